@@ -1,0 +1,24 @@
+//! Pure types and rules of a newsroom: what a story is made of and which values each part may hold.
+//! Nothing here knows about HTTP or the database.
+
+pub mod body;
+pub mod dateline;
+pub mod error;
+pub mod ids;
+pub mod page;
+pub mod photo;
+pub mod section;
+pub mod slug;
+pub mod story;
+pub mod text;
+
+pub use body::{Body, SanitizedHtml};
+pub use dateline::Dateline;
+pub use error::DomainError;
+pub use ids::{PhotoId, StoryId, UserId};
+pub use page::{PageNumber, Paging};
+pub use photo::LeadPhoto;
+pub use section::Section;
+pub use slug::Slug;
+pub use story::{Status, Story, StorySummary};
+pub use text::{AltText, Byline, Bylines, Caption, Credit, Headline, Initials, Source, Standfirst};

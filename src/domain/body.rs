@@ -1,0 +1,228 @@
+//! A story's body: Markdown typed by a journalist, split into pages by `<!--nextpage-->` lines and
+//! rendered to HTML that is safe to show a reader.
+
+use super::DomainError;
+use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
+use std::collections::HashSet;
+use std::sync::LazyLock;
+
+/// The line that starts a new page of a long story.
+pub const PAGE_BREAK: &str = "<!--nextpage-->";
+
+/// Markdown source of a story body, non-empty and at most 1 MiB (a 20,000-word story is ~130 KiB).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Body(String);
+
+impl Body {
+    pub const MAX_BYTES: usize = 1 << 20;
+
+    pub fn parse(raw: &str) -> Result<Self, DomainError> {
+        let normalised = raw.replace("\r\n", "\n");
+        let text = normalised.trim();
+        if text.is_empty() || split_pages(text).iter().all(|page| page.trim().is_empty()) {
+            return Err(DomainError::Empty { field: "Body" });
+        }
+        if text.len() > Self::MAX_BYTES {
+            return Err(DomainError::TooLong { field: "Body", len: text.len(), max: Self::MAX_BYTES });
+        }
+        if text.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\t')) {
+            return Err(DomainError::invalid("Body", "contains control characters"));
+        }
+        Ok(Self(text.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The Markdown of each page. Empty pages (two breaks in a row) are dropped.
+    pub fn pages(&self) -> Vec<&str> {
+        split_pages(&self.0).into_iter().filter(|page| !page.trim().is_empty()).collect()
+    }
+
+    pub fn page_count(&self) -> usize {
+        self.pages().len().max(1)
+    }
+
+    /// Each page rendered to sanitised HTML.
+    pub fn render_pages(&self) -> Vec<SanitizedHtml> {
+        self.pages().into_iter().map(render_markdown).collect()
+    }
+
+    /// The first paragraph as plain text, for summaries and descriptions.
+    pub fn first_paragraph(&self) -> String {
+        let mut out = String::new();
+        let mut in_paragraph = false;
+        for event in Parser::new(&self.0) {
+            match event {
+                Event::Start(Tag::Paragraph) => in_paragraph = true,
+                Event::End(TagEnd::Paragraph) if !out.is_empty() => break,
+                Event::End(TagEnd::Paragraph) => in_paragraph = false,
+                Event::Text(text) | Event::Code(text) if in_paragraph => out.push_str(&text),
+                Event::SoftBreak | Event::HardBreak if in_paragraph => out.push(' '),
+                _ => {}
+            }
+        }
+        out
+    }
+}
+
+/// Splits at lines that hold only the page-break marker (surrounding spaces allowed).
+fn split_pages(text: &str) -> Vec<&str> {
+    let mut pages = Vec::new();
+    let mut start = 0;
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        if line.trim() == PAGE_BREAK {
+            pages.push(&text[start..offset]);
+            start = offset + line.len();
+        }
+        offset += line.len();
+    }
+    pages.push(&text[start..]);
+    pages
+}
+
+/// HTML produced by the Markdown renderer and cleaned by the sanitiser: the only HTML a template
+/// may print unescaped.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SanitizedHtml(String);
+
+impl SanitizedHtml {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// Puts `lead` (plain text, escaped here) at the start of the first paragraph, the way a
+    /// dateline leads a wire story.
+    pub fn with_lead(&self, lead: &str) -> SanitizedHtml {
+        let lead = format!(r#"<span class="dateline">{}</span> "#, escape_text(lead));
+        match self.0.strip_prefix("<p>") {
+            Some(rest) => SanitizedHtml(format!("<p>{lead}{rest}")),
+            None => SanitizedHtml(format!("<p>{lead}</p>\n{}", self.0)),
+        }
+    }
+}
+
+impl std::fmt::Display for SanitizedHtml {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+fn escape_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    pulldown_cmark_escape::escape_html(&mut out, text).ok();
+    out
+}
+
+static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
+    let tags: HashSet<&str> = [
+        "p", "h2", "h3", "h4", "h5", "h6", "em", "strong", "a", "blockquote", "ul", "ol", "li", "code",
+        "pre", "br", "hr", "del", "sup", "sub",
+    ]
+    .into_iter()
+    .collect();
+    let mut builder = ammonia::Builder::empty();
+    builder
+        .tags(tags)
+        .add_tag_attributes("a", ["href", "title"])
+        .add_tag_attributes("ol", ["start"])
+        .url_schemes(["http", "https", "mailto"].into_iter().collect())
+        .link_rel(Some("noopener noreferrer nofollow"));
+    builder
+});
+
+/// Markdown to sanitised HTML. Raw HTML typed into the body is shown as text, never as markup;
+/// a `# Heading` becomes `<h2>` because the page's `<h1>` is the headline.
+fn render_markdown(markdown: &str) -> SanitizedHtml {
+    let options = Options::ENABLE_STRIKETHROUGH | Options::ENABLE_SMART_PUNCTUATION;
+    let events = Parser::new_ext(markdown, options).map(|event| match event {
+        Event::Html(html) | Event::InlineHtml(html) => Event::Text(html),
+        Event::Start(Tag::Heading { level, id, classes, attrs }) => {
+            Event::Start(Tag::Heading { level: demote(level), id, classes, attrs })
+        }
+        Event::End(TagEnd::Heading(level)) => Event::End(TagEnd::Heading(demote(level))),
+        other => other,
+    });
+    let mut html = String::with_capacity(markdown.len() + markdown.len() / 4);
+    pulldown_cmark::html::push_html(&mut html, events);
+    SanitizedHtml(SANITIZER.clean(&html).to_string())
+}
+
+fn demote(level: pulldown_cmark::HeadingLevel) -> pulldown_cmark::HeadingLevel {
+    use pulldown_cmark::HeadingLevel::*;
+    match level {
+        H1 => H2,
+        other => other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn render(text: &str) -> String {
+        Body::parse(text).unwrap().render_pages().iter().map(|p| p.to_string()).collect()
+    }
+
+    #[test]
+    fn markdown_renders_to_html() {
+        let html = render("## Talks\n\nSome *emphasis* and a [link](https://example.org).\n\n> quote\n\n- one\n- two");
+        assert!(html.contains("<h2>Talks</h2>"));
+        assert!(html.contains("<em>emphasis</em>"));
+        assert!(html.contains(r#"<a href="https://example.org" rel="noopener noreferrer nofollow">link</a>"#));
+        assert!(html.contains("<blockquote>"));
+        assert!(html.contains("<li>two</li>"));
+    }
+
+    #[test]
+    fn raw_html_never_reaches_the_reader() {
+        let html = render("Hello <script>alert(1)</script> <img src=x onerror=alert(1)>\n\n<div onclick=x>hi</div>");
+        assert!(!html.contains("<script"));
+        assert!(!html.contains("<img"));
+        assert!(!html.contains("<div"));
+        assert!(html.contains("&lt;script&gt;"));
+    }
+
+    #[test]
+    fn dangerous_links_are_stripped() {
+        let html = render("[click](javascript:alert(1)) [data](data:text/html,x)");
+        assert!(!html.contains("javascript:"));
+        assert!(!html.contains("data:"));
+    }
+
+    #[test]
+    fn a_page_break_line_splits_the_body() {
+        let body = Body::parse("One.\n<!--nextpage-->\nTwo.\n  <!--nextpage-->  \nThree.").unwrap();
+        let pages = body.render_pages();
+        assert_eq!(pages.len(), 3);
+        assert_eq!(pages[2].as_str().trim(), "<p>Three.</p>");
+        assert!(pages.iter().all(|p| !p.as_str().contains("nextpage")));
+    }
+
+    #[test]
+    fn a_marker_inside_a_line_is_text_not_a_break() {
+        let body = Body::parse("One <!--nextpage--> still one.").unwrap();
+        assert_eq!(body.page_count(), 1);
+    }
+
+    #[test]
+    fn a_body_of_only_breaks_is_empty() {
+        assert!(Body::parse("<!--nextpage-->\n<!--nextpage-->").is_err());
+        assert!(Body::parse(" \n ").is_err());
+    }
+
+    #[test]
+    fn the_dateline_leads_the_first_paragraph() {
+        let page = &Body::parse("The envoy spoke.").unwrap().render_pages()[0];
+        let led = page.with_lead("GENEVA, July 14 (Xinhua) --");
+        assert!(led.as_str().starts_with(r#"<p><span class="dateline">GENEVA, July 14 (Xinhua) --</span> The envoy"#));
+    }
+
+    #[test]
+    fn the_first_paragraph_is_plain_text() {
+        let body = Body::parse("## Head\n\nThe *envoy*\nspoke.\n\nMore.").unwrap();
+        assert_eq!(body.first_paragraph(), "The envoy spoke.");
+    }
+}

@@ -1,0 +1,140 @@
+//! A story: every part of a piece of wire copy, and its place in the publishing workflow.
+
+use super::{Body, Bylines, Dateline, Headline, Initials, LeadPhoto, Section, Slug, Source, Standfirst};
+use super::{StoryId, UserId};
+use time::OffsetDateTime;
+
+/// Where a story is in its life. Only `Published` stories are visible to readers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    Draft,
+    /// Waiting for the scheduler to publish it at this time.
+    Scheduled(OffsetDateTime),
+    Published,
+    Unpublished,
+}
+
+impl Status {
+    pub fn key(self) -> &'static str {
+        match self {
+            Status::Draft => "draft",
+            Status::Scheduled(_) => "scheduled",
+            Status::Published => "published",
+            Status::Unpublished => "unpublished",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Status::Draft => "Draft",
+            Status::Scheduled(_) => "Scheduled",
+            Status::Published => "Published",
+            Status::Unpublished => "Unpublished",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Story {
+    pub id: StoryId,
+    /// Starts at 1 and grows by one with every save; a save must name the revision it edited.
+    pub revision: u64,
+    pub headline: Headline,
+    pub standfirst: Option<Standfirst>,
+    pub slug: Slug,
+    pub section: Section,
+    pub bylines: Bylines,
+    pub source: Option<Source>,
+    pub dateline: Option<Dateline>,
+    pub body: Body,
+    pub photo: Option<LeadPhoto>,
+    pub status: Status,
+    pub created_at: OffsetDateTime,
+    /// Last save of any kind.
+    pub updated_at: OffsetDateTime,
+    /// The publication time readers see; kept when a story is unpublished and republished.
+    pub published_at: Option<OffsetDateTime>,
+    pub first_published_at: Option<OffsetDateTime>,
+    /// Last change of a published story's content, shown to readers as "Updated".
+    pub revised_at: Option<OffsetDateTime>,
+    /// Initials of the editor who published it, shown in the meta line.
+    pub editor: Option<Initials>,
+    pub author: Option<UserId>,
+    pub last_edited_by: Option<UserId>,
+}
+
+impl Story {
+    /// A new draft, created now.
+    pub fn draft(headline: Headline, section: Section, bylines: Bylines, body: Body, now: OffsetDateTime) -> Self {
+        Story {
+            id: StoryId::new(),
+            revision: 0,
+            slug: Slug::from_headline(headline.as_str()),
+            headline,
+            standfirst: None,
+            section,
+            bylines,
+            source: None,
+            dateline: None,
+            body,
+            photo: None,
+            status: Status::Draft,
+            created_at: now,
+            updated_at: now,
+            published_at: None,
+            first_published_at: None,
+            revised_at: None,
+            editor: None,
+            author: None,
+            last_edited_by: None,
+        }
+    }
+
+    pub fn is_public(&self) -> bool {
+        self.status == Status::Published && self.published_at.is_some()
+    }
+
+    /// Publishes now, or at the time already set (wire copy keeps its own time), and stamps the
+    /// publishing editor's initials.
+    pub fn publish(&mut self, now: OffsetDateTime, editor: Option<Initials>) {
+        let at = self.published_at.unwrap_or(now);
+        self.published_at = Some(at);
+        self.first_published_at.get_or_insert(at);
+        self.status = Status::Published;
+        if editor.is_some() {
+            self.editor = editor;
+        }
+    }
+
+    pub fn summary(&self) -> StorySummary {
+        StorySummary {
+            id: self.id,
+            headline: self.headline.clone(),
+            standfirst: self.standfirst.clone(),
+            slug: self.slug.clone(),
+            section: self.section,
+            bylines: self.bylines.clone(),
+            status: self.status,
+            published_at: self.published_at,
+            updated_at: self.updated_at,
+            author: self.author,
+            last_edited_by: self.last_edited_by,
+        }
+    }
+}
+
+/// What a listing shows of a story; kept beside each index entry so a listing page is one scan.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StorySummary {
+    pub id: StoryId,
+    pub headline: Headline,
+    pub standfirst: Option<Standfirst>,
+    pub slug: Slug,
+    pub section: Section,
+    pub bylines: Bylines,
+    pub status: Status,
+    pub published_at: Option<OffsetDateTime>,
+    pub updated_at: OffsetDateTime,
+    pub author: Option<UserId>,
+    pub last_edited_by: Option<UserId>,
+}

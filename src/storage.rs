@@ -1,0 +1,117 @@
+//! Persistence behind one narrow interface. Handlers see only the [`Store`] trait; the sled
+//! implementation (and only it) knows about trees, keys and bytes. A second backend, such as
+//! PostgreSQL for several app servers, implements the same trait.
+
+pub mod codec;
+mod counted_index;
+mod sled_store;
+
+use crate::domain::{PageNumber, Paging, Section, Slug, Status, Story, StoryId, StorySummary};
+use std::path::PathBuf;
+use std::sync::Arc;
+use thiserror::Error;
+use time::OffsetDateTime;
+
+pub use sled_store::SledStore;
+
+#[derive(Debug, Error)]
+pub enum StoreError {
+    #[error("the database at {0} is in use by a running server; stop it first")]
+    Locked(PathBuf),
+    #[error("the slug {0:?} is already used by another story")]
+    SlugTaken(String),
+    /// The story was saved by someone else since the caller loaded it.
+    #[error("the story has changed since it was loaded (now at revision {})", current.revision)]
+    Conflict { current: Box<Story> },
+    #[error("no such story")]
+    NotFound,
+    #[error("database error: {0}")]
+    Backend(String),
+    #[error("corrupt record: {0}")]
+    Corrupt(#[from] codec::CodecError),
+}
+
+impl From<sled::Error> for StoreError {
+    fn from(e: sled::Error) -> Self {
+        StoreError::Backend(e.to_string())
+    }
+}
+
+/// A status without its data, for filtering.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum StatusFilter {
+    Draft,
+    Scheduled,
+    Published,
+    Unpublished,
+}
+
+impl StatusFilter {
+    pub const ALL: [StatusFilter; 4] =
+        [StatusFilter::Draft, StatusFilter::Scheduled, StatusFilter::Published, StatusFilter::Unpublished];
+
+    pub fn of(status: Status) -> Self {
+        match status {
+            Status::Draft => StatusFilter::Draft,
+            Status::Scheduled(_) => StatusFilter::Scheduled,
+            Status::Published => StatusFilter::Published,
+            Status::Unpublished => StatusFilter::Unpublished,
+        }
+    }
+
+    pub fn key(self) -> &'static str {
+        match self {
+            StatusFilter::Draft => "draft",
+            StatusFilter::Scheduled => "scheduled",
+            StatusFilter::Published => "published",
+            StatusFilter::Unpublished => "unpublished",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.key() == raw)
+    }
+}
+
+/// An ordered list of stories that can be paged through.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Listing {
+    /// Published stories, newest publication first.
+    Front,
+    /// Published stories of one section, newest publication first.
+    Section(Section),
+    /// Every story on the desk, most recently saved first, optionally filtered.
+    Desk { status: Option<StatusFilter>, section: Option<Section> },
+}
+
+/// One page of a listing. `items` is empty only when the listing itself is empty.
+#[derive(Debug, Clone)]
+pub struct ListingPage {
+    pub items: Vec<StorySummary>,
+    pub paging: Paging,
+    pub total_items: u64,
+}
+
+/// What the rest of the application may ask of the database.
+///
+/// Every write is durable (flushed to disk) when the call returns, so a save that was
+/// acknowledged survives a crash. Calls block; async code runs them on the blocking pool.
+pub trait Store: Send + Sync + 'static {
+    /// Saves `story`. `expected_revision` is `None` for a new story, otherwise the revision the
+    /// caller loaded; a newer stored revision gives [`StoreError::Conflict`] and changes nothing.
+    /// Returns the story as stored, with its new revision.
+    fn save_story(&self, story: &Story, expected_revision: Option<u64>) -> Result<Story, StoreError>;
+
+    fn story(&self, id: StoryId) -> Result<Option<Story>, StoreError>;
+
+    fn story_by_slug(&self, slug: &Slug) -> Result<Option<Story>, StoreError>;
+
+    /// Page `page` of `listing`, `per_page` items a page. A page past the last gives
+    /// [`StoreError::NotFound`], except page 1 of an empty listing.
+    fn listing(&self, listing: Listing, page: PageNumber, per_page: usize) -> Result<ListingPage, StoreError>;
+
+    /// Scheduled stories whose time has come, oldest first.
+    fn due_scheduled(&self, now: OffsetDateTime, limit: usize) -> Result<Vec<StoryId>, StoreError>;
+}
+
+pub type SharedStore = Arc<dyn Store>;

@@ -1,0 +1,357 @@
+//! Every byte layout the database holds. A record is one format-version byte followed by a
+//! bincode body; decoding checks the version and caps the size, so records can be migrated (decode
+//! an old version, upgrade it) and the encoding replaced without touching the rest of the code.
+
+use crate::domain::{
+    dateline::Place, AltText, Body, Byline, Bylines, Caption, Credit, Dateline, DomainError, Headline, Initials,
+    LeadPhoto, PhotoId, Section, Slug, Source, Standfirst, Status, Story, StoryId, StorySummary, UserId,
+};
+use serde::{de::DeserializeOwned, Deserialize, Serialize};
+use thiserror::Error;
+use time::{Date, OffsetDateTime};
+
+/// Largest record the decoder accepts: a story is at most ~1 MiB of body plus its fields.
+const MAX_RECORD_BYTES: usize = 4 << 20;
+
+const STORY_V1: u8 = 1;
+const SUMMARY_V1: u8 = 1;
+
+#[derive(Debug, Error)]
+pub enum CodecError {
+    #[error("empty record")]
+    Empty,
+    #[error("unknown format version {0}")]
+    UnknownVersion(u8),
+    #[error("undecodable record: {0}")]
+    Decode(#[from] bincode::error::DecodeError),
+    #[error("unencodable record: {0}")]
+    Encode(#[from] bincode::error::EncodeError),
+    #[error("stored value no longer valid: {0}")]
+    Invalid(#[from] DomainError),
+    #[error("stored value out of range: {0}")]
+    Range(String),
+}
+
+fn config() -> impl bincode::config::Config {
+    bincode::config::standard().with_limit::<MAX_RECORD_BYTES>()
+}
+
+fn encode<T: Serialize>(version: u8, value: &T) -> Result<Vec<u8>, CodecError> {
+    let mut out = vec![version];
+    bincode::serde::encode_into_std_write(value, &mut out, config())?;
+    Ok(out)
+}
+
+/// Splits off the version byte; the caller picks the decoder for that version.
+fn version_of(bytes: &[u8]) -> Result<(u8, &[u8]), CodecError> {
+    bytes.split_first().map(|(v, rest)| (*v, rest)).ok_or(CodecError::Empty)
+}
+
+fn decode<T: DeserializeOwned>(payload: &[u8]) -> Result<T, CodecError> {
+    if payload.len() > MAX_RECORD_BYTES {
+        return Err(CodecError::Range(format!("record of {} bytes", payload.len())));
+    }
+    let (value, _) = bincode::serde::decode_from_slice(payload, config())?;
+    Ok(value)
+}
+
+// --- Stories ---------------------------------------------------------------------------------
+
+#[derive(Serialize, Deserialize)]
+struct StoryV1 {
+    id: [u8; 16],
+    revision: u64,
+    headline: String,
+    standfirst: Option<String>,
+    slug: String,
+    section: String,
+    bylines: Vec<String>,
+    source: Option<String>,
+    dateline: Option<DatelineV1>,
+    body: String,
+    photo: Option<PhotoV1>,
+    status: StatusV1,
+    created_at: i128,
+    updated_at: i128,
+    published_at: Option<i128>,
+    first_published_at: Option<i128>,
+    revised_at: Option<i128>,
+    editor: Option<String>,
+    author: Option<[u8; 16]>,
+    last_edited_by: Option<[u8; 16]>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct DatelineV1 {
+    place: String,
+    /// Days since 1970-01-01, as `time::Date::to_julian_day` minus the epoch's.
+    julian_day: i32,
+    agency: Option<String>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct PhotoV1 {
+    image: Option<[u8; 16]>,
+    caption: String,
+    credit: Option<String>,
+    alt: Option<String>,
+}
+
+#[derive(Serialize, Deserialize)]
+enum StatusV1 {
+    Draft,
+    Scheduled(i128),
+    Published,
+    Unpublished,
+}
+
+pub fn encode_story(story: &Story) -> Result<Vec<u8>, CodecError> {
+    let record = StoryV1 {
+        id: story.id.to_bytes(),
+        revision: story.revision,
+        headline: story.headline.to_string(),
+        standfirst: story.standfirst.as_ref().map(ToString::to_string),
+        slug: story.slug.to_string(),
+        section: story.section.key().to_owned(),
+        bylines: story.bylines.iter().map(ToString::to_string).collect(),
+        source: story.source.as_ref().map(ToString::to_string),
+        dateline: story.dateline.as_ref().map(|d| DatelineV1 {
+            place: d.place().as_str().to_owned(),
+            julian_day: d.date().to_julian_day(),
+            agency: d.agency().map(ToString::to_string),
+        }),
+        body: story.body.as_str().to_owned(),
+        photo: story.photo.as_ref().map(|p| PhotoV1 {
+            image: p.image.map(PhotoId::to_bytes),
+            caption: p.caption.to_string(),
+            credit: p.credit.as_ref().map(ToString::to_string),
+            alt: p.alt.as_ref().map(ToString::to_string),
+        }),
+        status: encode_status(story.status),
+        created_at: story.created_at.unix_timestamp_nanos(),
+        updated_at: story.updated_at.unix_timestamp_nanos(),
+        published_at: story.published_at.map(OffsetDateTime::unix_timestamp_nanos),
+        first_published_at: story.first_published_at.map(OffsetDateTime::unix_timestamp_nanos),
+        revised_at: story.revised_at.map(OffsetDateTime::unix_timestamp_nanos),
+        editor: story.editor.as_ref().map(ToString::to_string),
+        author: story.author.map(UserId::to_bytes),
+        last_edited_by: story.last_edited_by.map(UserId::to_bytes),
+    };
+    encode(STORY_V1, &record)
+}
+
+pub fn decode_story(bytes: &[u8]) -> Result<Story, CodecError> {
+    let (version, payload) = version_of(bytes)?;
+    let r: StoryV1 = match version {
+        STORY_V1 => decode(payload)?,
+        other => return Err(CodecError::UnknownVersion(other)),
+    };
+    Ok(Story {
+        id: StoryId::from_bytes(r.id),
+        revision: r.revision,
+        headline: Headline::parse(&r.headline)?,
+        standfirst: r.standfirst.as_deref().map(Standfirst::parse).transpose()?,
+        slug: Slug::parse(&r.slug)?,
+        section: Section::parse(&r.section)?,
+        bylines: decode_bylines(&r.bylines)?,
+        source: r.source.as_deref().map(Source::parse).transpose()?,
+        dateline: r
+            .dateline
+            .map(|d| -> Result<Dateline, CodecError> {
+                let date = Date::from_julian_day(d.julian_day).map_err(|e| CodecError::Range(e.to_string()))?;
+                let agency = d.agency.as_deref().map(Source::parse).transpose()?;
+                Ok(Dateline::new(Place::parse(&d.place)?, date, agency))
+            })
+            .transpose()?,
+        body: Body::parse(&r.body)?,
+        photo: r
+            .photo
+            .map(|p| -> Result<LeadPhoto, CodecError> {
+                Ok(LeadPhoto {
+                    image: p.image.map(PhotoId::from_bytes),
+                    caption: Caption::parse(&p.caption)?,
+                    credit: p.credit.as_deref().map(Credit::parse).transpose()?,
+                    alt: p.alt.as_deref().map(AltText::parse).transpose()?,
+                })
+            })
+            .transpose()?,
+        status: decode_status(r.status)?,
+        created_at: datetime(r.created_at)?,
+        updated_at: datetime(r.updated_at)?,
+        published_at: r.published_at.map(datetime).transpose()?,
+        first_published_at: r.first_published_at.map(datetime).transpose()?,
+        revised_at: r.revised_at.map(datetime).transpose()?,
+        editor: r.editor.as_deref().map(Initials::parse).transpose()?,
+        author: r.author.map(UserId::from_bytes),
+        last_edited_by: r.last_edited_by.map(UserId::from_bytes),
+    })
+}
+
+// --- Listing summaries ---------------------------------------------------------------------------
+
+#[derive(Serialize, Deserialize)]
+struct SummaryV1 {
+    id: [u8; 16],
+    headline: String,
+    standfirst: Option<String>,
+    slug: String,
+    section: String,
+    bylines: Vec<String>,
+    status: StatusV1,
+    published_at: Option<i128>,
+    updated_at: i128,
+    author: Option<[u8; 16]>,
+    last_edited_by: Option<[u8; 16]>,
+}
+
+pub fn encode_summary(s: &StorySummary) -> Result<Vec<u8>, CodecError> {
+    let record = SummaryV1 {
+        id: s.id.to_bytes(),
+        headline: s.headline.to_string(),
+        standfirst: s.standfirst.as_ref().map(ToString::to_string),
+        slug: s.slug.to_string(),
+        section: s.section.key().to_owned(),
+        bylines: s.bylines.iter().map(ToString::to_string).collect(),
+        status: encode_status(s.status),
+        published_at: s.published_at.map(OffsetDateTime::unix_timestamp_nanos),
+        updated_at: s.updated_at.unix_timestamp_nanos(),
+        author: s.author.map(UserId::to_bytes),
+        last_edited_by: s.last_edited_by.map(UserId::to_bytes),
+    };
+    encode(SUMMARY_V1, &record)
+}
+
+pub fn decode_summary(bytes: &[u8]) -> Result<StorySummary, CodecError> {
+    let (version, payload) = version_of(bytes)?;
+    let r: SummaryV1 = match version {
+        SUMMARY_V1 => decode(payload)?,
+        other => return Err(CodecError::UnknownVersion(other)),
+    };
+    Ok(StorySummary {
+        id: StoryId::from_bytes(r.id),
+        headline: Headline::parse(&r.headline)?,
+        standfirst: r.standfirst.as_deref().map(Standfirst::parse).transpose()?,
+        slug: Slug::parse(&r.slug)?,
+        section: Section::parse(&r.section)?,
+        bylines: decode_bylines(&r.bylines)?,
+        status: decode_status(r.status)?,
+        published_at: r.published_at.map(datetime).transpose()?,
+        updated_at: datetime(r.updated_at)?,
+        author: r.author.map(UserId::from_bytes),
+        last_edited_by: r.last_edited_by.map(UserId::from_bytes),
+    })
+}
+
+// --- Small values ------------------------------------------------------------------------------
+
+/// Counters in the listing indexes: fixed-width big-endian, no version byte (never migrated; an
+/// index can always be rebuilt from the records).
+pub fn encode_count(n: u64) -> [u8; 8] {
+    n.to_be_bytes()
+}
+
+pub fn decode_count(bytes: &[u8]) -> Result<u64, CodecError> {
+    let array: [u8; 8] = bytes.try_into().map_err(|_| CodecError::Range(format!("counter of {} bytes", bytes.len())))?;
+    Ok(u64::from_be_bytes(array))
+}
+
+fn encode_status(status: Status) -> StatusV1 {
+    match status {
+        Status::Draft => StatusV1::Draft,
+        Status::Scheduled(at) => StatusV1::Scheduled(at.unix_timestamp_nanos()),
+        Status::Published => StatusV1::Published,
+        Status::Unpublished => StatusV1::Unpublished,
+    }
+}
+
+fn decode_status(status: StatusV1) -> Result<Status, CodecError> {
+    Ok(match status {
+        StatusV1::Draft => Status::Draft,
+        StatusV1::Scheduled(at) => Status::Scheduled(datetime(at)?),
+        StatusV1::Published => Status::Published,
+        StatusV1::Unpublished => Status::Unpublished,
+    })
+}
+
+fn decode_bylines(raw: &[String]) -> Result<Bylines, CodecError> {
+    let bylines = raw.iter().map(|b| Byline::parse(b)).collect::<Result<Vec<_>, _>>()?;
+    Ok(Bylines::new(bylines)?)
+}
+
+fn datetime(nanos: i128) -> Result<OffsetDateTime, CodecError> {
+    OffsetDateTime::from_unix_timestamp_nanos(nanos).map_err(|e| CodecError::Range(e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::Bylines;
+    use time::macros::{date, datetime};
+
+    pub(crate) fn sample_story() -> Story {
+        let now = datetime!(2017-07-15 07:11:57.123456789 UTC);
+        let mut story = Story::draft(
+            Headline::parse("Latest peace talks on Syria end").unwrap(),
+            Section::parse("world").unwrap(),
+            Bylines::parse("Ann Lee; Bo Chen").unwrap(),
+            Body::parse("One.\n<!--nextpage-->\nTwo.").unwrap(),
+            now,
+        );
+        story.standfirst = Some(Standfirst::parse("No breakthrough.").unwrap());
+        story.source = Some(Source::parse("Xinhua").unwrap());
+        story.dateline = Some(Dateline::parse("GENEVA, July 14 (Xinhua)", date!(2017 - 07 - 15)).unwrap());
+        story.photo = Some(LeadPhoto {
+            image: Some(PhotoId::new()),
+            caption: Caption::parse("The envoy speaks.").unwrap(),
+            credit: Some(Credit::parse("Xinhua/POOL/Xu Jinquan").unwrap()),
+            alt: Some(AltText::parse("A man at a lectern").unwrap()),
+        });
+        story.status = Status::Scheduled(now);
+        story.revision = 7;
+        story.editor = Some(Initials::parse("ZD").unwrap());
+        story.author = Some(UserId::new());
+        story
+    }
+
+    #[test]
+    fn a_story_round_trips() {
+        let story = sample_story();
+        let bytes = encode_story(&story).unwrap();
+        assert_eq!(decode_story(&bytes).unwrap(), story);
+    }
+
+    #[test]
+    fn a_summary_round_trips() {
+        let summary = sample_story().summary();
+        assert_eq!(decode_summary(&encode_summary(&summary).unwrap()).unwrap(), summary);
+    }
+
+    #[test]
+    fn records_start_with_their_format_version() {
+        let bytes = encode_story(&sample_story()).unwrap();
+        assert_eq!(bytes[0], STORY_V1);
+    }
+
+    #[test]
+    fn an_unknown_version_is_refused_not_misread() {
+        let mut bytes = encode_story(&sample_story()).unwrap();
+        bytes[0] = 99;
+        assert!(matches!(decode_story(&bytes), Err(CodecError::UnknownVersion(99))));
+        assert!(matches!(decode_story(&[]), Err(CodecError::Empty)));
+    }
+
+    #[test]
+    fn a_huge_length_prefix_is_refused_without_allocating_it() {
+        // Version byte, then a bincode varint announcing a u64::MAX-long first field.
+        let bytes = [STORY_V1, 251, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff];
+        assert!(decode_story(&bytes).is_err());
+    }
+
+    #[test]
+    fn truncated_records_are_errors() {
+        let bytes = encode_story(&sample_story()).unwrap();
+        for len in [1, 2, 10, bytes.len() / 2, bytes.len() - 1] {
+            assert!(decode_story(&bytes[..len]).is_err(), "decoded {len} bytes");
+        }
+    }
+}
