@@ -1,5 +1,13 @@
 //! Newsroom: a CMS with which a news organisation writes, edits, publishes and distributes its
 //! journalism.
 
+pub mod cli;
 pub mod domain;
+pub mod import;
+pub mod scheduler;
+pub mod settings;
+pub mod startup;
 pub mod storage;
+pub mod telemetry;
+pub mod views;
+pub mod web;

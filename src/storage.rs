@@ -47,8 +47,12 @@ pub enum StatusFilter {
 }
 
 impl StatusFilter {
-    pub const ALL: [StatusFilter; 4] =
-        [StatusFilter::Draft, StatusFilter::Scheduled, StatusFilter::Published, StatusFilter::Unpublished];
+    pub const ALL: [StatusFilter; 4] = [
+        StatusFilter::Draft,
+        StatusFilter::Scheduled,
+        StatusFilter::Published,
+        StatusFilter::Unpublished,
+    ];
 
     pub fn of(status: Status) -> Self {
         match status {
@@ -81,7 +85,10 @@ pub enum Listing {
     /// Published stories of one section, newest publication first.
     Section(Section),
     /// Every story on the desk, most recently saved first, optionally filtered.
-    Desk { status: Option<StatusFilter>, section: Option<Section> },
+    Desk {
+        status: Option<StatusFilter>,
+        section: Option<Section>,
+    },
 }
 
 /// One page of a listing. `items` is empty only when the listing itself is empty.
@@ -100,7 +107,16 @@ pub trait Store: Send + Sync + 'static {
     /// Saves `story`. `expected_revision` is `None` for a new story, otherwise the revision the
     /// caller loaded; a newer stored revision gives [`StoreError::Conflict`] and changes nothing.
     /// Returns the story as stored, with its new revision.
-    fn save_story(&self, story: &Story, expected_revision: Option<u64>) -> Result<Story, StoreError>;
+    fn save_story(
+        &self,
+        story: &Story,
+        expected_revision: Option<u64>,
+    ) -> Result<Story, StoreError>;
+
+    /// Saves many new stories with one flush at the end: for imports and seeding, where a
+    /// flush per story would make a large import take hours. Stories whose slug is taken are
+    /// skipped; returns how many were saved.
+    fn import_stories(&self, stories: &[Story]) -> Result<usize, StoreError>;
 
     fn story(&self, id: StoryId) -> Result<Option<Story>, StoreError>;
 
@@ -108,7 +124,12 @@ pub trait Store: Send + Sync + 'static {
 
     /// Page `page` of `listing`, `per_page` items a page. A page past the last gives
     /// [`StoreError::NotFound`], except page 1 of an empty listing.
-    fn listing(&self, listing: Listing, page: PageNumber, per_page: usize) -> Result<ListingPage, StoreError>;
+    fn listing(
+        &self,
+        listing: Listing,
+        page: PageNumber,
+        per_page: usize,
+    ) -> Result<ListingPage, StoreError>;
 
     /// Scheduled stories whose time has come, oldest first.
     fn due_scheduled(&self, now: OffsetDateTime, limit: usize) -> Result<Vec<StoryId>, StoreError>;

@@ -23,9 +23,16 @@ impl Body {
             return Err(DomainError::Empty { field: "Body" });
         }
         if text.len() > Self::MAX_BYTES {
-            return Err(DomainError::TooLong { field: "Body", len: text.len(), max: Self::MAX_BYTES });
+            return Err(DomainError::TooLong {
+                field: "Body",
+                len: text.len(),
+                max: Self::MAX_BYTES,
+            });
         }
-        if text.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\t')) {
+        if text
+            .chars()
+            .any(|c| c.is_control() && !matches!(c, '\n' | '\t'))
+        {
             return Err(DomainError::invalid("Body", "contains control characters"));
         }
         Ok(Self(text.to_owned()))
@@ -37,7 +44,10 @@ impl Body {
 
     /// The Markdown of each page. Empty pages (two breaks in a row) are dropped.
     pub fn pages(&self) -> Vec<&str> {
-        split_pages(&self.0).into_iter().filter(|page| !page.trim().is_empty()).collect()
+        split_pages(&self.0)
+            .into_iter()
+            .filter(|page| !page.trim().is_empty())
+            .collect()
     }
 
     pub fn page_count(&self) -> usize {
@@ -89,6 +99,10 @@ fn split_pages(text: &str) -> Vec<&str> {
 pub struct SanitizedHtml(String);
 
 impl SanitizedHtml {
+    pub fn empty() -> Self {
+        Self(String::new())
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -118,8 +132,26 @@ fn escape_text(text: &str) -> String {
 
 static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
     let tags: HashSet<&str> = [
-        "p", "h2", "h3", "h4", "h5", "h6", "em", "strong", "a", "blockquote", "ul", "ol", "li", "code",
-        "pre", "br", "hr", "del", "sup", "sub",
+        "p",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "em",
+        "strong",
+        "a",
+        "blockquote",
+        "ul",
+        "ol",
+        "li",
+        "code",
+        "pre",
+        "br",
+        "hr",
+        "del",
+        "sup",
+        "sub",
     ]
     .into_iter()
     .collect();
@@ -139,9 +171,17 @@ fn render_markdown(markdown: &str) -> SanitizedHtml {
     let options = Options::ENABLE_STRIKETHROUGH | Options::ENABLE_SMART_PUNCTUATION;
     let events = Parser::new_ext(markdown, options).map(|event| match event {
         Event::Html(html) | Event::InlineHtml(html) => Event::Text(html),
-        Event::Start(Tag::Heading { level, id, classes, attrs }) => {
-            Event::Start(Tag::Heading { level: demote(level), id, classes, attrs })
-        }
+        Event::Start(Tag::Heading {
+            level,
+            id,
+            classes,
+            attrs,
+        }) => Event::Start(Tag::Heading {
+            level: demote(level),
+            id,
+            classes,
+            attrs,
+        }),
         Event::End(TagEnd::Heading(level)) => Event::End(TagEnd::Heading(demote(level))),
         other => other,
     });
@@ -163,22 +203,33 @@ mod tests {
     use super::*;
 
     fn render(text: &str) -> String {
-        Body::parse(text).unwrap().render_pages().iter().map(|p| p.to_string()).collect()
+        Body::parse(text)
+            .unwrap()
+            .render_pages()
+            .iter()
+            .map(|p| p.to_string())
+            .collect()
     }
 
     #[test]
     fn markdown_renders_to_html() {
-        let html = render("## Talks\n\nSome *emphasis* and a [link](https://example.org).\n\n> quote\n\n- one\n- two");
+        let html = render(
+            "## Talks\n\nSome *emphasis* and a [link](https://example.org).\n\n> quote\n\n- one\n- two",
+        );
         assert!(html.contains("<h2>Talks</h2>"));
         assert!(html.contains("<em>emphasis</em>"));
-        assert!(html.contains(r#"<a href="https://example.org" rel="noopener noreferrer nofollow">link</a>"#));
+        assert!(html.contains(
+            r#"<a href="https://example.org" rel="noopener noreferrer nofollow">link</a>"#
+        ));
         assert!(html.contains("<blockquote>"));
         assert!(html.contains("<li>two</li>"));
     }
 
     #[test]
     fn raw_html_never_reaches_the_reader() {
-        let html = render("Hello <script>alert(1)</script> <img src=x onerror=alert(1)>\n\n<div onclick=x>hi</div>");
+        let html = render(
+            "Hello <script>alert(1)</script> <img src=x onerror=alert(1)>\n\n<div onclick=x>hi</div>",
+        );
         assert!(!html.contains("<script"));
         assert!(!html.contains("<img"));
         assert!(!html.contains("<div"));
@@ -217,7 +268,9 @@ mod tests {
     fn the_dateline_leads_the_first_paragraph() {
         let page = &Body::parse("The envoy spoke.").unwrap().render_pages()[0];
         let led = page.with_lead("GENEVA, July 14 (Xinhua) --");
-        assert!(led.as_str().starts_with(r#"<p><span class="dateline">GENEVA, July 14 (Xinhua) --</span> The envoy"#));
+        assert!(led.as_str().starts_with(
+            r#"<p><span class="dateline">GENEVA, July 14 (Xinhua) --</span> The envoy"#
+        ));
     }
 
     #[test]

@@ -22,7 +22,10 @@ impl Place {
             return Err(DomainError::Empty { field: "Dateline" });
         }
         if value.chars().count() > 60 || value.chars().any(|c| c.is_control() || c == ',') {
-            return Err(DomainError::invalid("Dateline", "the place is one name of at most 60 characters, without commas"));
+            return Err(DomainError::invalid(
+                "Dateline",
+                "the place is one name of at most 60 characters, without commas",
+            ));
         }
         Ok(Self(value.to_uppercase()))
     }
@@ -34,14 +37,23 @@ impl Place {
 
 impl Dateline {
     pub fn new(place: Place, date: Date, agency: Option<Source>) -> Self {
-        Self { place, date, agency }
+        Self {
+            place,
+            date,
+            agency,
+        }
     }
 
     /// Parses `GENEVA, July 14 (Xinhua)` as typed on the story form, with an optional trailing `--`.
     /// The year is not written in a dateline; it is the year of `reference` (the publication date,
     /// or today), or the year before when that would put the dateline in the future.
     pub fn parse(raw: &str, reference: Date) -> Result<Self, DomainError> {
-        let invalid = || DomainError::invalid("Dateline", "write it as PLACE, Month Day (Agency), e.g. GENEVA, July 14 (Xinhua)");
+        let invalid = || {
+            DomainError::invalid(
+                "Dateline",
+                "write it as PLACE, Month Day (Agency), e.g. GENEVA, July 14 (Xinhua)",
+            )
+        };
         let text = raw.trim().trim_end_matches("--").trim_end();
         let (place, rest) = text.split_once(',').ok_or_else(invalid)?;
         let rest = rest.trim();
@@ -54,7 +66,11 @@ impl Dateline {
         };
         let (month, day) = date_part.split_once(' ').ok_or_else(invalid)?;
         let month = parse_month(month).ok_or_else(invalid)?;
-        let day: u8 = day.trim().trim_end_matches('.').parse().map_err(|_| invalid())?;
+        let day: u8 = day
+            .trim()
+            .trim_end_matches('.')
+            .parse()
+            .map_err(|_| invalid())?;
         let date = date_in_year_before(reference, month, day).ok_or_else(invalid)?;
         Ok(Self::new(Place::parse(place)?, date, agency))
     }
@@ -73,7 +89,12 @@ impl Dateline {
 
     /// The dateline as typed on the form, without the trailing dashes.
     pub fn to_form_value(&self) -> String {
-        let mut out = format!("{}, {} {}", self.place.0, self.date.month(), self.date.day());
+        let mut out = format!(
+            "{}, {} {}",
+            self.place.0,
+            self.date.month(),
+            self.date.day()
+        );
         if let Some(agency) = &self.agency {
             out.push_str(&format!(" ({agency})"));
         }
@@ -118,7 +139,8 @@ mod tests {
 
     #[test]
     fn a_wire_dateline_parses_with_its_year_from_the_reference() {
-        let dateline = Dateline::parse("GENEVA, July 14 (Xinhua) --", date!(2017 - 07 - 15)).unwrap();
+        let dateline =
+            Dateline::parse("GENEVA, July 14 (Xinhua) --", date!(2017 - 07 - 15)).unwrap();
         assert_eq!(dateline.date(), date!(2017 - 07 - 14));
         assert_eq!(dateline.to_string(), "GENEVA, July 14 (Xinhua) --");
     }
@@ -132,8 +154,17 @@ mod tests {
 
     #[test]
     fn malformed_datelines_are_refused() {
-        for bad in ["GENEVA", "GENEVA, Julember 14", "GENEVA, July 44", "GENEVA, July 14 (Xinhua", ", July 14"] {
-            assert!(Dateline::parse(bad, date!(2017 - 07 - 15)).is_err(), "{bad:?} was accepted");
+        for bad in [
+            "GENEVA",
+            "GENEVA, Julember 14",
+            "GENEVA, July 44",
+            "GENEVA, July 14 (Xinhua",
+            ", July 14",
+        ] {
+            assert!(
+                Dateline::parse(bad, date!(2017 - 07 - 15)).is_err(),
+                "{bad:?} was accepted"
+            );
         }
     }
 }

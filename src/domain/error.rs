@@ -6,7 +6,11 @@ pub enum DomainError {
     #[error("{field} is required")]
     Empty { field: &'static str },
     #[error("{field} is too long: {len} characters, at most {max}")]
-    TooLong { field: &'static str, len: usize, max: usize },
+    TooLong {
+        field: &'static str,
+        len: usize,
+        max: usize,
+    },
     #[error("{field} must be a single line")]
     MultiLine { field: &'static str },
     #[error("{field}: {reason}")]
@@ -15,7 +19,10 @@ pub enum DomainError {
 
 impl DomainError {
     pub fn invalid(field: &'static str, reason: impl Into<String>) -> Self {
-        Self::Invalid { field, reason: reason.into() }
+        Self::Invalid {
+            field,
+            reason: reason.into(),
+        }
     }
 
     /// The form field this error belongs to, for showing it next to that field.

@@ -82,20 +82,63 @@ mod tests {
     #[test]
     fn page_numbers_parse_strictly() {
         assert_eq!("3".parse::<PageNumber>().unwrap().get(), 3);
-        for bad in ["0", "-1", "abc", "", "+2", " 2", "123456789012345678901234567890", "99999999"] {
+        for bad in [
+            "0",
+            "-1",
+            "abc",
+            "",
+            "+2",
+            " 2",
+            "123456789012345678901234567890",
+            "99999999",
+        ] {
             assert!(bad.parse::<PageNumber>().is_err(), "{bad:?} parsed");
         }
     }
 
     #[test]
     fn the_window_elides_far_pages() {
-        let paging = Paging { current: 10, total: 20 };
+        let paging = Paging {
+            current: 10,
+            total: 20,
+        };
         assert_eq!(
             paging.window(),
-            vec![Some(1), None, Some(8), Some(9), Some(10), Some(11), Some(12), None, Some(20)]
+            vec![
+                Some(1),
+                None,
+                Some(8),
+                Some(9),
+                Some(10),
+                Some(11),
+                Some(12),
+                None,
+                Some(20)
+            ]
         );
-        assert_eq!(Paging { current: 1, total: 4 }.window(), vec![Some(1), Some(2), Some(3), Some(4)]);
-        assert_eq!(Paging { current: 1, total: 4 }.next(), Some(2));
-        assert_eq!(Paging { current: 1, total: 4 }.prev(), None);
+        assert_eq!(
+            Paging {
+                current: 1,
+                total: 4
+            }
+            .window(),
+            vec![Some(1), Some(2), Some(3), Some(4)]
+        );
+        assert_eq!(
+            Paging {
+                current: 1,
+                total: 4
+            }
+            .next(),
+            Some(2)
+        );
+        assert_eq!(
+            Paging {
+                current: 1,
+                total: 4
+            }
+            .prev(),
+            None
+        );
     }
 }

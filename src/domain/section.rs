@@ -33,7 +33,9 @@ impl Section {
             .iter()
             .position(|(key, name)| *key == value || name.eq_ignore_ascii_case(value))
             .map(Section)
-            .ok_or_else(|| DomainError::invalid("Section", format!("there is no section called {value:?}")))
+            .ok_or_else(|| {
+                DomainError::invalid("Section", format!("there is no section called {value:?}"))
+            })
     }
 
     pub fn key(self) -> &'static str {

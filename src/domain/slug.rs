@@ -17,9 +17,15 @@ impl Slug {
             return Err(DomainError::Empty { field: Self::FIELD });
         }
         if value.len() > Self::MAX_CHARS {
-            return Err(DomainError::TooLong { field: Self::FIELD, len: value.len(), max: Self::MAX_CHARS });
+            return Err(DomainError::TooLong {
+                field: Self::FIELD,
+                len: value.len(),
+                max: Self::MAX_CHARS,
+            });
         }
-        let allowed = value.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+        let allowed = value
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
         if !allowed || value.starts_with('-') || value.ends_with('-') || value.contains("--") {
             return Err(DomainError::invalid(
                 Self::FIELD,
@@ -35,7 +41,11 @@ impl Slug {
         let full = slug::slugify(headline);
         let mut cut = String::new();
         for word in full.split('-').filter(|w| !w.is_empty()) {
-            let extra = if cut.is_empty() { word.len() } else { word.len() + 1 };
+            let extra = if cut.is_empty() {
+                word.len()
+            } else {
+                word.len() + 1
+            };
             if cut.len() + extra > 80 {
                 break;
             }
@@ -45,7 +55,12 @@ impl Slug {
             cut.push_str(word);
         }
         if cut.is_empty() {
-            cut = full.chars().take(80).collect::<String>().trim_matches('-').to_owned();
+            cut = full
+                .chars()
+                .take(80)
+                .collect::<String>()
+                .trim_matches('-')
+                .to_owned();
         }
         Self::parse(&cut).unwrap_or_else(|_| Self("story".to_owned()))
     }
@@ -67,9 +82,16 @@ mod tests {
 
     #[test]
     fn a_slug_is_derived_from_the_headline() {
-        let slug = Slug::from_headline("Latest peace talks on Syria end without major breakthrough");
-        assert_eq!(slug.as_str(), "latest-peace-talks-on-syria-end-without-major-breakthrough");
-        assert_eq!(Slug::from_headline("Zürich: “Ça va?”").as_str(), "zurich-ca-va");
+        let slug =
+            Slug::from_headline("Latest peace talks on Syria end without major breakthrough");
+        assert_eq!(
+            slug.as_str(),
+            "latest-peace-talks-on-syria-end-without-major-breakthrough"
+        );
+        assert_eq!(
+            Slug::from_headline("Zürich: “Ça va?”").as_str(),
+            "zurich-ca-va"
+        );
         assert_eq!(Slug::from_headline("!!!").as_str(), "story");
     }
 

@@ -1,6 +1,8 @@
 //! A story: every part of a piece of wire copy, and its place in the publishing workflow.
 
-use super::{Body, Bylines, Dateline, Headline, Initials, LeadPhoto, Section, Slug, Source, Standfirst};
+use super::{
+    Body, Bylines, Dateline, Headline, Initials, LeadPhoto, Section, Slug, Source, Standfirst,
+};
 use super::{StoryId, UserId};
 use time::OffsetDateTime;
 
@@ -65,7 +67,13 @@ pub struct Story {
 
 impl Story {
     /// A new draft, created now.
-    pub fn draft(headline: Headline, section: Section, bylines: Bylines, body: Body, now: OffsetDateTime) -> Self {
+    pub fn draft(
+        headline: Headline,
+        section: Section,
+        bylines: Bylines,
+        body: Body,
+        now: OffsetDateTime,
+    ) -> Self {
         Story {
             id: StoryId::new(),
             revision: 0,

@@ -5,7 +5,12 @@ use std::fmt;
 
 /// Trims `raw` and checks it is non-empty, within `max` characters and, if `single_line`, has no
 /// line breaks or other control characters.
-fn bounded(raw: &str, field: &'static str, max: usize, single_line: bool) -> Result<String, DomainError> {
+fn bounded(
+    raw: &str,
+    field: &'static str,
+    max: usize,
+    single_line: bool,
+) -> Result<String, DomainError> {
     let value = raw.trim();
     if value.is_empty() {
         return Err(DomainError::Empty { field });
@@ -18,7 +23,10 @@ fn bounded(raw: &str, field: &'static str, max: usize, single_line: bool) -> Res
         return Err(DomainError::MultiLine { field });
     }
     // Multi-line text may hold newlines and tabs, never other control characters.
-    if value.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')) {
+    if value
+        .chars()
+        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+    {
         return Err(DomainError::invalid(field, "contains control characters"));
     }
     Ok(value.to_owned())
@@ -86,6 +94,15 @@ text_type!(
     AltText, "Alt text", 300, true
 );
 
+impl Byline {
+    /// Credits a story to its agency, as wire copy without a writer's name is.
+    pub fn crediting(source: &Source) -> Self {
+        // Same rules: one line of at most 100 characters.
+        const _: () = assert!(Byline::MAX_CHARS == Source::MAX_CHARS);
+        Self(source.0.clone())
+    }
+}
+
 /// One or more bylines, in the order they are credited.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Bylines(Vec<Byline>);
@@ -95,10 +112,15 @@ impl Bylines {
 
     pub fn new(bylines: Vec<Byline>) -> Result<Self, DomainError> {
         if bylines.is_empty() {
-            return Err(DomainError::Empty { field: Byline::FIELD });
+            return Err(DomainError::Empty {
+                field: Byline::FIELD,
+            });
         }
         if bylines.len() > Self::MAX {
-            return Err(DomainError::invalid(Byline::FIELD, format!("at most {} bylines", Self::MAX)));
+            return Err(DomainError::invalid(
+                Byline::FIELD,
+                format!("at most {} bylines", Self::MAX),
+            ));
         }
         Ok(Self(bylines))
     }
@@ -150,7 +172,10 @@ impl Initials {
         }
         let valid = value.chars().count() <= 5 && value.chars().all(char::is_alphabetic);
         if !valid {
-            return Err(DomainError::invalid("Initials", "use 1 to 5 letters, e.g. ZD"));
+            return Err(DomainError::invalid(
+                "Initials",
+                "use 1 to 5 letters, e.g. ZD",
+            ));
         }
         Ok(Self(value.to_uppercase()))
     }
@@ -172,15 +197,27 @@ mod tests {
 
     #[test]
     fn a_headline_is_trimmed_and_bounded() {
-        assert_eq!(Headline::parse("  Talks end  ").unwrap().as_str(), "Talks end");
-        assert!(matches!(Headline::parse("   "), Err(DomainError::Empty { .. })));
-        assert!(matches!(Headline::parse(&"x".repeat(201)), Err(DomainError::TooLong { len: 201, .. })));
+        assert_eq!(
+            Headline::parse("  Talks end  ").unwrap().as_str(),
+            "Talks end"
+        );
+        assert!(matches!(
+            Headline::parse("   "),
+            Err(DomainError::Empty { .. })
+        ));
+        assert!(matches!(
+            Headline::parse(&"x".repeat(201)),
+            Err(DomainError::TooLong { len: 201, .. })
+        ));
         assert!(Headline::parse(&"é".repeat(200)).is_ok());
     }
 
     #[test]
     fn a_headline_is_one_line() {
-        assert!(matches!(Headline::parse("one\ntwo"), Err(DomainError::MultiLine { .. })));
+        assert!(matches!(
+            Headline::parse("one\ntwo"),
+            Err(DomainError::MultiLine { .. })
+        ));
     }
 
     #[test]

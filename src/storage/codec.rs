@@ -3,10 +3,11 @@
 //! an old version, upgrade it) and the encoding replaced without touching the rest of the code.
 
 use crate::domain::{
-    dateline::Place, AltText, Body, Byline, Bylines, Caption, Credit, Dateline, DomainError, Headline, Initials,
-    LeadPhoto, PhotoId, Section, Slug, Source, Standfirst, Status, Story, StoryId, StorySummary, UserId,
+    AltText, Body, Byline, Bylines, Caption, Credit, Dateline, DomainError, Headline, Initials,
+    LeadPhoto, PhotoId, Section, Slug, Source, Standfirst, Status, Story, StoryId, StorySummary,
+    UserId, dateline::Place,
 };
-use serde::{de::DeserializeOwned, Deserialize, Serialize};
+use serde::{Deserialize, Serialize, de::DeserializeOwned};
 use thiserror::Error;
 use time::{Date, OffsetDateTime};
 
@@ -44,12 +45,18 @@ fn encode<T: Serialize>(version: u8, value: &T) -> Result<Vec<u8>, CodecError> {
 
 /// Splits off the version byte; the caller picks the decoder for that version.
 fn version_of(bytes: &[u8]) -> Result<(u8, &[u8]), CodecError> {
-    bytes.split_first().map(|(v, rest)| (*v, rest)).ok_or(CodecError::Empty)
+    bytes
+        .split_first()
+        .map(|(v, rest)| (*v, rest))
+        .ok_or(CodecError::Empty)
 }
 
 fn decode<T: DeserializeOwned>(payload: &[u8]) -> Result<T, CodecError> {
     if payload.len() > MAX_RECORD_BYTES {
-        return Err(CodecError::Range(format!("record of {} bytes", payload.len())));
+        return Err(CodecError::Range(format!(
+            "record of {} bytes",
+            payload.len()
+        )));
     }
     let (value, _) = bincode::serde::decode_from_slice(payload, config())?;
     Ok(value)
@@ -131,7 +138,9 @@ pub fn encode_story(story: &Story) -> Result<Vec<u8>, CodecError> {
         created_at: story.created_at.unix_timestamp_nanos(),
         updated_at: story.updated_at.unix_timestamp_nanos(),
         published_at: story.published_at.map(OffsetDateTime::unix_timestamp_nanos),
-        first_published_at: story.first_published_at.map(OffsetDateTime::unix_timestamp_nanos),
+        first_published_at: story
+            .first_published_at
+            .map(OffsetDateTime::unix_timestamp_nanos),
         revised_at: story.revised_at.map(OffsetDateTime::unix_timestamp_nanos),
         editor: story.editor.as_ref().map(ToString::to_string),
         author: story.author.map(UserId::to_bytes),
@@ -158,7 +167,8 @@ pub fn decode_story(bytes: &[u8]) -> Result<Story, CodecError> {
         dateline: r
             .dateline
             .map(|d| -> Result<Dateline, CodecError> {
-                let date = Date::from_julian_day(d.julian_day).map_err(|e| CodecError::Range(e.to_string()))?;
+                let date = Date::from_julian_day(d.julian_day)
+                    .map_err(|e| CodecError::Range(e.to_string()))?;
                 let agency = d.agency.as_deref().map(Source::parse).transpose()?;
                 Ok(Dateline::new(Place::parse(&d.place)?, date, agency))
             })
@@ -251,7 +261,9 @@ pub fn encode_count(n: u64) -> [u8; 8] {
 }
 
 pub fn decode_count(bytes: &[u8]) -> Result<u64, CodecError> {
-    let array: [u8; 8] = bytes.try_into().map_err(|_| CodecError::Range(format!("counter of {} bytes", bytes.len())))?;
+    let array: [u8; 8] = bytes
+        .try_into()
+        .map_err(|_| CodecError::Range(format!("counter of {} bytes", bytes.len())))?;
     Ok(u64::from_be_bytes(array))
 }
 
@@ -274,7 +286,10 @@ fn decode_status(status: StatusV1) -> Result<Status, CodecError> {
 }
 
 fn decode_bylines(raw: &[String]) -> Result<Bylines, CodecError> {
-    let bylines = raw.iter().map(|b| Byline::parse(b)).collect::<Result<Vec<_>, _>>()?;
+    let bylines = raw
+        .iter()
+        .map(|b| Byline::parse(b))
+        .collect::<Result<Vec<_>, _>>()?;
     Ok(Bylines::new(bylines)?)
 }
 
@@ -299,7 +314,8 @@ mod tests {
         );
         story.standfirst = Some(Standfirst::parse("No breakthrough.").unwrap());
         story.source = Some(Source::parse("Xinhua").unwrap());
-        story.dateline = Some(Dateline::parse("GENEVA, July 14 (Xinhua)", date!(2017 - 07 - 15)).unwrap());
+        story.dateline =
+            Some(Dateline::parse("GENEVA, July 14 (Xinhua)", date!(2017 - 07 - 15)).unwrap());
         story.photo = Some(LeadPhoto {
             image: Some(PhotoId::new()),
             caption: Caption::parse("The envoy speaks.").unwrap(),
@@ -323,7 +339,10 @@ mod tests {
     #[test]
     fn a_summary_round_trips() {
         let summary = sample_story().summary();
-        assert_eq!(decode_summary(&encode_summary(&summary).unwrap()).unwrap(), summary);
+        assert_eq!(
+            decode_summary(&encode_summary(&summary).unwrap()).unwrap(),
+            summary
+        );
     }
 
     #[test]
@@ -336,14 +355,19 @@ mod tests {
     fn an_unknown_version_is_refused_not_misread() {
         let mut bytes = encode_story(&sample_story()).unwrap();
         bytes[0] = 99;
-        assert!(matches!(decode_story(&bytes), Err(CodecError::UnknownVersion(99))));
+        assert!(matches!(
+            decode_story(&bytes),
+            Err(CodecError::UnknownVersion(99))
+        ));
         assert!(matches!(decode_story(&[]), Err(CodecError::Empty)));
     }
 
     #[test]
     fn a_huge_length_prefix_is_refused_without_allocating_it() {
         // Version byte, then a bincode varint announcing a u64::MAX-long first field.
-        let bytes = [STORY_V1, 251, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff];
+        let bytes = [
+            STORY_V1, 251, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+        ];
         assert!(decode_story(&bytes).is_err());
     }
 

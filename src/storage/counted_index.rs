@@ -11,8 +11,8 @@
 //! - entry:   prefix 0x00 | ts: u32 BE | id: 16 bytes  -> the caller's value
 //! - counter: prefix L    | ts >> 4L: u32 BE          -> count: u64 BE   (L = 1..=8)
 
-use super::codec::{decode_count, encode_count};
 use super::StoreError;
+use super::codec::{decode_count, encode_count};
 use sled::transaction::{TransactionalTree, UnabortableTransactionError};
 use sled::{IVec, Tree};
 
@@ -79,7 +79,10 @@ fn adjust_counts(tx: &TransactionalTree, entry: &Entry, delta: i64) -> TxResult<
     for level in 1..=LEVELS {
         let key = counter_key(&entry.prefix, level, bucket(entry.ts, level));
         // A counter that does not decode is treated as zero; `rebuild` would correct it.
-        let current = tx.get(&key)?.and_then(|v| decode_count(&v).ok()).unwrap_or(0);
+        let current = tx
+            .get(&key)?
+            .and_then(|v| decode_count(&v).ok())
+            .unwrap_or(0);
         let next = current.saturating_add_signed(delta);
         if next == 0 {
             tx.remove(key)?;
@@ -99,7 +102,12 @@ pub fn len(tree: &Tree, prefix: &[u8]) -> Result<u64, StoreError> {
 }
 
 /// Up to `limit` entries' values, newest first, starting `offset` entries from the newest.
-pub fn newest(tree: &Tree, prefix: &[u8], offset: u64, limit: usize) -> Result<Vec<IVec>, StoreError> {
+pub fn newest(
+    tree: &Tree,
+    prefix: &[u8],
+    offset: u64,
+    limit: usize,
+) -> Result<Vec<IVec>, StoreError> {
     let Some(start) = nth_newest_key(tree, prefix, offset)? else {
         return Ok(Vec::new());
     };
@@ -112,7 +120,12 @@ pub fn newest(tree: &Tree, prefix: &[u8], offset: u64, limit: usize) -> Result<V
 }
 
 /// Up to `limit` entries' values with a timestamp at or before `ts`, oldest first.
-pub fn oldest_until(tree: &Tree, prefix: &[u8], ts: u32, limit: usize) -> Result<Vec<IVec>, StoreError> {
+pub fn oldest_until(
+    tree: &Tree,
+    prefix: &[u8],
+    ts: u32,
+    limit: usize,
+) -> Result<Vec<IVec>, StoreError> {
     let first = entry_key(prefix, 0, &[0; 16]);
     let last = entry_key(prefix, ts, &[0xff; 16]);
     tree.range(first..=last)
@@ -132,11 +145,15 @@ fn nth_newest_key(tree: &Tree, prefix: &[u8], offset: u64) -> Result<Option<IVec
         let lo = parent << BITS;
         let hi = lo | ((1 << BITS) - 1);
         let mut found = None;
-        for item in tree.range(counter_key(prefix, level, lo)..=counter_key(prefix, level, hi)).rev() {
+        for item in tree
+            .range(counter_key(prefix, level, lo)..=counter_key(prefix, level, hi))
+            .rev()
+        {
             let (key, value) = item?;
             let count = decode_count(&value)?;
             if remaining < count {
-                let bucket_bytes: [u8; 4] = key[key.len() - 4..].try_into().map_err(|_| corrupt())?;
+                let bucket_bytes: [u8; 4] =
+                    key[key.len() - 4..].try_into().map_err(|_| corrupt())?;
                 found = Some(u32::from_be_bytes(bucket_bytes));
                 break;
             }
@@ -164,11 +181,20 @@ mod tests {
     use sled::Transactional;
 
     fn tree() -> Tree {
-        sled::Config::new().temporary(true).open().unwrap().open_tree("t").unwrap()
+        sled::Config::new()
+            .temporary(true)
+            .open()
+            .unwrap()
+            .open_tree("t")
+            .unwrap()
     }
 
     fn entry(ts: u32, n: u8) -> Entry {
-        Entry { prefix: b"x\0".to_vec(), ts, id: [n; 16] }
+        Entry {
+            prefix: b"x\0".to_vec(),
+            ts,
+            id: [n; 16],
+        }
     }
 
     fn put(tree: &Tree, e: &Entry) {
@@ -178,27 +204,42 @@ mod tests {
     }
 
     fn page(tree: &Tree, offset: u64, limit: usize) -> Vec<u8> {
-        newest(tree, b"x\0", offset, limit).unwrap().iter().map(|v| v[0]).collect()
+        newest(tree, b"x\0", offset, limit)
+            .unwrap()
+            .iter()
+            .map(|v| v[0])
+            .collect()
     }
 
     #[test]
     fn pages_come_newest_first_at_any_depth() {
         let tree = tree();
         // Timestamps spread over many buckets and levels, some sharing a second.
-        let stamps: Vec<u32> = (0..200u32).map(|i| 1_500_000_000 + i * i * 977 / 3).collect();
+        let stamps: Vec<u32> = (0..200u32)
+            .map(|i| 1_500_000_000 + i * i * 977 / 3)
+            .collect();
         for (n, ts) in stamps.iter().enumerate() {
             put(&tree, &entry(*ts, n as u8));
         }
         put(&tree, &entry(stamps[5], 250)); // same second as entry 5, sorts after it by id
         assert_eq!(len(&tree, b"x\0").unwrap(), 201);
 
-        let mut expected: Vec<(u32, u8)> = stamps.iter().enumerate().map(|(n, ts)| (*ts, n as u8)).collect();
+        let mut expected: Vec<(u32, u8)> = stamps
+            .iter()
+            .enumerate()
+            .map(|(n, ts)| (*ts, n as u8))
+            .collect();
         expected.push((stamps[5], 250));
         expected.sort();
         expected.reverse();
         let expected: Vec<u8> = expected.into_iter().map(|(_, n)| n).collect();
         for offset in [0u64, 1, 19, 20, 100, 190, 200] {
-            let want: Vec<u8> = expected.iter().copied().skip(offset as usize).take(20).collect();
+            let want: Vec<u8> = expected
+                .iter()
+                .copied()
+                .skip(offset as usize)
+                .take(20)
+                .collect();
             assert_eq!(page(&tree, offset, 20), want, "offset {offset}");
         }
         assert!(page(&tree, 201, 20).is_empty());

@@ -28,9 +28,13 @@ pub struct SledStore {
 impl SledStore {
     /// Opens (creating if needed) the database in `dir` with a page cache of `cache_bytes`.
     pub fn open(dir: &Path, cache_bytes: u64) -> Result<Self, StoreError> {
-        std::fs::create_dir_all(dir).map_err(|e| StoreError::Backend(format!("cannot create {}: {e}", dir.display())))?;
+        std::fs::create_dir_all(dir)
+            .map_err(|e| StoreError::Backend(format!("cannot create {}: {e}", dir.display())))?;
         let lock = lock_dir(dir)?;
-        let db = sled::Config::new().path(dir.join("db")).cache_capacity(cache_bytes).open()?;
+        let db = sled::Config::new()
+            .path(dir.join("db"))
+            .cache_capacity(cache_bytes)
+            .open()?;
         Ok(Self {
             stories: db.open_tree("stories")?,
             slugs: db.open_tree("slugs")?,
@@ -44,6 +48,85 @@ impl SledStore {
     pub fn flush(&self) -> Result<(), StoreError> {
         self.db.flush()?;
         Ok(())
+    }
+
+    /// One transaction: the record, its slug and its index entries change together or not at all.
+    fn save_unflushed(
+        &self,
+        story: &Story,
+        expected_revision: Option<u64>,
+    ) -> Result<Story, StoreError> {
+        let mut stored = story.clone();
+        stored.revision = expected_revision.map_or(1, |r| r + 1);
+        let record = encode_story(&stored)?;
+        let summary = encode_summary(&stored.summary())?;
+        let new_entries = entries_of(&stored);
+        let id = stored.id.to_bytes();
+        let slug = stored.slug.as_str().as_bytes();
+
+        let result =
+            (&self.stories, &self.slugs, &self.indexes).transaction(|(stories, slugs, indexes)| {
+                let abort = |e: StoreError| ConflictableTransactionError::Abort(e);
+                let old = match stories.get(id)? {
+                    Some(bytes) => Some(decode_story(&bytes).map_err(|e| abort(e.into()))?),
+                    None => None,
+                };
+                match (&old, expected_revision) {
+                    (None, None) => {}
+                    (None, Some(_)) => return Err(abort(StoreError::NotFound)),
+                    (Some(current), expected) if expected != Some(current.revision) => {
+                        return Err(abort(StoreError::Conflict {
+                            current: Box::new(current.clone()),
+                        }));
+                    }
+                    (Some(_), _) => {}
+                }
+                if let Some(owner) = slugs.get(slug)?
+                    && owner.as_ref() != id
+                {
+                    return Err(abort(StoreError::SlugTaken(stored.slug.to_string())));
+                }
+
+                let old_entries: HashMap<Vec<u8>, Entry> = old
+                    .as_ref()
+                    .map(entries_of)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|e| (e.key(), e))
+                    .collect();
+                for entry in &new_entries {
+                    let value: &[u8] = if entry.prefix == prefix_scheduled() {
+                        &id
+                    } else {
+                        &summary
+                    };
+                    if old_entries.contains_key(&entry.key()) {
+                        counted_index::overwrite(indexes, entry, value)?;
+                    } else {
+                        counted_index::insert(indexes, entry, value)?;
+                    }
+                }
+                let new_keys: Vec<Vec<u8>> = new_entries.iter().map(Entry::key).collect();
+                for (key, entry) in &old_entries {
+                    if !new_keys.contains(key) {
+                        counted_index::remove(indexes, entry)?;
+                    }
+                }
+
+                if let Some(old) = &old
+                    && old.slug != stored.slug
+                {
+                    slugs.remove(old.slug.as_str().as_bytes())?;
+                }
+                slugs.insert(slug, &id)?;
+                stories.insert(&id, record.as_slice())?;
+                Ok(())
+            });
+        match result {
+            Ok(()) => Ok(stored),
+            Err(TransactionError::Abort(e)) => Err(e),
+            Err(TransactionError::Storage(e)) => Err(e.into()),
+        }
     }
 
     fn get_story(&self, id: StoryId) -> Result<Option<Story>, StoreError> {
@@ -65,7 +148,10 @@ fn lock_dir(dir: &Path) -> Result<File, StoreError> {
     match file.try_lock() {
         Ok(()) => Ok(file),
         Err(TryLockError::WouldBlock) => Err(StoreError::Locked(PathBuf::from(dir))),
-        Err(TryLockError::Error(e)) => Err(StoreError::Backend(format!("cannot lock {}: {e}", path.display()))),
+        Err(TryLockError::Error(e)) => Err(StoreError::Backend(format!(
+            "cannot lock {}: {e}",
+            path.display()
+        ))),
     }
 }
 
@@ -106,89 +192,64 @@ fn entries_of(story: &Story) -> Vec<Entry> {
     let mut out = Vec::with_capacity(7);
     if let (Status::Published, Some(at)) = (story.status, story.published_at) {
         let ts = index_ts(at);
-        out.push(Entry { prefix: prefix_front(), ts, id });
-        out.push(Entry { prefix: prefix_section(story.section), ts, id });
+        out.push(Entry {
+            prefix: prefix_front(),
+            ts,
+            id,
+        });
+        out.push(Entry {
+            prefix: prefix_section(story.section),
+            ts,
+            id,
+        });
     }
     let ts = index_ts(story.updated_at);
     let status = Some(StatusFilter::of(story.status));
     let section = Some(story.section);
-    for (st, sec) in [(None, None), (status, None), (None, section), (status, section)] {
-        out.push(Entry { prefix: prefix_desk(st, sec), ts, id });
+    for (st, sec) in [
+        (None, None),
+        (status, None),
+        (None, section),
+        (status, section),
+    ] {
+        out.push(Entry {
+            prefix: prefix_desk(st, sec),
+            ts,
+            id,
+        });
     }
     if let Status::Scheduled(at) = story.status {
-        out.push(Entry { prefix: prefix_scheduled(), ts: index_ts(at), id });
+        out.push(Entry {
+            prefix: prefix_scheduled(),
+            ts: index_ts(at),
+            id,
+        });
     }
     out
 }
 
 impl Store for SledStore {
-    fn save_story(&self, story: &Story, expected_revision: Option<u64>) -> Result<Story, StoreError> {
-        let mut stored = story.clone();
-        stored.revision = expected_revision.map_or(1, |r| r + 1);
-        let record = encode_story(&stored)?;
-        let summary = encode_summary(&stored.summary())?;
-        let new_entries = entries_of(&stored);
-        let id = stored.id.to_bytes();
-        let slug = stored.slug.as_str().as_bytes();
-
-        let result = (&self.stories, &self.slugs, &self.indexes).transaction(|(stories, slugs, indexes)| {
-            let abort = |e: StoreError| ConflictableTransactionError::Abort(e);
-            let old = match stories.get(id)? {
-                Some(bytes) => Some(decode_story(&bytes).map_err(|e| abort(e.into()))?),
-                None => None,
-            };
-            match (&old, expected_revision) {
-                (None, None) => {}
-                (None, Some(_)) => return Err(abort(StoreError::NotFound)),
-                (Some(current), expected) if expected != Some(current.revision) => {
-                    return Err(abort(StoreError::Conflict { current: Box::new(current.clone()) }));
-                }
-                (Some(_), _) => {}
-            }
-            if let Some(owner) = slugs.get(slug)?
-                && owner.as_ref() != id
-            {
-                return Err(abort(StoreError::SlugTaken(stored.slug.to_string())));
-            }
-
-            let old_entries: HashMap<Vec<u8>, Entry> = old
-                .as_ref()
-                .map(entries_of)
-                .unwrap_or_default()
-                .into_iter()
-                .map(|e| (e.key(), e))
-                .collect();
-            for entry in &new_entries {
-                let value: &[u8] = if entry.prefix == prefix_scheduled() { &id } else { &summary };
-                if old_entries.contains_key(&entry.key()) {
-                    counted_index::overwrite(indexes, entry, value)?;
-                } else {
-                    counted_index::insert(indexes, entry, value)?;
-                }
-            }
-            let new_keys: Vec<Vec<u8>> = new_entries.iter().map(Entry::key).collect();
-            for (key, entry) in &old_entries {
-                if !new_keys.contains(key) {
-                    counted_index::remove(indexes, entry)?;
-                }
-            }
-
-            if let Some(old) = &old
-                && old.slug != stored.slug
-            {
-                slugs.remove(old.slug.as_str().as_bytes())?;
-            }
-            slugs.insert(slug, &id)?;
-            stories.insert(&id, record.as_slice())?;
-            Ok(())
-        });
-        match result {
-            Ok(()) => {}
-            Err(TransactionError::Abort(e)) => return Err(e),
-            Err(TransactionError::Storage(e)) => return Err(e.into()),
-        }
+    fn save_story(
+        &self,
+        story: &Story,
+        expected_revision: Option<u64>,
+    ) -> Result<Story, StoreError> {
+        let stored = self.save_unflushed(story, expected_revision)?;
         self.db.flush()?;
         Ok(stored)
+    }
+
+    fn import_stories(&self, stories: &[Story]) -> Result<usize, StoreError> {
+        let mut saved = 0;
+        for story in stories {
+            match self.save_unflushed(story, None) {
+                Ok(_) => saved += 1,
+                Err(StoreError::SlugTaken(_) | StoreError::Conflict { .. }) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        self.db.flush()?;
+        Ok(saved)
     }
 
     fn story(&self, id: StoryId) -> Result<Option<Story>, StoreError> {
@@ -199,12 +260,19 @@ impl Store for SledStore {
         let Some(id) = self.slugs.get(slug.as_str().as_bytes())? else {
             return Ok(None);
         };
-        let bytes: [u8; 16] =
-            id.as_ref().try_into().map_err(|_| StoreError::Backend(format!("bad id under slug {slug}")))?;
+        let bytes: [u8; 16] = id
+            .as_ref()
+            .try_into()
+            .map_err(|_| StoreError::Backend(format!("bad id under slug {slug}")))?;
         self.get_story(StoryId::from_bytes(bytes))
     }
 
-    fn listing(&self, listing: Listing, page: PageNumber, per_page: usize) -> Result<ListingPage, StoreError> {
+    fn listing(
+        &self,
+        listing: Listing,
+        page: PageNumber,
+        per_page: usize,
+    ) -> Result<ListingPage, StoreError> {
         let per_page = per_page.max(1);
         let prefix = prefix_of(listing);
         let total_items = counted_index::len(&self.indexes, &prefix)?;
@@ -218,15 +286,24 @@ impl Store for SledStore {
             .map(|v| decode_summary(v))
             .collect::<Result<Vec<_>, _>>()?;
         let total = u32::try_from(total_pages).unwrap_or(u32::MAX);
-        Ok(ListingPage { items, paging: Paging { current: page.get(), total }, total_items })
+        Ok(ListingPage {
+            items,
+            paging: Paging {
+                current: page.get(),
+                total,
+            },
+            total_items,
+        })
     }
 
     fn due_scheduled(&self, now: OffsetDateTime, limit: usize) -> Result<Vec<StoryId>, StoreError> {
         counted_index::oldest_until(&self.indexes, &prefix_scheduled(), index_ts(now), limit)?
             .iter()
             .map(|v| {
-                let bytes: [u8; 16] =
-                    v.as_ref().try_into().map_err(|_| StoreError::Backend("bad scheduled entry".into()))?;
+                let bytes: [u8; 16] = v
+                    .as_ref()
+                    .try_into()
+                    .map_err(|_| StoreError::Backend("bad scheduled entry".into()))?;
                 Ok(StoryId::from_bytes(bytes))
             })
             .collect()

@@ -1,0 +1,221 @@
+//! The `newsroom` command line: what each command does, its flags and environment variables.
+
+use crate::domain::Section;
+use crate::import::wire;
+use crate::settings::Settings;
+use crate::startup::Application;
+use crate::storage::{SledStore, Store, StoreError};
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use time::OffsetDateTime;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "newsroom",
+    version,
+    about = "A newsroom CMS: write, edit, publish and distribute journalism."
+)]
+pub struct Cli {
+    /// Directory holding the database; created on first run.
+    #[arg(
+        long,
+        global = true,
+        env = "NEWSROOM_DATA",
+        default_value = "./newsroom-data",
+        value_name = "DIR"
+    )]
+    pub data: PathBuf,
+
+    /// sled's page cache in MiB.
+    #[arg(
+        long,
+        global = true,
+        env = "NEWSROOM_CACHE_MB",
+        default_value_t = 64,
+        value_name = "MIB"
+    )]
+    pub cache_mb: u64,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the web site (the default when no command is given).
+    Serve(ServeArgs),
+    /// Publish plain-text wire copy: headline, `Source: X| YYYY-MM-DD HH:MM:SS|Editor: YY`,
+    /// photo caption ending in its (credit), `CITY, Month D (Agency) --` dateline, body.
+    ImportWire(ImportWireArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(
+        long,
+        env = "NEWSROOM_BIND",
+        default_value = "127.0.0.1:8080",
+        value_name = "ADDR"
+    )]
+    pub bind: String,
+    /// Public address of the site, for absolute links; `https://` also marks cookies Secure.
+    /// Defaults to http:// and the bind address.
+    #[arg(long, env = "NEWSROOM_BASE_URL", value_name = "URL")]
+    pub base_url: Option<String>,
+    /// Name shown in the masthead and page titles.
+    #[arg(long, env = "NEWSROOM_SITE_NAME", default_value = "Newsroom")]
+    pub site_name: String,
+    /// Stories on each front and section page.
+    #[arg(long, env = "NEWSROOM_PER_PAGE", default_value_t = 20, value_parser = clap::value_parser!(u16).range(1..=200))]
+    pub per_page: u16,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ImportWireArgs {
+    /// Files of wire copy, one story each.
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    /// Section the stories are published in.
+    #[arg(long, default_value = "world", value_parser = parse_section)]
+    pub section: Section,
+}
+
+fn parse_section(raw: &str) -> Result<Section, String> {
+    Section::parse(raw).map_err(|e| e.to_string())
+}
+
+impl Cli {
+    /// Parses the process arguments; with no command given, `serve` is meant.
+    pub fn from_args() -> Self {
+        let cli = Self::parse();
+        if cli.command.is_some() {
+            return cli;
+        }
+        Self::parse_from(std::env::args_os().chain(["serve".into()]))
+    }
+
+    pub fn run(self) -> anyhow::Result<()> {
+        let mut settings = Settings::new(self.data.clone());
+        settings.cache_bytes = self.cache_mb.max(1) << 20;
+        match self.command {
+            Some(Command::Serve(args)) => serve(settings, args),
+            Some(Command::ImportWire(args)) => import_wire(settings, args),
+            None => anyhow::bail!("no command given; see `newsroom --help`"),
+        }
+    }
+}
+
+fn open_store(settings: &Settings) -> anyhow::Result<SledStore> {
+    SledStore::open(&settings.data_dir, settings.cache_bytes).map_err(|e| match e {
+        StoreError::Locked(_) => anyhow::anyhow!("{e}"),
+        other => anyhow::anyhow!(
+            "cannot open the database at {}: {other}",
+            settings.data_dir.display()
+        ),
+    })
+}
+
+fn serve(mut settings: Settings, args: ServeArgs) -> anyhow::Result<()> {
+    settings.base_url = args
+        .base_url
+        .unwrap_or_else(|| format!("http://{}", args.bind))
+        .trim_end_matches('/')
+        .to_owned();
+    settings.bind = args.bind;
+    settings.site_name = args.site_name;
+    settings.per_page = usize::from(args.per_page);
+    let store = open_store(&settings)?;
+    let system = actix_web::rt::System::new();
+    system.block_on(async move {
+        let app = Application::build_with_store(settings.clone(), std::sync::Arc::new(store))?;
+        let host = settings.bind.rsplit_once(':').map_or(settings.bind.as_str(), |(host, _)| host);
+        tracing::info!(data = %settings.data_dir.display(), "serving {} on http://{host}:{}", settings.site_name, app.port());
+        app.run_until_stopped().await
+    })?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+fn import_wire(settings: Settings, args: ImportWireArgs) -> anyhow::Result<()> {
+    // Parse everything first: a file that does not parse is reported and nothing of it is saved.
+    let mut failed = 0;
+    let mut parsed = Vec::new();
+    for file in &args.files {
+        let text = std::fs::read_to_string(file)
+            .with_context(|| format!("cannot read {}", file.display()))?;
+        match wire::parse(&text) {
+            Ok(story) => parsed.push((file, story)),
+            Err(e) => {
+                eprintln!("{}: {e}", file.display());
+                failed += 1;
+            }
+        }
+    }
+    let store = open_store(&settings)?;
+    for (file, wire_story) in parsed {
+        let story = wire_story.into_story(args.section, OffsetDateTime::now_utc());
+        match save_with_free_slug(&store, story)? {
+            Imported::New(story) => println!(
+                "{}: published {:?} as /{}",
+                file.display(),
+                story.headline.as_str(),
+                story.slug
+            ),
+            Imported::AlreadyThere(story) => {
+                println!(
+                    "{}: already imported as /{}; skipped",
+                    file.display(),
+                    story.slug
+                )
+            }
+        }
+    }
+    store.flush()?;
+    if failed > 0 {
+        anyhow::bail!(
+            "{failed} of {} files could not be imported",
+            args.files.len()
+        );
+    }
+    Ok(())
+}
+
+enum Imported {
+    New(crate::domain::Story),
+    AlreadyThere(crate::domain::Story),
+}
+
+/// Saves a new story, adding `-2`, `-3`, ... to its slug when another story holds it. The same
+/// wire story imported twice (same headline and time) is recognised and not saved again.
+fn save_with_free_slug(
+    store: &dyn Store,
+    mut story: crate::domain::Story,
+) -> anyhow::Result<Imported> {
+    let base = story.slug.clone();
+    for n in 1..1000 {
+        if n > 1 {
+            story.slug = crate::domain::Slug::parse(&format!(
+                "{}-{n}",
+                base.as_str().chars().take(90).collect::<String>()
+            ))?;
+        }
+        match store.story_by_slug(&story.slug)? {
+            Some(existing)
+                if existing.headline == story.headline
+                    && existing.published_at == story.published_at =>
+            {
+                return Ok(Imported::AlreadyThere(existing));
+            }
+            Some(_) => continue,
+            None => {}
+        }
+        match store.save_story(&story, None) {
+            Ok(saved) => return Ok(Imported::New(saved)),
+            Err(StoreError::SlugTaken(_)) => continue,
+            Err(e) => return Err(e.into()),
+        }
+    }
+    anyhow::bail!("no free slug for {:?}", story.headline.as_str())
+}

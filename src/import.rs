@@ -1,0 +1,3 @@
+//! Bringing copy from outside into the newsroom.
+
+pub mod wire;

@@ -1,0 +1,39 @@
+//! Configuration, read once from flags and environment by the CLI and passed down; never global.
+
+use std::path::PathBuf;
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Where the database lives; created on first run.
+    pub data_dir: PathBuf,
+    /// Address the HTTP server listens on; port 0 picks a free one.
+    pub bind: String,
+    /// The public address of the site, used for absolute links (feeds, canonical URLs) and to
+    /// decide whether cookies are marked Secure.
+    pub base_url: String,
+    pub site_name: String,
+    /// Stories on a front or section page.
+    pub per_page: usize,
+    /// sled's page cache. Its default is 1 GiB; a news site's working set is far smaller.
+    pub cache_bytes: u64,
+}
+
+impl Settings {
+    pub const DEFAULT_CACHE_BYTES: u64 = 64 << 20;
+
+    /// Settings for a data directory with every other value at its default.
+    pub fn new(data_dir: PathBuf) -> Self {
+        Self {
+            data_dir,
+            bind: "127.0.0.1:8080".into(),
+            base_url: "http://127.0.0.1:8080".into(),
+            site_name: "Newsroom".into(),
+            per_page: 20,
+            cache_bytes: Self::DEFAULT_CACHE_BYTES,
+        }
+    }
+
+    pub fn is_https(&self) -> bool {
+        self.base_url.starts_with("https://")
+    }
+}

@@ -1,0 +1,49 @@
+//! Builds the running application from settings: opens the store, binds the listener, starts
+//! the background scheduler. Used by `newsroom serve` and by the integration tests.
+
+use crate::settings::Settings;
+use crate::storage::{SharedStore, SledStore};
+use crate::{scheduler, web};
+use actix_web::dev::Server;
+use std::net::TcpListener;
+use std::sync::Arc;
+
+pub struct Application {
+    server: Server,
+    port: u16,
+    store: SharedStore,
+}
+
+impl Application {
+    /// Opens the database named by `settings` and binds the listener.
+    pub fn build(settings: Settings) -> anyhow::Result<Self> {
+        let store: SharedStore =
+            Arc::new(SledStore::open(&settings.data_dir, settings.cache_bytes)?);
+        Self::build_with_store(settings, store)
+    }
+
+    pub fn build_with_store(settings: Settings, store: SharedStore) -> anyhow::Result<Self> {
+        let listener = TcpListener::bind(&settings.bind)
+            .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", settings.bind))?;
+        let port = listener.local_addr()?.port();
+        let server = web::server(listener, settings, store.clone())?;
+        Ok(Self {
+            server,
+            port,
+            store,
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Serves until SIGINT/SIGTERM, then finishes in-flight requests and flushes the database.
+    pub async fn run_until_stopped(self) -> anyhow::Result<()> {
+        let scheduler = actix_web::rt::spawn(scheduler::run(self.store.clone()));
+        let result = self.server.await;
+        scheduler.abort();
+        result?;
+        Ok(())
+    }
+}

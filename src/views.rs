@@ -1,0 +1,112 @@
+//! askama template structs, one per page. Templates only print what these hold; every value is
+//! escaped except [`SanitizedHtml`](crate::domain::SanitizedHtml).
+
+pub mod reader;
+
+use crate::domain::Section;
+use crate::web::assets::css_url;
+use askama::Template;
+use time::OffsetDateTime;
+use time::format_description::BorrowedFormatItem;
+use time::macros::format_description;
+
+/// What the layout needs on every page.
+pub struct PageContext {
+    pub site_name: String,
+    pub title: String,
+    pub css_url: &'static str,
+    pub sections: Vec<Section>,
+    pub current_section: Option<Section>,
+}
+
+impl PageContext {
+    pub fn new(site_name: &str, title: impl Into<String>) -> Self {
+        Self {
+            site_name: site_name.to_owned(),
+            title: title.into(),
+            css_url: css_url(),
+            sections: Section::all().collect(),
+            current_section: None,
+        }
+    }
+
+    pub fn is_current(&self, section: &Section) -> bool {
+        self.current_section == Some(*section)
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+pub struct ErrorPage {
+    pub title: &'static str,
+    pub message: &'static str,
+}
+
+impl ErrorPage {
+    pub fn css_url(&self) -> &'static str {
+        css_url()
+    }
+}
+
+const DISPLAY: &[BorrowedFormatItem<'static>] =
+    format_description!("[year]-[month]-[day] [hour]:[minute]:[second]");
+
+/// A time as readers see it and as machines read it.
+pub struct Timestamp {
+    pub display: String,
+    pub iso: String,
+}
+
+impl Timestamp {
+    pub fn new(at: OffsetDateTime) -> Self {
+        let at = at.to_offset(time::UtcOffset::UTC);
+        Self {
+            display: at.format(DISPLAY).unwrap_or_default(),
+            iso: at
+                .format(&time::format_description::well_known::Rfc3339)
+                .unwrap_or_default(),
+        }
+    }
+}
+
+/// Page navigation: `1 2 3 4 Next`, with elided runs in long listings.
+pub struct Pager {
+    pub label: &'static str,
+    pub prev: Option<String>,
+    pub next: Option<String>,
+    pub links: Vec<PagerLink>,
+}
+
+pub struct PagerLink {
+    /// `None` for an elided run of pages.
+    pub number: Option<u32>,
+    pub url: String,
+    pub current: bool,
+}
+
+impl Pager {
+    pub fn new(
+        label: &'static str,
+        paging: crate::domain::Paging,
+        url: impl Fn(u32) -> String,
+    ) -> Option<Self> {
+        if paging.total <= 1 {
+            return None;
+        }
+        let links = paging
+            .window()
+            .into_iter()
+            .map(|n| PagerLink {
+                number: n,
+                url: n.map(&url).unwrap_or_default(),
+                current: n == Some(paging.current),
+            })
+            .collect();
+        Some(Self {
+            label,
+            prev: paging.prev().map(&url),
+            next: paging.next().map(&url),
+            links,
+        })
+    }
+}

@@ -1,0 +1,163 @@
+//! Pages readers see.
+
+use super::{PageContext, Pager, Timestamp};
+use crate::domain::{PageNumber, Paging, SanitizedHtml, Story, StorySummary};
+use crate::storage::{self, Listing};
+use crate::web::{AppState, urls};
+use askama::Template;
+
+pub struct ListingItem {
+    pub url: String,
+    pub headline: String,
+    pub standfirst: Option<String>,
+    pub section_name: &'static str,
+    pub section_url: String,
+    pub published: Timestamp,
+    pub bylines: String,
+}
+
+impl ListingItem {
+    fn new(s: &StorySummary) -> Option<Self> {
+        let published_at = s.published_at?;
+        Some(Self {
+            url: urls::article(published_at, &s.slug, 1),
+            headline: s.headline.to_string(),
+            standfirst: s.standfirst.as_ref().map(ToString::to_string),
+            section_name: s.section.name(),
+            section_url: urls::section(s.section, 1),
+            published: Timestamp::new(published_at),
+            bylines: s.bylines.joined(),
+        })
+    }
+}
+
+#[derive(Template)]
+#[template(path = "reader/listing.html")]
+pub struct ListingPage {
+    pub ctx: PageContext,
+    pub heading: String,
+    pub items: Vec<ListingItem>,
+    pub pager: Option<Pager>,
+}
+
+impl ListingPage {
+    pub fn new(state: &AppState, listing: Listing, page: &storage::ListingPage) -> Self {
+        let site = &state.settings.site_name;
+        let (heading, section) = match listing {
+            Listing::Section(section) => (section.name().to_owned(), Some(section)),
+            _ => ("Latest news".to_owned(), None),
+        };
+        let mut title = match section {
+            Some(section) => format!("{} | {site}", section.name()),
+            None => site.clone(),
+        };
+        if page.paging.current > 1 {
+            title = format!("Page {} | {title}", page.paging.current);
+        }
+        let mut ctx = PageContext::new(site, title);
+        ctx.current_section = section;
+        let pager = Pager::new("Pages", page.paging, |n| match section {
+            Some(section) => urls::section(section, n),
+            None => urls::front(n),
+        });
+        Self {
+            ctx,
+            heading,
+            items: page.items.iter().filter_map(ListingItem::new).collect(),
+            pager,
+        }
+    }
+}
+
+pub struct PhotoView {
+    pub src: Option<String>,
+    pub alt: String,
+    pub caption: String,
+    pub credit: Option<String>,
+}
+
+/// `Source: Xinhua | 2017-07-15 07:11:57 | Editor: ZD`, with an Updated time when revised.
+pub struct MetaLine {
+    pub source: Option<String>,
+    pub published: Timestamp,
+    pub updated: Option<Timestamp>,
+    pub editor: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "reader/article.html")]
+pub struct ArticlePage {
+    pub ctx: PageContext,
+    pub headline: String,
+    pub standfirst: Option<String>,
+    pub meta: MetaLine,
+    pub bylines: Vec<String>,
+    pub photo: Option<PhotoView>,
+    pub body: SanitizedHtml,
+    pub section_name: &'static str,
+    pub section_url: String,
+    pub paging: Paging,
+    pub pager: Option<Pager>,
+}
+
+impl ArticlePage {
+    /// Page `page` of a published story; the caller checked that it is published and has the page.
+    pub fn new(state: &AppState, story: &Story, page: PageNumber) -> Self {
+        let published_at = story.published_at.unwrap_or(story.updated_at);
+        let pages = story.body.render_pages();
+        let paging = Paging {
+            current: page.get(),
+            total: pages.len() as u32,
+        };
+        let mut body = pages
+            .into_iter()
+            .nth(page.index())
+            .unwrap_or_else(|| SanitizedHtml::empty());
+        if page == PageNumber::FIRST
+            && let Some(dateline) = &story.dateline
+        {
+            body = body.with_lead(&dateline.to_string());
+        }
+        let site = &state.settings.site_name;
+        let title = if paging.total > 1 && paging.current > 1 {
+            format!("{} (page {}) | {site}", story.headline, paging.current)
+        } else {
+            format!("{} | {site}", story.headline)
+        };
+        let mut ctx = PageContext::new(site, title);
+        ctx.current_section = Some(story.section);
+        let photo = story
+            .photo
+            .as_ref()
+            .filter(|_| page == PageNumber::FIRST)
+            .map(|p| PhotoView {
+                src: p.image.map(|id| format!("/media/{id}")),
+                alt: p.alt.as_ref().map(ToString::to_string).unwrap_or_default(),
+                caption: p.caption.to_string(),
+                credit: p.credit.as_ref().map(ToString::to_string),
+            });
+        Self {
+            ctx,
+            headline: story.headline.to_string(),
+            standfirst: story.standfirst.as_ref().map(ToString::to_string),
+            meta: MetaLine {
+                source: story.source.as_ref().map(ToString::to_string),
+                published: Timestamp::new(published_at),
+                updated: story
+                    .revised_at
+                    .filter(|at| *at > published_at)
+                    .map(Timestamp::new),
+                editor: story.editor.as_ref().map(ToString::to_string),
+            },
+            bylines: story.bylines.iter().map(ToString::to_string).collect(),
+            photo,
+            body,
+            section_name: story.section.name(),
+            section_url: urls::section(story.section, 1),
+            paging,
+            pager: Pager::new("Story pages", paging, |n| {
+                urls::article(published_at, &story.slug, n)
+            }),
+        }
+    }
+}

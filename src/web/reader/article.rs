@@ -1,0 +1,56 @@
+//! The article page, one URL per page of a multi-page story.
+
+use super::listing::redirect;
+use super::page_number;
+use crate::domain::{PageNumber, Slug};
+use crate::views::reader::ArticlePage;
+use crate::web::{AppError, State, urls};
+use actix_web::{HttpRequest, HttpResponse, get, web};
+use askama::Template;
+
+#[get(r"/{year:\d{4}}/{month:\d{2}}/{day:\d{2}}/{slug}")]
+pub(super) async fn first_page(
+    state: State,
+    req: HttpRequest,
+    path: web::Path<(String, String, String, String)>,
+) -> Result<HttpResponse, AppError> {
+    show(state, req, path.into_inner().3, PageNumber::FIRST).await
+}
+
+#[get(r"/{year:\d{4}}/{month:\d{2}}/{day:\d{2}}/{slug}/page/{page}")]
+pub(super) async fn nth_page(
+    state: State,
+    req: HttpRequest,
+    path: web::Path<(String, String, String, String, String)>,
+) -> Result<HttpResponse, AppError> {
+    let (_, _, _, slug, page) = path.into_inner();
+    show(state, req, slug, page_number(&page)?).await
+}
+
+async fn show(
+    state: State,
+    req: HttpRequest,
+    slug: String,
+    page: PageNumber,
+) -> Result<HttpResponse, AppError> {
+    let slug = Slug::parse(&slug).map_err(|_| AppError::NotFound)?;
+    let store = state.store.clone();
+    let story = web::block(move || store.story_by_slug(&slug))
+        .await??
+        .ok_or(AppError::NotFound)?;
+    let Some(published_at) = story.published_at.filter(|_| story.is_public()) else {
+        return Err(AppError::NotFound);
+    };
+    if page.index() >= story.body.page_count() {
+        return Err(AppError::NotFound);
+    }
+    // The slug finds the story; a wrong date or an explicit `/page/1` goes to the canonical URL.
+    let canonical = urls::article(published_at, &story.slug, page.get());
+    if req.path() != canonical {
+        return Ok(redirect(&canonical));
+    }
+    let html = ArticlePage::new(&state, &story, page).render()?;
+    Ok(HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .body(html))
+}

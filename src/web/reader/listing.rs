@@ -1,0 +1,75 @@
+//! Front and section pages: published stories, newest first, paginated.
+
+use super::page_number;
+use crate::domain::{PageNumber, Section};
+use crate::storage::{Listing, StoreError};
+use crate::views::reader::ListingPage;
+use crate::web::{AppError, State, urls};
+use actix_web::http::header;
+use actix_web::{HttpResponse, get, web};
+use askama::Template;
+
+#[get("/")]
+pub(super) async fn front(state: State) -> Result<HttpResponse, AppError> {
+    render(state, Listing::Front, PageNumber::FIRST).await
+}
+
+#[get("/page/{page}")]
+pub(super) async fn front_page(
+    state: State,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let page = page_number(&path)?;
+    if page == PageNumber::FIRST {
+        return Ok(redirect(&urls::front(1)));
+    }
+    render(state, Listing::Front, page).await
+}
+
+#[get("/section/{section}")]
+pub(super) async fn section_first(
+    state: State,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let section = Section::parse(&path).map_err(|_| AppError::NotFound)?;
+    render(state, Listing::Section(section), PageNumber::FIRST).await
+}
+
+#[get("/section/{section}/page/{page}")]
+pub(super) async fn section_page(
+    state: State,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, AppError> {
+    let (section, page) = path.into_inner();
+    let section = Section::parse(&section).map_err(|_| AppError::NotFound)?;
+    let page = page_number(&page)?;
+    if page == PageNumber::FIRST {
+        return Ok(redirect(&urls::section(section, 1)));
+    }
+    render(state, Listing::Section(section), page).await
+}
+
+async fn render(
+    state: State,
+    listing: Listing,
+    page: PageNumber,
+) -> Result<HttpResponse, AppError> {
+    let store = state.store.clone();
+    let per_page = state.settings.per_page;
+    let result = web::block(move || store.listing(listing, page, per_page)).await?;
+    let listed = match result {
+        Ok(listed) => listed,
+        Err(StoreError::NotFound) => return Err(AppError::NotFound),
+        Err(e) => return Err(e.into()),
+    };
+    let html = ListingPage::new(&state, listing, &listed).render()?;
+    Ok(HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .body(html))
+}
+
+pub(super) fn redirect(to: &str) -> HttpResponse {
+    HttpResponse::MovedPermanently()
+        .insert_header((header::LOCATION, to))
+        .finish()
+}

@@ -1,0 +1,5 @@
+//! Integration tests: the real server on a random local port, a real sled directory in a temp
+//! dir, spoken to over HTTP.
+
+mod helpers;
+mod reader;
