@@ -1,6 +1,7 @@
 //! Pure types and rules of a newsroom: what a story is made of and which values each part may hold.
 //! Nothing here knows about HTTP or the database.
 
+pub mod audit;
 pub mod body;
 pub mod dateline;
 pub mod error;
@@ -11,7 +12,9 @@ pub mod section;
 pub mod slug;
 pub mod story;
 pub mod text;
+pub mod user;
 
+pub use audit::{AuditAction, AuditEvent};
 pub use body::{Body, SanitizedHtml};
 pub use dateline::Dateline;
 pub use error::DomainError;
@@ -22,3 +25,4 @@ pub use section::Section;
 pub use slug::Slug;
 pub use story::{Status, Story, StorySummary};
 pub use text::{AltText, Byline, Bylines, Caption, Credit, Headline, Initials, Source, Standfirst};
+pub use user::{Password, PasswordHash, Role, User, Username};

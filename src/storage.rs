@@ -6,12 +6,16 @@ pub mod codec;
 mod counted_index;
 mod sled_store;
 
-use crate::domain::{PageNumber, Paging, Section, Slug, Status, Story, StoryId, StorySummary};
+use crate::domain::{
+    AuditEvent, PageNumber, Paging, PhotoId, Section, Slug, Status, Story, StoryId, StorySummary,
+    User, UserId, Username,
+};
 use std::path::PathBuf;
 use std::sync::Arc;
 use thiserror::Error;
 use time::OffsetDateTime;
 
+pub use codec::{PhotoRecord, SessionRecord};
 pub use sled_store::SledStore;
 
 #[derive(Debug, Error)]
@@ -23,8 +27,10 @@ pub enum StoreError {
     /// The story was saved by someone else since the caller loaded it.
     #[error("the story has changed since it was loaded (now at revision {})", current.revision)]
     Conflict { current: Box<Story> },
-    #[error("no such story")]
+    #[error("no such record")]
     NotFound,
+    #[error("the username {0:?} is taken")]
+    UsernameTaken(String),
     #[error("database error: {0}")]
     Backend(String),
     #[error("corrupt record: {0}")]
@@ -133,6 +139,84 @@ pub trait Store: Send + Sync + 'static {
 
     /// Scheduled stories whose time has come, oldest first.
     fn due_scheduled(&self, now: OffsetDateTime, limit: usize) -> Result<Vec<StoryId>, StoreError>;
+
+    /// Every saved revision of a story, newest first. Each save keeps one.
+    fn story_revisions(&self, id: StoryId) -> Result<Vec<Story>, StoreError>;
+
+    fn story_revision(&self, id: StoryId, revision: u64) -> Result<Option<Story>, StoreError>;
+
+    // --- Accounts ---
+
+    /// Adds an account; [`StoreError::UsernameTaken`] if the name is in use.
+    fn create_user(&self, user: &User) -> Result<(), StoreError>;
+
+    /// Replaces an existing account's record (the username cannot change).
+    fn update_user(&self, user: &User) -> Result<(), StoreError>;
+
+    fn user(&self, id: UserId) -> Result<Option<User>, StoreError>;
+
+    fn user_by_name(&self, username: &Username) -> Result<Option<User>, StoreError>;
+
+    /// Every account, by username.
+    fn users(&self) -> Result<Vec<User>, StoreError>;
+
+    // --- Login sessions, keyed by the SHA-256 of the session id ---
+
+    /// A live session; an expired one is deleted and `None` returned.
+    fn session(
+        &self,
+        key: &[u8; 32],
+        now: OffsetDateTime,
+    ) -> Result<Option<SessionRecord>, StoreError>;
+
+    fn put_session(&self, key: &[u8; 32], record: &SessionRecord) -> Result<(), StoreError>;
+
+    fn delete_session(&self, key: &[u8; 32]) -> Result<(), StoreError>;
+
+    /// Ends every session of an account; returns how many.
+    fn delete_sessions_of(&self, user: UserId) -> Result<usize, StoreError>;
+
+    // --- Audit log ---
+
+    fn record_audit(&self, event: &AuditEvent) -> Result<(), StoreError>;
+
+    /// Up to `limit` events, newest first, older than `before` when given.
+    fn audit_log(
+        &self,
+        before: Option<OffsetDateTime>,
+        limit: usize,
+    ) -> Result<Vec<AuditEvent>, StoreError>;
+
+    // --- Photos ---
+
+    fn save_photo(
+        &self,
+        record: &PhotoRecord,
+        original: &[u8],
+        display: &[u8],
+    ) -> Result<(), StoreError>;
+
+    fn photo(&self, id: PhotoId) -> Result<Option<PhotoRecord>, StoreError>;
+
+    /// The bytes served to readers (`original == false`) or kept for the archive.
+    fn photo_bytes(&self, id: PhotoId, original: bool) -> Result<Option<Vec<u8>>, StoreError>;
+
+    /// Whether a published story uses the photo, so readers may see it.
+    fn photo_is_public(&self, id: PhotoId) -> Result<bool, StoreError>;
+
+    // --- Site secrets ---
+
+    /// Sets the digest of the one-time token that creates the first account.
+    fn set_setup_token(&self, digest: &[u8; 32]) -> Result<(), StoreError>;
+
+    /// Consumes the setup token if `digest` matches it; true only for the one caller that did.
+    fn take_setup_token(&self, digest: &[u8; 32]) -> Result<bool, StoreError>;
+
+    /// Whether a setup token is waiting to be used and matches `digest`.
+    fn setup_token_matches(&self, digest: &[u8; 32]) -> Result<bool, StoreError>;
+
+    /// A random secret of `len` bytes stored under `name`, created on first use.
+    fn secret(&self, name: &str, len: usize) -> Result<Vec<u8>, StoreError>;
 }
 
 pub type SharedStore = Arc<dyn Store>;

@@ -3,9 +3,9 @@
 //! an old version, upgrade it) and the encoding replaced without touching the rest of the code.
 
 use crate::domain::{
-    AltText, Body, Byline, Bylines, Caption, Credit, Dateline, DomainError, Headline, Initials,
-    LeadPhoto, PhotoId, Section, Slug, Source, Standfirst, Status, Story, StoryId, StorySummary,
-    UserId, dateline::Place,
+    AltText, AuditAction, AuditEvent, Body, Byline, Bylines, Caption, Credit, Dateline,
+    DomainError, Headline, Initials, LeadPhoto, PasswordHash, PhotoId, Role, Section, Slug, Source,
+    Standfirst, Status, Story, StoryId, StorySummary, User, UserId, Username, dateline::Place,
 };
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
 use thiserror::Error;
@@ -252,6 +252,147 @@ pub fn decode_summary(bytes: &[u8]) -> Result<StorySummary, CodecError> {
     })
 }
 
+// --- Users ----------------------------------------------------------------------------------
+
+const USER_V1: u8 = 1;
+
+#[derive(Serialize, Deserialize)]
+struct UserV1 {
+    id: [u8; 16],
+    username: String,
+    initials: String,
+    role: String,
+    password_hash: String,
+    disabled: bool,
+    created_at: i128,
+}
+
+pub fn encode_user(user: &User) -> Result<Vec<u8>, CodecError> {
+    encode(
+        USER_V1,
+        &UserV1 {
+            id: user.id.to_bytes(),
+            username: user.username.to_string(),
+            initials: user.initials.to_string(),
+            role: user.role.key().to_owned(),
+            password_hash: user.password_hash.0.clone(),
+            disabled: user.disabled,
+            created_at: user.created_at.unix_timestamp_nanos(),
+        },
+    )
+}
+
+pub fn decode_user(bytes: &[u8]) -> Result<User, CodecError> {
+    let (version, payload) = version_of(bytes)?;
+    let r: UserV1 = match version {
+        USER_V1 => decode(payload)?,
+        other => return Err(CodecError::UnknownVersion(other)),
+    };
+    Ok(User {
+        id: UserId::from_bytes(r.id),
+        username: Username::parse(&r.username)?,
+        initials: Initials::parse(&r.initials)?,
+        role: Role::parse(&r.role)?,
+        password_hash: PasswordHash(r.password_hash),
+        disabled: r.disabled,
+        created_at: datetime(r.created_at)?,
+    })
+}
+
+// --- Sessions ---------------------------------------------------------------------------------
+
+const SESSION_V1: u8 = 1;
+
+/// A login session's server-side state.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SessionRecord {
+    pub state: Vec<(String, String)>,
+    /// Unix seconds after which the session is gone.
+    pub expires_at: i64,
+    pub user: Option<[u8; 16]>,
+}
+
+pub fn encode_session(record: &SessionRecord) -> Result<Vec<u8>, CodecError> {
+    encode(SESSION_V1, record)
+}
+
+pub fn decode_session(bytes: &[u8]) -> Result<SessionRecord, CodecError> {
+    let (version, payload) = version_of(bytes)?;
+    match version {
+        SESSION_V1 => decode(payload),
+        other => Err(CodecError::UnknownVersion(other)),
+    }
+}
+
+// --- Audit log ----------------------------------------------------------------------------------
+
+const AUDIT_V1: u8 = 1;
+
+#[derive(Serialize, Deserialize)]
+struct AuditV1 {
+    at: i128,
+    actor: Option<[u8; 16]>,
+    actor_name: String,
+    action: String,
+    detail: String,
+}
+
+pub fn encode_audit(event: &AuditEvent) -> Result<Vec<u8>, CodecError> {
+    encode(
+        AUDIT_V1,
+        &AuditV1 {
+            at: event.at.unix_timestamp_nanos(),
+            actor: event.actor.map(UserId::to_bytes),
+            actor_name: event.actor_name.clone(),
+            action: event.action.key().to_owned(),
+            detail: event.detail.clone(),
+        },
+    )
+}
+
+pub fn decode_audit(bytes: &[u8]) -> Result<AuditEvent, CodecError> {
+    let (version, payload) = version_of(bytes)?;
+    let r: AuditV1 = match version {
+        AUDIT_V1 => decode(payload)?,
+        other => return Err(CodecError::UnknownVersion(other)),
+    };
+    Ok(AuditEvent {
+        at: datetime(r.at)?,
+        actor: r.actor.map(UserId::from_bytes),
+        actor_name: r.actor_name,
+        action: AuditAction::parse(&r.action)
+            .ok_or_else(|| CodecError::Range(format!("audit action {:?}", r.action)))?,
+        detail: r.detail,
+    })
+}
+
+// --- Photos -------------------------------------------------------------------------------------
+
+const PHOTO_V1: u8 = 1;
+
+/// A stored photo's description; its bytes are stored apart.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PhotoRecord {
+    pub id: [u8; 16],
+    pub content_type: String,
+    pub width: u32,
+    pub height: u32,
+    pub uploaded_by: Option<[u8; 16]>,
+    pub uploaded_at: i64,
+}
+
+pub fn encode_photo(record: &PhotoRecord) -> Result<Vec<u8>, CodecError> {
+    encode(PHOTO_V1, record)
+}
+
+pub fn decode_photo(bytes: &[u8]) -> Result<PhotoRecord, CodecError> {
+    let (version, payload) = version_of(bytes)?;
+    match version {
+        PHOTO_V1 => decode(payload),
+        other => Err(CodecError::UnknownVersion(other)),
+    }
+}
+
 // --- Small values ------------------------------------------------------------------------------
 
 /// Counters in the listing indexes: fixed-width big-endian, no version byte (never migrated; an
@@ -334,6 +475,32 @@ mod tests {
         let story = sample_story();
         let bytes = encode_story(&story).unwrap();
         assert_eq!(decode_story(&bytes).unwrap(), story);
+    }
+
+    #[test]
+    fn a_user_round_trips() {
+        let user = User {
+            id: UserId::new(),
+            username: Username::parse("zhang.dan").unwrap(),
+            initials: Initials::parse("ZD").unwrap(),
+            role: Role::Editor,
+            password_hash: PasswordHash("$argon2id$v=19$m=19456,t=2,p=1$x$y".into()),
+            disabled: true,
+            created_at: datetime!(2020-01-01 00:00 UTC),
+        };
+        assert_eq!(decode_user(&encode_user(&user).unwrap()).unwrap(), user);
+    }
+
+    #[test]
+    fn an_audit_event_round_trips() {
+        let event = AuditEvent {
+            at: datetime!(2020-01-01 00:00:00.5 UTC),
+            actor: Some(UserId::new()),
+            actor_name: "zhang.dan".into(),
+            action: AuditAction::Publish,
+            detail: "Talks end".into(),
+        };
+        assert_eq!(decode_audit(&encode_audit(&event).unwrap()).unwrap(), event);
     }
 
     #[test]

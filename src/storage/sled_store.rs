@@ -4,11 +4,25 @@
 //! - `stories`: story id -> story record
 //! - `slugs`:   slug -> story id (unique slugs)
 //! - `indexes`: every listing's [`counted_index`] entries and counters, under one prefix each
+//! - `revisions`: story id | revision (u64 BE) -> story record as saved
+//! - `photo_uses`: photo id | story id -> () while that published story shows the photo
+//! - `users`, `usernames`: user id -> record; username -> user id
+//! - `sessions`: SHA-256 of the session id -> session record
+//! - `audit`: time (ns, u64 BE) | 4 random bytes -> event
+//! - `photos`, `photo_blobs`: photo id -> record; photo id | kind -> bytes
+//! - `meta`: site secrets and the setup token
 
-use super::codec::{decode_story, decode_summary, encode_story, encode_summary};
+use super::codec::{
+    PhotoRecord, SessionRecord, decode_audit, decode_photo, decode_session, decode_story,
+    decode_summary, decode_user, encode_audit, encode_photo, encode_session, encode_story,
+    encode_summary, encode_user,
+};
 use super::counted_index::{self, Entry};
 use super::{Listing, ListingPage, StatusFilter, Store, StoreError};
-use crate::domain::{PageNumber, Paging, Section, Slug, Status, Story, StoryId};
+use crate::domain::{
+    AuditEvent, PageNumber, Paging, PhotoId, Section, Slug, Status, Story, StoryId, User, UserId,
+    Username,
+};
 use sled::transaction::{ConflictableTransactionError, TransactionError};
 use sled::{Db, Transactional, Tree};
 use std::collections::HashMap;
@@ -21,6 +35,15 @@ pub struct SledStore {
     stories: Tree,
     slugs: Tree,
     indexes: Tree,
+    revisions: Tree,
+    photo_uses: Tree,
+    users: Tree,
+    usernames: Tree,
+    sessions: Tree,
+    audit: Tree,
+    photos: Tree,
+    photo_blobs: Tree,
+    meta: Tree,
     /// Held for the life of the store so that a second process gets a clear refusal.
     _lock: File,
 }
@@ -39,6 +62,15 @@ impl SledStore {
             stories: db.open_tree("stories")?,
             slugs: db.open_tree("slugs")?,
             indexes: db.open_tree("indexes")?,
+            revisions: db.open_tree("revisions")?,
+            photo_uses: db.open_tree("photo_uses")?,
+            users: db.open_tree("users")?,
+            usernames: db.open_tree("usernames")?,
+            sessions: db.open_tree("sessions")?,
+            audit: db.open_tree("audit")?,
+            photos: db.open_tree("photos")?,
+            photo_blobs: db.open_tree("photo_blobs")?,
+            meta: db.open_tree("meta")?,
             db,
             _lock: lock,
         })
@@ -64,69 +96,79 @@ impl SledStore {
         let id = stored.id.to_bytes();
         let slug = stored.slug.as_str().as_bytes();
 
-        let result =
-            (&self.stories, &self.slugs, &self.indexes).transaction(|(stories, slugs, indexes)| {
-                let abort = |e: StoreError| ConflictableTransactionError::Abort(e);
-                let old = match stories.get(id)? {
-                    Some(bytes) => Some(decode_story(&bytes).map_err(|e| abort(e.into()))?),
-                    None => None,
+        let revision = revision_key(stored.id, stored.revision);
+        let trees = (
+            &self.stories,
+            &self.slugs,
+            &self.indexes,
+            &self.revisions,
+            &self.photo_uses,
+        );
+        let result = trees.transaction(|(stories, slugs, indexes, revisions, photo_uses)| {
+            let abort = |e: StoreError| ConflictableTransactionError::Abort(e);
+            let old = match stories.get(id)? {
+                Some(bytes) => Some(decode_story(&bytes).map_err(|e| abort(e.into()))?),
+                None => None,
+            };
+            match (&old, expected_revision) {
+                (None, None) => {}
+                (None, Some(_)) => return Err(abort(StoreError::NotFound)),
+                (Some(current), expected) if expected != Some(current.revision) => {
+                    return Err(abort(StoreError::Conflict {
+                        current: Box::new(current.clone()),
+                    }));
+                }
+                (Some(_), _) => {}
+            }
+            if let Some(owner) = slugs.get(slug)?
+                && owner.as_ref() != id
+            {
+                return Err(abort(StoreError::SlugTaken(stored.slug.to_string())));
+            }
+
+            let old_entries: HashMap<Vec<u8>, Entry> = old
+                .as_ref()
+                .map(entries_of)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|e| (e.key(), e))
+                .collect();
+            for entry in &new_entries {
+                let value: &[u8] = if entry.prefix == prefix_scheduled() {
+                    &id
+                } else {
+                    &summary
                 };
-                match (&old, expected_revision) {
-                    (None, None) => {}
-                    (None, Some(_)) => return Err(abort(StoreError::NotFound)),
-                    (Some(current), expected) if expected != Some(current.revision) => {
-                        return Err(abort(StoreError::Conflict {
-                            current: Box::new(current.clone()),
-                        }));
-                    }
-                    (Some(_), _) => {}
+                if old_entries.contains_key(&entry.key()) {
+                    counted_index::overwrite(indexes, entry, value)?;
+                } else {
+                    counted_index::insert(indexes, entry, value)?;
                 }
-                if let Some(owner) = slugs.get(slug)?
-                    && owner.as_ref() != id
-                {
-                    return Err(abort(StoreError::SlugTaken(stored.slug.to_string())));
+            }
+            let new_keys: Vec<Vec<u8>> = new_entries.iter().map(Entry::key).collect();
+            for (key, entry) in &old_entries {
+                if !new_keys.contains(key) {
+                    counted_index::remove(indexes, entry)?;
                 }
+            }
 
-                let old_entries: HashMap<Vec<u8>, Entry> = old
-                    .as_ref()
-                    .map(entries_of)
-                    .unwrap_or_default()
-                    .into_iter()
-                    .map(|e| (e.key(), e))
-                    .collect();
-                for entry in &new_entries {
-                    let value: &[u8] = if entry.prefix == prefix_scheduled() {
-                        &id
-                    } else {
-                        &summary
-                    };
-                    if old_entries.contains_key(&entry.key()) {
-                        counted_index::overwrite(indexes, entry, value)?;
-                    } else {
-                        counted_index::insert(indexes, entry, value)?;
-                    }
-                }
-                let new_keys: Vec<Vec<u8>> = new_entries.iter().map(Entry::key).collect();
-                for (key, entry) in &old_entries {
-                    if !new_keys.contains(key) {
-                        counted_index::remove(indexes, entry)?;
-                    }
-                }
-
-                if let Some(old) = &old
-                    && old.slug != stored.slug
-                {
-                    slugs.remove(old.slug.as_str().as_bytes())?;
-                }
-                slugs.insert(slug, &id)?;
-                stories.insert(&id, record.as_slice())?;
-                Ok(())
-            });
-        match result {
-            Ok(()) => Ok(stored),
-            Err(TransactionError::Abort(e)) => Err(e),
-            Err(TransactionError::Storage(e)) => Err(e.into()),
-        }
+            if let Some(old) = &old
+                && old.slug != stored.slug
+            {
+                slugs.remove(old.slug.as_str().as_bytes())?;
+            }
+            if let Some(photo) = old.as_ref().and_then(public_photo) {
+                photo_uses.remove(photo_use_key(photo, stored.id))?;
+            }
+            if let Some(photo) = public_photo(&stored) {
+                photo_uses.insert(photo_use_key(photo, stored.id), &[])?;
+            }
+            slugs.insert(slug, &id)?;
+            stories.insert(&id, record.as_slice())?;
+            revisions.insert(revision.as_slice(), record.as_slice())?;
+            Ok(())
+        });
+        finish(result).map(|()| stored)
     }
 
     fn get_story(&self, id: StoryId) -> Result<Option<Story>, StoreError> {
@@ -153,6 +195,49 @@ fn lock_dir(dir: &Path) -> Result<File, StoreError> {
             path.display()
         ))),
     }
+}
+
+const BLOB_ORIGINAL: u8 = 0;
+const BLOB_DISPLAY: u8 = 1;
+const SETUP_TOKEN: &[u8] = b"setup-token";
+
+fn finish(result: Result<(), TransactionError<StoreError>>) -> Result<(), StoreError> {
+    match result {
+        Ok(()) => Ok(()),
+        Err(TransactionError::Abort(e)) => Err(e),
+        Err(TransactionError::Storage(e)) => Err(e.into()),
+    }
+}
+
+/// Nanoseconds since 1970 as an audit key; before 1970 counts as 1970.
+fn audit_ts(at: OffsetDateTime) -> u64 {
+    u64::try_from(at.unix_timestamp_nanos()).unwrap_or(0)
+}
+
+fn revision_key(id: StoryId, revision: u64) -> Vec<u8> {
+    let mut key = id.to_bytes().to_vec();
+    key.extend_from_slice(&revision.to_be_bytes());
+    key
+}
+
+/// The photo a story shows readers, if it is published and has one.
+fn public_photo(story: &Story) -> Option<PhotoId> {
+    story
+        .photo
+        .as_ref()
+        .and_then(|p| p.image)
+        .filter(|_| story.is_public())
+}
+
+fn photo_use_key(photo: PhotoId, story: StoryId) -> Vec<u8> {
+    let mut key = photo.to_bytes().to_vec();
+    key.extend_from_slice(&story.to_bytes());
+    key
+}
+
+fn id_bytes(v: &[u8]) -> Result<[u8; 16], StoreError> {
+    v.try_into()
+        .map_err(|_| StoreError::Backend(format!("an id of {} bytes", v.len())))
 }
 
 /// Seconds since 1970 as an index timestamp, clamped to what 32 bits hold (1970 to 2106).
@@ -307,5 +392,225 @@ impl Store for SledStore {
                 Ok(StoryId::from_bytes(bytes))
             })
             .collect()
+    }
+
+    fn story_revisions(&self, id: StoryId) -> Result<Vec<Story>, StoreError> {
+        self.revisions
+            .scan_prefix(id.to_bytes())
+            .rev()
+            .map(|item| Ok(decode_story(&item?.1)?))
+            .collect()
+    }
+
+    fn story_revision(&self, id: StoryId, revision: u64) -> Result<Option<Story>, StoreError> {
+        match self.revisions.get(revision_key(id, revision))? {
+            Some(bytes) => Ok(Some(decode_story(&bytes)?)),
+            None => Ok(None),
+        }
+    }
+
+    fn create_user(&self, user: &User) -> Result<(), StoreError> {
+        let record = encode_user(user)?;
+        let id = user.id.to_bytes();
+        let name = user.username.as_str().as_bytes();
+        let result = (&self.users, &self.usernames).transaction(|(users, usernames)| {
+            if usernames.get(name)?.is_some() {
+                return Err(ConflictableTransactionError::Abort(
+                    StoreError::UsernameTaken(user.username.to_string()),
+                ));
+            }
+            usernames.insert(name, &id)?;
+            users.insert(&id, record.as_slice())?;
+            Ok(())
+        });
+        finish(result)?;
+        self.db.flush()?;
+        Ok(())
+    }
+
+    fn update_user(&self, user: &User) -> Result<(), StoreError> {
+        if self.users.get(user.id.to_bytes())?.is_none() {
+            return Err(StoreError::NotFound);
+        }
+        self.users.insert(user.id.to_bytes(), encode_user(user)?)?;
+        self.db.flush()?;
+        Ok(())
+    }
+
+    fn user(&self, id: UserId) -> Result<Option<User>, StoreError> {
+        match self.users.get(id.to_bytes())? {
+            Some(bytes) => Ok(Some(decode_user(&bytes)?)),
+            None => Ok(None),
+        }
+    }
+
+    fn user_by_name(&self, username: &Username) -> Result<Option<User>, StoreError> {
+        match self.usernames.get(username.as_str().as_bytes())? {
+            Some(id) => self.user(UserId::from_bytes(id_bytes(&id)?)),
+            None => Ok(None),
+        }
+    }
+
+    fn users(&self) -> Result<Vec<User>, StoreError> {
+        self.usernames
+            .iter()
+            .map(|item| {
+                let (_, id) = item?;
+                self.user(UserId::from_bytes(id_bytes(&id)?))?
+                    .ok_or_else(|| StoreError::Backend("a username without its account".into()))
+            })
+            .collect()
+    }
+
+    fn session(
+        &self,
+        key: &[u8; 32],
+        now: OffsetDateTime,
+    ) -> Result<Option<SessionRecord>, StoreError> {
+        let Some(bytes) = self.sessions.get(key)? else {
+            return Ok(None);
+        };
+        let record = decode_session(&bytes)?;
+        if record.expires_at <= now.unix_timestamp() {
+            self.sessions.remove(key)?;
+            return Ok(None);
+        }
+        Ok(Some(record))
+    }
+
+    fn put_session(&self, key: &[u8; 32], record: &SessionRecord) -> Result<(), StoreError> {
+        self.sessions.insert(key, encode_session(record)?)?;
+        self.db.flush()?;
+        Ok(())
+    }
+
+    fn delete_session(&self, key: &[u8; 32]) -> Result<(), StoreError> {
+        self.sessions.remove(key)?;
+        self.db.flush()?;
+        Ok(())
+    }
+
+    fn delete_sessions_of(&self, user: UserId) -> Result<usize, StoreError> {
+        let mut ended = 0;
+        for item in self.sessions.iter() {
+            let (key, bytes) = item?;
+            // A session that no longer decodes is ended too: it could not be trusted anyway.
+            let owned = decode_session(&bytes).map_or(true, |r| r.user == Some(user.to_bytes()));
+            if owned {
+                self.sessions.remove(key)?;
+                ended += 1;
+            }
+        }
+        self.db.flush()?;
+        Ok(ended)
+    }
+
+    fn record_audit(&self, event: &AuditEvent) -> Result<(), StoreError> {
+        let mut key = audit_ts(event.at).to_be_bytes().to_vec();
+        key.extend_from_slice(&rand::random::<[u8; 4]>());
+        self.audit.insert(key, encode_audit(event)?)?;
+        self.db.flush()?;
+        Ok(())
+    }
+
+    fn audit_log(
+        &self,
+        before: Option<OffsetDateTime>,
+        limit: usize,
+    ) -> Result<Vec<AuditEvent>, StoreError> {
+        let end = before.map_or(u64::MAX, audit_ts).to_be_bytes();
+        self.audit
+            .range(..end)
+            .rev()
+            .take(limit)
+            .map(|item| Ok(decode_audit(&item?.1)?))
+            .collect()
+    }
+
+    fn save_photo(
+        &self,
+        record: &PhotoRecord,
+        original: &[u8],
+        display: &[u8],
+    ) -> Result<(), StoreError> {
+        let encoded = encode_photo(record)?;
+        let blob = |kind: u8| {
+            let mut key = record.id.to_vec();
+            key.push(kind);
+            key
+        };
+        let result = (&self.photos, &self.photo_blobs).transaction(|(photos, blobs)| {
+            blobs.insert(blob(BLOB_ORIGINAL), original)?;
+            blobs.insert(blob(BLOB_DISPLAY), display)?;
+            photos.insert(&record.id, encoded.as_slice())?;
+            Ok(())
+        });
+        finish(result)?;
+        self.db.flush()?;
+        Ok(())
+    }
+
+    fn photo(&self, id: PhotoId) -> Result<Option<PhotoRecord>, StoreError> {
+        match self.photos.get(id.to_bytes())? {
+            Some(bytes) => Ok(Some(decode_photo(&bytes)?)),
+            None => Ok(None),
+        }
+    }
+
+    fn photo_bytes(&self, id: PhotoId, original: bool) -> Result<Option<Vec<u8>>, StoreError> {
+        let mut key = id.to_bytes().to_vec();
+        key.push(if original {
+            BLOB_ORIGINAL
+        } else {
+            BLOB_DISPLAY
+        });
+        Ok(self.photo_blobs.get(key)?.map(|v| v.to_vec()))
+    }
+
+    fn photo_is_public(&self, id: PhotoId) -> Result<bool, StoreError> {
+        Ok(self
+            .photo_uses
+            .scan_prefix(id.to_bytes())
+            .next()
+            .transpose()?
+            .is_some())
+    }
+
+    fn set_setup_token(&self, digest: &[u8; 32]) -> Result<(), StoreError> {
+        self.meta.insert(SETUP_TOKEN, digest)?;
+        self.db.flush()?;
+        Ok(())
+    }
+
+    fn take_setup_token(&self, digest: &[u8; 32]) -> Result<bool, StoreError> {
+        let taken = self
+            .meta
+            .compare_and_swap(SETUP_TOKEN, Some(&digest[..]), None as Option<&[u8]>)?
+            .is_ok();
+        self.db.flush()?;
+        Ok(taken)
+    }
+
+    fn setup_token_matches(&self, digest: &[u8; 32]) -> Result<bool, StoreError> {
+        Ok(self
+            .meta
+            .get(SETUP_TOKEN)?
+            .is_some_and(|stored| stored.as_ref() == digest))
+    }
+
+    fn secret(&self, name: &str, len: usize) -> Result<Vec<u8>, StoreError> {
+        let key = format!("secret:{name}");
+        let mut fresh = vec![0u8; len];
+        rand::RngCore::fill_bytes(&mut rand::rng(), &mut fresh);
+        // Only the first caller's secret is stored; everyone gets the stored one.
+        let _ = self
+            .meta
+            .compare_and_swap(&key, None as Option<&[u8]>, Some(fresh.as_slice()))?;
+        self.db.flush()?;
+        let stored = self
+            .meta
+            .get(&key)?
+            .ok_or_else(|| StoreError::Backend(format!("secret {name} vanished")))?;
+        Ok(stored.to_vec())
     }
 }

@@ -1,0 +1,67 @@
+//! The audit log: who did what, when. Kept for logins, publishing and account changes.
+
+use super::UserId;
+use time::OffsetDateTime;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuditAction {
+    Login,
+    LoginFailed,
+    Logout,
+    Publish,
+    Unpublish,
+    Schedule,
+    Restore,
+    UserCreated,
+    UserChanged,
+    UserDisabled,
+    PasswordChanged,
+}
+
+impl AuditAction {
+    pub const ALL: [AuditAction; 11] = [
+        AuditAction::Login,
+        AuditAction::LoginFailed,
+        AuditAction::Logout,
+        AuditAction::Publish,
+        AuditAction::Unpublish,
+        AuditAction::Schedule,
+        AuditAction::Restore,
+        AuditAction::UserCreated,
+        AuditAction::UserChanged,
+        AuditAction::UserDisabled,
+        AuditAction::PasswordChanged,
+    ];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            AuditAction::Login => "login",
+            AuditAction::LoginFailed => "login-failed",
+            AuditAction::Logout => "logout",
+            AuditAction::Publish => "publish",
+            AuditAction::Unpublish => "unpublish",
+            AuditAction::Schedule => "schedule",
+            AuditAction::Restore => "restore",
+            AuditAction::UserCreated => "user-created",
+            AuditAction::UserChanged => "user-changed",
+            AuditAction::UserDisabled => "user-disabled",
+            AuditAction::PasswordChanged => "password-changed",
+        }
+    }
+
+    pub fn parse(key: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|a| a.key() == key)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct AuditEvent {
+    pub at: OffsetDateTime,
+    /// The account that acted; `None` for the command line or an unknown login name.
+    pub actor: Option<UserId>,
+    /// The name as known at the time (or as typed, for a failed login).
+    pub actor_name: String,
+    pub action: AuditAction,
+    /// What was acted on, in words: a headline, a username.
+    pub detail: String,
+}
