@@ -1,6 +1,7 @@
 //! Configuration, read once from flags and environment by the CLI and passed down; never global.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -14,6 +15,10 @@ pub struct Settings {
     pub site_name: String,
     /// Stories on a front or section page.
     pub per_page: usize,
+    /// A desk session ends after this long without a request...
+    pub session_idle: Duration,
+    /// ...and this long after login, whatever happens.
+    pub session_absolute: Duration,
     /// sled's page cache. Its default is 1 GiB; a news site's working set is far smaller.
     pub cache_bytes: u64,
 }
@@ -30,6 +35,8 @@ impl Settings {
             site_name: "Newsroom".into(),
             per_page: 20,
             cache_bytes: Self::DEFAULT_CACHE_BYTES,
+            session_idle: Duration::from_secs(2 * 60 * 60),
+            session_absolute: Duration::from_secs(12 * 60 * 60),
         }
     }
 

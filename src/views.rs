@@ -1,6 +1,7 @@
 //! askama template structs, one per page. Templates only print what these hold; every value is
 //! escaped except [`SanitizedHtml`](crate::domain::SanitizedHtml).
 
+pub mod desk;
 pub mod reader;
 
 use crate::domain::Section;
@@ -39,7 +40,7 @@ impl PageContext {
 #[template(path = "error.html")]
 pub struct ErrorPage {
     pub title: &'static str,
-    pub message: &'static str,
+    pub message: String,
 }
 
 impl ErrorPage {

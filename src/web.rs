@@ -1,10 +1,14 @@
 //! HTTP: routes, middleware and the mapping of errors to pages.
 
 pub mod assets;
+pub mod auth;
+mod desk;
 mod error;
 mod reader;
+mod session_store;
 pub mod urls;
 
+use crate::auth::throttle::LoginThrottle;
 use crate::settings::Settings;
 use crate::storage::SharedStore;
 use actix_web::dev::Server;
@@ -12,6 +16,10 @@ use actix_web::middleware::{Compress, DefaultHeaders, NormalizePath, TrailingSla
 use actix_web::{App, HttpServer, web};
 use std::net::TcpListener;
 use std::sync::Arc;
+use actix_session::config::{PersistentSession, TtlExtensionPolicy};
+use actix_session::SessionMiddleware;
+use actix_web::cookie::{Key, SameSite};
+use session_store::DbSessionStore;
 use tracing_actix_web::TracingLogger;
 
 pub use error::AppError;
@@ -20,6 +28,7 @@ pub use error::AppError;
 pub struct AppState {
     pub store: SharedStore,
     pub settings: Settings,
+    pub login_throttle: LoginThrottle,
 }
 
 pub type State = web::Data<AppState>;
@@ -37,15 +46,41 @@ fn security_headers() -> DefaultHeaders {
         .add(("Referrer-Policy", "strict-origin-when-cross-origin"))
 }
 
+/// Desk sessions: a cookie scoped to `/desk` (readers' pages never see it), HttpOnly,
+/// SameSite=Lax, Secure on an HTTPS site; idle expiry renewed on every desk request.
+fn sessions(state: &web::Data<AppState>, key: &Key) -> SessionMiddleware<DbSessionStore> {
+    let idle = actix_web::cookie::time::Duration::seconds(state.settings.session_idle.as_secs() as i64);
+    let lifecycle = PersistentSession::default()
+        .session_ttl(idle)
+        .session_ttl_extension_policy(TtlExtensionPolicy::OnEveryRequest);
+    SessionMiddleware::builder(DbSessionStore::new(state.store.clone()), key.clone())
+        .cookie_name("newsroom_session".into())
+        .cookie_path("/desk".into())
+        .cookie_http_only(true)
+        .cookie_same_site(SameSite::Lax)
+        .cookie_secure(state.settings.is_https())
+        .session_lifecycle(lifecycle)
+        .build()
+}
+
 pub fn server(
     listener: TcpListener,
     settings: Settings,
     store: SharedStore,
 ) -> std::io::Result<Server> {
-    let state = web::Data::from(Arc::new(AppState { store, settings }));
+    let key = store
+        .secret("session-cookie-key", 64)
+        .map_err(|e| std::io::Error::other(e.to_string()))?;
+    let key = Key::from(&key);
+    let state = web::Data::from(Arc::new(AppState {
+        store,
+        settings,
+        login_throttle: LoginThrottle::new(),
+    }));
     let server = HttpServer::new(move || {
         App::new()
             .app_data(state.clone())
+            .wrap(sessions(&state, &key))
             .wrap(Compress::default())
             .wrap(security_headers())
             .wrap(NormalizePath::new(TrailingSlash::Trim))
@@ -59,5 +94,5 @@ pub fn server(
 }
 
 fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(assets::serve).configure(reader::routes);
+    cfg.service(assets::serve).configure(desk::routes).configure(reader::routes);
 }

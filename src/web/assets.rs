@@ -16,6 +16,12 @@ pub fn css_url() -> &'static str {
     &URL
 }
 
+/// The desk's script (progressive enhancement only), with its content hash.
+pub fn js_url() -> &'static str {
+    static URL: LazyLock<String> = LazyLock::new(|| versioned("js/desk.js"));
+    &URL
+}
+
 fn versioned(path: &str) -> String {
     match Assets::get(path) {
         Some(file) => format!(

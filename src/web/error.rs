@@ -11,6 +11,14 @@ use askama::Template;
 pub enum AppError {
     #[error("not found")]
     NotFound,
+    /// The page needs a signed-in account; `next` is where to return afterwards.
+    #[error("login required")]
+    LoginRequired { next: String },
+    /// A forged or stale form, or an action the account's role does not allow.
+    #[error("forbidden")]
+    Forbidden,
+    #[error("too many attempts")]
+    TooManyAttempts { minutes: u64 },
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -40,25 +48,49 @@ impl ResponseError for AppError {
     fn status_code(&self) -> StatusCode {
         match self {
             AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::LoginRequired { .. } => StatusCode::SEE_OTHER,
+            AppError::Forbidden => StatusCode::FORBIDDEN,
+            AppError::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
     fn error_response(&self) -> HttpResponse {
         let page = match self {
+            AppError::LoginRequired { next } => {
+                let query = serde_urlencoded::to_string([("next", next.as_str())]).unwrap_or_default();
+                return HttpResponse::SeeOther()
+                    .insert_header((actix_web::http::header::LOCATION, format!("/login?{query}")))
+                    .finish();
+            }
             AppError::NotFound => ErrorPage {
                 title: "Page not found",
-                message: "There is no page at this address. It may have moved, or the link may be mistyped.",
+                message: "There is no page at this address. It may have moved, or the link may be mistyped."
+                    .into(),
+            },
+            AppError::Forbidden => ErrorPage {
+                title: "Not allowed",
+                message: "This request was refused: your account may not do this, or the form was stale or \
+                          came from another site. Go back, reload the page and try again."
+                    .into(),
+            },
+            AppError::TooManyAttempts { minutes } => ErrorPage {
+                title: "Too many attempts",
+                message: format!(
+                    "Too many failed logins. Please try again in {minutes} minute{}.",
+                    if *minutes == 1 { "" } else { "s" }
+                ),
             },
             AppError::Internal(detail) => {
                 tracing::error!(error = %detail, "request failed");
                 ErrorPage {
                     title: "Something went wrong",
-                    message: "The page could not be shown because of a fault on our side. Please try again shortly.",
+                    message: "The page could not be shown because of a fault on our side. Please try again shortly."
+                        .into(),
                 }
             }
         };
-        let body = page.render().unwrap_or_else(|_| page.message.to_owned());
+        let body = page.render().unwrap_or_else(|_| page.message.clone());
         HttpResponse::build(self.status_code())
             .content_type("text/html; charset=utf-8")
             .body(body)

@@ -1,0 +1,146 @@
+//! Who is asking: the signed-in account as an extractor, and the checks that keep forged
+//! requests out (a per-session CSRF token in every form, plus an Origin/Referer check).
+
+use super::session_store::USER_KEY;
+use super::{AppError, State};
+use crate::auth::token;
+use crate::domain::{User, UserId};
+use actix_session::{Session, SessionExt};
+use actix_web::dev::Payload;
+use actix_web::{FromRequest, HttpRequest};
+use std::future::{ready, Ready};
+use time::OffsetDateTime;
+
+const LOGIN_AT_KEY: &str = "login_at";
+const CSRF_KEY: &str = "csrf";
+
+/// A signed-in, enabled account, with its session's CSRF token. Taking it as a handler
+/// argument makes the page require login: anonymous requests are sent to `/login` and
+/// brought back afterwards.
+pub struct SignedIn {
+    pub user: User,
+    pub csrf: String,
+    pub session: Session,
+}
+
+impl SignedIn {
+    /// Checks a submitted form's token and the request's origin.
+    pub fn check_csrf(&self, req: &HttpRequest, submitted: &str) -> Result<(), AppError> {
+        check_origin(req)?;
+        if token::same(&self.csrf, submitted) { Ok(()) } else { Err(AppError::Forbidden) }
+    }
+
+    pub fn require_editor(&self) -> Result<(), AppError> {
+        if self.user.role.can_publish() { Ok(()) } else { Err(AppError::Forbidden) }
+    }
+
+    pub fn require_admin(&self) -> Result<(), AppError> {
+        if self.user.role.can_manage_users() { Ok(()) } else { Err(AppError::Forbidden) }
+    }
+}
+
+impl FromRequest for SignedIn {
+    type Error = AppError;
+    type Future = Ready<Result<SignedIn, AppError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(signed_in(req).ok_or_else(|| AppError::LoginRequired { next: return_path(req) }))
+    }
+}
+
+/// The path (and query) to come back to after logging in; only for pages fetched with GET.
+fn return_path(req: &HttpRequest) -> String {
+    if req.method() != actix_web::http::Method::GET {
+        return "/desk".into();
+    }
+    match req.uri().path_and_query() {
+        Some(pq) => pq.as_str().to_owned(),
+        None => "/desk".into(),
+    }
+}
+
+fn signed_in(req: &HttpRequest) -> Option<SignedIn> {
+    let state = req.app_data::<State>()?;
+    let session = req.get_session();
+    let user_id: UserId = session.get::<String>(USER_KEY).ok()??.parse().ok()?;
+    let login_at: i64 = session.get(LOGIN_AT_KEY).ok()??;
+    let age = OffsetDateTime::now_utc().unix_timestamp() - login_at;
+    if age > state.settings.session_absolute.as_secs() as i64 {
+        session.purge();
+        return None;
+    }
+    // A quick keyed read; sled serves it from its cache.
+    let user = state.store.user(user_id).ok()??;
+    if user.disabled {
+        session.purge();
+        return None;
+    }
+    let csrf = session.get::<String>(CSRF_KEY).ok()??;
+    Some(SignedIn { user, csrf, session })
+}
+
+/// Starts a fresh session for `user`: a new session id (so an id planted before login is
+/// worthless), the login time for the absolute expiry, and a new CSRF token.
+pub fn begin_session(session: &Session, user: &User) -> Result<(), AppError> {
+    session.renew();
+    session.clear();
+    let now = OffsetDateTime::now_utc().unix_timestamp();
+    session
+        .insert(USER_KEY, user.id.to_string())
+        .and_then(|()| session.insert(LOGIN_AT_KEY, now))
+        .and_then(|()| session.insert(CSRF_KEY, token::random_token()))
+        .map_err(|e| AppError::Internal(format!("session: {e}")))
+}
+
+/// A cross-site form post carries the other site's Origin (or, from older browsers, Referer).
+/// Requests with neither are judged by their CSRF token alone.
+pub fn check_origin(req: &HttpRequest) -> Result<(), AppError> {
+    let host = req.connection_info().host().to_owned();
+    let claimed = req
+        .headers()
+        .get("origin")
+        .or_else(|| req.headers().get("referer"))
+        .and_then(|v| v.to_str().ok());
+    match claimed {
+        None => Ok(()),
+        Some(url) => {
+            let authority = url.split_once("://").map(|(_, rest)| rest.split('/').next().unwrap_or(""));
+            if authority == Some(host.as_str()) { Ok(()) } else { Err(AppError::Forbidden) }
+        }
+    }
+}
+
+/// Login and setup forms come before any session: they use a double-submit token, a random
+/// value both in a cookie and in the form, which another site can neither read nor set.
+pub mod pre_session {
+    use super::*;
+    use actix_web::cookie::{Cookie, SameSite};
+
+    pub const COOKIE: &str = "newsroom_form";
+
+    /// The token for a form: the one already in the cookie, or a new one to set.
+    pub fn token(req: &HttpRequest) -> (String, Option<Cookie<'static>>) {
+        if let Some(cookie) = req.cookie(COOKIE)
+            && cookie.value().len() == 64
+        {
+            return (cookie.value().to_owned(), None);
+        }
+        let value = token::random_token();
+        let secure = req.app_data::<State>().is_some_and(|s| s.settings.is_https());
+        let cookie = Cookie::build(COOKIE, value.clone())
+            .path("/")
+            .http_only(true)
+            .secure(secure)
+            .same_site(SameSite::Strict)
+            .finish();
+        (value, Some(cookie))
+    }
+
+    pub fn check(req: &HttpRequest, submitted: &str) -> Result<(), AppError> {
+        check_origin(req)?;
+        match req.cookie(COOKIE) {
+            Some(cookie) if token::same(cookie.value(), submitted) => Ok(()),
+            _ => Err(AppError::Forbidden),
+        }
+    }
+}

@@ -1,0 +1,27 @@
+//! The desk: login, stories, photos and accounts. Every page needs a signed-in account (see
+//! [`SignedIn`](super::auth::SignedIn)); every form carries a CSRF token.
+
+mod login;
+mod setup;
+
+use actix_web::web;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(login::show)
+        .service(login::submit)
+        .service(login::logout)
+        .service(setup::show)
+        .service(setup::submit);
+}
+
+/// The client's address, for throttling. Behind a reverse proxy this is the proxy's address
+/// unless the proxy is trusted to set `X-Forwarded-For` (not assumed here).
+pub(super) fn client_address(req: &actix_web::HttpRequest) -> String {
+    req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_else(|| "unknown".into())
+}
+
+/// Where to go after login: a local path only, never another site.
+pub(super) fn safe_next(next: &str) -> &str {
+    let local = next.starts_with('/') && !next.starts_with("//") && !next.contains('\\');
+    if local { next } else { "/desk" }
+}

@@ -1,0 +1,142 @@
+//! Logging in and out.
+
+use super::{client_address, safe_next};
+use crate::auth::password::{self, Verified};
+use crate::domain::{AuditAction, AuditEvent, Password, Username};
+use crate::views::desk::LoginPage;
+use crate::web::auth::{begin_session, pre_session, SignedIn};
+use crate::web::{assets::css_url, AppError, State};
+use actix_session::Session;
+use actix_web::http::header::LOCATION;
+use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use askama::Template;
+use serde::Deserialize;
+use std::time::Instant;
+use time::OffsetDateTime;
+
+#[derive(Deserialize)]
+pub struct LoginQuery {
+    next: Option<String>,
+    logged_out: Option<String>,
+}
+
+#[get("/login")]
+pub(super) async fn show(req: HttpRequest, query: web::Query<LoginQuery>) -> Result<HttpResponse, AppError> {
+    let (form_token, cookie) = pre_session::token(&req);
+    let page = LoginPage {
+        css_url: css_url(),
+        form_token,
+        next: safe_next(query.next.as_deref().unwrap_or("/desk")).to_owned(),
+        username: String::new(),
+        error: None,
+        notice: query.logged_out.as_ref().map(|_| "You have logged out.".to_owned()),
+    };
+    let mut response = HttpResponse::Ok();
+    if let Some(cookie) = cookie {
+        response.cookie(cookie);
+    }
+    Ok(response.content_type("text/html; charset=utf-8").body(page.render()?))
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    username: String,
+    password: String,
+    form_token: String,
+    #[serde(default)]
+    next: String,
+}
+
+#[post("/login")]
+pub(super) async fn submit(
+    req: HttpRequest,
+    state: State,
+    session: Session,
+    form: web::Form<LoginForm>,
+) -> Result<HttpResponse, AppError> {
+    let form = form.into_inner();
+    pre_session::check(&req, &form.form_token)?;
+    let client = client_address(&req);
+    let throttle = &state.login_throttle;
+    if let Some(wait) = throttle.wait(&form.username, &client, Instant::now()) {
+        return Err(AppError::TooManyAttempts { minutes: wait.as_secs().div_ceil(60).max(1) });
+    }
+
+    let user = match Username::parse(&form.username) {
+        Ok(name) => {
+            let store = state.store.clone();
+            web::block(move || store.user_by_name(&name)).await??
+        }
+        Err(_) => None,
+    };
+    let user = user.filter(|u| !u.disabled);
+    let verified = match Password::typed(&form.password) {
+        Ok(typed) => password::verify(typed, user.as_ref().map(|u| u.password_hash.clone())).await,
+        Err(_) => Verified::No,
+    };
+    let audit = |action, actor: Option<&crate::domain::User>| AuditEvent {
+        at: OffsetDateTime::now_utc(),
+        actor: actor.map(|u| u.id),
+        actor_name: actor.map_or_else(|| form.username.trim().chars().take(64).collect(), |u| u.username.to_string()),
+        action,
+        detail: format!("from {client}"),
+    };
+
+    let (Some(mut user), true) = (user, verified != Verified::No) else {
+        throttle.failed(&form.username, &client, Instant::now());
+        let store = state.store.clone();
+        let event = audit(AuditAction::LoginFailed, None);
+        web::block(move || store.record_audit(&event)).await??;
+        let page = LoginPage {
+            css_url: css_url(),
+            form_token: form.form_token.clone(),
+            next: safe_next(&form.next).to_owned(),
+            username: form.username.clone(),
+            error: Some("Wrong username or password.".into()),
+            notice: None,
+        };
+        return Ok(HttpResponse::Unauthorized().content_type("text/html; charset=utf-8").body(page.render()?));
+    };
+
+    throttle.succeeded(&form.username);
+    if let Verified::YesRehashed(hash) = verified {
+        user.password_hash = hash;
+    }
+    let store = state.store.clone();
+    let event = audit(AuditAction::Login, Some(&user));
+    let saved_user = user.clone();
+    web::block(move || {
+        store.update_user(&saved_user)?;
+        store.record_audit(&event)
+    })
+    .await??;
+    begin_session(&session, &user)?;
+    Ok(HttpResponse::SeeOther().insert_header((LOCATION, safe_next(&form.next).to_owned())).finish())
+}
+
+#[derive(Deserialize)]
+pub struct LogoutForm {
+    csrf: String,
+}
+
+#[post("/desk/logout")]
+pub(super) async fn logout(
+    req: HttpRequest,
+    state: State,
+    signed_in: SignedIn,
+    form: web::Form<LogoutForm>,
+) -> Result<HttpResponse, AppError> {
+    signed_in.check_csrf(&req, &form.csrf)?;
+    // Purging deletes the session on the server, so a copied cookie is worthless afterwards.
+    signed_in.session.purge();
+    let store = state.store.clone();
+    let event = AuditEvent {
+        at: OffsetDateTime::now_utc(),
+        actor: Some(signed_in.user.id),
+        actor_name: signed_in.user.username.to_string(),
+        action: AuditAction::Logout,
+        detail: String::new(),
+    };
+    web::block(move || store.record_audit(&event)).await??;
+    Ok(HttpResponse::SeeOther().insert_header((LOCATION, "/login?logged_out=1")).finish())
+}

@@ -1,0 +1,136 @@
+//! First run: while no account exists, `serve` prints a one-time link that creates the first
+//! admin account in the browser.
+
+use crate::auth::{password, token};
+use crate::domain::{AuditAction, AuditEvent, Password, Role, User, UserId, Username};
+use crate::storage::StoreError;
+use crate::views::desk::SetupPage;
+use crate::web::auth::{begin_session, pre_session};
+use crate::web::{assets::css_url, AppError, State};
+use actix_session::Session;
+use actix_web::http::header::LOCATION;
+use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use askama::Template;
+use serde::Deserialize;
+use time::OffsetDateTime;
+
+/// Makes a setup token when there is no account yet; the caller prints the link.
+pub fn issue_token(store: &dyn crate::storage::Store) -> Result<Option<String>, StoreError> {
+    if !store.users()?.is_empty() {
+        return Ok(None);
+    }
+    let setup = token::random_token();
+    store.set_setup_token(&token::digest(&setup))?;
+    Ok(Some(setup))
+}
+
+async fn token_is_live(state: &State, setup_token: &str) -> Result<bool, AppError> {
+    let store = state.store.clone();
+    let digest = token::digest(setup_token);
+    Ok(web::block(move || store.setup_token_matches(&digest)).await??)
+}
+
+#[get("/setup/{token}")]
+pub(super) async fn show(req: HttpRequest, state: State, path: web::Path<String>) -> Result<HttpResponse, AppError> {
+    let setup_token = path.into_inner();
+    if !token_is_live(&state, &setup_token).await? {
+        return Err(AppError::NotFound);
+    }
+    let (form_token, cookie) = pre_session::token(&req);
+    let page = SetupPage {
+        css_url: css_url(),
+        form_token,
+        setup_token,
+        username: String::new(),
+        initials: String::new(),
+        errors: Vec::new(),
+    };
+    let mut response = HttpResponse::Ok();
+    if let Some(cookie) = cookie {
+        response.cookie(cookie);
+    }
+    Ok(response.content_type("text/html; charset=utf-8").body(page.render()?))
+}
+
+#[derive(Deserialize)]
+pub struct SetupForm {
+    username: String,
+    initials: String,
+    password: String,
+    confirm: String,
+    form_token: String,
+}
+
+#[post("/setup/{token}")]
+pub(super) async fn submit(
+    req: HttpRequest,
+    state: State,
+    session: Session,
+    path: web::Path<String>,
+    form: web::Form<SetupForm>,
+) -> Result<HttpResponse, AppError> {
+    let setup_token = path.into_inner();
+    let form = form.into_inner();
+    pre_session::check(&req, &form.form_token)?;
+    if !token_is_live(&state, &setup_token).await? {
+        return Err(AppError::NotFound);
+    }
+    let mut errors = Vec::new();
+    let username = Username::parse(&form.username).map_err(|e| errors.push(("username", e.to_string()))).ok();
+    let initials = if form.initials.trim().is_empty() {
+        username.as_ref().map(User::initials_for)
+    } else {
+        crate::domain::Initials::parse(&form.initials).map_err(|e| errors.push(("initials", e.to_string()))).ok()
+    };
+    let password = Password::new(&form.password).map_err(|e| errors.push(("password", e.to_string()))).ok();
+    if form.password != form.confirm {
+        errors.push(("confirm", "The two passwords differ.".into()));
+    }
+    let (Some(username), Some(initials), Some(password), true) = (username, initials, password, errors.is_empty())
+    else {
+        let page = SetupPage {
+            css_url: css_url(),
+            form_token: form.form_token,
+            setup_token,
+            username: form.username,
+            initials: form.initials,
+            errors,
+        };
+        return Ok(HttpResponse::UnprocessableEntity().content_type("text/html; charset=utf-8").body(page.render()?));
+    };
+
+    let password_hash = password::hash(password).await.map_err(|e| AppError::Internal(e.to_string()))?;
+    let user = User {
+        id: UserId::new(),
+        username,
+        initials,
+        role: Role::Admin,
+        password_hash,
+        disabled: false,
+        created_at: OffsetDateTime::now_utc(),
+    };
+    let store = state.store.clone();
+    let digest = token::digest(&setup_token);
+    let created = user.clone();
+    let taken = web::block(move || -> Result<bool, StoreError> {
+        // Only the request that consumes the token creates the account.
+        if !store.take_setup_token(&digest)? {
+            return Ok(false);
+        }
+        store.create_user(&created)?;
+        store.record_audit(&AuditEvent {
+            at: OffsetDateTime::now_utc(),
+            actor: Some(created.id),
+            actor_name: created.username.to_string(),
+            action: AuditAction::UserCreated,
+            detail: "first admin account, created with the setup link".into(),
+        })?;
+        Ok(true)
+    })
+    .await??;
+    if !taken {
+        return Err(AppError::NotFound);
+    }
+    begin_session(&session, &user)?;
+    Ok(HttpResponse::SeeOther().insert_header((LOCATION, "/desk")).finish())
+}
