@@ -5,6 +5,7 @@ pub mod auth;
 pub mod cli;
 pub mod domain;
 pub mod import;
+pub mod photos;
 pub mod scheduler;
 pub mod settings;
 pub mod startup;
