@@ -3,3 +3,4 @@
 
 mod helpers;
 mod reader;
+mod wire_import;
