@@ -367,3 +367,36 @@ fn listening_port(log: &str) -> Option<u16> {
                 .ok()
         })
 }
+
+/// The headlines a listing page links to, in order.
+pub fn listed_headlines(html: &Html) -> Vec<String> {
+    select(html, ".story-list h2 a")
+        .iter()
+        .map(|a| a.text().collect())
+        .collect()
+}
+
+/// The `href` of the pager's link with `rel` ("prev" or "next"), if there is one.
+pub fn pager_rel(html: &Html, rel: &str) -> Option<String> {
+    let links = select(html, &format!(".pager a[rel='{rel}']"));
+    assert!(links.len() <= 1, "{} links with rel={rel}", links.len());
+    links
+        .first()
+        .and_then(|a| a.value().attr("href"))
+        .map(str::to_owned)
+}
+
+/// The pager's numbered links as (number, href), and the number marked current.
+pub fn pager_numbers(html: &Html) -> (Vec<(String, String)>, Option<String>) {
+    let numbered: Vec<(String, String)> = select(html, ".pager a:not([rel])")
+        .iter()
+        .map(|a| {
+            (
+                a.text().collect(),
+                a.value().attr("href").unwrap_or_default().to_owned(),
+            )
+        })
+        .collect();
+    let current = text_of(html, ".pager a[aria-current='page']");
+    (numbered, current)
+}

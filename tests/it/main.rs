@@ -2,5 +2,6 @@
 //! dir, spoken to over HTTP.
 
 mod helpers;
+mod listing;
 mod reader;
 mod wire_import;
