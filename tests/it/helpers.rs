@@ -18,6 +18,10 @@ pub struct TestApp {
     pub address: String,
     pub client: reqwest::Client,
     pub store: SharedStore,
+    #[expect(
+        dead_code,
+        reason = "held so that the data directory lives as long as the app"
+    )]
     pub dir: TempDir,
 }
 

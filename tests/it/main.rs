@@ -1,6 +1,8 @@
 //! Integration tests: the real server on a random local port, a real sled directory in a temp
 //! dir, spoken to over HTTP.
 
+mod article;
+mod escaping;
 mod helpers;
 mod listing;
 mod reader;
