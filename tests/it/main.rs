@@ -3,6 +3,7 @@
 
 mod article;
 mod escaping;
+mod headers;
 mod helpers;
 mod listing;
 mod reader;
