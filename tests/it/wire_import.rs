@@ -126,6 +126,45 @@ async fn imported_wire_copy_is_listed_on_the_front_and_its_section() {
 }
 
 #[actix_web::test]
+async fn importing_tells_where_readers_find_the_story() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = fixture(FIXTURE);
+
+    let first = import_wire(&data_dir(&dir), &[&file]);
+    let second = import_wire(&data_dir(&dir), &[&file]);
+
+    assert_eq!(
+        first.stdout,
+        format!("{}: published {HEADLINE:?} as {ARTICLE}\n", file.display())
+    );
+    assert_eq!(
+        second.stdout,
+        format!(
+            "{}: already imported as {ARTICLE}; skipped\n",
+            file.display()
+        )
+    );
+}
+
+#[actix_web::test]
+async fn an_import_can_go_to_another_section() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut command = newsroom(&data_dir(&dir));
+    command
+        .args(["import-wire", "--section", "politics"])
+        .arg(fixture(FIXTURE));
+
+    let import = run(command);
+
+    assert!(import.status.success(), "{}", import.stderr);
+    let app = TestApp::spawn_in(dir, |_| {}).await;
+    let (_, politics) = app.get_html("/section/politics").await;
+    let (_, world) = app.get_html("/section/world").await;
+    assert_eq!(select(&politics, ".story-list li").len(), 1);
+    assert!(select(&world, ".story-list li").is_empty());
+}
+
+#[actix_web::test]
 async fn a_malformed_file_is_refused_with_its_name_and_line_and_nothing_of_it_is_saved() {
     let dir = tempfile::tempdir().expect("temp dir");
     let text = std::fs::read_to_string(fixture(FIXTURE))
