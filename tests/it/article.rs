@@ -221,3 +221,19 @@ async fn a_story_that_does_not_exist_is_a_404() {
     app.assert_not_found("/2017/07/15/no-such-story").await;
     app.assert_not_found("/2017/07/15/Not-A-Slug").await;
 }
+
+#[actix_web::test]
+async fn a_revised_story_says_when_it_was_updated() {
+    let app = TestApp::spawn().await;
+    let mut story = three_page_story(&app);
+
+    story.revised_at = Some(datetime!(2017-07-16 09:30:00 UTC));
+    let revision = story.revision;
+    app.store.save_story(&story, Some(revision)).expect("save");
+
+    let page = story_page(&app, 2).await;
+    assert_eq!(
+        text_of(&page, ".meta-line").as_deref(),
+        Some("Source: Xinhua | 2017-07-15 07:11:57 | Updated: 2017-07-16 09:30:00 | Editor: ZD")
+    );
+}

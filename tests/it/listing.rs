@@ -4,6 +4,7 @@ use crate::helpers::{
     StoryBuilder, TestApp, assert_is_redirect_to, listed_headlines, pager_numbers, pager_rel,
     select, text_of,
 };
+use newsroom::domain::{Headline, Section};
 use reqwest::StatusCode;
 use time::macros::datetime;
 use time::{Duration, OffsetDateTime};
@@ -258,4 +259,101 @@ async fn an_unknown_section_is_a_404() {
 
     app.assert_not_found("/section/astrology").await;
     app.assert_not_found("/section/astrology/page/2").await;
+}
+
+#[actix_web::test]
+async fn stories_published_in_the_same_second_are_each_listed_once() {
+    let app = spawn_three_a_page().await;
+    let at = datetime!(2020-03-01 08:00 UTC);
+    for n in 1..=5 {
+        StoryBuilder::new(&format!("Simultaneous {n}"))
+            .published_at(at)
+            .save(&app);
+    }
+
+    let (_, first) = app.get_html("/").await;
+    let (_, second) = app.get_html("/page/2").await;
+
+    let mut all = listed_headlines(&first);
+    assert_eq!(all.len(), 3);
+    all.extend(listed_headlines(&second));
+    all.sort();
+    assert_eq!(
+        all,
+        (1..=5)
+            .map(|n| format!("Simultaneous {n}"))
+            .collect::<Vec<_>>()
+    );
+}
+
+#[actix_web::test]
+async fn every_story_appears_once_and_in_order_across_many_pages() {
+    let app = spawn_three_a_page().await;
+    // Publication times from seconds to years apart, saved out of order.
+    let base = datetime!(2001-01-01 00:00 UTC);
+    let offsets: Vec<i64> = (0..40i64)
+        .map(|i| (i * i * i * 7919) % 900_000_000)
+        .collect();
+    for (n, offset) in offsets.iter().enumerate() {
+        StoryBuilder::new(&format!("Story {n}"))
+            .published_at(base + Duration::seconds(*offset))
+            .save(&app);
+    }
+    let mut expected: Vec<(i64, usize)> = offsets.iter().copied().zip(0..).collect();
+    expected.sort_by(|a, b| b.cmp(a));
+    let expected: Vec<String> = expected
+        .into_iter()
+        .map(|(_, n)| format!("Story {n}"))
+        .collect();
+
+    let mut listed = Vec::new();
+    let mut next = Some("/".to_owned());
+    while let Some(path) = next {
+        let (status, page) = app.get_html(&path).await;
+        assert_eq!(status, StatusCode::OK, "{path}");
+        listed.extend(listed_headlines(&page));
+        next = pager_rel(&page, "next");
+    }
+
+    assert_eq!(listed, expected);
+}
+
+#[actix_web::test]
+async fn a_story_moved_to_another_section_is_listed_only_there() {
+    let app = spawn_three_a_page().await;
+    let mut story = StoryBuilder::new("Trade talks")
+        .published_at(datetime!(2020-03-01 08:00 UTC))
+        .save(&app);
+
+    story.section = Section::parse("business").expect("section");
+    let revision = story.revision;
+    app.store.save_story(&story, Some(revision)).expect("save");
+
+    let (_, world) = app.get_html("/section/world").await;
+    let (_, business) = app.get_html("/section/business").await;
+    let (_, front) = app.get_html("/").await;
+    assert!(listed_headlines(&world).is_empty());
+    assert_eq!(listed_headlines(&business), ["Trade talks"]);
+    assert_eq!(listed_headlines(&front), ["Trade talks"]);
+}
+
+#[actix_web::test]
+async fn a_revised_headline_shows_in_the_listings() {
+    let app = spawn_three_a_page().await;
+    let mut story = StoryBuilder::new("Talks begin")
+        .published_at(datetime!(2020-03-01 08:00 UTC))
+        .save(&app);
+
+    story.headline = Headline::parse("Talks begin in Geneva").expect("headline");
+    let revision = story.revision;
+    app.store.save_story(&story, Some(revision)).expect("save");
+
+    for listing in ["/", "/section/world"] {
+        let (_, html) = app.get_html(listing).await;
+        assert_eq!(
+            listed_headlines(&html),
+            ["Talks begin in Geneva"],
+            "{listing}"
+        );
+    }
 }
