@@ -158,16 +158,16 @@ fn import_wire(settings: Settings, args: ImportWireArgs) -> anyhow::Result<()> {
         let story = wire_story.into_story(args.section, OffsetDateTime::now_utc());
         match save_with_free_slug(&store, story)? {
             Imported::New(story) => println!(
-                "{}: published {:?} as /{}",
+                "{}: published {:?} as {}",
                 file.display(),
                 story.headline.as_str(),
-                story.slug
+                article_url(&story)
             ),
             Imported::AlreadyThere(story) => {
                 println!(
-                    "{}: already imported as /{}; skipped",
+                    "{}: already imported as {}; skipped",
                     file.display(),
-                    story.slug
+                    article_url(&story)
                 )
             }
         }
@@ -180,6 +180,15 @@ fn import_wire(settings: Settings, args: ImportWireArgs) -> anyhow::Result<()> {
         );
     }
     Ok(())
+}
+
+/// Where readers find a story: its path on the site, as the article page links it.
+fn article_url(story: &crate::domain::Story) -> String {
+    crate::web::urls::article(
+        story.published_at.unwrap_or(story.updated_at),
+        &story.slug,
+        1,
+    )
 }
 
 enum Imported {

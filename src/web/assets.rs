@@ -2,7 +2,7 @@
 //! so browsers and proxies may keep them for a year.
 
 use actix_web::http::header::{CacheControl, CacheDirective};
-use actix_web::{HttpResponse, get, web};
+use actix_web::{HttpResponse, route, web};
 use rust_embed::RustEmbed;
 use std::sync::LazyLock;
 
@@ -44,7 +44,7 @@ fn content_type(path: &str) -> &'static str {
     }
 }
 
-#[get("/static/{path:.+}")]
+#[route("/static/{path:.+}", method = "GET", method = "HEAD")]
 pub async fn serve(path: web::Path<String>) -> HttpResponse {
     let path = path.into_inner();
     match Assets::get(&path) {

@@ -5,6 +5,8 @@ mod listing;
 
 use actix_web::web;
 
+/// Every page answers HEAD as well as GET, as HTTP requires (link checkers and uptime monitors
+/// use it); the server leaves the body out of a HEAD response.
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(listing::front)
         .service(listing::front_page)

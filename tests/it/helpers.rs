@@ -6,7 +6,11 @@ use newsroom::startup::Application;
 use newsroom::storage::{SharedStore, SledStore};
 use reqwest::StatusCode;
 use scraper::Html;
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 use tempfile::TempDir;
 use time::OffsetDateTime;
 
@@ -14,6 +18,10 @@ pub struct TestApp {
     pub address: String,
     pub client: reqwest::Client,
     pub store: SharedStore,
+    #[expect(
+        dead_code,
+        reason = "held so that the data directory lives as long as the app"
+    )]
     pub dir: TempDir,
 }
 
@@ -24,8 +32,13 @@ impl TestApp {
     }
 
     pub async fn spawn_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let mut settings = Settings::new(dir.path().join("data"));
+        Self::spawn_in(tempfile::tempdir().expect("temp dir"), configure).await
+    }
+
+    /// A server on the database in `data_dir(dir)`, which may already hold stories (written by
+    /// the `newsroom` binary, say).
+    pub async fn spawn_in(dir: TempDir, configure: impl FnOnce(&mut Settings)) -> TestApp {
+        let mut settings = Settings::new(data_dir(&dir));
         settings.bind = "127.0.0.1:0".into();
         settings.cache_bytes = 8 << 20;
         configure(&mut settings);
@@ -60,6 +73,11 @@ impl TestApp {
             .expect("request")
     }
 
+    /// GETs `path` and checks that it is the friendly "Page not found" page.
+    pub async fn assert_not_found(&self, path: &str) {
+        assert_is_not_found_page(self.get(path).await, path).await;
+    }
+
     /// GET a page and parse it; returns the status too.
     pub async fn get_html(&self, path: &str) -> (StatusCode, Html) {
         let response = self.get(path).await;
@@ -67,6 +85,56 @@ impl TestApp {
         let text = response.text().await.expect("body");
         (status, Html::parse_document(&text))
     }
+}
+
+/// Checks that `response` is a permanent redirect to `location`.
+pub fn assert_is_redirect_to(response: &reqwest::Response, location: &str) {
+    assert_eq!(
+        response.status(),
+        StatusCode::MOVED_PERMANENTLY,
+        "{} is not a redirect",
+        response.url()
+    );
+    assert_eq!(
+        response
+            .headers()
+            .get(reqwest::header::LOCATION)
+            .and_then(|v| v.to_str().ok()),
+        Some(location),
+        "{} redirects elsewhere",
+        response.url()
+    );
+}
+
+/// Checks that `response` is the HTML "Page not found" page readers see, not a bare status.
+pub async fn assert_is_not_found_page(response: reqwest::Response, what: &str) {
+    assert_eq!(response.status(), StatusCode::NOT_FOUND, "{what}");
+    let content_type = response
+        .headers()
+        .get(reqwest::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    assert!(
+        content_type.starts_with("text/html"),
+        "{what}: content type {content_type:?}"
+    );
+    let html = Html::parse_document(&response.text().await.expect("body"));
+    assert_eq!(
+        text_of(&html, "h1").as_deref(),
+        Some("Page not found"),
+        "{what}"
+    );
+    assert_eq!(
+        select(&html, "a[href='/']").len(),
+        1,
+        "{what}: no way back to the front page"
+    );
+}
+
+/// Where a test keeps its database inside its temp dir.
+pub fn data_dir(dir: &TempDir) -> PathBuf {
+    dir.path().join("data")
 }
 
 /// Builds stories for tests: `StoryBuilder::new("Headline").published_at(t).save(&app)`.
@@ -134,4 +202,205 @@ pub fn text_of(html: &Html, selector: &str) -> Option<String> {
 pub fn select<'a>(html: &'a Html, selector: &str) -> Vec<scraper::ElementRef<'a>> {
     let selector = scraper::Selector::parse(selector).expect("selector");
     html.select(&selector).collect()
+}
+
+// --- The `newsroom` binary ------------------------------------------------------------------
+
+/// A file in `tests/fixtures`.
+pub fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+}
+
+/// The `newsroom` binary with its database in `data`, deaf to any `NEWSROOM_*` variables of
+/// the environment the tests run in.
+pub fn newsroom(data: &Path) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_newsroom"));
+    for var in [
+        "NEWSROOM_DATA",
+        "NEWSROOM_CACHE_MB",
+        "NEWSROOM_BIND",
+        "NEWSROOM_BASE_URL",
+        "NEWSROOM_SITE_NAME",
+        "NEWSROOM_PER_PAGE",
+    ] {
+        command.env_remove(var);
+    }
+    command
+        .env("RUST_LOG", "info,sled=warn")
+        .env("NO_COLOR", "1")
+        .arg("--data")
+        .arg(data)
+        .args(["--cache-mb", "8"])
+        .stdin(Stdio::null());
+    command
+}
+
+/// What a command that ran to its end printed, and how it ended.
+pub struct Finished {
+    pub status: ExitStatus,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+/// Runs `command` to its end.
+pub fn run(mut command: Command) -> Finished {
+    let output = command.output().expect("run newsroom");
+    Finished {
+        status: output.status,
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+/// `newsroom --data DATA import-wire FILE...`
+pub fn import_wire(data: &Path, files: &[&Path]) -> Finished {
+    let mut command = newsroom(data);
+    command.arg("import-wire").args(files);
+    run(command)
+}
+
+/// `newsroom serve` running in its own process on a free port. Killed when dropped, so a
+/// failing test leaves nothing behind.
+pub struct ServerProcess {
+    child: Child,
+    log: PathBuf,
+    pub address: String,
+    pub client: reqwest::Client,
+}
+
+impl ServerProcess {
+    /// Starts `newsroom serve` on `data`, its log going to `log`, and waits until it listens.
+    pub async fn start(data: &Path, log: PathBuf) -> ServerProcess {
+        let log_file = File::create(&log).expect("create log file");
+        let child = newsroom(data)
+            .args(["serve", "--bind", "127.0.0.1:0"])
+            .stdout(Stdio::null())
+            .stderr(log_file)
+            .spawn()
+            .expect("start newsroom serve");
+        // No idle connections: the server's graceful stop would wait for them to time out.
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .pool_max_idle_per_host(0)
+            .build()
+            .expect("client");
+        let mut server = ServerProcess {
+            child,
+            log,
+            address: String::new(),
+            client,
+        };
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            if let Some(port) = listening_port(&server.log()) {
+                server.address = format!("http://127.0.0.1:{port}");
+                return server;
+            }
+            if let Some(status) = server.child.try_wait().expect("poll server") {
+                panic!(
+                    "the server ended ({status}) before listening:\n{}",
+                    server.log()
+                );
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the server did not say where it listens:\n{}",
+                server.log()
+            );
+            actix_web::rt::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
+    /// Everything the server has logged so far.
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(format!("{}{}", self.address, path))
+            .send()
+            .await
+            .expect("request")
+    }
+
+    /// Sends SIGTERM, as a service manager does, and waits for the process to end.
+    pub async fn stop(&mut self) -> ExitStatus {
+        let pid = self.child.id().to_string();
+        let sent = Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .expect("run kill");
+        assert!(sent.success(), "kill -TERM {pid} failed");
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            if let Some(status) = self.child.try_wait().expect("poll server") {
+                return status;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the server did not stop on SIGTERM:\n{}",
+                self.log()
+            );
+            actix_web::rt::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
+/// The port in the start-up line `serving Newsroom on http://127.0.0.1:PORT`.
+fn listening_port(log: &str) -> Option<u16> {
+    const MARK: &str = " on http://127.0.0.1:";
+    log.lines()
+        .filter(|line| line.contains("serving "))
+        .find_map(|line| {
+            let rest = &line[line.find(MARK)? + MARK.len()..];
+            rest.split(|c: char| !c.is_ascii_digit())
+                .next()?
+                .parse()
+                .ok()
+        })
+}
+
+/// The headlines a listing page links to, in order.
+pub fn listed_headlines(html: &Html) -> Vec<String> {
+    select(html, ".story-list h2 a")
+        .iter()
+        .map(|a| a.text().collect())
+        .collect()
+}
+
+/// The `href` of the pager's link with `rel` ("prev" or "next"), if there is one.
+pub fn pager_rel(html: &Html, rel: &str) -> Option<String> {
+    let links = select(html, &format!(".pager a[rel='{rel}']"));
+    assert!(links.len() <= 1, "{} links with rel={rel}", links.len());
+    links
+        .first()
+        .and_then(|a| a.value().attr("href"))
+        .map(str::to_owned)
+}
+
+/// The pager's numbered links as (number, href), and the number marked current.
+pub fn pager_numbers(html: &Html) -> (Vec<(String, String)>, Option<String>) {
+    let numbered: Vec<(String, String)> = select(html, ".pager a:not([rel])")
+        .iter()
+        .map(|a| {
+            (
+                a.text().collect(),
+                a.value().attr("href").unwrap_or_default().to_owned(),
+            )
+        })
+        .collect();
+    let current = text_of(html, ".pager a[aria-current='page']");
+    (numbered, current)
 }

@@ -1,5 +1,10 @@
 //! Integration tests: the real server on a random local port, a real sled directory in a temp
 //! dir, spoken to over HTTP.
 
+mod article;
+mod escaping;
+mod headers;
 mod helpers;
+mod listing;
 mod reader;
+mod wire_import;

@@ -5,10 +5,14 @@ use super::page_number;
 use crate::domain::{PageNumber, Slug};
 use crate::views::reader::ArticlePage;
 use crate::web::{AppError, State, urls};
-use actix_web::{HttpRequest, HttpResponse, get, web};
+use actix_web::{HttpRequest, HttpResponse, route, web};
 use askama::Template;
 
-#[get(r"/{year:\d{4}}/{month:\d{2}}/{day:\d{2}}/{slug}")]
+#[route(
+    r"/{year:\d{4}}/{month:\d{2}}/{day:\d{2}}/{slug}",
+    method = "GET",
+    method = "HEAD"
+)]
 pub(super) async fn first_page(
     state: State,
     req: HttpRequest,
@@ -17,7 +21,11 @@ pub(super) async fn first_page(
     show(state, req, path.into_inner().3, PageNumber::FIRST).await
 }
 
-#[get(r"/{year:\d{4}}/{month:\d{2}}/{day:\d{2}}/{slug}/page/{page}")]
+#[route(
+    r"/{year:\d{4}}/{month:\d{2}}/{day:\d{2}}/{slug}/page/{page}",
+    method = "GET",
+    method = "HEAD"
+)]
 pub(super) async fn nth_page(
     state: State,
     req: HttpRequest,

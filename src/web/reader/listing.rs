@@ -6,15 +6,15 @@ use crate::storage::{Listing, StoreError};
 use crate::views::reader::ListingPage;
 use crate::web::{AppError, State, urls};
 use actix_web::http::header;
-use actix_web::{HttpResponse, get, web};
+use actix_web::{HttpResponse, route, web};
 use askama::Template;
 
-#[get("/")]
+#[route("/", method = "GET", method = "HEAD")]
 pub(super) async fn front(state: State) -> Result<HttpResponse, AppError> {
     render(state, Listing::Front, PageNumber::FIRST).await
 }
 
-#[get("/page/{page}")]
+#[route("/page/{page}", method = "GET", method = "HEAD")]
 pub(super) async fn front_page(
     state: State,
     path: web::Path<String>,
@@ -26,7 +26,7 @@ pub(super) async fn front_page(
     render(state, Listing::Front, page).await
 }
 
-#[get("/section/{section}")]
+#[route("/section/{section}", method = "GET", method = "HEAD")]
 pub(super) async fn section_first(
     state: State,
     path: web::Path<String>,
@@ -35,7 +35,7 @@ pub(super) async fn section_first(
     render(state, Listing::Section(section), PageNumber::FIRST).await
 }
 
-#[get("/section/{section}/page/{page}")]
+#[route("/section/{section}/page/{page}", method = "GET", method = "HEAD")]
 pub(super) async fn section_page(
     state: State,
     path: web::Path<(String, String)>,

@@ -1,0 +1,345 @@
+//! `newsroom import-wire`, run as the real binary, and what readers then see.
+
+use crate::helpers::{
+    ServerProcess, TestApp, data_dir, fixture, import_wire, newsroom, run, select, text_of,
+};
+use reqwest::StatusCode;
+use scraper::Html;
+use std::path::PathBuf;
+use tempfile::TempDir;
+
+const FIXTURE: &str = "wire-story-syria-talks.txt";
+const HEADLINE: &str = "Latest peace talks on Syria end without major breakthrough";
+const ARTICLE: &str = "/2017/07/15/latest-peace-talks-on-syria-end-without-major-breakthrough";
+
+/// Imports the Syria talks fixture with the binary, then serves the same directory.
+async fn serve_imported_fixture() -> TestApp {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let import = import_wire(&data_dir(&dir), &[&fixture(FIXTURE)]);
+    assert!(import.status.success(), "import failed: {}", import.stderr);
+    TestApp::spawn_in(dir, |_| {}).await
+}
+
+async fn fixture_article() -> Html {
+    let app = serve_imported_fixture().await;
+    let (status, html) = app.get_html(ARTICLE).await;
+    assert_eq!(status, StatusCode::OK);
+    html
+}
+
+/// Writes `text` to a file in `dir` and returns its path.
+fn write_file(dir: &TempDir, name: &str, text: &str) -> PathBuf {
+    let path = dir.path().join(name);
+    std::fs::write(&path, text).expect("write file");
+    path
+}
+
+#[actix_web::test]
+async fn imported_wire_copy_shows_its_headline_meta_line_and_byline() {
+    let article = fixture_article().await;
+
+    assert_eq!(text_of(&article, "h1").as_deref(), Some(HEADLINE));
+    assert_eq!(
+        text_of(&article, ".meta-line").as_deref(),
+        Some("Source: Xinhua | 2017-07-15 07:11:57 | Editor: ZD")
+    );
+    assert_eq!(text_of(&article, ".byline").as_deref(), Some("By Xinhua"));
+}
+
+#[actix_web::test]
+async fn imported_wire_copy_shows_the_photo_caption_with_its_credit() {
+    let article = fixture_article().await;
+
+    assert_eq!(select(&article, "figure").len(), 1);
+    let caption = text_of(&article, "figure figcaption").expect("a figcaption");
+    assert!(
+        caption.starts_with(
+            "The UN Special Envoy for Syria Staffan de Mistura speaks at a press conference"
+        ),
+        "{caption}"
+    );
+    assert!(
+        caption.ends_with(
+            "concluded with incremental progress but without breakthrough. (Xinhua/POOL/Xu Jinquan)"
+        ),
+        "{caption}"
+    );
+    assert_eq!(
+        text_of(&article, "figcaption .credit").as_deref(),
+        Some("(Xinhua/POOL/Xu Jinquan)")
+    );
+    // The caption is the photo's, not the story's first paragraph.
+    let first = text_of(&article, ".story-body p").expect("a paragraph");
+    assert!(!first.contains("press conference at Palais des Nations"));
+}
+
+#[actix_web::test]
+async fn the_dateline_leads_the_first_paragraph_and_the_body_runs_to_its_end() {
+    let article = fixture_article().await;
+
+    let paragraphs: Vec<String> = select(&article, ".story-body p")
+        .iter()
+        .map(|p| p.text().collect::<String>())
+        .collect();
+    assert_eq!(paragraphs.len(), 11, "{paragraphs:#?}");
+    assert_eq!(
+        text_of(&article, ".story-body p:first-child .dateline").as_deref(),
+        Some("GENEVA, July 14 (Xinhua) --")
+    );
+    assert!(
+        paragraphs[0].starts_with(
+            "GENEVA, July 14 (Xinhua) -- The UN Special Envoy for Syria Staffan de Mistura on Friday night announced"
+        ),
+        "{}",
+        paragraphs[0]
+    );
+    let last = &paragraphs[10];
+    assert!(
+        last.starts_with("De Mistura cited President Macron as saying that"),
+        "{last}"
+    );
+    assert!(last.ends_with("through the UN process.\u{201d}"), "{last}");
+}
+
+#[actix_web::test]
+async fn the_agency_page_navigation_is_left_out() {
+    let article = fixture_article().await;
+
+    let body = text_of(&article, ".story-body").expect("a story body");
+    assert!(body.ends_with("through the UN process.\u{201d}"), "{body}");
+    assert!(!body.contains("1 2 3 4"), "{body}");
+    assert!(!body.contains("Next"), "{body}");
+    assert!(select(&article, ".pager").is_empty());
+}
+
+#[actix_web::test]
+async fn imported_wire_copy_is_listed_on_the_front_and_its_section() {
+    let app = serve_imported_fixture().await;
+
+    for listing in ["/", "/section/world"] {
+        let (_, html) = app.get_html(listing).await;
+        let links = select(&html, ".story-list h2 a");
+        assert_eq!(links.len(), 1, "{listing}");
+        assert_eq!(links[0].value().attr("href"), Some(ARTICLE), "{listing}");
+        assert_eq!(links[0].text().collect::<String>(), HEADLINE, "{listing}");
+    }
+}
+
+#[actix_web::test]
+async fn importing_tells_where_readers_find_the_story() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = fixture(FIXTURE);
+
+    let first = import_wire(&data_dir(&dir), &[&file]);
+    let second = import_wire(&data_dir(&dir), &[&file]);
+
+    assert_eq!(
+        first.stdout,
+        format!("{}: published {HEADLINE:?} as {ARTICLE}\n", file.display())
+    );
+    assert_eq!(
+        second.stdout,
+        format!(
+            "{}: already imported as {ARTICLE}; skipped\n",
+            file.display()
+        )
+    );
+}
+
+#[actix_web::test]
+async fn an_import_can_go_to_another_section() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut command = newsroom(&data_dir(&dir));
+    command
+        .args(["import-wire", "--section", "politics"])
+        .arg(fixture(FIXTURE));
+
+    let import = run(command);
+
+    assert!(import.status.success(), "{}", import.stderr);
+    let app = TestApp::spawn_in(dir, |_| {}).await;
+    let (_, politics) = app.get_html("/section/politics").await;
+    let (_, world) = app.get_html("/section/world").await;
+    assert_eq!(select(&politics, ".story-list li").len(), 1);
+    assert!(select(&world, ".story-list li").is_empty());
+}
+
+#[actix_web::test]
+async fn a_malformed_file_is_refused_with_its_name_and_line_and_nothing_of_it_is_saved() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let text = std::fs::read_to_string(fixture(FIXTURE))
+        .expect("fixture")
+        .replace(HEADLINE, "Talks collapse in Geneva")
+        .replace(
+            "Source: Xinhua| 2017-07-15 07:11:57|Editor: ZD",
+            "Source Xinhua",
+        );
+    let file = write_file(&dir, "broken.txt", &text);
+
+    let import = import_wire(&data_dir(&dir), &[&file]);
+
+    assert!(!import.status.success(), "a broken file was accepted");
+    let reported = format!("{}: line 3: expected `Source:", file.display());
+    assert!(import.stderr.contains(&reported), "{}", import.stderr);
+    assert!(!import.stderr.contains("panicked"), "{}", import.stderr);
+    let app = TestApp::spawn_in(dir, |_| {}).await;
+    let (_, front) = app.get_html("/").await;
+    assert!(select(&front, ".story-list li").is_empty());
+    app.assert_not_found("/2017/07/15/talks-collapse-in-geneva")
+        .await;
+}
+
+#[actix_web::test]
+async fn a_good_file_is_imported_even_when_another_is_malformed() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let broken = write_file(&dir, "broken.txt", "Only a headline\n");
+
+    let import = import_wire(&data_dir(&dir), &[&broken, &fixture(FIXTURE)]);
+
+    assert!(!import.status.success());
+    assert!(
+        import
+            .stderr
+            .contains(&format!("{}: line 2:", broken.display())),
+        "{}",
+        import.stderr
+    );
+    assert!(
+        import.stderr.contains("1 of 2 files could not be imported"),
+        "{}",
+        import.stderr
+    );
+    let app = TestApp::spawn_in(dir, |_| {}).await;
+    let (status, article) = app.get_html(ARTICLE).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(text_of(&article, "h1").as_deref(), Some(HEADLINE));
+}
+
+#[actix_web::test]
+async fn a_missing_file_is_named_in_the_error() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let missing = dir.path().join("no-such-story.txt");
+
+    let import = import_wire(&data_dir(&dir), &[&missing]);
+
+    assert!(!import.status.success());
+    assert!(
+        import
+            .stderr
+            .contains(&format!("cannot read {}", missing.display())),
+        "{}",
+        import.stderr
+    );
+}
+
+#[actix_web::test]
+async fn importing_the_same_file_twice_keeps_one_story() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let data = data_dir(&dir);
+    let first = import_wire(&data, &[&fixture(FIXTURE)]);
+    assert!(first.status.success(), "{}", first.stderr);
+
+    let second = import_wire(&data, &[&fixture(FIXTURE)]);
+
+    assert!(second.status.success(), "{}", second.stderr);
+    assert!(
+        second.stdout.contains("already imported"),
+        "{}",
+        second.stdout
+    );
+    let app = TestApp::spawn_in(dir, |_| {}).await;
+    let (_, front) = app.get_html("/").await;
+    assert_eq!(select(&front, ".story-list li").len(), 1);
+    app.assert_not_found(&format!("{ARTICLE}-2")).await;
+}
+
+#[actix_web::test]
+async fn a_command_on_a_directory_held_by_the_server_says_to_stop_it_first() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let data = data_dir(&dir);
+    let _server = ServerProcess::start(&data, dir.path().join("serve.log")).await;
+
+    let import = import_wire(&data, &[&fixture(FIXTURE)]);
+
+    assert!(!import.status.success());
+    let expected = format!(
+        "the database at {} is in use by a running server; stop it first",
+        data.display()
+    );
+    assert!(import.stderr.contains(&expected), "{}", import.stderr);
+    for raw in [
+        "panicked",
+        "WouldBlock",
+        "os error",
+        "temporarily unavailable",
+    ] {
+        assert!(!import.stderr.contains(raw), "{}", import.stderr);
+    }
+}
+
+#[actix_web::test]
+async fn a_second_server_on_the_same_directory_is_refused() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let data = data_dir(&dir);
+    let _server = ServerProcess::start(&data, dir.path().join("serve.log")).await;
+
+    let mut second = newsroom(&data);
+    second.args(["serve", "--bind", "127.0.0.1:0"]);
+    let second = run(second);
+
+    assert!(!second.status.success());
+    assert!(
+        second
+            .stderr
+            .contains("is in use by a running server; stop it first"),
+        "{}",
+        second.stderr
+    );
+}
+
+#[actix_web::test]
+async fn a_restarted_server_still_serves_what_was_imported() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let data = data_dir(&dir);
+    let import = import_wire(&data, &[&fixture(FIXTURE)]);
+    assert!(import.status.success(), "{}", import.stderr);
+    let mut server = ServerProcess::start(&data, dir.path().join("first.log")).await;
+    assert_eq!(server.get(ARTICLE).await.status(), StatusCode::OK);
+
+    let stopped = server.stop().await;
+    assert!(stopped.success(), "SIGTERM ended the server with {stopped}");
+    // Once stopped, the server no longer holds the directory.
+    let later = std::fs::read_to_string(fixture(FIXTURE))
+        .expect("fixture")
+        .replace(HEADLINE, "Envoy plans September round");
+    let later = write_file(&dir, "later.txt", &later);
+    let import = import_wire(&data, &[&later]);
+    assert!(import.status.success(), "{}", import.stderr);
+    let server = ServerProcess::start(&data, dir.path().join("second.log")).await;
+
+    let (_, front) = {
+        let response = server.get("/").await;
+        (
+            response.status(),
+            Html::parse_document(&response.text().await.expect("body")),
+        )
+    };
+    let headlines: Vec<String> = select(&front, ".story-list h2 a")
+        .iter()
+        .map(|a| a.text().collect())
+        .collect();
+    assert_eq!(headlines.len(), 2, "{headlines:?}");
+    assert!(headlines.iter().any(|h| h == HEADLINE), "{headlines:?}");
+    assert!(
+        headlines.iter().any(|h| h == "Envoy plans September round"),
+        "{headlines:?}"
+    );
+    let response = server.get(ARTICLE).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let article = Html::parse_document(&response.text().await.expect("body"));
+    assert_eq!(text_of(&article, "h1").as_deref(), Some(HEADLINE));
+    assert_eq!(
+        text_of(&article, ".meta-line").as_deref(),
+        Some("Source: Xinhua | 2017-07-15 07:11:57 | Editor: ZD")
+    );
+}
