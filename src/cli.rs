@@ -132,6 +132,13 @@ fn serve(mut settings: Settings, args: ServeArgs) -> anyhow::Result<()> {
         let app = Application::build_with_store(settings.clone(), std::sync::Arc::new(store))?;
         let host = settings.bind.rsplit_once(':').map_or(settings.bind.as_str(), |(host, _)| host);
         tracing::info!(data = %settings.data_dir.display(), "serving {} on http://{host}:{}", settings.site_name, app.port());
+        if let Some(token) = app.setup_token() {
+            // The one place the token appears: for whoever started the server, not the log.
+            println!(
+                "No account exists yet. Create the first admin account at:\n  http://{host}:{}/setup/{token}",
+                app.port()
+            );
+        }
         app.run_until_stopped().await
     })?;
     tracing::info!("stopped");

@@ -33,7 +33,9 @@ pub struct PreparedPhoto {
 }
 
 pub fn prepare(bytes: Vec<u8>) -> Result<PreparedPhoto, PhotoError> {
-    let reader = ImageReader::new(Cursor::new(&bytes)).with_guessed_format().map_err(|_| PhotoError::NotAnImage)?;
+    let reader = ImageReader::new(Cursor::new(&bytes))
+        .with_guessed_format()
+        .map_err(|_| PhotoError::NotAnImage)?;
     let format = reader.format().ok_or(PhotoError::NotAnImage)?;
     let original_type = match format {
         ImageFormat::Jpeg => "image/jpeg",
@@ -57,14 +59,21 @@ pub fn prepare(bytes: Vec<u8>) -> Result<PreparedPhoto, PhotoError> {
         _ => PhotoError::Corrupt,
     })?;
     let display = encode_jpeg(&image)?;
-    Ok(PreparedPhoto { original: bytes, original_type, display, width, height })
+    Ok(PreparedPhoto {
+        original: bytes,
+        original_type,
+        display,
+        width,
+        height,
+    })
 }
 
 fn encode_jpeg(image: &DynamicImage) -> Result<Vec<u8>, PhotoError> {
     let rgb = image.to_rgb8();
     let mut out = Vec::new();
     let encoder = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 85);
-    rgb.write_with_encoder(encoder).map_err(|_| PhotoError::Corrupt)?;
+    rgb.write_with_encoder(encoder)
+        .map_err(|_| PhotoError::Corrupt)?;
     Ok(out)
 }
 
@@ -82,14 +91,20 @@ mod tests {
     #[test]
     fn a_png_is_accepted_and_re_encoded_as_jpeg() {
         let photo = prepare(png(40, 30)).unwrap();
-        assert_eq!((photo.width, photo.height, photo.original_type), (40, 30, "image/png"));
+        assert_eq!(
+            (photo.width, photo.height, photo.original_type),
+            (40, 30, "image/png")
+        );
         assert_eq!(&photo.display[..3], &[0xFF, 0xD8, 0xFF]);
     }
 
     #[test]
     fn text_named_like_a_photo_is_refused() {
         assert!(prepare(b"GIF89a? not really".to_vec()).is_err());
-        assert_eq!(prepare(b"hello, I am text".to_vec()).err(), Some(PhotoError::NotAnImage));
+        assert_eq!(
+            prepare(b"hello, I am text".to_vec()).err(),
+            Some(PhotoError::NotAnImage)
+        );
     }
 
     #[test]
@@ -103,7 +118,11 @@ mod tests {
         for byte in data {
             crc ^= u32::from(*byte);
             for _ in 0..8 {
-                crc = if crc & 1 == 1 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
+                crc = if crc & 1 == 1 {
+                    (crc >> 1) ^ 0xEDB8_8320
+                } else {
+                    crc >> 1
+                };
             }
         }
         !crc
@@ -117,6 +136,9 @@ mod tests {
         bytes[20..24].copy_from_slice(&50_000u32.to_be_bytes());
         let crc = crc32(&bytes[12..29]);
         bytes[29..33].copy_from_slice(&crc.to_be_bytes());
-        assert!(matches!(prepare(bytes), Err(PhotoError::TooManyPixels { .. })));
+        assert!(matches!(
+            prepare(bytes),
+            Err(PhotoError::TooManyPixels { .. })
+        ));
     }
 }

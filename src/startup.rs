@@ -12,6 +12,7 @@ pub struct Application {
     server: Server,
     port: u16,
     store: SharedStore,
+    setup_token: Option<String>,
 }
 
 impl Application {
@@ -26,16 +27,23 @@ impl Application {
         let listener = TcpListener::bind(&settings.bind)
             .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", settings.bind))?;
         let port = listener.local_addr()?.port();
+        let setup_token = crate::auth::token::issue_setup_token(&*store)?;
         let server = web::server(listener, settings, store.clone())?;
         Ok(Self {
             server,
             port,
             store,
+            setup_token,
         })
     }
 
     pub fn port(&self) -> u16 {
         self.port
+    }
+
+    /// The one-time token that creates the first account, when there is no account yet.
+    pub fn setup_token(&self) -> Option<&str> {
+        self.setup_token.as_deref()
     }
 
     /// Serves until SIGINT/SIGTERM, then finishes in-flight requests and flushes the database.

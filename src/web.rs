@@ -11,15 +11,15 @@ pub mod urls;
 use crate::auth::throttle::LoginThrottle;
 use crate::settings::Settings;
 use crate::storage::SharedStore;
+use actix_session::SessionMiddleware;
+use actix_session::config::{PersistentSession, TtlExtensionPolicy};
+use actix_web::cookie::{Key, SameSite};
 use actix_web::dev::Server;
 use actix_web::middleware::{Compress, DefaultHeaders, NormalizePath, TrailingSlash};
 use actix_web::{App, HttpServer, web};
+use session_store::DbSessionStore;
 use std::net::TcpListener;
 use std::sync::Arc;
-use actix_session::config::{PersistentSession, TtlExtensionPolicy};
-use actix_session::SessionMiddleware;
-use actix_web::cookie::{Key, SameSite};
-use session_store::DbSessionStore;
 use tracing_actix_web::TracingLogger;
 
 pub use error::AppError;
@@ -49,7 +49,8 @@ fn security_headers() -> DefaultHeaders {
 /// Desk sessions: a cookie scoped to `/desk` (readers' pages never see it), HttpOnly,
 /// SameSite=Lax, Secure on an HTTPS site; idle expiry renewed on every desk request.
 fn sessions(state: &web::Data<AppState>, key: &Key) -> SessionMiddleware<DbSessionStore> {
-    let idle = actix_web::cookie::time::Duration::seconds(state.settings.session_idle.as_secs() as i64);
+    let idle =
+        actix_web::cookie::time::Duration::seconds(state.settings.session_idle.as_secs() as i64);
     let lifecycle = PersistentSession::default()
         .session_ttl(idle)
         .session_ttl_extension_policy(TtlExtensionPolicy::OnEveryRequest);
@@ -94,5 +95,7 @@ pub fn server(
 }
 
 fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(assets::serve).configure(desk::routes).configure(reader::routes);
+    cfg.service(assets::serve)
+        .configure(desk::routes)
+        .configure(reader::routes);
 }

@@ -24,3 +24,16 @@ pub fn same(a: &str, b: &str) -> bool {
             .fold(0u8, |acc, (x, y)| acc | (x ^ y))
             == 0
 }
+
+/// Makes the one-time setup token when no account exists yet; its digest is stored, the token
+/// itself goes only to whoever starts the server.
+pub fn issue_setup_token(
+    store: &dyn crate::storage::Store,
+) -> Result<Option<String>, crate::storage::StoreError> {
+    if !store.users()?.is_empty() {
+        return Ok(None);
+    }
+    let setup = random_token();
+    store.set_setup_token(&digest(&setup))?;
+    Ok(Some(setup))
+}

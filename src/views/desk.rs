@@ -53,6 +53,9 @@ pub struct SetupPage {
 
 impl SetupPage {
     pub fn error_for(&self, field: &str) -> Option<&str> {
-        self.errors.iter().find(|(f, _)| *f == field).map(|(_, m)| m.as_str())
+        self.errors
+            .iter()
+            .find(|(f, _)| *f == field)
+            .map(|(_, m)| m.as_str())
     }
 }

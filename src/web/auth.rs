@@ -8,7 +8,7 @@ use crate::domain::{User, UserId};
 use actix_session::{Session, SessionExt};
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpRequest};
-use std::future::{ready, Ready};
+use std::future::{Ready, ready};
 use time::OffsetDateTime;
 
 const LOGIN_AT_KEY: &str = "login_at";
@@ -27,15 +27,27 @@ impl SignedIn {
     /// Checks a submitted form's token and the request's origin.
     pub fn check_csrf(&self, req: &HttpRequest, submitted: &str) -> Result<(), AppError> {
         check_origin(req)?;
-        if token::same(&self.csrf, submitted) { Ok(()) } else { Err(AppError::Forbidden) }
+        if token::same(&self.csrf, submitted) {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden)
+        }
     }
 
     pub fn require_editor(&self) -> Result<(), AppError> {
-        if self.user.role.can_publish() { Ok(()) } else { Err(AppError::Forbidden) }
+        if self.user.role.can_publish() {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden)
+        }
     }
 
     pub fn require_admin(&self) -> Result<(), AppError> {
-        if self.user.role.can_manage_users() { Ok(()) } else { Err(AppError::Forbidden) }
+        if self.user.role.can_manage_users() {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden)
+        }
     }
 }
 
@@ -44,7 +56,9 @@ impl FromRequest for SignedIn {
     type Future = Ready<Result<SignedIn, AppError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        ready(signed_in(req).ok_or_else(|| AppError::LoginRequired { next: return_path(req) }))
+        ready(signed_in(req).ok_or_else(|| AppError::LoginRequired {
+            next: return_path(req),
+        }))
     }
 }
 
@@ -76,7 +90,11 @@ fn signed_in(req: &HttpRequest) -> Option<SignedIn> {
         return None;
     }
     let csrf = session.get::<String>(CSRF_KEY).ok()??;
-    Some(SignedIn { user, csrf, session })
+    Some(SignedIn {
+        user,
+        csrf,
+        session,
+    })
 }
 
 /// Starts a fresh session for `user`: a new session id (so an id planted before login is
@@ -104,8 +122,14 @@ pub fn check_origin(req: &HttpRequest) -> Result<(), AppError> {
     match claimed {
         None => Ok(()),
         Some(url) => {
-            let authority = url.split_once("://").map(|(_, rest)| rest.split('/').next().unwrap_or(""));
-            if authority == Some(host.as_str()) { Ok(()) } else { Err(AppError::Forbidden) }
+            let authority = url
+                .split_once("://")
+                .map(|(_, rest)| rest.split('/').next().unwrap_or(""));
+            if authority == Some(host.as_str()) {
+                Ok(())
+            } else {
+                Err(AppError::Forbidden)
+            }
         }
     }
 }
@@ -126,7 +150,9 @@ pub mod pre_session {
             return (cookie.value().to_owned(), None);
         }
         let value = token::random_token();
-        let secure = req.app_data::<State>().is_some_and(|s| s.settings.is_https());
+        let secure = req
+            .app_data::<State>()
+            .is_some_and(|s| s.settings.is_https());
         let cookie = Cookie::build(COOKIE, value.clone())
             .path("/")
             .http_only(true)

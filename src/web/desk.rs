@@ -17,7 +17,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 /// The client's address, for throttling. Behind a reverse proxy this is the proxy's address
 /// unless the proxy is trusted to set `X-Forwarded-For` (not assumed here).
 pub(super) fn client_address(req: &actix_web::HttpRequest) -> String {
-    req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_else(|| "unknown".into())
+    req.peer_addr()
+        .map(|a| a.ip().to_string())
+        .unwrap_or_else(|| "unknown".into())
 }
 
 /// Where to go after login: a local path only, never another site.

@@ -58,9 +58,15 @@ impl SessionStore for DbSessionStore {
         Ok(record.map(|r| r.state.into_iter().collect()))
     }
 
-    async fn save(&self, state: HashMap<String, String>, ttl: &Duration) -> Result<SessionKey, SaveError> {
+    async fn save(
+        &self,
+        state: HashMap<String, String>,
+        ttl: &Duration,
+    ) -> Result<SessionKey, SaveError> {
         let key = new_key().map_err(SaveError::Other)?;
-        put(&self.store, key.as_ref(), record(state, ttl)).await.map_err(SaveError::Other)?;
+        put(&self.store, key.as_ref(), record(state, ttl))
+            .await
+            .map_err(SaveError::Other)?;
         Ok(key)
     }
 
@@ -73,12 +79,16 @@ impl SessionStore for DbSessionStore {
         // A session deleted meanwhile (logout elsewhere, account disabled) is not brought back.
         match get(&self.store, &key).await.map_err(UpdateError::Other)? {
             Some(_) => {
-                put(&self.store, key.as_ref(), record(state, ttl)).await.map_err(UpdateError::Other)?;
+                put(&self.store, key.as_ref(), record(state, ttl))
+                    .await
+                    .map_err(UpdateError::Other)?;
                 Ok(key)
             }
             None => {
                 let key = new_key().map_err(UpdateError::Other)?;
-                put(&self.store, key.as_ref(), record(state, ttl)).await.map_err(UpdateError::Other)?;
+                put(&self.store, key.as_ref(), record(state, ttl))
+                    .await
+                    .map_err(UpdateError::Other)?;
                 Ok(key)
             }
         }

@@ -4,11 +4,11 @@ use super::{client_address, safe_next};
 use crate::auth::password::{self, Verified};
 use crate::domain::{AuditAction, AuditEvent, Password, Username};
 use crate::views::desk::LoginPage;
-use crate::web::auth::{begin_session, pre_session, SignedIn};
-use crate::web::{assets::css_url, AppError, State};
+use crate::web::auth::{SignedIn, begin_session, pre_session};
+use crate::web::{AppError, State, assets::css_url};
 use actix_session::Session;
 use actix_web::http::header::LOCATION;
-use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use askama::Template;
 use serde::Deserialize;
 use std::time::Instant;
@@ -21,7 +21,10 @@ pub struct LoginQuery {
 }
 
 #[get("/login")]
-pub(super) async fn show(req: HttpRequest, query: web::Query<LoginQuery>) -> Result<HttpResponse, AppError> {
+pub(super) async fn show(
+    req: HttpRequest,
+    query: web::Query<LoginQuery>,
+) -> Result<HttpResponse, AppError> {
     let (form_token, cookie) = pre_session::token(&req);
     let page = LoginPage {
         css_url: css_url(),
@@ -29,13 +32,18 @@ pub(super) async fn show(req: HttpRequest, query: web::Query<LoginQuery>) -> Res
         next: safe_next(query.next.as_deref().unwrap_or("/desk")).to_owned(),
         username: String::new(),
         error: None,
-        notice: query.logged_out.as_ref().map(|_| "You have logged out.".to_owned()),
+        notice: query
+            .logged_out
+            .as_ref()
+            .map(|_| "You have logged out.".to_owned()),
     };
     let mut response = HttpResponse::Ok();
     if let Some(cookie) = cookie {
         response.cookie(cookie);
     }
-    Ok(response.content_type("text/html; charset=utf-8").body(page.render()?))
+    Ok(response
+        .content_type("text/html; charset=utf-8")
+        .body(page.render()?))
 }
 
 #[derive(Deserialize)]
@@ -59,7 +67,9 @@ pub(super) async fn submit(
     let client = client_address(&req);
     let throttle = &state.login_throttle;
     if let Some(wait) = throttle.wait(&form.username, &client, Instant::now()) {
-        return Err(AppError::TooManyAttempts { minutes: wait.as_secs().div_ceil(60).max(1) });
+        return Err(AppError::TooManyAttempts {
+            minutes: wait.as_secs().div_ceil(60).max(1),
+        });
     }
 
     let user = match Username::parse(&form.username) {
@@ -77,7 +87,10 @@ pub(super) async fn submit(
     let audit = |action, actor: Option<&crate::domain::User>| AuditEvent {
         at: OffsetDateTime::now_utc(),
         actor: actor.map(|u| u.id),
-        actor_name: actor.map_or_else(|| form.username.trim().chars().take(64).collect(), |u| u.username.to_string()),
+        actor_name: actor.map_or_else(
+            || form.username.trim().chars().take(64).collect(),
+            |u| u.username.to_string(),
+        ),
         action,
         detail: format!("from {client}"),
     };
@@ -95,7 +108,9 @@ pub(super) async fn submit(
             error: Some("Wrong username or password.".into()),
             notice: None,
         };
-        return Ok(HttpResponse::Unauthorized().content_type("text/html; charset=utf-8").body(page.render()?));
+        return Ok(HttpResponse::Unauthorized()
+            .content_type("text/html; charset=utf-8")
+            .body(page.render()?));
     };
 
     throttle.succeeded(&form.username);
@@ -111,7 +126,9 @@ pub(super) async fn submit(
     })
     .await??;
     begin_session(&session, &user)?;
-    Ok(HttpResponse::SeeOther().insert_header((LOCATION, safe_next(&form.next).to_owned())).finish())
+    Ok(HttpResponse::SeeOther()
+        .insert_header((LOCATION, safe_next(&form.next).to_owned()))
+        .finish())
 }
 
 #[derive(Deserialize)]
@@ -138,5 +155,7 @@ pub(super) async fn logout(
         detail: String::new(),
     };
     web::block(move || store.record_audit(&event)).await??;
-    Ok(HttpResponse::SeeOther().insert_header((LOCATION, "/login?logged_out=1")).finish())
+    Ok(HttpResponse::SeeOther()
+        .insert_header((LOCATION, "/login?logged_out=1"))
+        .finish())
 }

@@ -6,23 +6,13 @@ use crate::domain::{AuditAction, AuditEvent, Password, Role, User, UserId, Usern
 use crate::storage::StoreError;
 use crate::views::desk::SetupPage;
 use crate::web::auth::{begin_session, pre_session};
-use crate::web::{assets::css_url, AppError, State};
+use crate::web::{AppError, State, assets::css_url};
 use actix_session::Session;
 use actix_web::http::header::LOCATION;
-use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use askama::Template;
 use serde::Deserialize;
 use time::OffsetDateTime;
-
-/// Makes a setup token when there is no account yet; the caller prints the link.
-pub fn issue_token(store: &dyn crate::storage::Store) -> Result<Option<String>, StoreError> {
-    if !store.users()?.is_empty() {
-        return Ok(None);
-    }
-    let setup = token::random_token();
-    store.set_setup_token(&token::digest(&setup))?;
-    Ok(Some(setup))
-}
 
 async fn token_is_live(state: &State, setup_token: &str) -> Result<bool, AppError> {
     let store = state.store.clone();
@@ -31,7 +21,11 @@ async fn token_is_live(state: &State, setup_token: &str) -> Result<bool, AppErro
 }
 
 #[get("/setup/{token}")]
-pub(super) async fn show(req: HttpRequest, state: State, path: web::Path<String>) -> Result<HttpResponse, AppError> {
+pub(super) async fn show(
+    req: HttpRequest,
+    state: State,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
     let setup_token = path.into_inner();
     if !token_is_live(&state, &setup_token).await? {
         return Err(AppError::NotFound);
@@ -49,7 +43,9 @@ pub(super) async fn show(req: HttpRequest, state: State, path: web::Path<String>
     if let Some(cookie) = cookie {
         response.cookie(cookie);
     }
-    Ok(response.content_type("text/html; charset=utf-8").body(page.render()?))
+    Ok(response
+        .content_type("text/html; charset=utf-8")
+        .body(page.render()?))
 }
 
 #[derive(Deserialize)]
@@ -76,17 +72,24 @@ pub(super) async fn submit(
         return Err(AppError::NotFound);
     }
     let mut errors = Vec::new();
-    let username = Username::parse(&form.username).map_err(|e| errors.push(("username", e.to_string()))).ok();
+    let username = Username::parse(&form.username)
+        .map_err(|e| errors.push(("username", e.to_string())))
+        .ok();
     let initials = if form.initials.trim().is_empty() {
         username.as_ref().map(User::initials_for)
     } else {
-        crate::domain::Initials::parse(&form.initials).map_err(|e| errors.push(("initials", e.to_string()))).ok()
+        crate::domain::Initials::parse(&form.initials)
+            .map_err(|e| errors.push(("initials", e.to_string())))
+            .ok()
     };
-    let password = Password::new(&form.password).map_err(|e| errors.push(("password", e.to_string()))).ok();
+    let password = Password::new(&form.password)
+        .map_err(|e| errors.push(("password", e.to_string())))
+        .ok();
     if form.password != form.confirm {
         errors.push(("confirm", "The two passwords differ.".into()));
     }
-    let (Some(username), Some(initials), Some(password), true) = (username, initials, password, errors.is_empty())
+    let (Some(username), Some(initials), Some(password), true) =
+        (username, initials, password, errors.is_empty())
     else {
         let page = SetupPage {
             css_url: css_url(),
@@ -96,10 +99,14 @@ pub(super) async fn submit(
             initials: form.initials,
             errors,
         };
-        return Ok(HttpResponse::UnprocessableEntity().content_type("text/html; charset=utf-8").body(page.render()?));
+        return Ok(HttpResponse::UnprocessableEntity()
+            .content_type("text/html; charset=utf-8")
+            .body(page.render()?));
     };
 
-    let password_hash = password::hash(password).await.map_err(|e| AppError::Internal(e.to_string()))?;
+    let password_hash = password::hash(password)
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?;
     let user = User {
         id: UserId::new(),
         username,
@@ -132,5 +139,7 @@ pub(super) async fn submit(
         return Err(AppError::NotFound);
     }
     begin_session(&session, &user)?;
-    Ok(HttpResponse::SeeOther().insert_header((LOCATION, "/desk")).finish())
+    Ok(HttpResponse::SeeOther()
+        .insert_header((LOCATION, "/desk"))
+        .finish())
 }
