@@ -19,6 +19,8 @@ pub struct Settings {
     pub session_idle: Duration,
     /// ...and this long after login, whatever happens.
     pub session_absolute: Duration,
+    /// Largest photo upload accepted.
+    pub max_photo_bytes: usize,
     /// sled's page cache. Its default is 1 GiB; a news site's working set is far smaller.
     pub cache_bytes: u64,
 }
@@ -35,6 +37,7 @@ impl Settings {
             site_name: "Newsroom".into(),
             per_page: 20,
             cache_bytes: Self::DEFAULT_CACHE_BYTES,
+            max_photo_bytes: 20 << 20,
             session_idle: Duration::from_secs(2 * 60 * 60),
             session_absolute: Duration::from_secs(12 * 60 * 60),
         }

@@ -2,8 +2,9 @@
 
 pub mod assets;
 pub mod auth;
-mod desk;
+pub mod desk;
 mod error;
+mod media;
 mod reader;
 mod session_store;
 pub mod urls;
@@ -96,6 +97,8 @@ pub fn server(
 
 fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(assets::serve)
+        .service(media::public)
+        .service(media::desk)
         .configure(desk::routes)
         .configure(reader::routes);
 }

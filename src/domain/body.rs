@@ -103,6 +103,11 @@ impl SanitizedHtml {
         Self(String::new())
     }
 
+    /// Joins pages rendered by this module with separators the caller builds from constants.
+    pub fn concat(html: String) -> Self {
+        Self(html)
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
     }

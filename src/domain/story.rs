@@ -51,6 +51,8 @@ pub struct Story {
     pub body: Body,
     pub photo: Option<LeadPhoto>,
     pub status: Status,
+    /// A writer asked an editor to review this draft.
+    pub submitted: bool,
     pub created_at: OffsetDateTime,
     /// Last save of any kind.
     pub updated_at: OffsetDateTime,
@@ -87,6 +89,7 @@ impl Story {
             body,
             photo: None,
             status: Status::Draft,
+            submitted: false,
             created_at: now,
             updated_at: now,
             published_at: None,
@@ -109,6 +112,7 @@ impl Story {
         self.published_at = Some(at);
         self.first_published_at.get_or_insert(at);
         self.status = Status::Published;
+        self.submitted = false;
         if editor.is_some() {
             self.editor = editor;
         }
@@ -123,6 +127,7 @@ impl Story {
             section: self.section,
             bylines: self.bylines.clone(),
             status: self.status,
+            submitted: self.submitted,
             published_at: self.published_at,
             updated_at: self.updated_at,
             author: self.author,
@@ -141,6 +146,7 @@ pub struct StorySummary {
     pub section: Section,
     pub bylines: Bylines,
     pub status: Status,
+    pub submitted: bool,
     pub published_at: Option<OffsetDateTime>,
     pub updated_at: OffsetDateTime,
     pub author: Option<UserId>,

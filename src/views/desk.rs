@@ -38,6 +38,8 @@ pub struct LoginPage {
     pub username: String,
     pub error: Option<String>,
     pub notice: Option<String>,
+    /// A logged-out writer's unsaved form, carried through login.
+    pub stash: Option<String>,
 }
 
 #[derive(Template)]
@@ -58,4 +60,87 @@ impl SetupPage {
             .find(|(f, _)| *f == field)
             .map(|(_, m)| m.as_str())
     }
+}
+
+use super::{Pager, Timestamp};
+use crate::domain::Section;
+use crate::web::desk::story_form::{FieldErrors, StoryInput};
+
+/// One story on the desk's list.
+pub struct StoryRow {
+    pub edit_url: String,
+    pub headline: String,
+    pub status_key: &'static str,
+    pub status_label: &'static str,
+    pub submitted: bool,
+    pub section: &'static str,
+    pub author: String,
+    pub edited_by: String,
+    pub updated: Timestamp,
+    pub public_url: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "desk/stories.html")]
+pub struct StoryListPage {
+    pub ctx: DeskContext,
+    pub rows: Vec<StoryRow>,
+    pub pager: Option<Pager>,
+    pub status_filter: String,
+    pub section_filter: String,
+    pub statuses: Vec<(&'static str, &'static str)>,
+    pub sections: Vec<Section>,
+    pub total: u64,
+}
+
+/// The story form, new or existing, blank or with errors, always with what was typed.
+#[derive(Template)]
+#[template(path = "desk/story_form.html")]
+pub struct StoryFormPage {
+    pub ctx: DeskContext,
+    pub heading: String,
+    pub form_url: String,
+    pub input: StoryInput,
+    pub errors: FieldErrors,
+    pub notice: Option<String>,
+    pub status_label: Option<&'static str>,
+    pub can_publish: bool,
+    pub is_published: bool,
+    pub history_url: Option<String>,
+    pub public_url: Option<String>,
+    pub photo_url: Option<String>,
+    pub sections: Vec<Section>,
+}
+
+impl StoryFormPage {
+    pub fn error_for(&self, field: &str) -> Option<&str> {
+        self.errors
+            .iter()
+            .find(|(f, _)| *f == field)
+            .map(|(_, m)| m.as_str())
+    }
+
+    pub fn other_errors(&self) -> Vec<&str> {
+        self.errors
+            .iter()
+            .filter(|(f, _)| *f == "form")
+            .map(|(_, m)| m.as_str())
+            .collect()
+    }
+}
+
+/// Shown when a save was based on an older revision than the stored one.
+#[derive(Template)]
+#[template(path = "desk/conflict.html")]
+pub struct ConflictPage {
+    pub ctx: DeskContext,
+    pub form_url: String,
+    pub edit_url: String,
+    /// What this user typed, with the current revision, so saving it is a deliberate overwrite.
+    pub mine: StoryInput,
+    pub theirs: StoryInput,
+    pub theirs_by: String,
+    pub theirs_at: Timestamp,
+    pub theirs_revision: u64,
+    pub sections: Vec<Section>,
 }

@@ -98,6 +98,8 @@ pub struct ArticlePage {
     pub section_url: String,
     pub paging: Paging,
     pub pager: Option<Pager>,
+    /// Shown on the desk before publishing: marked as a preview, photos from the desk.
+    pub preview: bool,
 }
 
 impl ArticlePage {
@@ -158,6 +160,34 @@ impl ArticlePage {
             pager: Pager::new("Story pages", paging, |n| {
                 urls::article(published_at, &story.slug, n)
             }),
+            preview: false,
         }
+    }
+
+    /// The whole story as readers would see its first page, before it is saved or published.
+    pub fn preview(state: &AppState, story: &Story) -> Self {
+        let mut page = Self::new(state, story, PageNumber::FIRST);
+        if let (Some(view), Some(photo)) = (page.photo.as_mut(), story.photo.as_ref()) {
+            view.src = photo.image.map(|id| format!("/desk/photos/{id}"));
+        }
+        // Every page of the story, one after another, so the whole text can be checked.
+        let mut html = String::new();
+        for (n, part) in story.body.render_pages().iter().enumerate() {
+            let part = match (n, &story.dateline) {
+                (0, Some(dateline)) => part.with_lead(&dateline.to_string()),
+                _ => part.clone(),
+            };
+            if n > 0 {
+                html.push_str(&format!(
+                    "<hr class=\"page-break\" aria-label=\"Page {}\">\n",
+                    n + 1
+                ));
+            }
+            html.push_str(part.as_str());
+        }
+        page.body = SanitizedHtml::concat(html);
+        page.pager = None;
+        page.preview = true;
+        page
     }
 }

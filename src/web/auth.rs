@@ -99,15 +99,18 @@ fn signed_in(req: &HttpRequest) -> Option<SignedIn> {
 
 /// Starts a fresh session for `user`: a new session id (so an id planted before login is
 /// worthless), the login time for the absolute expiry, and a new CSRF token.
-pub fn begin_session(session: &Session, user: &User) -> Result<(), AppError> {
+/// Returns the new CSRF token.
+pub fn begin_session(session: &Session, user: &User) -> Result<String, AppError> {
     session.renew();
     session.clear();
     let now = OffsetDateTime::now_utc().unix_timestamp();
+    let csrf = token::random_token();
     session
         .insert(USER_KEY, user.id.to_string())
         .and_then(|()| session.insert(LOGIN_AT_KEY, now))
-        .and_then(|()| session.insert(CSRF_KEY, token::random_token()))
-        .map_err(|e| AppError::Internal(format!("session: {e}")))
+        .and_then(|()| session.insert(CSRF_KEY, csrf.clone()))
+        .map_err(|e| AppError::Internal(format!("session: {e}")))?;
+    Ok(csrf)
 }
 
 /// A cross-site form post carries the other site's Origin (or, from older browsers, Referer).

@@ -3,15 +3,28 @@
 
 mod login;
 mod setup;
+mod stories;
+pub mod story_form;
 
 use actix_web::web;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(login::show)
-        .service(login::submit)
-        .service(login::logout)
-        .service(setup::show)
-        .service(setup::submit);
+    // The login form may carry a logged-out writer's whole story back to them.
+    let login_form = web::FormConfig::default().limit(2 << 20);
+    cfg.service(
+        web::resource("/login")
+            .app_data(login_form)
+            .route(web::get().to(login::show))
+            .route(web::post().to(login::submit)),
+    )
+    .service(login::logout)
+    .service(setup::show)
+    .service(setup::submit)
+    .service(stories::list)
+    .service(stories::new_story)
+    .service(stories::create)
+    .service(stories::edit)
+    .service(stories::update);
 }
 
 /// The client's address, for throttling. Behind a reverse proxy this is the proxy's address

@@ -17,6 +17,9 @@ pub enum AppError {
     /// A forged or stale form, or an action the account's role does not allow.
     #[error("forbidden")]
     Forbidden,
+    /// A request the server cannot make sense of (a broken upload, say).
+    #[error("bad request: {0}")]
+    BadRequest(String),
     #[error("too many attempts")]
     TooManyAttempts { minutes: u64 },
     #[error("internal error: {0}")]
@@ -50,6 +53,7 @@ impl ResponseError for AppError {
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::LoginRequired { .. } => StatusCode::SEE_OTHER,
             AppError::Forbidden => StatusCode::FORBIDDEN,
+            AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -73,6 +77,10 @@ impl ResponseError for AppError {
                 message: "This request was refused: your account may not do this, or the form was stale or \
                           came from another site. Go back, reload the page and try again."
                     .into(),
+            },
+            AppError::BadRequest(reason) => ErrorPage {
+                title: "The request could not be read",
+                message: format!("The request could not be read ({reason}). Go back and try again."),
             },
             AppError::TooManyAttempts { minutes } => ErrorPage {
                 title: "Too many attempts",

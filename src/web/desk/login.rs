@@ -1,14 +1,16 @@
 //! Logging in and out.
 
+use super::stories::form_page;
+use super::story_form::StoryInput;
 use super::{client_address, safe_next};
 use crate::auth::password::{self, Verified};
-use crate::domain::{AuditAction, AuditEvent, Password, Username};
+use crate::domain::{AuditAction, AuditEvent, Password, StoryId, Username};
 use crate::views::desk::LoginPage;
 use crate::web::auth::{SignedIn, begin_session, pre_session};
 use crate::web::{AppError, State, assets::css_url};
 use actix_session::Session;
 use actix_web::http::header::LOCATION;
-use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 use std::time::Instant;
@@ -20,7 +22,6 @@ pub struct LoginQuery {
     logged_out: Option<String>,
 }
 
-#[get("/login")]
 pub(super) async fn show(
     req: HttpRequest,
     query: web::Query<LoginQuery>,
@@ -36,6 +37,7 @@ pub(super) async fn show(
             .logged_out
             .as_ref()
             .map(|_| "You have logged out.".to_owned()),
+        stash: None,
     };
     let mut response = HttpResponse::Ok();
     if let Some(cookie) = cookie {
@@ -53,9 +55,51 @@ pub struct LoginForm {
     form_token: String,
     #[serde(default)]
     next: String,
+    #[serde(default)]
+    stash: String,
 }
 
-#[post("/login")]
+/// What a logged-out writer had typed, carried through the login form (never stored).
+#[derive(serde::Serialize, Deserialize)]
+struct Stash {
+    story: Option<String>,
+    input: StoryInput,
+}
+
+/// The login page for someone whose session ended while they were writing, with everything
+/// they typed kept in the form, to be put back in front of them after they log in.
+pub(super) fn relogin_with(
+    req: &HttpRequest,
+    story: Option<StoryId>,
+    input: &StoryInput,
+) -> Result<HttpResponse, AppError> {
+    let stash = Stash {
+        story: story.map(|id| id.to_string()),
+        input: input.clone(),
+    };
+    let (form_token, cookie) = pre_session::token(req);
+    let page = LoginPage {
+        css_url: css_url(),
+        form_token,
+        next: story.map_or_else(|| "/desk/stories/new".to_owned(), |id| format!("/desk/stories/{id}")),
+        username: String::new(),
+        error: Some(
+            "Your session has ended, so the story was not saved. Log in again: what you typed is kept \
+             and comes back to you (attach a new photo again)."
+                .into(),
+        ),
+        notice: None,
+        stash: serde_json::to_string(&stash).ok(),
+    };
+    let mut response = HttpResponse::Unauthorized();
+    if let Some(cookie) = cookie {
+        response.cookie(cookie);
+    }
+    Ok(response
+        .content_type("text/html; charset=utf-8")
+        .body(page.render()?))
+}
+
 pub(super) async fn submit(
     req: HttpRequest,
     state: State,
@@ -107,6 +151,7 @@ pub(super) async fn submit(
             username: form.username.clone(),
             error: Some("Wrong username or password.".into()),
             notice: None,
+            stash: Some(form.stash.clone()).filter(|s| !s.is_empty()),
         };
         return Ok(HttpResponse::Unauthorized()
             .content_type("text/html; charset=utf-8")
@@ -125,7 +170,33 @@ pub(super) async fn submit(
         store.record_audit(&event)
     })
     .await??;
-    begin_session(&session, &user)?;
+    let csrf = begin_session(&session, &user)?;
+    if let Ok(stash) = serde_json::from_str::<Stash>(&form.stash) {
+        let story = match stash.story.and_then(|id| id.parse::<StoryId>().ok()) {
+            Some(id) => {
+                let store = state.store.clone();
+                web::block(move || store.story(id)).await??
+            }
+            None => None,
+        };
+        let signed_in = SignedIn {
+            user,
+            csrf,
+            session,
+        };
+        let notice =
+            "Welcome back. This is what you had typed; it is not saved yet: review it and save.";
+        let page = form_page(
+            &signed_in,
+            story.as_ref(),
+            stash.input,
+            Vec::new(),
+            Some(notice.into()),
+        );
+        return Ok(HttpResponse::Ok()
+            .content_type("text/html; charset=utf-8")
+            .body(page.render()?));
+    }
     Ok(HttpResponse::SeeOther()
         .insert_header((LOCATION, safe_next(&form.next).to_owned()))
         .finish())
@@ -136,7 +207,7 @@ pub struct LogoutForm {
     csrf: String,
 }
 
-#[post("/desk/logout")]
+#[actix_web::post("/desk/logout")]
 pub(super) async fn logout(
     req: HttpRequest,
     state: State,
