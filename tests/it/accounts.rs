@@ -63,7 +63,7 @@ fn audit_rows(html: &Html) -> Vec<(String, String)> {
                     .map(|c| c.text().collect::<String>().trim().to_owned())
                     .unwrap_or_default()
             };
-            (cell("who"), cell("action"))
+            (cell("actor"), cell("action"))
         })
         .collect()
 }
@@ -484,21 +484,20 @@ async fn disabling_an_account_ends_its_sessions_at_once() {
         .await;
 
     assert_eq!(disabled.status(), StatusCode::SEE_OTHER);
-    let shut_out = deputy_browser.get("/desk/users").await;
-    assert_eq!(shut_out.status(), StatusCode::SEE_OTHER);
-    assert!(location(&shut_out).is_some_and(|to| to.starts_with("/login")));
     let (_, page) = boss.get_html("/desk/users").await;
     assert!(row_of(&page, "deputy").contains("Disabled"));
     assert!(
-        app.browser()
-            .try_login("deputy", PASSWORD)
-            .await
-            .status()
-            .is_client_error(),
+        text_of(&page, ".notice")
+            .unwrap_or_default()
+            .contains("deputy disabled; 1 session ended")
+    );
+    assert_eq!(
+        app.browser().try_login("deputy", PASSWORD).await.status(),
+        StatusCode::UNAUTHORIZED,
         "a disabled account cannot log in"
     );
-    // Enabled again, the account must log in afresh: the old session is gone, not just
-    // refused while the account was disabled.
+    // Enabled again before the old browser comes back, the account must still log in afresh:
+    // its session was ended, not merely refused while the account was disabled.
     let enabled = boss
         .post_form(
             &format!("/desk/users/{deputy}/enable"),
@@ -506,10 +505,9 @@ async fn disabling_an_account_ends_its_sessions_at_once() {
         )
         .await;
     assert_eq!(enabled.status(), StatusCode::SEE_OTHER);
-    assert_eq!(
-        deputy_browser.get("/desk/users").await.status(),
-        StatusCode::SEE_OTHER
-    );
+    let shut_out = deputy_browser.get("/desk/users").await;
+    assert_eq!(shut_out.status(), StatusCode::SEE_OTHER);
+    assert!(location(&shut_out).is_some_and(|to| to.starts_with("/login")));
     app.login("deputy", PASSWORD).await;
 }
 
