@@ -463,6 +463,40 @@ async fn an_admin_changes_a_role_and_resets_a_password() {
 }
 
 #[actix_web::test]
+async fn an_admin_who_resets_their_own_password_stays_signed_in_here_only() {
+    let app = TestApp::spawn().await;
+    let boss = app.create_user("boss", Role::Admin, PASSWORD);
+    let here = app.login("boss", PASSWORD).await;
+    let elsewhere = app.login("boss", PASSWORD).await;
+    let csrf = here.csrf("/desk/users").await;
+
+    let response = here
+        .post_form(
+            &format!("/desk/users/{}/password", boss.id),
+            &[
+                ("csrf", csrf.as_str()),
+                ("password", "my new long password"),
+            ],
+        )
+        .await;
+
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let (status, page) = here.get_html("/desk/users").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        text_of(&page, ".notice")
+            .unwrap_or_default()
+            .contains("Your password was changed")
+    );
+    assert_eq!(
+        elsewhere.get("/desk/users").await.status(),
+        StatusCode::SEE_OTHER,
+        "the other session ended"
+    );
+    app.login("boss", "my new long password").await;
+}
+
+#[actix_web::test]
 async fn disabling_an_account_ends_its_sessions_at_once() {
     let app = TestApp::spawn().await;
     app.create_user("boss", Role::Admin, PASSWORD);
