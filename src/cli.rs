@@ -10,6 +10,8 @@ use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use time::OffsetDateTime;
 
+mod user;
+
 #[derive(Debug, Parser)]
 #[command(
     name = "newsroom",
@@ -48,6 +50,8 @@ pub enum Command {
     /// Publish plain-text wire copy: headline, `Source: X| YYYY-MM-DD HH:MM:SS|Editor: YY`,
     /// photo caption ending in its (credit), `CITY, Month D (Agency) --` dateline, body.
     ImportWire(ImportWireArgs),
+    /// Manage desk accounts: add, passwd, list, disable, enable.
+    User(user::UserArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -102,6 +106,7 @@ impl Cli {
         match self.command {
             Some(Command::Serve(args)) => serve(settings, args),
             Some(Command::ImportWire(args)) => import_wire(settings, args),
+            Some(Command::User(args)) => user::run(&settings, args),
             None => anyhow::bail!("no command given; see `newsroom --help`"),
         }
     }

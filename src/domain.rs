@@ -8,6 +8,7 @@ pub mod error;
 pub mod ids;
 pub mod page;
 pub mod photo;
+mod restore;
 pub mod section;
 pub mod slug;
 pub mod story;

@@ -1,6 +1,7 @@
 //! Newsroom: a CMS with which a news organisation writes, edits, publishes and distributes its
 //! journalism.
 
+pub mod accounts;
 pub mod auth;
 pub mod cli;
 pub mod domain;

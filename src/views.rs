@@ -2,6 +2,7 @@
 //! escaped except [`SanitizedHtml`](crate::domain::SanitizedHtml).
 
 pub mod desk;
+pub mod desk_admin;
 pub mod reader;
 
 use crate::domain::Section;

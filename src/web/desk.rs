@@ -1,10 +1,13 @@
 //! The desk: login, stories, photos and accounts. Every page needs a signed-in account (see
 //! [`SignedIn`](super::auth::SignedIn)); every form carries a CSRF token.
 
+mod audit;
+mod history;
 mod login;
 mod setup;
 mod stories;
 pub mod story_form;
+mod users;
 
 use actix_web::web;
 
@@ -25,6 +28,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .service(stories::create)
     .service(stories::edit)
     .service(stories::update);
+    // Accounts and audit log (admins), story history.
+    cfg.configure(users::routes)
+        .configure(audit::routes)
+        .configure(history::routes);
 }
 
 /// The client's address, for throttling. Behind a reverse proxy this is the proxy's address

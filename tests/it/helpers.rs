@@ -404,3 +404,155 @@ pub fn pager_numbers(html: &Html) -> (Vec<(String, String)>, Option<String>) {
     let current = text_of(html, ".pager a[aria-current='page']");
     (numbered, current)
 }
+
+// --- Desk accounts and signed-in browsers -----------------------------------------------------
+
+impl TestApp {
+    /// Creates an account straight in the database, as `newsroom user add` would.
+    pub fn create_user(
+        &self,
+        username: &str,
+        role: newsroom::domain::Role,
+        password: &str,
+    ) -> newsroom::domain::User {
+        let username = newsroom::domain::Username::parse(username).expect("username");
+        let password = newsroom::domain::Password::new(password).expect("password");
+        let user = newsroom::domain::User {
+            id: newsroom::domain::UserId::new(),
+            initials: newsroom::domain::User::initials_for(&username),
+            username,
+            role,
+            password_hash: newsroom::auth::password::hash_blocking(&password).expect("hash"),
+            disabled: false,
+            created_at: OffsetDateTime::now_utc(),
+        };
+        self.store.create_user(&user).expect("create user");
+        user
+    }
+
+    /// A browser of its own (its own cookies), not logged in.
+    pub fn browser(&self) -> Browser {
+        Browser::new(&self.address)
+    }
+
+    /// A browser of its own, logged in as `username`; panics if the login fails.
+    pub async fn login(&self, username: &str, password: &str) -> Browser {
+        let browser = self.browser();
+        let response = browser.try_login(username, password).await;
+        assert_eq!(
+            response.status(),
+            StatusCode::SEE_OTHER,
+            "login as {username} failed"
+        );
+        browser
+    }
+}
+
+/// An HTTP client with its own cookie jar, talking to one server.
+pub struct Browser {
+    pub client: reqwest::Client,
+    pub address: String,
+}
+
+impl Browser {
+    pub fn new(address: &str) -> Browser {
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .cookie_store(true)
+            .pool_max_idle_per_host(0)
+            .build()
+            .expect("client");
+        Browser {
+            client,
+            address: address.to_owned(),
+        }
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(format!("{}{}", self.address, path))
+            .send()
+            .await
+            .expect("request")
+    }
+
+    pub async fn get_html(&self, path: &str) -> (StatusCode, Html) {
+        let response = self.get(path).await;
+        let status = response.status();
+        let text = response.text().await.expect("body");
+        (status, Html::parse_document(&text))
+    }
+
+    pub async fn post_form(&self, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
+        self.client
+            .post(format!("{}{}", self.address, path))
+            .form(form)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    /// Fills in and sends the login form, as a person would: the form's hidden token first.
+    pub async fn try_login(&self, username: &str, password: &str) -> reqwest::Response {
+        let (status, page) = self.get_html("/login").await;
+        assert_eq!(status, StatusCode::OK, "the login page");
+        let token = input_value(&page, "form_token").expect("form_token in the login form");
+        self.post_form(
+            "/login",
+            &[
+                ("username", username),
+                ("password", password),
+                ("form_token", &token),
+                ("next", "/desk"),
+            ],
+        )
+        .await
+    }
+
+    /// The CSRF token of the session, read from the forms of a desk page at `path`.
+    pub async fn csrf(&self, path: &str) -> String {
+        let (status, page) = self.get_html(path).await;
+        assert_eq!(status, StatusCode::OK, "{path}");
+        input_value(&page, "csrf").expect("a csrf field")
+    }
+}
+
+/// The value of the first `<input name=NAME>`.
+pub fn input_value(html: &Html, name: &str) -> Option<String> {
+    select(html, &format!("input[name='{name}']"))
+        .first()
+        .and_then(|input| input.value().attr("value"))
+        .map(str::to_owned)
+}
+
+/// The `Location` a response sends the browser to.
+pub fn location(response: &reqwest::Response) -> Option<String> {
+    response
+        .headers()
+        .get(reqwest::header::LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+}
+
+/// Runs `command` with `input` on its standard input, to its end.
+pub fn run_with_input(mut command: Command, input: &str) -> Finished {
+    use std::io::Write;
+    let mut child = command
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run newsroom");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(input.as_bytes())
+        .expect("write stdin");
+    let output = child.wait_with_output().expect("wait for newsroom");
+    Finished {
+        status: output.status,
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}

@@ -1,10 +1,12 @@
 //! Integration tests: the real server on a random local port, a real sled directory in a temp
 //! dir, spoken to over HTTP.
 
+mod accounts;
 mod article;
 mod escaping;
 mod headers;
 mod helpers;
+mod history;
 mod listing;
 mod reader;
 mod wire_import;

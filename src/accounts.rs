@@ -1,0 +1,365 @@
+//! Managing desk accounts: creating them, changing roles and passwords, disabling them. Used by
+//! the `newsroom user` commands and the admin pages alike, so both follow the same rules and
+//! leave the same trail in the audit log. Passwords arrive already hashed: the command line
+//! hashes in place, the web hashes on the bounded pool.
+
+use crate::domain::{
+    AuditAction, AuditEvent, Initials, PasswordHash, Role, User, UserId, Username,
+};
+use crate::storage::{Store, StoreError};
+use thiserror::Error;
+use time::OffsetDateTime;
+
+/// Who made a change, as the audit log records it.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub id: Option<UserId>,
+    pub name: String,
+}
+
+impl Actor {
+    /// Changes made with the `newsroom` command, by whoever can run it on the server.
+    pub fn command_line() -> Self {
+        Self {
+            id: None,
+            name: "command line".into(),
+        }
+    }
+
+    pub fn user(user: &User) -> Self {
+        Self {
+            id: Some(user.id),
+            name: user.username.to_string(),
+        }
+    }
+
+    fn is(&self, user: &User) -> bool {
+        self.id == Some(user.id)
+    }
+}
+
+#[derive(Debug, Error)]
+pub enum AccountError {
+    #[error("there is no account named {0:?}")]
+    UnknownUser(String),
+    #[error("the username {0:?} is taken")]
+    UsernameTaken(String),
+    #[error("{0} is the only active admin; make another account an admin first")]
+    LastAdmin(String),
+    #[error("you cannot {0} your own account; ask another admin")]
+    OwnAccount(&'static str),
+    #[error(transparent)]
+    Store(StoreError),
+}
+
+impl From<StoreError> for AccountError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::UsernameTaken(name) => AccountError::UsernameTaken(name),
+            other => AccountError::Store(other),
+        }
+    }
+}
+
+/// An account to create, its fields already parsed.
+#[derive(Debug, Clone)]
+pub struct NewAccount {
+    pub username: Username,
+    pub role: Role,
+    /// `None` derives them from the username, as `zhang.dan` gives `ZD`.
+    pub initials: Option<Initials>,
+}
+
+fn audit(
+    store: &dyn Store,
+    actor: &Actor,
+    action: AuditAction,
+    detail: String,
+) -> Result<(), StoreError> {
+    store.record_audit(&AuditEvent {
+        at: OffsetDateTime::now_utc(),
+        actor: actor.id,
+        actor_name: actor.name.clone(),
+        action,
+        detail,
+    })
+}
+
+pub fn find(store: &dyn Store, username: &Username) -> Result<User, AccountError> {
+    store
+        .user_by_name(username)?
+        .ok_or_else(|| AccountError::UnknownUser(username.to_string()))
+}
+
+fn find_id(store: &dyn Store, id: UserId) -> Result<User, AccountError> {
+    store
+        .user(id)?
+        .ok_or_else(|| AccountError::UnknownUser(id.to_string()))
+}
+
+/// Refuses to take away the last enabled admin: without one, no one could manage accounts from
+/// the desk.
+fn keep_an_admin(store: &dyn Store, user: &User) -> Result<(), AccountError> {
+    if user.role != Role::Admin || user.disabled {
+        return Ok(());
+    }
+    let others = store
+        .users()?
+        .iter()
+        .any(|u| u.id != user.id && u.role == Role::Admin && !u.disabled);
+    if others {
+        Ok(())
+    } else {
+        Err(AccountError::LastAdmin(user.username.to_string()))
+    }
+}
+
+pub fn create(
+    store: &dyn Store,
+    actor: &Actor,
+    new: NewAccount,
+    password_hash: PasswordHash,
+) -> Result<User, AccountError> {
+    let initials = new
+        .initials
+        .unwrap_or_else(|| User::initials_for(&new.username));
+    let user = User {
+        id: UserId::new(),
+        username: new.username,
+        initials,
+        role: new.role,
+        password_hash,
+        disabled: false,
+        created_at: OffsetDateTime::now_utc(),
+    };
+    store.create_user(&user)?;
+    audit(
+        store,
+        actor,
+        AuditAction::UserCreated,
+        format!(
+            "{} ({}, initials {})",
+            user.username, user.role, user.initials
+        ),
+    )?;
+    Ok(user)
+}
+
+/// Sets a new password and ends the account's sessions, so whoever knew the old one is out.
+/// Returns the account and how many sessions ended.
+pub fn set_password(
+    store: &dyn Store,
+    actor: &Actor,
+    id: UserId,
+    password_hash: PasswordHash,
+) -> Result<(User, usize), AccountError> {
+    let mut user = find_id(store, id)?;
+    user.password_hash = password_hash;
+    store.update_user(&user)?;
+    let ended = store.delete_sessions_of(user.id)?;
+    audit(
+        store,
+        actor,
+        AuditAction::PasswordChanged,
+        format!("{}; {}", user.username, sessions_ended(ended)),
+    )?;
+    Ok((user, ended))
+}
+
+pub fn set_role(
+    store: &dyn Store,
+    actor: &Actor,
+    id: UserId,
+    role: Role,
+) -> Result<User, AccountError> {
+    let mut user = find_id(store, id)?;
+    if user.role == role {
+        return Ok(user);
+    }
+    if actor.is(&user) {
+        return Err(AccountError::OwnAccount("change the role of"));
+    }
+    if role != Role::Admin {
+        keep_an_admin(store, &user)?;
+    }
+    let before = user.role;
+    user.role = role;
+    store.update_user(&user)?;
+    audit(
+        store,
+        actor,
+        AuditAction::UserChanged,
+        format!("{}: role {before} → {role}", user.username),
+    )?;
+    Ok(user)
+}
+
+/// Disables an account and ends its sessions at once. Returns the account and how many
+/// sessions ended.
+pub fn disable(
+    store: &dyn Store,
+    actor: &Actor,
+    id: UserId,
+) -> Result<(User, usize), AccountError> {
+    let mut user = find_id(store, id)?;
+    if actor.is(&user) {
+        return Err(AccountError::OwnAccount("disable"));
+    }
+    keep_an_admin(store, &user)?;
+    let was_disabled = user.disabled;
+    user.disabled = true;
+    store.update_user(&user)?;
+    // Even an account that was already disabled loses any session it still had.
+    let ended = store.delete_sessions_of(user.id)?;
+    if !was_disabled || ended > 0 {
+        audit(
+            store,
+            actor,
+            AuditAction::UserDisabled,
+            format!("{}; {}", user.username, sessions_ended(ended)),
+        )?;
+    }
+    Ok((user, ended))
+}
+
+pub fn enable(store: &dyn Store, actor: &Actor, id: UserId) -> Result<User, AccountError> {
+    let mut user = find_id(store, id)?;
+    if !user.disabled {
+        return Ok(user);
+    }
+    user.disabled = false;
+    store.update_user(&user)?;
+    audit(
+        store,
+        actor,
+        AuditAction::UserChanged,
+        format!("{}: enabled", user.username),
+    )?;
+    Ok(user)
+}
+
+pub fn sessions_ended(n: usize) -> String {
+    match n {
+        0 => "no sessions to end".into(),
+        1 => "1 session ended".into(),
+        n => format!("{n} sessions ended"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::storage::SledStore;
+
+    fn store() -> (tempfile::TempDir, SledStore) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SledStore::open(dir.path(), 1 << 20).unwrap();
+        (dir, store)
+    }
+
+    fn add(store: &dyn Store, name: &str, role: Role) -> User {
+        let new = NewAccount {
+            username: Username::parse(name).unwrap(),
+            role,
+            initials: None,
+        };
+        create(
+            store,
+            &Actor::command_line(),
+            new,
+            PasswordHash("$argon2id$test".into()),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn initials_come_from_the_username_when_not_given() {
+        let (_dir, store) = store();
+        assert_eq!(
+            add(&store, "zhang.dan", Role::Writer).initials.as_str(),
+            "ZD"
+        );
+    }
+
+    #[test]
+    fn a_taken_username_is_refused() {
+        let (_dir, store) = store();
+        add(&store, "ann", Role::Writer);
+        let again = NewAccount {
+            username: Username::parse("ann").unwrap(),
+            role: Role::Editor,
+            initials: None,
+        };
+        let result = create(
+            &store,
+            &Actor::command_line(),
+            again,
+            PasswordHash("x".into()),
+        );
+        assert!(matches!(result, Err(AccountError::UsernameTaken(name)) if name == "ann"));
+    }
+
+    #[test]
+    fn the_last_admin_can_be_neither_disabled_nor_demoted() {
+        let (_dir, store) = store();
+        let boss = add(&store, "boss", Role::Admin);
+        let cli = Actor::command_line();
+        assert!(matches!(
+            disable(&store, &cli, boss.id),
+            Err(AccountError::LastAdmin(_))
+        ));
+        assert!(matches!(
+            set_role(&store, &cli, boss.id, Role::Editor),
+            Err(AccountError::LastAdmin(_))
+        ));
+        add(&store, "deputy", Role::Admin);
+        assert!(disable(&store, &cli, boss.id).unwrap().0.disabled);
+    }
+
+    #[test]
+    fn nobody_disables_or_demotes_themselves() {
+        let (_dir, store) = store();
+        let boss = add(&store, "boss", Role::Admin);
+        add(&store, "deputy", Role::Admin);
+        let me = Actor::user(&boss);
+        assert!(matches!(
+            disable(&store, &me, boss.id),
+            Err(AccountError::OwnAccount(_))
+        ));
+        assert!(matches!(
+            set_role(&store, &me, boss.id, Role::Writer),
+            Err(AccountError::OwnAccount(_))
+        ));
+    }
+
+    #[test]
+    fn every_change_is_in_the_audit_log() {
+        let (_dir, store) = store();
+        let ann = add(&store, "ann", Role::Writer);
+        let cli = Actor::command_line();
+        set_role(&store, &cli, ann.id, Role::Editor).unwrap();
+        set_password(&store, &cli, ann.id, PasswordHash("new".into())).unwrap();
+        disable(&store, &cli, ann.id).unwrap();
+        enable(&store, &cli, ann.id).unwrap();
+        let actions: Vec<AuditAction> = store
+            .audit_log(None, 10)
+            .unwrap()
+            .into_iter()
+            .rev()
+            .map(|e| {
+                assert_eq!(e.actor_name, "command line");
+                e.action
+            })
+            .collect();
+        assert_eq!(
+            actions,
+            [
+                AuditAction::UserCreated,
+                AuditAction::UserChanged,
+                AuditAction::PasswordChanged,
+                AuditAction::UserDisabled,
+                AuditAction::UserChanged,
+            ]
+        );
+    }
+}

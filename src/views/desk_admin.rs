@@ -1,0 +1,210 @@
+//! Desk pages for looking after the newsroom: accounts and the audit log (admins only), and a
+//! story's history of revisions.
+
+pub mod diff;
+
+use super::Timestamp;
+use super::desk::DeskContext;
+use crate::domain::{AuditAction, AuditEvent, Role, Story, User, UserId};
+use askama::Template;
+use diff::FieldChange;
+use std::collections::HashMap;
+
+// --- Accounts -----------------------------------------------------------------------------------
+
+pub struct AccountRow {
+    pub id: String,
+    pub username: String,
+    pub role: &'static str,
+    pub initials: String,
+    pub disabled: bool,
+    /// The signed-in admin's own row: it has no role or disable controls.
+    pub is_self: bool,
+}
+
+impl AccountRow {
+    pub fn new(user: &User, me: UserId) -> Self {
+        Self {
+            id: user.id.to_string(),
+            username: user.username.to_string(),
+            role: user.role.key(),
+            initials: user.initials.to_string(),
+            disabled: user.disabled,
+            is_self: user.id == me,
+        }
+    }
+
+    pub fn has_role(&self, role: &str) -> bool {
+        self.role == role
+    }
+}
+
+/// What was typed into the form for a new account, to show again after an error. Never the
+/// password.
+#[derive(Default)]
+pub struct NewAccountValues {
+    pub username: String,
+    pub role: String,
+    pub initials: String,
+}
+
+#[derive(Template)]
+#[template(path = "desk/users.html")]
+pub struct UsersPage {
+    pub ctx: DeskContext,
+    pub accounts: Vec<AccountRow>,
+    pub roles: Vec<&'static str>,
+    pub new: NewAccountValues,
+    /// (field, message): `username`, `role`, `initials`, `password` for the new account;
+    /// `role-ID`, `password-ID`, `status-ID` for an account's own forms.
+    pub errors: Vec<(String, String)>,
+    pub notice: Option<String>,
+}
+
+impl UsersPage {
+    pub fn new(
+        ctx: DeskContext,
+        users: &[User],
+        me: UserId,
+        new: NewAccountValues,
+        errors: Vec<(String, String)>,
+        notice: Option<String>,
+    ) -> Self {
+        Self {
+            ctx,
+            accounts: users.iter().map(|u| AccountRow::new(u, me)).collect(),
+            roles: Role::ALL.iter().map(|r| r.key()).collect(),
+            new,
+            errors,
+            notice,
+        }
+    }
+
+    pub fn error_for(&self, field: &str) -> Option<&str> {
+        self.errors
+            .iter()
+            .find(|(f, _)| f == field)
+            .map(|(_, m)| m.as_str())
+    }
+
+    /// The error of one account's form: `form` is `role`, `password` or `status`.
+    pub fn account_error(&self, form: &str, id: &str) -> Option<&str> {
+        self.error_for(&format!("{form}-{id}"))
+    }
+
+    /// The role preselected in the new account form: the one typed, or writer.
+    pub fn new_role_is(&self, role: &str) -> bool {
+        if self.new.role.is_empty() {
+            role == Role::Writer.key()
+        } else {
+            self.new.role == role
+        }
+    }
+}
+
+// --- Audit log ----------------------------------------------------------------------------------
+
+pub struct AuditRow {
+    pub at: Timestamp,
+    pub who: String,
+    pub action: &'static str,
+    pub detail: String,
+}
+
+impl AuditRow {
+    pub fn new(event: &AuditEvent) -> Self {
+        Self {
+            at: Timestamp::new(event.at),
+            who: event.actor_name.clone(),
+            action: action_label(event.action),
+            detail: event.detail.clone(),
+        }
+    }
+}
+
+pub fn action_label(action: AuditAction) -> &'static str {
+    match action {
+        AuditAction::Login => "Logged in",
+        AuditAction::LoginFailed => "Failed login",
+        AuditAction::Logout => "Logged out",
+        AuditAction::Publish => "Published",
+        AuditAction::Unpublish => "Unpublished",
+        AuditAction::Schedule => "Scheduled",
+        AuditAction::Restore => "Restored a revision",
+        AuditAction::UserCreated => "Account created",
+        AuditAction::UserChanged => "Account changed",
+        AuditAction::UserDisabled => "Account disabled",
+        AuditAction::PasswordChanged => "Password changed",
+    }
+}
+
+#[derive(Template)]
+#[template(path = "desk/audit.html")]
+pub struct AuditPage {
+    pub ctx: DeskContext,
+    pub events: Vec<AuditRow>,
+    /// The next page of older events, if there are any.
+    pub older: Option<String>,
+    /// Whether this is the newest page (no `before`).
+    pub is_newest: bool,
+}
+
+// --- Story history ------------------------------------------------------------------------------
+
+pub struct RevisionView {
+    pub revision: u64,
+    pub who: String,
+    pub when: Timestamp,
+    pub status: &'static str,
+    pub status_key: &'static str,
+    pub is_current: bool,
+    pub is_first: bool,
+    /// Against the revision before it; empty for the first.
+    pub changes: Vec<FieldChange>,
+}
+
+impl RevisionView {
+    /// Every revision, newest first, each with its changes against the one before it.
+    /// `revisions` must be newest first, as the store gives them.
+    pub fn all(revisions: &[Story], users: &[User]) -> Vec<Self> {
+        let names: HashMap<UserId, &str> =
+            users.iter().map(|u| (u.id, u.username.as_str())).collect();
+        revisions
+            .iter()
+            .enumerate()
+            .map(|(i, story)| {
+                let previous = revisions.get(i + 1);
+                Self {
+                    revision: story.revision,
+                    who: match story.last_edited_by {
+                        Some(id) => names.get(&id).copied().unwrap_or("unknown account").into(),
+                        None => "no account (imported)".into(),
+                    },
+                    when: Timestamp::new(story.updated_at),
+                    status: story.status.label(),
+                    status_key: story.status.key(),
+                    is_current: i == 0,
+                    is_first: previous.is_none(),
+                    changes: previous
+                        .map(|p| diff::story_changes(p, story))
+                        .unwrap_or_default(),
+                }
+            })
+            .collect()
+    }
+}
+
+#[derive(Template)]
+#[template(path = "desk/history.html")]
+pub struct HistoryPage {
+    pub ctx: DeskContext,
+    pub story_id: String,
+    pub headline: String,
+    pub current_revision: u64,
+    pub revisions: Vec<RevisionView>,
+    /// Whether the signed-in account may restore (edit) the story.
+    pub can_restore: bool,
+    /// A published story keeps its address when an older revision is restored.
+    pub keeps_slug: bool,
+    pub error: Option<String>,
+}

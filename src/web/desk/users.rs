@@ -1,0 +1,405 @@
+//! Accounts, for admins: list them, add one, change a role, reset a password, disable or enable.
+//! Every change goes through [`crate::accounts`], which also records it in the audit log.
+
+use crate::accounts::{self, AccountError, Actor, NewAccount};
+use crate::auth::password;
+use crate::domain::{Initials, Password, Role, User, UserId, Username};
+use crate::views::desk::DeskContext;
+use crate::views::desk_admin::{NewAccountValues, UsersPage};
+use crate::web::auth::{SignedIn, begin_session};
+use crate::web::{AppError, State};
+use actix_web::http::StatusCode;
+use actix_web::http::header::LOCATION;
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use askama::Template;
+use serde::Deserialize;
+
+pub(super) fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(list)
+        .service(create)
+        .service(change_role)
+        .service(reset_password)
+        .service(disable)
+        .service(enable);
+}
+
+/// The session key of the message shown once on the next accounts page.
+const NOTICE_KEY: &str = "accounts_notice";
+
+/// One error next to one field: `(field, message)`.
+type FieldErrors = Vec<(String, String)>;
+
+async fn render(
+    state: &State,
+    signed_in: &SignedIn,
+    status: StatusCode,
+    new: NewAccountValues,
+    errors: FieldErrors,
+    notice: Option<String>,
+) -> Result<HttpResponse, AppError> {
+    let store = state.store.clone();
+    let users = web::block(move || store.users()).await??;
+    let page = UsersPage::new(
+        DeskContext::new(signed_in, "Accounts"),
+        &users,
+        signed_in.user.id,
+        new,
+        errors,
+        notice,
+    );
+    Ok(HttpResponse::build(status)
+        .content_type("text/html; charset=utf-8")
+        .body(page.render()?))
+}
+
+/// Back to the accounts page, with `notice` shown there once.
+fn done(signed_in: &SignedIn, notice: String) -> Result<HttpResponse, AppError> {
+    signed_in
+        .session
+        .insert(NOTICE_KEY, notice)
+        .map_err(|e| AppError::Internal(format!("session: {e}")))?;
+    Ok(HttpResponse::SeeOther()
+        .insert_header((LOCATION, "/desk/users"))
+        .finish())
+}
+
+fn user_id(raw: &str) -> Result<UserId, AppError> {
+    raw.parse().map_err(|_| AppError::NotFound)
+}
+
+/// Runs an account change on the blocking pool.
+async fn change<T: Send + 'static>(
+    state: &State,
+    f: impl FnOnce(&dyn crate::storage::Store) -> Result<T, AccountError> + Send + 'static,
+) -> Result<Result<T, AccountError>, AppError> {
+    let store = state.store.clone();
+    Ok(web::block(move || f(&*store)).await?)
+}
+
+/// Errors the admin can act on are shown on the page next to `field`; the rest are faults.
+fn refusal(e: AccountError, field: String) -> Result<FieldErrors, AppError> {
+    let message = match e {
+        AccountError::UsernameTaken(name) => {
+            format!("Username: {name} is taken; choose another.")
+        }
+        AccountError::LastAdmin(name) => {
+            format!("{name} is the only active admin; make another account an admin first.")
+        }
+        AccountError::OwnAccount(what) => {
+            format!("You cannot {what} your own account; ask another admin.")
+        }
+        other => return Err(fault(other)),
+    };
+    Ok(vec![(field, message)])
+}
+
+fn fault(e: AccountError) -> AppError {
+    match e {
+        AccountError::UnknownUser(_) => AppError::NotFound,
+        AccountError::Store(e) => e.into(),
+        other => AppError::Internal(other.to_string()),
+    }
+}
+
+#[get("/desk/users")]
+async fn list(state: State, signed_in: SignedIn) -> Result<HttpResponse, AppError> {
+    signed_in.require_admin()?;
+    let notice = signed_in
+        .session
+        .remove_as::<String>(NOTICE_KEY)
+        .and_then(Result::ok);
+    render(
+        &state,
+        &signed_in,
+        StatusCode::OK,
+        NewAccountValues::default(),
+        Vec::new(),
+        notice,
+    )
+    .await
+}
+
+/// Every field defaults to empty, so that a forged or truncated form reaches the CSRF check
+/// and is refused there rather than as a malformed request.
+#[derive(Deserialize)]
+struct NewAccountForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    role: String,
+    #[serde(default)]
+    initials: String,
+    #[serde(default)]
+    password: String,
+}
+
+#[post("/desk/users")]
+async fn create(
+    req: HttpRequest,
+    state: State,
+    signed_in: SignedIn,
+    form: web::Form<NewAccountForm>,
+) -> Result<HttpResponse, AppError> {
+    signed_in.require_admin()?;
+    let form = form.into_inner();
+    signed_in.check_csrf(&req, &form.csrf)?;
+
+    let mut errors: FieldErrors = Vec::new();
+    let mut field = |name: &str, e: crate::domain::DomainError| {
+        errors.push((name.to_owned(), e.to_string()));
+    };
+    let username = Username::parse(&form.username)
+        .map_err(|e| field("username", e))
+        .ok();
+    let role = Role::parse(&form.role).map_err(|e| field("role", e)).ok();
+    let initials = if form.initials.trim().is_empty() {
+        Some(None)
+    } else {
+        Initials::parse(&form.initials)
+            .map(Some)
+            .map_err(|e| field("initials", e))
+            .ok()
+    };
+    let password = Password::new(&form.password)
+        .map_err(|e| field("password", e))
+        .ok();
+    let values = NewAccountValues {
+        username: form.username,
+        role: form.role,
+        initials: form.initials,
+    };
+    let (Some(username), Some(role), Some(initials), Some(password)) =
+        (username, role, initials, password)
+    else {
+        return render(
+            &state,
+            &signed_in,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            values,
+            errors,
+            None,
+        )
+        .await;
+    };
+
+    // Checked before hashing too, so a taken name costs no argon2 run.
+    let store = state.store.clone();
+    let name = username.clone();
+    let taken = web::block(move || store.user_by_name(&name))
+        .await??
+        .is_some();
+    let result = if taken {
+        Err(AccountError::UsernameTaken(username.to_string()))
+    } else {
+        let hash = password::hash(password)
+            .await
+            .map_err(|e| AppError::Internal(e.to_string()))?;
+        let actor = Actor::user(&signed_in.user);
+        let new = NewAccount {
+            username,
+            role,
+            initials,
+        };
+        change(&state, move |store| {
+            accounts::create(store, &actor, new, hash)
+        })
+        .await?
+    };
+    match result {
+        Ok(user) => done(
+            &signed_in,
+            format!(
+                "Account {} created: {}, initials {}.",
+                user.username, user.role, user.initials
+            ),
+        ),
+        Err(e) => {
+            let errors = refusal(e, "username".into())?;
+            render(
+                &state,
+                &signed_in,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                values,
+                errors,
+                None,
+            )
+            .await
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct RoleForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    role: String,
+}
+
+#[post("/desk/users/{id}/role")]
+async fn change_role(
+    req: HttpRequest,
+    state: State,
+    signed_in: SignedIn,
+    path: web::Path<String>,
+    form: web::Form<RoleForm>,
+) -> Result<HttpResponse, AppError> {
+    signed_in.require_admin()?;
+    signed_in.check_csrf(&req, &form.csrf)?;
+    let id = user_id(&path)?;
+    let field = format!("role-{id}");
+    let role = match Role::parse(&form.role) {
+        Ok(role) => role,
+        Err(e) => return refused(&state, &signed_in, vec![(field, e.to_string())]).await,
+    };
+    let actor = Actor::user(&signed_in.user);
+    match change(&state, move |store| {
+        accounts::set_role(store, &actor, id, role)
+    })
+    .await?
+    {
+        Ok(user) => done(
+            &signed_in,
+            format!("{} is now {}.", user.username, with_article(user.role)),
+        ),
+        Err(e) => refused(&state, &signed_in, refusal(e, field)?).await,
+    }
+}
+
+fn with_article(role: Role) -> String {
+    match role {
+        Role::Admin => "an admin".into(),
+        Role::Editor => "an editor".into(),
+        Role::Writer => "a writer".into(),
+    }
+}
+
+/// The accounts page again, with `errors` next to the fields they concern.
+async fn refused(
+    state: &State,
+    signed_in: &SignedIn,
+    errors: FieldErrors,
+) -> Result<HttpResponse, AppError> {
+    render(
+        state,
+        signed_in,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        NewAccountValues::default(),
+        errors,
+        None,
+    )
+    .await
+}
+
+#[derive(Deserialize)]
+struct PasswordForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    password: String,
+}
+
+#[post("/desk/users/{id}/password")]
+async fn reset_password(
+    req: HttpRequest,
+    state: State,
+    signed_in: SignedIn,
+    path: web::Path<String>,
+    form: web::Form<PasswordForm>,
+) -> Result<HttpResponse, AppError> {
+    signed_in.require_admin()?;
+    signed_in.check_csrf(&req, &form.csrf)?;
+    let id = user_id(&path)?;
+    let password = match Password::new(&form.password) {
+        Ok(password) => password,
+        Err(e) => {
+            return refused(
+                &state,
+                &signed_in,
+                vec![(format!("password-{id}"), e.to_string())],
+            )
+            .await;
+        }
+    };
+    let store = state.store.clone();
+    if web::block(move || store.user(id)).await??.is_none() {
+        return Err(AppError::NotFound);
+    }
+    let hash = password::hash(password)
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let actor = Actor::user(&signed_in.user);
+    let (user, ended) = change(&state, move |store| {
+        accounts::set_password(store, &actor, id, hash)
+    })
+    .await?
+    .map_err(fault)?;
+    if user.id == signed_in.user.id {
+        // Every session of the account ended, this one too: start a fresh one for whoever
+        // just proved they are signed in as it.
+        begin_session(&signed_in.session, &user)?;
+        return done(
+            &signed_in,
+            "Your password was changed; your other sessions were ended.".into(),
+        );
+    }
+    done(
+        &signed_in,
+        format!(
+            "Password of {} reset; {}.",
+            user.username,
+            accounts::sessions_ended(ended)
+        ),
+    )
+}
+
+#[derive(Deserialize)]
+struct CsrfForm {
+    #[serde(default)]
+    csrf: String,
+}
+
+#[post("/desk/users/{id}/disable")]
+async fn disable(
+    req: HttpRequest,
+    state: State,
+    signed_in: SignedIn,
+    path: web::Path<String>,
+    form: web::Form<CsrfForm>,
+) -> Result<HttpResponse, AppError> {
+    signed_in.require_admin()?;
+    signed_in.check_csrf(&req, &form.csrf)?;
+    let id = user_id(&path)?;
+    let actor = Actor::user(&signed_in.user);
+    match change(&state, move |store| accounts::disable(store, &actor, id)).await? {
+        Ok((user, ended)) => done(
+            &signed_in,
+            format!(
+                "{} disabled; {}.",
+                user.username,
+                accounts::sessions_ended(ended)
+            ),
+        ),
+        Err(e) => refused(&state, &signed_in, refusal(e, format!("status-{id}"))?).await,
+    }
+}
+
+#[post("/desk/users/{id}/enable")]
+async fn enable(
+    req: HttpRequest,
+    state: State,
+    signed_in: SignedIn,
+    path: web::Path<String>,
+    form: web::Form<CsrfForm>,
+) -> Result<HttpResponse, AppError> {
+    signed_in.require_admin()?;
+    signed_in.check_csrf(&req, &form.csrf)?;
+    let id = user_id(&path)?;
+    let actor = Actor::user(&signed_in.user);
+    let user: User = change(&state, move |store| accounts::enable(store, &actor, id))
+        .await?
+        .map_err(fault)?;
+    done(&signed_in, format!("{} enabled.", user.username))
+}
