@@ -165,6 +165,19 @@ pub mod pre_session {
         (value, Some(cookie))
     }
 
+    /// An HTML page for a pre-session form, setting the form cookie when it is new.
+    pub fn page(
+        status: actix_web::http::StatusCode,
+        cookie: Option<Cookie<'static>>,
+        body: String,
+    ) -> actix_web::HttpResponse {
+        let mut response = actix_web::HttpResponse::build(status);
+        if let Some(cookie) = cookie {
+            response.cookie(cookie);
+        }
+        response.content_type("text/html; charset=utf-8").body(body)
+    }
+
     pub fn check(req: &HttpRequest, submitted: &str) -> Result<(), AppError> {
         check_origin(req)?;
         match req.cookie(COOKIE) {

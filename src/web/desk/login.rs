@@ -39,13 +39,11 @@ pub(super) async fn show(
             .map(|_| "You have logged out.".to_owned()),
         stash: None,
     };
-    let mut response = HttpResponse::Ok();
-    if let Some(cookie) = cookie {
-        response.cookie(cookie);
-    }
-    Ok(response
-        .content_type("text/html; charset=utf-8")
-        .body(page.render()?))
+    Ok(pre_session::page(
+        actix_web::http::StatusCode::OK,
+        cookie,
+        page.render()?,
+    ))
 }
 
 #[derive(Deserialize)]
@@ -91,13 +89,11 @@ pub(super) fn relogin_with(
         notice: None,
         stash: serde_json::to_string(&stash).ok(),
     };
-    let mut response = HttpResponse::Unauthorized();
-    if let Some(cookie) = cookie {
-        response.cookie(cookie);
-    }
-    Ok(response
-        .content_type("text/html; charset=utf-8")
-        .body(page.render()?))
+    Ok(pre_session::page(
+        actix_web::http::StatusCode::UNAUTHORIZED,
+        cookie,
+        page.render()?,
+    ))
 }
 
 pub(super) async fn submit(

@@ -39,13 +39,11 @@ pub(super) async fn show(
         initials: String::new(),
         errors: Vec::new(),
     };
-    let mut response = HttpResponse::Ok();
-    if let Some(cookie) = cookie {
-        response.cookie(cookie);
-    }
-    Ok(response
-        .content_type("text/html; charset=utf-8")
-        .body(page.render()?))
+    Ok(pre_session::page(
+        actix_web::http::StatusCode::OK,
+        cookie,
+        page.render()?,
+    ))
 }
 
 #[derive(Deserialize)]
