@@ -3,6 +3,7 @@
 
 pub mod desk;
 pub mod desk_admin;
+pub mod desk_photos;
 pub mod reader;
 
 use crate::domain::Section;

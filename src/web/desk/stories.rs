@@ -1,12 +1,12 @@
 //! Writing, editing and publishing stories.
 
-use super::story_form::{self, Action, FieldErrors, StoryInput, Submission};
+use super::story_form::{self, Action, FieldErrors, StoryInput};
+use super::story_photo;
 use crate::domain::{
     AuditAction, AuditEvent, Body, Bylines, Headline, PageNumber, PhotoId, Section, Status, Story,
     StoryId, User, UserId,
 };
-use crate::photos::{self, PhotoError};
-use crate::storage::{Listing, PhotoRecord, StatusFilter, StoreError};
+use crate::storage::{Listing, StatusFilter, StoreError};
 use crate::views::desk::{ConflictPage, DeskContext, StoryFormPage, StoryListPage, StoryRow};
 use crate::views::reader::ArticlePage;
 use crate::views::{Pager, Timestamp};
@@ -116,19 +116,55 @@ fn label(status: StatusFilter) -> &'static str {
     }
 }
 
+#[derive(Deserialize)]
+pub struct NewQuery {
+    /// A photo chosen in the library.
+    photo: Option<String>,
+}
+
 #[get("/desk/stories/new")]
-pub(super) async fn new_story(signed_in: SignedIn) -> Result<HttpResponse, AppError> {
-    let input = StoryInput {
+pub(super) async fn new_story(
+    state: State,
+    signed_in: SignedIn,
+    query: web::Query<NewQuery>,
+) -> Result<HttpResponse, AppError> {
+    let mut input = StoryInput {
         section: "world".into(),
         ..StoryInput::default()
     };
-    let page = form_page(&signed_in, None, input, Vec::new(), None);
+    let notice = choose_photo(&state, query.photo.as_deref(), &mut input).await?;
+    let page = form_page(&signed_in, None, input, Vec::new(), notice);
     html(StatusCode::OK, page.render()?)
+}
+
+/// Puts the photo chosen in the library into the form (not yet saved).
+async fn choose_photo(
+    state: &State,
+    photo: Option<&str>,
+    input: &mut StoryInput,
+) -> Result<Option<String>, AppError> {
+    let Some(raw) = photo else {
+        return Ok(None);
+    };
+    let chosen = StoryInput {
+        photo_id: raw.to_owned(),
+        ..StoryInput::default()
+    };
+    match story_photo::chosen(state, &chosen).await? {
+        Some(record) => {
+            story_photo::choose(input, &record);
+            Ok(Some(
+                "Photo chosen from the library: save the story to keep it.".into(),
+            ))
+        }
+        None => Ok(Some("The chosen photo no longer exists.".into())),
+    }
 }
 
 #[derive(Deserialize)]
 pub struct EditQuery {
     saved: Option<String>,
+    photo: Option<String>,
 }
 
 #[get("/desk/stories/{id}")]
@@ -142,6 +178,8 @@ pub(super) async fn edit(
     if !signed_in.user.can_edit(&story) && !signed_in.user.role.can_publish() {
         return Err(AppError::Forbidden);
     }
+    let mut input = StoryInput::from_story(&story);
+    let chosen = choose_photo(&state, query.photo.as_deref(), &mut input).await?;
     let notice = query.saved.as_deref().map(|what| match what {
         "publish" => "Published.".to_owned(),
         "schedule" => "Scheduled.".to_owned(),
@@ -152,9 +190,9 @@ pub(super) async fn edit(
     let page = form_page(
         &signed_in,
         Some(&story),
-        StoryInput::from_story(&story),
+        input,
         Vec::new(),
-        notice,
+        chosen.or(notice),
     );
     html(StatusCode::OK, page.render()?)
 }
@@ -212,7 +250,23 @@ async fn submit(
     }
 
     let mut errors = std::mem::take(&mut submission.errors);
-    attach_upload(&state, &signed_in.user, &mut submission, &mut errors).await?;
+    if submission.remove_photo {
+        submission.input.photo_id.clear();
+    }
+    if let Some(upload) = submission.upload.take() {
+        story_photo::store_upload(
+            &state,
+            &signed_in.user,
+            upload,
+            &mut submission.input,
+            &mut errors,
+        )
+        .await?;
+    }
+    let chosen_photo = story_photo::chosen(&state, &submission.input).await?;
+    if let Some(photo) = &chosen_photo {
+        story_photo::fill_defaults(&mut submission.input, photo);
+    }
     let now = OffsetDateTime::now_utc();
     let mut story = current
         .clone()
@@ -229,13 +283,16 @@ async fn submit(
     if let Some(photo) = story.photo.as_ref().and_then(|p| p.image) {
         check_photo_exists(&state, photo, &mut errors).await?;
     }
+    if errors.is_empty() {
+        story_photo::check_publishable(&story, submission.action, &mut errors);
+    }
     if !errors.is_empty() {
         let page = form_page(&signed_in, current.as_ref(), submission.input, errors, None);
         return html(StatusCode::UNPROCESSABLE_ENTITY, page.render()?);
     }
 
     if submission.action == Action::Preview {
-        let page = ArticlePage::preview(&state, &story);
+        let page = ArticlePage::preview(&state, &story).with_photo(chosen_photo.as_ref());
         return html(StatusCode::OK, page.render()?);
     }
 
@@ -350,54 +407,6 @@ fn content_changed(old: &Story, edited: &Story) -> bool {
         || old.photo != edited.photo
 }
 
-/// Stores a newly uploaded photo, or says on the form why it cannot be used. The form keeps
-/// the stored photo's id, so a later error elsewhere on the form does not lose the upload.
-async fn attach_upload(
-    state: &State,
-    user: &User,
-    submission: &mut Submission,
-    errors: &mut FieldErrors,
-) -> Result<(), AppError> {
-    if submission.remove_photo {
-        submission.input.photo_id.clear();
-    }
-    let Some(upload) = submission.upload.take() else {
-        return Ok(());
-    };
-    if upload.too_large {
-        let mib = state.settings.max_photo_bytes >> 20;
-        errors.push((
-            "photo",
-            format!(
-                "{} Please attach a smaller file.",
-                PhotoError::TooLarge(mib as u64)
-            ),
-        ));
-        return Ok(());
-    }
-    let prepared = web::block(move || photos::prepare(upload.bytes)).await?;
-    let prepared = match prepared {
-        Ok(prepared) => prepared,
-        Err(e) => {
-            errors.push(("photo", format!("{e} Please attach the photo again.")));
-            return Ok(());
-        }
-    };
-    let id = PhotoId::new();
-    let record = PhotoRecord {
-        id: id.to_bytes(),
-        content_type: prepared.original_type.to_owned(),
-        width: prepared.width,
-        height: prepared.height,
-        uploaded_by: Some(user.id.to_bytes()),
-        uploaded_at: OffsetDateTime::now_utc().unix_timestamp(),
-    };
-    let store = state.store.clone();
-    web::block(move || store.save_photo(&record, &prepared.original, &prepared.display)).await??;
-    submission.input.photo_id = id.to_string();
-    Ok(())
-}
-
 async fn check_photo_exists(
     state: &State,
     id: PhotoId,
@@ -478,9 +487,17 @@ pub(super) fn form_page(
         Some(story) => format!("Edit: {}", story.headline),
         None => "New story".to_owned(),
     };
-    let photo_url = Some(input.photo_id.trim())
-        .filter(|id| !id.is_empty())
+    let photo_url = input
+        .photo_id
+        .trim()
+        .parse::<PhotoId>()
+        .ok()
         .map(|id| format!("/desk/photos/{id}"));
+    let library_url = urls::photo_library(
+        "",
+        1,
+        Some(&story.map_or_else(|| "new".to_owned(), |s| s.id.to_string())),
+    );
     StoryFormPage {
         ctx: DeskContext::new(signed_in, heading.clone()),
         heading,
@@ -499,6 +516,7 @@ pub(super) fn form_page(
             .filter(|s| s.is_public())
             .and_then(|s| s.published_at.map(|at| urls::article(at, &s.slug, 1))),
         photo_url,
+        library_url,
         sections: Section::all().collect(),
     }
 }
