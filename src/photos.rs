@@ -25,8 +25,8 @@ pub const CONCURRENT_JOBS: usize = 2;
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum PhotoError {
-    #[error("The photo is larger than {0} MiB.")]
-    TooLarge(u64),
+    #[error("The photo is larger than the {} limit.", human_size(*.0))]
+    TooLarge(usize),
     #[error("The file is not a JPEG, PNG, WebP or GIF image.")]
     NotAnImage,
     #[error("The image is {width}×{height} pixels; at most {max} megapixels are accepted.", max = MAX_PIXELS / 1_000_000)]
@@ -57,6 +57,17 @@ pub struct PreparedPhoto {
     pub renditions: Vec<Rendition>,
 }
 
+/// `20 MiB`, `512 KiB`.
+fn human_size(bytes: usize) -> String {
+    if bytes >= 1 << 20 && bytes % (1 << 20) == 0 {
+        format!("{} MiB", bytes >> 20)
+    } else if bytes >= 1 << 20 {
+        format!("{:.1} MiB", bytes as f64 / f64::from(1 << 20))
+    } else {
+        format!("{} KiB", bytes.div_ceil(1024))
+    }
+}
+
 pub fn content_hash(bytes: &[u8]) -> [u8; 32] {
     Sha256::digest(bytes).into()
 }
@@ -85,10 +96,37 @@ fn sniff(bytes: &[u8]) -> Result<(ImageFormat, (u32, u32)), PhotoError> {
     ) {
         return Err(PhotoError::NotAnImage);
     }
+    if format == ImageFormat::Jpeg && !jpeg_is_complete(bytes) {
+        return Err(PhotoError::Corrupt);
+    }
     let dimensions = ImageReader::with_format(Cursor::new(bytes), format)
         .into_dimensions()
         .map_err(|_| PhotoError::Corrupt)?;
     Ok((format, dimensions))
+}
+
+/// Whether a JPEG's image data is followed by its end marker. The decoder quietly fills a cut-off
+/// image with grey, so a truncated upload has to be caught here. The marker is looked for after
+/// the first scan starts, not anywhere: an EXIF thumbnail carries an end marker of its own.
+fn jpeg_is_complete(bytes: &[u8]) -> bool {
+    let mut at = 2;
+    while at + 4 <= bytes.len() {
+        if bytes[at] != 0xFF {
+            return false;
+        }
+        let marker = bytes[at + 1];
+        if marker == 0xFF {
+            at += 1; // fill byte
+            continue;
+        }
+        if marker == 0xDA {
+            // Inside entropy-coded data 0xFF is escaped, so 0xFF 0xD9 can only be the end.
+            return bytes[at..].windows(2).any(|w| w == [0xFF, 0xD9]);
+        }
+        let length = usize::from(u16::from_be_bytes([bytes[at + 2], bytes[at + 3]]));
+        at += 2 + length;
+    }
+    false
 }
 
 fn mime(format: ImageFormat) -> &'static str {
@@ -233,6 +271,21 @@ mod tests {
     fn a_truncated_image_is_refused() {
         let bytes = png(64, 64);
         assert!(prepare(bytes[..bytes.len() / 2].to_vec()).is_err());
+    }
+
+    #[test]
+    fn a_jpeg_cut_short_is_refused_though_the_decoder_would_fill_it_in() {
+        let image = DynamicImage::ImageRgb8(image::RgbImage::from_fn(64, 64, |x, y| {
+            image::Rgb([(x * 4) as u8, (y * 4) as u8, 90])
+        }));
+        let mut out = Cursor::new(Vec::new());
+        image.write_to(&mut out, ImageFormat::Jpeg).unwrap();
+        let bytes = out.into_inner();
+        assert!(prepare(bytes.clone()).is_ok());
+        assert_eq!(
+            prepare(bytes[..bytes.len() - 40].to_vec()).err(),
+            Some(PhotoError::Corrupt)
+        );
     }
 
     fn crc32(data: &[u8]) -> u32 {

@@ -20,11 +20,8 @@ pub async fn store_upload(
     errors: &mut FieldErrors,
 ) -> Result<(), AppError> {
     if upload.too_large {
-        let mib = (state.settings.max_photo_bytes >> 20) as u64;
-        errors.push((
-            "photo",
-            format!("{} Please attach a smaller file.", PhotoError::TooLarge(mib)),
-        ));
+        let cap = PhotoError::TooLarge(state.settings.max_photo_bytes);
+        errors.push(("photo", format!("{cap} Please attach a smaller file.")));
         return Ok(());
     }
     // Decoding a large photo takes a few hundred megabytes and a core: a few at a time.
@@ -147,7 +144,7 @@ pub fn check_publishable(story: &Story, action: Action, errors: &mut FieldErrors
     };
     let mut missing = Vec::new();
     if photo.credit.is_none() {
-        missing.push("a credit");
+        missing.push("credit");
         errors.push((
             "credit",
             format!("A credit is required before the story can be {verb}"),
