@@ -59,7 +59,7 @@ pub struct PreparedPhoto {
 
 /// `20 MiB`, `512 KiB`.
 fn human_size(bytes: usize) -> String {
-    if bytes >= 1 << 20 && bytes % (1 << 20) == 0 {
+    if bytes >= 1 << 20 && bytes.is_multiple_of(1 << 20) {
         format!("{} MiB", bytes >> 20)
     } else if bytes >= 1 << 20 {
         format!("{:.1} MiB", bytes as f64 / f64::from(1 << 20))
@@ -204,7 +204,8 @@ fn renditions(image: &DynamicImage) -> Result<Vec<Rendition>, PhotoError> {
 }
 
 fn scaled_height(width: u32, height: u32, new_width: u32) -> u32 {
-    let scaled = (u64::from(height) * u64::from(new_width) + u64::from(width) / 2) / u64::from(width);
+    let scaled =
+        (u64::from(height) * u64::from(new_width) + u64::from(width) / 2) / u64::from(width);
     u32::try_from(scaled.max(1)).unwrap_or(u32::MAX)
 }
 

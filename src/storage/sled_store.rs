@@ -563,20 +563,20 @@ impl Store for SledStore {
         let trees = (&self.photos, &self.photo_blobs, &self.photo_hashes);
         let existing: Result<Option<sled::IVec>, TransactionError<StoreError>> =
             trees.transaction(|(photos, blobs, hashes)| {
-            if let Some(id) = hashes.get(hash)? {
-                return Ok(Some(id));
-            }
-            blobs.insert(blob_key(record, PhotoBlob::Original), original)?;
-            for (rendition, bytes) in record.renditions.iter().zip(renditions) {
-                blobs.insert(
-                    blob_key(record, PhotoBlob::Rendition(rendition.width)),
-                    bytes.as_slice(),
-                )?;
-            }
-            hashes.insert(&hash, &record.id)?;
-            photos.insert(&record.id, encoded.as_slice())?;
-            Ok(None)
-        });
+                if let Some(id) = hashes.get(hash)? {
+                    return Ok(Some(id));
+                }
+                blobs.insert(blob_key(record, PhotoBlob::Original), original)?;
+                for (rendition, bytes) in record.renditions.iter().zip(renditions) {
+                    blobs.insert(
+                        blob_key(record, PhotoBlob::Rendition(rendition.width)),
+                        bytes.as_slice(),
+                    )?;
+                }
+                hashes.insert(&hash, &record.id)?;
+                photos.insert(&record.id, encoded.as_slice())?;
+                Ok(None)
+            });
         let existing = match existing {
             Ok(existing) => existing,
             Err(TransactionError::Abort(e)) => return Err(e),

@@ -98,7 +98,10 @@ async fn serve(
         }
         // The tag names the content, so a revalidation is answered without reading the bytes.
         let tag = etag(&record, width);
-        if if_none_match.as_ref().is_some_and(|inm| matches_tag(inm, &tag)) {
+        if if_none_match
+            .as_ref()
+            .is_some_and(|inm| matches_tag(inm, &tag))
+        {
             return Ok(Some((tag, None)));
         }
         Ok(store

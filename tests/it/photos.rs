@@ -204,7 +204,11 @@ fn story_form(csrf: &str, headline: &str) -> Form {
 
 /// The story's id from the redirect after a save.
 fn saved_story(response: &reqwest::Response) -> String {
-    assert_eq!(response.status(), StatusCode::SEE_OTHER, "the save succeeds");
+    assert_eq!(
+        response.status(),
+        StatusCode::SEE_OTHER,
+        "the save succeeds"
+    );
     let to = location(response).expect("a redirect");
     to.trim_start_matches("/desk/stories/")
         .split('?')
@@ -284,7 +288,11 @@ async fn jpeg_png_webp_and_gif_uploads_become_jpeg_renditions() {
         assert_eq!(response.status(), StatusCode::OK, "{format:?}");
         assert_eq!(response.headers()[CONTENT_TYPE], "image/jpeg");
         let rendition = decode(&response.bytes().await.expect("body"));
-        assert_eq!((rendition.width(), rendition.height()), (480, 240), "{format:?}");
+        assert_eq!(
+            (rendition.width(), rendition.height()),
+            (480, 240),
+            "{format:?}"
+        );
         let original = browser.get(&format!("/desk/photos/{photo}/original")).await;
         assert_eq!(
             original.bytes().await.expect("body").as_ref(),
@@ -316,13 +324,18 @@ async fn a_rotated_jpeg_is_turned_upright_and_loses_its_exif_and_gps_position() 
             .expect("read")
             .expect("rendition");
         let markers = jpeg_segment_markers(&jpeg);
-        assert!(!markers.contains(&0xE1), "no APP1 (EXIF) segment: {markers:x?}");
+        assert!(
+            !markers.contains(&0xE1),
+            "no APP1 (EXIF) segment: {markers:x?}"
+        );
         assert!(
             !jpeg.windows(4).any(|w| w == b"Exif"),
             "no EXIF bytes anywhere"
         );
         assert!(
-            !jpeg.windows(4).any(|w| w == b"MM\0\x2A" || w == b"II\x2A\0"),
+            !jpeg
+                .windows(4)
+                .any(|w| w == b"MM\0\x2A" || w == b"II\x2A\0"),
             "no TIFF (EXIF/GPS) block anywhere"
         );
         let image = decode(&jpeg).to_rgb8();
@@ -331,7 +344,10 @@ async fn a_rotated_jpeg_is_turned_upright_and_loses_its_exif_and_gps_position() 
         let top = image.get_pixel(10, 5);
         let bottom = image.get_pixel(10, 35);
         assert!(top[0] > 150 && top[2] < 100, "top is red: {top:?}");
-        assert!(bottom[2] > 150 && bottom[0] < 100, "bottom is blue: {bottom:?}");
+        assert!(
+            bottom[2] > 150 && bottom[0] < 100,
+            "bottom is blue: {bottom:?}"
+        );
     }
     // The archive keeps the original untouched, EXIF and all.
     let original = app
@@ -347,8 +363,15 @@ async fn a_truncated_file_is_refused_on_the_form() {
     let bytes = jpeg(300, 200);
     let (status, page) = refused_upload(&bytes[..bytes.len() / 2], "photo.jpg").await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(photo_error(&page).contains("truncated or damaged"), "{}", photo_error(&page));
-    assert_eq!(input_value(&page, "headline").as_deref(), Some("Kept headline"));
+    assert!(
+        photo_error(&page).contains("truncated or damaged"),
+        "{}",
+        photo_error(&page)
+    );
+    assert_eq!(
+        input_value(&page, "headline").as_deref(),
+        Some("Kept headline")
+    );
 }
 
 #[actix_web::test]
@@ -356,7 +379,10 @@ async fn a_text_file_named_jpg_is_refused_as_not_an_image() {
     let (status, page) = refused_upload(b"Meeting notes, not a photo.\n", "notes.jpg").await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(photo_error(&page).contains("not a JPEG, PNG, WebP or GIF"));
-    assert_eq!(input_value(&page, "headline").as_deref(), Some("Kept headline"));
+    assert_eq!(
+        input_value(&page, "headline").as_deref(),
+        Some("Kept headline")
+    );
 }
 
 #[actix_web::test]
@@ -385,7 +411,10 @@ async fn an_oversized_upload_gets_a_clear_error_on_the_form_not_a_dropped_connec
     let page = Html::parse_document(&response.text().await.expect("a whole response"));
     let error = photo_error(&page);
     assert!(error.contains("larger than the 64 KiB limit"), "{error}");
-    assert_eq!(input_value(&page, "headline").as_deref(), Some("Kept headline"));
+    assert_eq!(
+        input_value(&page, "headline").as_deref(),
+        Some("Kept headline")
+    );
     assert_eq!(
         text_of(&page, "#caption").as_deref(),
         Some("Typed after the photo"),
@@ -403,7 +432,10 @@ async fn the_same_photo_uploaded_twice_is_stored_once() {
     let (_, second) = upload(&browser, &csrf, "Second story", &bytes).await;
 
     assert_eq!(first, second, "the second upload finds the first");
-    let library = app.store.photos(None, PageNumber::FIRST, 10).expect("library");
+    let library = app
+        .store
+        .photos(None, PageNumber::FIRST, 10)
+        .expect("library");
     assert_eq!(library.total_items, 1);
 }
 
@@ -416,7 +448,12 @@ async fn publishing_a_photo_without_credit_or_alt_text_is_refused_naming_what_is
 
     let response = story_form(&csrf, "Uncredited")
         .text("caption", "Delegates arrive")
-        .file("photo", "photo.png", "image/png", &encode(&two_tone(50, 40), ImageFormat::Png))
+        .file(
+            "photo",
+            "photo.png",
+            "image/png",
+            &encode(&two_tone(50, 40), ImageFormat::Png),
+        )
         .text("action", "publish")
         .post(&browser, "/desk/stories")
         .await;
@@ -430,10 +467,19 @@ async fn publishing_a_photo_without_credit_or_alt_text_is_refused_naming_what_is
     );
     assert!(text_of(&page, "#credit ~ .field-error").is_some_and(|e| e.contains("credit")));
     assert!(text_of(&page, "#alt ~ .field-error").is_some_and(|e| e.contains("Alt text")));
-    assert_eq!(input_value(&page, "headline").as_deref(), Some("Uncredited"));
-    assert_eq!(text_of(&page, "#caption").as_deref(), Some("Delegates arrive"));
+    assert_eq!(
+        input_value(&page, "headline").as_deref(),
+        Some("Uncredited")
+    );
+    assert_eq!(
+        text_of(&page, "#caption").as_deref(),
+        Some("Delegates arrive")
+    );
     let photo = input_value(&page, "photo_id").expect("photo kept");
-    assert!(photo.parse::<PhotoId>().is_ok(), "the upload is kept: {photo:?}");
+    assert!(
+        photo.parse::<PhotoId>().is_ok(),
+        "the upload is kept: {photo:?}"
+    );
 
     // With both given, the same form publishes.
     let response = story_form(&csrf, "Uncredited")
@@ -463,7 +509,10 @@ async fn scheduling_a_photo_without_a_credit_is_refused() {
     let page = Html::parse_document(&response.text().await.expect("body"));
     let summary = text_of(&page, "[role=alert]").expect("a summary");
     assert!(summary.contains("cannot be scheduled"), "{summary}");
-    assert!(summary.contains("credit") && !summary.contains("alt text"), "{summary}");
+    assert!(
+        summary.contains("credit") && !summary.contains("alt text"),
+        "{summary}"
+    );
 }
 
 // --- Serving -----------------------------------------------------------------------------------
@@ -488,7 +537,10 @@ async fn renditions_reach_readers_once_published_with_immutable_caching() {
     assert_eq!(response.status(), StatusCode::OK);
     let headers = response.headers().clone();
     assert_eq!(headers[CONTENT_TYPE], "image/jpeg");
-    assert_eq!(headers[CACHE_CONTROL], "public, max-age=31536000, immutable");
+    assert_eq!(
+        headers[CACHE_CONTROL],
+        "public, max-age=31536000, immutable"
+    );
     assert_eq!(headers["x-content-type-options"], "nosniff");
     let etag = headers[ETAG].clone();
     let image = decode(&response.bytes().await.expect("body"));
@@ -504,11 +556,16 @@ async fn renditions_reach_readers_once_published_with_immutable_caching() {
     assert_eq!(revalidated.status(), StatusCode::NOT_MODIFIED);
 
     // Readers never get the original, and no width that was not made.
-    app.assert_not_found(&format!("/media/{photo}/original")).await;
-    app.assert_not_found(&format!("/media/{photo}/1600.jpg")).await;
+    app.assert_not_found(&format!("/media/{photo}/original"))
+        .await;
+    app.assert_not_found(&format!("/media/{photo}/1600.jpg"))
+        .await;
     let stranger = app.browser();
     assert_ne!(
-        stranger.get(&format!("/desk/photos/{photo}/original")).await.status(),
+        stranger
+            .get(&format!("/desk/photos/{photo}/original"))
+            .await
+            .status(),
         StatusCode::OK
     );
 }
@@ -532,18 +589,18 @@ async fn the_article_reserves_the_photos_space_and_offers_every_rendition() {
         .expect("read")
         .expect("story");
     let photo = stored.photo.and_then(|p| p.image).expect("a photo");
-    let url = newsroom::web::urls::article(
-        stored.published_at.expect("published"),
-        &stored.slug,
-        1,
-    );
+    let url =
+        newsroom::web::urls::article(stored.published_at.expect("published"), &stored.slug, 1);
 
     let (status, page) = app.get_html(&url).await;
 
     assert_eq!(status, StatusCode::OK);
     let img = select(&page, "figure.lead-photo img");
     let img = img.first().expect("the lead photo").value();
-    assert_eq!(img.attr("src"), Some(format!("/media/{photo}/1600.jpg").as_str()));
+    assert_eq!(
+        img.attr("src"),
+        Some(format!("/media/{photo}/1600.jpg").as_str())
+    );
     assert_eq!(
         img.attr("srcset"),
         Some(
@@ -554,9 +611,16 @@ async fn the_article_reserves_the_photos_space_and_offers_every_rendition() {
         )
     );
     assert!(img.attr("sizes").is_some());
-    assert_eq!((img.attr("width"), img.attr("height")), (Some("1600"), Some("800")));
+    assert_eq!(
+        (img.attr("width"), img.attr("height")),
+        (Some("1600"), Some("800"))
+    );
     assert_eq!(img.attr("alt"), Some("Delegates walking past flags"));
-    assert_eq!(img.attr("loading"), Some("eager"), "the lead photo is seen first");
+    assert_eq!(
+        img.attr("loading"),
+        Some("eager"),
+        "the lead photo is seen first"
+    );
     for width in [480, 960, 1600] {
         let response = app.get(&format!("/media/{photo}/{width}.jpg")).await;
         assert_eq!(response.status(), StatusCode::OK, "{width}");
@@ -612,7 +676,13 @@ async fn the_library_pages_through_photos_newest_first() {
     assert_eq!(on_first[0], "Caption 30");
     let next = crate::helpers::pager_rel(&first, "next").expect("a next page");
     let (_, second) = browser.get_html(&next).await;
-    assert_eq!(captions(&second), (1..=6).rev().map(|n| format!("Caption {n}")).collect::<Vec<_>>());
+    assert_eq!(
+        captions(&second),
+        (1..=6)
+            .rev()
+            .map(|n| format!("Caption {n}"))
+            .collect::<Vec<_>>()
+    );
     let (status, _) = browser.get_html("/desk/photos?page=3").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
@@ -626,7 +696,10 @@ async fn the_library_finds_photos_by_caption_or_credit() {
     stored_photo(&app, 3, "Harvest in Henan", "XINHUA/Li An");
 
     let (_, by_credit) = browser.get_html("/desk/photos?q=xinhua").await;
-    assert_eq!(captions(&by_credit), vec!["Harvest in Henan", "Flooded streets in Wuhan"]);
+    assert_eq!(
+        captions(&by_credit),
+        vec!["Harvest in Henan", "Flooded streets in Wuhan"]
+    );
     let (_, by_caption) = browser.get_html("/desk/photos?q=geneva").await;
     assert_eq!(captions(&by_caption), vec!["Delegates in Geneva"]);
     let (_, none) = browser.get_html("/desk/photos?q=paris").await;
@@ -644,7 +717,13 @@ async fn the_library_is_for_the_desk_only() {
 async fn a_photo_from_the_library_is_used_in_a_story_with_its_words_as_defaults() {
     let app = TestApp::spawn().await;
     let (browser, csrf) = editor(&app).await;
-    let (_, photo) = upload(&browser, &csrf, "Where the photo came from", &jpeg(300, 200)).await;
+    let (_, photo) = upload(
+        &browser,
+        &csrf,
+        "Where the photo came from",
+        &jpeg(300, 200),
+    )
+    .await;
     let draft = saved_story(
         &story_form(&csrf, "Second use")
             .text("action", "save")
@@ -668,9 +747,18 @@ async fn a_photo_from_the_library_is_used_in_a_story_with_its_words_as_defaults(
     assert_eq!(use_it, format!("/desk/stories/{draft}?photo={photo}"));
     let (_, form) = browser.get_html(&use_it).await;
     assert_eq!(input_value(&form, "photo_id"), Some(photo.to_string()));
-    assert_eq!(input_value(&form, "credit").as_deref(), Some("Xinhua/Xu Jinquan"));
-    assert_eq!(input_value(&form, "alt").as_deref(), Some("Three delegates walk past flags"));
-    assert_eq!(text_of(&form, "#caption").as_deref(), Some("Delegates arrive in Geneva"));
+    assert_eq!(
+        input_value(&form, "credit").as_deref(),
+        Some("Xinhua/Xu Jinquan")
+    );
+    assert_eq!(
+        input_value(&form, "alt").as_deref(),
+        Some("Three delegates walk past flags")
+    );
+    assert_eq!(
+        text_of(&form, "#caption").as_deref(),
+        Some("Delegates arrive in Geneva")
+    );
 
     // The story overrides the caption for itself; the photo keeps its own.
     let revision = input_value(&form, "revision").expect("revision");
@@ -690,11 +778,17 @@ async fn a_photo_from_the_library_is_used_in_a_story_with_its_words_as_defaults(
     let lead = story.photo.expect("a lead photo");
     assert_eq!(lead.image, Some(photo));
     assert_eq!(lead.caption.to_string(), "The delegates, a day later");
-    assert_eq!(lead.credit.map(|c| c.to_string()).as_deref(), Some("Xinhua/Xu Jinquan"));
+    assert_eq!(
+        lead.credit.map(|c| c.to_string()).as_deref(),
+        Some("Xinhua/Xu Jinquan")
+    );
     let record = app.store.photo(photo).expect("read").expect("photo");
     assert_eq!(record.caption, "Delegates arrive in Geneva");
     assert_eq!(
-        app.store.photos(None, PageNumber::FIRST, 10).expect("library").total_items,
+        app.store
+            .photos(None, PageNumber::FIRST, 10)
+            .expect("library")
+            .total_items,
         1,
         "reused, not uploaded again"
     );

@@ -50,7 +50,11 @@ pub(super) async fn library(
     let store = state.store.clone();
     let wanted = search.clone();
     let found = web::block(move || {
-        store.photos(Some(wanted.as_str()).filter(|s| !s.is_empty()), page, PER_PAGE)
+        store.photos(
+            Some(wanted.as_str()).filter(|s| !s.is_empty()),
+            page,
+            PER_PAGE,
+        )
     })
     .await??;
     let tiles = found

@@ -33,38 +33,40 @@ pub async fn store_upload(
     let store = state.store.clone();
     let uploader = user.id.to_bytes();
     let words = Words::from_input(input);
-    let stored = web::block(move || -> Result<Result<PhotoRecord, PhotoError>, StoreError> {
-        let hash = photos::content_hash(&upload.bytes);
-        if let Some(existing) = store.photo_by_hash(&hash)? {
-            return Ok(Ok(existing));
-        }
-        let prepared = match photos::prepare(upload.bytes) {
-            Ok(prepared) => prepared,
-            Err(e) => return Ok(Err(e)),
-        };
-        let record = PhotoRecord {
-            id: PhotoId::new().to_bytes(),
-            content_type: prepared.original_type.to_owned(),
-            width: prepared.width,
-            height: prepared.height,
-            uploaded_by: Some(uploader),
-            uploaded_at: OffsetDateTime::now_utc().unix_timestamp(),
-            hash: Some(prepared.hash),
-            renditions: prepared
-                .renditions
-                .iter()
-                .map(|r| RenditionRecord {
-                    width: r.width,
-                    height: r.height,
-                })
-                .collect(),
-            caption: words.caption,
-            credit: words.credit,
-            alt: words.alt,
-        };
-        let jpegs: Vec<Vec<u8>> = prepared.renditions.into_iter().map(|r| r.jpeg).collect();
-        Ok(Ok(store.save_photo(&record, &prepared.original, &jpegs)?))
-    })
+    let stored = web::block(
+        move || -> Result<Result<PhotoRecord, PhotoError>, StoreError> {
+            let hash = photos::content_hash(&upload.bytes);
+            if let Some(existing) = store.photo_by_hash(&hash)? {
+                return Ok(Ok(existing));
+            }
+            let prepared = match photos::prepare(upload.bytes) {
+                Ok(prepared) => prepared,
+                Err(e) => return Ok(Err(e)),
+            };
+            let record = PhotoRecord {
+                id: PhotoId::new().to_bytes(),
+                content_type: prepared.original_type.to_owned(),
+                width: prepared.width,
+                height: prepared.height,
+                uploaded_by: Some(uploader),
+                uploaded_at: OffsetDateTime::now_utc().unix_timestamp(),
+                hash: Some(prepared.hash),
+                renditions: prepared
+                    .renditions
+                    .iter()
+                    .map(|r| RenditionRecord {
+                        width: r.width,
+                        height: r.height,
+                    })
+                    .collect(),
+                caption: words.caption,
+                credit: words.credit,
+                alt: words.alt,
+            };
+            let jpegs: Vec<Vec<u8>> = prepared.renditions.into_iter().map(|r| r.jpeg).collect();
+            Ok(Ok(store.save_photo(&record, &prepared.original, &jpegs)?))
+        },
+    )
     .await??;
     match stored {
         Ok(record) => input.photo_id = PhotoId::from_bytes(record.id).to_string(),
