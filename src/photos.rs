@@ -163,7 +163,25 @@ fn decode_upright(
     let orientation = decoder.orientation().unwrap_or(Orientation::NoTransforms);
     let mut image = DynamicImage::from_decoder(decoder).map_err(too_big)?;
     image.apply_orientation(orientation);
+    if image.color().has_alpha() {
+        image = on_white(&image);
+    }
     Ok(image)
+}
+
+/// JPEG has no transparency: see-through parts of a PNG, WebP or GIF are shown on white, as the
+/// page behind them would be, rather than on whatever colour the transparent pixels hold.
+fn on_white(image: &DynamicImage) -> DynamicImage {
+    let rgba = image.to_rgba8();
+    let rgb = image::RgbImage::from_fn(rgba.width(), rgba.height(), |x, y| {
+        let [r, g, b, a] = rgba.get_pixel(x, y).0;
+        let blend = |c: u8| {
+            let c = u32::from(c) * u32::from(a) + 255 * (255 - u32::from(a));
+            u8::try_from((c + 127) / 255).unwrap_or(u8::MAX)
+        };
+        image::Rgb([blend(r), blend(g), blend(b)])
+    });
+    DynamicImage::ImageRgb8(rgb)
 }
 
 /// The widths to make for an image `width` pixels wide, narrowest first.
@@ -237,6 +255,22 @@ mod tests {
         );
         assert_eq!(photo.renditions.len(), 1);
         assert_eq!(&photo.renditions[0].jpeg[..3], &[0xFF, 0xD8, 0xFF]);
+    }
+
+    #[test]
+    fn transparency_is_shown_on_white() {
+        let clear = DynamicImage::ImageRgba8(image::RgbaImage::from_pixel(
+            8,
+            8,
+            image::Rgba([0, 0, 0, 0]),
+        ));
+        let mut out = Cursor::new(Vec::new());
+        clear.write_to(&mut out, ImageFormat::Png).unwrap();
+        let photo = prepare(out.into_inner()).unwrap();
+        let shown = image::load_from_memory(&photo.renditions[0].jpeg)
+            .unwrap()
+            .to_rgb8();
+        assert!(shown.get_pixel(4, 4).0.iter().all(|c| *c > 245));
     }
 
     #[test]
