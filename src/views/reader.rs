@@ -144,7 +144,7 @@ impl ArticlePage {
             .as_ref()
             .filter(|_| page == PageNumber::FIRST)
             .map(|p| PhotoView {
-                src: p.image.map(|id| format!("/media/{id}")),
+                src: p.image.map(urls::photo_widest),
                 srcset: None,
                 sizes: LEAD_PHOTO_SIZES,
                 width: None,
@@ -206,7 +206,7 @@ impl ArticlePage {
     pub fn preview(state: &AppState, story: &Story) -> Self {
         let mut page = Self::new(state, story, PageNumber::FIRST);
         if let (Some(view), Some(photo)) = (page.photo.as_mut(), story.photo.as_ref()) {
-            view.src = photo.image.map(|id| format!("/desk/photos/{id}"));
+            view.src = photo.image.map(urls::desk_photo_widest);
         }
         // Every page of the story, one after another, so the whole text can be checked.
         let mut html = String::new();

@@ -44,6 +44,11 @@ pub fn photo(id: PhotoId, width: u32) -> String {
     format!("/media/{id}/{width}.jpg")
 }
 
+/// A photo's widest rendition for readers, whatever its width: `/media/{id}`.
+pub fn photo_widest(id: PhotoId) -> String {
+    format!("/media/{id}")
+}
+
 /// The `srcset` of a photo whose renditions have these widths.
 pub fn photo_srcset(id: PhotoId, widths: impl IntoIterator<Item = u32>) -> String {
     widths
@@ -56,6 +61,11 @@ pub fn photo_srcset(id: PhotoId, widths: impl IntoIterator<Item = u32>) -> Strin
 /// The same rendition for the desk, available before any story is published.
 pub fn desk_photo(id: PhotoId, width: u32) -> String {
     format!("/desk/photos/{id}/{width}.jpg")
+}
+
+/// A photo's widest rendition on the desk.
+pub fn desk_photo_widest(id: PhotoId) -> String {
+    format!("/desk/photos/{id}")
 }
 
 /// The `srcset` of a photo on the desk (previews).

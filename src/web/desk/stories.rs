@@ -492,7 +492,7 @@ pub(super) fn form_page(
         .trim()
         .parse::<PhotoId>()
         .ok()
-        .map(|id| format!("/desk/photos/{id}"));
+        .map(urls::desk_photo_widest);
     let library_url = urls::photo_library(
         "",
         1,
