@@ -3,6 +3,7 @@
 
 mod accounts;
 mod article;
+mod desk_login;
 mod escaping;
 mod headers;
 mod helpers;
