@@ -78,7 +78,11 @@ impl SessionStore for DbSessionStore {
     ) -> Result<SessionKey, UpdateError> {
         // A session deleted meanwhile (logout elsewhere, account disabled) is not brought back:
         // the browser gets a fresh key that names nothing, so its next request is signed out.
-        if get(&self.store, &key).await.map_err(UpdateError::Other)?.is_none() {
+        if get(&self.store, &key)
+            .await
+            .map_err(UpdateError::Other)?
+            .is_none()
+        {
             return new_key().map_err(UpdateError::Other);
         }
         put(&self.store, key.as_ref(), record(state, ttl))

@@ -42,7 +42,10 @@ async fn the_login_page_has_labelled_fields() {
             1,
             "a label for {field}"
         );
-        assert_eq!(select(&page, &format!("input#{field}[name='{field}']")).len(), 1);
+        assert_eq!(
+            select(&page, &format!("input#{field}[name='{field}']")).len(),
+            1
+        );
     }
     assert_eq!(
         select(&page, "input#password[type='password']").len(),
@@ -61,7 +64,10 @@ async fn an_editor_logs_in_and_reaches_the_desk() {
     let (status, page) = browser.get_html("/desk").await;
     assert_eq!(status, StatusCode::OK);
     let bar = text_of(&page, "header").unwrap_or_default();
-    assert!(bar.contains("zhang.dan"), "the desk names who is signed in: {bar}");
+    assert!(
+        bar.contains("zhang.dan"),
+        "the desk names who is signed in: {bar}"
+    );
 }
 
 #[actix_web::test]
@@ -103,7 +109,10 @@ async fn every_login_gets_a_new_session_id() {
 #[actix_web::test]
 async fn a_wrong_password_and_an_unknown_user_get_the_same_answer() {
     let app = app_with_editor().await;
-    let wrong_password = app.browser().try_login("zhang.dan", "not the password").await;
+    let wrong_password = app
+        .browser()
+        .try_login("zhang.dan", "not the password")
+        .await;
     let unknown_user = app.browser().try_login("nobody.here", PASSWORD).await;
     assert_eq!(wrong_password.status(), StatusCode::UNAUTHORIZED);
     assert_eq!(unknown_user.status(), StatusCode::UNAUTHORIZED);
@@ -119,7 +128,10 @@ async fn a_wrong_password_and_an_unknown_user_get_the_same_answer() {
 #[actix_web::test]
 async fn a_refused_login_keeps_the_username_but_never_echoes_the_password() {
     let app = app_with_editor().await;
-    let response = app.browser().try_login("zhang.dan", "not the password").await;
+    let response = app
+        .browser()
+        .try_login("zhang.dan", "not the password")
+        .await;
     let page = scraper::Html::parse_document(&response.text().await.expect("body"));
     assert_eq!(input_value(&page, "username").as_deref(), Some("zhang.dan"));
     assert_eq!(input_value(&page, "password"), None);
@@ -131,14 +143,21 @@ async fn twenty_five_wrong_passwords_are_throttled_and_the_right_one_waits_too()
     let browser = app.browser();
     let mut statuses = Vec::new();
     for _ in 0..25 {
-        statuses.push(browser.try_login("zhang.dan", "guess guess guess").await.status());
+        statuses.push(
+            browser
+                .try_login("zhang.dan", "guess guess guess")
+                .await
+                .status(),
+        );
     }
     assert!(
         statuses[..5].iter().all(|s| *s == StatusCode::UNAUTHORIZED),
         "{statuses:?}"
     );
     assert!(
-        statuses[5..].iter().all(|s| *s == StatusCode::TOO_MANY_REQUESTS),
+        statuses[5..]
+            .iter()
+            .all(|s| *s == StatusCode::TOO_MANY_REQUESTS),
         "{statuses:?}"
     );
     let response = browser.try_login("zhang.dan", PASSWORD).await;
@@ -212,7 +231,11 @@ async fn login_never_sends_the_browser_to_another_site() {
     let browser = app.browser();
     let (_, page) = browser.get_html("/login").await;
     let token = input_value(&page, "form_token").expect("form token");
-    for next in ["https://evil.example/", "//evil.example/", "/\\evil.example"] {
+    for next in [
+        "https://evil.example/",
+        "//evil.example/",
+        "/\\evil.example",
+    ] {
         let response = browser
             .post_form(
                 "/login",
@@ -270,7 +293,9 @@ async fn logout_is_a_form_with_a_button_on_every_desk_page() {
 async fn logging_out_needs_the_csrf_token() {
     let app = app_with_editor().await;
     let browser = app.login("zhang.dan", PASSWORD).await;
-    let response = browser.post_form("/desk/logout", &[("csrf", "forged")]).await;
+    let response = browser
+        .post_form("/desk/logout", &[("csrf", "forged")])
+        .await;
     assert_eq!(response.status(), StatusCode::FORBIDDEN);
     let (status, _) = browser.get_html("/desk").await;
     assert_eq!(status, StatusCode::OK, "still signed in");
@@ -284,7 +309,11 @@ async fn an_expired_session_sends_the_user_to_log_in_again() {
     tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
     let response = browser.get("/desk").await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
-    assert!(location(&response).unwrap_or_default().starts_with("/login"));
+    assert!(
+        location(&response)
+            .unwrap_or_default()
+            .starts_with("/login")
+    );
 }
 
 // --- First run --------------------------------------------------------------------------------
@@ -312,7 +341,10 @@ async fn post_setup(app: &TestApp, token: &str, password: &str) -> reqwest::Resp
 #[actix_web::test]
 async fn the_setup_link_creates_the_first_admin_once_only() {
     let app = TestApp::spawn().await;
-    let token = app.setup_token.clone().expect("a setup token while no account exists");
+    let token = app
+        .setup_token
+        .clone()
+        .expect("a setup token while no account exists");
     let response = post_setup(&app, &token, PASSWORD).await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     let user = app
@@ -321,10 +353,17 @@ async fn the_setup_link_creates_the_first_admin_once_only() {
         .expect("read")
         .expect("the account exists");
     assert_eq!(user.role, Role::Admin);
-    assert!(user.password_hash.0.starts_with("$argon2id$"), "argon2id PHC string");
+    assert!(
+        user.password_hash.0.starts_with("$argon2id$"),
+        "argon2id PHC string"
+    );
 
     let again = app.browser().get(&format!("/setup/{token}")).await;
-    assert_eq!(again.status(), StatusCode::NOT_FOUND, "the token is single-use");
+    assert_eq!(
+        again.status(),
+        StatusCode::NOT_FOUND,
+        "the token is single-use"
+    );
     app.browser().try_login("chief.editor", PASSWORD).await;
 }
 
@@ -342,7 +381,10 @@ async fn a_short_setup_password_is_refused_and_the_token_still_works() {
     let response = post_setup(&app, &token, "short").await;
     assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let text = response.text().await.expect("body");
-    assert!(text.contains("12"), "says how long a password must be: {text}");
+    assert!(
+        text.contains("12"),
+        "says how long a password must be: {text}"
+    );
     let response = post_setup(&app, &token, PASSWORD).await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
 }
