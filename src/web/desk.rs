@@ -2,6 +2,7 @@
 //! [`SignedIn`](super::auth::SignedIn)); every form carries a CSRF token.
 
 mod audit;
+mod autosave;
 mod history;
 mod login;
 mod setup;
@@ -19,6 +20,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .app_data(login_form)
             .route(web::get().to(login::show))
             .route(web::post().to(login::submit)),
+    )
+    .service(
+        web::resource("/desk/autosave")
+            .app_data(web::FormConfig::default().limit(autosave::FORM_LIMIT))
+            .route(web::post().to(autosave::receive)),
     )
     .service(login::logout)
     .service(setup::show)

@@ -884,3 +884,110 @@ async fn the_desk_list_filters_by_status_and_section() {
     let response = desk.editor.get("/desk?status=nonsense").await;
     assert_eq!(response.status(), StatusCode::NOT_FOUND);
 }
+
+// --- Autosave ---------------------------------------------------------------------------------
+
+async fn autosave(browser: &Browser, csrf: &str, story: &str, body: &str) -> reqwest::Response {
+    let mut fields: Vec<(&str, String)> = story_fields("Talks end")
+        .into_iter()
+        .map(|(name, value)| (name, if name == "body" { body.to_owned() } else { value }))
+        .collect();
+    fields.push(("csrf", csrf.to_owned()));
+    fields.push(("story", story.to_owned()));
+    fields.push(("revision", "1".to_owned()));
+    browser
+        .client
+        .post(format!("{}/desk/autosave", browser.address))
+        .form(&fields)
+        .send()
+        .await
+        .expect("request")
+}
+
+fn restore_link(page: &Html) -> Option<String> {
+    select(page, "a")
+        .iter()
+        .filter_map(|a| a.value().attr("href"))
+        .find(|href| href.ends_with("?restore=autosave"))
+        .map(str::to_owned)
+}
+
+#[actix_web::test]
+async fn an_autosaved_copy_is_offered_back_until_the_story_is_saved() {
+    let desk = desk().await;
+    let id = create(&desk.writer, "save", &story_fields("Talks end")).await;
+    let csrf = desk.writer.csrf(&edit_path(id)).await;
+    let response = autosave(&desk.writer, &csrf, &id.to_string(), "Words typed before the crash.").await;
+    assert_eq!(response.status(), StatusCode::NO_CONTENT);
+    assert_eq!(story(&desk.app, id).revision, 1, "an autosave is not a save");
+
+    let (_, form) = desk.writer.get_html(&edit_path(id)).await;
+    let restore = restore_link(&form).expect("the form offers the autosaved copy");
+    let (_, restored) = desk.writer.get_html(&restore).await;
+    assert_eq!(
+        text_of(&restored, "#body").as_deref(),
+        Some("Words typed before the crash.")
+    );
+
+    let fields = with(story_fields("Talks end"), "body", "Words typed before the crash.");
+    saved_id(&send(&desk.writer, &restore, "save", &fields, None).await);
+    let (_, form) = desk.writer.get_html(&edit_path(id)).await;
+    assert_eq!(restore_link(&form), None, "saving the story discards the copy");
+
+    // Another account never sees this account's copy.
+    let response = autosave(&desk.writer, &csrf, &id.to_string(), "Second thoughts.").await;
+    assert_eq!(response.status(), StatusCode::NO_CONTENT);
+    let (_, editor_form) = desk.editor.get_html(&edit_path(id)).await;
+    assert_eq!(restore_link(&editor_form), None);
+}
+
+#[actix_web::test]
+async fn a_new_story_not_yet_saved_is_autosaved_too() {
+    let desk = desk().await;
+    let csrf = desk.editor.csrf("/desk/stories/new").await;
+    let response = autosave(&desk.editor, &csrf, "", "A story never saved.").await;
+    assert_eq!(response.status(), StatusCode::NO_CONTENT);
+    let (_, form) = desk.editor.get_html("/desk/stories/new").await;
+    let restore = restore_link(&form).expect("offered on the new story form");
+    let (_, restored) = desk.editor.get_html(&restore).await;
+    assert_eq!(text_of(&restored, "#body").as_deref(), Some("A story never saved."));
+}
+
+#[actix_web::test]
+async fn autosave_refuses_forged_requests_other_people_s_stories_and_ended_sessions() {
+    let desk = desk_with(|s| s.session_idle = std::time::Duration::from_secs(2)).await;
+    let id = create(&desk.editor, "save", &story_fields("The editor's story")).await;
+
+    let forged = autosave(&desk.writer, "forged", &id.to_string(), "x").await;
+    assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+    let csrf = desk.writer.csrf("/desk").await;
+    let not_theirs = autosave(&desk.writer, &csrf, &id.to_string(), "x").await;
+    assert_eq!(not_theirs.status(), StatusCode::FORBIDDEN);
+    let unknown = autosave(&desk.writer, &csrf, "not-an-id", "x").await;
+    assert_eq!(unknown.status(), StatusCode::NOT_FOUND);
+
+    tokio::time::sleep(std::time::Duration::from_millis(3100)).await;
+    let ended = autosave(&desk.writer, &csrf, "", "x").await;
+    assert_eq!(ended.status(), StatusCode::UNAUTHORIZED);
+}
+
+#[actix_web::test]
+async fn the_desk_script_is_served_and_allowed_by_the_content_security_policy() {
+    let desk = desk().await;
+    let (_, form) = desk.editor.get_html("/desk/stories/new").await;
+    let src = select(&form, "script[src]")
+        .first()
+        .and_then(|s| s.value().attr("src"))
+        .map(str::to_owned)
+        .expect("the desk script");
+    assert!(src.starts_with("/static/"), "{src}");
+    let response = desk.app.get(&src).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let script = response.text().await.expect("script");
+    assert!(script.contains("/desk/autosave") || script.contains("data-autosave"));
+    assert_eq!(
+        select(&form, "form[data-autosave='/desk/autosave']").len(),
+        1,
+        "the form tells the script where to autosave"
+    );
+}
