@@ -131,13 +131,17 @@ async fn post(
 }
 
 /// The id of the story a successful save redirected to.
-fn saved_id(response: &reqwest::Response) -> StoryId {
-    assert_eq!(
-        response.status(),
-        StatusCode::SEE_OTHER,
-        "the save succeeded"
-    );
-    let to = location(response).expect("a redirect");
+async fn saved_id(response: reqwest::Response) -> StoryId {
+    if response.status() != StatusCode::SEE_OTHER {
+        let status = response.status();
+        let page = page_of(response).await;
+        let errors: Vec<String> = select(&page, ".field-error, .error")
+            .iter()
+            .map(|e| e.text().collect())
+            .collect();
+        panic!("the save was refused with {status}: {errors:?}");
+    }
+    let to = location(&response).expect("a redirect");
     let id = to
         .trim_start_matches("/desk/stories/")
         .split('?')
@@ -147,7 +151,7 @@ fn saved_id(response: &reqwest::Response) -> StoryId {
 }
 
 async fn create(browser: &Browser, action: &str, fields: &[(&'static str, String)]) -> StoryId {
-    saved_id(&send(browser, "/desk/stories/new", action, fields, None).await)
+    saved_id(send(browser, "/desk/stories/new", action, fields, None).await).await
 }
 
 fn edit_path(id: StoryId) -> String {
@@ -287,7 +291,7 @@ async fn unpublishing_takes_the_story_away_from_readers() {
     let path = article_path(&story(&desk.app, id));
     let fields = story_fields("Syria talks end in Geneva");
     let response = send(&desk.editor, &edit_path(id), "unpublish", &fields, None).await;
-    saved_id(&response);
+    saved_id(response).await;
     assert_eq!(story(&desk.app, id).status, Status::Unpublished);
     desk.app.assert_not_found(&path).await;
 }
@@ -561,7 +565,7 @@ async fn an_uploaded_photo_reaches_readers_only_once_the_story_is_published() {
         Some(a_jpeg()),
     )
     .await;
-    let id = saved_id(&response);
+    let id = saved_id(response).await;
     let draft = story(&desk.app, id);
     let photo = draft
         .photo
@@ -582,7 +586,7 @@ async fn an_uploaded_photo_reaches_readers_only_once_the_story_is_published() {
     );
 
     let response = send(&desk.editor, &edit_path(id), "publish", &fields, None).await;
-    saved_id(&response);
+    saved_id(response).await;
     let published = story(&desk.app, id);
     assert_eq!(
         published.photo.as_ref().and_then(|p| p.image),
@@ -624,7 +628,7 @@ async fn a_stale_save_shows_the_conflict_page_with_both_texts() {
     let (_, first_form) = desk.editor.get_html(&edit_path(id)).await;
     let first_csrf = input_value(&first_form, "csrf").expect("csrf");
     let theirs = with(story_fields("Talks end"), "body", "Their paragraph.");
-    saved_id(&send(&second, &edit_path(id), "save", &theirs, None).await);
+    saved_id(send(&second, &edit_path(id), "save", &theirs, None).await).await;
 
     let mine = with(story_fields("Talks end"), "body", "My paragraph.");
     let response = post(
@@ -662,7 +666,7 @@ async fn a_stale_save_shows_the_conflict_page_with_both_texts() {
         None,
     )
     .await;
-    saved_id(&response);
+    saved_id(response).await;
     assert_eq!(story(&desk.app, id).body.as_str(), "My paragraph.");
 }
 
@@ -740,7 +744,7 @@ async fn markup_typed_into_any_field_is_shown_as_text_on_the_desk_and_the_site()
         Some(a_jpeg()),
     )
     .await;
-    let id = saved_id(&response);
+    let id = saved_id(response).await;
     let published = story(&desk.app, id);
 
     for (who, path) in [
@@ -843,7 +847,7 @@ async fn a_writer_whose_session_expired_gets_their_text_back_after_logging_in() 
         None,
     )
     .await;
-    saved_id(&response);
+    saved_id(response).await;
     assert_eq!(
         story(&desk.app, id).body.as_str(),
         "Forty minutes of careful writing."
@@ -890,7 +894,16 @@ async fn the_desk_list_filters_by_status_and_section() {
 async fn autosave(browser: &Browser, csrf: &str, story: &str, body: &str) -> reqwest::Response {
     let mut fields: Vec<(&str, String)> = story_fields("Talks end")
         .into_iter()
-        .map(|(name, value)| (name, if name == "body" { body.to_owned() } else { value }))
+        .map(|(name, value)| {
+            (
+                name,
+                if name == "body" {
+                    body.to_owned()
+                } else {
+                    value
+                },
+            )
+        })
         .collect();
     fields.push(("csrf", csrf.to_owned()));
     fields.push(("story", story.to_owned()));
@@ -917,9 +930,19 @@ async fn an_autosaved_copy_is_offered_back_until_the_story_is_saved() {
     let desk = desk().await;
     let id = create(&desk.writer, "save", &story_fields("Talks end")).await;
     let csrf = desk.writer.csrf(&edit_path(id)).await;
-    let response = autosave(&desk.writer, &csrf, &id.to_string(), "Words typed before the crash.").await;
+    let response = autosave(
+        &desk.writer,
+        &csrf,
+        &id.to_string(),
+        "Words typed before the crash.",
+    )
+    .await;
     assert_eq!(response.status(), StatusCode::NO_CONTENT);
-    assert_eq!(story(&desk.app, id).revision, 1, "an autosave is not a save");
+    assert_eq!(
+        story(&desk.app, id).revision,
+        1,
+        "an autosave is not a save"
+    );
 
     let (_, form) = desk.writer.get_html(&edit_path(id)).await;
     let restore = restore_link(&form).expect("the form offers the autosaved copy");
@@ -929,10 +952,18 @@ async fn an_autosaved_copy_is_offered_back_until_the_story_is_saved() {
         Some("Words typed before the crash.")
     );
 
-    let fields = with(story_fields("Talks end"), "body", "Words typed before the crash.");
-    saved_id(&send(&desk.writer, &restore, "save", &fields, None).await);
+    let fields = with(
+        story_fields("Talks end"),
+        "body",
+        "Words typed before the crash.",
+    );
+    saved_id(send(&desk.writer, &restore, "save", &fields, None).await).await;
     let (_, form) = desk.writer.get_html(&edit_path(id)).await;
-    assert_eq!(restore_link(&form), None, "saving the story discards the copy");
+    assert_eq!(
+        restore_link(&form),
+        None,
+        "saving the story discards the copy"
+    );
 
     // Another account never sees this account's copy.
     let response = autosave(&desk.writer, &csrf, &id.to_string(), "Second thoughts.").await;
@@ -950,7 +981,10 @@ async fn a_new_story_not_yet_saved_is_autosaved_too() {
     let (_, form) = desk.editor.get_html("/desk/stories/new").await;
     let restore = restore_link(&form).expect("offered on the new story form");
     let (_, restored) = desk.editor.get_html(&restore).await;
-    assert_eq!(text_of(&restored, "#body").as_deref(), Some("A story never saved."));
+    assert_eq!(
+        text_of(&restored, "#body").as_deref(),
+        Some("A story never saved.")
+    );
 }
 
 #[actix_web::test]
@@ -990,4 +1024,68 @@ async fn the_desk_script_is_served_and_allowed_by_the_content_security_policy() 
         1,
         "the form tells the script where to autosave"
     );
+}
+
+#[actix_web::test]
+async fn a_photo_sent_with_a_form_that_has_errors_is_kept_for_the_next_try() {
+    let desk = desk().await;
+    let fields = with(
+        with(story_fields(""), "caption", "Delegates arrive."),
+        "alt",
+        "Delegates walk in",
+    );
+    let response = send(
+        &desk.editor,
+        "/desk/stories/new",
+        "save",
+        &fields,
+        Some(a_jpeg()),
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = page_of(response).await;
+    assert!(field_error(&page, "headline").is_some());
+    let kept = input_value(&page, "photo_id").unwrap_or_default();
+    assert!(
+        !kept.is_empty(),
+        "the upload is kept: no need to attach it again"
+    );
+
+    let mut fields = with(
+        with(
+            story_fields("Now with a headline"),
+            "caption",
+            "Delegates arrive.",
+        ),
+        "alt",
+        "Delegates walk in",
+    );
+    fields.push(("photo_id", kept.clone()));
+    let id = saved_id(send(&desk.editor, "/desk/stories/new", "save", &fields, None).await).await;
+    let photo = story(&desk.app, id).photo.and_then(|p| p.image);
+    assert_eq!(photo.map(|p| p.to_string()), Some(kept));
+}
+
+#[actix_web::test]
+async fn publishing_and_unpublishing_are_recorded_in_the_audit_log() {
+    let desk = desk().await;
+    desk.app.create_user("the.admin", Role::Admin, PASSWORD);
+    let admin = desk.app.login("the.admin", PASSWORD).await;
+    let fields = story_fields("An audited story");
+    let id = create(&desk.editor, "publish", &fields).await;
+    saved_id(send(&desk.editor, &edit_path(id), "unpublish", &fields, None).await).await;
+
+    let (_, log) = admin.get_html("/desk/audit").await;
+    let rows: Vec<String> = select(&log, "tbody tr")
+        .iter()
+        .map(|row| row.text().collect::<String>())
+        .filter(|row| row.contains("An audited story"))
+        .collect();
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    assert!(
+        rows[0].to_lowercase().contains("unpublish"),
+        "newest first: {rows:?}"
+    );
+    assert!(rows[1].to_lowercase().contains("publish"), "{rows:?}");
+    assert!(rows.iter().all(|row| row.contains("zhang.dan")), "{rows:?}");
 }
