@@ -14,7 +14,7 @@ use actix_web::web;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     // The login form may carry a logged-out writer's whole story back to them.
-    let login_form = web::FormConfig::default().limit(2 << 20);
+    let login_form = crate::web::form_config(2 << 20);
     cfg.service(
         web::resource("/login")
             .app_data(login_form)
@@ -23,7 +23,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     )
     .service(
         web::resource("/desk/autosave")
-            .app_data(web::FormConfig::default().limit(autosave::FORM_LIMIT))
+            .app_data(crate::web::form_config(autosave::FORM_LIMIT))
             .route(web::post().to(autosave::receive)),
     )
     .service(login::logout)

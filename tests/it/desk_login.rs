@@ -388,3 +388,23 @@ async fn a_short_setup_password_is_refused_and_the_token_still_works() {
     let response = post_setup(&app, &token, PASSWORD).await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
 }
+
+#[actix_web::test]
+async fn a_malformed_form_gets_the_site_s_error_page_not_a_bare_message() {
+    let app = app_with_editor().await;
+    let response = app
+        .browser()
+        .post_form("/login", &[("username", "zhang.dan")])
+        .await;
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    let content_type = response.headers()[reqwest::header::CONTENT_TYPE]
+        .to_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(content_type.starts_with("text/html"), "{content_type}");
+    let page = scraper::Html::parse_document(&response.text().await.expect("body"));
+    assert_eq!(
+        text_of(&page, "h1").as_deref(),
+        Some("The request could not be read")
+    );
+}

@@ -1089,3 +1089,55 @@ async fn publishing_and_unpublishing_are_recorded_in_the_audit_log() {
     assert!(rows[1].to_lowercase().contains("publish"), "{rows:?}");
     assert!(rows.iter().all(|row| row.contains("zhang.dan")), "{rows:?}");
 }
+
+// --- Restart ----------------------------------------------------------------------------------
+
+#[actix_web::test]
+async fn a_restarted_server_keeps_stories_revisions_accounts_and_sessions() {
+    use crate::helpers::{ServerProcess, data_dir, newsroom, run_with_input};
+    let dir = tempfile::tempdir().expect("temp dir");
+    let data = data_dir(&dir);
+    let mut add = newsroom(&data);
+    add.args(["user", "add", "zhang.dan", "--role", "editor"]);
+    let added = run_with_input(add, &format!("{PASSWORD}\n"));
+    assert!(added.status.success(), "{}", added.stderr);
+
+    let mut server = ServerProcess::start(&data, dir.path().join("first.log")).await;
+    let mut browser = Browser::new(&server.address);
+    assert_eq!(
+        browser.try_login("zhang.dan", PASSWORD).await.status(),
+        StatusCode::SEE_OTHER
+    );
+    let fields = story_fields("Kept across a restart");
+    let id = create(&browser, "publish", &fields).await;
+    let revised = with(fields, "body", "A second revision.");
+    saved_id(send(&browser, &edit_path(id), "save", &revised, None).await).await;
+    let stopped = server.stop().await;
+    assert!(stopped.success(), "SIGTERM ended the server with {stopped}");
+
+    let server = ServerProcess::start(&data, dir.path().join("second.log")).await;
+    // Cookies belong to the host, not the port: the same browser comes back.
+    browser.address = server.address.clone();
+    let (status, form) = browser.get_html(&edit_path(id)).await;
+    assert_eq!(status, StatusCode::OK, "the session outlived the restart");
+    assert_eq!(
+        text_of(&form, "#body").as_deref(),
+        Some("A second revision.")
+    );
+    assert_eq!(input_value(&form, "revision").as_deref(), Some("2"));
+
+    let (_, history) = browser
+        .get_html(&format!("{}/history", edit_path(id)))
+        .await;
+    assert!(history.html().contains("Kept across a restart"));
+    let public = select(&form, "a")
+        .iter()
+        .find(|a| a.text().collect::<String>() == "View on the site")
+        .and_then(|a| a.value().attr("href"))
+        .map(str::to_owned)
+        .expect("a link to the published story");
+    let response = server.get(&public).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let page = page_of(response).await;
+    assert!(page.html().contains("A second revision."));
+}
