@@ -175,10 +175,7 @@ impl SledStore {
     }
 
     fn get_story(&self, id: StoryId) -> Result<Option<Story>, StoreError> {
-        match self.stories.get(id.to_bytes())? {
-            Some(bytes) => Ok(Some(decode_story(&bytes)?)),
-            None => Ok(None),
-        }
+        read(&self.stories, id.to_bytes(), decode_story)
     }
 }
 
@@ -406,10 +403,7 @@ impl Store for SledStore {
     }
 
     fn story_revision(&self, id: StoryId, revision: u64) -> Result<Option<Story>, StoreError> {
-        match self.revisions.get(revision_key(id, revision))? {
-            Some(bytes) => Ok(Some(decode_story(&bytes)?)),
-            None => Ok(None),
-        }
+        read(&self.revisions, revision_key(id, revision), decode_story)
     }
 
     fn create_user(&self, user: &User) -> Result<(), StoreError> {
@@ -441,10 +435,7 @@ impl Store for SledStore {
     }
 
     fn user(&self, id: UserId) -> Result<Option<User>, StoreError> {
-        match self.users.get(id.to_bytes())? {
-            Some(bytes) => Ok(Some(decode_user(&bytes)?)),
-            None => Ok(None),
-        }
+        read(&self.users, id.to_bytes(), decode_user)
     }
 
     fn user_by_name(&self, username: &Username) -> Result<Option<User>, StoreError> {
@@ -525,10 +516,7 @@ impl Store for SledStore {
         user: UserId,
         story: Option<StoryId>,
     ) -> Result<Option<AutosaveRecord>, StoreError> {
-        match self.autosaves.get(autosave_key(user, story))? {
-            Some(bytes) => Ok(Some(decode_autosave(&bytes)?)),
-            None => Ok(None),
-        }
+        read(&self.autosaves, autosave_key(user, story), decode_autosave)
     }
 
     fn delete_autosave(&self, user: UserId, story: Option<StoryId>) -> Result<(), StoreError> {
@@ -654,4 +642,16 @@ fn autosave_key(user: UserId, story: Option<StoryId>) -> [u8; 32] {
         key[16..].copy_from_slice(&story.to_bytes());
     }
     key
+}
+
+/// The record under `key`, decoded, if there is one.
+fn read<T>(
+    tree: &Tree,
+    key: impl AsRef<[u8]>,
+    decode: fn(&[u8]) -> Result<T, super::codec::CodecError>,
+) -> Result<Option<T>, StoreError> {
+    match tree.get(key)? {
+        Some(bytes) => Ok(Some(decode(&bytes)?)),
+        None => Ok(None),
+    }
 }
