@@ -112,6 +112,16 @@ pub struct StoryFormPage {
     /// The photo library, from which a photo is chosen for this story.
     pub library_url: String,
     pub sections: Vec<Section>,
+    /// The story's id, for the autosave script; empty for a new story.
+    pub story_id: String,
+    /// An autosaved copy newer than the last save, offered back.
+    pub autosaved: Option<AutosaveNote>,
+}
+
+/// "Autosaved at 10:42, not saved to the story: restore it".
+pub struct AutosaveNote {
+    pub saved_at: Timestamp,
+    pub restore_url: String,
 }
 
 impl StoryFormPage {

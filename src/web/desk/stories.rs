@@ -1,5 +1,6 @@
 //! Writing, editing and publishing stories.
 
+use super::autosave;
 use super::story_form::{self, Action, FieldErrors, StoryInput};
 use super::story_photo;
 use crate::domain::{
@@ -7,7 +8,9 @@ use crate::domain::{
     StoryId, User, UserId,
 };
 use crate::storage::{Listing, StatusFilter, StoreError};
-use crate::views::desk::{ConflictPage, DeskContext, StoryFormPage, StoryListPage, StoryRow};
+use crate::views::desk::{
+    AutosaveNote, ConflictPage, DeskContext, StoryFormPage, StoryListPage, StoryRow,
+};
 use crate::views::reader::ArticlePage;
 use crate::views::{Pager, Timestamp};
 use crate::web::auth::SignedIn;
@@ -116,24 +119,15 @@ fn label(status: StatusFilter) -> &'static str {
     }
 }
 
-#[derive(Deserialize)]
-pub struct NewQuery {
-    /// A photo chosen in the library.
-    photo: Option<String>,
-}
-
 #[get("/desk/stories/new")]
 pub(super) async fn new_story(
     state: State,
     signed_in: SignedIn,
-    query: web::Query<NewQuery>,
+    query: web::Query<EditQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let mut input = StoryInput {
-        section: "world".into(),
-        ..StoryInput::default()
-    };
-    let notice = choose_photo(&state, query.photo.as_deref(), &mut input).await?;
-    let page = form_page(&signed_in, None, input, Vec::new(), notice);
+    let restore = query.restore.as_deref() == Some("autosave");
+    let mut page = form_with_autosave(&state, &signed_in, None, restore, None).await?;
+    choose_photo(&state, query.photo.as_deref(), &mut page).await?;
     html(StatusCode::OK, page.render()?)
 }
 
@@ -141,29 +135,40 @@ pub(super) async fn new_story(
 async fn choose_photo(
     state: &State,
     photo: Option<&str>,
-    input: &mut StoryInput,
-) -> Result<Option<String>, AppError> {
+    page: &mut StoryFormPage,
+) -> Result<(), AppError> {
     let Some(raw) = photo else {
-        return Ok(None);
+        return Ok(());
     };
     let chosen = StoryInput {
         photo_id: raw.to_owned(),
         ..StoryInput::default()
     };
-    match story_photo::chosen(state, &chosen).await? {
+    page.notice = Some(match story_photo::chosen(state, &chosen).await? {
         Some(record) => {
-            story_photo::choose(input, &record);
-            Ok(Some(
-                "Photo chosen from the library: save the story to keep it.".into(),
-            ))
+            story_photo::choose(&mut page.input, &record);
+            page.photo_url = photo_url(&page.input);
+            "Photo chosen from the library: save the story to keep it.".into()
         }
-        None => Ok(Some("The chosen photo no longer exists.".into())),
-    }
+        None => "The chosen photo no longer exists.".into(),
+    });
+    Ok(())
+}
+
+fn photo_url(input: &StoryInput) -> Option<String> {
+    input
+        .photo_id
+        .trim()
+        .parse::<PhotoId>()
+        .ok()
+        .map(urls::desk_photo_widest)
 }
 
 #[derive(Deserialize)]
 pub struct EditQuery {
     saved: Option<String>,
+    restore: Option<String>,
+    /// A photo chosen in the library.
     photo: Option<String>,
 }
 
@@ -178,8 +183,6 @@ pub(super) async fn edit(
     if !signed_in.user.can_edit(&story) && !signed_in.user.role.can_publish() {
         return Err(AppError::Forbidden);
     }
-    let mut input = StoryInput::from_story(&story);
-    let chosen = choose_photo(&state, query.photo.as_deref(), &mut input).await?;
     let notice = query.saved.as_deref().map(|what| match what {
         "publish" => "Published.".to_owned(),
         "schedule" => "Scheduled.".to_owned(),
@@ -187,13 +190,9 @@ pub(super) async fn edit(
         "submit" => "Submitted for review.".to_owned(),
         _ => "Saved.".to_owned(),
     });
-    let page = form_page(
-        &signed_in,
-        Some(&story),
-        input,
-        Vec::new(),
-        chosen.or(notice),
-    );
+    let restore = query.restore.as_deref() == Some("autosave");
+    let mut page = form_with_autosave(&state, &signed_in, Some(&story), restore, notice).await?;
+    choose_photo(&state, query.photo.as_deref(), &mut page).await?;
     html(StatusCode::OK, page.render()?)
 }
 
@@ -321,6 +320,7 @@ async fn submit(
     match web::block(move || store.save_story(&to_save, base)).await? {
         Ok(saved) => {
             audit_action(&state, &signed_in.user, submission.action, &saved).await?;
+            autosave::discard(&state, &signed_in.user, id).await?;
             let what = match submission.action {
                 Action::Publish => "publish",
                 Action::Schedule => "schedule",
@@ -487,12 +487,7 @@ pub(super) fn form_page(
         Some(story) => format!("Edit: {}", story.headline),
         None => "New story".to_owned(),
     };
-    let photo_url = input
-        .photo_id
-        .trim()
-        .parse::<PhotoId>()
-        .ok()
-        .map(urls::desk_photo_widest);
+    let photo_url = photo_url(&input);
     let library_url = urls::photo_library(
         "",
         1,
@@ -518,7 +513,54 @@ pub(super) fn form_page(
         photo_url,
         library_url,
         sections: Section::all().collect(),
+        story_id: story.map(|s| s.id.to_string()).unwrap_or_default(),
+        autosaved: None,
     }
+}
+
+/// The story form as last saved, offering back an autosaved copy that differs from it, or, with
+/// `?restore=autosave`, filled in from that copy.
+async fn form_with_autosave(
+    state: &State,
+    signed_in: &SignedIn,
+    story: Option<&Story>,
+    restore: bool,
+    notice: Option<String>,
+) -> Result<StoryFormPage, AppError> {
+    let saved = story.map_or_else(
+        || StoryInput {
+            section: "world".into(),
+            ..StoryInput::default()
+        },
+        StoryInput::from_story,
+    );
+    let offer = autosave::offer(state, &signed_in.user, story.map(|s| s.id))
+        .await?
+        .filter(|offer| offer.input != saved);
+    Ok(match offer {
+        Some(offer) if restore => {
+            let notice = format!(
+                "Restored the copy autosaved at {}. It is not saved to the story yet: review it and save.",
+                offer.saved_at.display
+            );
+            form_page(signed_in, story, offer.input, Vec::new(), Some(notice))
+        }
+        Some(offer) => {
+            let mut page = form_page(signed_in, story, saved, Vec::new(), notice);
+            page.autosaved = Some(AutosaveNote {
+                restore_url: format!(
+                    "{}?restore=autosave",
+                    story.map_or_else(
+                        || "/desk/stories/new".to_owned(),
+                        |s| format!("/desk/stories/{}", s.id)
+                    )
+                ),
+                saved_at: offer.saved_at,
+            });
+            page
+        }
+        None => form_page(signed_in, story, saved, Vec::new(), notice),
+    })
 }
 
 async fn load(state: &State, raw_id: &str) -> Result<Story, AppError> {
