@@ -8,10 +8,10 @@ use crate::storage::{PhotoBlob, PhotoRecord, StoreError};
 use actix_web::http::header::{
     self, CacheControl, CacheDirective, ContentEncoding, ETag, EntityTag, IfNoneMatch,
 };
-use actix_web::{HttpMessage, HttpRequest, HttpResponse, get, web};
+use actix_web::{HttpMessage, HttpRequest, HttpResponse, get, route, web};
 
 /// The widest rendition; kept for addresses made before renditions existed.
-#[get("/media/{id}")]
+#[route("/media/{id}", method = "GET", method = "HEAD")]
 pub(super) async fn public(
     req: HttpRequest,
     state: State,
@@ -21,7 +21,7 @@ pub(super) async fn public(
     serve(&req, &state, id, None, Audience::Readers).await
 }
 
-#[get("/media/{id}/{file}")]
+#[route("/media/{id}/{file}", method = "GET", method = "HEAD")]
 pub(super) async fn public_rendition(
     req: HttpRequest,
     state: State,

@@ -554,6 +554,14 @@ async fn renditions_reach_readers_once_published_with_immutable_caching() {
         .await
         .expect("request");
     assert_eq!(revalidated.status(), StatusCode::NOT_MODIFIED);
+    let head = app
+        .client
+        .head(app.url(&rendition))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(head.status(), StatusCode::OK);
+    assert_eq!(head.headers()[CONTENT_TYPE], "image/jpeg");
 
     // Readers never get the original, and no width that was not made.
     app.assert_not_found(&format!("/media/{photo}/original"))
