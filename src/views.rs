@@ -3,7 +3,10 @@
 
 pub mod desk;
 pub mod desk_admin;
+pub mod feeds;
 pub mod reader;
+pub mod sitemaps;
+pub mod structured;
 
 use crate::domain::Section;
 use crate::web::assets::css_url;
