@@ -179,10 +179,10 @@ impl Validators {
         if let Ok(value) = self.etag.to_string().parse::<HeaderValue>() {
             headers.insert(header::ETAG, value);
         }
-        if let Some(date) = self.last_modified() {
-            if let Ok(value) = date.to_string().parse::<HeaderValue>() {
-                headers.insert(header::LAST_MODIFIED, value);
-            }
+        if let Some(date) = self.last_modified()
+            && let Ok(value) = date.to_string().parse::<HeaderValue>()
+        {
+            headers.insert(header::LAST_MODIFIED, value);
         }
     }
 
@@ -328,4 +328,77 @@ fn answer(
         return ServiceResponse::new(req, not_modified);
     }
     ServiceResponse::new(req, response)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cache() -> PublicCache {
+        PublicCache::new(&crate::settings::Settings::new("unused".into()))
+    }
+
+    fn page(generation: u64, body: &'static str) -> Entry {
+        Entry {
+            generation,
+            body: Bytes::from_static(body.as_bytes()),
+            content_type: None,
+            cache_control: HeaderValue::from_static("public"),
+        }
+    }
+
+    #[test]
+    fn a_page_is_served_only_for_the_generation_it_was_rendered_in() {
+        let cache = cache();
+        cache.put("/".into(), page(1, "front"));
+
+        assert_eq!(
+            cache.get("/", 1).map(|e| e.body.clone()),
+            Some(Bytes::from("front"))
+        );
+        assert!(cache.get("/", 2).is_none());
+        assert!(cache.get("/other", 1).is_none());
+    }
+
+    #[test]
+    fn a_newer_generation_drops_every_older_page_and_is_not_overwritten_by_one() {
+        let cache = cache();
+        cache.put("/a".into(), page(1, "old a"));
+        cache.put("/b".into(), page(2, "new b"));
+        cache.put("/b".into(), page(1, "late old b"));
+
+        assert!(cache.get("/a", 1).is_none());
+        assert_eq!(
+            cache.get("/b", 2).map(|e| e.body.clone()),
+            Some(Bytes::from("new b"))
+        );
+    }
+
+    #[test]
+    fn the_cache_stays_within_its_bounds() {
+        let cache = cache();
+        for n in 0..MAX_ENTRIES + 10 {
+            cache.put(format!("/page/{n}"), page(1, "x"));
+        }
+        let pages = cache.pages.lock().unwrap();
+        assert!(pages.entries.len() <= MAX_ENTRIES);
+        let bytes: usize = pages
+            .entries
+            .iter()
+            .map(|(k, e)| k.len() + e.body.len())
+            .sum();
+        assert_eq!(bytes, pages.bytes);
+    }
+
+    #[test]
+    fn listings_and_articles_get_their_own_lifetimes() {
+        assert_eq!(
+            Freshness::Listing.header().to_string(),
+            "public, max-age=60, stale-while-revalidate=300"
+        );
+        assert_eq!(
+            Freshness::Article.header().to_string(),
+            "public, max-age=300, stale-while-revalidate=3600"
+        );
+    }
 }

@@ -3,10 +3,14 @@
 
 mod accounts;
 mod article;
+mod caching;
 mod escaping;
+mod feeds;
 mod headers;
 mod helpers;
 mod history;
 mod listing;
 mod reader;
+mod sitemaps;
+mod structured_data;
 mod wire_import;
