@@ -1,12 +1,13 @@
 //! HTTP caching for the public site: validators (ETag, Last-Modified) with 304 answers,
 //! `Cache-Control` for a CDN in front, and a bounded in-memory cache of rendered pages.
 //!
-//! Every GET/HEAD route registered through [`routes`]' `public` scope gets all of this without
-//! doing anything: add a module's routes with `.configure(module::routes)` inside that scope
-//! (as `reader::routes` is) and its 200 answers are cached and revalidated. A handler picks a
-//! longer lifetime with `.insert_header(Freshness::Article.header())`, or opts out of the cache
-//! by setting a `Cache-Control` with `private` or `no-store`; answers that set a cookie are
-//! never cached. Desk routes are registered outside the scope and are never touched.
+//! How a route gets it: register it in the public scope, `public_routes` in `web.rs`, with
+//! `.configure(module::routes)` next to `reader::routes` (a JSON API under `/api/` goes there
+//! too). Its 200 answers to GET and HEAD are then cached and revalidated, with no code in the
+//! handler. A handler may choose the longer lifetime with
+//! `.insert_header(Freshness::Article.header())`, or keep its answer out of every cache by
+//! setting a `Cache-Control` with `private` or `no-store`; answers that set a cookie are never
+//! cached. Routes outside the scope (the desk, static files, photos) are not touched.
 //!
 //! Everything derives from the store's [`PublicVersion`]: its generation changes in the same
 //! write as any change readers can see, so a cached page or a client's validator never
