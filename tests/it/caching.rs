@@ -337,3 +337,68 @@ async fn html_css_and_xml_are_compressed_with_gzip_and_brotli() {
         );
     }
 }
+
+/// Not a check but a measurement: `NEWSROOM_MEASURE_STORIES=100000 cargo test --release
+/// --test it measure -- --ignored --nocapture` prints how long each public page takes with
+/// that many stories, rendered (first request) and from the page cache (median of the rest).
+#[actix_web::test]
+#[ignore = "a measurement; run by hand"]
+async fn measure_public_pages_at_scale() {
+    let count: i64 = std::env::var("NEWSROOM_MEASURE_STORIES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(20_000);
+    let app = TestApp::spawn_with(|s| s.cache_bytes = 256 << 20).await;
+    let start = datetime!(2017-01-01 00:00:00 UTC);
+    let seeding = std::time::Instant::now();
+    let mut batch = Vec::new();
+    for n in 0..count {
+        batch.push(
+            StoryBuilder::new(&format!("Story number {n}"))
+                .section(["world", "business", "sport"][n as usize % 3])
+                .published_at(start + Duration::minutes(n))
+                .into_story(),
+        );
+        if batch.len() == 10_000 {
+            app.store.import_stories(&batch).expect("import");
+            batch.clear();
+        }
+    }
+    app.store.import_stories(&batch).expect("import");
+    println!("seeded {count} stories in {:?}", seeding.elapsed());
+    let newest = start + Duration::minutes(count - 1);
+    let article = newsroom::web::urls::article(
+        newest,
+        &newsroom::domain::Slug::parse(&format!("story-number-{}", count - 1)).expect("slug"),
+        1,
+    );
+    for path in [
+        "/",
+        "/page/500",
+        "/section/world",
+        article.as_str(),
+        "/rss.xml",
+        "/section/world/atom.xml",
+        "/sitemap.xml",
+        "/sitemaps/1.xml",
+        "/sitemaps/news.xml",
+    ] {
+        let timed = || async {
+            let t = std::time::Instant::now();
+            let response = app.get(path).await;
+            let status = response.status();
+            let size = response.bytes().await.expect("body").len();
+            (t.elapsed(), status, size)
+        };
+        let (first, status, size) = timed().await;
+        let mut rest = Vec::new();
+        for _ in 0..21 {
+            rest.push(timed().await.0);
+        }
+        rest.sort();
+        println!(
+            "{path:<40} {status} {size:>9} B  rendered {first:>10.2?}  cached {:>10.2?}",
+            rest[rest.len() / 2]
+        );
+    }
+}

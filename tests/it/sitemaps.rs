@@ -153,3 +153,27 @@ async fn robots_txt_names_the_sitemaps_and_keeps_crawlers_off_the_desk() {
     );
     assert!(body.contains("Disallow: /desk\n"), "{body}");
 }
+
+#[actix_web::test]
+async fn the_news_sitemap_stops_at_a_thousand_stories() {
+    let app = spawn(50_000).await;
+    let now = OffsetDateTime::now_utc();
+    let stories: Vec<Story> = (0..1_005)
+        .map(|n| {
+            StoryBuilder::new(&format!("Recent story {n}"))
+                .published_at(now - Duration::minutes(n))
+                .into_story()
+        })
+        .collect();
+    app.store.import_stories(&stories).expect("import");
+
+    let (_, xml) = get_xml(&app, "/sitemaps/news.xml").await;
+
+    let titles: Vec<String> = children(parse(&xml).root_element(), Some(SITEMAP), "url")
+        .into_iter()
+        .map(|url| text(child(url, Some(NEWS), "news"), Some(NEWS), "title"))
+        .collect();
+    assert_eq!(titles.len(), 1_000);
+    assert_eq!(titles[0], "Recent story 0");
+    assert_eq!(titles[999], "Recent story 999");
+}

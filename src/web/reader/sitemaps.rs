@@ -3,8 +3,8 @@
 //! makes page N as cheap as page 1, so a million stories cost no more than a thousand.
 
 use super::page_number;
-use crate::domain::PageNumber;
-use crate::storage::{Listing, StoreError};
+use crate::domain::{PageNumber, StorySummary};
+use crate::storage::{Listing, Store, StoreError};
 use crate::views::sitemaps::{self, NEWS_LIMIT, NEWS_WINDOW};
 use crate::web::{AppError, State};
 use actix_web::{HttpResponse, route, web};
@@ -28,17 +28,42 @@ pub(super) async fn index(state: State) -> Result<HttpResponse, AppError> {
 #[route("/sitemaps/news.xml", method = "GET", method = "HEAD")]
 pub(super) async fn news(state: State) -> Result<HttpResponse, AppError> {
     let store = state.store.clone();
-    let newest =
-        web::block(move || store.listing(Listing::Front, PageNumber::FIRST, NEWS_LIMIT)).await??;
     let since = OffsetDateTime::now_utc() - NEWS_WINDOW;
-    // Newest first: the window is a prefix of the page.
-    let recent: Vec<_> = newest
-        .items
-        .into_iter()
-        .take_while(|s| s.published_at.is_some_and(|at| at >= since))
-        .collect();
+    let recent = web::block(move || recent_stories(&*store, since)).await??;
     let xml = sitemaps::news(&state.settings.base_url, &state.settings.site_name, &recent);
     Ok(HttpResponse::Ok().content_type(XML).body(xml))
+}
+
+/// The front page's stories published since `since`, at most [`NEWS_LIMIT`]. Read in small
+/// pages, newest first, stopping at the first older story: a quiet site reads one page.
+fn recent_stories(
+    store: &dyn Store,
+    since: OffsetDateTime,
+) -> Result<Vec<StorySummary>, StoreError> {
+    const STEP: usize = 100;
+    let mut recent = Vec::new();
+    for n in 1..=NEWS_LIMIT.div_ceil(STEP) as u32 {
+        let Some(number) = PageNumber::new(n) else {
+            break;
+        };
+        let listed = match store.listing(Listing::Front, number, STEP) {
+            Ok(listed) => listed,
+            Err(StoreError::NotFound) => break,
+            Err(e) => return Err(e),
+        };
+        let before = recent.len();
+        recent.extend(
+            listed
+                .items
+                .into_iter()
+                .take_while(|s| s.published_at.is_some_and(|at| at >= since)),
+        );
+        if recent.len() - before < STEP || number.get() >= listed.paging.total {
+            break;
+        }
+    }
+    recent.truncate(NEWS_LIMIT);
+    Ok(recent)
 }
 
 #[route("/sitemaps/{page}.xml", method = "GET", method = "HEAD")]
