@@ -4,6 +4,8 @@
 mod accounts;
 mod article;
 mod caching;
+mod desk_login;
+mod desk_stories;
 mod escaping;
 mod feeds;
 mod headers;
