@@ -15,7 +15,7 @@
 //! revalidates every page, which is cheap (a 304 or a cache hit) and always correct.
 
 use crate::storage::PublicVersion;
-use crate::web::State;
+use crate::web::{AppError, State};
 use actix_web::body::{BodySize, BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{
@@ -295,7 +295,7 @@ pub async fn middleware(
         Ok(body) => body,
         Err(e) => {
             let e: Box<dyn std::error::Error> = e.into();
-            return Err(actix_web::error::ErrorInternalServerError(e.to_string()));
+            return Err(AppError::Internal(format!("reading a page to cache: {e}")).into());
         }
     };
     cache.put(
