@@ -1,5 +1,6 @@
 //! askama template structs, one per page. Templates only print what these hold; every value is
-//! escaped except [`SanitizedHtml`](crate::domain::SanitizedHtml).
+//! escaped except [`SanitizedHtml`](crate::domain::SanitizedHtml) and
+//! [`JsonLd`](structured::JsonLd), which escapes itself for its script element.
 
 pub mod desk;
 pub mod desk_admin;
