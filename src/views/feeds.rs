@@ -59,7 +59,9 @@ impl FeedSource<'_> {
 
 /// The feed's stable id of a story: it survives slug and date changes.
 pub fn story_guid(story: &Story) -> String {
-    format!("urn:uuid:{}", story.id)
+    // RFC 4122's URN form is the hyphenated one, not the id's compact display.
+    let id = uuid::Uuid::from_bytes(story.id.to_bytes());
+    format!("urn:uuid:{}", id.hyphenated())
 }
 
 /// When readers last saw the story change.

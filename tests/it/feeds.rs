@@ -117,6 +117,16 @@ fn atom_entries(doc: &roxmltree::Document) -> Vec<String> {
         .collect()
 }
 
+/// `urn:uuid:0190a3c2-...`: the story's id in RFC 4122's URN form.
+fn urn_of(story: &Story) -> String {
+    let urn = format!(
+        "urn:uuid:{}",
+        uuid::Uuid::from_bytes(story.id.to_bytes()).hyphenated()
+    );
+    assert_eq!(urn.len(), 45, "{urn}");
+    urn
+}
+
 fn save(app: &TestApp, builder: StoryBuilder) -> Story {
     builder.save(app)
 }
@@ -145,7 +155,7 @@ async fn the_rss_feed_carries_every_part_of_a_published_story() {
         format!("{BASE}/2017/07/15/peace-talks-resume")
     );
     let guid = child(item, None, "guid");
-    assert_eq!(guid.text(), Some(format!("urn:uuid:{}", story.id).as_str()));
+    assert_eq!(guid.text(), Some(urn_of(&story).as_str()));
     assert_eq!(guid.attribute("isPermaLink"), Some("false"));
     assert_eq!(
         text(item, None, "pubDate"),
@@ -206,10 +216,7 @@ async fn the_atom_feed_carries_every_part_of_a_published_story() {
     let entries = children(feed, Some(ATOM), "entry");
     assert_eq!(entries.len(), 1, "only the published story:\n{xml}");
     let entry = entries[0];
-    assert_eq!(
-        text(entry, Some(ATOM), "id"),
-        format!("urn:uuid:{}", story.id)
-    );
+    assert_eq!(text(entry, Some(ATOM), "id"), urn_of(&story));
     assert_eq!(text(entry, Some(ATOM), "title"), "Peace talks resume");
     assert_eq!(
         text(entry, Some(ATOM), "published"),
