@@ -205,6 +205,10 @@ fn renditions(image: &DynamicImage) -> Result<Vec<Rendition>, PhotoError> {
         let height = scaled_height(image.width(), image.height(), width);
         let scaled = if (width, height) == (source.width(), source.height()) {
             source.to_rgb8()
+        } else if source.width() >= 2 * width {
+            // Two or more source pixels per output pixel: averaging the area each one covers is
+            // as sharp as a filter here and several times faster on a full-size photo.
+            source.thumbnail_exact(width, height).to_rgb8()
         } else {
             source
                 .resize_exact(width, height, FilterType::Triangle)

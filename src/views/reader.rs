@@ -38,6 +38,35 @@ pub struct ListingPage {
     pub heading: String,
     pub items: Vec<ListingItem>,
     pub pager: Option<Pager>,
+    /// The page's own feeds, for `<link rel="alternate">`.
+    pub feeds: Vec<FeedLink>,
+}
+
+pub struct FeedLink {
+    pub title: String,
+    pub href: String,
+    pub mime: &'static str,
+}
+
+impl FeedLink {
+    fn of(site: &str, section: Option<crate::domain::Section>) -> Vec<FeedLink> {
+        let name = match section {
+            Some(section) => format!("{} | {site}", section.name()),
+            None => site.to_owned(),
+        };
+        vec![
+            FeedLink {
+                title: format!("{name} (RSS)"),
+                href: urls::rss(section),
+                mime: "application/rss+xml",
+            },
+            FeedLink {
+                title: format!("{name} (Atom)"),
+                href: urls::atom(section),
+                mime: "application/atom+xml",
+            },
+        ]
+    }
 }
 
 impl ListingPage {
@@ -65,6 +94,7 @@ impl ListingPage {
             heading,
             items: page.items.iter().filter_map(ListingItem::new).collect(),
             pager,
+            feeds: FeedLink::of(site, section),
         }
     }
 }
@@ -111,6 +141,8 @@ pub struct ArticlePage {
     pub pager: Option<Pager>,
     /// Shown on the desk before publishing: marked as a preview, photos from the desk.
     pub preview: bool,
+    /// Canonical link, social cards and JSON-LD; none on a preview.
+    pub structured: Option<super::structured::StructuredData>,
 }
 
 impl ArticlePage {
@@ -144,7 +176,7 @@ impl ArticlePage {
             .as_ref()
             .filter(|_| page == PageNumber::FIRST)
             .map(|p| PhotoView {
-                src: p.image.map(urls::photo_widest),
+                src: p.image.map(urls::photo),
                 srcset: None,
                 sizes: LEAD_PHOTO_SIZES,
                 width: None,
@@ -177,6 +209,12 @@ impl ArticlePage {
                 urls::article(published_at, &story.slug, n)
             }),
             preview: false,
+            structured: Some(super::structured::StructuredData::article(
+                &state.settings.base_url,
+                site,
+                story,
+                page,
+            )),
         }
     }
 
@@ -194,7 +232,7 @@ impl ArticlePage {
             view.src = Some(urls::desk_photo(id, largest.width));
             view.srcset = Some(urls::desk_photo_srcset(id, widths));
         } else {
-            view.src = Some(urls::photo(id, largest.width));
+            view.src = Some(urls::photo_rendition(id, largest.width));
             view.srcset = Some(urls::photo_srcset(id, widths));
         }
         view.width = Some(largest.width);
@@ -226,6 +264,7 @@ impl ArticlePage {
         page.body = SanitizedHtml::concat(html);
         page.pager = None;
         page.preview = true;
+        page.structured = None;
         page
     }
 }

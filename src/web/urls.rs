@@ -36,24 +36,63 @@ pub fn article(published_at: OffsetDateTime, slug: &Slug, page: u32) -> String {
     }
 }
 
+/// A photo as readers see it: its widest rendition (see [`photo_rendition`] for the others).
+pub fn photo(id: crate::domain::PhotoId) -> String {
+    format!("/media/{id}")
+}
+
+/// The media type of what [`photo`] serves.
+pub const PHOTO_CONTENT_TYPE: &str = "image/jpeg";
+
+/// `path` on the public site at `base_url` (`https://news.example`), for feeds, sitemaps and
+/// canonical links, which must not be relative.
+pub fn absolute(base_url: &str, path: &str) -> String {
+    format!("{}{path}", base_url.trim_end_matches('/'))
+}
+
+/// The RSS feed of the front page, or of a section.
+pub fn rss(section: Option<Section>) -> String {
+    match section {
+        Some(section) => format!("/section/{}/rss.xml", section.key()),
+        None => "/rss.xml".into(),
+    }
+}
+
+/// The Atom feed of the front page, or of a section.
+pub fn atom(section: Option<Section>) -> String {
+    match section {
+        Some(section) => format!("/section/{}/atom.xml", section.key()),
+        None => "/atom.xml".into(),
+    }
+}
+
+pub fn sitemap_index() -> String {
+    "/sitemap.xml".into()
+}
+
+/// Page `page` (from 1) of the sitemap of every published story.
+pub fn sitemap(page: u32) -> String {
+    format!("/sitemaps/{page}.xml")
+}
+
+/// The Google News sitemap: the last two days' stories.
+pub fn news_sitemap() -> String {
+    "/sitemaps/news.xml".into()
+}
+
 // --- Photos ---------------------------------------------------------------------------------
 
 /// A photo's rendition for readers: `/media/{id}/{width}.jpg`. Served only while a published
 /// story uses the photo, and never changes under this address.
-pub fn photo(id: PhotoId, width: u32) -> String {
+pub fn photo_rendition(id: PhotoId, width: u32) -> String {
     format!("/media/{id}/{width}.jpg")
-}
-
-/// A photo's widest rendition for readers, whatever its width: `/media/{id}`.
-pub fn photo_widest(id: PhotoId) -> String {
-    format!("/media/{id}")
 }
 
 /// The `srcset` of a photo whose renditions have these widths.
 pub fn photo_srcset(id: PhotoId, widths: impl IntoIterator<Item = u32>) -> String {
     widths
         .into_iter()
-        .map(|w| format!("{} {w}w", photo(id, w)))
+        .map(|w| format!("{} {w}w", photo_rendition(id, w)))
         .collect::<Vec<_>>()
         .join(", ")
 }

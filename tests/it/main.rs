@@ -3,13 +3,17 @@
 
 mod accounts;
 mod article;
+mod caching;
 mod desk_login;
 mod desk_stories;
 mod escaping;
+mod feeds;
 mod headers;
 mod helpers;
 mod history;
 mod listing;
 mod photos;
 mod reader;
+mod sitemaps;
+mod structured_data;
 mod wire_import;
