@@ -6,6 +6,7 @@ pub mod auth;
 pub mod cli;
 pub mod domain;
 pub mod import;
+pub mod ninjs;
 pub mod photos;
 pub mod scheduler;
 pub mod settings;

@@ -35,3 +35,26 @@ pub fn article(published_at: OffsetDateTime, slug: &Slug, page: u32) -> String {
         format!("{base}/page/{page}")
     }
 }
+
+/// A photo as readers see it.
+pub fn photo(id: crate::domain::PhotoId) -> String {
+    format!("/media/{id}")
+}
+
+/// The ninjs document of a published story.
+pub fn api_story(id: crate::domain::StoryId) -> String {
+    format!("/api/v1/stories/{id}")
+}
+
+/// The list of published stories, newest first; `cursor` continues after a previous page.
+pub fn api_stories(limit: usize, cursor: Option<&str>) -> String {
+    match cursor {
+        Some(cursor) => format!("/api/v1/stories?limit={limit}&cursor={cursor}"),
+        None => format!("/api/v1/stories?limit={limit}"),
+    }
+}
+
+/// `path` on the site at `base_url` (which has no trailing slash).
+pub fn absolute(base_url: &str, path: &str) -> String {
+    format!("{}{path}", base_url.trim_end_matches('/'))
+}
