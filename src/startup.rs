@@ -13,6 +13,7 @@ pub struct Application {
     port: u16,
     store: SharedStore,
     setup_token: Option<String>,
+    control: crate::control::Channel,
 }
 
 impl Application {
@@ -28,12 +29,14 @@ impl Application {
             .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", settings.bind))?;
         let port = listener.local_addr()?.port();
         let setup_token = crate::auth::token::issue_setup_token(&*store)?;
+        let control = crate::control::Channel::open(&settings.data_dir)?;
         let server = web::server(listener, settings, store.clone())?;
         Ok(Self {
             server,
             port,
             store,
             setup_token,
+            control,
         })
     }
 
@@ -49,8 +52,10 @@ impl Application {
     /// Serves until SIGINT/SIGTERM, then finishes in-flight requests and flushes the database.
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
         let scheduler = actix_web::rt::spawn(scheduler::run(self.store.clone()));
+        let control = actix_web::rt::spawn(self.control.serve(self.store.clone()));
         let result = self.server.await;
         scheduler.abort();
+        control.abort();
         result?;
         Ok(())
     }

@@ -1,5 +1,6 @@
 //! HTTP: routes, middleware and the mapping of errors to pages.
 
+mod api;
 pub mod assets;
 pub mod auth;
 pub mod desk;
@@ -100,5 +101,6 @@ fn routes(cfg: &mut web::ServiceConfig) {
         .service(media::public)
         .service(media::desk)
         .configure(desk::routes)
-        .configure(reader::routes);
+        .configure(reader::routes)
+        .configure(api::routes);
 }
