@@ -8,5 +8,6 @@ mod headers;
 mod helpers;
 mod history;
 mod listing;
+mod ninjs;
 mod reader;
 mod wire_import;
