@@ -2,7 +2,7 @@
 //! and the whole database to and from a backup directory.
 
 use super::open_store;
-use crate::domain::Section;
+use crate::domain::{Section, Slug, Story};
 use crate::ninjs::{self, Defaults, Site};
 use crate::settings::Settings;
 use crate::storage::{ImportOutcome, Listing, ListingKey, SledStore, Store, StoreError};
@@ -147,7 +147,10 @@ pub fn import(settings: &Settings, args: ImportArgs) -> anyhow::Result<()> {
 fn import_line(store: &SledStore, line: &str, defaults: Defaults) -> Result<ImportOutcome, String> {
     let doc: ninjs::Document =
         serde_json::from_str(line).map_err(|e| format!("not a ninjs document: {e}"))?;
-    let story = ninjs::story(&doc, defaults).map_err(|e| e.to_string())?;
+    let mut story = ninjs::story(&doc, defaults).map_err(|e| e.to_string())?;
+    if doc.slugline.is_none() {
+        story.slug = free_slug(store, &story).map_err(|e| format!("not saved: {e}"))?;
+    }
     match store.import_story_version(&story) {
         Ok(outcome) => Ok(outcome),
         Err(e @ StoreError::SlugTaken(_)) => Err(e.to_string()),
@@ -196,4 +199,24 @@ pub fn restore(settings: &Settings, args: RestoreArgs) -> anyhow::Result<()> {
         settings.data_dir.display()
     );
     Ok(())
+}
+
+/// A document without a slugline gets its headline's slug, or `-2`, `-3`, ... when another
+/// story holds it (agencies send many items under one headline); its own story keeps its slug.
+fn free_slug(store: &SledStore, story: &Story) -> Result<Slug, StoreError> {
+    if let Some(existing) = store.story(story.id)? {
+        return Ok(existing.slug);
+    }
+    let base = story.slug.as_str().chars().take(90).collect::<String>();
+    for n in 1..1000 {
+        let candidate = if n == 1 {
+            story.slug.clone()
+        } else {
+            Slug::parse(&format!("{base}-{n}")).map_err(|e| StoreError::Backend(e.to_string()))?
+        };
+        if store.story_by_slug(&candidate)?.is_none() {
+            return Ok(candidate);
+        }
+    }
+    Err(StoreError::SlugTaken(story.slug.to_string()))
 }

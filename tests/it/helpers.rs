@@ -183,6 +183,11 @@ impl StoryBuilder {
     pub fn save(self, app: &TestApp) -> Story {
         app.store.save_story(&self.story, None).expect("save story")
     }
+
+    /// The story, unsaved: for databases the test opens itself.
+    pub fn build(self) -> Story {
+        self.story
+    }
 }
 
 /// The text of the first element matching `selector`, whitespace collapsed.

@@ -3,6 +3,7 @@
 
 mod accounts;
 mod article;
+mod distribution;
 mod escaping;
 mod headers;
 mod helpers;

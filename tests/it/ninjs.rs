@@ -37,7 +37,10 @@ pub fn assert_valid_ninjs(doc: &Value) {
         .iter_errors(doc)
         .map(|e| format!("{} at {}", e, e.instance_path()))
         .collect();
-    assert!(errors.is_empty(), "not valid ninjs 2.2: {errors:#?}\n{doc:#}");
+    assert!(
+        errors.is_empty(),
+        "not valid ninjs 2.2: {errors:#?}\n{doc:#}"
+    );
 }
 
 async fn get_json(app: &TestApp, path: &str) -> (StatusCode, Value) {
@@ -62,9 +65,8 @@ fn a_full_story(headline: &str) -> StoryBuilder {
         .body("First *page* of it.\n\n<!--nextpage-->\n\nSecond page & more.")
         .with(|s| {
             s.standfirst = Some(Standfirst::parse("What happened, briefly").unwrap());
-            s.dateline = Some(
-                Dateline::parse("GENEVA, July 14 (Xinhua)", s.created_at.date()).unwrap(),
-            );
+            s.dateline =
+                Some(Dateline::parse("GENEVA, July 14 (Xinhua)", s.created_at.date()).unwrap());
             s.photo = Some(LeadPhoto {
                 image: Some(PhotoId::new()),
                 caption: Caption::parse("The envoy at the lectern").unwrap(),
@@ -92,12 +94,20 @@ async fn a_published_story_is_a_valid_ninjs_document_at_a_stable_url() {
     assert_eq!(doc["version"], story.revision.to_string());
     assert_eq!(doc["pubstatus"], "usable");
     assert_eq!(doc["language"], "en");
-    assert_eq!(doc["headlines"][0]["value"], "Talks end without a breakthrough");
+    assert_eq!(
+        doc["headlines"][0]["value"],
+        "Talks end without a breakthrough"
+    );
     assert_eq!(doc["descriptions"][0]["value"], "What happened, briefly");
     assert_eq!(doc["by"], "Test Writer");
     assert_eq!(doc["located"], "GENEVA, July 14 (Xinhua)");
     assert_eq!(doc["subjects"][0]["name"], "Business");
-    assert!(doc["copyrightnotice"].as_str().unwrap().contains("Newsroom"));
+    assert!(
+        doc["copyrightnotice"]
+            .as_str()
+            .unwrap()
+            .contains("Newsroom")
+    );
     let html = doc["bodies"]
         .as_array()
         .unwrap()
@@ -110,16 +120,16 @@ async fn a_published_story_is_a_valid_ninjs_document_at_a_stable_url() {
     assert!(!html.contains("nextpage"), "{html}");
     let photo = &doc["associations"][0];
     assert_eq!(photo["type"], "picture");
-    assert_eq!(photo["descriptions"][0]["value"], "The envoy at the lectern");
+    assert_eq!(
+        photo["descriptions"][0]["value"],
+        "The envoy at the lectern"
+    );
     assert_eq!(photo["by"], "Xinhua/Xu Jinquan");
     let href = photo["renditions"][0]["href"].as_str().unwrap();
     let image = story.photo.as_ref().unwrap().image.unwrap();
     assert_eq!(
         href,
-        format!(
-            "http://127.0.0.1:8080{}",
-            newsroom::web::urls::photo(image)
-        )
+        format!("http://127.0.0.1:8080{}", newsroom::web::urls::photo(image))
     );
 }
 
@@ -147,7 +157,9 @@ async fn stories_readers_cannot_see_are_json_404s() {
     let app = TestApp::spawn().await;
     let draft = StoryBuilder::new("A draft").save(&app);
     let scheduled = StoryBuilder::new("Later")
-        .status(Status::Scheduled(OffsetDateTime::now_utc() + Duration::days(1)))
+        .status(Status::Scheduled(
+            OffsetDateTime::now_utc() + Duration::days(1),
+        ))
         .save(&app);
     let unpublished = StoryBuilder::new("Withdrawn")
         .published_at(OffsetDateTime::now_utc())
