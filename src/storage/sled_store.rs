@@ -8,14 +8,15 @@
 //! - `photo_uses`: photo id | story id -> () while that published story shows the photo
 //! - `users`, `usernames`: user id -> record; username -> user id
 //! - `sessions`: SHA-256 of the session id -> session record
+//! - `autosaves`: user id | story id (zeros for a story not saved yet) -> autosaved form copy
 //! - `audit`: time (ns, u64 BE) | 4 random bytes -> event
 //! - `photos`, `photo_blobs`: photo id -> record; photo id | kind -> bytes
 //! - `meta`: site secrets and the setup token
 
 use super::codec::{
-    PhotoRecord, SessionRecord, decode_audit, decode_photo, decode_session, decode_story,
-    decode_summary, decode_user, encode_audit, encode_photo, encode_session, encode_story,
-    encode_summary, encode_user,
+    AutosaveRecord, PhotoRecord, SessionRecord, decode_audit, decode_autosave, decode_photo,
+    decode_session, decode_story, decode_summary, decode_user, encode_audit, encode_autosave,
+    encode_photo, encode_session, encode_story, encode_summary, encode_user,
 };
 use super::counted_index::{self, Entry};
 use super::{
@@ -44,6 +45,7 @@ pub struct SledStore {
     users: Tree,
     usernames: Tree,
     sessions: Tree,
+    autosaves: Tree,
     audit: Tree,
     photos: Tree,
     photo_blobs: Tree,
@@ -74,6 +76,7 @@ impl SledStore {
             users: db.open_tree("users")?,
             usernames: db.open_tree("usernames")?,
             sessions: db.open_tree("sessions")?,
+            autosaves: db.open_tree("autosaves")?,
             audit: db.open_tree("audit")?,
             photos: db.open_tree("photos")?,
             photo_blobs: db.open_tree("photo_blobs")?,
@@ -252,10 +255,7 @@ impl SledStore {
     }
 
     fn get_story(&self, id: StoryId) -> Result<Option<Story>, StoreError> {
-        match self.stories.get(id.to_bytes())? {
-            Some(bytes) => Ok(Some(decode_story(&bytes)?)),
-            None => Ok(None),
-        }
+        read(&self.stories, id.to_bytes(), decode_story)
     }
 }
 
@@ -491,10 +491,7 @@ impl Store for SledStore {
     }
 
     fn story_revision(&self, id: StoryId, revision: u64) -> Result<Option<Story>, StoreError> {
-        match self.revisions.get(revision_key(id, revision))? {
-            Some(bytes) => Ok(Some(decode_story(&bytes)?)),
-            None => Ok(None),
-        }
+        read(&self.revisions, revision_key(id, revision), decode_story)
     }
 
     fn create_user(&self, user: &User) -> Result<(), StoreError> {
@@ -528,10 +525,7 @@ impl Store for SledStore {
     }
 
     fn user(&self, id: UserId) -> Result<Option<User>, StoreError> {
-        match self.users.get(id.to_bytes())? {
-            Some(bytes) => Ok(Some(decode_user(&bytes)?)),
-            None => Ok(None),
-        }
+        read(&self.users, id.to_bytes(), decode_user)
     }
 
     fn user_by_name(&self, username: &Username) -> Result<Option<User>, StoreError> {
@@ -597,6 +591,34 @@ impl Store for SledStore {
         }
         self.db.flush()?;
         Ok(ended)
+    }
+
+    fn put_autosave(
+        &self,
+        user: UserId,
+        story: Option<StoryId>,
+        copy: &AutosaveRecord,
+    ) -> Result<(), StoreError> {
+        let _writing = self.writing();
+        self.autosaves
+            .insert(autosave_key(user, story), encode_autosave(copy)?)?;
+        self.db.flush()?;
+        Ok(())
+    }
+
+    fn autosave(
+        &self,
+        user: UserId,
+        story: Option<StoryId>,
+    ) -> Result<Option<AutosaveRecord>, StoreError> {
+        read(&self.autosaves, autosave_key(user, story), decode_autosave)
+    }
+
+    fn delete_autosave(&self, user: UserId, story: Option<StoryId>) -> Result<(), StoreError> {
+        let _writing = self.writing();
+        self.autosaves.remove(autosave_key(user, story))?;
+        self.db.flush()?;
+        Ok(())
     }
 
     fn record_audit(&self, event: &AuditEvent) -> Result<(), StoreError> {
@@ -750,5 +772,26 @@ impl Store for SledStore {
             }
         }
         writer.finish()
+    }
+}
+
+fn autosave_key(user: UserId, story: Option<StoryId>) -> [u8; 32] {
+    let mut key = [0; 32];
+    key[..16].copy_from_slice(&user.to_bytes());
+    if let Some(story) = story {
+        key[16..].copy_from_slice(&story.to_bytes());
+    }
+    key
+}
+
+/// The record under `key`, decoded, if there is one.
+fn read<T>(
+    tree: &Tree,
+    key: impl AsRef<[u8]>,
+    decode: fn(&[u8]) -> Result<T, super::codec::CodecError>,
+) -> Result<Option<T>, StoreError> {
+    match tree.get(key)? {
+        Some(bytes) => Ok(Some(decode(&bytes)?)),
+        None => Ok(None),
     }
 }
