@@ -256,6 +256,21 @@ pub trait Store: Send + Sync + 'static {
     /// Writes a consistent copy of everything but login sessions into `dir` (see [`backup`]).
     /// Writes wait while the copy is taken, so it never holds half of one.
     fn backup(&self, dir: &Path) -> Result<backup::Summary, StoreError>;
+
+    // --- Validators of the public site ---
+
+    /// Which version of the public site is current: changes in the same write as any change
+    /// to what readers can see (a story published, edited while public, unpublished).
+    fn public_version(&self) -> Result<PublicVersion, StoreError>;
+}
+
+/// A counter of changes to public content and the time of the latest one; HTTP validators and
+/// the rendered-page cache are derived from it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PublicVersion {
+    pub generation: u64,
+    /// `None` until the first public change.
+    pub changed_at: Option<OffsetDateTime>,
 }
 
 /// A position in a published listing: the publication second and the story id, which is the

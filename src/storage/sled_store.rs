@@ -11,7 +11,8 @@
 //! - `autosaves`: user id | story id (zeros for a story not saved yet) -> autosaved form copy
 //! - `audit`: time (ns, u64 BE) | 4 random bytes -> event
 //! - `photos`, `photo_blobs`: photo id -> record; photo id | kind -> bytes
-//! - `meta`: site secrets and the setup token
+//! - `meta`: site secrets, the setup token and the public version (generation u64 BE | time of
+//!   the change, ns since 1970 as i64 BE)
 
 use super::codec::{
     AutosaveRecord, PhotoRecord, SessionRecord, decode_audit, decode_autosave, decode_photo,
@@ -20,8 +21,8 @@ use super::codec::{
 };
 use super::counted_index::{self, Entry};
 use super::{
-    ImportOutcome, Listing, ListingKey, ListingPage, StatusFilter, Store, StoreError, backup,
-    index_ts,
+    ImportOutcome, Listing, ListingKey, ListingPage, PublicVersion, StatusFilter, Store,
+    StoreError, backup, index_ts,
 };
 use crate::domain::{
     AuditEvent, PageNumber, Paging, PhotoId, Section, Slug, Status, Story, StoryId, StorySummary,
@@ -172,8 +173,10 @@ impl SledStore {
             &self.indexes,
             &self.revisions,
             &self.photo_uses,
+            &self.meta,
         );
-        let result = trees.transaction(|(stories, slugs, indexes, revisions, photo_uses)| {
+        let now = OffsetDateTime::now_utc();
+        let result = trees.transaction(|(stories, slugs, indexes, revisions, photo_uses, meta)| {
             let abort = |e: StoreError| ConflictableTransactionError::Abort(e);
             let old = match stories.get(id)? {
                 Some(bytes) => Some(decode_story(&bytes).map_err(|e| abort(e.into()))?),
@@ -245,6 +248,14 @@ impl SledStore {
             slugs.insert(slug, &id)?;
             stories.insert(&id, record.as_slice())?;
             revisions.insert(revision.as_slice(), record.as_slice())?;
+            // Readers' pages change when the story is public before or after this save.
+            if stored.is_public() || old.as_ref().is_some_and(Story::is_public) {
+                let current = decode_public_version(meta.get(PUBLIC_VERSION)?.as_deref());
+                meta.insert(
+                    PUBLIC_VERSION,
+                    encode_public_version(current, now).as_slice(),
+                )?;
+            }
             Ok(outcome)
         });
         match result {
@@ -290,6 +301,36 @@ enum Revision {
     After(Option<u64>),
     /// The story's own, for copies from elsewhere; only a newer one replaces what is stored.
     Keep,
+}
+
+const PUBLIC_VERSION: &[u8] = b"public-version";
+
+/// The version after `current`, changed at `now` (or later, so that the time never goes back
+/// when the clock does).
+fn encode_public_version(current: PublicVersion, now: OffsetDateTime) -> [u8; 16] {
+    let at = current.changed_at.map_or(now, |before| before.max(now));
+    let nanos = i64::try_from(at.unix_timestamp_nanos()).unwrap_or(i64::MAX);
+    let mut out = [0u8; 16];
+    out[..8].copy_from_slice(&current.generation.wrapping_add(1).to_be_bytes());
+    out[8..].copy_from_slice(&nanos.to_be_bytes());
+    out
+}
+
+/// A missing or malformed record is generation 0: nothing public has changed yet.
+fn decode_public_version(bytes: Option<&[u8]>) -> PublicVersion {
+    let Some(bytes) = bytes.and_then(|b| <[u8; 16]>::try_from(b).ok()) else {
+        return PublicVersion {
+            generation: 0,
+            changed_at: None,
+        };
+    };
+    let (generation, nanos) = bytes.split_at(8);
+    let generation = u64::from_be_bytes(generation.try_into().unwrap_or_default());
+    let nanos = i64::from_be_bytes(nanos.try_into().unwrap_or_default());
+    PublicVersion {
+        generation,
+        changed_at: OffsetDateTime::from_unix_timestamp_nanos(i128::from(nanos)).ok(),
+    }
 }
 
 fn finish(result: Result<(), TransactionError<StoreError>>) -> Result<(), StoreError> {
@@ -772,6 +813,12 @@ impl Store for SledStore {
             }
         }
         writer.finish()
+    }
+
+    fn public_version(&self) -> Result<PublicVersion, StoreError> {
+        Ok(decode_public_version(
+            self.meta.get(PUBLIC_VERSION)?.as_deref(),
+        ))
     }
 }
 

@@ -92,7 +92,10 @@ async fn one(state: State, path: web::Path<String>) -> Result<HttpResponse, ApiE
         .await??
         .filter(|s| s.is_public())
         .ok_or(ApiError::NotFound)?;
-    Ok(HttpResponse::Ok().json(ninjs::document(&story, site(&state))))
+    // A published story changes rarely: the longer lifetime of an article page.
+    Ok(HttpResponse::Ok()
+        .insert_header(super::public::Freshness::Article.header())
+        .json(ninjs::document(&story, site(&state))))
 }
 
 #[derive(Deserialize)]

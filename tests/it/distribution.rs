@@ -62,21 +62,21 @@ fn a_newsroom_worth_of_stories() -> Vec<Story> {
                 });
             })
             .published_at(now - Duration::hours(3))
-            .build(),
+            .into_story(),
         StoryBuilder::new("Tom & Jerry <script>alert(1)</script> ]]>")
             .body("Text with <b>markup</b>, *stars* & ]]>.")
             .published_at(now - Duration::hours(2))
-            .build(),
+            .into_story(),
         StoryBuilder::new("Markets rally")
             .section("business")
             .with(|s| s.bylines = newsroom::domain::Bylines::parse("Ann; Bo").unwrap())
             .published_at(now - Duration::hours(1))
-            .build(),
-        StoryBuilder::new("Still a draft").build(),
+            .into_story(),
+        StoryBuilder::new("Still a draft").into_story(),
         StoryBuilder::new("Taken down")
             .published_at(now - Duration::hours(4))
             .status(Status::Unpublished)
-            .build(),
+            .into_story(),
     ]
 }
 

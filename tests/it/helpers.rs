@@ -188,8 +188,8 @@ impl StoryBuilder {
         app.store.save_story(&self.story, None).expect("save story")
     }
 
-    /// The story, unsaved: for databases the test opens itself.
-    pub fn build(self) -> Story {
+    /// The story unsaved, for `Store::import_stories`.
+    pub fn into_story(self) -> Story {
         self.story
     }
 }
