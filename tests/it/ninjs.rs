@@ -300,3 +300,43 @@ fn the_schema_check_refuses_what_ninjs_does_not_allow() {
     let example = std::fs::read_to_string(fixture("ninjs/005_complex_text_article.json")).unwrap();
     assert_valid_ninjs(&serde_json::from_str(&example).unwrap());
 }
+
+#[actix_web::test]
+async fn api_answers_are_revalidated_and_change_when_a_story_does() {
+    let app = TestApp::spawn().await;
+    let mut story = StoryBuilder::new("First version")
+        .published_at(OffsetDateTime::now_utc())
+        .save(&app);
+    let path = format!("/api/v1/stories/{}", story.id);
+    let first = app.get(&path).await;
+    let etag = first
+        .headers()
+        .get(reqwest::header::ETAG)
+        .expect("an ETag")
+        .to_str()
+        .unwrap()
+        .to_owned();
+
+    let again = app
+        .client
+        .get(app.url(&path))
+        .header(reqwest::header::IF_NONE_MATCH, &etag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), StatusCode::NOT_MODIFIED);
+
+    story.headline = newsroom::domain::Headline::parse("Second version").unwrap();
+    app.store.save_story(&story, Some(story.revision)).unwrap();
+    let changed = app
+        .client
+        .get(app.url(&path))
+        .header(reqwest::header::IF_NONE_MATCH, &etag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(changed.status(), StatusCode::OK);
+    let doc: Value = changed.json().await.unwrap();
+    assert_eq!(doc["headlines"][0]["value"], "Second version");
+    assert_eq!(doc["version"], "2");
+}
