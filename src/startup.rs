@@ -24,10 +24,15 @@ impl Application {
         Self::build_with_store(settings, store)
     }
 
-    pub fn build_with_store(settings: Settings, store: SharedStore) -> anyhow::Result<Self> {
+    pub fn build_with_store(mut settings: Settings, store: SharedStore) -> anyhow::Result<Self> {
         let listener = TcpListener::bind(&settings.bind)
             .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", settings.bind))?;
-        let port = listener.local_addr()?.port();
+        let bound = listener.local_addr()?;
+        // An address derived from `--bind 127.0.0.1:0` names the port actually taken.
+        if settings.base_url == format!("http://{}", settings.bind) {
+            settings.base_url = format!("http://{bound}");
+        }
+        let port = bound.port();
         let setup_token = crate::auth::token::issue_setup_token(&*store)?;
         let control = crate::control::Channel::open(&settings.data_dir)?;
         let server = web::server(listener, settings, store.clone())?;
