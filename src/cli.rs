@@ -83,6 +83,9 @@ pub struct ServeArgs {
     /// Stories on each front and section page.
     #[arg(long, env = "NEWSROOM_PER_PAGE", default_value_t = 20, value_parser = clap::value_parser!(u16).range(1..=200))]
     pub per_page: u16,
+    /// Largest photo upload accepted, in MiB; a larger one is refused with a message on the form.
+    #[arg(long, env = "NEWSROOM_MAX_PHOTO_MB", default_value_t = 20, value_parser = clap::value_parser!(u16).range(1..=500))]
+    pub max_photo_mb: u16,
 }
 
 #[derive(Debug, clap::Args)]
@@ -144,6 +147,7 @@ fn serve(mut settings: Settings, args: ServeArgs) -> anyhow::Result<()> {
     settings.bind = args.bind;
     settings.site_name = args.site_name;
     settings.per_page = usize::from(args.per_page);
+    settings.max_photo_bytes = usize::from(args.max_photo_mb) << 20;
     let store = open_store(&settings)?;
     let system = actix_web::rt::System::new();
     system.block_on(async move {

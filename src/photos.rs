@@ -1,79 +1,241 @@
 //! Checking and preparing uploaded photos. An upload is trusted only after it decodes as an
-//! image within the limits; the copy readers get is re-encoded, which drops every piece of
-//! metadata (a source's GPS position must never leak).
+//! image within the limits. Readers only ever get re-encoded renditions: re-encoding applies the
+//! EXIF orientation and drops every piece of metadata (a source's GPS position must never leak).
+//! The original bytes are kept untouched for the archive.
 
-use image::{DynamicImage, ImageFormat, ImageReader, Limits};
+use image::imageops::FilterType;
+use image::metadata::Orientation;
+use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader, Limits};
+use sha2::{Digest, Sha256};
 use std::io::Cursor;
 
 /// Decoding refuses images with more pixels than this (a decompression bomb is a small file
-/// that claims enormous dimensions).
-pub const MAX_PIXELS: u64 = 100_000_000;
+/// that claims enormous dimensions). 64 megapixels covers every current camera; decoded, such
+/// an image takes about 200 MB, which bounds the memory one upload can cost.
+pub const MAX_PIXELS: u64 = 64_000_000;
 const MAX_SIDE: u32 = 20_000;
-const MAX_DECODE_BYTES: u64 = 1 << 30;
+const MAX_DECODE_BYTES: u64 = 512 << 20;
+
+/// The widths readers' renditions are made at. An image narrower than the widest gets one at
+/// its own width instead; nothing is ever upscaled.
+pub const RENDITION_WIDTHS: [u32; 3] = [480, 960, 1600];
+const JPEG_QUALITY: u8 = 82;
+/// Uploads decoded at once; the machine's cores are shared with serving pages.
+pub const CONCURRENT_JOBS: usize = 2;
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum PhotoError {
-    #[error("The photo is larger than {0} MiB.")]
-    TooLarge(u64),
+    #[error("The photo is larger than the {} limit.", human_size(*.0))]
+    TooLarge(usize),
     #[error("The file is not a JPEG, PNG, WebP or GIF image.")]
     NotAnImage,
     #[error("The image is {width}×{height} pixels; at most {max} megapixels are accepted.", max = MAX_PIXELS / 1_000_000)]
     TooManyPixels { width: u32, height: u32 },
     #[error("The image could not be read; the file may be truncated or damaged.")]
     Corrupt,
+    #[error("The image could not be converted for the web.")]
+    Encode,
 }
 
-/// A checked upload: its original bytes for the archive and a clean copy for readers.
+/// One re-encoded JPEG made for readers.
+pub struct Rendition {
+    pub width: u32,
+    pub height: u32,
+    pub jpeg: Vec<u8>,
+}
+
+/// A checked upload: its original bytes for the archive and clean renditions for readers.
 pub struct PreparedPhoto {
     pub original: Vec<u8>,
     pub original_type: &'static str,
-    pub display: Vec<u8>,
+    /// SHA-256 of the original bytes: the same file uploaded twice is stored once.
+    pub hash: [u8; 32],
+    /// Upright dimensions, after the EXIF orientation is applied.
     pub width: u32,
     pub height: u32,
+    /// Narrowest first.
+    pub renditions: Vec<Rendition>,
+}
+
+/// `20 MiB`, `512 KiB`.
+fn human_size(bytes: usize) -> String {
+    if bytes >= 1 << 20 && bytes.is_multiple_of(1 << 20) {
+        format!("{} MiB", bytes >> 20)
+    } else if bytes >= 1 << 20 {
+        format!("{:.1} MiB", bytes as f64 / f64::from(1 << 20))
+    } else {
+        format!("{} KiB", bytes.div_ceil(1024))
+    }
+}
+
+pub fn content_hash(bytes: &[u8]) -> [u8; 32] {
+    Sha256::digest(bytes).into()
 }
 
 pub fn prepare(bytes: Vec<u8>) -> Result<PreparedPhoto, PhotoError> {
-    let reader = ImageReader::new(Cursor::new(&bytes))
-        .with_guessed_format()
-        .map_err(|_| PhotoError::NotAnImage)?;
-    let format = reader.format().ok_or(PhotoError::NotAnImage)?;
-    let original_type = match format {
-        ImageFormat::Jpeg => "image/jpeg",
+    let (format, dimensions) = sniff(&bytes)?;
+    let image = decode_upright(&bytes, format, dimensions)?;
+    let renditions = renditions(&image)?;
+    Ok(PreparedPhoto {
+        hash: content_hash(&bytes),
+        original_type: mime(format),
+        width: image.width(),
+        height: image.height(),
+        original: bytes,
+        renditions,
+    })
+}
+
+/// The format from the file's first bytes (never its name or declared type), and its
+/// dimensions as the header states them.
+fn sniff(bytes: &[u8]) -> Result<(ImageFormat, (u32, u32)), PhotoError> {
+    let format = image::guess_format(bytes).map_err(|_| PhotoError::NotAnImage)?;
+    if !matches!(
+        format,
+        ImageFormat::Jpeg | ImageFormat::Png | ImageFormat::WebP | ImageFormat::Gif
+    ) {
+        return Err(PhotoError::NotAnImage);
+    }
+    if format == ImageFormat::Jpeg && !jpeg_is_complete(bytes) {
+        return Err(PhotoError::Corrupt);
+    }
+    let dimensions = ImageReader::with_format(Cursor::new(bytes), format)
+        .into_dimensions()
+        .map_err(|_| PhotoError::Corrupt)?;
+    Ok((format, dimensions))
+}
+
+/// Whether a JPEG's image data is followed by its end marker. The decoder quietly fills a cut-off
+/// image with grey, so a truncated upload has to be caught here. The marker is looked for after
+/// the first scan starts, not anywhere: an EXIF thumbnail carries an end marker of its own.
+fn jpeg_is_complete(bytes: &[u8]) -> bool {
+    let mut at = 2;
+    while at + 4 <= bytes.len() {
+        if bytes[at] != 0xFF {
+            return false;
+        }
+        let marker = bytes[at + 1];
+        if marker == 0xFF {
+            at += 1; // fill byte
+            continue;
+        }
+        if marker == 0xDA {
+            // Inside entropy-coded data 0xFF is escaped, so 0xFF 0xD9 can only be the end.
+            return bytes[at..].windows(2).any(|w| w == [0xFF, 0xD9]);
+        }
+        let length = usize::from(u16::from_be_bytes([bytes[at + 2], bytes[at + 3]]));
+        at += 2 + length;
+    }
+    false
+}
+
+fn mime(format: ImageFormat) -> &'static str {
+    match format {
         ImageFormat::Png => "image/png",
         ImageFormat::WebP => "image/webp",
         ImageFormat::Gif => "image/gif",
-        _ => return Err(PhotoError::NotAnImage),
-    };
-    let (width, height) = reader.into_dimensions().map_err(|_| PhotoError::Corrupt)?;
+        _ => "image/jpeg",
+    }
+}
+
+/// Decodes the whole image (the first frame of an animation), checking its claimed size from
+/// the header first so that a bomb is refused before any pixel memory is allocated.
+fn decode_upright(
+    bytes: &[u8],
+    format: ImageFormat,
+    (width, height): (u32, u32),
+) -> Result<DynamicImage, PhotoError> {
     if u64::from(width) * u64::from(height) > MAX_PIXELS || width > MAX_SIDE || height > MAX_SIDE {
         return Err(PhotoError::TooManyPixels { width, height });
     }
-    let mut reader = ImageReader::with_format(Cursor::new(&bytes), format);
+    let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
     let mut limits = Limits::default();
     limits.max_image_width = Some(MAX_SIDE);
     limits.max_image_height = Some(MAX_SIDE);
     limits.max_alloc = Some(MAX_DECODE_BYTES);
     reader.limits(limits);
-    let image = reader.decode().map_err(|e| match e {
+    let too_big = |e: image::ImageError| match e {
         image::ImageError::Limits(_) => PhotoError::TooManyPixels { width, height },
         _ => PhotoError::Corrupt,
-    })?;
-    let display = encode_jpeg(&image)?;
-    Ok(PreparedPhoto {
-        original: bytes,
-        original_type,
-        display,
-        width,
-        height,
-    })
+    };
+    let mut decoder = reader.into_decoder().map_err(too_big)?;
+    // Damaged EXIF must not lose an otherwise good photo: it is then shown as stored.
+    let orientation = decoder.orientation().unwrap_or(Orientation::NoTransforms);
+    let mut image = DynamicImage::from_decoder(decoder).map_err(too_big)?;
+    image.apply_orientation(orientation);
+    if image.color().has_alpha() {
+        image = on_white(&image);
+    }
+    Ok(image)
 }
 
-fn encode_jpeg(image: &DynamicImage) -> Result<Vec<u8>, PhotoError> {
-    let rgb = image.to_rgb8();
+/// JPEG has no transparency: see-through parts of a PNG, WebP or GIF are shown on white, as the
+/// page behind them would be, rather than on whatever colour the transparent pixels hold.
+fn on_white(image: &DynamicImage) -> DynamicImage {
+    let rgba = image.to_rgba8();
+    let rgb = image::RgbImage::from_fn(rgba.width(), rgba.height(), |x, y| {
+        let [r, g, b, a] = rgba.get_pixel(x, y).0;
+        let blend = |c: u8| {
+            let c = u32::from(c) * u32::from(a) + 255 * (255 - u32::from(a));
+            u8::try_from((c + 127) / 255).unwrap_or(u8::MAX)
+        };
+        image::Rgb([blend(r), blend(g), blend(b)])
+    });
+    DynamicImage::ImageRgb8(rgb)
+}
+
+/// The widths to make for an image `width` pixels wide, narrowest first.
+pub fn rendition_widths(width: u32) -> Vec<u32> {
+    let mut widths: Vec<u32> = RENDITION_WIDTHS
+        .into_iter()
+        .filter(|w| *w < width)
+        .collect();
+    if width <= RENDITION_WIDTHS[RENDITION_WIDTHS.len() - 1] {
+        widths.push(width);
+    }
+    widths
+}
+
+fn renditions(image: &DynamicImage) -> Result<Vec<Rendition>, PhotoError> {
+    // Widest first, each made from the previous one: a 12-megapixel photo is scaled down in
+    // full only once, and the smaller steps are cheap.
+    let mut made = Vec::new();
+    let mut source = std::borrow::Cow::Borrowed(image);
+    for width in rendition_widths(image.width()).into_iter().rev() {
+        let height = scaled_height(image.width(), image.height(), width);
+        let scaled = if (width, height) == (source.width(), source.height()) {
+            source.to_rgb8()
+        } else if source.width() >= 2 * width {
+            // Two or more source pixels per output pixel: averaging the area each one covers is
+            // as sharp as a filter here and several times faster on a full-size photo.
+            source.thumbnail_exact(width, height).to_rgb8()
+        } else {
+            source
+                .resize_exact(width, height, FilterType::Triangle)
+                .to_rgb8()
+        };
+        made.push(Rendition {
+            width,
+            height,
+            jpeg: encode_jpeg(&scaled)?,
+        });
+        source = std::borrow::Cow::Owned(DynamicImage::ImageRgb8(scaled));
+    }
+    made.reverse();
+    Ok(made)
+}
+
+fn scaled_height(width: u32, height: u32, new_width: u32) -> u32 {
+    let scaled =
+        (u64::from(height) * u64::from(new_width) + u64::from(width) / 2) / u64::from(width);
+    u32::try_from(scaled.max(1)).unwrap_or(u32::MAX)
+}
+
+fn encode_jpeg(rgb: &image::RgbImage) -> Result<Vec<u8>, PhotoError> {
     let mut out = Vec::new();
-    let encoder = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 85);
+    let encoder = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, JPEG_QUALITY);
     rgb.write_with_encoder(encoder)
-        .map_err(|_| PhotoError::Corrupt)?;
+        .map_err(|_| PhotoError::Encode)?;
     Ok(out)
 }
 
@@ -95,7 +257,44 @@ mod tests {
             (photo.width, photo.height, photo.original_type),
             (40, 30, "image/png")
         );
-        assert_eq!(&photo.display[..3], &[0xFF, 0xD8, 0xFF]);
+        assert_eq!(photo.renditions.len(), 1);
+        assert_eq!(&photo.renditions[0].jpeg[..3], &[0xFF, 0xD8, 0xFF]);
+    }
+
+    #[test]
+    fn transparency_is_shown_on_white() {
+        let clear = DynamicImage::ImageRgba8(image::RgbaImage::from_pixel(
+            8,
+            8,
+            image::Rgba([0, 0, 0, 0]),
+        ));
+        let mut out = Cursor::new(Vec::new());
+        clear.write_to(&mut out, ImageFormat::Png).unwrap();
+        let photo = prepare(out.into_inner()).unwrap();
+        let shown = image::load_from_memory(&photo.renditions[0].jpeg)
+            .unwrap()
+            .to_rgb8();
+        assert!(shown.get_pixel(4, 4).0.iter().all(|c| *c > 245));
+    }
+
+    #[test]
+    fn renditions_never_upscale() {
+        assert_eq!(rendition_widths(300), vec![300]);
+        assert_eq!(rendition_widths(960), vec![480, 960]);
+        assert_eq!(rendition_widths(1200), vec![480, 960, 1200]);
+        assert_eq!(rendition_widths(1600), vec![480, 960, 1600]);
+        assert_eq!(rendition_widths(4000), vec![480, 960, 1600]);
+    }
+
+    #[test]
+    fn renditions_keep_the_aspect_ratio() {
+        let photo = prepare(png(2000, 1000)).unwrap();
+        let sizes: Vec<_> = photo
+            .renditions
+            .iter()
+            .map(|r| (r.width, r.height))
+            .collect();
+        assert_eq!(sizes, vec![(480, 240), (960, 480), (1600, 800)]);
     }
 
     #[test]
@@ -111,6 +310,21 @@ mod tests {
     fn a_truncated_image_is_refused() {
         let bytes = png(64, 64);
         assert!(prepare(bytes[..bytes.len() / 2].to_vec()).is_err());
+    }
+
+    #[test]
+    fn a_jpeg_cut_short_is_refused_though_the_decoder_would_fill_it_in() {
+        let image = DynamicImage::ImageRgb8(image::RgbImage::from_fn(64, 64, |x, y| {
+            image::Rgb([(x * 4) as u8, (y * 4) as u8, 90])
+        }));
+        let mut out = Cursor::new(Vec::new());
+        image.write_to(&mut out, ImageFormat::Jpeg).unwrap();
+        let bytes = out.into_inner();
+        assert!(prepare(bytes.clone()).is_ok());
+        assert_eq!(
+            prepare(bytes[..bytes.len() - 40].to_vec()).err(),
+            Some(PhotoError::Corrupt)
+        );
     }
 
     fn crc32(data: &[u8]) -> u32 {

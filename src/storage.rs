@@ -16,7 +16,7 @@ use std::sync::Arc;
 use thiserror::Error;
 use time::OffsetDateTime;
 
-pub use codec::{AutosaveRecord, PhotoRecord, SessionRecord};
+pub use codec::{AutosaveRecord, PhotoRecord, RenditionRecord, SessionRecord};
 pub use sled_store::SledStore;
 
 #[derive(Debug, Error)]
@@ -207,17 +207,33 @@ pub trait Store: Send + Sync + 'static {
 
     // --- Photos ---
 
+    /// Stores a photo, its original bytes and its renditions (`renditions[i]` is the JPEG of
+    /// `record.renditions[i]`), unless a photo with the same `hash` is stored already. Returns
+    /// the stored record: the earlier one for a duplicate, which is not stored again.
     fn save_photo(
         &self,
         record: &PhotoRecord,
         original: &[u8],
-        display: &[u8],
-    ) -> Result<(), StoreError>;
+        renditions: &[Vec<u8>],
+    ) -> Result<PhotoRecord, StoreError>;
 
     fn photo(&self, id: PhotoId) -> Result<Option<PhotoRecord>, StoreError>;
 
-    /// The bytes served to readers (`original == false`) or kept for the archive.
-    fn photo_bytes(&self, id: PhotoId, original: bool) -> Result<Option<Vec<u8>>, StoreError>;
+    /// The photo whose original has this SHA-256, if stored.
+    fn photo_by_hash(&self, hash: &[u8; 32]) -> Result<Option<PhotoRecord>, StoreError>;
+
+    /// The original upload or one of its renditions.
+    fn photo_blob(&self, id: PhotoId, blob: PhotoBlob) -> Result<Option<Vec<u8>>, StoreError>;
+
+    /// Page `page` of the photo library, newest first, keeping only photos whose caption or
+    /// credit contains `search` (ignoring case) when it is given. A page past the last gives
+    /// [`StoreError::NotFound`], except page 1.
+    fn photos(
+        &self,
+        search: Option<&str>,
+        page: PageNumber,
+        per_page: usize,
+    ) -> Result<PhotoPage, StoreError>;
 
     /// Whether a published story uses the photo, so readers may see it.
     fn photo_is_public(&self, id: PhotoId) -> Result<bool, StoreError>;
@@ -306,3 +322,20 @@ pub enum ImportOutcome {
 }
 
 pub type SharedStore = Arc<dyn Store>;
+
+/// Which bytes of a photo.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PhotoBlob {
+    /// The upload exactly as received, for the archive (desk only).
+    Original,
+    /// The re-encoded JPEG this many pixels wide.
+    Rendition(u32),
+}
+
+/// One page of the photo library.
+#[derive(Debug, Clone)]
+pub struct PhotoPage {
+    pub items: Vec<PhotoRecord>,
+    pub paging: Paging,
+    pub total_items: u64,
+}

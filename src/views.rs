@@ -4,6 +4,7 @@
 
 pub mod desk;
 pub mod desk_admin;
+pub mod desk_photos;
 pub mod feeds;
 pub mod reader;
 pub mod sitemaps;

@@ -32,6 +32,8 @@ pub struct AppState {
     pub store: SharedStore,
     pub settings: Settings,
     pub login_throttle: LoginThrottle,
+    /// Bounds how many uploads are decoded and resized at once.
+    pub photo_jobs: tokio::sync::Semaphore,
     pub public_cache: public::PublicCache,
 }
 
@@ -84,6 +86,7 @@ pub fn server(
         public_cache: public::PublicCache::new(&settings),
         settings,
         login_throttle: LoginThrottle::new(),
+        photo_jobs: tokio::sync::Semaphore::new(crate::photos::CONCURRENT_JOBS),
     }));
     let server = HttpServer::new(move || {
         App::new()
@@ -107,7 +110,9 @@ pub fn server(
 fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(assets::serve)
         .service(media::public)
+        .service(media::public_rendition)
         .service(media::desk)
+        .service(media::desk_file)
         .configure(desk::routes)
         .service(public_routes());
 }

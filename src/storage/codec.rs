@@ -399,26 +399,86 @@ pub fn decode_audit(bytes: &[u8]) -> Result<AuditEvent, CodecError> {
 // --- Photos -------------------------------------------------------------------------------------
 
 const PHOTO_V1: u8 = 1;
+const PHOTO_V2: u8 = 2;
 
 /// A stored photo's description; its bytes are stored apart.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PhotoRecord {
     pub id: [u8; 16],
+    /// The original upload's type, as its bytes show it.
     pub content_type: String,
+    /// Upright dimensions (after the EXIF orientation).
     pub width: u32,
     pub height: u32,
     pub uploaded_by: Option<[u8; 16]>,
     pub uploaded_at: i64,
+    /// SHA-256 of the original bytes, under which the original and its renditions are stored.
+    /// `None` for photos stored before renditions existed: their bytes are under the id.
+    pub hash: Option<[u8; 32]>,
+    /// The JPEG renditions readers get, narrowest first.
+    pub renditions: Vec<RenditionRecord>,
+    /// Defaults for every story that uses the photo; empty when not given.
+    pub caption: String,
+    pub credit: String,
+    pub alt: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RenditionRecord {
+    pub width: u32,
+    pub height: u32,
+}
+
+impl PhotoRecord {
+    /// The widest rendition, which stands for the photo where one size is enough.
+    pub fn largest(&self) -> Option<RenditionRecord> {
+        self.renditions.last().copied()
+    }
+
+    /// The rendition at exactly `width`, if one was made.
+    pub fn rendition(&self, width: u32) -> Option<RenditionRecord> {
+        self.renditions.iter().copied().find(|r| r.width == width)
+    }
+}
+
+#[derive(Deserialize)]
+struct PhotoRecordV1 {
+    id: [u8; 16],
+    content_type: String,
+    width: u32,
+    height: u32,
+    uploaded_by: Option<[u8; 16]>,
+    uploaded_at: i64,
 }
 
 pub fn encode_photo(record: &PhotoRecord) -> Result<Vec<u8>, CodecError> {
-    encode(PHOTO_V1, record)
+    encode(PHOTO_V2, record)
 }
 
 pub fn decode_photo(bytes: &[u8]) -> Result<PhotoRecord, CodecError> {
     let (version, payload) = version_of(bytes)?;
     match version {
-        PHOTO_V1 => decode(payload),
+        // A first-version photo has one full-size display copy, served for every width.
+        PHOTO_V1 => {
+            let v1: PhotoRecordV1 = decode(payload)?;
+            Ok(PhotoRecord {
+                id: v1.id,
+                content_type: v1.content_type,
+                width: v1.width,
+                height: v1.height,
+                uploaded_by: v1.uploaded_by,
+                uploaded_at: v1.uploaded_at,
+                hash: None,
+                renditions: vec![RenditionRecord {
+                    width: v1.width,
+                    height: v1.height,
+                }],
+                caption: String::new(),
+                credit: String::new(),
+                alt: String::new(),
+            })
+        }
+        PHOTO_V2 => decode(payload),
         other => Err(CodecError::UnknownVersion(other)),
     }
 }

@@ -11,6 +11,8 @@
 //! - `autosaves`: user id | story id (zeros for a story not saved yet) -> autosaved form copy
 //! - `audit`: time (ns, u64 BE) | 4 random bytes -> event
 //! - `photos`, `photo_blobs`: photo id -> record; photo id | kind -> bytes
+//! - `photo_hashes`: SHA-256 of an original -> photo id; blobs of such photos are keyed by the
+//!   hash (content-addressed): hash | 0 -> original, hash | 'w' | width (u32 BE) -> rendition
 //! - `meta`: site secrets, the setup token and the public version (generation u64 BE | time of
 //!   the change, ns since 1970 as i64 BE)
 
@@ -21,8 +23,8 @@ use super::codec::{
 };
 use super::counted_index::{self, Entry};
 use super::{
-    ImportOutcome, Listing, ListingKey, ListingPage, PublicVersion, StatusFilter, Store,
-    StoreError, backup, index_ts,
+    ImportOutcome, Listing, ListingKey, ListingPage, PhotoBlob, PhotoPage, PublicVersion,
+    StatusFilter, Store, StoreError, backup, index_ts,
 };
 use crate::domain::{
     AuditEvent, PageNumber, Paging, PhotoId, Section, Slug, Status, Story, StoryId, StorySummary,
@@ -50,6 +52,7 @@ pub struct SledStore {
     audit: Tree,
     photos: Tree,
     photo_blobs: Tree,
+    photo_hashes: Tree,
     meta: Tree,
     /// Every write holds this shared; a backup holds it exclusively, so a backup never sees
     /// half of a write that spans several calls into sled.
@@ -81,6 +84,7 @@ impl SledStore {
             audit: db.open_tree("audit")?,
             photos: db.open_tree("photos")?,
             photo_blobs: db.open_tree("photo_blobs")?,
+            photo_hashes: db.open_tree("photo_hashes")?,
             meta: db.open_tree("meta")?,
             db,
             gate: RwLock::new(()),
@@ -290,6 +294,20 @@ fn lock_dir(dir: &Path) -> Result<File, StoreError> {
 
 const BLOB_ORIGINAL: u8 = 0;
 const BLOB_DISPLAY: u8 = 1;
+const BLOB_RENDITION: u8 = b'w';
+
+/// Where a photo's bytes are: under its hash, or under its id for a photo stored before
+/// renditions existed (which has one display copy standing for every width).
+fn blob_key(record: &PhotoRecord, blob: PhotoBlob) -> Vec<u8> {
+    match (record.hash, blob) {
+        (Some(hash), PhotoBlob::Original) => [&hash[..], &[BLOB_ORIGINAL]].concat(),
+        (Some(hash), PhotoBlob::Rendition(width)) => {
+            [&hash[..], &[BLOB_RENDITION], &width.to_be_bytes()[..]].concat()
+        }
+        (None, PhotoBlob::Original) => [&record.id[..], &[BLOB_ORIGINAL]].concat(),
+        (None, PhotoBlob::Rendition(_)) => [&record.id[..], &[BLOB_DISPLAY]].concat(),
+    }
+}
 const SETUP_TOKEN: &[u8] = b"setup-token";
 /// Login sessions are left out of backups: a restored site starts with everyone signed out.
 const SESSIONS: &str = "sessions";
@@ -689,24 +707,54 @@ impl Store for SledStore {
         &self,
         record: &PhotoRecord,
         original: &[u8],
-        display: &[u8],
-    ) -> Result<(), StoreError> {
+        renditions: &[Vec<u8>],
+    ) -> Result<PhotoRecord, StoreError> {
+        let hash = record
+            .hash
+            .ok_or_else(|| StoreError::Backend("a new photo needs its content hash".into()))?;
+        if renditions.len() != record.renditions.len() {
+            return Err(StoreError::Backend(
+                "a photo's renditions do not match its record".into(),
+            ));
+        }
         let _writing = self.writing();
         let encoded = encode_photo(record)?;
-        let blob = |kind: u8| {
-            let mut key = record.id.to_vec();
-            key.push(kind);
-            key
+        let trees = (&self.photos, &self.photo_blobs, &self.photo_hashes);
+        let existing: Result<Option<sled::IVec>, TransactionError<StoreError>> =
+            trees.transaction(|(photos, blobs, hashes)| {
+                if let Some(id) = hashes.get(hash)? {
+                    return Ok(Some(id));
+                }
+                blobs.insert(blob_key(record, PhotoBlob::Original), original)?;
+                for (rendition, bytes) in record.renditions.iter().zip(renditions) {
+                    blobs.insert(
+                        blob_key(record, PhotoBlob::Rendition(rendition.width)),
+                        bytes.as_slice(),
+                    )?;
+                }
+                hashes.insert(&hash, &record.id)?;
+                photos.insert(&record.id, encoded.as_slice())?;
+                Ok(None)
+            });
+        let existing = match existing {
+            Ok(existing) => existing,
+            Err(TransactionError::Abort(e)) => return Err(e),
+            Err(TransactionError::Storage(e)) => return Err(e.into()),
         };
-        let result = (&self.photos, &self.photo_blobs).transaction(|(photos, blobs)| {
-            blobs.insert(blob(BLOB_ORIGINAL), original)?;
-            blobs.insert(blob(BLOB_DISPLAY), display)?;
-            photos.insert(&record.id, encoded.as_slice())?;
-            Ok(())
-        });
-        finish(result)?;
-        self.db.flush()?;
-        Ok(())
+        match existing {
+            Some(id) => {
+                let id: [u8; 16] = id
+                    .as_ref()
+                    .try_into()
+                    .map_err(|_| StoreError::Backend("bad photo hash entry".into()))?;
+                self.photo(PhotoId::from_bytes(id))?
+                    .ok_or(StoreError::NotFound)
+            }
+            None => {
+                self.db.flush()?;
+                Ok(record.clone())
+            }
+        }
     }
 
     fn photo(&self, id: PhotoId) -> Result<Option<PhotoRecord>, StoreError> {
@@ -716,14 +764,73 @@ impl Store for SledStore {
         }
     }
 
-    fn photo_bytes(&self, id: PhotoId, original: bool) -> Result<Option<Vec<u8>>, StoreError> {
-        let mut key = id.to_bytes().to_vec();
-        key.push(if original {
-            BLOB_ORIGINAL
-        } else {
-            BLOB_DISPLAY
-        });
-        Ok(self.photo_blobs.get(key)?.map(|v| v.to_vec()))
+    fn photo_by_hash(&self, hash: &[u8; 32]) -> Result<Option<PhotoRecord>, StoreError> {
+        let Some(id) = self.photo_hashes.get(hash)? else {
+            return Ok(None);
+        };
+        match self.photos.get(id)? {
+            Some(bytes) => Ok(Some(decode_photo(&bytes)?)),
+            None => Ok(None),
+        }
+    }
+
+    fn photo_blob(&self, id: PhotoId, blob: PhotoBlob) -> Result<Option<Vec<u8>>, StoreError> {
+        let Some(record) = self.photo(id)? else {
+            return Ok(None);
+        };
+        if let PhotoBlob::Rendition(width) = blob
+            && record.rendition(width).is_none()
+        {
+            return Ok(None);
+        }
+        Ok(self
+            .photo_blobs
+            .get(blob_key(&record, blob))?
+            .map(|v| v.to_vec()))
+    }
+
+    fn photos(
+        &self,
+        search: Option<&str>,
+        page: PageNumber,
+        per_page: usize,
+    ) -> Result<PhotoPage, StoreError> {
+        // A scan of the records (not of their bytes): a newsroom's library is thousands of
+        // photos, a few hundred bytes each.
+        let per_page = per_page.max(1);
+        let needle = search
+            .map(|s| s.trim().to_lowercase())
+            .filter(|s| !s.is_empty());
+        let offset = page.index() * per_page;
+        let mut items = Vec::with_capacity(per_page);
+        let mut total_items = 0u64;
+        for item in self.photos.iter().rev() {
+            let (_, bytes) = item?;
+            let record = decode_photo(&bytes)?;
+            let matches = needle.as_deref().is_none_or(|needle| {
+                record.caption.to_lowercase().contains(needle)
+                    || record.credit.to_lowercase().contains(needle)
+            });
+            if !matches {
+                continue;
+            }
+            if total_items as usize >= offset && items.len() < per_page {
+                items.push(record);
+            }
+            total_items += 1;
+        }
+        let total_pages = total_items.div_ceil(per_page as u64).max(1);
+        if u64::from(page.get()) > total_pages {
+            return Err(StoreError::NotFound);
+        }
+        Ok(PhotoPage {
+            items,
+            paging: Paging {
+                current: page.get(),
+                total: u32::try_from(total_pages).unwrap_or(u32::MAX),
+            },
+            total_items,
+        })
     }
 
     fn photo_is_public(&self, id: PhotoId) -> Result<bool, StoreError> {

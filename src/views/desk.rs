@@ -109,6 +109,8 @@ pub struct StoryFormPage {
     pub history_url: Option<String>,
     pub public_url: Option<String>,
     pub photo_url: Option<String>,
+    /// The photo library, from which a photo is chosen for this story.
+    pub library_url: String,
     pub sections: Vec<Section>,
     /// The story's id, for the autosave script; empty for a new story.
     pub story_id: String,

@@ -1,8 +1,8 @@
 //! Pages readers see.
 
 use super::{PageContext, Pager, Timestamp};
-use crate::domain::{PageNumber, Paging, SanitizedHtml, Story, StorySummary};
-use crate::storage::{self, Listing};
+use crate::domain::{PageNumber, Paging, PhotoId, SanitizedHtml, Story, StorySummary};
+use crate::storage::{self, Listing, PhotoRecord};
 use crate::web::{AppState, urls};
 use askama::Template;
 
@@ -101,10 +101,21 @@ impl ListingPage {
 
 pub struct PhotoView {
     pub src: Option<String>,
+    /// The renditions, with the space the photo takes, so the browser picks the smallest that
+    /// is sharp enough; `width`/`height` reserve that space before it loads (no layout jump).
+    pub srcset: Option<String>,
+    pub sizes: &'static str,
+    pub width: Option<u32>,
+    pub height: Option<u32>,
+    /// `eager` for a photo at the top of the page, which the reader sees first.
+    pub loading: &'static str,
     pub alt: String,
     pub caption: String,
     pub credit: Option<String>,
 }
+
+/// The column an article's photo fills: the story's measure (40rem) or the screen less margins.
+const LEAD_PHOTO_SIZES: &str = "(min-width: 42rem) 40rem, calc(100vw - 2rem)";
 
 /// `Source: Xinhua | 2017-07-15 07:11:57 | Editor: ZD`, with an Updated time when revised.
 pub struct MetaLine {
@@ -166,6 +177,11 @@ impl ArticlePage {
             .filter(|_| page == PageNumber::FIRST)
             .map(|p| PhotoView {
                 src: p.image.map(urls::photo),
+                srcset: None,
+                sizes: LEAD_PHOTO_SIZES,
+                width: None,
+                height: None,
+                loading: "eager",
                 alt: p.alt.as_ref().map(ToString::to_string).unwrap_or_default(),
                 caption: p.caption.to_string(),
                 credit: p.credit.as_ref().map(ToString::to_string),
@@ -202,11 +218,33 @@ impl ArticlePage {
         }
     }
 
+    /// Points the lead photo at its stored renditions (`record` is the story's photo).
+    pub fn with_photo(mut self, record: Option<&PhotoRecord>) -> Self {
+        let (Some(view), Some(record)) = (self.photo.as_mut(), record) else {
+            return self;
+        };
+        let id = PhotoId::from_bytes(record.id);
+        let widths = record.renditions.iter().map(|r| r.width);
+        let Some(largest) = record.largest() else {
+            return self;
+        };
+        if self.preview {
+            view.src = Some(urls::desk_photo(id, largest.width));
+            view.srcset = Some(urls::desk_photo_srcset(id, widths));
+        } else {
+            view.src = Some(urls::photo_rendition(id, largest.width));
+            view.srcset = Some(urls::photo_srcset(id, widths));
+        }
+        view.width = Some(largest.width);
+        view.height = Some(largest.height);
+        self
+    }
+
     /// The whole story as readers would see its first page, before it is saved or published.
     pub fn preview(state: &AppState, story: &Story) -> Self {
         let mut page = Self::new(state, story, PageNumber::FIRST);
         if let (Some(view), Some(photo)) = (page.photo.as_mut(), story.photo.as_ref()) {
-            view.src = photo.image.map(|id| format!("/desk/photos/{id}"));
+            view.src = photo.image.map(urls::desk_photo_widest);
         }
         // Every page of the story, one after another, so the whole text can be checked.
         let mut html = String::new();

@@ -5,9 +5,11 @@ mod audit;
 mod autosave;
 mod history;
 mod login;
+mod photos;
 mod setup;
 mod stories;
 pub mod story_form;
+mod story_photo;
 mod users;
 
 use actix_web::web;
@@ -33,7 +35,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .service(stories::new_story)
     .service(stories::create)
     .service(stories::edit)
-    .service(stories::update);
+    .service(stories::update)
+    .service(photos::library);
     // Accounts and audit log (admins), story history.
     cfg.configure(users::routes)
         .configure(audit::routes)

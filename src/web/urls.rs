@@ -1,6 +1,6 @@
 //! Every public URL the site links to, built in one place.
 
-use crate::domain::{Section, Slug};
+use crate::domain::{PhotoId, Section, Slug};
 use time::OffsetDateTime;
 
 pub fn front(page: u32) -> String {
@@ -36,7 +36,7 @@ pub fn article(published_at: OffsetDateTime, slug: &Slug, page: u32) -> String {
     }
 }
 
-/// A photo as readers see it.
+/// A photo as readers see it: its widest rendition (see [`photo_rendition`] for the others).
 pub fn photo(id: crate::domain::PhotoId) -> String {
     format!("/media/{id}")
 }
@@ -91,4 +91,72 @@ pub fn sitemap(page: u32) -> String {
 /// The Google News sitemap: the last two days' stories.
 pub fn news_sitemap() -> String {
     "/sitemaps/news.xml".into()
+}
+
+// --- Photos ---------------------------------------------------------------------------------
+
+/// A photo's rendition for readers: `/media/{id}/{width}.jpg`. Served only while a published
+/// story uses the photo, and never changes under this address.
+pub fn photo_rendition(id: PhotoId, width: u32) -> String {
+    format!("/media/{id}/{width}.jpg")
+}
+
+/// The `srcset` of a photo whose renditions have these widths.
+pub fn photo_srcset(id: PhotoId, widths: impl IntoIterator<Item = u32>) -> String {
+    widths
+        .into_iter()
+        .map(|w| format!("{} {w}w", photo_rendition(id, w)))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The same rendition for the desk, available before any story is published.
+pub fn desk_photo(id: PhotoId, width: u32) -> String {
+    format!("/desk/photos/{id}/{width}.jpg")
+}
+
+/// A photo's widest rendition on the desk.
+pub fn desk_photo_widest(id: PhotoId) -> String {
+    format!("/desk/photos/{id}")
+}
+
+/// The `srcset` of a photo on the desk (previews).
+pub fn desk_photo_srcset(id: PhotoId, widths: impl IntoIterator<Item = u32>) -> String {
+    widths
+        .into_iter()
+        .map(|w| format!("{} {w}w", desk_photo(id, w)))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The original upload, byte for byte (desk only).
+pub fn desk_photo_original(id: PhotoId) -> String {
+    format!("/desk/photos/{id}/original")
+}
+
+/// The photo library, searched for `search` (may be empty). With `for_story` (a story id, or
+/// `new`), each photo offers "use in story", leading back to that story's form.
+pub fn photo_library(search: &str, page: u32, for_story: Option<&str>) -> String {
+    let mut query = vec![];
+    if !search.is_empty() {
+        query.push(("q", search.to_owned()));
+    }
+    if page > 1 {
+        query.push(("page", page.to_string()));
+    }
+    if let Some(story) = for_story {
+        query.push(("for", story.to_owned()));
+    }
+    match serde_urlencoded::to_string(&query) {
+        Ok(q) if !q.is_empty() => format!("/desk/photos?{q}"),
+        _ => "/desk/photos".into(),
+    }
+}
+
+/// The story form (`for_story` a story id, or `new`) with `photo` chosen as its lead photo.
+pub fn story_with_photo(for_story: &str, photo: PhotoId) -> String {
+    match for_story {
+        "new" => format!("/desk/stories/new?photo={photo}"),
+        id => format!("/desk/stories/{id}?photo={photo}"),
+    }
 }

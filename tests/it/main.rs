@@ -14,6 +14,7 @@ mod helpers;
 mod history;
 mod listing;
 mod ninjs;
+mod photos;
 mod reader;
 mod sitemaps;
 mod structured_data;

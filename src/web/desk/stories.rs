@@ -1,13 +1,13 @@
 //! Writing, editing and publishing stories.
 
 use super::autosave;
-use super::story_form::{self, Action, FieldErrors, StoryInput, Submission};
+use super::story_form::{self, Action, FieldErrors, StoryInput};
+use super::story_photo;
 use crate::domain::{
     AuditAction, AuditEvent, Body, Bylines, Headline, PageNumber, PhotoId, Section, Status, Story,
     StoryId, User, UserId,
 };
-use crate::photos::{self, PhotoError};
-use crate::storage::{Listing, PhotoRecord, StatusFilter, StoreError};
+use crate::storage::{Listing, StatusFilter, StoreError};
 use crate::views::desk::{
     AutosaveNote, ConflictPage, DeskContext, StoryFormPage, StoryListPage, StoryRow,
 };
@@ -126,14 +126,50 @@ pub(super) async fn new_story(
     query: web::Query<EditQuery>,
 ) -> Result<HttpResponse, AppError> {
     let restore = query.restore.as_deref() == Some("autosave");
-    let page = form_with_autosave(&state, &signed_in, None, restore, None).await?;
+    let mut page = form_with_autosave(&state, &signed_in, None, restore, None).await?;
+    choose_photo(&state, query.photo.as_deref(), &mut page).await?;
     html(StatusCode::OK, page.render()?)
+}
+
+/// Puts the photo chosen in the library into the form (not yet saved).
+async fn choose_photo(
+    state: &State,
+    photo: Option<&str>,
+    page: &mut StoryFormPage,
+) -> Result<(), AppError> {
+    let Some(raw) = photo else {
+        return Ok(());
+    };
+    let chosen = StoryInput {
+        photo_id: raw.to_owned(),
+        ..StoryInput::default()
+    };
+    page.notice = Some(match story_photo::chosen(state, &chosen).await? {
+        Some(record) => {
+            story_photo::choose(&mut page.input, &record);
+            page.photo_url = photo_url(&page.input);
+            "Photo chosen from the library: save the story to keep it.".into()
+        }
+        None => "The chosen photo no longer exists.".into(),
+    });
+    Ok(())
+}
+
+fn photo_url(input: &StoryInput) -> Option<String> {
+    input
+        .photo_id
+        .trim()
+        .parse::<PhotoId>()
+        .ok()
+        .map(urls::desk_photo_widest)
 }
 
 #[derive(Deserialize)]
 pub struct EditQuery {
     saved: Option<String>,
     restore: Option<String>,
+    /// A photo chosen in the library.
+    photo: Option<String>,
 }
 
 #[get("/desk/stories/{id}")]
@@ -155,7 +191,8 @@ pub(super) async fn edit(
         _ => "Saved.".to_owned(),
     });
     let restore = query.restore.as_deref() == Some("autosave");
-    let page = form_with_autosave(&state, &signed_in, Some(&story), restore, notice).await?;
+    let mut page = form_with_autosave(&state, &signed_in, Some(&story), restore, notice).await?;
+    choose_photo(&state, query.photo.as_deref(), &mut page).await?;
     html(StatusCode::OK, page.render()?)
 }
 
@@ -212,7 +249,23 @@ async fn submit(
     }
 
     let mut errors = std::mem::take(&mut submission.errors);
-    attach_upload(&state, &signed_in.user, &mut submission, &mut errors).await?;
+    if submission.remove_photo {
+        submission.input.photo_id.clear();
+    }
+    if let Some(upload) = submission.upload.take() {
+        story_photo::store_upload(
+            &state,
+            &signed_in.user,
+            upload,
+            &mut submission.input,
+            &mut errors,
+        )
+        .await?;
+    }
+    let chosen_photo = story_photo::chosen(&state, &submission.input).await?;
+    if let Some(photo) = &chosen_photo {
+        story_photo::fill_defaults(&mut submission.input, photo);
+    }
     let now = OffsetDateTime::now_utc();
     let mut story = current
         .clone()
@@ -229,13 +282,16 @@ async fn submit(
     if let Some(photo) = story.photo.as_ref().and_then(|p| p.image) {
         check_photo_exists(&state, photo, &mut errors).await?;
     }
+    if errors.is_empty() {
+        story_photo::check_publishable(&story, submission.action, &mut errors);
+    }
     if !errors.is_empty() {
         let page = form_page(&signed_in, current.as_ref(), submission.input, errors, None);
         return html(StatusCode::UNPROCESSABLE_ENTITY, page.render()?);
     }
 
     if submission.action == Action::Preview {
-        let page = ArticlePage::preview(&state, &story);
+        let page = ArticlePage::preview(&state, &story).with_photo(chosen_photo.as_ref());
         return html(StatusCode::OK, page.render()?);
     }
 
@@ -351,54 +407,6 @@ fn content_changed(old: &Story, edited: &Story) -> bool {
         || old.photo != edited.photo
 }
 
-/// Stores a newly uploaded photo, or says on the form why it cannot be used. The form keeps
-/// the stored photo's id, so a later error elsewhere on the form does not lose the upload.
-async fn attach_upload(
-    state: &State,
-    user: &User,
-    submission: &mut Submission,
-    errors: &mut FieldErrors,
-) -> Result<(), AppError> {
-    if submission.remove_photo {
-        submission.input.photo_id.clear();
-    }
-    let Some(upload) = submission.upload.take() else {
-        return Ok(());
-    };
-    if upload.too_large {
-        let mib = state.settings.max_photo_bytes >> 20;
-        errors.push((
-            "photo",
-            format!(
-                "{} Please attach a smaller file.",
-                PhotoError::TooLarge(mib as u64)
-            ),
-        ));
-        return Ok(());
-    }
-    let prepared = web::block(move || photos::prepare(upload.bytes)).await?;
-    let prepared = match prepared {
-        Ok(prepared) => prepared,
-        Err(e) => {
-            errors.push(("photo", format!("{e} Please attach the photo again.")));
-            return Ok(());
-        }
-    };
-    let id = PhotoId::new();
-    let record = PhotoRecord {
-        id: id.to_bytes(),
-        content_type: prepared.original_type.to_owned(),
-        width: prepared.width,
-        height: prepared.height,
-        uploaded_by: Some(user.id.to_bytes()),
-        uploaded_at: OffsetDateTime::now_utc().unix_timestamp(),
-    };
-    let store = state.store.clone();
-    web::block(move || store.save_photo(&record, &prepared.original, &prepared.display)).await??;
-    submission.input.photo_id = id.to_string();
-    Ok(())
-}
-
 async fn check_photo_exists(
     state: &State,
     id: PhotoId,
@@ -479,9 +487,12 @@ pub(super) fn form_page(
         Some(story) => format!("Edit: {}", story.headline),
         None => "New story".to_owned(),
     };
-    let photo_url = Some(input.photo_id.trim())
-        .filter(|id| !id.is_empty())
-        .map(|id| format!("/desk/photos/{id}"));
+    let photo_url = photo_url(&input);
+    let library_url = urls::photo_library(
+        "",
+        1,
+        Some(&story.map_or_else(|| "new".to_owned(), |s| s.id.to_string())),
+    );
     StoryFormPage {
         ctx: DeskContext::new(signed_in, heading.clone()),
         heading,
@@ -500,6 +511,7 @@ pub(super) fn form_page(
             .filter(|s| s.is_public())
             .and_then(|s| s.published_at.map(|at| urls::article(at, &s.slug, 1))),
         photo_url,
+        library_url,
         sections: Section::all().collect(),
         story_id: story.map(|s| s.id.to_string()).unwrap_or_default(),
         autosaved: None,

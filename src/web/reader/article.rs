@@ -58,7 +58,16 @@ async fn show(
     if req.path() != canonical {
         return Ok(redirect(&canonical));
     }
-    let html = ArticlePage::new(&state, &story, page).render()?;
+    let photo = match story.photo.as_ref().and_then(|p| p.image) {
+        Some(id) if page == PageNumber::FIRST => {
+            let store = state.store.clone();
+            web::block(move || store.photo(id)).await??
+        }
+        _ => None,
+    };
+    let html = ArticlePage::new(&state, &story, page)
+        .with_photo(photo.as_ref())
+        .render()?;
     Ok(HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
         .insert_header(Freshness::Article.header())
