@@ -352,7 +352,8 @@ async fn a_backup_taken_while_serving_restores_the_same_site_and_accounts() {
     assert!(forced.status.success(), "{}", forced.stderr);
 
     // The same public address as the server that was backed up, so the documents compare.
-    let app = TestApp::spawn_in(fresh, |s| s.base_url = "http://127.0.0.1:0".into()).await;
+    let served_at = server.address.clone();
+    let app = TestApp::spawn_in(fresh, move |s| s.base_url = served_at).await;
     let after: Value = app.get("/api/v1/stories").await.json().await.unwrap();
     assert_eq!(after, before);
     assert_eq!(after["items"].as_array().unwrap().len(), 4);
