@@ -238,7 +238,8 @@ pub async fn middleware(
         return Ok(next.call(req).await?.map_into_boxed_body());
     };
     // Read before rendering: a page rendered from newer content under an older generation is
-    // merely dropped later, never served after the publish that made it stale.
+    // merely dropped later, never served after the publish that made it stale. One read of a
+    // small key that sled keeps in memory: cheaper than a round trip to the blocking pool.
     let version = match state.store.public_version() {
         Ok(version) => version,
         Err(e) => {
