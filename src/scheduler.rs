@@ -41,6 +41,8 @@ pub fn publish_due(
         story.published_at = Some(at);
         story.publish(now, None);
         story.updated_at = now;
+        // This revision is the schedule's doing, not the last person who saved the story.
+        story.last_edited_by = None;
         match store.save_story(&story, Some(revision)) {
             Ok(_) => published += 1,
             // Edited meanwhile: the next tick sees the new revision and decides again.

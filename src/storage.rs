@@ -15,7 +15,7 @@ use std::sync::Arc;
 use thiserror::Error;
 use time::OffsetDateTime;
 
-pub use codec::{PhotoRecord, SessionRecord};
+pub use codec::{AutosaveRecord, PhotoRecord, SessionRecord};
 pub use sled_store::SledStore;
 
 #[derive(Debug, Error)]
@@ -175,6 +175,23 @@ pub trait Store: Send + Sync + 'static {
 
     /// Ends every session of an account; returns how many.
     fn delete_sessions_of(&self, user: UserId) -> Result<usize, StoreError>;
+
+    // --- Autosaved story forms: one copy per account and story (`None`: a story not saved yet) ---
+
+    fn put_autosave(
+        &self,
+        user: UserId,
+        story: Option<StoryId>,
+        copy: &AutosaveRecord,
+    ) -> Result<(), StoreError>;
+
+    fn autosave(
+        &self,
+        user: UserId,
+        story: Option<StoryId>,
+    ) -> Result<Option<AutosaveRecord>, StoreError>;
+
+    fn delete_autosave(&self, user: UserId, story: Option<StoryId>) -> Result<(), StoreError>;
 
     // --- Audit log ---
 

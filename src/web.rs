@@ -23,7 +23,7 @@ use std::net::TcpListener;
 use std::sync::Arc;
 use tracing_actix_web::TracingLogger;
 
-pub use error::AppError;
+pub use error::{AppError, form_config};
 
 /// What every handler can reach.
 pub struct AppState {
@@ -82,6 +82,9 @@ pub fn server(
     let server = HttpServer::new(move || {
         App::new()
             .app_data(state.clone())
+            // Small limits everywhere; the forms that carry a story raise theirs.
+            .app_data(error::form_config(16 << 10))
+            .app_data(error::query_config())
             .wrap(sessions(&state, &key))
             .wrap(Compress::default())
             .wrap(security_headers())

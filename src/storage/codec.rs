@@ -330,6 +330,30 @@ pub fn decode_session(bytes: &[u8]) -> Result<SessionRecord, CodecError> {
     }
 }
 
+// --- Autosaved form copies ---------------------------------------------------------------------
+
+const AUTOSAVE_V1: u8 = 1;
+
+/// What was on a story form when the browser last autosaved it: the fields by name, as typed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AutosaveRecord {
+    /// Unix seconds.
+    pub saved_at: i64,
+    pub fields: Vec<(String, String)>,
+}
+
+pub fn encode_autosave(record: &AutosaveRecord) -> Result<Vec<u8>, CodecError> {
+    encode(AUTOSAVE_V1, record)
+}
+
+pub fn decode_autosave(bytes: &[u8]) -> Result<AutosaveRecord, CodecError> {
+    let (version, payload) = version_of(bytes)?;
+    match version {
+        AUTOSAVE_V1 => decode(payload),
+        other => Err(CodecError::UnknownVersion(other)),
+    }
+}
+
 // --- Audit log ----------------------------------------------------------------------------------
 
 const AUDIT_V1: u8 = 1;

@@ -8,14 +8,15 @@
 //! - `photo_uses`: photo id | story id -> () while that published story shows the photo
 //! - `users`, `usernames`: user id -> record; username -> user id
 //! - `sessions`: SHA-256 of the session id -> session record
+//! - `autosaves`: user id | story id (zeros for a story not saved yet) -> autosaved form copy
 //! - `audit`: time (ns, u64 BE) | 4 random bytes -> event
 //! - `photos`, `photo_blobs`: photo id -> record; photo id | kind -> bytes
 //! - `meta`: site secrets and the setup token
 
 use super::codec::{
-    PhotoRecord, SessionRecord, decode_audit, decode_photo, decode_session, decode_story,
-    decode_summary, decode_user, encode_audit, encode_photo, encode_session, encode_story,
-    encode_summary, encode_user,
+    AutosaveRecord, PhotoRecord, SessionRecord, decode_audit, decode_autosave, decode_photo,
+    decode_session, decode_story, decode_summary, decode_user, encode_audit, encode_autosave,
+    encode_photo, encode_session, encode_story, encode_summary, encode_user,
 };
 use super::counted_index::{self, Entry};
 use super::{Listing, ListingPage, StatusFilter, Store, StoreError};
@@ -40,6 +41,7 @@ pub struct SledStore {
     users: Tree,
     usernames: Tree,
     sessions: Tree,
+    autosaves: Tree,
     audit: Tree,
     photos: Tree,
     photo_blobs: Tree,
@@ -67,6 +69,7 @@ impl SledStore {
             users: db.open_tree("users")?,
             usernames: db.open_tree("usernames")?,
             sessions: db.open_tree("sessions")?,
+            autosaves: db.open_tree("autosaves")?,
             audit: db.open_tree("audit")?,
             photos: db.open_tree("photos")?,
             photo_blobs: db.open_tree("photo_blobs")?,
@@ -505,6 +508,35 @@ impl Store for SledStore {
         Ok(ended)
     }
 
+    fn put_autosave(
+        &self,
+        user: UserId,
+        story: Option<StoryId>,
+        copy: &AutosaveRecord,
+    ) -> Result<(), StoreError> {
+        self.autosaves
+            .insert(autosave_key(user, story), encode_autosave(copy)?)?;
+        self.db.flush()?;
+        Ok(())
+    }
+
+    fn autosave(
+        &self,
+        user: UserId,
+        story: Option<StoryId>,
+    ) -> Result<Option<AutosaveRecord>, StoreError> {
+        match self.autosaves.get(autosave_key(user, story))? {
+            Some(bytes) => Ok(Some(decode_autosave(&bytes)?)),
+            None => Ok(None),
+        }
+    }
+
+    fn delete_autosave(&self, user: UserId, story: Option<StoryId>) -> Result<(), StoreError> {
+        self.autosaves.remove(autosave_key(user, story))?;
+        self.db.flush()?;
+        Ok(())
+    }
+
     fn record_audit(&self, event: &AuditEvent) -> Result<(), StoreError> {
         let mut key = audit_ts(event.at).to_be_bytes().to_vec();
         key.extend_from_slice(&rand::random::<[u8; 4]>());
@@ -613,4 +645,13 @@ impl Store for SledStore {
             .ok_or_else(|| StoreError::Backend(format!("secret {name} vanished")))?;
         Ok(stored.to_vec())
     }
+}
+
+fn autosave_key(user: UserId, story: Option<StoryId>) -> [u8; 32] {
+    let mut key = [0; 32];
+    key[..16].copy_from_slice(&user.to_bytes());
+    if let Some(story) = story {
+        key[16..].copy_from_slice(&story.to_bytes());
+    }
+    key
 }

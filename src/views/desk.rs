@@ -110,6 +110,16 @@ pub struct StoryFormPage {
     pub public_url: Option<String>,
     pub photo_url: Option<String>,
     pub sections: Vec<Section>,
+    /// The story's id, for the autosave script; empty for a new story.
+    pub story_id: String,
+    /// An autosaved copy newer than the last save, offered back.
+    pub autosaved: Option<AutosaveNote>,
+}
+
+/// "Autosaved at 10:42, not saved to the story: restore it".
+pub struct AutosaveNote {
+    pub saved_at: Timestamp,
+    pub restore_url: String,
 }
 
 impl StoryFormPage {

@@ -178,7 +178,7 @@ impl RevisionView {
                     revision: story.revision,
                     who: match story.last_edited_by {
                         Some(id) => names.get(&id).copied().unwrap_or("unknown account").into(),
-                        None => "no account (imported)".into(),
+                        None => "no account (import or schedule)".into(),
                     },
                     when: Timestamp::new(story.updated_at),
                     status: story.status.label(),

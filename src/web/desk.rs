@@ -2,6 +2,7 @@
 //! [`SignedIn`](super::auth::SignedIn)); every form carries a CSRF token.
 
 mod audit;
+mod autosave;
 mod history;
 mod login;
 mod setup;
@@ -13,12 +14,17 @@ use actix_web::web;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     // The login form may carry a logged-out writer's whole story back to them.
-    let login_form = web::FormConfig::default().limit(2 << 20);
+    let login_form = crate::web::form_config(2 << 20);
     cfg.service(
         web::resource("/login")
             .app_data(login_form)
             .route(web::get().to(login::show))
             .route(web::post().to(login::submit)),
+    )
+    .service(
+        web::resource("/desk/autosave")
+            .app_data(crate::web::form_config(autosave::FORM_LIMIT))
+            .route(web::post().to(autosave::receive)),
     )
     .service(login::logout)
     .service(setup::show)

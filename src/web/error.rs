@@ -108,3 +108,47 @@ impl ResponseError for AppError {
 pub async fn not_found() -> HttpResponse {
     AppError::NotFound.error_response()
 }
+
+/// Form settings with a size limit, whose refusals (too large, a field missing or malformed)
+/// are shown as the site's error page rather than actix's plain-text default.
+pub fn form_config(limit: usize) -> actix_web::web::FormConfig {
+    actix_web::web::FormConfig::default()
+        .limit(limit)
+        .error_handler(|e, _| AppError::BadRequest(e.to_string()).into())
+}
+
+/// Query-string settings whose refusals are shown as the site's error page.
+pub fn query_config() -> actix_web::web::QueryConfig {
+    actix_web::web::QueryConfig::default()
+        .error_handler(|e, _| AppError::BadRequest(e.to_string()).into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use actix_web::body::MessageBody;
+
+    fn body_of(response: HttpResponse) -> String {
+        let bytes = response.into_body().try_into_bytes().unwrap_or_default();
+        String::from_utf8_lossy(&bytes).into_owned()
+    }
+
+    #[test]
+    fn an_internal_fault_is_a_500_page_that_keeps_the_detail_out_of_it() {
+        let error = AppError::Internal("sled: /var/lib/newsroom/db corrupt at 0x1f".into());
+        assert_eq!(error.status_code(), StatusCode::INTERNAL_SERVER_ERROR);
+        let response = error.error_response();
+        assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        let body = body_of(response);
+        assert!(body.contains("Something went wrong"), "{body}");
+        assert!(!body.contains("sled"), "{body}");
+        assert!(!body.contains("/var/lib"), "{body}");
+    }
+
+    #[test]
+    fn a_bad_request_page_escapes_the_reason() {
+        let body = body_of(AppError::BadRequest("<script>x</script>".into()).error_response());
+        assert!(!body.contains("<script>x"), "{body}");
+        assert!(body.contains("&#60;script&#62;x"), "{body}");
+    }
+}

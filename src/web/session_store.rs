@@ -76,22 +76,19 @@ impl SessionStore for DbSessionStore {
         state: HashMap<String, String>,
         ttl: &Duration,
     ) -> Result<SessionKey, UpdateError> {
-        // A session deleted meanwhile (logout elsewhere, account disabled) is not brought back.
-        match get(&self.store, &key).await.map_err(UpdateError::Other)? {
-            Some(_) => {
-                put(&self.store, key.as_ref(), record(state, ttl))
-                    .await
-                    .map_err(UpdateError::Other)?;
-                Ok(key)
-            }
-            None => {
-                let key = new_key().map_err(UpdateError::Other)?;
-                put(&self.store, key.as_ref(), record(state, ttl))
-                    .await
-                    .map_err(UpdateError::Other)?;
-                Ok(key)
-            }
+        // A session deleted meanwhile (logout elsewhere, account disabled) is not brought back:
+        // the browser gets a fresh key that names nothing, so its next request is signed out.
+        if get(&self.store, &key)
+            .await
+            .map_err(UpdateError::Other)?
+            .is_none()
+        {
+            return new_key().map_err(UpdateError::Other);
         }
+        put(&self.store, key.as_ref(), record(state, ttl))
+            .await
+            .map_err(UpdateError::Other)?;
+        Ok(key)
     }
 
     async fn update_ttl(&self, key: &SessionKey, ttl: &Duration) -> Result<(), anyhow::Error> {

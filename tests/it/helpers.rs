@@ -18,6 +18,8 @@ pub struct TestApp {
     pub address: String,
     pub client: reqwest::Client,
     pub store: SharedStore,
+    /// The first-run setup token, while the database holds no account.
+    pub setup_token: Option<String>,
     #[expect(
         dead_code,
         reason = "held so that the data directory lives as long as the app"
@@ -47,6 +49,7 @@ impl TestApp {
         );
         let app = Application::build_with_store(settings, store.clone()).expect("build app");
         let address = format!("http://127.0.0.1:{}", app.port());
+        let setup_token = app.setup_token().map(str::to_owned);
         actix_web::rt::spawn(app.run_until_stopped());
         let client = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
@@ -57,6 +60,7 @@ impl TestApp {
             address,
             client,
             store,
+            setup_token,
             dir,
         }
     }

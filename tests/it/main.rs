@@ -3,6 +3,8 @@
 
 mod accounts;
 mod article;
+mod desk_login;
+mod desk_stories;
 mod escaping;
 mod headers;
 mod helpers;

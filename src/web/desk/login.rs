@@ -135,7 +135,7 @@ pub(super) async fn submit(
         detail: format!("from {client}"),
     };
 
-    let (Some(mut user), true) = (user, verified != Verified::No) else {
+    let (Some(user), true) = (user, verified != Verified::No) else {
         throttle.failed(&form.username, &client, Instant::now());
         let store = state.store.clone();
         let event = audit(AuditAction::LoginFailed, None);
@@ -155,14 +155,22 @@ pub(super) async fn submit(
     };
 
     throttle.succeeded(&form.username);
-    if let Verified::YesRehashed(hash) = verified {
-        user.password_hash = hash;
-    }
+    let rehashed = match verified {
+        Verified::YesRehashed(hash) => Some(hash),
+        _ => None,
+    };
     let store = state.store.clone();
     let event = audit(AuditAction::Login, Some(&user));
-    let saved_user = user.clone();
+    let user_id = user.id;
     web::block(move || {
-        store.update_user(&saved_user)?;
+        // Re-read before writing the new hash, so a change made while the password was being
+        // checked (a role change, a disable) is not overwritten with the record read before it.
+        if let Some(hash) = rehashed
+            && let Some(mut current) = store.user(user_id)?
+        {
+            current.password_hash = hash;
+            store.update_user(&current)?;
+        }
         store.record_audit(&event)
     })
     .await??;

@@ -1,5 +1,6 @@
 //! Writing, editing and publishing stories.
 
+use super::autosave;
 use super::story_form::{self, Action, FieldErrors, StoryInput, Submission};
 use crate::domain::{
     AuditAction, AuditEvent, Body, Bylines, Headline, PageNumber, PhotoId, Section, Status, Story,
@@ -7,7 +8,9 @@ use crate::domain::{
 };
 use crate::photos::{self, PhotoError};
 use crate::storage::{Listing, PhotoRecord, StatusFilter, StoreError};
-use crate::views::desk::{ConflictPage, DeskContext, StoryFormPage, StoryListPage, StoryRow};
+use crate::views::desk::{
+    AutosaveNote, ConflictPage, DeskContext, StoryFormPage, StoryListPage, StoryRow,
+};
 use crate::views::reader::ArticlePage;
 use crate::views::{Pager, Timestamp};
 use crate::web::auth::SignedIn;
@@ -117,18 +120,20 @@ fn label(status: StatusFilter) -> &'static str {
 }
 
 #[get("/desk/stories/new")]
-pub(super) async fn new_story(signed_in: SignedIn) -> Result<HttpResponse, AppError> {
-    let input = StoryInput {
-        section: "world".into(),
-        ..StoryInput::default()
-    };
-    let page = form_page(&signed_in, None, input, Vec::new(), None);
+pub(super) async fn new_story(
+    state: State,
+    signed_in: SignedIn,
+    query: web::Query<EditQuery>,
+) -> Result<HttpResponse, AppError> {
+    let restore = query.restore.as_deref() == Some("autosave");
+    let page = form_with_autosave(&state, &signed_in, None, restore, None).await?;
     html(StatusCode::OK, page.render()?)
 }
 
 #[derive(Deserialize)]
 pub struct EditQuery {
     saved: Option<String>,
+    restore: Option<String>,
 }
 
 #[get("/desk/stories/{id}")]
@@ -149,13 +154,8 @@ pub(super) async fn edit(
         "submit" => "Submitted for review.".to_owned(),
         _ => "Saved.".to_owned(),
     });
-    let page = form_page(
-        &signed_in,
-        Some(&story),
-        StoryInput::from_story(&story),
-        Vec::new(),
-        notice,
-    );
+    let restore = query.restore.as_deref() == Some("autosave");
+    let page = form_with_autosave(&state, &signed_in, Some(&story), restore, notice).await?;
     html(StatusCode::OK, page.render()?)
 }
 
@@ -264,6 +264,7 @@ async fn submit(
     match web::block(move || store.save_story(&to_save, base)).await? {
         Ok(saved) => {
             audit_action(&state, &signed_in.user, submission.action, &saved).await?;
+            autosave::discard(&state, &signed_in.user, id).await?;
             let what = match submission.action {
                 Action::Publish => "publish",
                 Action::Schedule => "schedule",
@@ -500,7 +501,54 @@ pub(super) fn form_page(
             .and_then(|s| s.published_at.map(|at| urls::article(at, &s.slug, 1))),
         photo_url,
         sections: Section::all().collect(),
+        story_id: story.map(|s| s.id.to_string()).unwrap_or_default(),
+        autosaved: None,
     }
+}
+
+/// The story form as last saved, offering back an autosaved copy that differs from it, or, with
+/// `?restore=autosave`, filled in from that copy.
+async fn form_with_autosave(
+    state: &State,
+    signed_in: &SignedIn,
+    story: Option<&Story>,
+    restore: bool,
+    notice: Option<String>,
+) -> Result<StoryFormPage, AppError> {
+    let saved = story.map_or_else(
+        || StoryInput {
+            section: "world".into(),
+            ..StoryInput::default()
+        },
+        StoryInput::from_story,
+    );
+    let offer = autosave::offer(state, &signed_in.user, story.map(|s| s.id))
+        .await?
+        .filter(|offer| offer.input != saved);
+    Ok(match offer {
+        Some(offer) if restore => {
+            let notice = format!(
+                "Restored the copy autosaved at {}. It is not saved to the story yet: review it and save.",
+                offer.saved_at.display
+            );
+            form_page(signed_in, story, offer.input, Vec::new(), Some(notice))
+        }
+        Some(offer) => {
+            let mut page = form_page(signed_in, story, saved, Vec::new(), notice);
+            page.autosaved = Some(AutosaveNote {
+                restore_url: format!(
+                    "{}?restore=autosave",
+                    story.map_or_else(
+                        || "/desk/stories/new".to_owned(),
+                        |s| format!("/desk/stories/{}", s.id)
+                    )
+                ),
+                saved_at: offer.saved_at,
+            });
+            page
+        }
+        None => form_page(signed_in, story, saved, Vec::new(), notice),
+    })
 }
 
 async fn load(state: &State, raw_id: &str) -> Result<Story, AppError> {

@@ -1,0 +1,105 @@
+//! Autosave: the desk's script sends the story form here every few seconds while someone types,
+//! so a crash, a closed tab or a lost connection costs at most those seconds. The copy is kept
+//! per account and story, apart from the story itself (it is not a save), and offered back on the
+//! story form until the story is saved.
+
+use super::story_form::StoryInput;
+use crate::domain::{StoryId, User};
+use crate::storage::AutosaveRecord;
+use crate::views::Timestamp;
+use crate::web::auth::SignedIn;
+use crate::web::{AppError, State};
+use actix_web::{HttpRequest, HttpResponse, web};
+use time::OffsetDateTime;
+
+/// The story form's size, without the photo.
+pub const FORM_LIMIT: usize = 2 << 20;
+
+/// `POST /desk/autosave`: the story form's fields, urlencoded, plus `csrf` and `story` (the
+/// story's id, or empty for a story not saved yet). Answers 204, or 401 once the session has
+/// ended (the script then says so; what was typed stays in the page).
+pub(super) async fn receive(
+    req: HttpRequest,
+    state: State,
+    signed_in: Result<SignedIn, AppError>,
+    form: web::Form<Vec<(String, String)>>,
+) -> Result<HttpResponse, AppError> {
+    let signed_in = match signed_in {
+        Ok(signed_in) => signed_in,
+        Err(AppError::LoginRequired { .. }) => {
+            return Ok(HttpResponse::Unauthorized().body("Your session has ended."));
+        }
+        Err(e) => return Err(e),
+    };
+    let pairs = form.into_inner();
+    let value = |name: &str| {
+        pairs
+            .iter()
+            .find(|(n, _)| n == name)
+            .map_or("", |(_, v)| v.as_str())
+    };
+    signed_in.check_csrf(&req, value("csrf"))?;
+    let story = match value("story") {
+        "" => None,
+        raw => Some(raw.parse::<StoryId>().map_err(|_| AppError::NotFound)?),
+    };
+    let user = signed_in.user.clone();
+    let store = state.store.clone();
+    let input = StoryInput::from_pairs(pairs);
+    web::block(move || -> Result<(), AppError> {
+        if let Some(id) = story {
+            let story = store.story(id)?.ok_or(AppError::NotFound)?;
+            if !user.can_edit(&story) {
+                return Err(AppError::Forbidden);
+            }
+        }
+        let copy = AutosaveRecord {
+            saved_at: OffsetDateTime::now_utc().unix_timestamp(),
+            fields: input.to_pairs(),
+        };
+        store.put_autosave(user.id, story, &copy)?;
+        Ok(())
+    })
+    .await??;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// An autosaved copy, offered back on the story form.
+pub struct Offer {
+    pub saved_at: Timestamp,
+    pub input: StoryInput,
+}
+
+/// The account's autosaved copy of `story` (or of its unsaved new story). Saving the story
+/// discards it, so a copy that exists holds work not saved yet, even if a colleague has saved
+/// the story since (restoring it then leads to the conflict page, where both texts are shown).
+pub(super) async fn offer(
+    state: &State,
+    user: &User,
+    story: Option<StoryId>,
+) -> Result<Option<Offer>, AppError> {
+    let store = state.store.clone();
+    let user = user.id;
+    let copy = web::block(move || store.autosave(user, story)).await??;
+    let Some(copy) = copy else {
+        return Ok(None);
+    };
+    let saved_at = OffsetDateTime::from_unix_timestamp(copy.saved_at)
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok(Some(Offer {
+        saved_at: Timestamp::new(saved_at),
+        input: StoryInput::from_pairs(copy.fields),
+    }))
+}
+
+/// Forgets the account's autosaved copy once the story has been saved.
+pub(super) async fn discard(
+    state: &State,
+    user: &User,
+    story: Option<StoryId>,
+) -> Result<(), AppError> {
+    let store = state.store.clone();
+    let user = user.id;
+    web::block(move || store.delete_autosave(user, story)).await??;
+    Ok(())
+}
