@@ -7,7 +7,7 @@ use newsroom::storage::{SledStore, Store};
 use std::collections::BTreeMap;
 
 const PASSWORD: &str = "correct horse battery staple";
-const ROUNDS: usize = 12;
+const ROUNDS: usize = 20;
 
 #[actix_web::test]
 async fn every_acknowledged_save_survives_repeated_kills() {
