@@ -236,8 +236,12 @@ impl Chromium {
 
 impl Drop for Chromium {
     fn drop(&mut self) {
-        // Ending the session first lets Chromium shut down cleanly while chromedriver is up.
-        drop(self.driver.take());
+        // A session that `journey` did not quit (the test failed before it) is not ended over
+        // WebDriver here: thirtyfour's blocking fallback for that waits out a two-minute timeout.
+        // Killing the process group ends the browser just as surely.
+        if let Some(driver) = self.driver.take() {
+            let _ = driver.leak();
+        }
         end_group(&mut self.chromedriver);
     }
 }
@@ -268,14 +272,20 @@ fn end_group(child: &mut Child) {
 
 /// Runs a journey's `steps`. If they fail, every browser's windows are saved to
 /// `target/browser-failures/`, the paths printed, and the test fails with the original message.
+/// The browsers' sessions are ended either way.
 pub async fn journey(browsers: &[&Chromium], steps: impl Future<Output = ()>) {
     let outcome = CatchUnwind(Box::pin(steps)).await;
-    if let Err(panic) = outcome {
+    if outcome.is_err() {
         for browser in browsers {
             for file in browser.save_failure().await {
                 eprintln!("browser failure saved: {}", file.display());
             }
         }
+    }
+    for browser in browsers {
+        let _ = browser.driver().clone().quit().await;
+    }
+    if let Err(panic) = outcome {
         resume_unwind(panic);
     }
 }
