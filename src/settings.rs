@@ -23,6 +23,8 @@ pub struct Settings {
     pub max_photo_bytes: usize,
     /// sled's page cache. Its default is 1 GiB; a news site's working set is far smaller.
     pub cache_bytes: u64,
+    /// Stories in one page of the sitemap; the protocol allows 50,000.
+    pub sitemap_urls: usize,
 }
 
 impl Settings {
@@ -40,6 +42,7 @@ impl Settings {
             max_photo_bytes: 20 << 20,
             session_idle: Duration::from_secs(2 * 60 * 60),
             session_absolute: Duration::from_secs(12 * 60 * 60),
+            sitemap_urls: 50_000,
         }
     }
 

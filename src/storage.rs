@@ -234,6 +234,21 @@ pub trait Store: Send + Sync + 'static {
 
     /// A random secret of `len` bytes stored under `name`, created on first use.
     fn secret(&self, name: &str, len: usize) -> Result<Vec<u8>, StoreError>;
+
+    // --- Validators of the public site ---
+
+    /// Which version of the public site is current: changes in the same write as any change
+    /// to what readers can see (a story published, edited while public, unpublished).
+    fn public_version(&self) -> Result<PublicVersion, StoreError>;
+}
+
+/// A counter of changes to public content and the time of the latest one; HTTP validators and
+/// the rendered-page cache are derived from it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PublicVersion {
+    pub generation: u64,
+    /// `None` until the first public change.
+    pub changed_at: Option<OffsetDateTime>,
 }
 
 pub type SharedStore = Arc<dyn Store>;

@@ -1,9 +1,13 @@
 //! askama template structs, one per page. Templates only print what these hold; every value is
-//! escaped except [`SanitizedHtml`](crate::domain::SanitizedHtml).
+//! escaped except [`SanitizedHtml`](crate::domain::SanitizedHtml) and
+//! [`JsonLd`](structured::JsonLd), which escapes itself for its script element.
 
 pub mod desk;
 pub mod desk_admin;
+pub mod feeds;
 pub mod reader;
+pub mod sitemaps;
+pub mod structured;
 
 use crate::domain::Section;
 use crate::web::assets::css_url;

@@ -5,6 +5,7 @@ pub mod auth;
 pub mod desk;
 mod error;
 mod media;
+pub mod public;
 mod reader;
 mod session_store;
 pub mod urls;
@@ -30,6 +31,7 @@ pub struct AppState {
     pub store: SharedStore,
     pub settings: Settings,
     pub login_throttle: LoginThrottle,
+    pub public_cache: public::PublicCache,
 }
 
 pub type State = web::Data<AppState>;
@@ -45,6 +47,8 @@ fn security_headers() -> DefaultHeaders {
         .add(("X-Content-Type-Options", "nosniff"))
         .add(("X-Frame-Options", "DENY"))
         .add(("Referrer-Policy", "strict-origin-when-cross-origin"))
+        // Only answers that set their own (public pages, static files, photos) are cacheable.
+        .add(("Cache-Control", "no-store, private"))
 }
 
 /// Desk sessions: a cookie scoped to `/desk` (readers' pages never see it), HttpOnly,
@@ -76,6 +80,7 @@ pub fn server(
     let key = Key::from(&key);
     let state = web::Data::from(Arc::new(AppState {
         store,
+        public_cache: public::PublicCache::new(&settings),
         settings,
         login_throttle: LoginThrottle::new(),
     }));
@@ -103,5 +108,21 @@ fn routes(cfg: &mut web::ServiceConfig) {
         .service(media::public)
         .service(media::desk)
         .configure(desk::routes)
-        .configure(reader::routes);
+        .service(public_routes());
+}
+
+/// The reader's site and everything machines read: cached and revalidated as one (see
+/// [`public`]). The empty prefix matches every path, so this scope comes last.
+fn public_routes() -> actix_web::Scope<
+    impl actix_web::dev::ServiceFactory<
+        actix_web::dev::ServiceRequest,
+        Config = (),
+        Response = actix_web::dev::ServiceResponse<actix_web::body::BoxBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    web::scope("")
+        .wrap(actix_web::middleware::from_fn(public::middleware))
+        .configure(reader::routes)
 }

@@ -11,7 +11,8 @@
 //! - `autosaves`: user id | story id (zeros for a story not saved yet) -> autosaved form copy
 //! - `audit`: time (ns, u64 BE) | 4 random bytes -> event
 //! - `photos`, `photo_blobs`: photo id -> record; photo id | kind -> bytes
-//! - `meta`: site secrets and the setup token
+//! - `meta`: site secrets, the setup token and the public version (generation u64 BE | time of
+//!   the change, ns since 1970 as i64 BE)
 
 use super::codec::{
     AutosaveRecord, PhotoRecord, SessionRecord, decode_audit, decode_autosave, decode_photo,
@@ -19,7 +20,7 @@ use super::codec::{
     encode_photo, encode_session, encode_story, encode_summary, encode_user,
 };
 use super::counted_index::{self, Entry};
-use super::{Listing, ListingPage, StatusFilter, Store, StoreError};
+use super::{Listing, ListingPage, PublicVersion, StatusFilter, Store, StoreError};
 use crate::domain::{
     AuditEvent, PageNumber, Paging, PhotoId, Section, Slug, Status, Story, StoryId, User, UserId,
     Username,
@@ -106,8 +107,10 @@ impl SledStore {
             &self.indexes,
             &self.revisions,
             &self.photo_uses,
+            &self.meta,
         );
-        let result = trees.transaction(|(stories, slugs, indexes, revisions, photo_uses)| {
+        let now = OffsetDateTime::now_utc();
+        let result = trees.transaction(|(stories, slugs, indexes, revisions, photo_uses, meta)| {
             let abort = |e: StoreError| ConflictableTransactionError::Abort(e);
             let old = match stories.get(id)? {
                 Some(bytes) => Some(decode_story(&bytes).map_err(|e| abort(e.into()))?),
@@ -169,16 +172,21 @@ impl SledStore {
             slugs.insert(slug, &id)?;
             stories.insert(&id, record.as_slice())?;
             revisions.insert(revision.as_slice(), record.as_slice())?;
+            // Readers' pages change when the story is public before or after this save.
+            if stored.is_public() || old.as_ref().is_some_and(Story::is_public) {
+                let current = decode_public_version(meta.get(PUBLIC_VERSION)?.as_deref());
+                meta.insert(
+                    PUBLIC_VERSION,
+                    encode_public_version(current, now).as_slice(),
+                )?;
+            }
             Ok(())
         });
         finish(result).map(|()| stored)
     }
 
     fn get_story(&self, id: StoryId) -> Result<Option<Story>, StoreError> {
-        match self.stories.get(id.to_bytes())? {
-            Some(bytes) => Ok(Some(decode_story(&bytes)?)),
-            None => Ok(None),
-        }
+        read(&self.stories, id.to_bytes(), decode_story)
     }
 }
 
@@ -203,6 +211,35 @@ fn lock_dir(dir: &Path) -> Result<File, StoreError> {
 const BLOB_ORIGINAL: u8 = 0;
 const BLOB_DISPLAY: u8 = 1;
 const SETUP_TOKEN: &[u8] = b"setup-token";
+const PUBLIC_VERSION: &[u8] = b"public-version";
+
+/// The version after `current`, changed at `now` (or later, so that the time never goes back
+/// when the clock does).
+fn encode_public_version(current: PublicVersion, now: OffsetDateTime) -> [u8; 16] {
+    let at = current.changed_at.map_or(now, |before| before.max(now));
+    let nanos = i64::try_from(at.unix_timestamp_nanos()).unwrap_or(i64::MAX);
+    let mut out = [0u8; 16];
+    out[..8].copy_from_slice(&current.generation.wrapping_add(1).to_be_bytes());
+    out[8..].copy_from_slice(&nanos.to_be_bytes());
+    out
+}
+
+/// A missing or malformed record is generation 0: nothing public has changed yet.
+fn decode_public_version(bytes: Option<&[u8]>) -> PublicVersion {
+    let Some(bytes) = bytes.and_then(|b| <[u8; 16]>::try_from(b).ok()) else {
+        return PublicVersion {
+            generation: 0,
+            changed_at: None,
+        };
+    };
+    let (generation, nanos) = bytes.split_at(8);
+    let generation = u64::from_be_bytes(generation.try_into().unwrap_or_default());
+    let nanos = i64::from_be_bytes(nanos.try_into().unwrap_or_default());
+    PublicVersion {
+        generation,
+        changed_at: OffsetDateTime::from_unix_timestamp_nanos(i128::from(nanos)).ok(),
+    }
+}
 
 fn finish(result: Result<(), TransactionError<StoreError>>) -> Result<(), StoreError> {
     match result {
@@ -406,10 +443,7 @@ impl Store for SledStore {
     }
 
     fn story_revision(&self, id: StoryId, revision: u64) -> Result<Option<Story>, StoreError> {
-        match self.revisions.get(revision_key(id, revision))? {
-            Some(bytes) => Ok(Some(decode_story(&bytes)?)),
-            None => Ok(None),
-        }
+        read(&self.revisions, revision_key(id, revision), decode_story)
     }
 
     fn create_user(&self, user: &User) -> Result<(), StoreError> {
@@ -441,10 +475,7 @@ impl Store for SledStore {
     }
 
     fn user(&self, id: UserId) -> Result<Option<User>, StoreError> {
-        match self.users.get(id.to_bytes())? {
-            Some(bytes) => Ok(Some(decode_user(&bytes)?)),
-            None => Ok(None),
-        }
+        read(&self.users, id.to_bytes(), decode_user)
     }
 
     fn user_by_name(&self, username: &Username) -> Result<Option<User>, StoreError> {
@@ -525,10 +556,7 @@ impl Store for SledStore {
         user: UserId,
         story: Option<StoryId>,
     ) -> Result<Option<AutosaveRecord>, StoreError> {
-        match self.autosaves.get(autosave_key(user, story))? {
-            Some(bytes) => Ok(Some(decode_autosave(&bytes)?)),
-            None => Ok(None),
-        }
+        read(&self.autosaves, autosave_key(user, story), decode_autosave)
     }
 
     fn delete_autosave(&self, user: UserId, story: Option<StoryId>) -> Result<(), StoreError> {
@@ -645,6 +673,12 @@ impl Store for SledStore {
             .ok_or_else(|| StoreError::Backend(format!("secret {name} vanished")))?;
         Ok(stored.to_vec())
     }
+
+    fn public_version(&self) -> Result<PublicVersion, StoreError> {
+        Ok(decode_public_version(
+            self.meta.get(PUBLIC_VERSION)?.as_deref(),
+        ))
+    }
 }
 
 fn autosave_key(user: UserId, story: Option<StoryId>) -> [u8; 32] {
@@ -654,4 +688,16 @@ fn autosave_key(user: UserId, story: Option<StoryId>) -> [u8; 32] {
         key[16..].copy_from_slice(&story.to_bytes());
     }
     key
+}
+
+/// The record under `key`, decoded, if there is one.
+fn read<T>(
+    tree: &Tree,
+    key: impl AsRef<[u8]>,
+    decode: fn(&[u8]) -> Result<T, super::codec::CodecError>,
+) -> Result<Option<T>, StoreError> {
+    match tree.get(key)? {
+        Some(bytes) => Ok(Some(decode(&bytes)?)),
+        None => Ok(None),
+    }
 }

@@ -38,6 +38,35 @@ pub struct ListingPage {
     pub heading: String,
     pub items: Vec<ListingItem>,
     pub pager: Option<Pager>,
+    /// The page's own feeds, for `<link rel="alternate">`.
+    pub feeds: Vec<FeedLink>,
+}
+
+pub struct FeedLink {
+    pub title: String,
+    pub href: String,
+    pub mime: &'static str,
+}
+
+impl FeedLink {
+    fn of(site: &str, section: Option<crate::domain::Section>) -> Vec<FeedLink> {
+        let name = match section {
+            Some(section) => format!("{} | {site}", section.name()),
+            None => site.to_owned(),
+        };
+        vec![
+            FeedLink {
+                title: format!("{name} (RSS)"),
+                href: urls::rss(section),
+                mime: "application/rss+xml",
+            },
+            FeedLink {
+                title: format!("{name} (Atom)"),
+                href: urls::atom(section),
+                mime: "application/atom+xml",
+            },
+        ]
+    }
 }
 
 impl ListingPage {
@@ -65,6 +94,7 @@ impl ListingPage {
             heading,
             items: page.items.iter().filter_map(ListingItem::new).collect(),
             pager,
+            feeds: FeedLink::of(site, section),
         }
     }
 }
@@ -100,6 +130,8 @@ pub struct ArticlePage {
     pub pager: Option<Pager>,
     /// Shown on the desk before publishing: marked as a preview, photos from the desk.
     pub preview: bool,
+    /// Canonical link, social cards and JSON-LD; none on a preview.
+    pub structured: Option<super::structured::StructuredData>,
 }
 
 impl ArticlePage {
@@ -133,7 +165,7 @@ impl ArticlePage {
             .as_ref()
             .filter(|_| page == PageNumber::FIRST)
             .map(|p| PhotoView {
-                src: p.image.map(|id| format!("/media/{id}")),
+                src: p.image.map(urls::photo),
                 alt: p.alt.as_ref().map(ToString::to_string).unwrap_or_default(),
                 caption: p.caption.to_string(),
                 credit: p.credit.as_ref().map(ToString::to_string),
@@ -161,6 +193,12 @@ impl ArticlePage {
                 urls::article(published_at, &story.slug, n)
             }),
             preview: false,
+            structured: Some(super::structured::StructuredData::article(
+                &state.settings.base_url,
+                site,
+                story,
+                page,
+            )),
         }
     }
 
@@ -188,6 +226,7 @@ impl ArticlePage {
         page.body = SanitizedHtml::concat(html);
         page.pager = None;
         page.preview = true;
+        page.structured = None;
         page
     }
 }

@@ -1,7 +1,9 @@
 //! The reader's site: front page, section pages and articles. Only published stories appear.
 
 mod article;
+mod feeds;
 mod listing;
+mod sitemaps;
 
 use actix_web::web;
 
@@ -14,6 +16,15 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(listing::section_page)
         .service(article::first_page)
         .service(article::nth_page);
+    cfg.service(feeds::front_rss)
+        .service(feeds::front_atom)
+        .service(feeds::section_rss)
+        .service(feeds::section_atom);
+    // The news sitemap before the numbered pages, whose pattern would also match it.
+    cfg.service(sitemaps::index)
+        .service(sitemaps::news)
+        .service(sitemaps::page)
+        .service(sitemaps::robots);
 }
 
 /// Parses a page number from the URL; anything malformed is a 404, like a missing page.

@@ -35,3 +35,47 @@ pub fn article(published_at: OffsetDateTime, slug: &Slug, page: u32) -> String {
         format!("{base}/page/{page}")
     }
 }
+
+/// A photo as readers see it.
+pub fn photo(id: crate::domain::PhotoId) -> String {
+    format!("/media/{id}")
+}
+
+/// The media type of what [`photo`] serves.
+pub const PHOTO_CONTENT_TYPE: &str = "image/jpeg";
+
+/// `path` on the public site at `base_url` (`https://news.example`), for feeds, sitemaps and
+/// canonical links, which must not be relative.
+pub fn absolute(base_url: &str, path: &str) -> String {
+    format!("{}{path}", base_url.trim_end_matches('/'))
+}
+
+/// The RSS feed of the front page, or of a section.
+pub fn rss(section: Option<Section>) -> String {
+    match section {
+        Some(section) => format!("/section/{}/rss.xml", section.key()),
+        None => "/rss.xml".into(),
+    }
+}
+
+/// The Atom feed of the front page, or of a section.
+pub fn atom(section: Option<Section>) -> String {
+    match section {
+        Some(section) => format!("/section/{}/atom.xml", section.key()),
+        None => "/atom.xml".into(),
+    }
+}
+
+pub fn sitemap_index() -> String {
+    "/sitemap.xml".into()
+}
+
+/// Page `page` (from 1) of the sitemap of every published story.
+pub fn sitemap(page: u32) -> String {
+    format!("/sitemaps/{page}.xml")
+}
+
+/// The Google News sitemap: the last two days' stories.
+pub fn news_sitemap() -> String {
+    "/sitemaps/news.xml".into()
+}

@@ -26,6 +26,29 @@ fn add_user(data: &Path, args: &[&str], password: &str) -> crate::helpers::Finis
     run_with_input(user_command(data, &full), &format!("{password}\n"))
 }
 
+/// Sends the accounts page's "add an account" form.
+async fn add_account(
+    admin: &Browser,
+    csrf: &str,
+    username: &str,
+    role: &str,
+    initials: &str,
+    password: &str,
+) -> reqwest::Response {
+    admin
+        .post_form(
+            "/desk/users",
+            &[
+                ("csrf", csrf),
+                ("username", username),
+                ("role", role),
+                ("initials", initials),
+                ("password", password),
+            ],
+        )
+        .await
+}
+
 /// The rows of `newsroom user list`, each split into its columns.
 fn listed(data: &Path) -> Vec<Vec<String>> {
     let finished = run(user_command(data, &["list"]));
@@ -270,18 +293,15 @@ async fn an_admin_adds_an_account_that_can_then_log_in() {
     let boss = app.login("boss", PASSWORD).await;
     let csrf = boss.csrf("/desk/users").await;
 
-    let response = boss
-        .post_form(
-            "/desk/users",
-            &[
-                ("csrf", &csrf),
-                ("username", "new.writer"),
-                ("role", "editor"),
-                ("initials", ""),
-                ("password", "a fresh long password"),
-            ],
-        )
-        .await;
+    let response = add_account(
+        &boss,
+        &csrf,
+        "new.writer",
+        "editor",
+        "",
+        "a fresh long password",
+    )
+    .await;
 
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     assert_eq!(location(&response).as_deref(), Some("/desk/users"));
@@ -316,18 +336,7 @@ async fn a_refused_new_account_shows_errors_by_the_fields_and_keeps_all_but_the_
     let boss = app.login("boss", PASSWORD).await;
     let csrf = boss.csrf("/desk/users").await;
 
-    let response = boss
-        .post_form(
-            "/desk/users",
-            &[
-                ("csrf", &csrf),
-                ("username", "Not Valid!"),
-                ("role", "editor"),
-                ("initials", "QX"),
-                ("password", "short"),
-            ],
-        )
-        .await;
+    let response = add_account(&boss, &csrf, "Not Valid!", "editor", "QX", "short").await;
 
     assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let page = Html::parse_document(&response.text().await.unwrap());
@@ -370,17 +379,7 @@ async fn a_taken_username_is_reported_next_to_the_field() {
     let boss = app.login("boss", PASSWORD).await;
     let csrf = boss.csrf("/desk/users").await;
 
-    let response = boss
-        .post_form(
-            "/desk/users",
-            &[
-                ("csrf", &csrf),
-                ("username", "ann"),
-                ("role", "admin"),
-                ("password", PASSWORD),
-            ],
-        )
-        .await;
+    let response = add_account(&boss, &csrf, "ann", "admin", "", PASSWORD).await;
 
     assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let page = Html::parse_document(&response.text().await.unwrap());

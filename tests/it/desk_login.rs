@@ -408,3 +408,39 @@ async fn a_malformed_form_gets_the_site_s_error_page_not_a_bare_message() {
         Some("The request could not be read")
     );
 }
+
+#[actix_web::test]
+async fn serve_prints_a_setup_link_that_works_while_no_account_exists() {
+    use std::io::{BufRead, BufReader};
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut child = crate::helpers::newsroom(&crate::helpers::data_dir(&dir))
+        .args(["serve", "--bind", "127.0.0.1:0"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("start newsroom serve");
+    let stdout = child.stdout.take().expect("stdout");
+    // The link is printed once the server listens; read lines until it comes (or stdout ends).
+    let reader = tokio::task::spawn_blocking(move || {
+        BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+            .find_map(|line| {
+                line.trim()
+                    .starts_with("http://")
+                    .then(|| line.trim().to_owned())
+            })
+    });
+    let link = tokio::time::timeout(std::time::Duration::from_secs(20), reader).await;
+    let Ok(Ok(Some(link))) = link else {
+        child.kill().expect("stop the server");
+        panic!("serve printed no setup link: {link:?}");
+    };
+    assert!(link.contains("/setup/"), "{link}");
+
+    let response = reqwest::get(&link).await.expect("request");
+    let status = response.status();
+    child.kill().expect("stop the server");
+    child.wait().expect("wait for the server");
+    assert_eq!(status, StatusCode::OK, "{link}");
+}

@@ -187,6 +187,11 @@ impl StoryBuilder {
     pub fn save(self, app: &TestApp) -> Story {
         app.store.save_story(&self.story, None).expect("save story")
     }
+
+    /// The story unsaved, for `Store::import_stories`.
+    pub fn into_story(self) -> Story {
+        self.story
+    }
 }
 
 /// The text of the first element matching `selector`, whitespace collapsed.

@@ -3,14 +3,18 @@
 
 mod accounts;
 mod article;
+mod caching;
 mod desk_login;
 mod desk_stories;
 mod escaping;
+mod feeds;
 mod headers;
 mod helpers;
 mod history;
 mod listing;
 mod reader;
+mod sitemaps;
+mod structured_data;
 mod wire_import;
 mod browser;
 mod chromium;

@@ -246,9 +246,7 @@ async fn change_role(
     path: web::Path<String>,
     form: web::Form<RoleForm>,
 ) -> Result<HttpResponse, AppError> {
-    signed_in.require_admin()?;
-    signed_in.check_csrf(&req, &form.csrf)?;
-    let id = user_id(&path)?;
+    let id = admin_action(&req, &signed_in, &path, &form.csrf)?;
     let field = format!("role-{id}");
     let role = match Role::parse(&form.role) {
         Ok(role) => role,
@@ -266,6 +264,18 @@ async fn change_role(
         ),
         Err(e) => refused(&state, &signed_in, refusal(e, field)?).await,
     }
+}
+
+/// The account a change is made to, once it is sure an admin asked for it from this site.
+fn admin_action(
+    req: &HttpRequest,
+    signed_in: &SignedIn,
+    path: &str,
+    csrf: &str,
+) -> Result<UserId, AppError> {
+    signed_in.require_admin()?;
+    signed_in.check_csrf(req, csrf)?;
+    user_id(path)
 }
 
 fn with_article(role: Role) -> String {
@@ -309,9 +319,7 @@ async fn reset_password(
     path: web::Path<String>,
     form: web::Form<PasswordForm>,
 ) -> Result<HttpResponse, AppError> {
-    signed_in.require_admin()?;
-    signed_in.check_csrf(&req, &form.csrf)?;
-    let id = user_id(&path)?;
+    let id = admin_action(&req, &signed_in, &path, &form.csrf)?;
     let password = match Password::new(&form.password) {
         Ok(password) => password,
         Err(e) => {
@@ -369,9 +377,7 @@ async fn disable(
     path: web::Path<String>,
     form: web::Form<CsrfForm>,
 ) -> Result<HttpResponse, AppError> {
-    signed_in.require_admin()?;
-    signed_in.check_csrf(&req, &form.csrf)?;
-    let id = user_id(&path)?;
+    let id = admin_action(&req, &signed_in, &path, &form.csrf)?;
     let actor = Actor::user(&signed_in.user);
     match change(&state, move |store| accounts::disable(store, &actor, id)).await? {
         Ok((user, ended)) => done(
@@ -394,9 +400,7 @@ async fn enable(
     path: web::Path<String>,
     form: web::Form<CsrfForm>,
 ) -> Result<HttpResponse, AppError> {
-    signed_in.require_admin()?;
-    signed_in.check_csrf(&req, &form.csrf)?;
-    let id = user_id(&path)?;
+    let id = admin_action(&req, &signed_in, &path, &form.csrf)?;
     let actor = Actor::user(&signed_in.user);
     let user: User = change(&state, move |store| accounts::enable(store, &actor, id))
         .await?

@@ -4,6 +4,7 @@ use super::listing::redirect;
 use super::page_number;
 use crate::domain::{PageNumber, Slug};
 use crate::views::reader::ArticlePage;
+use crate::web::public::Freshness;
 use crate::web::{AppError, State, urls};
 use actix_web::{HttpRequest, HttpResponse, route, web};
 use askama::Template;
@@ -60,5 +61,6 @@ async fn show(
     let html = ArticlePage::new(&state, &story, page).render()?;
     Ok(HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
+        .insert_header(Freshness::Article.header())
         .body(html))
 }

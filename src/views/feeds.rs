@@ -1,0 +1,304 @@
+//! RSS 2.0 and Atom documents of the newest published stories, written by the `rss` and
+//! `atom_syndication` crates (which escape text and split `]]>` inside CDATA).
+
+use crate::domain::{PageNumber, SanitizedHtml, Section, Story};
+use crate::web::urls;
+use std::collections::BTreeMap;
+use time::OffsetDateTime;
+use time::format_description::well_known::{Rfc2822, Rfc3339};
+
+/// Stories in a feed.
+pub const FEED_SIZE: usize = 50;
+
+const MEDIA_NS: &str = "http://search.yahoo.com/mrss/";
+
+/// What a feed is about and what it holds, newest first.
+pub struct FeedSource<'a> {
+    pub site_name: &'a str,
+    pub base_url: &'a str,
+    pub section: Option<Section>,
+    pub stories: &'a [Story],
+}
+
+impl FeedSource<'_> {
+    fn title(&self) -> String {
+        match self.section {
+            Some(section) => format!("{} | {}", section.name(), self.site_name),
+            None => self.site_name.to_owned(),
+        }
+    }
+
+    fn page_url(&self) -> String {
+        let path = match self.section {
+            Some(section) => urls::section(section, 1),
+            None => urls::front(1),
+        };
+        urls::absolute(self.base_url, &path)
+    }
+
+    fn description(&self) -> String {
+        match self.section {
+            Some(section) => format!(
+                "The latest {} stories from {}",
+                section.name(),
+                self.site_name
+            ),
+            None => format!("The latest stories from {}", self.site_name),
+        }
+    }
+
+    /// The newest change among the stories; the epoch for an empty feed.
+    fn updated(&self) -> OffsetDateTime {
+        self.stories
+            .iter()
+            .map(modified_at)
+            .max()
+            .unwrap_or(OffsetDateTime::UNIX_EPOCH)
+    }
+}
+
+/// The feed's stable id of a story: it survives slug and date changes.
+pub fn story_guid(story: &Story) -> String {
+    // RFC 4122's URN form is the hyphenated one, not the id's compact display.
+    let id = uuid::Uuid::from_bytes(story.id.to_bytes());
+    format!("urn:uuid:{}", id.hyphenated())
+}
+
+/// When readers last saw the story change.
+pub fn modified_at(story: &Story) -> OffsetDateTime {
+    let published = story.published_at.unwrap_or(story.updated_at);
+    story.revised_at.map_or(published, |r| r.max(published))
+}
+
+/// The whole story as HTML: every page one after another, the dateline leading the first.
+pub fn full_body(story: &Story) -> SanitizedHtml {
+    let mut html = String::new();
+    for (n, page) in story.body.render_pages().iter().enumerate() {
+        let page = match (n, &story.dateline) {
+            (0, Some(dateline)) => page.with_lead(&dateline.to_string()),
+            _ => page.clone(),
+        };
+        html.push_str(page.as_str());
+    }
+    SanitizedHtml::concat(html)
+}
+
+pub fn article_url(base_url: &str, story: &Story) -> String {
+    let published = story.published_at.unwrap_or(story.updated_at);
+    urls::absolute(
+        base_url,
+        &urls::article(published, &story.slug, PageNumber::FIRST.get()),
+    )
+}
+
+pub fn rss(source: &FeedSource) -> Result<String, String> {
+    use rss::extension::ExtensionMap;
+    use rss::extension::dublincore::DublinCoreExtension;
+
+    let items = source
+        .stories
+        .iter()
+        .map(|story| {
+            let mut item = rss::Item::default();
+            item.set_title(story.headline.to_string());
+            item.set_link(article_url(source.base_url, story));
+            item.set_guid(rss::Guid {
+                value: story_guid(story),
+                permalink: false,
+            });
+            item.set_pub_date(story.published_at.and_then(|at| at.format(&Rfc2822).ok()));
+            item.set_categories(vec![rss::Category {
+                name: story.section.name().to_owned(),
+                domain: Some(urls::absolute(
+                    source.base_url,
+                    &urls::section(story.section, 1),
+                )),
+            }]);
+            item.set_description(story.standfirst.as_ref().map(ToString::to_string));
+            item.set_content(full_body(story).to_string());
+            // RSS's own <author> must be an e-mail address; Dublin Core names people.
+            item.set_dublin_core_ext(DublinCoreExtension {
+                creators: story.bylines.iter().map(ToString::to_string).collect(),
+                ..DublinCoreExtension::default()
+            });
+            if let Some((url, caption, credit)) = photo_of(source.base_url, story) {
+                item.set_enclosure(rss::Enclosure {
+                    url: url.clone(),
+                    // Unknown without reading the image; 0 is the agreed value for that.
+                    length: "0".into(),
+                    mime_type: urls::PHOTO_CONTENT_TYPE.into(),
+                });
+                let mut media = BTreeMap::new();
+                media.insert(
+                    "media:content".to_owned(),
+                    vec![rss_media(url, caption, credit)],
+                );
+                let mut extensions = ExtensionMap::new();
+                extensions.insert("media".to_owned(), media);
+                item.set_extensions(extensions);
+            }
+            item
+        })
+        .collect::<Vec<_>>();
+
+    let mut channel = rss::Channel::default();
+    channel.set_title(source.title());
+    channel.set_link(source.page_url());
+    channel.set_description(source.description());
+    channel.set_language(Some("en".to_owned()));
+    channel.set_generator(Some("Newsroom".to_owned()));
+    channel.set_last_build_date(source.updated().format(&Rfc2822).ok());
+    channel.set_ttl(Some("5".to_owned()));
+    let mut namespaces = BTreeMap::new();
+    namespaces.insert("media".to_owned(), MEDIA_NS.to_owned());
+    channel.set_namespaces(namespaces);
+    channel.set_items(items);
+    let bytes = channel.write_to(Vec::new()).map_err(|e| e.to_string())?;
+    String::from_utf8(bytes).map_err(|e| e.to_string())
+}
+
+pub fn atom(source: &FeedSource) -> Result<String, String> {
+    use atom_syndication::{Category, Content, Entry, Feed, FixedDateTime, Link, Person, Text};
+
+    let date = |at: OffsetDateTime| -> Result<FixedDateTime, String> {
+        let text = at.format(&Rfc3339).map_err(|e| e.to_string())?;
+        FixedDateTime::parse_from_rfc3339(&text).map_err(|e| e.to_string())
+    };
+    let link = |href: String, rel: &str| Link {
+        href,
+        rel: rel.to_owned(),
+        ..Link::default()
+    };
+    let entries = source
+        .stories
+        .iter()
+        .map(|story| {
+            let url = article_url(source.base_url, story);
+            let mut entry = Entry::default();
+            entry.set_id(story_guid(story));
+            entry.set_title(Text::plain(story.headline.to_string()));
+            entry.set_updated(date(modified_at(story))?);
+            entry.set_published(story.published_at.map(date).transpose()?);
+            entry.set_authors(
+                story
+                    .bylines
+                    .iter()
+                    .map(|b| Person {
+                        name: b.to_string(),
+                        ..Person::default()
+                    })
+                    .collect::<Vec<_>>(),
+            );
+            entry.set_categories(vec![Category {
+                term: story.section.key().to_owned(),
+                label: Some(story.section.name().to_owned()),
+                ..Category::default()
+            }]);
+            entry.set_summary(
+                story
+                    .standfirst
+                    .as_ref()
+                    .map(|s| Text::plain(s.to_string())),
+            );
+            entry.set_content(Some(Content {
+                base: Some(url.clone()),
+                value: Some(full_body(story).to_string()),
+                content_type: Some("html".to_owned()),
+                ..Content::default()
+            }));
+            let mut links = vec![link(url, "alternate")];
+            if let Some((photo, caption, credit)) = photo_of(source.base_url, story) {
+                links.push(Link {
+                    mime_type: Some(urls::PHOTO_CONTENT_TYPE.to_owned()),
+                    title: Some(caption.clone()),
+                    ..link(photo.clone(), "enclosure")
+                });
+                let mut media = BTreeMap::new();
+                media.insert(
+                    "media:content".to_owned(),
+                    vec![atom_media(photo, caption, credit)],
+                );
+                let mut extensions = BTreeMap::new();
+                extensions.insert("media".to_owned(), media);
+                entry.set_extensions(extensions);
+            }
+            entry.set_links(links);
+            Ok(entry)
+        })
+        .collect::<Result<Vec<_>, String>>()?;
+
+    let feed_path = urls::atom(source.section);
+    let mut feed = Feed::default();
+    feed.set_id(urls::absolute(source.base_url, &feed_path));
+    feed.set_title(Text::plain(source.title()));
+    feed.set_subtitle(Some(Text::plain(source.description())));
+    feed.set_updated(date(source.updated())?);
+    feed.set_lang(Some("en".to_owned()));
+    feed.set_links(vec![
+        link(source.page_url(), "alternate"),
+        link(urls::absolute(source.base_url, &feed_path), "self"),
+    ]);
+    let mut namespaces = BTreeMap::new();
+    namespaces.insert("media".to_owned(), MEDIA_NS.to_owned());
+    feed.set_namespaces(namespaces);
+    feed.set_entries(entries);
+    let bytes = feed.write_to(Vec::new()).map_err(|e| e.to_string())?;
+    String::from_utf8(bytes).map_err(|e| e.to_string())
+}
+
+/// The lead photo's absolute URL, caption and credit, when it has a stored image.
+fn photo_of(base_url: &str, story: &Story) -> Option<(String, String, Option<String>)> {
+    let photo = story.photo.as_ref()?;
+    let image = photo.image?;
+    Some((
+        urls::absolute(base_url, &urls::photo(image)),
+        photo.caption.to_string(),
+        photo.credit.as_ref().map(ToString::to_string),
+    ))
+}
+
+/// `<media:content url type medium><media:description/><media:credit/></media:content>`; the
+/// two crates each have their own extension type of the same shape.
+macro_rules! media_content {
+    ($name:ident, $ext:ty) => {
+        fn $name(url: String, caption: String, credit: Option<String>) -> $ext {
+            let element = |name: &str, value: Option<String>, attrs: &[(&str, &str)]| {
+                let mut e = <$ext>::default();
+                e.name = name.to_owned();
+                e.value = value;
+                e.attrs = attrs
+                    .iter()
+                    .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                    .collect();
+                e
+            };
+            let mut content = element(
+                "media:content",
+                None,
+                &[
+                    ("url", url.as_str()),
+                    ("type", urls::PHOTO_CONTENT_TYPE),
+                    ("medium", "image"),
+                ],
+            );
+            content.children.insert(
+                "description".to_owned(),
+                vec![element(
+                    "media:description",
+                    Some(caption),
+                    &[("type", "plain")],
+                )],
+            );
+            if let Some(credit) = credit {
+                content.children.insert(
+                    "credit".to_owned(),
+                    vec![element("media:credit", Some(credit), &[])],
+                );
+            }
+            content
+        }
+    };
+}
+
+media_content!(rss_media, rss::extension::Extension);
+media_content!(atom_media, atom_syndication::extension::Extension);

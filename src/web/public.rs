@@ -1,0 +1,405 @@
+//! HTTP caching for the public site: validators (ETag, Last-Modified) with 304 answers,
+//! `Cache-Control` for a CDN in front, and a bounded in-memory cache of rendered pages.
+//!
+//! How a route gets it: register it in the public scope, `public_routes` in `web.rs`, with
+//! `.configure(module::routes)` next to `reader::routes` (a JSON API under `/api/` goes there
+//! too). Its 200 answers to GET and HEAD are then cached and revalidated, with no code in the
+//! handler. A handler may choose the longer lifetime with
+//! `.insert_header(Freshness::Article.header())`, or keep its answer out of every cache by
+//! setting a `Cache-Control` with `private` or `no-store`; answers that set a cookie are never
+//! cached. Routes outside the scope (the desk, static files, photos) are not touched.
+//!
+//! Everything derives from the store's [`PublicVersion`]: its generation changes in the same
+//! write as any change readers can see, so a cached page or a client's validator never
+//! outlives a publish, an edit or an unpublish. One counter for the whole site means a publish
+//! revalidates every page, which is cheap (a 304 or a cache hit) and always correct.
+
+use crate::storage::PublicVersion;
+use crate::web::{AppError, State};
+use actix_web::body::{BodySize, BoxBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::{
+    self, CacheControl, CacheDirective, EntityTag, Header, HeaderValue, HttpDate, IfModifiedSince,
+    IfNoneMatch,
+};
+use actix_web::http::{Method, StatusCode};
+use actix_web::middleware::Next;
+use actix_web::web::Bytes;
+use actix_web::{Error, HttpResponse};
+use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, SystemTime};
+use time::OffsetDateTime;
+
+/// How long a CDN or browser may keep a public answer before revalidating it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Freshness {
+    /// Front and section pages, feeds, sitemaps: they change with every publish.
+    Listing,
+    /// An article changes rarely once published.
+    Article,
+}
+
+impl Freshness {
+    pub fn header(self) -> CacheControl {
+        let (max_age, stale) = match self {
+            Freshness::Listing => (60, 300),
+            Freshness::Article => (300, 3600),
+        };
+        CacheControl(vec![
+            CacheDirective::Public,
+            CacheDirective::MaxAge(max_age),
+            CacheDirective::Extension("stale-while-revalidate".into(), Some(stale.to_string())),
+        ])
+    }
+}
+
+/// Pages larger than this are served but not kept (a full sitemap page is about 6 MB).
+const MAX_ENTRY_BYTES: usize = 8 << 20;
+const MAX_TOTAL_BYTES: usize = 64 << 20;
+const MAX_ENTRIES: usize = 4096;
+
+/// Shared by every worker: the rendered pages and what makes validators unique to this run.
+pub struct PublicCache {
+    pages: Mutex<Pages>,
+    /// Mixed into every ETag so that a restart with other settings or templates (a deploy)
+    /// never answers 304 to a page rendered by the previous run.
+    run_tag: String,
+    started_at: OffsetDateTime,
+}
+
+#[derive(Default)]
+struct Pages {
+    entries: HashMap<String, Arc<Entry>>,
+    bytes: usize,
+}
+
+struct Entry {
+    generation: u64,
+    body: Bytes,
+    content_type: Option<HeaderValue>,
+    cache_control: HeaderValue,
+}
+
+impl PublicCache {
+    pub fn new(settings: &crate::settings::Settings) -> Self {
+        let started_at = OffsetDateTime::now_utc();
+        let mut hash = Sha256::new();
+        hash.update(started_at.unix_timestamp_nanos().to_be_bytes());
+        hash.update(settings.base_url.as_bytes());
+        hash.update(settings.site_name.as_bytes());
+        hash.update(settings.per_page.to_be_bytes());
+        Self {
+            pages: Mutex::new(Pages::default()),
+            run_tag: hex::encode(&hash.finalize()[..6]),
+            started_at,
+        }
+    }
+
+    fn get(&self, key: &str, generation: u64) -> Option<Arc<Entry>> {
+        let pages = self.pages.lock().unwrap_or_else(PoisonError::into_inner);
+        pages
+            .entries
+            .get(key)
+            .filter(|e| e.generation == generation)
+            .cloned()
+    }
+
+    fn put(&self, key: String, entry: Entry) {
+        let size = entry.body.len() + key.len();
+        if size > MAX_ENTRY_BYTES {
+            return;
+        }
+        let mut pages = self.pages.lock().unwrap_or_else(PoisonError::into_inner);
+        let pages = &mut *pages;
+        // A page rendered before a publish must not replace one rendered after it; and once a
+        // newer generation is seen, every older page is garbage.
+        if pages
+            .entries
+            .values()
+            .any(|e| e.generation > entry.generation)
+        {
+            return;
+        }
+        if pages
+            .entries
+            .values()
+            .any(|e| e.generation < entry.generation)
+        {
+            pages.entries.clear();
+            pages.bytes = 0;
+        }
+        if let Some(old) = pages.entries.remove(&key) {
+            pages.bytes -= old.body.len() + key.len();
+        }
+        // Over the bounds, drop arbitrary pages (HashMap order): hot pages come straight back,
+        // and no bookkeeping is paid on the hit path.
+        while pages.entries.len() >= MAX_ENTRIES || pages.bytes + size > MAX_TOTAL_BYTES {
+            let Some(victim) = pages.entries.keys().next().cloned() else {
+                break;
+            };
+            if let Some(old) = pages.entries.remove(&victim) {
+                pages.bytes -= old.body.len() + victim.len();
+            }
+        }
+        pages.bytes += size;
+        pages.entries.insert(key, Arc::new(entry));
+    }
+
+    fn validators(&self, version: PublicVersion) -> Validators {
+        let changed = version
+            .changed_at
+            .map_or(self.started_at, |at| at.max(self.started_at));
+        // HTTP dates have whole seconds: round up, so that a later change in the same second
+        // still gets a later date (see `Validators::last_modified`).
+        let secs = changed.unix_timestamp() + i64::from(changed.nanosecond() > 0);
+        let last_modified =
+            SystemTime::UNIX_EPOCH + Duration::from_secs(u64::try_from(secs).unwrap_or(0));
+        Validators {
+            etag: EntityTag::new_weak(format!("{}-{}", self.run_tag, version.generation)),
+            last_modified,
+        }
+    }
+}
+
+struct Validators {
+    etag: EntityTag,
+    last_modified: SystemTime,
+}
+
+impl Validators {
+    /// Last-Modified is only sent once its second is over: a client holding that date can then
+    /// never miss a change made later in the same second.
+    fn last_modified(&self) -> Option<HttpDate> {
+        (self.last_modified <= SystemTime::now()).then(|| self.last_modified.into())
+    }
+
+    fn apply(&self, response: &mut HttpResponse) {
+        let headers = response.headers_mut();
+        if let Ok(value) = self.etag.to_string().parse::<HeaderValue>() {
+            headers.insert(header::ETAG, value);
+        }
+        if let Some(date) = self.last_modified()
+            && let Ok(value) = date.to_string().parse::<HeaderValue>()
+        {
+            headers.insert(header::LAST_MODIFIED, value);
+        }
+    }
+
+    /// Whether the client's copy is current (RFC 9110 §13.2.2: If-None-Match wins over
+    /// If-Modified-Since; a date in the future is ignored).
+    fn not_modified(&self, conditions: &Conditions) -> bool {
+        if let Some(tags) = &conditions.if_none_match {
+            return match tags {
+                IfNoneMatch::Any => true,
+                IfNoneMatch::Items(tags) => tags.iter().any(|t| t.weak_eq(&self.etag)),
+            };
+        }
+        match conditions.if_modified_since {
+            Some(since) if since <= SystemTime::now() => self.last_modified <= since,
+            _ => false,
+        }
+    }
+}
+
+struct Conditions {
+    if_none_match: Option<IfNoneMatch>,
+    if_modified_since: Option<SystemTime>,
+}
+
+impl Conditions {
+    fn of(req: &ServiceRequest) -> Self {
+        let if_none_match = req
+            .headers()
+            .contains_key(header::IF_NONE_MATCH)
+            .then(|| IfNoneMatch::parse(req).ok())
+            .flatten();
+        let if_modified_since = req
+            .headers()
+            .contains_key(header::IF_MODIFIED_SINCE)
+            .then(|| IfModifiedSince::parse(req).ok())
+            .flatten()
+            .map(|IfModifiedSince(date)| SystemTime::from(date));
+        Self {
+            if_none_match,
+            if_modified_since,
+        }
+    }
+}
+
+/// The middleware of the public scope.
+pub async fn middleware(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, Error> {
+    let state = req.app_data::<State>().cloned();
+    let (Some(state), true) = (state, matches!(*req.method(), Method::GET | Method::HEAD)) else {
+        return Ok(next.call(req).await?.map_into_boxed_body());
+    };
+    // Read before rendering: a page rendered from newer content under an older generation is
+    // merely dropped later, never served after the publish that made it stale.
+    let version = match state.store.public_version() {
+        Ok(version) => version,
+        Err(e) => {
+            tracing::error!(error = %e, "cannot read the public version; not caching");
+            return Ok(next.call(req).await?.map_into_boxed_body());
+        }
+    };
+    let cache = &state.public_cache;
+    let validators = cache.validators(version);
+    let conditions = Conditions::of(&req);
+    let key = req
+        .uri()
+        .path_and_query()
+        .map_or_else(|| req.path().to_owned(), |pq| pq.as_str().to_owned());
+
+    if let Some(hit) = cache.get(&key, version.generation) {
+        let mut response = HttpResponse::Ok();
+        if let Some(content_type) = &hit.content_type {
+            response.insert_header((header::CONTENT_TYPE, content_type.clone()));
+        }
+        response.insert_header((header::CACHE_CONTROL, hit.cache_control.clone()));
+        let response = response.body(hit.body.clone());
+        let (req, _) = req.into_parts();
+        return Ok(answer(req, response, &validators, &conditions));
+    }
+
+    let res = next.call(req).await?;
+    if res.status() != StatusCode::OK || res.headers().contains_key(header::SET_COOKIE) {
+        return Ok(res.map_into_boxed_body());
+    }
+    let cache_control = match res.headers().get(header::CACHE_CONTROL) {
+        Some(value) => {
+            let text = value.to_str().unwrap_or_default();
+            if text.contains("no-store") || text.contains("private") {
+                return Ok(res.map_into_boxed_body());
+            }
+            value.clone()
+        }
+        None => match Freshness::Listing.header().to_string().parse() {
+            Ok(value) => value,
+            Err(_) => return Ok(res.map_into_boxed_body()),
+        },
+    };
+    let (req, response) = res.into_parts();
+    let (mut head, body) = response.into_parts();
+    head.headers_mut()
+        .insert(header::CACHE_CONTROL, cache_control.clone());
+    let fits = matches!(body.size(), BodySize::Sized(n) if n as usize <= MAX_ENTRY_BYTES);
+    if !fits {
+        let response = head.set_body(body).map_into_boxed_body();
+        return Ok(answer(req, response, &validators, &conditions));
+    }
+    let body = match actix_web::body::to_bytes(body).await {
+        Ok(body) => body,
+        Err(e) => {
+            let e: Box<dyn std::error::Error> = e.into();
+            return Err(AppError::Internal(format!("reading a page to cache: {e}")).into());
+        }
+    };
+    cache.put(
+        key,
+        Entry {
+            generation: version.generation,
+            body: body.clone(),
+            content_type: head.headers().get(header::CONTENT_TYPE).cloned(),
+            cache_control,
+        },
+    );
+    let response = head.set_body(body).map_into_boxed_body();
+    Ok(answer(req, response, &validators, &conditions))
+}
+
+/// The 200 with validators, or a 304 carrying the same caching headers and no body.
+fn answer(
+    req: actix_web::HttpRequest,
+    mut response: HttpResponse,
+    validators: &Validators,
+    conditions: &Conditions,
+) -> ServiceResponse<BoxBody> {
+    validators.apply(&mut response);
+    if validators.not_modified(conditions) {
+        let mut not_modified = HttpResponse::NotModified().finish();
+        for name in [header::ETAG, header::LAST_MODIFIED, header::CACHE_CONTROL] {
+            if let Some(value) = response.headers().get(&name).cloned() {
+                not_modified.headers_mut().insert(name, value);
+            }
+        }
+        return ServiceResponse::new(req, not_modified);
+    }
+    ServiceResponse::new(req, response)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cache() -> PublicCache {
+        PublicCache::new(&crate::settings::Settings::new("unused".into()))
+    }
+
+    fn page(generation: u64, body: &'static str) -> Entry {
+        Entry {
+            generation,
+            body: Bytes::from_static(body.as_bytes()),
+            content_type: None,
+            cache_control: HeaderValue::from_static("public"),
+        }
+    }
+
+    #[test]
+    fn a_page_is_served_only_for_the_generation_it_was_rendered_in() {
+        let cache = cache();
+        cache.put("/".into(), page(1, "front"));
+
+        assert_eq!(
+            cache.get("/", 1).map(|e| e.body.clone()),
+            Some(Bytes::from("front"))
+        );
+        assert!(cache.get("/", 2).is_none());
+        assert!(cache.get("/other", 1).is_none());
+    }
+
+    #[test]
+    fn a_newer_generation_drops_every_older_page_and_is_not_overwritten_by_one() {
+        let cache = cache();
+        cache.put("/a".into(), page(1, "old a"));
+        cache.put("/b".into(), page(2, "new b"));
+        cache.put("/b".into(), page(1, "late old b"));
+
+        assert!(cache.get("/a", 1).is_none());
+        assert_eq!(
+            cache.get("/b", 2).map(|e| e.body.clone()),
+            Some(Bytes::from("new b"))
+        );
+    }
+
+    #[test]
+    fn the_cache_stays_within_its_bounds() {
+        let cache = cache();
+        for n in 0..MAX_ENTRIES + 10 {
+            cache.put(format!("/page/{n}"), page(1, "x"));
+        }
+        let pages = cache.pages.lock().unwrap();
+        assert!(pages.entries.len() <= MAX_ENTRIES);
+        let bytes: usize = pages
+            .entries
+            .iter()
+            .map(|(k, e)| k.len() + e.body.len())
+            .sum();
+        assert_eq!(bytes, pages.bytes);
+    }
+
+    #[test]
+    fn listings_and_articles_get_their_own_lifetimes() {
+        assert_eq!(
+            Freshness::Listing.header().to_string(),
+            "public, max-age=60, stale-while-revalidate=300"
+        );
+        assert_eq!(
+            Freshness::Article.header().to_string(),
+            "public, max-age=300, stale-while-revalidate=3600"
+        );
+    }
+}
