@@ -102,7 +102,7 @@ async fn an_editor_writes_previews_and_publishes_a_wire_story_with_a_photo() {
         // Preview opens in a window of its own and leaves the form as it was.
         let desk_window = browser.driver().window().await.expect("window");
         let windows = browser.driver().windows().await.expect("windows");
-        browser.click("button[value='preview']").await;
+        browser.click_in_place("button[value='preview']").await;
         browser.switch_to_new_window(&windows).await;
         assert!(
             browser.text(".preview-banner").await.contains("Preview"),

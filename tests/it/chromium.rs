@@ -146,22 +146,45 @@ impl Chromium {
             .expect("choose an option");
     }
 
-    /// Clicks the element `selector`; a link or a submit button loads the next page before
-    /// this returns.
+    /// Clicks the link or submit button `selector` and waits for the page it leads to.
     pub async fn click(&self, selector: &str) {
+        let element = self.find(selector).await;
+        self.follow(element).await;
+    }
+
+    /// Clicks `selector` when that leaves this window's page where it is (a button whose
+    /// result opens in another window).
+    pub async fn click_in_place(&self, selector: &str) {
         self.find(selector).await.click().await.expect("click");
     }
 
-    /// Clicks the link whose text is exactly `text` inside `within`.
+    /// Clicks the link whose text is exactly `text` inside `within` and waits for its page.
     pub async fn click_link(&self, within: &str, text: &str) {
         let links = self.find_all(&format!("{within} a")).await;
         for link in links {
             if link.text().await.expect("link text").trim() == text {
-                link.click().await.expect("click a link");
+                self.follow(link).await;
                 return;
             }
         }
         panic!("no link {text:?} in {within}");
+    }
+
+    /// Clicks `element` and waits until the page that held it is gone. WebDriver's click does
+    /// not always wait for the navigation a form submission starts, and a page read too soon
+    /// would be the old one.
+    async fn follow(&self, element: WebElement) {
+        let old_page = self
+            .driver()
+            .find(By::Css("html"))
+            .await
+            .expect("the page's root");
+        element.click().await.expect("click");
+        let deadline = Instant::now() + PATIENCE;
+        while old_page.is_present().await.unwrap_or(false) {
+            assert!(Instant::now() < deadline, "the click led to no new page");
+            actix_web::rt::time::sleep(Duration::from_millis(20)).await;
+        }
     }
 
     /// The path (and query) of the page the browser shows.
