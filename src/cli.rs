@@ -10,6 +10,7 @@ use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use time::OffsetDateTime;
 
+mod distribution;
 mod user;
 
 #[derive(Debug, Parser)]
@@ -52,6 +53,14 @@ pub enum Command {
     ImportWire(ImportWireArgs),
     /// Manage desk accounts: add, passwd, list, disable, enable.
     User(user::UserArgs),
+    /// Write every published story as ninjs JSON Lines to FILE or standard output.
+    Export(distribution::ExportArgs),
+    /// Bring in stories from ninjs JSON Lines; idempotent by `uri`, newer `version`s update.
+    Import(distribution::ImportArgs),
+    /// Write a consistent copy of the database (sessions excluded), even while serving.
+    Backup(distribution::BackupArgs),
+    /// Bring a backup back into the data directory (the server must be stopped).
+    Restore(distribution::RestoreArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -107,6 +116,10 @@ impl Cli {
             Some(Command::Serve(args)) => serve(settings, args),
             Some(Command::ImportWire(args)) => import_wire(settings, args),
             Some(Command::User(args)) => user::run(&settings, args),
+            Some(Command::Export(args)) => distribution::export(&settings, args),
+            Some(Command::Import(args)) => distribution::import(&settings, args),
+            Some(Command::Backup(args)) => distribution::backup(&settings, args),
+            Some(Command::Restore(args)) => distribution::restore(&settings, args),
             None => anyhow::bail!("no command given; see `newsroom --help`"),
         }
     }

@@ -4,8 +4,10 @@
 pub mod accounts;
 pub mod auth;
 pub mod cli;
+pub mod control;
 pub mod domain;
 pub mod import;
+pub mod ninjs;
 pub mod photos;
 pub mod scheduler;
 pub mod settings;

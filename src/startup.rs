@@ -13,6 +13,7 @@ pub struct Application {
     port: u16,
     store: SharedStore,
     setup_token: Option<String>,
+    control: crate::control::Channel,
 }
 
 impl Application {
@@ -23,17 +24,24 @@ impl Application {
         Self::build_with_store(settings, store)
     }
 
-    pub fn build_with_store(settings: Settings, store: SharedStore) -> anyhow::Result<Self> {
+    pub fn build_with_store(mut settings: Settings, store: SharedStore) -> anyhow::Result<Self> {
         let listener = TcpListener::bind(&settings.bind)
             .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", settings.bind))?;
-        let port = listener.local_addr()?.port();
+        let bound = listener.local_addr()?;
+        // An address derived from `--bind 127.0.0.1:0` names the port actually taken.
+        if settings.base_url == format!("http://{}", settings.bind) {
+            settings.base_url = format!("http://{bound}");
+        }
+        let port = bound.port();
         let setup_token = crate::auth::token::issue_setup_token(&*store)?;
+        let control = crate::control::Channel::open(&settings.data_dir)?;
         let server = web::server(listener, settings, store.clone())?;
         Ok(Self {
             server,
             port,
             store,
             setup_token,
+            control,
         })
     }
 
@@ -49,8 +57,10 @@ impl Application {
     /// Serves until SIGINT/SIGTERM, then finishes in-flight requests and flushes the database.
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
         let scheduler = actix_web::rt::spawn(scheduler::run(self.store.clone()));
+        let control = actix_web::rt::spawn(self.control.serve(self.store.clone()));
         let result = self.server.await;
         scheduler.abort();
+        control.abort();
         result?;
         Ok(())
     }

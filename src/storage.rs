@@ -2,6 +2,7 @@
 //! implementation (and only it) knows about trees, keys and bytes. A second backend, such as
 //! PostgreSQL for several app servers, implements the same trait.
 
+pub mod backup;
 pub mod codec;
 mod counted_index;
 mod sled_store;
@@ -10,7 +11,7 @@ use crate::domain::{
     AuditEvent, PageNumber, Paging, PhotoId, Section, Slug, Status, Story, StoryId, StorySummary,
     User, UserId, Username,
 };
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use thiserror::Error;
 use time::OffsetDateTime;
@@ -235,6 +236,27 @@ pub trait Store: Send + Sync + 'static {
     /// A random secret of `len` bytes stored under `name`, created on first use.
     fn secret(&self, name: &str, len: usize) -> Result<Vec<u8>, StoreError>;
 
+    // --- Distribution ---
+
+    /// Up to `limit` stories of a public listing (front or section), newest first, strictly
+    /// after `after` in the listing's order. Reads the listing's index from the cursor on, so
+    /// the cost does not grow with how deep a client has paged, and stories published since the
+    /// cursor was handed out never shift what comes after it.
+    fn listing_after(
+        &self,
+        listing: Listing,
+        after: Option<ListingKey>,
+        limit: usize,
+    ) -> Result<Vec<StorySummary>, StoreError>;
+
+    /// Stores a story brought in from elsewhere at its own revision, in one transaction: a new
+    /// story is created; a stored one is replaced only when `story.revision` is newer.
+    fn import_story_version(&self, story: &Story) -> Result<ImportOutcome, StoreError>;
+
+    /// Writes a consistent copy of everything but login sessions into `dir` (see [`backup`]).
+    /// Writes wait while the copy is taken, so it never holds half of one.
+    fn backup(&self, dir: &Path) -> Result<backup::Summary, StoreError>;
+
     // --- Validators of the public site ---
 
     /// Which version of the public site is current: changes in the same write as any change
@@ -249,6 +271,38 @@ pub struct PublicVersion {
     pub generation: u64,
     /// `None` until the first public change.
     pub changed_at: Option<OffsetDateTime>,
+}
+
+/// A position in a published listing: the publication second and the story id, which is the
+/// listing's own sort order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ListingKey {
+    pub ts: u32,
+    pub id: StoryId,
+}
+
+impl ListingKey {
+    /// Where `summary` sits in a published listing; `None` for an unpublished story.
+    pub fn published(summary: &StorySummary) -> Option<Self> {
+        summary.published_at.map(|at| ListingKey {
+            ts: index_ts(at),
+            id: summary.id,
+        })
+    }
+}
+
+/// Seconds since 1970 as an index timestamp, clamped to what 32 bits hold (1970 to 2106).
+pub(crate) fn index_ts(at: OffsetDateTime) -> u32 {
+    at.unix_timestamp().clamp(0, i64::from(u32::MAX)) as u32
+}
+
+/// What [`Store::import_story_version`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImportOutcome {
+    Created,
+    Updated,
+    /// The stored revision is the same or newer; nothing changed.
+    Unchanged,
 }
 
 pub type SharedStore = Arc<dyn Store>;

@@ -1,5 +1,6 @@
 //! HTTP: routes, middleware and the mapping of errors to pages.
 
+mod api;
 pub mod assets;
 pub mod auth;
 pub mod desk;
@@ -124,5 +125,6 @@ fn public_routes() -> actix_web::Scope<
 > {
     web::scope("")
         .wrap(actix_web::middleware::from_fn(public::middleware))
+        .configure(api::routes)
         .configure(reader::routes)
 }

@@ -119,6 +119,26 @@ pub fn newest(
         .collect()
 }
 
+/// Up to `limit` entries' values, newest first, strictly older than the entry `(ts, id)` when
+/// given: one range read from that key down, however deep it lies.
+pub fn newest_before(
+    tree: &Tree,
+    prefix: &[u8],
+    before: Option<(u32, [u8; 16])>,
+    limit: usize,
+) -> Result<Vec<IVec>, StoreError> {
+    let first = entry_key(prefix, 0, &[0; 16]);
+    let range = match before {
+        Some((ts, id)) => tree.range(first..entry_key(prefix, ts, &id)),
+        None => tree.range(first..=entry_key(prefix, u32::MAX, &[0xff; 16])),
+    };
+    range
+        .rev()
+        .take(limit)
+        .map(|item| item.map(|(_, v)| v).map_err(StoreError::from))
+        .collect()
+}
+
 /// Up to `limit` entries' values with a timestamp at or before `ts`, oldest first.
 pub fn oldest_until(
     tree: &Tree,
@@ -272,5 +292,24 @@ mod tests {
         assert_eq!(page(&tree, 0, 5), vec![2, 1]);
         assert_eq!(page(&tree, 1, 5), vec![1]);
         assert_eq!(oldest_until(&tree, b"x\0", 5, 10).unwrap().len(), 1);
+    }
+
+    #[test]
+    fn paging_from_a_key_continues_strictly_below_it() {
+        let tree = tree();
+        for n in 1..=5u8 {
+            put(&tree, &entry(1000 + u32::from(n), n));
+        }
+        put(&tree, &entry(1003, 9)); // same second as 3, after it by id
+        let values = |before| -> Vec<u8> {
+            newest_before(&tree, b"x\0", before, 3)
+                .unwrap()
+                .iter()
+                .map(|v| v[0])
+                .collect()
+        };
+        assert_eq!(values(None), vec![5, 4, 9]);
+        assert_eq!(values(Some((1003, [9; 16]))), vec![3, 2, 1]);
+        assert_eq!(values(Some((1001, [1; 16]))), Vec::<u8>::new());
     }
 }

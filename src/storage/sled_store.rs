@@ -20,16 +20,20 @@ use super::codec::{
     encode_photo, encode_session, encode_story, encode_summary, encode_user,
 };
 use super::counted_index::{self, Entry};
-use super::{Listing, ListingPage, PublicVersion, StatusFilter, Store, StoreError};
+use super::{
+    ImportOutcome, Listing, ListingKey, ListingPage, PublicVersion, StatusFilter, Store,
+    StoreError, backup, index_ts,
+};
 use crate::domain::{
-    AuditEvent, PageNumber, Paging, PhotoId, Section, Slug, Status, Story, StoryId, User, UserId,
-    Username,
+    AuditEvent, PageNumber, Paging, PhotoId, Section, Slug, Status, Story, StoryId, StorySummary,
+    User, UserId, Username,
 };
 use sled::transaction::{ConflictableTransactionError, TransactionError};
 use sled::{Db, Transactional, Tree};
 use std::collections::HashMap;
 use std::fs::{File, TryLockError};
 use std::path::{Path, PathBuf};
+use std::sync::{PoisonError, RwLock, RwLockReadGuard};
 use time::OffsetDateTime;
 
 pub struct SledStore {
@@ -47,6 +51,9 @@ pub struct SledStore {
     photos: Tree,
     photo_blobs: Tree,
     meta: Tree,
+    /// Every write holds this shared; a backup holds it exclusively, so a backup never sees
+    /// half of a write that spans several calls into sled.
+    gate: RwLock<()>,
     /// Held for the life of the store so that a second process gets a clear refusal.
     _lock: File,
 }
@@ -76,6 +83,7 @@ impl SledStore {
             photo_blobs: db.open_tree("photo_blobs")?,
             meta: db.open_tree("meta")?,
             db,
+            gate: RwLock::new(()),
             _lock: lock,
         })
     }
@@ -86,14 +94,72 @@ impl SledStore {
         Ok(())
     }
 
+    /// A write's share of the backup gate.
+    fn writing(&self) -> RwLockReadGuard<'_, ()> {
+        self.gate.read().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Replaces everything but sessions with the backup in `dir`, after checking that the
+    /// backup is whole. Sessions are ended: they belong to the database that is replaced.
+    pub fn restore_from(&self, dir: &Path) -> Result<backup::Summary, StoreError> {
+        backup::read(dir, |_, _, _| Ok(()))?;
+        let _exclusive = self.gate.write().unwrap_or_else(PoisonError::into_inner);
+        for name in self.db.tree_names() {
+            self.db.open_tree(&name)?.clear()?;
+        }
+        let mut trees: HashMap<String, Tree> = HashMap::new();
+        let summary = backup::read(dir, |name, key, value| {
+            if name == SESSIONS {
+                return Ok(());
+            }
+            let tree = match trees.get(name) {
+                Some(tree) => tree,
+                None => {
+                    let tree = self.db.open_tree(name)?;
+                    trees.entry(name.to_owned()).or_insert(tree)
+                }
+            };
+            tree.insert(key, value)?;
+            Ok(())
+        })?;
+        self.db.flush()?;
+        Ok(summary)
+    }
+
+    /// Whether the database holds anything at all (accounts, stories, photos, audit events).
+    pub fn is_empty(&self) -> Result<bool, StoreError> {
+        for name in self.db.tree_names() {
+            if self.db.open_tree(&name)?.first()?.is_some() {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+
     /// One transaction: the record, its slug and its index entries change together or not at all.
     fn save_unflushed(
         &self,
         story: &Story,
         expected_revision: Option<u64>,
     ) -> Result<Story, StoreError> {
+        self.write_story(story, Revision::After(expected_revision))
+            .map(|(stored, _)| stored)
+    }
+
+    fn write_story(
+        &self,
+        story: &Story,
+        revision_rule: Revision,
+    ) -> Result<(Story, ImportOutcome), StoreError> {
+        let expected_revision = match revision_rule {
+            Revision::After(expected) => expected,
+            Revision::Keep => None,
+        };
         let mut stored = story.clone();
-        stored.revision = expected_revision.map_or(1, |r| r + 1);
+        stored.revision = match revision_rule {
+            Revision::After(expected) => expected.map_or(1, |r| r + 1),
+            Revision::Keep => story.revision.max(1),
+        };
         let record = encode_story(&stored)?;
         let summary = encode_summary(&stored.summary())?;
         let new_entries = entries_of(&stored);
@@ -116,15 +182,25 @@ impl SledStore {
                 Some(bytes) => Some(decode_story(&bytes).map_err(|e| abort(e.into()))?),
                 None => None,
             };
-            match (&old, expected_revision) {
-                (None, None) => {}
-                (None, Some(_)) => return Err(abort(StoreError::NotFound)),
-                (Some(current), expected) if expected != Some(current.revision) => {
-                    return Err(abort(StoreError::Conflict {
-                        current: Box::new(current.clone()),
-                    }));
+            let mut outcome = ImportOutcome::Created;
+            if let Revision::Keep = revision_rule {
+                if let Some(current) = &old {
+                    if current.revision >= stored.revision {
+                        return Ok(ImportOutcome::Unchanged);
+                    }
+                    outcome = ImportOutcome::Updated;
                 }
-                (Some(_), _) => {}
+            } else {
+                match (&old, expected_revision) {
+                    (None, None) => {}
+                    (None, Some(_)) => return Err(abort(StoreError::NotFound)),
+                    (Some(current), expected) if expected != Some(current.revision) => {
+                        return Err(abort(StoreError::Conflict {
+                            current: Box::new(current.clone()),
+                        }));
+                    }
+                    (Some(_), _) => {}
+                }
             }
             if let Some(owner) = slugs.get(slug)?
                 && owner.as_ref() != id
@@ -180,9 +256,13 @@ impl SledStore {
                     encode_public_version(current, now).as_slice(),
                 )?;
             }
-            Ok(())
+            Ok(outcome)
         });
-        finish(result).map(|()| stored)
+        match result {
+            Ok(outcome) => Ok((stored, outcome)),
+            Err(TransactionError::Abort(e)) => Err(e),
+            Err(TransactionError::Storage(e)) => Err(e.into()),
+        }
     }
 
     fn get_story(&self, id: StoryId) -> Result<Option<Story>, StoreError> {
@@ -211,6 +291,18 @@ fn lock_dir(dir: &Path) -> Result<File, StoreError> {
 const BLOB_ORIGINAL: u8 = 0;
 const BLOB_DISPLAY: u8 = 1;
 const SETUP_TOKEN: &[u8] = b"setup-token";
+/// Login sessions are left out of backups: a restored site starts with everyone signed out.
+const SESSIONS: &str = "sessions";
+
+/// How a write numbers the revision it stores.
+#[derive(Clone, Copy)]
+enum Revision {
+    /// The next after the one the editor loaded (`None` for a new story).
+    After(Option<u64>),
+    /// The story's own, for copies from elsewhere; only a newer one replaces what is stored.
+    Keep,
+}
+
 const PUBLIC_VERSION: &[u8] = b"public-version";
 
 /// The version after `current`, changed at `now` (or later, so that the time never goes back
@@ -278,11 +370,6 @@ fn photo_use_key(photo: PhotoId, story: StoryId) -> Vec<u8> {
 fn id_bytes(v: &[u8]) -> Result<[u8; 16], StoreError> {
     v.try_into()
         .map_err(|_| StoreError::Backend(format!("an id of {} bytes", v.len())))
-}
-
-/// Seconds since 1970 as an index timestamp, clamped to what 32 bits hold (1970 to 2106).
-fn index_ts(at: OffsetDateTime) -> u32 {
-    at.unix_timestamp().clamp(0, i64::from(u32::MAX)) as u32
 }
 
 fn prefix_front() -> Vec<u8> {
@@ -359,12 +446,14 @@ impl Store for SledStore {
         story: &Story,
         expected_revision: Option<u64>,
     ) -> Result<Story, StoreError> {
+        let _writing = self.writing();
         let stored = self.save_unflushed(story, expected_revision)?;
         self.db.flush()?;
         Ok(stored)
     }
 
     fn import_stories(&self, stories: &[Story]) -> Result<usize, StoreError> {
+        let _writing = self.writing();
         let mut saved = 0;
         for story in stories {
             match self.save_unflushed(story, None) {
@@ -447,6 +536,7 @@ impl Store for SledStore {
     }
 
     fn create_user(&self, user: &User) -> Result<(), StoreError> {
+        let _writing = self.writing();
         let record = encode_user(user)?;
         let id = user.id.to_bytes();
         let name = user.username.as_str().as_bytes();
@@ -466,6 +556,7 @@ impl Store for SledStore {
     }
 
     fn update_user(&self, user: &User) -> Result<(), StoreError> {
+        let _writing = self.writing();
         if self.users.get(user.id.to_bytes())?.is_none() {
             return Err(StoreError::NotFound);
         }
@@ -506,6 +597,7 @@ impl Store for SledStore {
         };
         let record = decode_session(&bytes)?;
         if record.expires_at <= now.unix_timestamp() {
+            let _writing = self.writing();
             self.sessions.remove(key)?;
             return Ok(None);
         }
@@ -513,18 +605,21 @@ impl Store for SledStore {
     }
 
     fn put_session(&self, key: &[u8; 32], record: &SessionRecord) -> Result<(), StoreError> {
+        let _writing = self.writing();
         self.sessions.insert(key, encode_session(record)?)?;
         self.db.flush()?;
         Ok(())
     }
 
     fn delete_session(&self, key: &[u8; 32]) -> Result<(), StoreError> {
+        let _writing = self.writing();
         self.sessions.remove(key)?;
         self.db.flush()?;
         Ok(())
     }
 
     fn delete_sessions_of(&self, user: UserId) -> Result<usize, StoreError> {
+        let _writing = self.writing();
         let mut ended = 0;
         for item in self.sessions.iter() {
             let (key, bytes) = item?;
@@ -545,6 +640,7 @@ impl Store for SledStore {
         story: Option<StoryId>,
         copy: &AutosaveRecord,
     ) -> Result<(), StoreError> {
+        let _writing = self.writing();
         self.autosaves
             .insert(autosave_key(user, story), encode_autosave(copy)?)?;
         self.db.flush()?;
@@ -560,12 +656,14 @@ impl Store for SledStore {
     }
 
     fn delete_autosave(&self, user: UserId, story: Option<StoryId>) -> Result<(), StoreError> {
+        let _writing = self.writing();
         self.autosaves.remove(autosave_key(user, story))?;
         self.db.flush()?;
         Ok(())
     }
 
     fn record_audit(&self, event: &AuditEvent) -> Result<(), StoreError> {
+        let _writing = self.writing();
         let mut key = audit_ts(event.at).to_be_bytes().to_vec();
         key.extend_from_slice(&rand::random::<[u8; 4]>());
         self.audit.insert(key, encode_audit(event)?)?;
@@ -593,6 +691,7 @@ impl Store for SledStore {
         original: &[u8],
         display: &[u8],
     ) -> Result<(), StoreError> {
+        let _writing = self.writing();
         let encoded = encode_photo(record)?;
         let blob = |kind: u8| {
             let mut key = record.id.to_vec();
@@ -637,12 +736,14 @@ impl Store for SledStore {
     }
 
     fn set_setup_token(&self, digest: &[u8; 32]) -> Result<(), StoreError> {
+        let _writing = self.writing();
         self.meta.insert(SETUP_TOKEN, digest)?;
         self.db.flush()?;
         Ok(())
     }
 
     fn take_setup_token(&self, digest: &[u8; 32]) -> Result<bool, StoreError> {
+        let _writing = self.writing();
         let taken = self
             .meta
             .compare_and_swap(SETUP_TOKEN, Some(&digest[..]), None as Option<&[u8]>)?
@@ -659,6 +760,7 @@ impl Store for SledStore {
     }
 
     fn secret(&self, name: &str, len: usize) -> Result<Vec<u8>, StoreError> {
+        let _writing = self.writing();
         let key = format!("secret:{name}");
         let mut fresh = vec![0u8; len];
         rand::RngCore::fill_bytes(&mut rand::rng(), &mut fresh);
@@ -672,6 +774,45 @@ impl Store for SledStore {
             .get(&key)?
             .ok_or_else(|| StoreError::Backend(format!("secret {name} vanished")))?;
         Ok(stored.to_vec())
+    }
+
+    fn listing_after(
+        &self,
+        listing: Listing,
+        after: Option<ListingKey>,
+        limit: usize,
+    ) -> Result<Vec<StorySummary>, StoreError> {
+        let prefix = prefix_of(listing);
+        let before = after.map(|key| (key.ts, key.id.to_bytes()));
+        counted_index::newest_before(&self.indexes, &prefix, before, limit)?
+            .iter()
+            .map(|v| Ok(decode_summary(v)?))
+            .collect()
+    }
+
+    fn import_story_version(&self, story: &Story) -> Result<ImportOutcome, StoreError> {
+        let _writing = self.writing();
+        let (_, outcome) = self.write_story(story, Revision::Keep)?;
+        if outcome != ImportOutcome::Unchanged {
+            self.db.flush()?;
+        }
+        Ok(outcome)
+    }
+
+    fn backup(&self, dir: &Path) -> Result<backup::Summary, StoreError> {
+        let mut writer = backup::Writer::create(dir)?;
+        let _exclusive = self.gate.write().unwrap_or_else(PoisonError::into_inner);
+        for name in self.db.tree_names() {
+            let name_text = String::from_utf8_lossy(&name).into_owned();
+            if name_text == SESSIONS {
+                continue;
+            }
+            for item in self.db.open_tree(&name)?.iter() {
+                let (key, value) = item?;
+                writer.record(&name_text, &key, &value)?;
+            }
+        }
+        writer.finish()
     }
 
     fn public_version(&self) -> Result<PublicVersion, StoreError> {

@@ -41,6 +41,19 @@ pub fn photo(id: crate::domain::PhotoId) -> String {
     format!("/media/{id}")
 }
 
+/// The ninjs document of a published story.
+pub fn api_story(id: crate::domain::StoryId) -> String {
+    format!("/api/v1/stories/{id}")
+}
+
+/// The list of published stories, newest first; `cursor` continues after a previous page.
+pub fn api_stories(limit: usize, cursor: Option<&str>) -> String {
+    match cursor {
+        Some(cursor) => format!("/api/v1/stories?limit={limit}&cursor={cursor}"),
+        None => format!("/api/v1/stories?limit={limit}"),
+    }
+}
+
 /// The media type of what [`photo`] serves.
 pub const PHOTO_CONTENT_TYPE: &str = "image/jpeg";
 

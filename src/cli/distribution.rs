@@ -1,0 +1,222 @@
+//! `newsroom export`, `import`, `backup` and `restore`: stories in and out as ninjs JSON Lines,
+//! and the whole database to and from a backup directory.
+
+use super::open_store;
+use crate::domain::{Section, Slug, Story};
+use crate::ninjs::{self, Defaults, Site};
+use crate::settings::Settings;
+use crate::storage::{ImportOutcome, Listing, ListingKey, SledStore, Store, StoreError};
+use anyhow::Context;
+use std::io::{BufRead, BufWriter, Write};
+use std::path::PathBuf;
+use time::OffsetDateTime;
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum Format {
+    /// IPTC ninjs 2.2, one JSON document a line.
+    Ninjs,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ExportArgs {
+    #[arg(long, value_enum, default_value = "ninjs")]
+    pub format: Format,
+    /// Where to write; standard output when left out.
+    #[arg(value_name = "FILE")]
+    pub file: Option<PathBuf>,
+    /// Public address of the site, for the documents' URIs and links.
+    #[arg(
+        long,
+        env = "NEWSROOM_BASE_URL",
+        default_value = "http://127.0.0.1:8080",
+        value_name = "URL"
+    )]
+    pub base_url: String,
+    /// The copyright holder named in every document.
+    #[arg(long, env = "NEWSROOM_SITE_NAME", default_value = "Newsroom")]
+    pub site_name: String,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ImportArgs {
+    #[arg(long, value_enum, default_value = "ninjs")]
+    pub format: Format,
+    /// JSON Lines: one ninjs document a line.
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// Section for documents that do not name one of ours.
+    #[arg(long, default_value = "world", value_parser = super::parse_section)]
+    pub section: Section,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct BackupArgs {
+    /// Directory to write the backup into; created if needed, must not hold a backup already.
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct RestoreArgs {
+    /// Directory holding a backup written by `newsroom backup`.
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+    /// Replace the contents of a data directory that already holds data.
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// Every published story, newest first. Drafts, scheduled and unpublished stories are not
+/// distributed, so ninjs (which describes published news) leaves them out; `backup` keeps them.
+pub fn export(settings: &Settings, args: ExportArgs) -> anyhow::Result<()> {
+    let Format::Ninjs = args.format;
+    let store = open_store(settings)?;
+    let base_url = args.base_url.trim_end_matches('/').to_owned();
+    let site = Site {
+        base_url: &base_url,
+        name: &args.site_name,
+    };
+    let out: Box<dyn Write> = match &args.file {
+        Some(path) => Box::new(
+            std::fs::File::create(path)
+                .with_context(|| format!("cannot create {}", path.display()))?,
+        ),
+        None => Box::new(std::io::stdout().lock()),
+    };
+    let mut out = BufWriter::new(out);
+    let mut after: Option<ListingKey> = None;
+    let mut written = 0u64;
+    loop {
+        let batch = store.listing_after(Listing::Front, after, 500)?;
+        let Some(last) = batch.last() else { break };
+        after = ListingKey::published(last);
+        for summary in &batch {
+            let Some(story) = store.story(summary.id)?.filter(|s| s.is_public()) else {
+                continue;
+            };
+            writeln!(out, "{}", ninjs::to_line(&ninjs::document(&story, site))?)?;
+            written += 1;
+        }
+        if after.is_none() {
+            break;
+        }
+    }
+    out.flush()?;
+    eprintln!("exported {written} published stories");
+    Ok(())
+}
+
+/// Imports line by line: each line is saved whole or not at all, and a bad line does not stop
+/// the lines after it.
+pub fn import(settings: &Settings, args: ImportArgs) -> anyhow::Result<()> {
+    let Format::Ninjs = args.format;
+    let file = std::fs::File::open(&args.file)
+        .with_context(|| format!("cannot read {}", args.file.display()))?;
+    let store = open_store(settings)?;
+    let defaults = Defaults {
+        section: args.section,
+        now: OffsetDateTime::now_utc(),
+    };
+    let (mut created, mut updated, mut unchanged, mut failed) = (0u64, 0u64, 0u64, 0u64);
+    for (n, line) in std::io::BufReader::new(file).lines().enumerate() {
+        let number = n + 1;
+        let line = line.with_context(|| format!("cannot read line {number}"))?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        match import_line(&store, &line, defaults) {
+            Ok(ImportOutcome::Created) => created += 1,
+            Ok(ImportOutcome::Updated) => updated += 1,
+            Ok(ImportOutcome::Unchanged) => unchanged += 1,
+            Err(message) => {
+                eprintln!("{}: line {number}: {message}", args.file.display());
+                failed += 1;
+            }
+        }
+    }
+    store.flush()?;
+    let summary =
+        format!("{created} new, {updated} updated, {unchanged} unchanged, {failed} failed");
+    if failed > 0 {
+        anyhow::bail!("import incomplete: {summary}");
+    }
+    println!("imported: {summary}");
+    Ok(())
+}
+
+fn import_line(store: &SledStore, line: &str, defaults: Defaults) -> Result<ImportOutcome, String> {
+    let doc: ninjs::Document =
+        serde_json::from_str(line).map_err(|e| format!("not a ninjs document: {e}"))?;
+    let mut story = ninjs::story(&doc, defaults).map_err(|e| e.to_string())?;
+    if doc.slugline.is_none() {
+        story.slug = free_slug(store, &story).map_err(|e| format!("not saved: {e}"))?;
+    }
+    match store.import_story_version(&story) {
+        Ok(outcome) => Ok(outcome),
+        Err(e @ StoreError::SlugTaken(_)) => Err(e.to_string()),
+        Err(e) => Err(format!("not saved: {e}")),
+    }
+}
+
+/// Through the running server when there is one (it holds the database), else directly.
+pub fn backup(settings: &Settings, args: BackupArgs) -> anyhow::Result<()> {
+    let records = match SledStore::open(&settings.data_dir, settings.cache_bytes) {
+        Ok(store) => store.backup(&args.dir)?.records(),
+        Err(StoreError::Locked(_)) => {
+            crate::control::request_backup(&settings.data_dir, &args.dir)?
+        }
+        Err(e) => anyhow::bail!(
+            "cannot open the database at {}: {e}",
+            settings.data_dir.display()
+        ),
+    };
+    println!(
+        "backed up {records} records from {} to {}",
+        settings.data_dir.display(),
+        args.dir.display()
+    );
+    Ok(())
+}
+
+pub fn restore(settings: &Settings, args: RestoreArgs) -> anyhow::Result<()> {
+    if !crate::storage::backup::file_in(&args.dir).is_file() {
+        anyhow::bail!("{} holds no newsroom backup", args.dir.display());
+    }
+    let store = open_store(settings)?;
+    if !args.force && !store.is_empty()? {
+        anyhow::bail!(
+            "the data directory {} already holds data; restore into an empty one, or add --force \
+             to replace everything in it",
+            settings.data_dir.display()
+        );
+    }
+    let summary = store.restore_from(&args.dir)?;
+    println!(
+        "restored {} records ({} stories, {} accounts) into {}",
+        summary.records(),
+        summary.of("stories"),
+        summary.of("users"),
+        settings.data_dir.display()
+    );
+    Ok(())
+}
+
+/// A document without a slugline gets its headline's slug, or `-2`, `-3`, ... when another
+/// story holds it (agencies send many items under one headline); its own story keeps its slug.
+fn free_slug(store: &SledStore, story: &Story) -> Result<Slug, StoreError> {
+    if let Some(existing) = store.story(story.id)? {
+        return Ok(existing.slug);
+    }
+    let base = story.slug.as_str().chars().take(90).collect::<String>();
+    for n in 1..1000 {
+        let candidate = if n == 1 {
+            story.slug.clone()
+        } else {
+            Slug::parse(&format!("{base}-{n}")).map_err(|e| StoreError::Backend(e.to_string()))?
+        };
+        if store.story_by_slug(&candidate)?.is_none() {
+            return Ok(candidate);
+        }
+    }
+    Err(StoreError::SlugTaken(story.slug.to_string()))
+}

@@ -1,0 +1,210 @@
+//! The JSON API for machines: published stories as IPTC ninjs 2.2 documents. Errors are JSON
+//! too (`{"error": "..."}`), never the reader's HTML pages.
+
+use super::{State, urls};
+use crate::domain::StoryId;
+use crate::ninjs::{self, Site};
+use crate::storage::{Listing, ListingKey, StoreError};
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, ResponseError, route, web};
+use serde::{Deserialize, Serialize};
+
+/// Stories in a list page unless `limit` says otherwise, and the most it may say.
+pub const DEFAULT_LIMIT: usize = 20;
+pub const MAX_LIMIT: usize = 100;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::scope("/api")
+            .service(list)
+            .service(one)
+            .default_service(web::to(not_found)),
+    );
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("no such story")]
+    NotFound,
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound => ApiError::NotFound,
+            other => ApiError::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<actix_web::error::BlockingError> for ApiError {
+    fn from(e: actix_web::error::BlockingError) -> Self {
+        ApiError::Internal(format!("blocking pool: {e}"))
+    }
+}
+
+#[derive(Serialize)]
+struct ErrorBody<'a> {
+    error: &'a str,
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            ApiError::NotFound => StatusCode::NOT_FOUND,
+            ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let message = match self {
+            ApiError::Internal(detail) => {
+                tracing::error!(error = %detail, "API request failed");
+                "the request failed because of a fault on our side; try again shortly".to_owned()
+            }
+            other => other.to_string(),
+        };
+        HttpResponse::build(self.status_code()).json(ErrorBody { error: &message })
+    }
+}
+
+async fn not_found() -> HttpResponse {
+    ApiError::NotFound.error_response()
+}
+
+fn site(state: &State) -> Site<'_> {
+    Site {
+        base_url: &state.settings.base_url,
+        name: &state.settings.site_name,
+    }
+}
+
+#[route("/v1/stories/{id}", method = "GET", method = "HEAD")]
+async fn one(state: State, path: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    let id: StoryId = path.parse().map_err(|_| ApiError::NotFound)?;
+    let store = state.store.clone();
+    let story = web::block(move || store.story(id))
+        .await??
+        .filter(|s| s.is_public())
+        .ok_or(ApiError::NotFound)?;
+    // A published story changes rarely: the longer lifetime of an article page.
+    Ok(HttpResponse::Ok()
+        .insert_header(super::public::Freshness::Article.header())
+        .json(ninjs::document(&story, site(&state))))
+}
+
+#[derive(Deserialize)]
+struct ListQuery {
+    limit: Option<String>,
+    cursor: Option<String>,
+}
+
+#[derive(Serialize)]
+struct ListBody {
+    items: Vec<ninjs::Document>,
+    /// The next, older page; `null` on the last.
+    next: Option<String>,
+}
+
+/// A position in the list, as clients see it: `SECONDS-ID` of the last story they got.
+fn parse_cursor(raw: &str) -> Result<ListingKey, ApiError> {
+    let bad = || ApiError::BadRequest("cursor: not a cursor this API handed out".into());
+    let (ts, id) = raw.split_once('-').ok_or_else(bad)?;
+    if ts.is_empty() || !ts.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(bad());
+    }
+    Ok(ListingKey {
+        ts: ts.parse().map_err(|_| bad())?,
+        id: id.parse().map_err(|_| bad())?,
+    })
+}
+
+fn format_cursor(key: ListingKey) -> String {
+    format!("{}-{}", key.ts, key.id)
+}
+
+fn parse_limit(raw: Option<&str>) -> Result<usize, ApiError> {
+    let Some(raw) = raw else {
+        return Ok(DEFAULT_LIMIT);
+    };
+    raw.parse::<usize>()
+        .ok()
+        .filter(|n| (1..=MAX_LIMIT).contains(n))
+        .ok_or_else(|| {
+            ApiError::BadRequest(format!("limit: give a whole number from 1 to {MAX_LIMIT}"))
+        })
+}
+
+/// Published stories, newest first. `next` continues from the last story of this page by its
+/// place in the index, so stories published meanwhile never repeat or push older ones along.
+#[route("/v1/stories", method = "GET", method = "HEAD")]
+async fn list(state: State, req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    let query: ListQuery = serde_urlencoded::from_str(req.query_string())
+        .map_err(|_| ApiError::BadRequest("the query string could not be read".into()))?;
+    let limit = parse_limit(query.limit.as_deref())?;
+    let after = query.cursor.as_deref().map(parse_cursor).transpose()?;
+    let store = state.store.clone();
+    let (stories, more) = web::block(move || -> Result<_, StoreError> {
+        let mut summaries = store.listing_after(Listing::Front, after, limit + 1)?;
+        let more = summaries.len() > limit;
+        summaries.truncate(limit);
+        let mut stories = Vec::with_capacity(summaries.len());
+        for summary in summaries {
+            // A story unpublished between the index read and this one is simply left out.
+            if let Some(story) = store.story(summary.id)?.filter(|s| s.is_public()) {
+                stories.push((ListingKey::published(&summary), story));
+            }
+        }
+        Ok((stories, more))
+    })
+    .await??;
+    let next = stories
+        .last()
+        .and_then(|(key, _)| *key)
+        .filter(|_| more)
+        .map(|key| {
+            urls::absolute(
+                &state.settings.base_url,
+                &urls::api_stories(limit, Some(&format_cursor(key))),
+            )
+        });
+    let site = site(&state);
+    let body = ListBody {
+        items: stories
+            .iter()
+            .map(|(_, story)| ninjs::document(story, site))
+            .collect(),
+        next,
+    };
+    Ok(HttpResponse::Ok().json(body))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_cursor_reads_back_as_written() {
+        let key = ListingKey {
+            ts: 1_500_000_000,
+            id: StoryId::new(),
+        };
+        assert_eq!(parse_cursor(&format_cursor(key)).unwrap(), key);
+        for bad in [
+            "",
+            "-",
+            "x-y",
+            "12",
+            "+1-abc",
+            "99999999999-0190",
+            "1-<script>",
+        ] {
+            assert!(parse_cursor(bad).is_err(), "{bad:?} accepted");
+        }
+    }
+}

@@ -1,0 +1,393 @@
+//! Stories in and out of the newsroom: `export` and `import` as ninjs JSON Lines, and the
+//! whole database through `backup` and `restore`, with and without a running server.
+
+use crate::helpers::{
+    Browser, ServerProcess, StoryBuilder, TestApp, data_dir, fixture, import_wire, newsroom, run,
+    run_with_input,
+};
+use crate::ninjs::assert_valid_ninjs;
+use newsroom::domain::{
+    AltText, Caption, Credit, Dateline, LeadPhoto, Source, Standfirst, Status, Story,
+};
+use newsroom::storage::{SledStore, Store};
+use serde_json::Value;
+use std::path::Path;
+use time::{Duration, OffsetDateTime};
+
+const PASSWORD: &str = "correct horse battery";
+
+/// Saves `stories` straight into the database at `data`, as if written over time by the desk.
+fn seed(data: &Path, stories: Vec<Story>) {
+    let store = SledStore::open(data, 8 << 20).expect("open store");
+    for story in stories {
+        store.save_story(&story, None).expect("save story");
+    }
+}
+
+fn stories_in(data: &Path) -> Vec<Story> {
+    let store = SledStore::open(data, 8 << 20).expect("open store");
+    let mut out = Vec::new();
+    let page = store
+        .listing(
+            newsroom::storage::Listing::Desk {
+                status: None,
+                section: None,
+            },
+            newsroom::domain::PageNumber::FIRST,
+            1000,
+        )
+        .expect("listing");
+    for summary in page.items {
+        out.push(store.story(summary.id).unwrap().unwrap());
+    }
+    out
+}
+
+fn a_newsroom_worth_of_stories() -> Vec<Story> {
+    let now = OffsetDateTime::now_utc();
+    vec![
+        StoryBuilder::new("Talks end without a breakthrough")
+            .section("politics")
+            .body("First page.\n\n<!--nextpage-->\n\nSecond *page*.")
+            .with(|s| {
+                s.standfirst = Some(Standfirst::parse("Envoys agree to meet again").unwrap());
+                s.source = Some(Source::parse("Xinhua").unwrap());
+                s.dateline =
+                    Some(Dateline::parse("GENEVA, July 14 (Xinhua)", s.created_at.date()).unwrap());
+                s.photo = Some(LeadPhoto {
+                    image: None,
+                    caption: Caption::parse("The envoy speaks").unwrap(),
+                    credit: Some(Credit::parse("Xinhua/Xu Jinquan").unwrap()),
+                    alt: Some(AltText::parse("A man at a lectern").unwrap()),
+                });
+            })
+            .published_at(now - Duration::hours(3))
+            .into_story(),
+        StoryBuilder::new("Tom & Jerry <script>alert(1)</script> ]]>")
+            .body("Text with <b>markup</b>, *stars* & ]]>.")
+            .published_at(now - Duration::hours(2))
+            .into_story(),
+        StoryBuilder::new("Markets rally")
+            .section("business")
+            .with(|s| s.bylines = newsroom::domain::Bylines::parse("Ann; Bo").unwrap())
+            .published_at(now - Duration::hours(1))
+            .into_story(),
+        StoryBuilder::new("Still a draft").into_story(),
+        StoryBuilder::new("Taken down")
+            .published_at(now - Duration::hours(4))
+            .status(Status::Unpublished)
+            .into_story(),
+    ]
+}
+
+fn export(data: &Path, file: &Path) -> String {
+    let finished = run({
+        let mut c = newsroom(data);
+        c.args(["export", "--format", "ninjs"]).arg(file);
+        c
+    });
+    assert!(
+        finished.status.success(),
+        "export failed: {}",
+        finished.stderr
+    );
+    std::fs::read_to_string(file).expect("exported file")
+}
+
+fn import(data: &Path, file: &Path) -> crate::helpers::Finished {
+    let mut c = newsroom(data);
+    c.args(["import", "--format", "ninjs"]).arg(file);
+    run(c)
+}
+
+fn headline_of(line: &str) -> String {
+    let doc: Value = serde_json::from_str(line).expect("a JSON line");
+    doc["headlines"][0]["value"].as_str().unwrap().to_owned()
+}
+
+#[test]
+fn export_import_into_an_empty_site_and_export_again_gives_the_same_bytes() {
+    let dir = tempfile::tempdir().unwrap();
+    let (first, second) = (dir.path().join("first"), dir.path().join("second"));
+    seed(&first, a_newsroom_worth_of_stories());
+
+    let exported = export(&first, &dir.path().join("one.jsonl"));
+    let imported = import(&second, &dir.path().join("one.jsonl"));
+    let again = export(&second, &dir.path().join("two.jsonl"));
+
+    assert!(imported.status.success(), "{}", imported.stderr);
+    assert!(imported.stdout.contains("3 new"), "{}", imported.stdout);
+    assert_eq!(again, exported);
+    let headlines: Vec<String> = exported.lines().map(headline_of).collect();
+    assert_eq!(
+        headlines,
+        [
+            "Markets rally",
+            "Tom & Jerry <script>alert(1)</script> ]]>",
+            "Talks end without a breakthrough"
+        ],
+        "published stories only, newest first"
+    );
+    for line in exported.lines() {
+        assert_valid_ninjs(&serde_json::from_str(line).unwrap());
+    }
+}
+
+#[test]
+fn export_without_a_file_writes_to_standard_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    seed(&data, a_newsroom_worth_of_stories());
+    let to_file = export(&data, &dir.path().join("out.jsonl"));
+
+    let finished = run({
+        let mut c = newsroom(&data);
+        c.args(["export", "--format", "ninjs"]);
+        c
+    });
+
+    assert!(finished.status.success(), "{}", finished.stderr);
+    assert_eq!(finished.stdout, to_file);
+}
+
+#[test]
+fn importing_twice_creates_nothing_new_and_only_a_newer_version_updates() {
+    let dir = tempfile::tempdir().unwrap();
+    let (source, target) = (dir.path().join("source"), dir.path().join("target"));
+    seed(&source, a_newsroom_worth_of_stories()[2..3].to_vec());
+    let line = export(&source, &dir.path().join("one.jsonl"));
+    let file = dir.path().join("one.jsonl");
+
+    assert!(import(&target, &file).status.success());
+    let twice = import(&target, &file);
+    assert!(
+        twice.stdout.contains("0 new, 0 updated, 1 unchanged"),
+        "{}",
+        twice.stdout
+    );
+    assert_eq!(stories_in(&target).len(), 1);
+
+    let mut doc: Value = serde_json::from_str(line.trim()).unwrap();
+    doc["headlines"][0]["value"] = "Markets rally, then slip".into();
+    let version: u64 = doc["version"].as_str().unwrap().parse().unwrap();
+    doc["version"] = (version + 1).to_string().into();
+    let newer = dir.path().join("newer.jsonl");
+    std::fs::write(&newer, format!("{doc}\n")).unwrap();
+    let updated = import(&target, &newer);
+    assert!(updated.stdout.contains("1 updated"), "{}", updated.stdout);
+
+    doc["headlines"][0]["value"] = "An older copy".into();
+    doc["version"] = version.to_string().into();
+    std::fs::write(&newer, format!("{doc}\n")).unwrap();
+    let older = import(&target, &newer);
+    assert!(older.stdout.contains("1 unchanged"), "{}", older.stdout);
+
+    let stories = stories_in(&target);
+    assert_eq!(stories.len(), 1);
+    assert_eq!(stories[0].headline.as_str(), "Markets rally, then slip");
+    assert_eq!(stories[0].revision, version + 1);
+}
+
+#[test]
+fn a_bad_line_is_named_and_the_lines_around_it_are_imported() {
+    let dir = tempfile::tempdir().unwrap();
+    let (source, target) = (dir.path().join("source"), dir.path().join("target"));
+    seed(&source, a_newsroom_worth_of_stories());
+    let exported = export(&source, &dir.path().join("all.jsonl"));
+    let lines: Vec<&str> = exported.lines().collect();
+    // Same slugline as the first line under another URI: refused as a whole.
+    let mut clash: Value = serde_json::from_str(lines[0]).unwrap();
+    clash["uri"] = "https://elsewhere.example/items/1".into();
+    let file = dir.path().join("mixed.jsonl");
+    std::fs::write(
+        &file,
+        [
+            lines[0].to_owned(),
+            "{not json".to_owned(),
+            r#"{"uri": "https://elsewhere.example/items/2", "bodies": [{"value": "x"}]}"#
+                .to_owned(),
+            clash.to_string(),
+            lines[2].to_owned(),
+        ]
+        .join("\n"),
+    )
+    .unwrap();
+
+    let finished = import(&target, &file);
+
+    assert!(!finished.status.success());
+    for (line, why) in [(2, "not a ninjs document"), (3, "headline"), (4, "slug")] {
+        assert!(
+            finished
+                .stderr
+                .lines()
+                .any(|l| l.contains(&format!("line {line}:")) && l.contains(why)),
+            "line {line} not reported as {why:?}:\n{}",
+            finished.stderr
+        );
+    }
+    assert!(
+        finished
+            .stderr
+            .contains("2 new, 0 updated, 0 unchanged, 3 failed"),
+        "{}",
+        finished.stderr
+    );
+    let mut headlines: Vec<String> = stories_in(&target)
+        .iter()
+        .map(|s| s.headline.to_string())
+        .collect();
+    headlines.sort();
+    assert_eq!(
+        headlines,
+        ["Markets rally", "Talks end without a breakthrough"]
+    );
+}
+
+#[actix_web::test]
+async fn iptc_example_documents_import_as_published_stories() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = data_dir(&dir);
+    let lines: Vec<String> = [
+        "004_simple_text_article.json",
+        "005_complex_text_article.json",
+    ]
+    .iter()
+    .map(|name| {
+        let text = std::fs::read_to_string(fixture(&format!("ninjs/{name}"))).unwrap();
+        serde_json::from_str::<Value>(&text).unwrap().to_string()
+    })
+    .collect();
+    let file = dir.path().join("iptc.jsonl");
+    std::fs::write(&file, lines.join("\n")).unwrap();
+
+    let finished = import(&data, &file);
+    assert!(finished.status.success(), "{}", finished.stderr);
+    assert!(finished.stdout.contains("2 new"), "{}", finished.stdout);
+
+    let app = TestApp::spawn_in(dir, |_| {}).await;
+    let list: Value = app.get("/api/v1/stories").await.json().await.unwrap();
+    let items = list["items"].as_array().unwrap();
+    assert_eq!(items.len(), 2);
+    for item in items {
+        assert_valid_ninjs(item);
+        assert_eq!(
+            item["headlines"][0]["value"],
+            "Captain of wrecked cruise ship on trial in Italy"
+        );
+        assert_eq!(item["by"], "Paulo Santalucia and Frances d'Emilio");
+        assert_eq!(item["versioncreated"], "2013-07-09T10:37:00Z");
+    }
+    let body = items[0]["bodies"][0]["value"].as_str().unwrap();
+    assert!(body.starts_with("<p>GROSSETO, Italy (AP)"), "{body}");
+    assert!(body.contains("</p>\n<p>The sole defendant"), "{body}");
+}
+
+fn add_admin(data: &Path) {
+    let mut c = newsroom(data);
+    c.args(["user", "add", "alice", "--role", "admin"]);
+    let finished = run_with_input(c, &format!("{PASSWORD}\n"));
+    assert!(finished.status.success(), "{}", finished.stderr);
+}
+
+fn command(data: &Path, args: &[&str], dir: &Path) -> crate::helpers::Finished {
+    let mut c = newsroom(data);
+    c.args(args).arg(dir);
+    run(c)
+}
+
+#[actix_web::test]
+async fn a_backup_taken_while_serving_restores_the_same_site_and_accounts() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let backup_dir = dir.path().join("backup");
+    add_admin(&data);
+    seed(&data, a_newsroom_worth_of_stories());
+    assert!(
+        import_wire(&data, &[&fixture("wire-story-syria-talks.txt")])
+            .status
+            .success()
+    );
+    let mut server = ServerProcess::start(&data, dir.path().join("server.log")).await;
+    let before: Value = server.get("/api/v1/stories").await.json().await.unwrap();
+
+    // Logins write sessions and audit events while the backup runs.
+    let address = server.address.clone();
+    let writer = actix_web::rt::spawn(async move {
+        for _ in 0..5 {
+            let browser = Browser::new(&address);
+            browser.try_login("alice", PASSWORD).await;
+            browser.try_login("alice", "wrong password here").await;
+        }
+    });
+    let backup = {
+        let (data, backup_dir) = (data.clone(), backup_dir.clone());
+        actix_web::rt::task::spawn_blocking(move || command(&data, &["backup"], &backup_dir))
+            .await
+            .unwrap()
+    };
+    writer.await.unwrap();
+    assert!(backup.status.success(), "backup failed: {}", backup.stderr);
+
+    let refused = command(&data, &["restore"], &backup_dir);
+    assert!(!refused.status.success());
+    assert!(
+        refused.stderr.contains("in use by a running server"),
+        "{}",
+        refused.stderr
+    );
+    server.stop().await;
+
+    let fresh = tempfile::tempdir().unwrap();
+    let restored = command(&data_dir(&fresh), &["restore"], &backup_dir);
+    assert!(
+        restored.status.success(),
+        "restore failed: {}",
+        restored.stderr
+    );
+    let again = command(&data_dir(&fresh), &["restore"], &backup_dir);
+    assert!(!again.status.success());
+    assert!(again.stderr.contains("--force"), "{}", again.stderr);
+    let forced = command(&data_dir(&fresh), &["restore", "--force"], &backup_dir);
+    assert!(forced.status.success(), "{}", forced.stderr);
+
+    // The same public address as the server that was backed up, so the documents compare.
+    let app = TestApp::spawn_in(fresh, |s| s.base_url = "http://127.0.0.1:0".into()).await;
+    let after: Value = app.get("/api/v1/stories").await.json().await.unwrap();
+    assert_eq!(after, before);
+    assert_eq!(after["items"].as_array().unwrap().len(), 4);
+    let browser = app.login("alice", PASSWORD).await;
+    assert_eq!(browser.get("/desk").await.status(), reqwest::StatusCode::OK);
+}
+
+#[test]
+fn a_backup_without_a_server_and_a_refused_restore_from_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    seed(&data, a_newsroom_worth_of_stories());
+
+    let backup = command(&data, &["backup"], &dir.path().join("b"));
+    assert!(backup.status.success(), "{}", backup.stderr);
+    let twice = command(&data, &["backup"], &dir.path().join("b"));
+    assert!(!twice.status.success());
+    assert!(
+        twice.stderr.contains("already holds a backup"),
+        "{}",
+        twice.stderr
+    );
+    let nothing = command(
+        &dir.path().join("new"),
+        &["restore"],
+        &dir.path().join("empty"),
+    );
+    assert!(!nothing.status.success());
+    assert!(
+        nothing.stderr.contains("holds no newsroom backup"),
+        "{}",
+        nothing.stderr
+    );
+
+    let restored = command(&dir.path().join("new"), &["restore"], &dir.path().join("b"));
+    assert!(restored.status.success(), "{}", restored.stderr);
+    assert_eq!(stories_in(&dir.path().join("new")).len(), 5);
+}
