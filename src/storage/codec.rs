@@ -175,7 +175,7 @@ pub fn decode_story(bytes: &[u8]) -> Result<Story, CodecError> {
                 Ok(Dateline::new(Place::parse(&d.place)?, date, agency))
             })
             .transpose()?,
-        body: Body::parse(&r.body)?,
+        body: Body::from_stored(r.body)?,
         photo: r
             .photo
             .map(|p| -> Result<LeadPhoto, CodecError> {
@@ -625,6 +625,19 @@ mod tests {
         let bytes = [
             STORY_V1, 251, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
         ];
+        assert!(decode_story(&bytes).is_err());
+    }
+
+    #[test]
+    fn a_stored_body_is_read_back_as_written_but_never_empty() {
+        let story = sample_story();
+        let decoded = decode_story(&encode_story(&story).unwrap()).unwrap();
+        assert_eq!(decoded.body.as_str(), "One.\n<!--nextpage-->\nTwo.");
+
+        // A damaged record whose body is empty is refused, not shown as an empty story.
+        let mut record: StoryV1 = decode(&encode_story(&story).unwrap()[1..]).unwrap();
+        record.body = String::new();
+        let bytes = encode(STORY_V1, &record).unwrap();
         assert!(decode_story(&bytes).is_err());
     }
 
