@@ -6,9 +6,7 @@
 //! apart, newest last; sections take turns. Prints the path of one article to measure.
 
 use anyhow::{Context, Result, bail};
-use newsroom::domain::{
-    Body, Bylines, Dateline, Headline, Section, Source, Standfirst, Story,
-};
+use newsroom::domain::{Body, Bylines, Dateline, Headline, Section, Source, Standfirst, Story};
 use newsroom::storage::{SledStore, Store};
 use newsroom::web::urls;
 use std::path::PathBuf;
@@ -34,7 +32,9 @@ fn main() -> Result<()> {
         .with_context(|| format!("opening the database at {}", dir.display()))?;
 
     let page = vec![PARAGRAPH; 4].join("\n\n");
-    let body = Body::parse(&format!("{page}\n\n<!--nextpage-->\n\n{page}\n\n<!--nextpage-->\n\n{page}"))?;
+    let body = Body::parse(&format!(
+        "{page}\n\n<!--nextpage-->\n\n{page}\n\n<!--nextpage-->\n\n{page}"
+    ))?;
     let sections: Vec<Section> = Section::all().collect();
     let source = Source::parse("Xinhua")?;
     let bylines = Bylines::parse("Staff Reporter")?;
@@ -48,7 +48,8 @@ fn main() -> Result<()> {
         let batch: Vec<Story> = (written..count.min(written + BATCH))
             .map(|n| -> Result<Story> {
                 let at = first + Duration::minutes(n as i64);
-                let headline = Headline::parse(&format!("Peace talks round {n} end without a breakthrough"))?;
+                let headline =
+                    Headline::parse(&format!("Peace talks round {n} end without a breakthrough"))?;
                 let mut story = Story::draft(
                     headline,
                     sections[n % sections.len()],

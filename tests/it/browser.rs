@@ -86,7 +86,9 @@ async fn an_editor_writes_previews_and_publishes_a_wire_story_with_a_photo() {
         browser.type_into("#dateline", &copy.dateline).await;
         browser.type_into("#source", &copy.source).await;
         browser.choose("#section", "world").await;
-        browser.type_into("#body", &copy.body_in_three_pages()).await;
+        browser
+            .type_into("#body", &copy.body_in_three_pages())
+            .await;
         browser
             .find("#photo")
             .await
@@ -118,7 +120,11 @@ async fn an_editor_writes_previews_and_publishes_a_wire_story_with_a_photo() {
             0,
             "a preview publishes nothing"
         );
-        browser.driver().close_window().await.expect("close preview");
+        browser
+            .driver()
+            .close_window()
+            .await
+            .expect("close preview");
         browser
             .driver()
             .switch_to_window(desk_window)
@@ -188,10 +194,7 @@ async fn a_reader_pages_through_the_front_page_and_a_three_page_story() {
 
         browser.click(".pager a[rel='next']").await;
         assert_eq!(browser.path().await, "/page/2");
-        assert_eq!(
-            browser.text(".pager a[aria-current='page']").await,
-            "2"
-        );
+        assert_eq!(browser.text(".pager a[aria-current='page']").await, "2");
         browser.click_link(".pager", "3").await;
         assert_eq!(browser.path().await, "/page/3");
         assert!(
@@ -278,7 +281,9 @@ async fn a_writer_whose_session_ends_mid_edit_logs_in_again_and_keeps_the_text()
     journey(&[&browser], async {
         browser.login(&app.address, "li.wei", PASSWORD).await;
         browser.open(&app.url("/desk/stories/new")).await;
-        browser.type_into("#headline", "Floods close the coast road").await;
+        browser
+            .type_into("#headline", "Floods close the coast road")
+            .await;
         browser.type_into("#bylines", "Li Wei").await;
         browser.type_into("#body", "Water covered the road.").await;
         browser.click("button[value='save']").await;
@@ -300,14 +305,20 @@ async fn a_writer_whose_session_ends_mid_edit_logs_in_again_and_keeps_the_text()
             .expect("end the sessions");
         browser.click("button[value='save']").await;
         assert!(
-            browser.text("#login-error").await.contains("Your session has ended"),
+            browser
+                .text("#login-error")
+                .await
+                .contains("Your session has ended"),
             "the writer is asked to log in again"
         );
 
         browser.fill_login("li.wei", PASSWORD).await;
         assert!(browser.text("p.notice").await.starts_with("Welcome back"));
         assert_eq!(browser.value("#body").await, typed);
-        assert_eq!(browser.value("#headline").await, "Floods close the coast road");
+        assert_eq!(
+            browser.value("#headline").await,
+            "Floods close the coast road"
+        );
 
         browser.click("button[value='save']").await;
         assert_eq!(browser.text("p.notice").await, "Saved.");

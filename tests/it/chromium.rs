@@ -5,10 +5,10 @@
 use std::any::Any;
 use std::future::Future;
 use std::net::TcpListener;
+use std::os::unix::process::CommandExt;
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 use std::path::{Path, PathBuf};
 use std::pin::Pin;
-use std::os::unix::process::CommandExt;
 use std::process::{Child, Command, Stdio};
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
@@ -27,7 +27,10 @@ pub struct Chromium {
     driver: Option<WebDriver>,
     name: String,
     chromedriver: Child,
-    #[expect(dead_code, reason = "held so that the profile lives as long as the browser")]
+    #[expect(
+        dead_code,
+        reason = "held so that the profile lives as long as the browser"
+    )]
     profile: TempDir,
 }
 
@@ -117,7 +120,11 @@ impl Chromium {
 
     /// The visible text of the first element matching `selector`.
     pub async fn text(&self, selector: &str) -> String {
-        self.find(selector).await.text().await.expect("element text")
+        self.find(selector)
+            .await
+            .text()
+            .await
+            .expect("element text")
     }
 
     /// The current value of a form field.

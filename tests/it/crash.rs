@@ -21,7 +21,8 @@ async fn every_acknowledged_save_survives_repeated_kills() {
     // Story id -> the (headline, body) of its last acknowledged save.
     let mut acknowledged: BTreeMap<String, (String, String)> = BTreeMap::new();
     for round in 0..ROUNDS {
-        let server = ServerProcess::start(&data, dir.path().join(format!("round-{round}.log"))).await;
+        let server =
+            ServerProcess::start(&data, dir.path().join(format!("round-{round}.log"))).await;
         let editor = Browser::new(&server.address);
         editor.try_login("night.editor", PASSWORD).await;
         let csrf = editor.csrf("/desk/stories/new").await;

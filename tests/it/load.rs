@@ -26,7 +26,11 @@ async fn sixty_four_readers_and_four_editors_for_a_minute_get_no_errors_and_lose
         let published = story.published_at.expect("published");
         article_paths.push(newsroom::web::urls::article(published, &story.slug, 1));
     }
-    let mut reader_paths = vec!["/".to_owned(), "/page/2".to_owned(), "/section/world".to_owned()];
+    let mut reader_paths = vec![
+        "/".to_owned(),
+        "/page/2".to_owned(),
+        "/section/world".to_owned(),
+    ];
     for path in article_paths.iter().take(10) {
         reader_paths.push(path.clone());
         reader_paths.push(format!("{path}/page/3"));
@@ -98,7 +102,14 @@ async fn sixty_four_readers_and_four_editors_for_a_minute_get_no_errors_and_lose
                 latencies.push(sent.elapsed());
                 version += 1;
             }
-            (id, acknowledged, errors.into_iter().chain(latencies_note(&latencies)).collect())
+            (
+                id,
+                acknowledged,
+                errors
+                    .into_iter()
+                    .chain(latencies_note(&latencies))
+                    .collect(),
+            )
         }));
     }
 
@@ -135,14 +146,25 @@ async fn sixty_four_readers_and_four_editors_for_a_minute_get_no_errors_and_lose
     let elapsed = started.elapsed();
 
     read_latencies.sort();
-    let (p50, p99) = (percentile(&read_latencies, 50), percentile(&read_latencies, 99));
+    let (p50, p99) = (
+        percentile(&read_latencies, 50),
+        percentile(&read_latencies, 99),
+    );
     println!(
         "load: {} reads ({:.0}/s), p50 {p50:?}, p99 {p99:?}; {saves} acknowledged saves in {elapsed:?}",
         read_latencies.len(),
         read_latencies.len() as f64 / elapsed.as_secs_f64(),
     );
-    assert!(errors.is_empty(), "{} errors, first: {:?}", errors.len(), &errors[..errors.len().min(10)]);
-    assert!(!read_latencies.is_empty() && saves > EDITORS, "the load ran");
+    assert!(
+        errors.is_empty(),
+        "{} errors, first: {:?}",
+        errors.len(),
+        &errors[..errors.len().min(10)]
+    );
+    assert!(
+        !read_latencies.is_empty() && saves > EDITORS,
+        "the load ran"
+    );
 }
 
 fn percentile(sorted: &[Duration], p: usize) -> Duration {

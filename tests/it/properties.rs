@@ -68,9 +68,8 @@ where
 
 fn instant() -> impl Strategy<Value = OffsetDateTime> {
     // Any nanosecond between 1970 and 2200.
-    (0_i128..7_258_118_400_000_000_000).prop_map(|ns| {
-        OffsetDateTime::from_unix_timestamp_nanos(ns).expect("in range")
-    })
+    (0_i128..7_258_118_400_000_000_000)
+        .prop_map(|ns| OffsetDateTime::from_unix_timestamp_nanos(ns).expect("in range"))
 }
 
 fn story() -> impl Strategy<Value = Story> {
@@ -88,11 +87,12 @@ fn story() -> impl Strategy<Value = Story> {
         )),
         proptest::option::of(parsed("[A-Z]{2,3}", Initials::parse)),
     );
-    let dateline = proptest::option::of(
-        parsed(some_text(30), |raw| {
-            Dateline::parse(&format!("{raw}, July 14"), Date::MIN.replace_year(2017).expect("2017"))
-        }),
-    );
+    let dateline = proptest::option::of(parsed(some_text(30), |raw| {
+        Dateline::parse(
+            &format!("{raw}, July 14"),
+            Date::MIN.replace_year(2017).expect("2017"),
+        )
+    }));
     let meta = (
         any::<u64>(),
         0..Section::all().count(),
@@ -238,5 +238,7 @@ fn the_script_check_itself_spots_scripts_handlers_and_javascript_links() {
     assert!(!runs_nothing("<p>x</p><script>alert(1)</script>"));
     assert!(!runs_nothing("<img src=x onerror=alert(1)>"));
     assert!(!runs_nothing("<a href=' javascript:alert(1)'>x</a>"));
-    assert!(runs_nothing("<p>&lt;img src=x onerror=alert(1)&gt;</p><a href='/x'>x</a>"));
+    assert!(runs_nothing(
+        "<p>&lt;img src=x onerror=alert(1)&gt;</p><a href='/x'>x</a>"
+    ));
 }
