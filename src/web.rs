@@ -18,6 +18,7 @@ use actix_session::SessionMiddleware;
 use actix_session::config::{PersistentSession, TtlExtensionPolicy};
 use actix_web::cookie::{Key, SameSite};
 use actix_web::dev::Server;
+use actix_web::guard::{self, Guard};
 use actix_web::middleware::{Compress, DefaultHeaders, NormalizePath, TrailingSlash};
 use actix_web::{App, HttpServer, web};
 use session_store::DbSessionStore;
@@ -54,8 +55,9 @@ fn security_headers() -> DefaultHeaders {
         .add(("Cache-Control", "no-store, private"))
 }
 
-/// Desk sessions: a cookie scoped to `/desk` (readers' pages never see it), HttpOnly,
-/// SameSite=Lax, Secure on an HTTPS site; idle expiry renewed on every desk request.
+/// Desk sessions, on the desk's routes only: a cookie scoped to `/desk` (readers' pages never
+/// see it), HttpOnly, SameSite=Lax, Secure on an HTTPS site; idle expiry renewed on every desk
+/// request.
 fn sessions(state: &web::Data<AppState>, key: &Key) -> SessionMiddleware<DbSessionStore> {
     let idle =
         actix_web::cookie::time::Duration::seconds(state.settings.session_idle.as_secs() as i64);
@@ -94,12 +96,24 @@ pub fn server(
             // Small limits everywhere; the forms that carry a story raise theirs.
             .app_data(error::form_config(16 << 10))
             .app_data(error::query_config())
-            .wrap(sessions(&state, &key))
             .wrap(Compress::default())
             .wrap(security_headers())
             .wrap(NormalizePath::new(TrailingSlash::Trim))
             .wrap(TracingLogger::default())
-            .configure(routes)
+            .service(under(&["/static/"]).service(assets::serve))
+            .service(
+                under(&["/media/"])
+                    .service(media::public)
+                    .service(media::public_rendition),
+            )
+            .service(
+                under(DESK_PATHS)
+                    .wrap(sessions(&state, &key))
+                    .configure(desk::routes)
+                    .service(media::desk)
+                    .service(media::desk_file),
+            )
+            .service(public_routes())
             .default_service(web::to(error::not_found))
     })
     .listen(listener)?
@@ -107,14 +121,31 @@ pub fn server(
     Ok(server)
 }
 
-fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(assets::serve)
-        .service(media::public)
-        .service(media::public_rendition)
-        .service(media::desk)
-        .service(media::desk_file)
-        .configure(desk::routes)
-        .service(public_routes());
+/// Where the desk lives: the only paths that carry a session.
+const DESK_PATHS: &[&str] = &["/desk", "/desk/", "/login", "/setup/"];
+
+/// A scope for the routes below some path prefixes (a prefix ending in `/` matches the paths
+/// under it, one without matches exactly). The routes keep their full paths. A request for a
+/// reader's page is turned away by comparing strings, without trying the patterns of every
+/// desk, photo and asset route: those are regular expressions, and with the page cache they
+/// were most of what a page cost.
+fn under(prefixes: &'static [&'static str]) -> actix_web::Scope {
+    web::scope("").guard(PathPrefix(prefixes))
+}
+
+struct PathPrefix(&'static [&'static str]);
+
+impl Guard for PathPrefix {
+    fn check(&self, ctx: &guard::GuardContext<'_>) -> bool {
+        let path = ctx.head().uri.path();
+        self.0.iter().any(|prefix| {
+            if prefix.ends_with('/') {
+                path.starts_with(prefix)
+            } else {
+                path == *prefix
+            }
+        })
+    }
 }
 
 /// The reader's site and everything machines read: cached and revalidated as one (see
