@@ -31,7 +31,7 @@ fn main() -> Result<()> {
     let store = SledStore::open(&dir, 64 << 20)
         .with_context(|| format!("opening the database at {}", dir.display()))?;
 
-    let page = vec![PARAGRAPH; 4].join("\n\n");
+    let page = [PARAGRAPH; 4].join("\n\n");
     let body = Body::parse(&format!(
         "{page}\n\n<!--nextpage-->\n\n{page}\n\n<!--nextpage-->\n\n{page}"
     ))?;

@@ -77,6 +77,11 @@ impl Body {
         self.pages().into_iter().map(render_markdown).collect()
     }
 
+    /// One page rendered to sanitised HTML, without rendering the others.
+    pub fn render_page(&self, index: usize) -> Option<SanitizedHtml> {
+        self.pages().get(index).copied().map(render_markdown)
+    }
+
     /// The first paragraph as plain text, for summaries and descriptions.
     pub fn first_paragraph(&self) -> String {
         let mut out = String::new();
@@ -273,6 +278,8 @@ mod tests {
         assert_eq!(pages.len(), 3);
         assert_eq!(pages[2].as_str().trim(), "<p>Three.</p>");
         assert!(pages.iter().all(|p| !p.as_str().contains("nextpage")));
+        assert_eq!(body.render_page(1), Some(pages[1].clone()));
+        assert_eq!(body.render_page(3), None);
     }
 
     #[test]

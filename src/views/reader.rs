@@ -149,15 +149,14 @@ impl ArticlePage {
     /// Page `page` of a published story; the caller checked that it is published and has the page.
     pub fn new(state: &AppState, story: &Story, page: PageNumber) -> Self {
         let published_at = story.published_at.unwrap_or(story.updated_at);
-        let pages = story.body.render_pages();
         let paging = Paging {
             current: page.get(),
-            total: pages.len() as u32,
+            total: story.body.page_count() as u32,
         };
-        let mut body = pages
-            .into_iter()
-            .nth(page.index())
-            .unwrap_or_else(|| SanitizedHtml::empty());
+        let mut body = story
+            .body
+            .render_page(page.index())
+            .unwrap_or_else(SanitizedHtml::empty);
         if page == PageNumber::FIRST
             && let Some(dateline) = &story.dateline
         {
