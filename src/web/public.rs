@@ -13,6 +13,11 @@
 //! write as any change readers can see, so a cached page or a client's validator never
 //! outlives a publish, an edit or an unpublish. One counter for the whole site means a publish
 //! revalidates every page, which is cheap (a 304 or a cache hit) and always correct.
+//!
+//! A cached page is compressed once per coding a client asks for (see [`encoding`]), and every
+//! answer says `Vary: Accept-Encoding`.
+
+mod encoding;
 
 use crate::storage::PublicVersion;
 use crate::web::{AppError, State};
@@ -26,6 +31,7 @@ use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::Next;
 use actix_web::web::Bytes;
 use actix_web::{Error, HttpResponse};
+use encoding::Coding;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -75,11 +81,47 @@ struct Pages {
     bytes: usize,
 }
 
+#[derive(Clone)]
 struct Entry {
     generation: u64,
     body: Bytes,
+    /// Compressed copies of `body`, made when first asked for.
+    gzip: Option<Bytes>,
+    brotli: Option<Bytes>,
     content_type: Option<HeaderValue>,
     cache_control: HeaderValue,
+}
+
+impl Entry {
+    fn new(
+        generation: u64,
+        body: Bytes,
+        content_type: Option<HeaderValue>,
+        cache_control: HeaderValue,
+    ) -> Self {
+        Self {
+            generation,
+            body,
+            gzip: None,
+            brotli: None,
+            content_type,
+            cache_control,
+        }
+    }
+
+    fn encoded(&self, coding: Coding) -> Option<&Bytes> {
+        match coding {
+            Coding::Identity => Some(&self.body),
+            Coding::Gzip => self.gzip.as_ref(),
+            Coding::Brotli => self.brotli.as_ref(),
+        }
+    }
+
+    fn size(&self) -> usize {
+        self.body.len()
+            + self.gzip.as_ref().map_or(0, Bytes::len)
+            + self.brotli.as_ref().map_or(0, Bytes::len)
+    }
 }
 
 impl PublicCache {
@@ -107,7 +149,7 @@ impl PublicCache {
     }
 
     fn put(&self, key: String, entry: Entry) {
-        let size = entry.body.len() + key.len();
+        let size = entry.size() + key.len();
         if size > MAX_ENTRY_BYTES {
             return;
         }
@@ -131,7 +173,7 @@ impl PublicCache {
             pages.bytes = 0;
         }
         if let Some(old) = pages.entries.remove(&key) {
-            pages.bytes -= old.body.len() + key.len();
+            pages.bytes -= old.size() + key.len();
         }
         // Over the bounds, drop arbitrary pages (HashMap order): hot pages come straight back,
         // and no bookkeeping is paid on the hit path.
@@ -140,11 +182,36 @@ impl PublicCache {
                 break;
             };
             if let Some(old) = pages.entries.remove(&victim) {
-                pages.bytes -= old.body.len() + victim.len();
+                pages.bytes -= old.size() + victim.len();
             }
         }
         pages.bytes += size;
         pages.entries.insert(key, Arc::new(entry));
+    }
+
+    /// Keeps `encoded`, the page under `key` in `coding`, beside it; unless the page has been
+    /// replaced in the meantime.
+    fn put_encoded(&self, key: &str, generation: u64, coding: Coding, encoded: Bytes) {
+        let mut pages = self.pages.lock().unwrap_or_else(PoisonError::into_inner);
+        let Some(current) = pages
+            .entries
+            .get(key)
+            .filter(|e| e.generation == generation)
+        else {
+            return;
+        };
+        let mut entry = Entry::clone(current);
+        match coding {
+            Coding::Identity => return,
+            Coding::Gzip => entry.gzip = Some(encoded),
+            Coding::Brotli => entry.brotli = Some(encoded),
+        }
+        let grown = entry.size() - current.size();
+        if pages.bytes + grown > MAX_TOTAL_BYTES {
+            return;
+        }
+        pages.bytes += grown;
+        pages.entries.insert(key.to_owned(), Arc::new(entry));
     }
 
     fn validators(&self, version: PublicVersion) -> Validators {
@@ -255,14 +322,10 @@ pub async fn middleware(
         .path_and_query()
         .map_or_else(|| req.path().to_owned(), |pq| pq.as_str().to_owned());
 
+    let coding = Coding::negotiate(&req);
     if let Some(hit) = cache.get(&key, version.generation) {
-        let mut response = HttpResponse::Ok();
-        if let Some(content_type) = &hit.content_type {
-            response.insert_header((header::CONTENT_TYPE, content_type.clone()));
-        }
-        response.insert_header((header::CACHE_CONTROL, hit.cache_control.clone()));
-        let response = response.body(hit.body.clone());
         let (req, _) = req.into_parts();
+        let response = encoded_answer(cache, &key, &hit, coding).await;
         return Ok(answer(req, response, &validators, &conditions));
     }
 
@@ -285,10 +348,11 @@ pub async fn middleware(
     };
     let (req, response) = res.into_parts();
     let (mut head, body) = response.into_parts();
-    head.headers_mut()
-        .insert(header::CACHE_CONTROL, cache_control.clone());
     let fits = matches!(body.size(), BodySize::Sized(n) if n as usize <= MAX_ENTRY_BYTES);
     if !fits {
+        head.headers_mut()
+            .insert(header::CACHE_CONTROL, cache_control);
+        // Too big to keep: sent as it is, compressed on the way out if the client asks.
         let response = head.set_body(body).map_into_boxed_body();
         return Ok(answer(req, response, &validators, &conditions));
     }
@@ -299,17 +363,51 @@ pub async fn middleware(
             return Err(AppError::Internal(format!("reading a page to cache: {e}")).into());
         }
     };
-    cache.put(
-        key,
-        Entry {
-            generation: version.generation,
-            body: body.clone(),
-            content_type: head.headers().get(header::CONTENT_TYPE).cloned(),
-            cache_control,
-        },
-    );
-    let response = head.set_body(body).map_into_boxed_body();
+    let content_type = head.headers().get(header::CONTENT_TYPE).cloned();
+    let entry = Entry::new(version.generation, body, content_type, cache_control);
+    cache.put(key.clone(), entry.clone());
+    let response = encoded_answer(cache, &key, &entry, coding).await;
     Ok(answer(req, response, &validators, &conditions))
+}
+
+/// A cached page as a 200 in `coding`, compressing it (once for all clients) if that has not
+/// been done yet. If compressing fails the page goes out uncompressed.
+async fn encoded_answer(
+    cache: &PublicCache,
+    key: &str,
+    entry: &Entry,
+    coding: Coding,
+) -> HttpResponse {
+    let (coding, body) = match entry.encoded(coding) {
+        Some(body) => (coding, body.clone()),
+        None => {
+            let identity = entry.body.clone();
+            // Off the worker thread: Brotli on a large feed takes milliseconds.
+            match actix_web::web::block(move || coding.encode(&identity)).await {
+                Ok(Ok(encoded)) => {
+                    cache.put_encoded(key, entry.generation, coding, encoded.clone());
+                    (coding, encoded)
+                }
+                Ok(Err(e)) => {
+                    tracing::error!(error = %e, "cannot compress a page; sending it as it is");
+                    (Coding::Identity, entry.body.clone())
+                }
+                Err(e) => {
+                    tracing::error!(error = %e, "cannot compress a page; sending it as it is");
+                    (Coding::Identity, entry.body.clone())
+                }
+            }
+        }
+    };
+    let mut response = HttpResponse::Ok();
+    if let Some(content_type) = &entry.content_type {
+        response.insert_header((header::CONTENT_TYPE, content_type.clone()));
+    }
+    response.insert_header((header::CACHE_CONTROL, entry.cache_control.clone()));
+    if let Some(encoding) = coding.header() {
+        response.insert_header((header::CONTENT_ENCODING, encoding));
+    }
+    response.body(body)
 }
 
 /// The 200 with validators, or a 304 carrying the same caching headers and no body.
@@ -320,9 +418,17 @@ fn answer(
     conditions: &Conditions,
 ) -> ServiceResponse<BoxBody> {
     validators.apply(&mut response);
+    response
+        .headers_mut()
+        .insert(header::VARY, HeaderValue::from_static("Accept-Encoding"));
     if validators.not_modified(conditions) {
         let mut not_modified = HttpResponse::NotModified().finish();
-        for name in [header::ETAG, header::LAST_MODIFIED, header::CACHE_CONTROL] {
+        for name in [
+            header::ETAG,
+            header::LAST_MODIFIED,
+            header::CACHE_CONTROL,
+            header::VARY,
+        ] {
             if let Some(value) = response.headers().get(&name).cloned() {
                 not_modified.headers_mut().insert(name, value);
             }
@@ -341,12 +447,12 @@ mod tests {
     }
 
     fn page(generation: u64, body: &'static str) -> Entry {
-        Entry {
+        Entry::new(
             generation,
-            body: Bytes::from_static(body.as_bytes()),
-            content_type: None,
-            cache_control: HeaderValue::from_static("public"),
-        }
+            Bytes::from_static(body.as_bytes()),
+            None,
+            HeaderValue::from_static("public"),
+        )
     }
 
     #[test]

@@ -297,6 +297,83 @@ async fn not_found_pages_and_desk_pages_are_never_cached() {
     }
 }
 
+fn gunzip(bytes: &[u8]) -> String {
+    let mut out = String::new();
+    flate2::read::GzDecoder::new(bytes)
+        .read_to_string(&mut out)
+        .expect("gunzip");
+    out
+}
+
+fn unbrotli(bytes: &[u8]) -> String {
+    let mut out = String::new();
+    brotli::Decompressor::new(bytes, 4096)
+        .read_to_string(&mut out)
+        .expect("brotli");
+    out
+}
+
+/// Cached pages are kept compressed: each answer must still be the current page, in the coding
+/// asked for, and say that it varies with Accept-Encoding.
+#[actix_web::test]
+async fn compressed_copies_of_cached_pages_follow_every_change() {
+    let app = TestApp::spawn().await;
+    let story = publish_talks_end(&app);
+
+    for path in ["/", ARTICLE, "/rss.xml"] {
+        let plain = app.get(path).await;
+        assert_eq!(
+            header(plain.headers(), reqwest::header::VARY).as_deref(),
+            Some("Accept-Encoding"),
+            "{path}"
+        );
+        assert_eq!(header(plain.headers(), CONTENT_ENCODING), None, "{path}");
+        let plain = plain.text().await.expect("body");
+        // Twice each: made on the first request, from the cache on the second.
+        for _ in 0..2 {
+            let gzip = get_with(&app, path, ACCEPT_ENCODING.as_str(), "gzip, deflate").await;
+            assert_eq!(
+                header(gzip.headers(), reqwest::header::VARY).as_deref(),
+                Some("Accept-Encoding"),
+                "{path}"
+            );
+            assert_eq!(gunzip(&gzip.bytes().await.expect("body")), plain, "{path}");
+            let brotli = get_with(&app, path, ACCEPT_ENCODING.as_str(), "gzip;q=0.5, br").await;
+            assert_eq!(
+                header(brotli.headers(), CONTENT_ENCODING).as_deref(),
+                Some("br"),
+                "{path}"
+            );
+            assert_eq!(
+                unbrotli(&brotli.bytes().await.expect("body")),
+                plain,
+                "{path}"
+            );
+        }
+    }
+
+    edit(&app, &story, |s| {
+        s.headline = Headline::parse("Talks end in agreement").unwrap();
+    });
+    for path in ["/", ARTICLE, "/rss.xml"] {
+        let gzip = get_with(&app, path, ACCEPT_ENCODING.as_str(), "gzip").await;
+        assert!(
+            gunzip(&gzip.bytes().await.expect("body")).contains("Talks end in agreement"),
+            "{path} is stale in gzip after an edit"
+        );
+        let brotli = get_with(&app, path, ACCEPT_ENCODING.as_str(), "br").await;
+        assert!(
+            unbrotli(&brotli.bytes().await.expect("body")).contains("Talks end in agreement"),
+            "{path} is stale in Brotli after an edit"
+        );
+    }
+
+    // A client asking only for a coding we do not make gets the page as it is.
+    let other = get_with(&app, "/", ACCEPT_ENCODING.as_str(), "zstd").await;
+    assert_eq!(other.status(), StatusCode::OK);
+    assert_eq!(header(other.headers(), CONTENT_ENCODING), None);
+}
+
 #[actix_web::test]
 async fn html_css_and_xml_are_compressed_with_gzip_and_brotli() {
     let app = TestApp::spawn().await;
