@@ -190,7 +190,8 @@ pub fn restore(settings: &Settings, args: RestoreArgs) -> anyhow::Result<()> {
             settings.data_dir.display()
         );
     }
-    let summary = store.restore_from(&args.dir)?;
+    drop(store);
+    let summary = SledStore::restore(&settings.data_dir, &args.dir, settings.cache_bytes)?;
     println!(
         "restored {} records ({} stories, {} accounts) into {}",
         summary.records(),

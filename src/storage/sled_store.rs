@@ -67,8 +67,9 @@ impl SledStore {
         std::fs::create_dir_all(dir)
             .map_err(|e| StoreError::Backend(format!("cannot create {}: {e}", dir.display())))?;
         let lock = lock_dir(dir)?;
+        finish_restore(dir)?;
         let db = sled::Config::new()
-            .path(dir.join("db"))
+            .path(dir.join(DB))
             .cache_capacity(cache_bytes)
             .open()?;
         Ok(Self {
@@ -103,30 +104,62 @@ impl SledStore {
         self.gate.read().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Replaces everything but sessions with the backup in `dir`, after checking that the
-    /// backup is whole. Sessions are ended: they belong to the database that is replaced.
-    pub fn restore_from(&self, dir: &Path) -> Result<backup::Summary, StoreError> {
-        backup::read(dir, |_, _, _| Ok(()))?;
-        let _exclusive = self.gate.write().unwrap_or_else(PoisonError::into_inner);
-        for name in self.db.tree_names() {
-            self.db.open_tree(&name)?.clear()?;
-        }
-        let mut trees: HashMap<String, Tree> = HashMap::new();
-        let summary = backup::read(dir, |name, key, value| {
-            if name == SESSIONS {
-                return Ok(());
-            }
-            let tree = match trees.get(name) {
-                Some(tree) => tree,
-                None => {
-                    let tree = self.db.open_tree(name)?;
-                    trees.entry(name.to_owned()).or_insert(tree)
+    /// Replaces the database in `dir` with the backup in `backup_dir` (sessions are not kept:
+    /// everyone signs in again), all or nothing. The backup is checked, then written into a new
+    /// database beside the old one, which is swapped in by renaming directories only once the
+    /// new one is complete and on disk. A restore stopped at any point leaves either the old
+    /// data or the new, never a mixture; [`SledStore::open`] finishes or clears what it left.
+    /// Refused while another process (a running server) holds the directory.
+    pub fn restore(
+        dir: &Path,
+        backup_dir: &Path,
+        cache_bytes: u64,
+    ) -> Result<backup::Summary, StoreError> {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| StoreError::Backend(format!("cannot create {}: {e}", dir.display())))?;
+        let _lock = lock_dir(dir)?;
+        finish_restore(dir)?;
+        backup::read(backup_dir, |_, _, _| Ok(()))?;
+
+        let staging = dir.join(DB_RESTORING);
+        remove_dir(&staging)?;
+        let summary = {
+            let db = sled::Config::new()
+                .path(&staging)
+                .cache_capacity(cache_bytes)
+                .open()?;
+            let mut trees: HashMap<String, Tree> = HashMap::new();
+            let summary = backup::read(backup_dir, |name, key, value| {
+                if name == SESSIONS {
+                    return Ok(());
                 }
-            };
-            tree.insert(key, value)?;
-            Ok(())
+                let tree = match trees.get(name) {
+                    Some(tree) => tree,
+                    None => {
+                        let tree = db.open_tree(name)?;
+                        trees.entry(name.to_owned()).or_insert(tree)
+                    }
+                };
+                tree.insert(key, value)?;
+                Ok(())
+            })?;
+            db.flush()?;
+            summary
+        };
+
+        // From here on the new database is complete: moving the old one aside commits.
+        let live = dir.join(DB);
+        let replaced = dir.join(DB_REPLACED);
+        remove_dir(&replaced)?;
+        let moved = if live.exists() {
+            std::fs::rename(&live, &replaced)
+        } else {
+            std::fs::create_dir(&replaced)
+        };
+        moved.and_then(|()| sync_dir(dir)).map_err(|e| {
+            StoreError::Backend(format!("cannot move {} aside: {e}", live.display()))
         })?;
-        self.db.flush()?;
+        finish_restore(dir)?;
         Ok(summary)
     }
 
@@ -272,6 +305,51 @@ impl SledStore {
     fn get_story(&self, id: StoryId) -> Result<Option<Story>, StoreError> {
         read(&self.stories, id.to_bytes(), decode_story)
     }
+}
+
+/// The database's directory inside the data directory, and the two a restore uses beside it.
+const DB: &str = "db";
+const DB_RESTORING: &str = "db.restoring";
+const DB_REPLACED: &str = "db.replaced";
+
+/// Brings a data directory back to one database after a restore that stopped part-way (see
+/// [`SledStore::restore`]). `db.replaced` exists only once the new database is complete: then
+/// the new one goes in place and the old one goes. Without it, a `db.restoring` is unfinished
+/// and goes.
+fn finish_restore(dir: &Path) -> Result<(), StoreError> {
+    let live = dir.join(DB);
+    let staging = dir.join(DB_RESTORING);
+    let replaced = dir.join(DB_REPLACED);
+    if replaced.exists() {
+        if !live.exists() {
+            std::fs::rename(&staging, &live)
+                .and_then(|()| sync_dir(dir))
+                .map_err(|e| {
+                    StoreError::Backend(format!(
+                        "cannot put the restored database {} in place: {e}",
+                        staging.display()
+                    ))
+                })?;
+        }
+        remove_dir(&replaced)?;
+    }
+    remove_dir(&staging)
+}
+
+fn remove_dir(path: &Path) -> Result<(), StoreError> {
+    match std::fs::remove_dir_all(path) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(StoreError::Backend(format!(
+            "cannot remove {}: {e}",
+            path.display()
+        ))),
+    }
+}
+
+/// Makes renames inside `dir` durable.
+fn sync_dir(dir: &Path) -> std::io::Result<()> {
+    File::open(dir)?.sync_all()
 }
 
 fn lock_dir(dir: &Path) -> Result<File, StoreError> {
@@ -947,5 +1025,94 @@ fn read<T>(
     match tree.get(key)? {
         Some(bytes) => Ok(Some(decode(&bytes)?)),
         None => Ok(None),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tempfile::TempDir;
+
+    const KEY: &str = "edition";
+
+    /// A data directory whose database holds `edition`.
+    fn data_dir(edition: &str) -> TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SledStore::open(dir.path(), 1 << 20).unwrap();
+        store.meta.insert(KEY, edition.as_bytes()).unwrap();
+        store.flush().unwrap();
+        dir
+    }
+
+    fn edition(dir: &Path) -> Option<String> {
+        let store = SledStore::open(dir, 1 << 20).unwrap();
+        let value = store.meta.get(KEY).unwrap();
+        value.map(|v| String::from_utf8(v.to_vec()).unwrap())
+    }
+
+    /// A backup of a database holding `edition`, at `holder/backup`.
+    fn backup_of(edition: &str) -> (TempDir, PathBuf) {
+        let data = data_dir(edition);
+        let holder = tempfile::tempdir().unwrap();
+        let path = holder.path().join("backup");
+        SledStore::open(data.path(), 1 << 20)
+            .unwrap()
+            .backup(&path)
+            .unwrap();
+        (holder, path)
+    }
+
+    fn leftovers(dir: &Path) -> Vec<&'static str> {
+        [DB_RESTORING, DB_REPLACED]
+            .into_iter()
+            .filter(|name| dir.join(name).exists())
+            .collect()
+    }
+
+    #[test]
+    fn a_restore_replaces_the_database_and_leaves_nothing_beside_it() {
+        let data = data_dir("old");
+        let (_holder, backup) = backup_of("new");
+
+        SledStore::restore(data.path(), &backup, 1 << 20).unwrap();
+
+        assert_eq!(edition(data.path()).as_deref(), Some("new"));
+        assert!(leftovers(data.path()).is_empty());
+    }
+
+    #[test]
+    fn a_restore_stopped_while_writing_leaves_the_old_data() {
+        let data = data_dir("old");
+        let staging = data.path().join(DB_RESTORING);
+        std::fs::create_dir(&staging).unwrap();
+        std::fs::write(staging.join("half-written"), b"...").unwrap();
+
+        assert_eq!(edition(data.path()).as_deref(), Some("old"));
+        assert!(leftovers(data.path()).is_empty());
+    }
+
+    #[test]
+    fn a_restore_stopped_after_moving_the_old_data_aside_is_completed_on_open() {
+        let data = data_dir("old");
+        // A complete restored database, where the restore writes it.
+        let restored = data_dir("new");
+        std::fs::rename(restored.path().join(DB), data.path().join(DB_RESTORING)).unwrap();
+        std::fs::rename(data.path().join(DB), data.path().join(DB_REPLACED)).unwrap();
+
+        assert_eq!(edition(data.path()).as_deref(), Some("new"));
+        assert!(leftovers(data.path()).is_empty());
+    }
+
+    #[test]
+    fn a_restore_into_a_held_directory_is_refused_and_changes_nothing() {
+        let data = data_dir("old");
+        let (_holder, backup) = backup_of("new");
+        let running = SledStore::open(data.path(), 1 << 20).unwrap();
+
+        let refused = SledStore::restore(data.path(), &backup, 1 << 20);
+
+        assert!(matches!(refused, Err(StoreError::Locked(_))));
+        drop(running);
+        assert_eq!(edition(data.path()).as_deref(), Some("old"));
     }
 }
