@@ -7,7 +7,8 @@
 //! handler. A handler may choose the longer lifetime with
 //! `.insert_header(Freshness::Article.header())`, or keep its answer out of every cache by
 //! setting a `Cache-Control` with `private` or `no-store`; answers that set a cookie are never
-//! cached. Routes outside the scope (the desk, static files, photos) are not touched.
+//! cached. A cached answer keeps the handler's `Content-Type` and `Cache-Control` and no other
+//! header. Routes outside the scope (the desk, static files, photos) are not touched.
 //!
 //! Everything derives from the store's [`PublicVersion`]: its generation changes in the same
 //! write as any change readers can see, so a cached page or a client's validator never
@@ -78,7 +79,29 @@ pub struct PublicCache {
 #[derive(Default)]
 struct Pages {
     entries: HashMap<String, Arc<Entry>>,
+    /// The sum of `size()` and key length over `entries`.
     bytes: usize,
+}
+
+impl Pages {
+    /// Puts `entry`, of `size` bytes with its key, under `key`. Over the bounds, arbitrary pages
+    /// are dropped (HashMap order): hot pages come straight back, and no bookkeeping is paid
+    /// on the hit path.
+    fn insert(&mut self, key: String, entry: Arc<Entry>, size: usize) {
+        if let Some(old) = self.entries.remove(&key) {
+            self.bytes -= old.size() + key.len();
+        }
+        while self.entries.len() >= MAX_ENTRIES || self.bytes + size > MAX_TOTAL_BYTES {
+            let Some(victim) = self.entries.keys().next().cloned() else {
+                break;
+            };
+            if let Some(old) = self.entries.remove(&victim) {
+                self.bytes -= old.size() + victim.len();
+            }
+        }
+        self.bytes += size;
+        self.entries.insert(key, entry);
+    }
 }
 
 #[derive(Clone)]
@@ -148,13 +171,15 @@ impl PublicCache {
             .cloned()
     }
 
-    fn put(&self, key: String, entry: Entry) {
+    /// Keeps `entry` under `key` and gives it back as the cache holds it, for compressed copies
+    /// to be attached to (see [`PublicCache::put_encoded`]).
+    fn put(&self, key: String, entry: Entry) -> Arc<Entry> {
+        let entry = Arc::new(entry);
         let size = entry.size() + key.len();
         if size > MAX_ENTRY_BYTES {
-            return;
+            return entry;
         }
         let mut pages = self.pages.lock().unwrap_or_else(PoisonError::into_inner);
-        let pages = &mut *pages;
         // A page rendered before a publish must not replace one rendered after it; and once a
         // newer generation is seen, every older page is garbage.
         if pages
@@ -162,7 +187,7 @@ impl PublicCache {
             .values()
             .any(|e| e.generation > entry.generation)
         {
-            return;
+            return entry;
         }
         if pages
             .entries
@@ -172,46 +197,32 @@ impl PublicCache {
             pages.entries.clear();
             pages.bytes = 0;
         }
-        if let Some(old) = pages.entries.remove(&key) {
-            pages.bytes -= old.size() + key.len();
-        }
-        // Over the bounds, drop arbitrary pages (HashMap order): hot pages come straight back,
-        // and no bookkeeping is paid on the hit path.
-        while pages.entries.len() >= MAX_ENTRIES || pages.bytes + size > MAX_TOTAL_BYTES {
-            let Some(victim) = pages.entries.keys().next().cloned() else {
-                break;
-            };
-            if let Some(old) = pages.entries.remove(&victim) {
-                pages.bytes -= old.size() + victim.len();
-            }
-        }
-        pages.bytes += size;
-        pages.entries.insert(key, Arc::new(entry));
+        pages.insert(key, entry.clone(), size);
+        entry
     }
 
-    /// Keeps `encoded`, the page under `key` in `coding`, beside it; unless the page has been
-    /// replaced in the meantime.
-    fn put_encoded(&self, key: &str, generation: u64, coding: Coding, encoded: Bytes) {
-        let mut pages = self.pages.lock().unwrap_or_else(PoisonError::into_inner);
-        let Some(current) = pages
-            .entries
-            .get(key)
-            .filter(|e| e.generation == generation)
-        else {
-            return;
-        };
-        let mut entry = Entry::clone(current);
+    /// Keeps `encoded`, the page of `entry` in `coding`, with it; only while the cache holds
+    /// that very entry, not another rendering of the page, which may differ (a publish, or a
+    /// page that changes with time rendered again after being dropped).
+    fn put_encoded(&self, key: &str, entry: &Arc<Entry>, coding: Coding, encoded: Bytes) {
+        let mut with_copy = Entry::clone(entry);
         match coding {
             Coding::Identity => return,
-            Coding::Gzip => entry.gzip = Some(encoded),
-            Coding::Brotli => entry.brotli = Some(encoded),
+            Coding::Gzip => with_copy.gzip = Some(encoded),
+            Coding::Brotli => with_copy.brotli = Some(encoded),
         }
-        let grown = entry.size() - current.size();
-        if pages.bytes + grown > MAX_TOTAL_BYTES {
+        let size = with_copy.size() + key.len();
+        if size > MAX_ENTRY_BYTES {
             return;
         }
-        pages.bytes += grown;
-        pages.entries.insert(key.to_owned(), Arc::new(entry));
+        let mut pages = self.pages.lock().unwrap_or_else(PoisonError::into_inner);
+        let held = pages
+            .entries
+            .get(key)
+            .is_some_and(|current| Arc::ptr_eq(current, entry));
+        if held {
+            pages.insert(key.to_owned(), Arc::new(with_copy), size);
+        }
     }
 
     fn validators(&self, version: PublicVersion) -> Validators {
@@ -325,7 +336,7 @@ pub async fn middleware(
     let coding = Coding::negotiate(&req);
     if let Some(hit) = cache.get(&key, version.generation) {
         let (req, _) = req.into_parts();
-        let response = encoded_answer(cache, &key, &hit, coding).await;
+        let response = cached_answer(cache, &key, &hit, coding, &validators, &conditions).await;
         return Ok(answer(req, response, &validators, &conditions));
     }
 
@@ -364,33 +375,48 @@ pub async fn middleware(
         }
     };
     let content_type = head.headers().get(header::CONTENT_TYPE).cloned();
-    let entry = Entry::new(version.generation, body, content_type, cache_control);
-    cache.put(key.clone(), entry.clone());
-    let response = encoded_answer(cache, &key, &entry, coding).await;
+    let entry = cache.put(
+        key.clone(),
+        Entry::new(version.generation, body, content_type, cache_control),
+    );
+    let response = cached_answer(cache, &key, &entry, coding, &validators, &conditions).await;
     Ok(answer(req, response, &validators, &conditions))
 }
 
-/// A cached page as a 200 in `coding`, compressing it (once for all clients) if that has not
-/// been done yet. If compressing fails the page goes out uncompressed.
-async fn encoded_answer(
+/// A cached page as a 200 in `coding`, compressing it if no client has asked for that coding
+/// since the page was cached (concurrent first requests may each compress it). If compressing
+/// fails the page goes out uncompressed. A request that will be answered 304 gets no body, so
+/// nothing is compressed for it.
+async fn cached_answer(
     cache: &PublicCache,
     key: &str,
-    entry: &Entry,
+    entry: &Arc<Entry>,
     coding: Coding,
+    validators: &Validators,
+    conditions: &Conditions,
 ) -> HttpResponse {
+    let mut response = HttpResponse::Ok();
+    if let Some(content_type) = &entry.content_type {
+        response.insert_header((header::CONTENT_TYPE, content_type.clone()));
+    }
+    response.insert_header((header::CACHE_CONTROL, entry.cache_control.clone()));
+    response.insert_header((header::VARY, HeaderValue::from_static("Accept-Encoding")));
+    if validators.not_modified(conditions) {
+        return response.finish();
+    }
     let (coding, body) = match entry.encoded(coding) {
         Some(body) => (coding, body.clone()),
         None => {
             let identity = entry.body.clone();
             // Off the worker thread: Brotli on a large feed takes milliseconds.
-            match actix_web::web::block(move || coding.encode(&identity)).await {
-                Ok(Ok(encoded)) => {
-                    cache.put_encoded(key, entry.generation, coding, encoded.clone());
+            let encoded = actix_web::web::block(move || coding.encode(&identity))
+                .await
+                .map_err(|e| e.to_string())
+                .and_then(|result| result.map_err(|e| e.to_string()));
+            match encoded {
+                Ok(encoded) => {
+                    cache.put_encoded(key, entry, coding, encoded.clone());
                     (coding, encoded)
-                }
-                Ok(Err(e)) => {
-                    tracing::error!(error = %e, "cannot compress a page; sending it as it is");
-                    (Coding::Identity, entry.body.clone())
                 }
                 Err(e) => {
                     tracing::error!(error = %e, "cannot compress a page; sending it as it is");
@@ -399,11 +425,6 @@ async fn encoded_answer(
             }
         }
     };
-    let mut response = HttpResponse::Ok();
-    if let Some(content_type) = &entry.content_type {
-        response.insert_header((header::CONTENT_TYPE, content_type.clone()));
-    }
-    response.insert_header((header::CACHE_CONTROL, entry.cache_control.clone()));
     if let Some(encoding) = coding.header() {
         response.insert_header((header::CONTENT_ENCODING, encoding));
     }
@@ -418,9 +439,6 @@ fn answer(
     conditions: &Conditions,
 ) -> ServiceResponse<BoxBody> {
     validators.apply(&mut response);
-    response
-        .headers_mut()
-        .insert(header::VARY, HeaderValue::from_static("Accept-Encoding"));
     if validators.not_modified(conditions) {
         let mut not_modified = HttpResponse::NotModified().finish();
         for name in [
@@ -490,12 +508,57 @@ mod tests {
         }
         let pages = cache.pages.lock().unwrap();
         assert!(pages.entries.len() <= MAX_ENTRIES);
-        let bytes: usize = pages
-            .entries
-            .iter()
-            .map(|(k, e)| k.len() + e.body.len())
-            .sum();
+        let bytes: usize = pages.entries.iter().map(|(k, e)| k.len() + e.size()).sum();
         assert_eq!(bytes, pages.bytes);
+    }
+
+    #[test]
+    fn a_compressed_copy_joins_only_the_rendering_it_was_made_from() {
+        let cache = cache();
+        let first = cache.put("/".into(), page(1, "front"));
+        cache.put_encoded("/", &first, Coding::Gzip, Bytes::from_static(b"gz"));
+        let held = cache.get("/", 1).unwrap();
+        assert_eq!(held.encoded(Coding::Gzip), Some(&Bytes::from_static(b"gz")));
+        assert_eq!(held.encoded(Coding::Brotli), None);
+
+        // The page rendered again in the same generation (dropped and made anew): a copy made
+        // from the first rendering must not be attached to the second.
+        let second = cache.put("/".into(), page(1, "front, again"));
+        cache.put_encoded(
+            "/",
+            &first,
+            Coding::Brotli,
+            Bytes::from_static(b"br of first"),
+        );
+        assert_eq!(cache.get("/", 1).unwrap().encoded(Coding::Brotli), None);
+        cache.put_encoded("/", &second, Coding::Brotli, Bytes::from_static(b"br"));
+        assert_eq!(
+            cache.get("/", 1).unwrap().encoded(Coding::Brotli),
+            Some(&Bytes::from_static(b"br"))
+        );
+
+        let pages = cache.pages.lock().unwrap();
+        assert_eq!(pages.bytes, "/".len() + "front, again".len() + "br".len());
+    }
+
+    #[test]
+    fn compressed_copies_count_towards_the_bounds_and_make_room() {
+        let cache = cache();
+        let big = |n: usize| Bytes::from(vec![b'x'; n]);
+        let mut entries = Vec::new();
+        for n in 0..40 {
+            let key = format!("/page/{n}");
+            let entry = Entry::new(1, big(1 << 20), None, HeaderValue::from_static("public"));
+            entries.push((key.clone(), cache.put(key, entry)));
+        }
+        for (key, entry) in &entries {
+            cache.put_encoded(key, entry, Coding::Gzip, big(1 << 20));
+        }
+        let pages = cache.pages.lock().unwrap();
+        let bytes: usize = pages.entries.iter().map(|(k, e)| k.len() + e.size()).sum();
+        assert_eq!(bytes, pages.bytes);
+        assert!(pages.bytes <= MAX_TOTAL_BYTES);
+        assert!(pages.entries.values().any(|e| e.gzip.is_some()));
     }
 
     #[test]

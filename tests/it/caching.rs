@@ -368,6 +368,23 @@ async fn compressed_copies_of_cached_pages_follow_every_change() {
         );
     }
 
+    // A client whose copy is current gets a 304 that varies like the page, in any coding.
+    let etag = etag_of(&app, ARTICLE).await;
+    let revalidated = app
+        .client
+        .get(app.url(ARTICLE))
+        .header(ACCEPT_ENCODING, "br")
+        .header(IF_NONE_MATCH, etag)
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(revalidated.status(), StatusCode::NOT_MODIFIED);
+    assert_eq!(
+        header(revalidated.headers(), reqwest::header::VARY).as_deref(),
+        Some("Accept-Encoding")
+    );
+    assert_eq!(header(revalidated.headers(), CONTENT_ENCODING), None);
+
     // A client asking only for a coding we do not make gets the page as it is.
     let other = get_with(&app, "/", ACCEPT_ENCODING.as_str(), "zstd").await;
     assert_eq!(other.status(), StatusCode::OK);
