@@ -17,7 +17,7 @@ use thiserror::Error;
 use time::OffsetDateTime;
 
 pub use codec::{AutosaveRecord, PhotoRecord, RenditionRecord, SessionRecord};
-pub use sled_store::SledStore;
+pub use sled_store::{Replace, SledStore};
 
 #[derive(Debug, Error)]
 pub enum StoreError {
@@ -32,6 +32,9 @@ pub enum StoreError {
     NotFound,
     #[error("the username {0:?} is taken")]
     UsernameTaken(String),
+    /// A restore that may only fill an empty data directory found data in it.
+    #[error("the data directory {0} already holds data")]
+    NotEmpty(PathBuf),
     #[error("database error: {0}")]
     Backend(String),
     #[error("corrupt record: {0}")]

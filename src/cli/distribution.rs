@@ -5,7 +5,7 @@ use super::open_store;
 use crate::domain::{Section, Slug, Story};
 use crate::ninjs::{self, Defaults, Site};
 use crate::settings::Settings;
-use crate::storage::{ImportOutcome, Listing, ListingKey, SledStore, Store, StoreError};
+use crate::storage::{ImportOutcome, Listing, ListingKey, Replace, SledStore, Store, StoreError};
 use anyhow::Context;
 use std::io::{BufRead, BufWriter, Write};
 use std::path::PathBuf;
@@ -182,16 +182,24 @@ pub fn restore(settings: &Settings, args: RestoreArgs) -> anyhow::Result<()> {
     if !crate::storage::backup::file_in(&args.dir).is_file() {
         anyhow::bail!("{} holds no newsroom backup", args.dir.display());
     }
-    let store = open_store(settings)?;
-    if !args.force && !store.is_empty()? {
-        anyhow::bail!(
+    let replace = if args.force {
+        Replace::Anything
+    } else {
+        Replace::OnlyEmpty
+    };
+    let summary = match SledStore::restore(
+        &settings.data_dir,
+        &args.dir,
+        settings.cache_bytes,
+        replace,
+    ) {
+        Err(StoreError::NotEmpty(dir)) => anyhow::bail!(
             "the data directory {} already holds data; restore into an empty one, or add --force \
              to replace everything in it",
-            settings.data_dir.display()
-        );
-    }
-    drop(store);
-    let summary = SledStore::restore(&settings.data_dir, &args.dir, settings.cache_bytes)?;
+            dir.display()
+        ),
+        other => other?,
+    };
     println!(
         "restored {} records ({} stories, {} accounts) into {}",
         summary.records(),

@@ -68,10 +68,7 @@ impl SledStore {
             .map_err(|e| StoreError::Backend(format!("cannot create {}: {e}", dir.display())))?;
         let lock = lock_dir(dir)?;
         finish_restore(dir)?;
-        let db = sled::Config::new()
-            .path(dir.join(DB))
-            .cache_capacity(cache_bytes)
-            .open()?;
+        let db = open_db(&dir.join(DB), cache_bytes)?;
         Ok(Self {
             stories: db.open_tree("stories")?,
             slugs: db.open_tree("slugs")?,
@@ -114,20 +111,24 @@ impl SledStore {
         dir: &Path,
         backup_dir: &Path,
         cache_bytes: u64,
+        replace: Replace,
     ) -> Result<backup::Summary, StoreError> {
         std::fs::create_dir_all(dir)
             .map_err(|e| StoreError::Backend(format!("cannot create {}: {e}", dir.display())))?;
         let _lock = lock_dir(dir)?;
         finish_restore(dir)?;
+        let live = dir.join(DB);
+        if replace == Replace::OnlyEmpty
+            && live.exists()
+            && holds_data(&open_db(&live, cache_bytes)?)?
+        {
+            return Err(StoreError::NotEmpty(dir.to_owned()));
+        }
         backup::read(backup_dir, |_, _, _| Ok(()))?;
 
         let staging = dir.join(DB_RESTORING);
-        remove_dir(&staging)?;
         let summary = {
-            let db = sled::Config::new()
-                .path(&staging)
-                .cache_capacity(cache_bytes)
-                .open()?;
+            let db = open_db(&staging, cache_bytes)?;
             let mut trees: HashMap<String, Tree> = HashMap::new();
             let summary = backup::read(backup_dir, |name, key, value| {
                 if name == SESSIONS {
@@ -147,30 +148,24 @@ impl SledStore {
             summary
         };
 
-        // From here on the new database is complete: moving the old one aside commits.
-        let live = dir.join(DB);
+        // Every file and directory of the new database on disk before anything points to it.
+        sync_all(&staging)
+            .and_then(|()| sync_dir(dir))
+            .map_err(|e| {
+                StoreError::Backend(format!("cannot write {} to disk: {e}", staging.display()))
+            })?;
+        // Moving the old database aside (or marking that there was none) commits the restore.
         let replaced = dir.join(DB_REPLACED);
-        remove_dir(&replaced)?;
         let moved = if live.exists() {
             std::fs::rename(&live, &replaced)
         } else {
             std::fs::create_dir(&replaced)
         };
-        moved.and_then(|()| sync_dir(dir)).map_err(|e| {
+        moved.map_err(|e| {
             StoreError::Backend(format!("cannot move {} aside: {e}", live.display()))
         })?;
         finish_restore(dir)?;
         Ok(summary)
-    }
-
-    /// Whether the database holds anything at all (accounts, stories, photos, audit events).
-    pub fn is_empty(&self) -> Result<bool, StoreError> {
-        for name in self.db.tree_names() {
-            if self.db.open_tree(&name)?.first()?.is_some() {
-                return Ok(false);
-            }
-        }
-        Ok(true)
     }
 
     /// One transaction: the record, its slug and its index entries change together or not at all.
@@ -312,24 +307,64 @@ const DB: &str = "db";
 const DB_RESTORING: &str = "db.restoring";
 const DB_REPLACED: &str = "db.replaced";
 
+/// What a restore may replace.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Replace {
+    /// Only an empty (or missing) database.
+    OnlyEmpty,
+    /// Whatever the data directory holds.
+    Anything,
+}
+
+fn open_db(path: &Path, cache_bytes: u64) -> Result<Db, StoreError> {
+    Ok(sled::Config::new()
+        .path(path)
+        .cache_capacity(cache_bytes)
+        .open()?)
+}
+
+/// Whether the database holds anything at all (accounts, stories, photos, audit events).
+fn holds_data(db: &Db) -> Result<bool, StoreError> {
+    for name in db.tree_names() {
+        if db.open_tree(&name)?.first()?.is_some() {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
 /// Brings a data directory back to one database after a restore that stopped part-way (see
-/// [`SledStore::restore`]). `db.replaced` exists only once the new database is complete: then
-/// the new one goes in place and the old one goes. Without it, a `db.restoring` is unfinished
-/// and goes.
+/// [`SledStore::restore`]). `db.replaced` exists only once the new database is complete:
+/// - with `db.restoring` and no `db`, the new database goes in place, then the old one goes;
+/// - with `db` and no `db.restoring`, the new one is in place and the old one goes;
+/// - with all three, `db` was made by something else since (an older version of Newsroom
+///   started on the directory): nothing is removed, and the directory is refused until
+///   someone decides which database to keep.
+///
+/// Without `db.replaced`, a `db.restoring` is unfinished and goes.
 fn finish_restore(dir: &Path) -> Result<(), StoreError> {
     let live = dir.join(DB);
     let staging = dir.join(DB_RESTORING);
     let replaced = dir.join(DB_REPLACED);
     if replaced.exists() {
-        if !live.exists() {
-            std::fs::rename(&staging, &live)
+        match (live.exists(), staging.exists()) {
+            (true, true) => {
+                return Err(StoreError::Backend(format!(
+                    "{} holds an interrupted restore ({DB_RESTORING} and {DB_REPLACED}) beside \
+                     a database ({DB}) made since; keep one of the three as {DB} and remove the \
+                     others",
+                    dir.display()
+                )));
+            }
+            (false, _) => std::fs::rename(&staging, &live)
                 .and_then(|()| sync_dir(dir))
                 .map_err(|e| {
                     StoreError::Backend(format!(
                         "cannot put the restored database {} in place: {e}",
                         staging.display()
                     ))
-                })?;
+                })?,
+            (true, false) => {}
         }
         remove_dir(&replaced)?;
     }
@@ -350,6 +385,19 @@ fn remove_dir(path: &Path) -> Result<(), StoreError> {
 /// Makes renames inside `dir` durable.
 fn sync_dir(dir: &Path) -> std::io::Result<()> {
     File::open(dir)?.sync_all()
+}
+
+/// Flushes every file under `dir`, and every directory's entries, to disk.
+fn sync_all(dir: &Path) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        if entry.file_type()?.is_dir() {
+            sync_all(&entry.path())?;
+        } else {
+            File::open(entry.path())?.sync_all()?;
+        }
+    }
+    sync_dir(dir)
 }
 
 fn lock_dir(dir: &Path) -> Result<File, StoreError> {
@@ -1074,7 +1122,7 @@ mod tests {
         let data = data_dir("old");
         let (_holder, backup) = backup_of("new");
 
-        SledStore::restore(data.path(), &backup, 1 << 20).unwrap();
+        SledStore::restore(data.path(), &backup, 1 << 20, Replace::Anything).unwrap();
 
         assert_eq!(edition(data.path()).as_deref(), Some("new"));
         assert!(leftovers(data.path()).is_empty());
@@ -1104,12 +1152,48 @@ mod tests {
     }
 
     #[test]
+    fn a_restore_stopped_before_removing_the_old_data_is_tidied_on_open() {
+        let data = data_dir("new");
+        let old = data_dir("old");
+        std::fs::rename(old.path().join(DB), data.path().join(DB_REPLACED)).unwrap();
+
+        assert_eq!(edition(data.path()).as_deref(), Some("new"));
+        assert!(leftovers(data.path()).is_empty());
+    }
+
+    #[test]
+    fn a_database_made_beside_an_interrupted_restore_is_refused_not_removed() {
+        let data = data_dir("made since");
+        let restored = data_dir("new");
+        let old = data_dir("old");
+        std::fs::rename(restored.path().join(DB), data.path().join(DB_RESTORING)).unwrap();
+        std::fs::rename(old.path().join(DB), data.path().join(DB_REPLACED)).unwrap();
+
+        assert!(SledStore::open(data.path(), 1 << 20).is_err());
+        assert_eq!(leftovers(data.path()), [DB_RESTORING, DB_REPLACED]);
+    }
+
+    #[test]
+    fn a_restore_that_may_only_fill_an_empty_directory_refuses_one_with_data() {
+        let data = data_dir("old");
+        let (_holder, backup) = backup_of("new");
+
+        let refused = SledStore::restore(data.path(), &backup, 1 << 20, Replace::OnlyEmpty);
+
+        assert!(matches!(refused, Err(StoreError::NotEmpty(_))));
+        assert_eq!(edition(data.path()).as_deref(), Some("old"));
+        let empty = tempfile::tempdir().unwrap();
+        SledStore::restore(empty.path(), &backup, 1 << 20, Replace::OnlyEmpty).unwrap();
+        assert_eq!(edition(empty.path()).as_deref(), Some("new"));
+    }
+
+    #[test]
     fn a_restore_into_a_held_directory_is_refused_and_changes_nothing() {
         let data = data_dir("old");
         let (_holder, backup) = backup_of("new");
         let running = SledStore::open(data.path(), 1 << 20).unwrap();
 
-        let refused = SledStore::restore(data.path(), &backup, 1 << 20);
+        let refused = SledStore::restore(data.path(), &backup, 1 << 20, Replace::Anything);
 
         assert!(matches!(refused, Err(StoreError::Locked(_))));
         drop(running);
