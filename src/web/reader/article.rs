@@ -10,7 +10,7 @@ use actix_web::{HttpRequest, HttpResponse, route, web};
 use askama::Template;
 
 #[route(
-    r"/{year:\d{4}}/{month:\d{2}}/{day:\d{2}}/{slug}",
+    r"/{year:[0-9]{4}}/{month:[0-9]{2}}/{day:[0-9]{2}}/{slug}",
     method = "GET",
     method = "HEAD"
 )]
@@ -23,7 +23,7 @@ pub(super) async fn first_page(
 }
 
 #[route(
-    r"/{year:\d{4}}/{month:\d{2}}/{day:\d{2}}/{slug}/page/{page}",
+    r"/{year:[0-9]{4}}/{month:[0-9]{2}}/{day:[0-9]{2}}/{slug}/page/{page}",
     method = "GET",
     method = "HEAD"
 )]
