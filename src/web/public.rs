@@ -81,6 +81,8 @@ struct Pages {
     entries: HashMap<String, Arc<Entry>>,
     /// The sum of `size()` and key length over `entries`.
     bytes: usize,
+    /// The newest generation seen; every entry is of it.
+    generation: u64,
 }
 
 impl Pages {
@@ -180,22 +182,15 @@ impl PublicCache {
             return entry;
         }
         let mut pages = self.pages.lock().unwrap_or_else(PoisonError::into_inner);
-        // A page rendered before a publish must not replace one rendered after it; and once a
-        // newer generation is seen, every older page is garbage.
-        if pages
-            .entries
-            .values()
-            .any(|e| e.generation > entry.generation)
-        {
+        // A page rendered before a publish must not be kept once a newer one has been seen;
+        // and once a newer generation is seen, every older page is garbage.
+        if entry.generation < pages.generation {
             return entry;
         }
-        if pages
-            .entries
-            .values()
-            .any(|e| e.generation < entry.generation)
-        {
+        if entry.generation > pages.generation {
             pages.entries.clear();
             pages.bytes = 0;
+            pages.generation = entry.generation;
         }
         pages.insert(key, entry.clone(), size);
         entry
