@@ -9,9 +9,8 @@
 
 use anyhow::{Context, bail};
 use image::{DynamicImage, ImageFormat, Rgb, RgbImage};
-use newsroom::domain::PhotoId;
 use newsroom::photos;
-use newsroom::storage::{PhotoRecord, RenditionRecord, SledStore, Store};
+use newsroom::storage::{SledStore, Store};
 use std::time::Instant;
 
 fn main() -> anyhow::Result<()> {
@@ -62,29 +61,14 @@ fn run(path: &str, rounds: usize) -> anyhow::Result<()> {
         if store.photo_by_hash(&hash)?.is_some() {
             bail!("unexpected duplicate");
         }
-        let prepared = photos::prepare(upload)?;
-        let record = PhotoRecord {
-            id: PhotoId::new().to_bytes(),
-            content_type: prepared.original_type.to_owned(),
-            width: prepared.width,
-            height: prepared.height,
+        let details = photos::PhotoDetails {
             uploaded_by: None,
             uploaded_at: 0,
-            hash: Some(prepared.hash),
-            renditions: prepared
-                .renditions
-                .iter()
-                .map(|r| RenditionRecord {
-                    width: r.width,
-                    height: r.height,
-                })
-                .collect(),
             caption: String::new(),
             credit: String::new(),
             alt: String::new(),
         };
-        let jpegs: Vec<Vec<u8>> = prepared.renditions.into_iter().map(|r| r.jpeg).collect();
-        store.save_photo(&record, &prepared.original, &jpegs)?;
+        let record = photos::store_upload(&store, upload, details)??;
         let elapsed = started.elapsed();
         println!(
             "round {}: {:.0} ms ({}x{}, renditions {:?})",

@@ -3,6 +3,7 @@
 //! EXIF orientation and drops every piece of metadata (a source's GPS position must never leak).
 //! The original bytes are kept untouched for the archive.
 
+use crate::storage::{PhotoRecord, RenditionRecord, Store, StoreError};
 use image::imageops::FilterType;
 use image::metadata::Orientation;
 use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader, Limits};
@@ -182,6 +183,56 @@ fn on_white(image: &DynamicImage) -> DynamicImage {
         image::Rgb([blend(r), blend(g), blend(b)])
     });
     DynamicImage::ImageRgb8(rgb)
+}
+
+/// Who added a photo, and the words stored with it as every story's defaults (empty when not
+/// given).
+pub struct PhotoDetails {
+    pub uploaded_by: Option<[u8; 16]>,
+    /// Seconds since 1970.
+    pub uploaded_at: i64,
+    pub caption: String,
+    pub credit: String,
+    pub alt: String,
+}
+
+/// Stores an upload once, however often it is sent: gives back the photo already stored under
+/// the same bytes, or checks, prepares and stores the upload as a new photo with `details`.
+/// The outer error is the store's; the inner one says why the upload cannot be used.
+pub fn store_upload(
+    store: &dyn Store,
+    bytes: Vec<u8>,
+    details: PhotoDetails,
+) -> Result<Result<PhotoRecord, PhotoError>, StoreError> {
+    if let Some(existing) = store.photo_by_hash(&content_hash(&bytes))? {
+        return Ok(Ok(existing));
+    }
+    let prepared = match prepare(bytes) {
+        Ok(prepared) => prepared,
+        Err(e) => return Ok(Err(e)),
+    };
+    let record = PhotoRecord {
+        id: crate::domain::PhotoId::new().to_bytes(),
+        content_type: prepared.original_type.to_owned(),
+        width: prepared.width,
+        height: prepared.height,
+        uploaded_by: details.uploaded_by,
+        uploaded_at: details.uploaded_at,
+        hash: Some(prepared.hash),
+        renditions: prepared
+            .renditions
+            .iter()
+            .map(|r| RenditionRecord {
+                width: r.width,
+                height: r.height,
+            })
+            .collect(),
+        caption: details.caption,
+        credit: details.credit,
+        alt: details.alt,
+    };
+    let jpegs: Vec<Vec<u8>> = prepared.renditions.into_iter().map(|r| r.jpeg).collect();
+    Ok(Ok(store.save_photo(&record, &prepared.original, &jpegs)?))
 }
 
 /// The widths to make for an image `width` pixels wide, narrowest first.

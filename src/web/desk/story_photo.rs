@@ -4,8 +4,8 @@
 
 use super::story_form::{Action, FieldErrors, StoryInput, Upload};
 use crate::domain::{AltText, Caption, Credit, PhotoId, Story, User};
-use crate::photos::{self, PhotoError};
-use crate::storage::{PhotoRecord, RenditionRecord, StoreError};
+use crate::photos::{self, PhotoDetails, PhotoError};
+use crate::storage::PhotoRecord;
 use crate::web::{AppError, State};
 use actix_web::web;
 use time::OffsetDateTime;
@@ -31,43 +31,8 @@ pub async fn store_upload(
         .await
         .map_err(|_| AppError::Internal("the photo workers have stopped".into()))?;
     let store = state.store.clone();
-    let uploader = user.id.to_bytes();
-    let words = Words::from_input(input);
-    let stored = web::block(
-        move || -> Result<Result<PhotoRecord, PhotoError>, StoreError> {
-            let hash = photos::content_hash(&upload.bytes);
-            if let Some(existing) = store.photo_by_hash(&hash)? {
-                return Ok(Ok(existing));
-            }
-            let prepared = match photos::prepare(upload.bytes) {
-                Ok(prepared) => prepared,
-                Err(e) => return Ok(Err(e)),
-            };
-            let record = PhotoRecord {
-                id: PhotoId::new().to_bytes(),
-                content_type: prepared.original_type.to_owned(),
-                width: prepared.width,
-                height: prepared.height,
-                uploaded_by: Some(uploader),
-                uploaded_at: OffsetDateTime::now_utc().unix_timestamp(),
-                hash: Some(prepared.hash),
-                renditions: prepared
-                    .renditions
-                    .iter()
-                    .map(|r| RenditionRecord {
-                        width: r.width,
-                        height: r.height,
-                    })
-                    .collect(),
-                caption: words.caption,
-                credit: words.credit,
-                alt: words.alt,
-            };
-            let jpegs: Vec<Vec<u8>> = prepared.renditions.into_iter().map(|r| r.jpeg).collect();
-            Ok(Ok(store.save_photo(&record, &prepared.original, &jpegs)?))
-        },
-    )
-    .await??;
+    let details = details(user, input);
+    let stored = web::block(move || photos::store_upload(&*store, upload.bytes, details)).await??;
     match stored {
         Ok(record) => input.photo_id = PhotoId::from_bytes(record.id).to_string(),
         Err(e) => errors.push(("photo", format!("{e} Please attach the photo again."))),
@@ -75,26 +40,20 @@ pub async fn store_upload(
     Ok(())
 }
 
-/// The caption, credit and alt text of the form that are valid, to store with a new photo.
-struct Words {
-    caption: String,
-    credit: String,
-    alt: String,
-}
-
-impl Words {
-    fn from_input(input: &StoryInput) -> Self {
-        Self {
-            caption: Caption::parse(&input.caption)
-                .map(|c| c.to_string())
-                .unwrap_or_default(),
-            credit: Credit::parse(&input.credit)
-                .map(|c| c.to_string())
-                .unwrap_or_default(),
-            alt: AltText::parse(&input.alt)
-                .map(|c| c.to_string())
-                .unwrap_or_default(),
-        }
+/// A new photo's uploader, and the caption, credit and alt text of the form that are valid.
+fn details(user: &User, input: &StoryInput) -> PhotoDetails {
+    PhotoDetails {
+        uploaded_by: Some(user.id.to_bytes()),
+        uploaded_at: OffsetDateTime::now_utc().unix_timestamp(),
+        caption: Caption::parse(&input.caption)
+            .map(|c| c.to_string())
+            .unwrap_or_default(),
+        credit: Credit::parse(&input.credit)
+            .map(|c| c.to_string())
+            .unwrap_or_default(),
+        alt: AltText::parse(&input.alt)
+            .map(|c| c.to_string())
+            .unwrap_or_default(),
     }
 }
 
