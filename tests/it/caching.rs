@@ -1,12 +1,12 @@
 //! HTTP caching of the public site: validators and 304s, Cache-Control, compression, and the
 //! rendered-page cache never outliving a change readers can see.
 
-use crate::helpers::{StoryBuilder, TestApp};
+use crate::helpers::{StoryBuilder, TestApp, header};
 use newsroom::domain::{Headline, Status, Story};
 use reqwest::StatusCode;
 use reqwest::header::{
-    ACCEPT_ENCODING, CACHE_CONTROL, CONTENT_ENCODING, ETAG, HeaderMap, IF_MODIFIED_SINCE,
-    IF_NONE_MATCH, LAST_MODIFIED,
+    ACCEPT_ENCODING, CACHE_CONTROL, CONTENT_ENCODING, ETAG, IF_MODIFIED_SINCE, IF_NONE_MATCH,
+    LAST_MODIFIED,
 };
 use std::io::Read;
 use time::macros::datetime;
@@ -29,13 +29,6 @@ const PUBLIC_PAGES: [(&str, &str); 10] = [
     ("/sitemaps/news.xml", LISTING),
     ("/robots.txt", LISTING),
 ];
-
-fn header(headers: &HeaderMap, name: impl reqwest::header::AsHeaderName) -> Option<String> {
-    headers
-        .get(name)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned)
-}
 
 fn publish_talks_end(app: &TestApp) -> Story {
     StoryBuilder::new("Talks end")

@@ -64,12 +64,7 @@ pub fn save_unpublished_stories(app: &TestApp) {
 pub async fn get_xml(app: &TestApp, path: &str) -> (String, String) {
     let response = app.get(path).await;
     assert_eq!(response.status(), StatusCode::OK, "{path}");
-    let content_type = response
-        .headers()
-        .get(CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_owned();
+    let content_type = crate::helpers::header(response.headers(), CONTENT_TYPE).unwrap_or_default();
     (content_type, response.text().await.expect("body"))
 }
 

@@ -100,10 +100,7 @@ pub fn assert_is_redirect_to(response: &reqwest::Response, location: &str) {
         response.url()
     );
     assert_eq!(
-        response
-            .headers()
-            .get(reqwest::header::LOCATION)
-            .and_then(|v| v.to_str().ok()),
+        self::location(response).as_deref(),
         Some(location),
         "{} redirects elsewhere",
         response.url()
@@ -113,12 +110,8 @@ pub fn assert_is_redirect_to(response: &reqwest::Response, location: &str) {
 /// Checks that `response` is the HTML "Page not found" page readers see, not a bare status.
 pub async fn assert_is_not_found_page(response: reqwest::Response, what: &str) {
     assert_eq!(response.status(), StatusCode::NOT_FOUND, "{what}");
-    let content_type = response
-        .headers()
-        .get(reqwest::header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_owned();
+    let content_type =
+        header(response.headers(), reqwest::header::CONTENT_TYPE).unwrap_or_default();
     assert!(
         content_type.starts_with("text/html"),
         "{what}: content type {content_type:?}"
@@ -534,13 +527,20 @@ pub fn input_value(html: &Html, name: &str) -> Option<String> {
         .map(str::to_owned)
 }
 
-/// The `Location` a response sends the browser to.
-pub fn location(response: &reqwest::Response) -> Option<String> {
-    response
-        .headers()
-        .get(reqwest::header::LOCATION)
+/// A header's value as text; `None` when it is absent or not text.
+pub fn header(
+    headers: &reqwest::header::HeaderMap,
+    name: impl reqwest::header::AsHeaderName,
+) -> Option<String> {
+    headers
+        .get(name)
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned)
+}
+
+/// The `Location` a response sends the browser to.
+pub fn location(response: &reqwest::Response) -> Option<String> {
+    header(response.headers(), reqwest::header::LOCATION)
 }
 
 /// Runs `command` with `input` on its standard input, to its end.

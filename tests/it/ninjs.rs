@@ -46,12 +46,8 @@ pub fn assert_valid_ninjs(doc: &Value) {
 async fn get_json(app: &TestApp, path: &str) -> (StatusCode, Value) {
     let response = app.get(path).await;
     let status = response.status();
-    let content_type = response
-        .headers()
-        .get(reqwest::header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_owned();
+    let content_type = crate::helpers::header(response.headers(), reqwest::header::CONTENT_TYPE)
+        .unwrap_or_default();
     assert!(
         content_type.starts_with("application/json"),
         "{path}: content type {content_type:?}"

@@ -132,12 +132,8 @@ async fn hostile_text_cannot_break_out_of_the_tags_or_the_script() {
     let path = attr(&front, ".story-list h2 a", "href").expect("a listed story");
 
     let response = app.get(&path).await;
-    let csp = response
-        .headers()
-        .get("content-security-policy")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_owned();
+    let csp =
+        crate::helpers::header(response.headers(), "content-security-policy").unwrap_or_default();
     let raw = response.text().await.expect("body");
     let html = Html::parse_document(&raw);
 
