@@ -70,6 +70,8 @@ const MAX_ENTRIES: usize = 4096;
 /// Shared by every worker: the rendered pages and what makes validators unique to this run.
 pub struct PublicCache {
     pages: Mutex<Pages>,
+    /// The validators of the newest generation seen, with their header values written once.
+    validators: Mutex<Option<Arc<Validators>>>,
     /// Mixed into every ETag so that a restart with other settings or templates (a deploy)
     /// never answers 304 to a page rendered by the previous run.
     run_tag: String,
@@ -159,6 +161,7 @@ impl PublicCache {
         hash.update(settings.per_page.to_be_bytes());
         Self {
             pages: Mutex::new(Pages::default()),
+            validators: Mutex::new(None),
             run_tag: hex::encode(&hash.finalize()[..6]),
             started_at,
         }
@@ -220,7 +223,29 @@ impl PublicCache {
         }
     }
 
-    fn validators(&self, version: PublicVersion) -> Validators {
+    /// The validators of `version`, made once per generation rather than once per request.
+    fn validators(&self, version: PublicVersion) -> Arc<Validators> {
+        let mut current = self
+            .validators
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if let Some(validators) = current
+            .as_ref()
+            .filter(|v| v.generation == version.generation)
+        {
+            return validators.clone();
+        }
+        let validators = Arc::new(self.make_validators(version));
+        if current
+            .as_ref()
+            .is_none_or(|v| v.generation < version.generation)
+        {
+            *current = Some(validators.clone());
+        }
+        validators
+    }
+
+    fn make_validators(&self, version: PublicVersion) -> Validators {
         let changed = version
             .changed_at
             .map_or(self.started_at, |at| at.max(self.started_at));
@@ -229,34 +254,37 @@ impl PublicCache {
         let secs = changed.unix_timestamp() + i64::from(changed.nanosecond() > 0);
         let last_modified =
             SystemTime::UNIX_EPOCH + Duration::from_secs(u64::try_from(secs).unwrap_or(0));
+        let etag = EntityTag::new_weak(format!("{}-{}", self.run_tag, version.generation));
         Validators {
-            etag: EntityTag::new_weak(format!("{}-{}", self.run_tag, version.generation)),
+            generation: version.generation,
+            etag_header: etag.to_string().parse().ok(),
+            etag,
+            last_modified_header: HttpDate::from(last_modified).to_string().parse().ok(),
             last_modified,
         }
     }
 }
 
 struct Validators {
+    generation: u64,
     etag: EntityTag,
+    etag_header: Option<HeaderValue>,
     last_modified: SystemTime,
+    last_modified_header: Option<HeaderValue>,
 }
 
 impl Validators {
     /// Last-Modified is only sent once its second is over: a client holding that date can then
     /// never miss a change made later in the same second.
-    fn last_modified(&self) -> Option<HttpDate> {
-        (self.last_modified <= SystemTime::now()).then(|| self.last_modified.into())
-    }
-
     fn apply(&self, response: &mut HttpResponse) {
         let headers = response.headers_mut();
-        if let Ok(value) = self.etag.to_string().parse::<HeaderValue>() {
-            headers.insert(header::ETAG, value);
+        if let Some(value) = &self.etag_header {
+            headers.insert(header::ETAG, value.clone());
         }
-        if let Some(date) = self.last_modified()
-            && let Ok(value) = date.to_string().parse::<HeaderValue>()
+        if self.last_modified <= SystemTime::now()
+            && let Some(value) = &self.last_modified_header
         {
-            headers.insert(header::LAST_MODIFIED, value);
+            headers.insert(header::LAST_MODIFIED, value.clone());
         }
     }
 
@@ -554,6 +582,27 @@ mod tests {
         assert_eq!(bytes, pages.bytes);
         assert!(pages.bytes <= MAX_TOTAL_BYTES);
         assert!(pages.entries.values().any(|e| e.gzip.is_some()));
+    }
+
+    #[test]
+    fn validators_are_made_once_per_generation_and_never_go_back() {
+        let cache = cache();
+        let version = |generation| PublicVersion {
+            generation,
+            changed_at: None,
+        };
+        let first = cache.validators(version(1));
+        assert!(Arc::ptr_eq(&first, &cache.validators(version(1))));
+
+        let second = cache.validators(version(2));
+        assert_eq!(
+            second.etag,
+            EntityTag::new_weak(format!("{}-2", cache.run_tag))
+        );
+        // A request that read the older generation still gets its own validators, and does not
+        // displace the newer ones.
+        assert_eq!(cache.validators(version(1)).generation, 1);
+        assert!(Arc::ptr_eq(&second, &cache.validators(version(2))));
     }
 
     #[test]
