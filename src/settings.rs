@@ -1,5 +1,6 @@
 //! Configuration, read once from flags and environment by the CLI and passed down; never global.
 
+use crate::clock::Clock;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -25,6 +26,8 @@ pub struct Settings {
     pub cache_bytes: u64,
     /// Stories in one page of the sitemap; the protocol allows 50,000.
     pub sitemap_urls: usize,
+    /// What "now" is: the system clock, which tests move forward instead of sleeping.
+    pub clock: Clock,
 }
 
 impl Settings {
@@ -43,6 +46,7 @@ impl Settings {
             session_idle: Duration::from_secs(2 * 60 * 60),
             session_absolute: Duration::from_secs(12 * 60 * 60),
             sitemap_urls: 50_000,
+            clock: Clock::system(),
         }
     }
 

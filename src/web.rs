@@ -13,7 +13,7 @@ pub mod urls;
 
 use crate::auth::throttle::LoginThrottle;
 use crate::settings::Settings;
-use crate::storage::SharedStore;
+use crate::storage::{SharedStore, Store};
 use actix_session::SessionMiddleware;
 use actix_session::config::{PersistentSession, TtlExtensionPolicy};
 use actix_web::cookie::{Key, SameSite};
@@ -39,6 +39,23 @@ pub struct AppState {
 }
 
 pub type State = web::Data<AppState>;
+
+impl AppState {
+    /// Runs `work` against the store on the blocking pool. Store calls block (sled flushes to
+    /// disk), and the async workers that serve every other request must never wait on them.
+    pub async fn blocking<T, E>(
+        &self,
+        work: impl FnOnce(&dyn Store) -> Result<T, E> + Send + 'static,
+    ) -> Result<T, AppError>
+    where
+        T: Send + 'static,
+        E: Send + 'static,
+        AppError: From<E>,
+    {
+        let store = self.store.clone();
+        Ok(web::block(move || work(&*store)).await??)
+    }
+}
 
 /// Headers that every response carries. No inline script or style is allowed anywhere.
 fn security_headers() -> DefaultHeaders {
