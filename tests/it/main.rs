@@ -1,5 +1,10 @@
 //! Integration tests: the real server on a random local port, a real sled directory in a temp
 //! dir, spoken to over HTTP.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a test reports a failure by panicking"
+)]
 
 mod accounts;
 mod article;
