@@ -203,10 +203,13 @@ fn mime(format: ImageFormat) -> &'static str {
 /// size its header claims first, in pixels and in decoded bytes, so that a bomb is refused
 /// before any pixel memory is allocated.
 fn decode_upright(bytes: &[u8], format: ImageFormat) -> Result<DynamicImage, PhotoError> {
-    // Reading the header allocates nothing in proportion to the claimed size.
-    let mut decoder = ImageReader::with_format(Cursor::new(bytes), format)
-        .into_decoder()
-        .map_err(|_| PhotoError::Corrupt)?;
+    let mut limits = Limits::default();
+    limits.max_alloc = Some(MAX_DECODED_BYTES);
+    // Reading the header allocates nothing in proportion to the claimed size; the PNG decoder
+    // takes its own allocation budget from these limits, here and only here.
+    let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
+    reader.limits(limits.clone());
+    let mut decoder = reader.into_decoder().map_err(|_| PhotoError::Corrupt)?;
     let (width, height) = decoder.dimensions();
     if u64::from(width) * u64::from(height) > MAX_PIXELS || width > MAX_SIDE || height > MAX_SIDE {
         return Err(PhotoError::TooManyPixels { width, height });
@@ -220,10 +223,8 @@ fn decode_upright(bytes: &[u8], format: ImageFormat) -> Result<DynamicImage, Pho
     if decoder.total_bytes() > MAX_DECODED_BYTES {
         return Err(too_deep);
     }
-    let mut limits = Limits::default();
     limits.max_image_width = Some(MAX_SIDE);
     limits.max_image_height = Some(MAX_SIDE);
-    limits.max_alloc = Some(MAX_DECODED_BYTES);
     decoder
         .set_limits(limits)
         .map_err(|_| PhotoError::TooManyPixels { width, height })?;
