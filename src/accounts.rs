@@ -133,6 +133,7 @@ pub fn create(
         created_at: OffsetDateTime::now_utc(),
     };
     store.create_user(&user)?;
+    crate::auth::token::retire_setup_token(store)?;
     audit(
         store,
         actor,

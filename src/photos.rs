@@ -6,16 +6,27 @@
 use crate::storage::{PhotoRecord, RenditionRecord, Store, StoreError};
 use image::imageops::FilterType;
 use image::metadata::Orientation;
-use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader, Limits};
+use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader, Limits, RgbImage};
 use sha2::{Digest, Sha256};
+use std::borrow::Cow;
 use std::io::Cursor;
 
 /// Decoding refuses images with more pixels than this (a decompression bomb is a small file
-/// that claims enormous dimensions). 64 megapixels covers every current camera; decoded, such
-/// an image takes about 200 MB, which bounds the memory one upload can cost.
+/// that claims enormous dimensions). 64 megapixels covers every current camera.
 pub const MAX_PIXELS: u64 = 64_000_000;
 const MAX_SIDE: u32 = 20_000;
-const MAX_DECODE_BYTES: u64 = 512 << 20;
+/// What the decoded picture may take: width × height × the bytes per pixel of the colour type
+/// it decodes to, so a 64-megapixel 8-bit colour photo fits, and a 16-bit RGBA picture of as
+/// many pixels (512 MB) does not. The decoder's own allocations are held to it too. Working
+/// copies (converting to 8-bit colour, turning upright) at most double it per upload.
+pub const MAX_DECODED_BYTES: u64 = MAX_PIXELS * 3;
+/// The PNG chunks the decoder is given; every other chunk is dropped before decoding. A colour
+/// profile (iCCP) or compressed text (zTXt, iTXt) is a zlib stream that can inflate to
+/// gigabytes, and none of them changes the pixels readers get; the original is archived as sent.
+const PNG_CHUNKS_DECODED: [&[u8; 4]; 5] = [b"IHDR", b"PLTE", b"tRNS", b"IDAT", b"IEND"];
+/// EXIF (eXIf) is kept for the orientation it carries; it is not compressed, so a cap on its
+/// size bounds it.
+const MAX_PNG_EXIF: usize = 64 << 10;
 
 /// The widths readers' renditions are made at. An image narrower than the widest gets one at
 /// its own width instead; nothing is ever upscaled.
@@ -32,6 +43,10 @@ pub enum PhotoError {
     NotAnImage,
     #[error("The image is {width}×{height} pixels; at most {max} megapixels are accepted.", max = MAX_PIXELS / 1_000_000)]
     TooManyPixels { width: u32, height: u32 },
+    #[error(
+        "The image is {width}×{height} pixels at {bits} bits per pixel, too much to convert; save it as an 8-bit JPEG or PNG and upload that."
+    )]
+    TooDeep { width: u32, height: u32, bits: u64 },
     #[error("The image could not be read; the file may be truncated or damaged.")]
     Corrupt,
     #[error("The image could not be converted for the web.")]
@@ -74,8 +89,13 @@ pub fn content_hash(bytes: &[u8]) -> [u8; 32] {
 }
 
 pub fn prepare(bytes: Vec<u8>) -> Result<PreparedPhoto, PhotoError> {
-    let (format, dimensions) = sniff(&bytes)?;
-    let image = decode_upright(&bytes, format, dimensions)?;
+    let format = sniff(&bytes)?;
+    let decodable = match format {
+        ImageFormat::Png => Cow::Owned(png_pixels_only(&bytes)?),
+        _ => Cow::Borrowed(bytes.as_slice()),
+    };
+    let image = decode_upright(&decodable, format)?;
+    drop(decodable);
     let renditions = renditions(&image)?;
     Ok(PreparedPhoto {
         hash: content_hash(&bytes),
@@ -87,9 +107,8 @@ pub fn prepare(bytes: Vec<u8>) -> Result<PreparedPhoto, PhotoError> {
     })
 }
 
-/// The format from the file's first bytes (never its name or declared type), and its
-/// dimensions as the header states them.
-fn sniff(bytes: &[u8]) -> Result<(ImageFormat, (u32, u32)), PhotoError> {
+/// The format from the file's first bytes (never its name or declared type).
+fn sniff(bytes: &[u8]) -> Result<ImageFormat, PhotoError> {
     let format = image::guess_format(bytes).map_err(|_| PhotoError::NotAnImage)?;
     if !matches!(
         format,
@@ -100,16 +119,46 @@ fn sniff(bytes: &[u8]) -> Result<(ImageFormat, (u32, u32)), PhotoError> {
     if format == ImageFormat::Jpeg && !jpeg_is_complete(bytes) {
         return Err(PhotoError::Corrupt);
     }
-    let dimensions = ImageReader::with_format(Cursor::new(bytes), format)
-        .into_dimensions()
-        .map_err(|_| PhotoError::Corrupt)?;
-    Ok((format, dimensions))
+    Ok(format)
 }
 
-/// Whether a JPEG's image data is followed by its end marker. The decoder quietly fills a cut-off
-/// image with grey, so a truncated upload has to be caught here. The marker is looked for after
-/// the first scan starts, not anywhere: an EXIF thumbnail carries an end marker of its own.
+/// A copy of a PNG with only the chunks in `PNG_CHUNKS_DECODED` (and a small eXIf), in their
+/// order. A chunk running past the end of the file means the file was cut short.
+fn png_pixels_only(bytes: &[u8]) -> Result<Vec<u8>, PhotoError> {
+    const SIGNATURE: usize = 8;
+    let mut kept = Vec::with_capacity(bytes.len());
+    kept.extend_from_slice(bytes.get(..SIGNATURE).ok_or(PhotoError::Corrupt)?);
+    let mut at = SIGNATURE;
+    while at < bytes.len() {
+        let header = bytes.get(at..at + 8).ok_or(PhotoError::Corrupt)?;
+        let length = u32::from_be_bytes([header[0], header[1], header[2], header[3]]);
+        let kind = &header[4..8];
+        // Length, type, data and CRC.
+        let end = usize::try_from(length)
+            .ok()
+            .and_then(|length| at.checked_add(12)?.checked_add(length))
+            .filter(|end| *end <= bytes.len())
+            .ok_or(PhotoError::Corrupt)?;
+        let small_exif = kind == b"eXIf" && (length as usize) <= MAX_PNG_EXIF;
+        if small_exif || PNG_CHUNKS_DECODED.iter().any(|k| &k[..] == kind) {
+            kept.extend_from_slice(&bytes[at..end]);
+        }
+        at = end;
+        if kind == b"IEND" {
+            break;
+        }
+    }
+    Ok(kept)
+}
+
+/// Whether a JPEG holds all of its image data. The decoder quietly fills a cut-off image with
+/// grey, so a truncated upload has to be caught here, two ways. The end marker must follow the
+/// first scan (looked for after the scan starts, not anywhere: an EXIF thumbnail carries an end
+/// marker of its own). And the scans must be long enough for the size the header claims:
+/// Huffman coding spends at least one bit on the first DC value of every 8×8 block, so W×H
+/// pixels need at least ⌈W/8⌉·⌈H/8⌉ bits; a 693-byte file claiming 8000×8000 has a 180th of it.
 fn jpeg_is_complete(bytes: &[u8]) -> bool {
+    let mut blocks: u64 = 0;
     let mut at = 2;
     while at + 4 <= bytes.len() {
         if bytes[at] != 0xFF {
@@ -122,7 +171,18 @@ fn jpeg_is_complete(bytes: &[u8]) -> bool {
         }
         if marker == 0xDA {
             // Inside entropy-coded data 0xFF is escaped, so 0xFF 0xD9 can only be the end.
-            return bytes[at..].windows(2).any(|w| w == [0xFF, 0xD9]);
+            let scans = &bytes[at..];
+            let ends = scans.windows(2).any(|w| w == [0xFF, 0xD9]);
+            return ends && scans.len() as u64 * 8 >= blocks;
+        }
+        // A start-of-frame segment (C0–CF but for DHT C4, JPG C8 and DAC CC): height, width.
+        if matches!(marker, 0xC0..=0xCF)
+            && !matches!(marker, 0xC4 | 0xC8 | 0xCC)
+            && let Some(frame) = bytes.get(at + 5..at + 9)
+        {
+            let height = u64::from(u16::from_be_bytes([frame[0], frame[1]]));
+            let width = u64::from(u16::from_be_bytes([frame[2], frame[3]]));
+            blocks = width.div_ceil(8) * height.div_ceil(8);
         }
         let length = usize::from(u16::from_be_bytes([bytes[at + 2], bytes[at + 3]]));
         at += 2 + length;
@@ -139,50 +199,75 @@ fn mime(format: ImageFormat) -> &'static str {
     }
 }
 
-/// Decodes the whole image (the first frame of an animation), checking its claimed size from
-/// the header first so that a bomb is refused before any pixel memory is allocated.
-fn decode_upright(
-    bytes: &[u8],
-    format: ImageFormat,
-    (width, height): (u32, u32),
-) -> Result<DynamicImage, PhotoError> {
+/// Decodes the whole image (the first frame of an animation) as 8-bit colour, checking the
+/// size its header claims first, in pixels and in decoded bytes, so that a bomb is refused
+/// before any pixel memory is allocated.
+fn decode_upright(bytes: &[u8], format: ImageFormat) -> Result<DynamicImage, PhotoError> {
+    let mut limits = Limits::default();
+    limits.max_alloc = Some(MAX_DECODED_BYTES);
+    // Reading the header allocates nothing in proportion to the claimed size; the PNG decoder
+    // takes its own allocation budget from these limits, here and only here.
+    let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
+    reader.limits(limits.clone());
+    let mut decoder = reader.into_decoder().map_err(|_| PhotoError::Corrupt)?;
+    let (width, height) = decoder.dimensions();
     if u64::from(width) * u64::from(height) > MAX_PIXELS || width > MAX_SIDE || height > MAX_SIDE {
         return Err(PhotoError::TooManyPixels { width, height });
     }
-    let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
-    let mut limits = Limits::default();
+    let bits = u64::from(decoder.color_type().bits_per_pixel());
+    let too_deep = PhotoError::TooDeep {
+        width,
+        height,
+        bits,
+    };
+    if decoder.total_bytes() > MAX_DECODED_BYTES {
+        return Err(too_deep);
+    }
     limits.max_image_width = Some(MAX_SIDE);
     limits.max_image_height = Some(MAX_SIDE);
-    limits.max_alloc = Some(MAX_DECODE_BYTES);
-    reader.limits(limits);
-    let too_big = |e: image::ImageError| match e {
-        image::ImageError::Limits(_) => PhotoError::TooManyPixels { width, height },
-        _ => PhotoError::Corrupt,
-    };
-    let mut decoder = reader.into_decoder().map_err(too_big)?;
+    decoder
+        .set_limits(limits)
+        .map_err(|_| PhotoError::TooManyPixels { width, height })?;
     // Damaged EXIF must not lose an otherwise good photo: it is then shown as stored.
     let orientation = decoder.orientation().unwrap_or(Orientation::NoTransforms);
-    let mut image = DynamicImage::from_decoder(decoder).map_err(too_big)?;
+    let image = DynamicImage::from_decoder(decoder).map_err(|e| match e {
+        image::ImageError::Limits(_) => too_deep,
+        _ => PhotoError::Corrupt,
+    })?;
+    // Down to 8-bit colour before turning upright, so the copy a rotation makes is the small one.
+    let mut image = DynamicImage::ImageRgb8(on_white(image));
     image.apply_orientation(orientation);
-    if image.color().has_alpha() {
-        image = on_white(&image);
-    }
     Ok(image)
 }
 
-/// JPEG has no transparency: see-through parts of a PNG, WebP or GIF are shown on white, as the
-/// page behind them would be, rather than on whatever colour the transparent pixels hold.
-fn on_white(image: &DynamicImage) -> DynamicImage {
-    let rgba = image.to_rgba8();
-    let rgb = image::RgbImage::from_fn(rgba.width(), rgba.height(), |x, y| {
-        let [r, g, b, a] = rgba.get_pixel(x, y).0;
+/// 8-bit colour for JPEG, which has no transparency: see-through parts of a PNG, WebP or GIF are
+/// shown on white, as the page behind them would be, rather than on whatever colour the
+/// transparent pixels hold. Consumes the image so that no more than one copy is alive at once.
+fn on_white(image: DynamicImage) -> RgbImage {
+    if !image.color().has_alpha() {
+        return image.into_rgb8();
+    }
+    let (width, height) = (image.width(), image.height());
+    let mut pixels = image.into_rgba8().into_raw();
+    // Blended in place, four bytes into three: each write lands at or before the bytes read.
+    let count = pixels.len() / 4;
+    for i in 0..count {
+        let [r, g, b, a] = [
+            pixels[4 * i],
+            pixels[4 * i + 1],
+            pixels[4 * i + 2],
+            pixels[4 * i + 3],
+        ];
         let blend = |c: u8| {
             let c = u32::from(c) * u32::from(a) + 255 * (255 - u32::from(a));
             u8::try_from((c + 127) / 255).unwrap_or(u8::MAX)
         };
-        image::Rgb([blend(r), blend(g), blend(b)])
-    });
-    DynamicImage::ImageRgb8(rgb)
+        pixels[3 * i] = blend(r);
+        pixels[3 * i + 1] = blend(g);
+        pixels[3 * i + 2] = blend(b);
+    }
+    pixels.truncate(3 * count);
+    RgbImage::from_raw(width, height, pixels).unwrap_or_else(|| RgbImage::new(width, height))
 }
 
 /// Who added a photo, and the words stored with it as every story's defaults (empty when not
@@ -390,5 +475,98 @@ mod tests {
             prepare(bytes),
             Err(PhotoError::TooManyPixels { .. })
         ));
+    }
+
+    /// `bytes` with a chunk of `kind` holding `data` put in right after the IHDR chunk.
+    fn with_chunk(bytes: &[u8], kind: &[u8; 4], data: &[u8]) -> Vec<u8> {
+        let mut chunk = Vec::new();
+        chunk.extend_from_slice(&u32::try_from(data.len()).unwrap().to_be_bytes());
+        chunk.extend_from_slice(kind);
+        chunk.extend_from_slice(data);
+        chunk.extend_from_slice(&crc32fast::hash(&chunk[4..]).to_be_bytes());
+        let after_ihdr = 8 + 12 + 13;
+        [&bytes[..after_ihdr], &chunk, &bytes[after_ihdr..]].concat()
+    }
+
+    fn chunk_kinds(png: &[u8]) -> Vec<String> {
+        let mut kinds = Vec::new();
+        let mut at = 8;
+        while at + 8 <= png.len() {
+            let length = u32::from_be_bytes(png[at..at + 4].try_into().unwrap()) as usize;
+            kinds.push(String::from_utf8_lossy(&png[at + 4..at + 8]).into_owned());
+            at += 12 + length;
+        }
+        kinds
+    }
+
+    #[test]
+    fn a_16_bit_picture_within_the_pixel_limit_is_refused_for_its_decoded_size() {
+        // A valid PNG header claiming 8000 × 8000 pixels of 16-bit RGBA: 512 MB decoded.
+        let mut bytes = png(1, 1);
+        bytes[16..20].copy_from_slice(&8000u32.to_be_bytes());
+        bytes[20..24].copy_from_slice(&8000u32.to_be_bytes());
+        bytes[24] = 16;
+        bytes[25] = 6;
+        let crc = crc32fast::hash(&bytes[12..29]);
+        bytes[29..33].copy_from_slice(&crc.to_be_bytes());
+        assert_eq!(
+            prepare(bytes).err(),
+            Some(PhotoError::TooDeep {
+                width: 8000,
+                height: 8000,
+                bits: 64
+            })
+        );
+    }
+
+    #[test]
+    fn a_colour_profile_or_compressed_text_never_reaches_the_decoder() {
+        use std::io::Write;
+        let mut deflated = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
+        let zeros = vec![0u8; 1 << 20];
+        for _ in 0..64 {
+            deflated.write_all(&zeros).unwrap();
+        }
+        let mut profile = b"bomb\0\0".to_vec();
+        profile.extend(deflated.finish().unwrap());
+        let bytes = with_chunk(&png(8, 8), b"iCCP", &profile);
+        let bytes = with_chunk(&bytes, b"zTXt", &profile);
+        assert_eq!(
+            chunk_kinds(&bytes),
+            ["IHDR", "zTXt", "iCCP", "IDAT", "IEND"]
+        );
+
+        assert_eq!(
+            chunk_kinds(&png_pixels_only(&bytes).unwrap()),
+            ["IHDR", "IDAT", "IEND"]
+        );
+        let photo = prepare(bytes.clone()).unwrap();
+        assert_eq!((photo.width, photo.height), (8, 8));
+        assert_eq!(photo.original, bytes, "the archive keeps the file as sent");
+    }
+
+    #[test]
+    fn a_png_chunk_running_past_the_end_is_refused() {
+        let bytes = with_chunk(&png(8, 8), b"tEXt", b"caption");
+        let cut = &bytes[..8 + 12 + 13 + 10];
+        assert_eq!(png_pixels_only(cut).err(), Some(PhotoError::Corrupt));
+    }
+
+    #[test]
+    fn a_jpeg_far_too_short_for_the_size_it_claims_is_refused() {
+        let image = DynamicImage::ImageRgb8(image::RgbImage::from_pixel(8, 8, image::Rgb([90; 3])));
+        let mut out = Cursor::new(Vec::new());
+        image.write_to(&mut out, ImageFormat::Jpeg).unwrap();
+        let mut bytes = out.into_inner();
+        assert!(prepare(bytes.clone()).is_ok());
+        // Its frame header now claims 8000 × 8000 pixels; the data is that of 8 × 8.
+        let frame = bytes
+            .windows(2)
+            .position(|w| w == [0xFF, 0xC0])
+            .expect("a baseline frame header");
+        bytes[frame + 5..frame + 7].copy_from_slice(&8000u16.to_be_bytes());
+        bytes[frame + 7..frame + 9].copy_from_slice(&8000u16.to_be_bytes());
+        assert!(bytes.len() < 1000);
+        assert_eq!(prepare(bytes).err(), Some(PhotoError::Corrupt));
     }
 }

@@ -1,5 +1,6 @@
 //! Random secrets: session ids, CSRF tokens, setup tokens.
 
+use crate::storage::{Store, StoreError};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 
@@ -26,14 +27,27 @@ pub fn same(a: &str, b: &str) -> bool {
 }
 
 /// Makes the one-time setup token when no account exists yet; its digest is stored, the token
-/// itself goes only to whoever starts the server.
-pub fn issue_setup_token(
-    store: &dyn crate::storage::Store,
-) -> Result<Option<String>, crate::storage::StoreError> {
+/// itself goes only to whoever starts the server. Once an account exists, any token left from
+/// an earlier start is retired instead.
+pub fn issue_setup_token(store: &dyn Store) -> Result<Option<String>, StoreError> {
     if !store.users()?.is_empty() {
+        retire_setup_token(store)?;
         return Ok(None);
     }
     let setup = random_token();
     store.set_setup_token(&digest(&setup))?;
     Ok(Some(setup))
+}
+
+/// Whether `setup_token` may still create the first account: it must match the stored token,
+/// and no account may exist yet, however one came to be made.
+pub fn setup_is_open(store: &dyn Store, setup_token: &str) -> Result<bool, StoreError> {
+    Ok(store.users()?.is_empty() && store.setup_token_matches(&digest(setup_token))?)
+}
+
+/// Makes any setup link worthless; called whenever an account is created, by any path. The
+/// store can only swap one digest for another, so the stored one becomes the digest of a token
+/// that was never shown to anyone.
+pub fn retire_setup_token(store: &dyn Store) -> Result<(), StoreError> {
+    store.set_setup_token(&digest(&random_token()))
 }

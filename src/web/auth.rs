@@ -64,12 +64,46 @@ impl FromRequest for SignedIn {
 
 /// The path (and query) to come back to after logging in; only for pages fetched with GET.
 fn return_path(req: &HttpRequest) -> String {
-    if req.method() != actix_web::http::Method::GET {
-        return "/desk".into();
+    let here = req.uri().path_and_query().map(|pq| pq.as_str());
+    match here {
+        Some(here) if req.method() == actix_web::http::Method::GET => LocalPath::or_desk(here),
+        _ => LocalPath::desk(),
     }
-    match req.uri().path_and_query() {
-        Some(pq) => pq.as_str().to_owned(),
-        None => "/desk".into(),
+    .into_string()
+}
+
+/// A path on this site, the only place a login may send the browser on to. It is `/` followed by
+/// neither `/` nor `\` (browsers read `//host` and `/\host` as another site), with no whitespace
+/// or control character anywhere: browsers drop a tab or newline inside a URL, so `/\t/evil.example`
+/// would become `//evil.example`, and a newline cannot go into a `Location` header at all.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LocalPath(String);
+
+impl LocalPath {
+    pub fn parse(candidate: &str) -> Option<LocalPath> {
+        let rest = candidate.strip_prefix('/')?;
+        let opens_another_host = rest.starts_with(['/', '\\']);
+        let unsafe_char = candidate
+            .chars()
+            .any(|c| c.is_control() || c.is_whitespace() || c == '\\');
+        (!opens_another_host && !unsafe_char).then(|| LocalPath(candidate.to_owned()))
+    }
+
+    /// The desk's front page, where a login goes when it was given nowhere (safe) to go.
+    pub fn desk() -> LocalPath {
+        LocalPath("/desk".to_owned())
+    }
+
+    pub fn or_desk(candidate: &str) -> LocalPath {
+        Self::parse(candidate).unwrap_or_else(Self::desk)
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub fn into_string(self) -> String {
+        self.0
     }
 }
 
@@ -78,7 +112,7 @@ fn signed_in(req: &HttpRequest) -> Option<SignedIn> {
     let session = req.get_session();
     let user_id: UserId = session.get::<String>(USER_KEY).ok()??.parse().ok()?;
     let login_at: i64 = session.get(LOGIN_AT_KEY).ok()??;
-    let age = OffsetDateTime::now_utc().unix_timestamp() - login_at;
+    let age = state.settings.clock.now().unix_timestamp() - login_at;
     if age > state.settings.session_absolute.as_secs() as i64 {
         session.purge();
         return None;
@@ -100,10 +134,14 @@ fn signed_in(req: &HttpRequest) -> Option<SignedIn> {
 /// Starts a fresh session for `user`: a new session id (so an id planted before login is
 /// worthless), the login time for the absolute expiry, and a new CSRF token.
 /// Returns the new CSRF token.
-pub fn begin_session(session: &Session, user: &User) -> Result<String, AppError> {
+pub fn begin_session(
+    session: &Session,
+    user: &User,
+    now: OffsetDateTime,
+) -> Result<String, AppError> {
     session.renew();
     session.clear();
-    let now = OffsetDateTime::now_utc().unix_timestamp();
+    let now = now.unix_timestamp();
     let csrf = token::random_token();
     session
         .insert(USER_KEY, user.id.to_string())
@@ -183,6 +221,37 @@ pub mod pre_session {
         match req.cookie(COOKIE) {
             Some(cookie) if token::same(cookie.value(), submitted) => Ok(()),
             _ => Err(AppError::Forbidden),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::LocalPath;
+
+    #[test]
+    fn a_local_path_is_kept() {
+        for path in ["/desk", "/desk/stories?page=2", "/desk/stories/01?x=%2F%2F"] {
+            assert_eq!(LocalPath::or_desk(path).as_str(), path);
+        }
+    }
+
+    #[test]
+    fn anything_a_browser_could_read_as_another_site_goes_to_the_desk() {
+        for path in [
+            "https://evil.example/",
+            "//evil.example",
+            "/\\evil.example",
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "/desk\r\nSet-Cookie: x=1",
+            "/ /evil.example",
+            "/desk\u{a0}x",
+            "/desk\\..\\evil",
+            "desk",
+            "",
+        ] {
+            assert_eq!(LocalPath::or_desk(path), LocalPath::desk(), "{path:?}");
         }
     }
 }

@@ -50,9 +50,3 @@ pub(super) fn client_address(req: &actix_web::HttpRequest) -> String {
         .map(|a| a.ip().to_string())
         .unwrap_or_else(|| "unknown".into())
 }
-
-/// Where to go after login: a local path only, never another site.
-pub(super) fn safe_next(next: &str) -> &str {
-    let local = next.starts_with('/') && !next.starts_with("//") && !next.contains('\\');
-    if local { next } else { "/desk" }
-}

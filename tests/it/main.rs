@@ -17,6 +17,7 @@ mod desk_stories;
 mod distribution;
 mod escaping;
 mod feeds;
+mod hardening;
 mod headers;
 mod helpers;
 mod history;

@@ -1,12 +1,12 @@
 //! Logging in and out.
 
+use super::client_address;
 use super::stories::form_page;
 use super::story_form::StoryInput;
-use super::{client_address, safe_next};
 use crate::auth::password::{self, Verified};
 use crate::domain::{AuditAction, AuditEvent, Password, StoryId, Username};
 use crate::views::desk::LoginPage;
-use crate::web::auth::{SignedIn, begin_session, pre_session};
+use crate::web::auth::{LocalPath, SignedIn, begin_session, pre_session};
 use crate::web::{AppError, State, assets::css_url};
 use actix_session::Session;
 use actix_web::http::header::LOCATION;
@@ -14,7 +14,6 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 use std::time::Instant;
-use time::OffsetDateTime;
 
 #[derive(Deserialize)]
 pub struct LoginQuery {
@@ -30,7 +29,11 @@ pub(super) async fn show(
     let page = LoginPage {
         css_url: css_url(),
         form_token,
-        next: safe_next(query.next.as_deref().unwrap_or("/desk")).to_owned(),
+        next: query
+            .next
+            .as_deref()
+            .map_or_else(LocalPath::desk, LocalPath::or_desk)
+            .into_string(),
         username: String::new(),
         error: None,
         notice: query
@@ -105,17 +108,20 @@ pub(super) async fn submit(
     let form = form.into_inner();
     pre_session::check(&req, &form.form_token)?;
     let client = client_address(&req);
-    let throttle = &state.login_throttle;
-    if let Some(wait) = throttle.wait(&form.username, &client, Instant::now()) {
-        return Err(AppError::TooManyAttempts {
+    let next = LocalPath::or_desk(&form.next);
+    // Counted before the password is checked, so guesses sent at once share one allowance.
+    let attempt = state
+        .login_throttle
+        .reserve(&form.username, &client, Instant::now())
+        .map_err(|wait| AppError::TooManyAttempts {
             minutes: wait.as_secs().div_ceil(60).max(1),
-        });
-    }
+        })?;
 
     let user = match Username::parse(&form.username) {
         Ok(name) => {
-            let store = state.store.clone();
-            web::block(move || store.user_by_name(&name)).await??
+            state
+                .blocking(move |store| store.user_by_name(&name))
+                .await?
         }
         Err(_) => None,
     };
@@ -125,7 +131,7 @@ pub(super) async fn submit(
         Err(_) => Verified::No,
     };
     let audit = |action, actor: Option<&crate::domain::User>| AuditEvent {
-        at: OffsetDateTime::now_utc(),
+        at: state.settings.clock.now(),
         actor: actor.map(|u| u.id),
         actor_name: actor.map_or_else(
             || form.username.trim().chars().take(64).collect(),
@@ -136,14 +142,15 @@ pub(super) async fn submit(
     };
 
     let (Some(user), true) = (user, verified != Verified::No) else {
-        throttle.failed(&form.username, &client, Instant::now());
-        let store = state.store.clone();
+        drop(attempt);
         let event = audit(AuditAction::LoginFailed, None);
-        web::block(move || store.record_audit(&event)).await??;
+        state
+            .blocking(move |store| store.record_audit(&event))
+            .await?;
         let page = LoginPage {
             css_url: css_url(),
             form_token: form.form_token.clone(),
-            next: safe_next(&form.next).to_owned(),
+            next: next.into_string(),
             username: form.username.clone(),
             error: Some("Wrong username or password.".into()),
             notice: None,
@@ -154,33 +161,30 @@ pub(super) async fn submit(
             .body(page.render()?));
     };
 
-    throttle.succeeded(&form.username);
+    attempt.succeeded();
     let rehashed = match verified {
         Verified::YesRehashed(hash) => Some(hash),
         _ => None,
     };
-    let store = state.store.clone();
     let event = audit(AuditAction::Login, Some(&user));
     let user_id = user.id;
-    web::block(move || {
-        // Re-read before writing the new hash, so a change made while the password was being
-        // checked (a role change, a disable) is not overwritten with the record read before it.
-        if let Some(hash) = rehashed
-            && let Some(mut current) = store.user(user_id)?
-        {
-            current.password_hash = hash;
-            store.update_user(&current)?;
-        }
-        store.record_audit(&event)
-    })
-    .await??;
-    let csrf = begin_session(&session, &user)?;
+    state
+        .blocking(move |store| {
+            // Re-read before writing the new hash, so a change made while the password was being
+            // checked (a role change, a disable) is not overwritten with the record read before it.
+            if let Some(hash) = rehashed
+                && let Some(mut current) = store.user(user_id)?
+            {
+                current.password_hash = hash;
+                store.update_user(&current)?;
+            }
+            store.record_audit(&event)
+        })
+        .await?;
+    let csrf = begin_session(&session, &user, state.settings.clock.now())?;
     if let Ok(stash) = serde_json::from_str::<Stash>(&form.stash) {
         let story = match stash.story.and_then(|id| id.parse::<StoryId>().ok()) {
-            Some(id) => {
-                let store = state.store.clone();
-                web::block(move || store.story(id)).await??
-            }
+            Some(id) => state.blocking(move |store| store.story(id)).await?,
             None => None,
         };
         let signed_in = SignedIn {
@@ -202,7 +206,7 @@ pub(super) async fn submit(
             .body(page.render()?));
     }
     Ok(HttpResponse::SeeOther()
-        .insert_header((LOCATION, safe_next(&form.next).to_owned()))
+        .insert_header((LOCATION, next.into_string()))
         .finish())
 }
 
@@ -221,15 +225,16 @@ pub(super) async fn logout(
     signed_in.check_csrf(&req, &form.csrf)?;
     // Purging deletes the session on the server, so a copied cookie is worthless afterwards.
     signed_in.session.purge();
-    let store = state.store.clone();
     let event = AuditEvent {
-        at: OffsetDateTime::now_utc(),
+        at: state.settings.clock.now(),
         actor: Some(signed_in.user.id),
         actor_name: signed_in.user.username.to_string(),
         action: AuditAction::Logout,
         detail: String::new(),
     };
-    web::block(move || store.record_audit(&event)).await??;
+    state
+        .blocking(move |store| store.record_audit(&event))
+        .await?;
     Ok(HttpResponse::SeeOther()
         .insert_header((LOCATION, "/login?logged_out=1"))
         .finish())

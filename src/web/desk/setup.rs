@@ -12,12 +12,13 @@ use actix_web::http::header::LOCATION;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use askama::Template;
 use serde::Deserialize;
-use time::OffsetDateTime;
 
-async fn token_is_live(state: &State, setup_token: &str) -> Result<bool, AppError> {
-    let store = state.store.clone();
-    let digest = token::digest(setup_token);
-    Ok(web::block(move || store.setup_token_matches(&digest)).await??)
+/// The setup link works only while no account exists, whatever token it carries.
+async fn setup_is_open(state: &State, setup_token: &str) -> Result<bool, AppError> {
+    let setup_token = setup_token.to_owned();
+    state
+        .blocking(move |store| token::setup_is_open(store, &setup_token))
+        .await
 }
 
 #[get("/setup/{token}")]
@@ -27,7 +28,7 @@ pub(super) async fn show(
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let setup_token = path.into_inner();
-    if !token_is_live(&state, &setup_token).await? {
+    if !setup_is_open(&state, &setup_token).await? {
         return Err(AppError::NotFound);
     }
     let (form_token, cookie) = pre_session::token(&req);
@@ -66,7 +67,7 @@ pub(super) async fn submit(
     let setup_token = path.into_inner();
     let form = form.into_inner();
     pre_session::check(&req, &form.form_token)?;
-    if !token_is_live(&state, &setup_token).await? {
+    if !setup_is_open(&state, &setup_token).await? {
         return Err(AppError::NotFound);
     }
     let mut errors = Vec::new();
@@ -105,6 +106,7 @@ pub(super) async fn submit(
     let password_hash = password::hash(password)
         .await
         .map_err(|e| AppError::Internal(e.to_string()))?;
+    let now = state.settings.clock.now();
     let user = User {
         id: UserId::new(),
         username,
@@ -112,31 +114,32 @@ pub(super) async fn submit(
         role: Role::Admin,
         password_hash,
         disabled: false,
-        created_at: OffsetDateTime::now_utc(),
+        created_at: now,
     };
-    let store = state.store.clone();
     let digest = token::digest(&setup_token);
     let created = user.clone();
-    let taken = web::block(move || -> Result<bool, StoreError> {
-        // Only the request that consumes the token creates the account.
-        if !store.take_setup_token(&digest)? {
-            return Ok(false);
-        }
-        store.create_user(&created)?;
-        store.record_audit(&AuditEvent {
-            at: OffsetDateTime::now_utc(),
-            actor: Some(created.id),
-            actor_name: created.username.to_string(),
-            action: AuditAction::UserCreated,
-            detail: "first admin account, created with the setup link".into(),
-        })?;
-        Ok(true)
-    })
-    .await??;
+    let taken = state
+        .blocking(move |store| -> Result<bool, StoreError> {
+            // Only the request that consumes the token creates the account, and only while there
+            // is none: an account made another way since the page was shown closes setup.
+            if !store.users()?.is_empty() || !store.take_setup_token(&digest)? {
+                return Ok(false);
+            }
+            store.create_user(&created)?;
+            store.record_audit(&AuditEvent {
+                at: now,
+                actor: Some(created.id),
+                actor_name: created.username.to_string(),
+                action: AuditAction::UserCreated,
+                detail: "first admin account, created with the setup link".into(),
+            })?;
+            Ok(true)
+        })
+        .await?;
     if !taken {
         return Err(AppError::NotFound);
     }
-    begin_session(&session, &user)?;
+    begin_session(&session, &user, now)?;
     Ok(HttpResponse::SeeOther()
         .insert_header((LOCATION, "/desk"))
         .finish())

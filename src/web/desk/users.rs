@@ -347,7 +347,7 @@ async fn reset_password(
     if user.id == signed_in.user.id {
         // Every session of the account ended, this one too: start a fresh one for whoever
         // just proved they are signed in as it.
-        begin_session(&signed_in.session, &user)?;
+        begin_session(&signed_in.session, &user, state.settings.clock.now())?;
         return done(
             &signed_in,
             "Your password was changed; your other sessions were ended.".into(),
