@@ -1,5 +1,6 @@
 //! A flood of failed logins must leave the server's memory flat. This runs as a test binary of
 //! its own, so that nothing else in the process allocates while resident memory is measured.
+#![allow(clippy::expect_used, reason = "a test reports a failure by panicking")]
 
 use newsroom::auth::password::{Verified, hash_blocking, verify_blocking};
 use newsroom::domain::Password;
