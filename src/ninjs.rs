@@ -12,7 +12,7 @@ use crate::domain::{
     AltText, Body, Byline, Bylines, Caption, Credit, Dateline, DomainError, Headline, LeadPhoto,
     Section, Slug, Source, Standfirst, Status, Story, StoryId,
 };
-use crate::web::urls;
+use crate::urls;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use time::format_description::well_known::Rfc3339;

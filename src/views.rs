@@ -11,7 +11,7 @@ pub mod sitemaps;
 pub mod structured;
 
 use crate::domain::Section;
-use crate::web::assets::css_url;
+use crate::urls::assets::css_url;
 use askama::Template;
 use time::OffsetDateTime;
 use time::format_description::BorrowedFormatItem;

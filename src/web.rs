@@ -9,7 +9,6 @@ mod media;
 pub mod public;
 mod reader;
 mod session_store;
-pub mod urls;
 
 use crate::auth::throttle::LoginThrottle;
 use crate::settings::Settings;

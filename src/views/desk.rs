@@ -1,6 +1,6 @@
 //! Pages of the desk, where editors and writers work.
 
-use crate::web::assets::css_url;
+use crate::urls::assets::css_url;
 use crate::web::auth::SignedIn;
 use askama::Template;
 
@@ -20,7 +20,7 @@ impl DeskContext {
         Self {
             title: title.into(),
             css_url: css_url(),
-            js_url: crate::web::assets::js_url(),
+            js_url: crate::urls::assets::js_url(),
             username: signed_in.user.username.to_string(),
             role: signed_in.user.role.key(),
             is_admin: signed_in.user.role.can_manage_users(),

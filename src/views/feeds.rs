@@ -2,7 +2,7 @@
 //! `atom_syndication` crates (which escape text and split `]]>` inside CDATA).
 
 use crate::domain::{PageNumber, SanitizedHtml, Section, Story};
-use crate::web::urls;
+use crate::urls;
 use std::collections::BTreeMap;
 use time::OffsetDateTime;
 use time::format_description::well_known::{Rfc2822, Rfc3339};

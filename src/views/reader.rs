@@ -3,7 +3,8 @@
 use super::{PageContext, Pager, Timestamp};
 use crate::domain::{PageNumber, Paging, PhotoId, SanitizedHtml, Story, StorySummary};
 use crate::storage::{self, Listing, PhotoRecord};
-use crate::web::{AppState, urls};
+use crate::urls;
+use crate::web::AppState;
 use askama::Template;
 
 pub struct ListingItem {

@@ -1,10 +1,11 @@
 //! The JSON API for machines: published stories as IPTC ninjs 2.2 documents. Errors are JSON
 //! too (`{"error": "..."}`), never the reader's HTML pages.
 
-use super::{State, urls};
+use super::State;
 use crate::domain::StoryId;
 use crate::ninjs::{self, Site};
 use crate::storage::{Listing, ListingKey, StoreError};
+use crate::urls;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, ResponseError, route, web};
 use serde::{Deserialize, Serialize};

@@ -8,13 +8,14 @@ use crate::domain::{
     StoryId, User, UserId,
 };
 use crate::storage::{Listing, StatusFilter, StoreError};
+use crate::urls;
 use crate::views::desk::{
     AutosaveNote, ConflictPage, DeskContext, StoryFormPage, StoryListPage, StoryRow,
 };
 use crate::views::reader::ArticlePage;
 use crate::views::{Pager, Timestamp};
 use crate::web::auth::SignedIn;
-use crate::web::{AppError, State, urls};
+use crate::web::{AppError, State};
 use actix_multipart::Multipart;
 use actix_web::http::StatusCode;
 use actix_web::http::header::LOCATION;

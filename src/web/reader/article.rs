@@ -3,9 +3,10 @@
 use super::listing::redirect;
 use super::page_number;
 use crate::domain::{PageNumber, Slug};
+use crate::urls;
 use crate::views::reader::ArticlePage;
 use crate::web::public::Freshness;
-use crate::web::{AppError, State, urls};
+use crate::web::{AppError, State};
 use actix_web::{HttpRequest, HttpResponse, route, web};
 use askama::Template;
 

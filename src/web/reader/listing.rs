@@ -3,8 +3,9 @@
 use super::page_number;
 use crate::domain::{PageNumber, Section};
 use crate::storage::{Listing, StoreError};
+use crate::urls;
 use crate::views::reader::ListingPage;
-use crate::web::{AppError, State, urls};
+use crate::web::{AppError, State};
 use actix_web::http::header;
 use actix_web::{HttpResponse, route, web};
 use askama::Template;
