@@ -13,6 +13,7 @@ mod session_store;
 use crate::auth::throttle::LoginThrottle;
 use crate::settings::Settings;
 use crate::storage::{SharedStore, Store};
+use crate::views::{SiteContext, Viewer};
 use actix_session::SessionMiddleware;
 use actix_session::config::{PersistentSession, TtlExtensionPolicy};
 use actix_web::cookie::{Key, SameSite};
@@ -35,6 +36,8 @@ pub struct AppState {
     /// Bounds how many uploads are decoded and resized at once.
     pub photo_jobs: tokio::sync::Semaphore,
     pub public_cache: public::PublicCache,
+    /// What every page may show of the site, made once from the settings.
+    pub site: SiteContext,
 }
 
 pub type State = web::Data<AppState>;
@@ -53,6 +56,17 @@ impl AppState {
     {
         let store = self.store.clone();
         Ok(web::block(move || work(&*store)).await??)
+    }
+}
+
+/// A desk page shows the signed-in account and carries its session's CSRF token.
+impl From<&auth::SignedIn> for Viewer {
+    fn from(signed_in: &auth::SignedIn) -> Self {
+        Viewer {
+            username: signed_in.user.username.clone(),
+            role: signed_in.user.role,
+            csrf: signed_in.csrf.clone(),
+        }
     }
 }
 
@@ -102,6 +116,7 @@ pub fn server(
     let state = web::Data::from(Arc::new(AppState {
         store,
         public_cache: public::PublicCache::new(&settings),
+        site: SiteContext::new(&settings.site_name, &settings.base_url),
         settings,
         login_throttle: LoginThrottle::new(),
         photo_jobs: tokio::sync::Semaphore::new(crate::photos::CONCURRENT_JOBS),

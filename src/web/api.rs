@@ -80,8 +80,8 @@ async fn not_found() -> HttpResponse {
 
 fn site(state: &State) -> Site<'_> {
     Site {
-        base_url: &state.settings.base_url,
-        name: &state.settings.site_name,
+        base_url: &state.site.base_url,
+        name: &state.site.name,
     }
 }
 
@@ -170,7 +170,7 @@ async fn list(state: State, req: HttpRequest) -> Result<HttpResponse, ApiError> 
         .filter(|_| more)
         .map(|key| {
             urls::absolute(
-                &state.settings.base_url,
+                &state.site.base_url,
                 &urls::api_stories(limit, Some(&format_cursor(key))),
             )
         });

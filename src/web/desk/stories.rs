@@ -292,7 +292,7 @@ async fn submit(
     }
 
     if submission.action == Action::Preview {
-        let page = ArticlePage::preview(&state, &story).with_photo(chosen_photo.as_ref());
+        let page = ArticlePage::preview(&state.site, &story).with_photo(chosen_photo.as_ref());
         return html(StatusCode::OK, page.render()?);
     }
 

@@ -66,7 +66,7 @@ async fn show(
         }
         _ => None,
     };
-    let html = ArticlePage::new(&state, &story, page)
+    let html = ArticlePage::new(&state.site, &story, page)
         .with_photo(photo.as_ref())
         .render()?;
     Ok(HttpResponse::Ok()

@@ -63,7 +63,7 @@ async fn render(
         Err(StoreError::NotFound) => return Err(AppError::NotFound),
         Err(e) => return Err(e.into()),
     };
-    let html = ListingPage::new(&state, listing, &listed).render()?;
+    let html = ListingPage::new(&state.site, listing, &listed).render()?;
     Ok(HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
         .body(html))

@@ -21,7 +21,7 @@ pub(super) async fn index(state: State) -> Result<HttpResponse, AppError> {
     let per_page = state.settings.sitemap_urls.max(1) as u64;
     let pages = total.div_ceil(per_page).max(1);
     let pages = u32::try_from(pages).unwrap_or(u32::MAX);
-    let xml = sitemaps::index(&state.settings.base_url, pages);
+    let xml = sitemaps::index(&state.site.base_url, pages);
     Ok(HttpResponse::Ok().content_type(XML).body(xml))
 }
 
@@ -30,7 +30,7 @@ pub(super) async fn news(state: State) -> Result<HttpResponse, AppError> {
     let store = state.store.clone();
     let since = OffsetDateTime::now_utc() - NEWS_WINDOW;
     let recent = web::block(move || recent_stories(&*store, since)).await??;
-    let xml = sitemaps::news(&state.settings.base_url, &state.settings.site_name, &recent);
+    let xml = sitemaps::news(&state.site.base_url, &state.site.name, &recent);
     Ok(HttpResponse::Ok().content_type(XML).body(xml))
 }
 
@@ -77,7 +77,7 @@ pub(super) async fn page(state: State, path: web::Path<String>) -> Result<HttpRe
         Err(e) => return Err(e.into()),
     };
     // Page 1 of an empty site is an empty urlset, which the index points at.
-    let xml = sitemaps::urlset(&state.settings.base_url, &listed.items);
+    let xml = sitemaps::urlset(&state.site.base_url, &listed.items);
     Ok(HttpResponse::Ok().content_type(XML).body(xml))
 }
 
@@ -85,5 +85,5 @@ pub(super) async fn page(state: State, path: web::Path<String>) -> Result<HttpRe
 pub(super) async fn robots(state: State) -> HttpResponse {
     HttpResponse::Ok()
         .content_type("text/plain; charset=utf-8")
-        .body(sitemaps::robots(&state.settings.base_url))
+        .body(sitemaps::robots(&state.site.base_url))
 }
