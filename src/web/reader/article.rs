@@ -44,9 +44,9 @@ async fn show(
     page: PageNumber,
 ) -> Result<HttpResponse, AppError> {
     let slug = Slug::parse(&slug).map_err(|_| AppError::NotFound)?;
-    let store = state.store.clone();
-    let story = web::block(move || store.story_by_slug(&slug))
-        .await??
+    let story = state
+        .blocking(move |store| store.story_by_slug(&slug))
+        .await?
         .ok_or(AppError::NotFound)?;
     let Some(published_at) = story.published_at.filter(|_| story.is_public()) else {
         return Err(AppError::NotFound);
@@ -61,8 +61,7 @@ async fn show(
     }
     let photo = match story.photo.as_ref().and_then(|p| p.image) {
         Some(id) if page == PageNumber::FIRST => {
-            let store = state.store.clone();
-            web::block(move || store.photo(id)).await??
+            state.blocking(move |store| store.photo(id)).await?
         }
         _ => None,
     };

@@ -46,9 +46,10 @@ async fn feed(
     section: Option<Section>,
     format: Format,
 ) -> Result<HttpResponse, AppError> {
-    let store = state.store.clone();
     let listing = section.map_or(Listing::Front, Listing::Section);
-    let stories = web::block(move || newest_stories(&*store, listing)).await??;
+    let stories = state
+        .blocking(move |store| newest_stories(store, listing))
+        .await?;
     let source = FeedSource {
         site_name: &state.site.name,
         base_url: &state.site.base_url,
