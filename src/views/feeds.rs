@@ -114,7 +114,14 @@ pub fn rss(source: &FeedSource) -> Result<String, String> {
                     &urls::section(story.section, 1),
                 )),
             }]);
-            item.set_description(story.standfirst.as_ref().map(ToString::to_string));
+            // Readers take an RSS description for HTML (the crate writes it as CDATA): the
+            // standfirst is plain text, so it goes in escaped, never as live markup.
+            item.set_description(
+                story
+                    .standfirst
+                    .as_ref()
+                    .map(|standfirst| super::sitemaps::escape(standfirst.as_str())),
+            );
             item.set_content(full_body(story).to_string());
             // RSS's own <author> must be an e-mail address; Dublin Core names people.
             item.set_dublin_core_ext(DublinCoreExtension {
