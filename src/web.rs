@@ -70,9 +70,16 @@ impl From<&auth::SignedIn> for Viewer {
     }
 }
 
-/// Headers that every response carries. No inline script or style is allowed anywhere.
-fn security_headers() -> DefaultHeaders {
-    DefaultHeaders::new()
+/// Headers that every response carries. No inline script or style is allowed anywhere. A site
+/// served over HTTPS also tells browsers to use nothing else for a year (HSTS), so a link or a
+/// typed address with `http://` cannot be intercepted before the redirect.
+fn security_headers(settings: &Settings) -> DefaultHeaders {
+    let headers = if settings.is_https() {
+        DefaultHeaders::new().add(("Strict-Transport-Security", "max-age=31536000"))
+    } else {
+        DefaultHeaders::new()
+    };
+    headers
         .add((
             "Content-Security-Policy",
             "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'self'; \
@@ -128,7 +135,7 @@ pub fn server(
             .app_data(error::form_config(16 << 10))
             .app_data(error::query_config())
             .wrap(Compress::default())
-            .wrap(security_headers())
+            .wrap(security_headers(&state.settings))
             .wrap(NormalizePath::new(TrailingSlash::Trim))
             .wrap(TracingLogger::default())
             .service(under(&["/static/"]).service(assets::serve))
