@@ -309,11 +309,15 @@ fn read_time(property: &str, raw: Option<&str>) -> Result<Option<OffsetDateTime>
     .transpose()
 }
 
-/// The story id a document's `uri` names: Newsroom's own `.../stories/ID`, or for anyone
-/// else's item an id derived from the URI, so the same item always lands on the same story.
-pub fn story_id(uri: &str) -> StoryId {
-    if let Some((_, last)) = uri.rsplit_once("/stories/")
+/// The story id a document's `uri` names. A document this site wrote (its `uri` is this site's
+/// API address of a story, under `base_url`) keeps its story's id, so an export imported back
+/// updates the same stories. Anyone else's item gets an id derived from its URI, so the same
+/// item always lands on the same story and never on one of ours: a URI from another host that
+/// merely ends in `/stories/ID` must not overwrite (or publish) that story.
+pub fn story_id(uri: &str, base_url: &str) -> StoryId {
+    if let Some((_, last)) = uri.rsplit_once('/')
         && let Ok(id) = last.parse::<StoryId>()
+        && uri == urls::absolute(base_url, &urls::api_story(id))
     {
         return id;
     }
@@ -337,16 +341,18 @@ fn by_role<'a, T>(
         .or_else(|| items.first())
 }
 
-/// What an import assumes when a document does not say.
+/// What an import assumes when a document does not say, and which site it imports into.
 #[derive(Debug, Clone, Copy)]
-pub struct Defaults {
+pub struct Defaults<'a> {
     pub section: Section,
     pub now: OffsetDateTime,
+    /// This site's public address: only a `uri` under it names one of this site's stories.
+    pub base_url: &'a str,
 }
 
 /// The story a ninjs text item describes. Its picture is kept as caption, credit and text
 /// alternative only: the image itself is not fetched.
-pub fn story(doc: &Document, defaults: Defaults) -> Result<Story, NinjsError> {
+pub fn story(doc: &Document, defaults: Defaults<'_>) -> Result<Story, NinjsError> {
     if doc.uri.trim().is_empty() {
         return Err(NinjsError::new("uri: missing"));
     }
@@ -447,7 +453,7 @@ pub fn story(doc: &Document, defaults: Defaults) -> Result<Story, NinjsError> {
         .flatten();
 
     let mut story = Story::draft(headline, section, bylines, body, created_at);
-    story.id = story_id(&doc.uri);
+    story.id = story_id(&doc.uri, defaults.base_url);
     story.revision = revision;
     story.standfirst = standfirst;
     story.slug = slug;
@@ -575,6 +581,7 @@ mod tests {
         let defaults = Defaults {
             section: Section::parse("world").unwrap(),
             now: OffsetDateTime::now_utc(),
+            base_url: site().base_url,
         };
         let again = document(&story(&doc, defaults).unwrap(), site());
         assert_eq!(again, doc);
@@ -593,14 +600,31 @@ mod tests {
 
     #[test]
     fn a_foreign_uri_always_names_the_same_story() {
-        let a = story_id("http://ninjs.example.com/newsitems/1");
-        assert_eq!(a, story_id("http://ninjs.example.com/newsitems/1"));
-        assert_ne!(a, story_id("http://ninjs.example.com/newsitems/2"));
+        let base = "https://x.example";
+        let a = story_id("http://ninjs.example.com/newsitems/1", base);
+        assert_eq!(a, story_id("http://ninjs.example.com/newsitems/1", base));
+        assert_ne!(a, story_id("http://ninjs.example.com/newsitems/2", base));
         let own = StoryId::new();
         assert_eq!(
-            story_id(&format!("https://x.example/api/v1/stories/{own}")),
+            story_id(&format!("https://x.example/api/v1/stories/{own}"), base),
             own
         );
+    }
+
+    #[test]
+    fn only_this_sites_uri_names_one_of_its_stories() {
+        let base = "https://x.example";
+        let own = StoryId::new();
+        for uri in [
+            format!("https://evil.example/api/v1/stories/{own}"),
+            format!("https://evil.example/stories/{own}"),
+            format!("http://x.example/api/v1/stories/{own}"),
+            format!("https://x.example.evil/api/v1/stories/{own}"),
+            format!("https://x.example/api/v1/stories/{own}/"),
+            format!("https://x.example/other/api/v1/stories/{own}"),
+        ] {
+            assert_ne!(story_id(&uri, base), own, "{uri}");
+        }
     }
 
     #[test]
