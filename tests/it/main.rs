@@ -15,6 +15,7 @@ mod feeds;
 mod headers;
 mod helpers;
 mod history;
+mod layers;
 mod listing;
 mod load;
 mod ninjs;
