@@ -74,7 +74,7 @@ fn page_holds_stories(store: &dyn Store, per_page: usize, sitemap: u32) -> bool 
 
 #[route("/sitemaps/news.xml", method = "GET", method = "HEAD")]
 pub(super) async fn news(state: State) -> Result<HttpResponse, AppError> {
-    let since = OffsetDateTime::now_utc() - NEWS_WINDOW;
+    let since = state.settings.clock.now() - NEWS_WINDOW;
     let recent = state
         .blocking(move |store| recent_stories(store, since))
         .await?;
