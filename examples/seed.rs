@@ -8,7 +8,7 @@
 use anyhow::{Context, Result, bail};
 use newsroom::domain::{Body, Bylines, Dateline, Headline, Section, Source, Standfirst, Story};
 use newsroom::storage::{SledStore, Store};
-use newsroom::web::urls;
+use newsroom::urls;
 use std::path::PathBuf;
 use std::time::Instant;
 use time::{Duration, OffsetDateTime};

@@ -213,7 +213,7 @@ fn import_wire(settings: Settings, args: ImportWireArgs) -> anyhow::Result<()> {
 
 /// Where readers find a story: its path on the site, as the article page links it.
 fn article_url(story: &crate::domain::Story) -> String {
-    crate::web::urls::article(
+    crate::urls::article(
         story.published_at.unwrap_or(story.updated_at),
         &story.slug,
         1,

@@ -15,5 +15,6 @@ pub mod settings;
 pub mod startup;
 pub mod storage;
 pub mod telemetry;
+pub mod urls;
 pub mod views;
 pub mod web;

@@ -10,12 +10,40 @@ pub mod reader;
 pub mod sitemaps;
 pub mod structured;
 
-use crate::domain::Section;
-use crate::web::assets::css_url;
+use crate::domain::{Role, Section, Username};
+use crate::urls::assets::css_url;
 use askama::Template;
 use time::OffsetDateTime;
 use time::format_description::BorrowedFormatItem;
 use time::macros::format_description;
+
+/// What any page may need that is the same all over the site. Built once when the server starts,
+/// so a page can be made (and tested) from it and the page's own data alone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SiteContext {
+    /// The name readers know the site by, in titles and feeds.
+    pub name: String,
+    /// The public address (`https://news.example`, no trailing slash), for absolute links.
+    pub base_url: String,
+}
+
+impl SiteContext {
+    pub fn new(name: impl Into<String>, base_url: &str) -> Self {
+        Self {
+            name: name.into(),
+            base_url: base_url.trim_end_matches('/').to_owned(),
+        }
+    }
+}
+
+/// Who is looking at a desk page: what the desk layout shows of the account, and the session's
+/// token that every form on the page must send back.
+#[derive(Debug, Clone)]
+pub struct Viewer {
+    pub username: Username,
+    pub role: Role,
+    pub csrf: String,
+}
 
 /// What the layout needs on every page.
 pub struct PageContext {
@@ -27,9 +55,9 @@ pub struct PageContext {
 }
 
 impl PageContext {
-    pub fn new(site_name: &str, title: impl Into<String>) -> Self {
+    pub fn new(site: &SiteContext, title: impl Into<String>) -> Self {
         Self {
-            site_name: site_name.to_owned(),
+            site_name: site.name.clone(),
             title: title.into(),
             css_url: css_url(),
             sections: Section::all().collect(),

@@ -9,11 +9,11 @@ mod media;
 pub mod public;
 mod reader;
 mod session_store;
-pub mod urls;
 
 use crate::auth::throttle::LoginThrottle;
 use crate::settings::Settings;
 use crate::storage::{SharedStore, Store};
+use crate::views::{SiteContext, Viewer};
 use actix_session::SessionMiddleware;
 use actix_session::config::{PersistentSession, TtlExtensionPolicy};
 use actix_web::cookie::{Key, SameSite};
@@ -36,6 +36,8 @@ pub struct AppState {
     /// Bounds how many uploads are decoded and resized at once.
     pub photo_jobs: tokio::sync::Semaphore,
     pub public_cache: public::PublicCache,
+    /// What every page may show of the site, made once from the settings.
+    pub site: SiteContext,
 }
 
 pub type State = web::Data<AppState>;
@@ -57,9 +59,27 @@ impl AppState {
     }
 }
 
-/// Headers that every response carries. No inline script or style is allowed anywhere.
-fn security_headers() -> DefaultHeaders {
-    DefaultHeaders::new()
+/// A desk page shows the signed-in account and carries its session's CSRF token.
+impl From<&auth::SignedIn> for Viewer {
+    fn from(signed_in: &auth::SignedIn) -> Self {
+        Viewer {
+            username: signed_in.user.username.clone(),
+            role: signed_in.user.role,
+            csrf: signed_in.csrf.clone(),
+        }
+    }
+}
+
+/// Headers that every response carries. No inline script or style is allowed anywhere. A site
+/// served over HTTPS also tells browsers to use nothing else for a year (HSTS), so a link or a
+/// typed address with `http://` cannot be intercepted before the redirect.
+fn security_headers(settings: &Settings) -> DefaultHeaders {
+    let headers = if settings.is_https() {
+        DefaultHeaders::new().add(("Strict-Transport-Security", "max-age=31536000"))
+    } else {
+        DefaultHeaders::new()
+    };
+    headers
         .add((
             "Content-Security-Policy",
             "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'self'; \
@@ -103,6 +123,7 @@ pub fn server(
     let state = web::Data::from(Arc::new(AppState {
         store,
         public_cache: public::PublicCache::new(&settings),
+        site: SiteContext::new(&settings.site_name, &settings.base_url),
         settings,
         login_throttle: LoginThrottle::new(),
         photo_jobs: tokio::sync::Semaphore::new(crate::photos::CONCURRENT_JOBS),
@@ -114,7 +135,7 @@ pub fn server(
             .app_data(error::form_config(16 << 10))
             .app_data(error::query_config())
             .wrap(Compress::default())
-            .wrap(security_headers())
+            .wrap(security_headers(&state.settings))
             .wrap(NormalizePath::new(TrailingSlash::Trim))
             .wrap(TracingLogger::default())
             .service(under(&["/static/"]).service(assets::serve))

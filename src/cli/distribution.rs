@@ -47,6 +47,15 @@ pub struct ImportArgs {
     /// Section for documents that do not name one of ours.
     #[arg(long, default_value = "world", value_parser = super::parse_section)]
     pub section: Section,
+    /// Public address of this site: a document whose URI is one of this site's stories updates
+    /// that story; any other document is a story of its own.
+    #[arg(
+        long,
+        env = "NEWSROOM_BASE_URL",
+        default_value = "http://127.0.0.1:8080",
+        value_name = "URL"
+    )]
+    pub base_url: String,
 }
 
 #[derive(Debug, clap::Args)]
@@ -113,9 +122,11 @@ pub fn import(settings: &Settings, args: ImportArgs) -> anyhow::Result<()> {
     let file = std::fs::File::open(&args.file)
         .with_context(|| format!("cannot read {}", args.file.display()))?;
     let store = open_store(settings)?;
+    let base_url = args.base_url.trim_end_matches('/').to_owned();
     let defaults = Defaults {
         section: args.section,
         now: OffsetDateTime::now_utc(),
+        base_url: &base_url,
     };
     let (mut created, mut updated, mut unchanged, mut failed) = (0u64, 0u64, 0u64, 0u64);
     for (n, line) in std::io::BufReader::new(file).lines().enumerate() {
@@ -144,7 +155,11 @@ pub fn import(settings: &Settings, args: ImportArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn import_line(store: &SledStore, line: &str, defaults: Defaults) -> Result<ImportOutcome, String> {
+fn import_line(
+    store: &SledStore,
+    line: &str,
+    defaults: Defaults<'_>,
+) -> Result<ImportOutcome, String> {
     let doc: ninjs::Document =
         serde_json::from_str(line).map_err(|e| format!("not a ninjs document: {e}"))?;
     let mut story = ninjs::story(&doc, defaults).map_err(|e| e.to_string())?;

@@ -1,7 +1,7 @@
 //! Pages of the desk, where editors and writers work.
 
-use crate::web::assets::css_url;
-use crate::web::auth::SignedIn;
+use super::Viewer;
+use crate::urls::assets::css_url;
 use askama::Template;
 
 /// What the desk layout needs on every page: who is signed in and the session's CSRF token.
@@ -16,15 +16,17 @@ pub struct DeskContext {
 }
 
 impl DeskContext {
-    pub fn new(signed_in: &SignedIn, title: impl Into<String>) -> Self {
+    /// `viewer` is anything that says who is signed in (the web layer's session gives one).
+    pub fn new(viewer: impl Into<Viewer>, title: impl Into<String>) -> Self {
+        let viewer = viewer.into();
         Self {
             title: title.into(),
             css_url: css_url(),
-            js_url: crate::web::assets::js_url(),
-            username: signed_in.user.username.to_string(),
-            role: signed_in.user.role.key(),
-            is_admin: signed_in.user.role.can_manage_users(),
-            csrf: signed_in.csrf.clone(),
+            js_url: crate::urls::assets::js_url(),
+            username: viewer.username.to_string(),
+            role: viewer.role.key(),
+            is_admin: viewer.role.can_manage_users(),
+            csrf: viewer.csrf,
         }
     }
 }

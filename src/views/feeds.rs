@@ -2,7 +2,7 @@
 //! `atom_syndication` crates (which escape text and split `]]>` inside CDATA).
 
 use crate::domain::{PageNumber, SanitizedHtml, Section, Story};
-use crate::web::urls;
+use crate::urls;
 use std::collections::BTreeMap;
 use time::OffsetDateTime;
 use time::format_description::well_known::{Rfc2822, Rfc3339};
@@ -114,7 +114,14 @@ pub fn rss(source: &FeedSource) -> Result<String, String> {
                     &urls::section(story.section, 1),
                 )),
             }]);
-            item.set_description(story.standfirst.as_ref().map(ToString::to_string));
+            // Readers take an RSS description for HTML (the crate writes it as CDATA): the
+            // standfirst is plain text, so it goes in escaped, never as live markup.
+            item.set_description(
+                story
+                    .standfirst
+                    .as_ref()
+                    .map(|standfirst| super::sitemaps::escape(standfirst.as_str())),
+            );
             item.set_content(full_body(story).to_string());
             // RSS's own <author> must be an e-mail address; Dublin Core names people.
             item.set_dublin_core_ext(DublinCoreExtension {

@@ -1,9 +1,9 @@
 //! Pages readers see.
 
-use super::{PageContext, Pager, Timestamp};
+use super::{PageContext, Pager, SiteContext, Timestamp};
 use crate::domain::{PageNumber, Paging, PhotoId, SanitizedHtml, Story, StorySummary};
 use crate::storage::{self, Listing, PhotoRecord};
-use crate::web::{AppState, urls};
+use crate::urls;
 use askama::Template;
 
 pub struct ListingItem {
@@ -70,8 +70,8 @@ impl FeedLink {
 }
 
 impl ListingPage {
-    pub fn new(state: &AppState, listing: Listing, page: &storage::ListingPage) -> Self {
-        let site = &state.settings.site_name;
+    pub fn new(site_ctx: &SiteContext, listing: Listing, page: &storage::ListingPage) -> Self {
+        let site = &site_ctx.name;
         let (heading, section) = match listing {
             Listing::Section(section) => (section.name().to_owned(), Some(section)),
             _ => ("Latest news".to_owned(), None),
@@ -83,7 +83,7 @@ impl ListingPage {
         if page.paging.current > 1 {
             title = format!("Page {} | {title}", page.paging.current);
         }
-        let mut ctx = PageContext::new(site, title);
+        let mut ctx = PageContext::new(site_ctx, title);
         ctx.current_section = section;
         let pager = Pager::new("Pages", page.paging, |n| match section {
             Some(section) => urls::section(section, n),
@@ -147,7 +147,7 @@ pub struct ArticlePage {
 
 impl ArticlePage {
     /// Page `page` of a published story; the caller checked that it is published and has the page.
-    pub fn new(state: &AppState, story: &Story, page: PageNumber) -> Self {
+    pub fn new(site_ctx: &SiteContext, story: &Story, page: PageNumber) -> Self {
         let published_at = story.published_at.unwrap_or(story.updated_at);
         let paging = Paging {
             current: page.get(),
@@ -162,13 +162,13 @@ impl ArticlePage {
         {
             body = body.with_lead(&dateline.to_string());
         }
-        let site = &state.settings.site_name;
+        let site = &site_ctx.name;
         let title = if paging.total > 1 && paging.current > 1 {
             format!("{} (page {}) | {site}", story.headline, paging.current)
         } else {
             format!("{} | {site}", story.headline)
         };
-        let mut ctx = PageContext::new(site, title);
+        let mut ctx = PageContext::new(site_ctx, title);
         ctx.current_section = Some(story.section);
         let photo = story
             .photo
@@ -209,7 +209,7 @@ impl ArticlePage {
             }),
             preview: false,
             structured: Some(super::structured::StructuredData::article(
-                &state.settings.base_url,
+                &site_ctx.base_url,
                 site,
                 story,
                 page,
@@ -240,8 +240,8 @@ impl ArticlePage {
     }
 
     /// The whole story as readers would see its first page, before it is saved or published.
-    pub fn preview(state: &AppState, story: &Story) -> Self {
-        let mut page = Self::new(state, story, PageNumber::FIRST);
+    pub fn preview(site: &SiteContext, story: &Story) -> Self {
+        let mut page = Self::new(site, story, PageNumber::FIRST);
         if let (Some(view), Some(photo)) = (page.photo.as_mut(), story.photo.as_ref()) {
             view.src = photo.image.map(urls::desk_photo_widest);
         }
@@ -265,5 +265,32 @@ impl ArticlePage {
         page.preview = true;
         page.structured = None;
         page
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{Body, Bylines, Headline, Section};
+    use time::macros::datetime;
+
+    #[test]
+    fn an_article_page_is_made_from_the_site_and_the_story_alone() {
+        let site = SiteContext::new("The Example", "https://news.example/");
+        let mut story = Story::draft(
+            Headline::parse("Talks end without a deal").unwrap(),
+            Section::parse("world").unwrap(),
+            Bylines::parse("Ann Writer").unwrap(),
+            Body::parse("The talks ended.").unwrap(),
+            datetime!(2017-07-14 20:00 UTC),
+        );
+        story.publish(datetime!(2017-07-15 07:11:57 UTC), None);
+
+        let html = ArticlePage::new(&site, &story, PageNumber::FIRST)
+            .render()
+            .unwrap();
+
+        assert!(html.contains("<title>Talks end without a deal | The Example</title>"));
+        assert!(html.contains("https://news.example/2017/07/15/talks-end-without-a-deal"));
     }
 }

@@ -2,7 +2,7 @@
 //! a handful of elements, and every text goes through [`escape`].
 
 use crate::domain::StorySummary;
-use crate::web::urls;
+use crate::urls;
 use std::fmt::Write;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;

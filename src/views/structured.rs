@@ -3,7 +3,7 @@
 
 use super::feeds::modified_at;
 use crate::domain::{PageNumber, Story};
-use crate::web::urls;
+use crate::urls;
 use serde_json::{Value, json};
 use std::fmt;
 use time::OffsetDateTime;

@@ -1,10 +1,11 @@
 //! The JSON API for machines: published stories as IPTC ninjs 2.2 documents. Errors are JSON
 //! too (`{"error": "..."}`), never the reader's HTML pages.
 
-use super::{State, urls};
+use super::{AppError, State};
 use crate::domain::StoryId;
 use crate::ninjs::{self, Site};
 use crate::storage::{Listing, ListingKey, StoreError};
+use crate::urls;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, ResponseError, route, web};
 use serde::{Deserialize, Serialize};
@@ -32,18 +33,14 @@ pub enum ApiError {
     Internal(String),
 }
 
-impl From<StoreError> for ApiError {
-    fn from(e: StoreError) -> Self {
+/// Store work runs through [`AppState::blocking`](super::AppState::blocking), whose errors are
+/// the HTML layer's; the API answers them in JSON.
+impl From<AppError> for ApiError {
+    fn from(e: AppError) -> Self {
         match e {
-            StoreError::NotFound => ApiError::NotFound,
+            AppError::NotFound => ApiError::NotFound,
             other => ApiError::Internal(other.to_string()),
         }
-    }
-}
-
-impl From<actix_web::error::BlockingError> for ApiError {
-    fn from(e: actix_web::error::BlockingError) -> Self {
-        ApiError::Internal(format!("blocking pool: {e}"))
     }
 }
 
@@ -79,17 +76,17 @@ async fn not_found() -> HttpResponse {
 
 fn site(state: &State) -> Site<'_> {
     Site {
-        base_url: &state.settings.base_url,
-        name: &state.settings.site_name,
+        base_url: &state.site.base_url,
+        name: &state.site.name,
     }
 }
 
 #[route("/v1/stories/{id}", method = "GET", method = "HEAD")]
 async fn one(state: State, path: web::Path<String>) -> Result<HttpResponse, ApiError> {
     let id: StoryId = path.parse().map_err(|_| ApiError::NotFound)?;
-    let store = state.store.clone();
-    let story = web::block(move || store.story(id))
-        .await??
+    let story = state
+        .blocking(move |store| store.story(id))
+        .await?
         .filter(|s| s.is_public())
         .ok_or(ApiError::NotFound)?;
     // A published story changes rarely: the longer lifetime of an article page.
@@ -148,28 +145,28 @@ async fn list(state: State, req: HttpRequest) -> Result<HttpResponse, ApiError> 
         .map_err(|_| ApiError::BadRequest("the query string could not be read".into()))?;
     let limit = parse_limit(query.limit.as_deref())?;
     let after = query.cursor.as_deref().map(parse_cursor).transpose()?;
-    let store = state.store.clone();
-    let (stories, more) = web::block(move || -> Result<_, StoreError> {
-        let mut summaries = store.listing_after(Listing::Front, after, limit + 1)?;
-        let more = summaries.len() > limit;
-        summaries.truncate(limit);
-        let mut stories = Vec::with_capacity(summaries.len());
-        for summary in summaries {
-            // A story unpublished between the index read and this one is simply left out.
-            if let Some(story) = store.story(summary.id)?.filter(|s| s.is_public()) {
-                stories.push((ListingKey::published(&summary), story));
+    let (stories, more) = state
+        .blocking(move |store| -> Result<_, StoreError> {
+            let mut summaries = store.listing_after(Listing::Front, after, limit + 1)?;
+            let more = summaries.len() > limit;
+            summaries.truncate(limit);
+            let mut stories = Vec::with_capacity(summaries.len());
+            for summary in summaries {
+                // A story unpublished between the index read and this one is simply left out.
+                if let Some(story) = store.story(summary.id)?.filter(|s| s.is_public()) {
+                    stories.push((ListingKey::published(&summary), story));
+                }
             }
-        }
-        Ok((stories, more))
-    })
-    .await??;
+            Ok((stories, more))
+        })
+        .await?;
     let next = stories
         .last()
         .and_then(|(key, _)| *key)
         .filter(|_| more)
         .map(|key| {
             urls::absolute(
-                &state.settings.base_url,
+                &state.site.base_url,
                 &urls::api_stories(limit, Some(&format_cursor(key))),
             )
         });

@@ -1,36 +1,9 @@
-//! Static files compiled into the binary, so one file runs the site. URLs carry a content hash,
-//! so browsers and proxies may keep them for a year.
+//! Serves the static files compiled into the binary ([`crate::urls::assets`]), under the
+//! addresses that carry their content hash, so browsers and proxies may keep them for a year.
 
+use crate::urls::assets;
 use actix_web::http::header::{CacheControl, CacheDirective};
 use actix_web::{HttpResponse, route, web};
-use rust_embed::RustEmbed;
-use std::sync::LazyLock;
-
-#[derive(RustEmbed)]
-#[folder = "static/"]
-struct Assets;
-
-/// The stylesheet's URL, with its content hash.
-pub fn css_url() -> &'static str {
-    static URL: LazyLock<String> = LazyLock::new(|| versioned("css/site.css"));
-    &URL
-}
-
-/// The desk's script (progressive enhancement only), with its content hash.
-pub fn js_url() -> &'static str {
-    static URL: LazyLock<String> = LazyLock::new(|| versioned("js/desk.js"));
-    &URL
-}
-
-fn versioned(path: &str) -> String {
-    match Assets::get(path) {
-        Some(file) => format!(
-            "/static/{path}?v={}",
-            &hex::encode(file.metadata.sha256_hash())[..12]
-        ),
-        None => format!("/static/{path}"),
-    }
-}
 
 fn content_type(path: &str) -> &'static str {
     match path.rsplit('.').next() {
@@ -47,7 +20,7 @@ fn content_type(path: &str) -> &'static str {
 #[route("/static/{path:.+}", method = "GET", method = "HEAD")]
 pub async fn serve(path: web::Path<String>) -> HttpResponse {
     let path = path.into_inner();
-    match Assets::get(&path) {
+    match assets::file(&path) {
         Some(file) => HttpResponse::Ok()
             .insert_header(("Content-Type", content_type(&path)))
             .insert_header(CacheControl(vec![

@@ -82,8 +82,7 @@ async fn serve(
     audience: Audience,
 ) -> Result<HttpResponse, AppError> {
     let if_none_match = req.get_header::<IfNoneMatch>();
-    let store = state.store.clone();
-    let found = web::block(move || -> Result<_, StoreError> {
+    let found = state.blocking(move |store| -> Result<_, StoreError> {
         if audience == Audience::Readers && !store.photo_is_public(id)? {
             return Ok(None);
         }
@@ -108,7 +107,7 @@ async fn serve(
             .photo_blob(id, PhotoBlob::Rendition(width))?
             .map(|bytes| (tag, Some(bytes))))
     });
-    let (tag, bytes) = found.await??.ok_or(AppError::NotFound)?;
+    let (tag, bytes) = found.await?.ok_or(AppError::NotFound)?;
     let cache = match audience {
         // A rendition never changes under its address.
         Audience::Readers => vec![
@@ -151,16 +150,16 @@ fn etag(record: &PhotoRecord, width: u32) -> EntityTag {
 }
 
 async fn original(state: &State, id: PhotoId) -> Result<HttpResponse, AppError> {
-    let store = state.store.clone();
-    let found = web::block(move || -> Result<_, StoreError> {
-        let Some(record) = store.photo(id)? else {
-            return Ok(None);
-        };
-        Ok(store
-            .photo_blob(id, PhotoBlob::Original)?
-            .map(|bytes| (record, bytes)))
-    })
-    .await??;
+    let found = state
+        .blocking(move |store| -> Result<_, StoreError> {
+            let Some(record) = store.photo(id)? else {
+                return Ok(None);
+            };
+            Ok(store
+                .photo_blob(id, PhotoBlob::Original)?
+                .map(|bytes| (record, bytes)))
+        })
+        .await?;
     let (record, bytes) = found.ok_or(AppError::NotFound)?;
     let extension = record
         .content_type

@@ -392,3 +392,71 @@ fn a_backup_without_a_server_and_a_refused_restore_from_nothing() {
     assert!(restored.status.success(), "{}", restored.stderr);
     assert_eq!(stories_in(&dir.path().join("new")).len(), 5);
 }
+
+/// A published story's document as exported, with its `uri` replaced.
+fn document_claiming(uri: &str, dir: &Path) -> std::path::PathBuf {
+    let source = dir.join("elsewhere");
+    seed(&source, a_newsroom_worth_of_stories()[2..3].to_vec());
+    let line = export(&source, &dir.join("theirs.jsonl"));
+    let mut doc: Value = serde_json::from_str(line.trim()).unwrap();
+    doc["uri"] = uri.into();
+    doc["version"] = "99".into();
+    doc["headlines"][0]["value"] = "Hijacked".into();
+    let file = dir.join("claiming.jsonl");
+    std::fs::write(&file, format!("{doc}\n")).unwrap();
+    file
+}
+
+#[test]
+fn a_document_from_another_site_never_overwrites_one_of_our_stories() {
+    let dir = tempfile::tempdir().unwrap();
+    let ours = dir.path().join("ours");
+    let draft = StoryBuilder::new("A private draft").into_story();
+    seed(&ours, vec![draft.clone()]);
+    let before = stories_in(&ours).remove(0);
+    let file = document_claiming(
+        &format!("https://elsewhere.example/api/v1/stories/{}", draft.id),
+        dir.path(),
+    );
+
+    let finished = import(&ours, &file);
+
+    assert!(finished.stdout.contains("1 new"), "{}", finished.stdout);
+    let stories = stories_in(&ours);
+    let kept = stories
+        .iter()
+        .find(|s| s.id == draft.id)
+        .expect("draft kept");
+    assert_eq!(kept, &before, "the draft was changed");
+    assert_eq!(kept.status, Status::Draft);
+    let theirs = stories
+        .iter()
+        .find(|s| s.id != draft.id)
+        .expect("new story");
+    assert_eq!(theirs.headline.as_str(), "Hijacked");
+}
+
+#[test]
+fn a_document_with_this_sites_own_uri_updates_that_story() {
+    let dir = tempfile::tempdir().unwrap();
+    let ours = dir.path().join("ours");
+    let story = StoryBuilder::new("Our story").into_story();
+    seed(&ours, vec![story.clone()]);
+    let file = document_claiming(
+        &format!("https://news.example/api/v1/stories/{}", story.id),
+        dir.path(),
+    );
+
+    let finished = run({
+        let mut c = newsroom(&ours);
+        c.args(["import", "--base-url", "https://news.example/"])
+            .arg(&file);
+        c
+    });
+
+    assert!(finished.stdout.contains("1 updated"), "{}", finished.stdout);
+    let stories = stories_in(&ours);
+    assert_eq!(stories.len(), 1);
+    assert_eq!(stories[0].id, story.id);
+    assert_eq!(stories[0].headline.as_str(), "Hijacked");
+}

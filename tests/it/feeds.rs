@@ -157,7 +157,11 @@ async fn the_rss_feed_carries_every_part_of_a_published_story() {
         "Sat, 15 Jul 2017 07:11:57 +0000"
     );
     assert_eq!(text(item, None, "category"), "World");
-    assert_eq!(text(item, None, "description"), "Talks resume & hopes rise");
+    // The description is HTML to feed readers: the standfirst's text, escaped.
+    assert_eq!(
+        text(item, None, "description"),
+        "Talks resume &amp; hopes rise"
+    );
     let creators: Vec<_> = children(item, Some(DC), "creator")
         .iter()
         .map(|c| c.text().unwrap_or_default().to_owned())
@@ -332,7 +336,10 @@ async fn hostile_text_stays_text_in_both_feeds() {
     let rss_doc = parse(&rss);
     let item = child(child(rss_doc.root_element(), None, "channel"), None, "item");
     assert_eq!(text(item, None, "title"), HOSTILE);
-    assert_eq!(text(item, None, "description"), HOSTILE);
+    assert_eq!(
+        text(item, None, "description"),
+        newsroom::views::sitemaps::escape(HOSTILE)
+    );
     assert_eq!(text(item, Some(DC), "creator"), "Ann <b>Lee</b> & Co");
     let media = child(item, Some(MEDIA), "content");
     assert_eq!(text(media, Some(MEDIA), "description"), HOSTILE);
@@ -385,4 +392,27 @@ async fn front_and_section_pages_advertise_their_own_feeds() {
         assert_eq!(app.get(rss).await.status(), StatusCode::OK);
         assert_eq!(app.get(atom).await.status(), StatusCode::OK);
     }
+}
+
+#[actix_web::test]
+async fn a_standfirst_is_escaped_text_in_the_rss_description_never_markup() {
+    let app = spawn().await;
+    let markup = r#"<img src="x" onerror="alert(1)"> <a href="javascript:alert(2)">Read</a>"#;
+    let (builder, _) = full_story("Talks resume");
+    builder
+        .with(|story| story.standfirst = Some(Standfirst::parse(markup).unwrap()))
+        .save(&app);
+
+    let (_, rss) = get_xml(&app, "/rss.xml").await;
+
+    let doc = parse(&rss);
+    let item = child(child(doc.root_element(), None, "channel"), None, "item");
+    let description = text(item, None, "description");
+    // What a feed reader renders as HTML: the standfirst's characters, with no element in it.
+    assert!(!description.contains('<'), "live markup: {description}");
+    assert_eq!(
+        description,
+        "&lt;img src=&quot;x&quot; onerror=&quot;alert(1)&quot;&gt; \
+         &lt;a href=&quot;javascript:alert(2)&quot;&gt;Read&lt;/a&gt;"
+    );
 }

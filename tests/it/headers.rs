@@ -156,3 +156,31 @@ async fn a_head_request_is_answered_like_a_get() {
         assert_security_headers(head.headers(), path);
     }
 }
+
+#[actix_web::test]
+async fn an_https_site_tells_browsers_to_use_https_for_a_year() {
+    let app = TestApp::spawn_with(|s| s.base_url = "https://news.example".into()).await;
+
+    for path in ["/", "/login", "/no-such-page"] {
+        let response = app.get(path).await;
+        assert_eq!(
+            header(response.headers(), "strict-transport-security"),
+            "max-age=31536000",
+            "{path}"
+        );
+    }
+}
+
+#[actix_web::test]
+async fn a_plain_http_site_sends_no_hsts() {
+    let app = TestApp::spawn_with(|s| s.base_url = "http://news.example".into()).await;
+
+    let response = app.get("/").await;
+
+    assert!(
+        response
+            .headers()
+            .get("strict-transport-security")
+            .is_none()
+    );
+}

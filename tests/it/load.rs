@@ -24,7 +24,7 @@ async fn sixty_four_readers_and_four_editors_for_a_minute_get_no_errors_and_lose
             .published_at(now - time::Duration::minutes(n))
             .save(&app);
         let published = story.published_at.expect("published");
-        article_paths.push(newsroom::web::urls::article(published, &story.slug, 1));
+        article_paths.push(newsroom::urls::article(published, &story.slug, 1));
     }
     let mut reader_paths = vec![
         "/".to_owned(),

@@ -21,6 +21,7 @@ mod hardening;
 mod headers;
 mod helpers;
 mod history;
+mod layers;
 mod listing;
 mod load;
 mod ninjs;

@@ -125,7 +125,7 @@ async fn a_published_story_is_a_valid_ninjs_document_at_a_stable_url() {
     let image = story.photo.as_ref().unwrap().image.unwrap();
     assert_eq!(
         href,
-        format!("http://127.0.0.1:8080{}", newsroom::web::urls::photo(image))
+        format!("http://127.0.0.1:8080{}", newsroom::urls::photo(image))
     );
 }
 

@@ -582,8 +582,7 @@ async fn the_article_reserves_the_photos_space_and_offers_every_rendition() {
         .expect("read")
         .expect("story");
     let photo = stored.photo.and_then(|p| p.image).expect("a photo");
-    let url =
-        newsroom::web::urls::article(stored.published_at.expect("published"), &stored.slug, 1);
+    let url = newsroom::urls::article(stored.published_at.expect("published"), &stored.slug, 1);
 
     let (status, page) = app.get_html(&url).await;
 

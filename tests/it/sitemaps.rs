@@ -132,7 +132,7 @@ async fn the_news_sitemap_holds_the_last_two_days_with_escaped_titles() {
 
 fn absolute_url(story: &Story) -> String {
     let at = story.published_at.expect("published");
-    format!("{BASE}{}", newsroom::web::urls::article(at, &story.slug, 1))
+    format!("{BASE}{}", newsroom::urls::article(at, &story.slug, 1))
 }
 
 #[actix_web::test]
@@ -176,4 +176,47 @@ async fn the_news_sitemap_stops_at_a_thousand_stories() {
     assert_eq!(titles.len(), 1_000);
     assert_eq!(titles[0], "Recent story 0");
     assert_eq!(titles[999], "Recent story 999");
+}
+
+#[actix_web::test]
+async fn a_story_count_gone_wrong_lists_only_the_pages_that_hold_stories() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let data = crate::helpers::data_dir(&dir);
+    {
+        let store = newsroom::storage::SledStore::open(&data, 8 << 20).expect("open store");
+        for n in 0..5 {
+            let story = StoryBuilder::new(&format!("Story {n}"))
+                .published_at(datetime!(2017-07-15 07:00:00 UTC) + Duration::hours(n))
+                .into_story();
+            newsroom::storage::Store::save_story(&store, &story, None).expect("save story");
+        }
+    }
+    // The front page's count of stories, at the top of its tree of counters, set to 2^63.
+    {
+        // The store keeps its sled database in `db` under the data directory.
+        let db = sled::open(data.join("db")).expect("open sled");
+        let indexes = db.open_tree("indexes").expect("indexes");
+        let top = [&b"front\0"[..], &[8], &0u32.to_be_bytes()].concat();
+        indexes
+            .insert(top, &(1u64 << 63).to_be_bytes())
+            .expect("plant");
+        db.flush().expect("flush");
+    }
+    let app = TestApp::spawn_in(dir, |s| {
+        s.base_url = BASE.into();
+        s.sitemap_urls = 2;
+    })
+    .await;
+
+    let (_, xml) = get_xml(&app, "/sitemap.xml").await;
+
+    assert_eq!(
+        locs(&xml, "sitemap"),
+        [
+            format!("{BASE}/sitemaps/1.xml"),
+            format!("{BASE}/sitemaps/2.xml"),
+            format!("{BASE}/sitemaps/3.xml"),
+            format!("{BASE}/sitemaps/news.xml"),
+        ]
+    );
 }

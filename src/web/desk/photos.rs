@@ -3,11 +3,12 @@
 
 use crate::domain::{PageNumber, PhotoId, StoryId};
 use crate::storage::PhotoRecord;
+use crate::urls;
 use crate::views::Pager;
 use crate::views::desk::DeskContext;
 use crate::views::desk_photos::{PhotoLibraryPage, PhotoTile};
 use crate::web::auth::SignedIn;
-use crate::web::{AppError, State, urls};
+use crate::web::{AppError, State};
 use actix_web::{HttpResponse, get, web};
 use askama::Template;
 use serde::Deserialize;

@@ -4,9 +4,10 @@
 use crate::auth::{password, token};
 use crate::domain::{AuditAction, AuditEvent, Password, Role, User, UserId, Username};
 use crate::storage::StoreError;
+use crate::urls::assets::css_url;
 use crate::views::desk::SetupPage;
 use crate::web::auth::{begin_session, pre_session};
-use crate::web::{AppError, State, assets::css_url};
+use crate::web::{AppError, State};
 use actix_session::Session;
 use actix_web::http::header::LOCATION;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};

@@ -8,13 +8,14 @@ use crate::domain::{
     StoryId, User, UserId,
 };
 use crate::storage::{Listing, StatusFilter, StoreError};
+use crate::urls;
 use crate::views::desk::{
     AutosaveNote, ConflictPage, DeskContext, StoryFormPage, StoryListPage, StoryRow,
 };
 use crate::views::reader::ArticlePage;
 use crate::views::{Pager, Timestamp};
 use crate::web::auth::SignedIn;
-use crate::web::{AppError, State, urls};
+use crate::web::{AppError, State};
 use actix_multipart::Multipart;
 use actix_web::http::StatusCode;
 use actix_web::http::header::LOCATION;
@@ -291,7 +292,7 @@ async fn submit(
     }
 
     if submission.action == Action::Preview {
-        let page = ArticlePage::preview(&state, &story).with_photo(chosen_photo.as_ref());
+        let page = ArticlePage::preview(&state.site, &story).with_photo(chosen_photo.as_ref());
         return html(StatusCode::OK, page.render()?);
     }
 

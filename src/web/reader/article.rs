@@ -3,9 +3,10 @@
 use super::listing::redirect;
 use super::page_number;
 use crate::domain::{PageNumber, Slug};
+use crate::urls;
 use crate::views::reader::ArticlePage;
 use crate::web::public::Freshness;
-use crate::web::{AppError, State, urls};
+use crate::web::{AppError, State};
 use actix_web::{HttpRequest, HttpResponse, route, web};
 use askama::Template;
 
@@ -43,9 +44,9 @@ async fn show(
     page: PageNumber,
 ) -> Result<HttpResponse, AppError> {
     let slug = Slug::parse(&slug).map_err(|_| AppError::NotFound)?;
-    let store = state.store.clone();
-    let story = web::block(move || store.story_by_slug(&slug))
-        .await??
+    let story = state
+        .blocking(move |store| store.story_by_slug(&slug))
+        .await?
         .ok_or(AppError::NotFound)?;
     let Some(published_at) = story.published_at.filter(|_| story.is_public()) else {
         return Err(AppError::NotFound);
@@ -60,12 +61,11 @@ async fn show(
     }
     let photo = match story.photo.as_ref().and_then(|p| p.image) {
         Some(id) if page == PageNumber::FIRST => {
-            let store = state.store.clone();
-            web::block(move || store.photo(id)).await??
+            state.blocking(move |store| store.photo(id)).await?
         }
         _ => None,
     };
-    let html = ArticlePage::new(&state, &story, page)
+    let html = ArticlePage::new(&state.site, &story, page)
         .with_photo(photo.as_ref())
         .render()?;
     Ok(HttpResponse::Ok()

@@ -46,12 +46,13 @@ async fn feed(
     section: Option<Section>,
     format: Format,
 ) -> Result<HttpResponse, AppError> {
-    let store = state.store.clone();
     let listing = section.map_or(Listing::Front, Listing::Section);
-    let stories = web::block(move || newest_stories(&*store, listing)).await??;
+    let stories = state
+        .blocking(move |store| newest_stories(store, listing))
+        .await?;
     let source = FeedSource {
-        site_name: &state.settings.site_name,
-        base_url: &state.settings.base_url,
+        site_name: &state.site.name,
+        base_url: &state.site.base_url,
         section,
         stories: &stories,
     };

@@ -2,9 +2,10 @@
 
 use super::page_number;
 use crate::domain::{PageNumber, Section};
-use crate::storage::{Listing, StoreError};
+use crate::storage::Listing;
+use crate::urls;
 use crate::views::reader::ListingPage;
-use crate::web::{AppError, State, urls};
+use crate::web::{AppError, State};
 use actix_web::http::header;
 use actix_web::{HttpResponse, route, web};
 use askama::Template;
@@ -54,15 +55,12 @@ async fn render(
     listing: Listing,
     page: PageNumber,
 ) -> Result<HttpResponse, AppError> {
-    let store = state.store.clone();
     let per_page = state.settings.per_page;
-    let result = web::block(move || store.listing(listing, page, per_page)).await?;
-    let listed = match result {
-        Ok(listed) => listed,
-        Err(StoreError::NotFound) => return Err(AppError::NotFound),
-        Err(e) => return Err(e.into()),
-    };
-    let html = ListingPage::new(&state, listing, &listed).render()?;
+    // A page past the end is the store's NotFound, which is the 404 page.
+    let listed = state
+        .blocking(move |store| store.listing(listing, page, per_page))
+        .await?;
+    let html = ListingPage::new(&state.site, listing, &listed).render()?;
     Ok(HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
         .body(html))

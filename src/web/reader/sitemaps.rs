@@ -14,23 +14,71 @@ const XML: &str = "application/xml; charset=utf-8";
 
 #[route("/sitemap.xml", method = "GET", method = "HEAD")]
 pub(super) async fn index(state: State) -> Result<HttpResponse, AppError> {
-    let store = state.store.clone();
-    let total = web::block(move || store.listing(Listing::Front, PageNumber::FIRST, 1))
-        .await??
-        .total_items;
-    let per_page = state.settings.sitemap_urls.max(1) as u64;
-    let pages = total.div_ceil(per_page).max(1);
-    let pages = u32::try_from(pages).unwrap_or(u32::MAX);
-    let xml = sitemaps::index(&state.settings.base_url, pages);
+    let per_page = state.settings.sitemap_urls.max(1);
+    let pages = state
+        .blocking(move |store| pages_holding_stories(store, per_page))
+        .await?;
+    // Page 1 is listed even on an empty site: an empty urlset, which crawlers accept.
+    let xml = sitemaps::index(&state.site.base_url, pages.max(1));
     Ok(HttpResponse::Ok().content_type(XML).body(xml))
+}
+
+/// The most sitemaps one index may list (sitemaps.org).
+const MAX_SITEMAPS: u32 = 50_000;
+
+/// How many sitemap pages of `per_page` stories actually hold stories. The index's counters
+/// say how many there should be, but the index lists only what is there: a counter gone wrong
+/// (a bad restore, a bug) must not make the sitemap list pages without end. The count is
+/// checked against the entries themselves with one probe, and searched for (about 16 probes,
+/// each one entry) only when the counters are wrong.
+fn pages_holding_stories(store: &dyn Store, per_page: usize) -> Result<u32, StoreError> {
+    let claimed = store
+        .listing(Listing::Front, PageNumber::FIRST, 1)?
+        .total_items
+        .div_ceil(per_page as u64);
+    let claimed = u32::try_from(claimed).unwrap_or(u32::MAX).min(MAX_SITEMAPS);
+    if claimed == 0 || page_holds_stories(store, per_page, claimed) {
+        return Ok(claimed);
+    }
+    // Pages fill from the newest story down, so the pages holding stories are 1..=n for some
+    // n: find the last one, knowing that `claimed` is past it.
+    let (mut holds, mut past) = (0, claimed);
+    while past - holds > 1 {
+        let mid = holds + (past - holds) / 2;
+        if page_holds_stories(store, per_page, mid) {
+            holds = mid;
+        } else {
+            past = mid;
+        }
+    }
+    Ok(holds)
+}
+
+/// Whether sitemap page `sitemap` has a first story: the entry `(sitemap - 1) * per_page` places
+/// from the newest. Read as a listing of one story a page, so only that entry is read.
+fn page_holds_stories(store: &dyn Store, per_page: usize, sitemap: u32) -> bool {
+    let first = u64::from(sitemap - 1) * per_page as u64 + 1;
+    let Some(number) = u32::try_from(first).ok().and_then(PageNumber::new) else {
+        return false;
+    };
+    match store.listing(Listing::Front, number, 1) {
+        Ok(listed) => !listed.items.is_empty(),
+        Err(StoreError::NotFound) => false,
+        Err(e) => {
+            // Counters that disagree with the entries are reported as a backend error.
+            tracing::warn!(error = %e, sitemap, "a sitemap page could not be read; not listed");
+            false
+        }
+    }
 }
 
 #[route("/sitemaps/news.xml", method = "GET", method = "HEAD")]
 pub(super) async fn news(state: State) -> Result<HttpResponse, AppError> {
-    let store = state.store.clone();
-    let since = OffsetDateTime::now_utc() - NEWS_WINDOW;
-    let recent = web::block(move || recent_stories(&*store, since)).await??;
-    let xml = sitemaps::news(&state.settings.base_url, &state.settings.site_name, &recent);
+    let since = state.settings.clock.now() - NEWS_WINDOW;
+    let recent = state
+        .blocking(move |store| recent_stories(store, since))
+        .await?;
+    let xml = sitemaps::news(&state.site.base_url, &state.site.name, &recent);
     Ok(HttpResponse::Ok().content_type(XML).body(xml))
 }
 
@@ -69,15 +117,13 @@ fn recent_stories(
 #[route("/sitemaps/{page}.xml", method = "GET", method = "HEAD")]
 pub(super) async fn page(state: State, path: web::Path<String>) -> Result<HttpResponse, AppError> {
     let page = page_number(&path)?;
-    let store = state.store.clone();
     let per_page = state.settings.sitemap_urls;
-    let listed = match web::block(move || store.listing(Listing::Front, page, per_page)).await? {
-        Ok(listed) => listed,
-        Err(StoreError::NotFound) => return Err(AppError::NotFound),
-        Err(e) => return Err(e.into()),
-    };
+    // A page past the end is the store's NotFound, which is the 404 page.
+    let listed = state
+        .blocking(move |store| store.listing(Listing::Front, page, per_page))
+        .await?;
     // Page 1 of an empty site is an empty urlset, which the index points at.
-    let xml = sitemaps::urlset(&state.settings.base_url, &listed.items);
+    let xml = sitemaps::urlset(&state.site.base_url, &listed.items);
     Ok(HttpResponse::Ok().content_type(XML).body(xml))
 }
 
@@ -85,5 +131,5 @@ pub(super) async fn page(state: State, path: web::Path<String>) -> Result<HttpRe
 pub(super) async fn robots(state: State) -> HttpResponse {
     HttpResponse::Ok()
         .content_type("text/plain; charset=utf-8")
-        .body(sitemaps::robots(&state.settings.base_url))
+        .body(sitemaps::robots(&state.site.base_url))
 }

@@ -1,4 +1,7 @@
-//! Every public URL the site links to, built in one place.
+//! Every URL the site links to, built in one place: pages, feeds, the API, photos and the
+//! static files ([`assets`]). A leaf: it knows the domain's types and nothing else of ours.
+
+pub mod assets;
 
 use crate::domain::{PhotoId, Section, Slug};
 use time::OffsetDateTime;

@@ -1,0 +1,159 @@
+//! A story as a ninjs document: every part of it on a standard property, with absolute links
+//! to where the site publishes it.
+
+use super::document::{Association, BodyText, Document, Entity, InfoSource, Rendition, Text};
+use super::{LANGUAGE, MARKDOWN, html};
+use crate::domain::{Dateline, Story};
+use crate::urls;
+use time::format_description::well_known::Rfc3339;
+use time::{OffsetDateTime, UtcOffset};
+
+/// What a document needs beyond the story: where the site lives and who holds the copyright.
+#[derive(Debug, Clone, Copy)]
+pub struct Site<'a> {
+    pub base_url: &'a str,
+    pub name: &'a str,
+}
+
+impl Site<'_> {
+    fn url(&self, path: &str) -> String {
+        urls::absolute(self.base_url, path)
+    }
+}
+
+fn plain(role: &str, value: &str) -> Text {
+    Text {
+        role: Some(role.into()),
+        contenttype: Some("text/plain".into()),
+        value: value.into(),
+    }
+}
+
+fn timestamp(at: OffsetDateTime) -> String {
+    // Formatting a UTC time as RFC 3339 cannot fail for years 0..=9999, which stored times are.
+    at.to_offset(UtcOffset::UTC)
+        .format(&Rfc3339)
+        .unwrap_or_default()
+}
+
+/// The ninjs document of `story` (the caller decides whether it may be shown).
+pub fn document(story: &Story, site: Site<'_>) -> Document {
+    let uri = site.url(&urls::api_story(story.id));
+    let html = story
+        .body
+        .render_pages()
+        .iter()
+        .map(|page| page.as_str().trim_end().to_owned())
+        .collect::<Vec<_>>()
+        .join("\n");
+    let text = html::text_of(&html);
+    let published = story.published_at.filter(|_| story.is_public());
+    let year = published.unwrap_or(story.created_at).year();
+    let photo = story.photo.as_ref().map(|photo| {
+        let mut descriptions = vec![plain("caption", photo.caption.as_str())];
+        if let Some(alt) = &photo.alt {
+            descriptions.push(plain("alt", alt.as_str()));
+        }
+        let image = photo.image.map(|id| site.url(&urls::photo(id)));
+        Association {
+            name: "photo".into(),
+            uri: image.clone().unwrap_or_else(|| format!("{uri}#photo")),
+            kind: Some("picture".into()),
+            descriptions,
+            by: photo.credit.as_ref().map(|c| c.to_string()),
+            copyrightholder: photo.credit.as_ref().map(|c| c.to_string()),
+            renditions: image
+                .map(|href| Rendition {
+                    name: "display".into(),
+                    href: Some(href),
+                    contenttype: Some("image/jpeg".into()),
+                })
+                .into_iter()
+                .collect(),
+        }
+    });
+    Document {
+        kind: Some("text".into()),
+        version: Some(story.revision.to_string()),
+        firstcreated: Some(timestamp(story.created_at)),
+        versioncreated: Some(timestamp(story.updated_at)),
+        contentcreated: published.map(timestamp),
+        pubstatus: Some(
+            if published.is_some() {
+                "usable"
+            } else {
+                "withheld"
+            }
+            .into(),
+        ),
+        language: Some(LANGUAGE.into()),
+        slugline: Some(story.slug.to_string()),
+        headlines: vec![plain("main", story.headline.as_str())],
+        descriptions: story
+            .standfirst
+            .iter()
+            .map(|s| plain("summary", s.as_str()))
+            .collect(),
+        bodies: vec![
+            BodyText {
+                role: Some("main".into()),
+                contenttype: Some("text/html".into()),
+                charcount: Some(text.chars().count() as u64),
+                wordcount: Some(text.split_whitespace().count() as u64),
+                value: html,
+            },
+            BodyText {
+                role: Some("source".into()),
+                contenttype: Some(MARKDOWN.into()),
+                charcount: None,
+                wordcount: None,
+                value: story.body.as_str().to_owned(),
+            },
+        ],
+        by: Some(story.bylines.joined()),
+        people: story
+            .bylines
+            .iter()
+            .map(|b| Entity {
+                name: Some(b.to_string()),
+                rel: Some("author".into()),
+                ..Entity::default()
+            })
+            .collect(),
+        infosources: story
+            .source
+            .iter()
+            .map(|s| InfoSource {
+                name: Some(s.to_string()),
+                role: Some("source".into()),
+            })
+            .collect(),
+        subjects: vec![Entity {
+            name: Some(story.section.name().into()),
+            rel: Some("section".into()),
+            uri: Some(site.url(&urls::section(story.section, 1))),
+            literal: Some(story.section.key().into()),
+        }],
+        located: story.dateline.as_ref().map(Dateline::to_form_value),
+        copyrightholder: Some(site.name.into()),
+        copyrightnotice: Some(format!(
+            "Copyright {year} {}. All rights reserved.",
+            site.name
+        )),
+        renditions: published
+            .map(|at| Rendition {
+                name: "web".into(),
+                href: Some(site.url(&urls::article(at, &story.slug, 1))),
+                contenttype: Some("text/html".into()),
+            })
+            .into_iter()
+            .collect(),
+        associations: photo.into_iter().collect(),
+        uri,
+    }
+}
+
+/// Lines of JSON: one document per line, as `export` writes and `import` reads.
+pub fn to_line(doc: &Document) -> Result<String, serde_json::Error> {
+    serde_json::to_string(doc)
+}

@@ -1,0 +1,71 @@
+//! Validators of the public site (ETag, Last-Modified) and the conditions of a request
+//! (If-None-Match, If-Modified-Since) they answer with a 304.
+
+use actix_web::HttpResponse;
+use actix_web::dev::ServiceRequest;
+use actix_web::http::header::{self, EntityTag, Header, HeaderValue, IfModifiedSince, IfNoneMatch};
+use std::time::SystemTime;
+
+pub(super) struct Validators {
+    pub(super) generation: u64,
+    pub(super) etag: EntityTag,
+    pub(super) etag_header: Option<HeaderValue>,
+    pub(super) last_modified: SystemTime,
+    pub(super) last_modified_header: Option<HeaderValue>,
+}
+
+impl Validators {
+    /// Last-Modified is only sent once its second is over: a client holding that date can then
+    /// never miss a change made later in the same second.
+    pub(super) fn apply(&self, response: &mut HttpResponse) {
+        let headers = response.headers_mut();
+        if let Some(value) = &self.etag_header {
+            headers.insert(header::ETAG, value.clone());
+        }
+        if self.last_modified <= SystemTime::now()
+            && let Some(value) = &self.last_modified_header
+        {
+            headers.insert(header::LAST_MODIFIED, value.clone());
+        }
+    }
+
+    /// Whether the client's copy is current (RFC 9110 §13.2.2: If-None-Match wins over
+    /// If-Modified-Since; a date in the future is ignored).
+    pub(super) fn not_modified(&self, conditions: &Conditions) -> bool {
+        if let Some(tags) = &conditions.if_none_match {
+            return match tags {
+                IfNoneMatch::Any => true,
+                IfNoneMatch::Items(tags) => tags.iter().any(|t| t.weak_eq(&self.etag)),
+            };
+        }
+        match conditions.if_modified_since {
+            Some(since) if since <= SystemTime::now() => self.last_modified <= since,
+            _ => false,
+        }
+    }
+}
+
+pub(super) struct Conditions {
+    if_none_match: Option<IfNoneMatch>,
+    if_modified_since: Option<SystemTime>,
+}
+
+impl Conditions {
+    pub(super) fn of(req: &ServiceRequest) -> Self {
+        let if_none_match = req
+            .headers()
+            .contains_key(header::IF_NONE_MATCH)
+            .then(|| IfNoneMatch::parse(req).ok())
+            .flatten();
+        let if_modified_since = req
+            .headers()
+            .contains_key(header::IF_MODIFIED_SINCE)
+            .then(|| IfModifiedSince::parse(req).ok())
+            .flatten()
+            .map(|IfModifiedSince(date)| SystemTime::from(date));
+        Self {
+            if_none_match,
+            if_modified_since,
+        }
+    }
+}
