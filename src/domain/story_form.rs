@@ -37,6 +37,16 @@ pub enum FieldGroup {
     Schedule,
 }
 
+/// A field's place in a row of short fields.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RowPart {
+    /// Not in a row: a line of its own.
+    Alone,
+    First,
+    Inside,
+    Last,
+}
+
 /// One field of the story form.
 pub struct Field {
     /// The form's name for it, and the key of its errors.
@@ -47,6 +57,11 @@ pub struct Field {
     pub kind: FieldKind,
     pub group: FieldGroup,
     pub required: bool,
+    /// Shown side by side with the stored version on the conflict page (the others travel
+    /// hidden).
+    pub compared: bool,
+    /// Its place in a row of short fields shown side by side.
+    pub row: RowPart,
     get: fn(&StoryInput) -> &String,
     get_mut: fn(&mut StoryInput) -> &mut String,
     from_story: fn(&Story) -> String,
@@ -65,6 +80,52 @@ impl Field {
     pub fn error_id(&self) -> String {
         format!("{}-error", self.name)
     }
+
+    pub fn in_group(&self, group: &str) -> bool {
+        let mine = match self.group {
+            FieldGroup::Story => "story",
+            FieldGroup::Photo => "photo",
+            FieldGroup::Schedule => "schedule",
+        };
+        !self.is_hidden() && mine == group
+    }
+
+    /// Several lines of text (a `textarea`) this many rows high, or 0 for another control.
+    pub fn rows(&self) -> usize {
+        match self.kind {
+            FieldKind::Lines(rows) => rows,
+            _ => 0,
+        }
+    }
+
+    /// The `maxlength` of a line of text, or 0 for none.
+    pub fn max_length(&self) -> usize {
+        match self.kind {
+            FieldKind::Line(max) => max,
+            _ => 0,
+        }
+    }
+
+    pub fn is_section(&self) -> bool {
+        self.kind == FieldKind::Section
+    }
+
+    /// The `type` of an `input` element, for a field shown as one.
+    pub fn input_type(&self) -> &'static str {
+        match self.kind {
+            FieldKind::DateTime => "datetime-local",
+            FieldKind::Hidden => "hidden",
+            _ => "text",
+        }
+    }
+
+    pub fn opens_row(&self) -> bool {
+        self.row == RowPart::First
+    }
+
+    pub fn closes_row(&self) -> bool {
+        self.row == RowPart::Last
+    }
 }
 
 /// Declares [`StoryInput`] and [`FIELDS`] from one list, so the two cannot drift apart.
@@ -73,7 +134,8 @@ macro_rules! story_fields {
         $(#[$doc:meta])*
         $name:ident {
             label: $label:literal, hint: $hint:literal, kind: $kind:expr, group: $group:ident,
-            required: $required:literal, from_story: $from_story:expr $(,)?
+            required: $required:literal, compared: $compared:literal, row: $row:ident,
+            from_story: $from_story:expr $(,)?
         }
     )*) => {
         /// Every field of the form exactly as typed, so it can always be shown back.
@@ -91,6 +153,8 @@ macro_rules! story_fields {
                 kind: $kind,
                 group: FieldGroup::$group,
                 required: $required,
+                compared: $compared,
+                row: RowPart::$row,
                 get: |input| &input.$name,
                 get_mut: |input| &mut input.$name,
                 from_story: $from_story,
@@ -103,71 +167,85 @@ story_fields! {
     /// The revision the form was loaded from; empty for a new story.
     revision {
         label: "Revision", hint: "", kind: FieldKind::Hidden, group: Story, required: false,
+        compared: false, row: Alone,
         from_story: |s| s.revision.to_string(),
     }
     /// A photo already stored (uploaded earlier or kept from the story).
     photo_id {
         label: "Photo", hint: "", kind: FieldKind::Hidden, group: Story, required: false,
+        compared: false, row: Alone,
         from_story: |s| s.photo.as_ref().and_then(|p| p.image).map(|id| id.to_string()).unwrap_or_default(),
     }
     headline {
         label: "Headline", hint: "", kind: FieldKind::Line(200), group: Story, required: true,
+        compared: true, row: Alone,
         from_story: |s| s.headline.to_string(),
     }
     standfirst {
         label: "Standfirst", hint: "optional summary under the headline", kind: FieldKind::Lines(2),
         group: Story, required: false,
+        compared: true, row: Alone,
         from_story: |s| optional_text(s.standfirst.as_ref()),
     }
     bylines {
         label: "Byline", hint: "one per line", kind: FieldKind::Lines(2), group: Story, required: true,
+        compared: true, row: Alone,
         from_story: |s| s.bylines.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"),
     }
     dateline {
         label: "Dateline", hint: "e.g. GENEVA, July 14 (Xinhua)", kind: FieldKind::Line(0),
         group: Story, required: false,
+        compared: false, row: First,
         from_story: |s| s.dateline.as_ref().map(Dateline::to_form_value).unwrap_or_default(),
     }
     source {
         label: "Source", hint: "agency, e.g. Xinhua", kind: FieldKind::Line(0), group: Story,
         required: false,
+        compared: false, row: Inside,
         from_story: |s| optional_text(s.source.as_ref()),
     }
     section {
         label: "Section", hint: "", kind: FieldKind::Section, group: Story, required: false,
+        compared: false, row: Last,
         from_story: |s| s.section.key().to_owned(),
     }
     slug {
         label: "Slug", hint: "the end of the address; left empty, it is made from the headline",
         kind: FieldKind::Line(100), group: Story, required: false,
+        compared: false, row: Alone,
         from_story: |s| s.slug.to_string(),
     }
     body {
         label: "Body",
         hint: "Markdown; a line holding only <!--nextpage--> starts a new page",
         kind: FieldKind::Lines(24), group: Story, required: true,
+        compared: true, row: Alone,
         from_story: |s| s.body.as_str().to_owned(),
     }
     caption {
         label: "Caption",
         hint: "left empty, the photo's own caption, credit and alt text are used",
         kind: FieldKind::Lines(2), group: Photo, required: false,
+        compared: false, row: Alone,
         from_story: |s| s.photo.as_ref().map(|p| p.caption.to_string()).unwrap_or_default(),
     }
     credit {
         label: "Credit", hint: "e.g. Xinhua/POOL/Xu Jinquan; required to publish",
         kind: FieldKind::Line(0), group: Photo, required: false,
+        compared: false, row: Alone,
         from_story: |s| optional_text(s.photo.as_ref().and_then(|p| p.credit.as_ref())),
     }
     alt {
         label: "Alt text",
         hint: "what the photo shows, for readers who cannot see it; required to publish",
         kind: FieldKind::Line(0), group: Photo, required: false,
+        compared: false, row: Alone,
         from_story: |s| optional_text(s.photo.as_ref().and_then(|p| p.alt.as_ref())),
     }
     schedule_at {
         label: "Publication time", hint: "UTC; for Schedule", kind: FieldKind::DateTime,
         group: Schedule, required: false,
+        compared: false, row: Alone,
         from_story: |s| match s.status {
             Status::Scheduled(at) => format_local(at),
             _ => String::new(),
