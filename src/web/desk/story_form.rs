@@ -58,11 +58,13 @@ pub struct Limits {
 }
 
 impl Limits {
-    /// A signed-in writer's form, with a photo of up to `max_photo_bytes`.
+    /// A signed-in writer's form, with a photo of up to `max_photo_bytes`. A photo somewhat
+    /// over it is read to the end, so the form can say it is too large and keep the text;
+    /// one over twice the cap ends the reading.
     pub fn signed_in(max_photo_bytes: usize) -> Self {
         Self {
             photo_bytes: Some(max_photo_bytes),
-            total_bytes: MAX_ALL_TEXT_BYTES + max_photo_bytes + 64 * 1024,
+            total_bytes: MAX_ALL_TEXT_BYTES + max_photo_bytes.saturating_mul(2) + 64 * 1024,
             idle: IDLE,
         }
     }

@@ -62,9 +62,7 @@ pub async fn chosen(state: &State, input: &StoryInput) -> Result<Option<PhotoRec
     let Ok(id) = input.photo_id.trim().parse::<PhotoId>() else {
         return Ok(None);
     };
-    state
-        .blocking(move |store| store.photo(id))
-        .await
+    state.blocking(move |store| store.photo(id)).await
 }
 
 /// Fills the form's empty caption, credit and alt text from the photo's stored defaults; what
