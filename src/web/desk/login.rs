@@ -1,7 +1,6 @@
 //! Logging in and out.
 
-use super::stories::form_page;
-use super::story_form::StoryInput;
+use super::story_form::{StoryInput, form_page};
 use super::{client_address, safe_next};
 use crate::auth::password::{self, Verified};
 use crate::domain::{AuditAction, AuditEvent, Password, StoryId, Username};

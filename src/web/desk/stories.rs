@@ -5,7 +5,7 @@ mod form;
 mod listing;
 mod save;
 
-pub(super) use form::{edit, form_page, new_story};
+pub(super) use form::{edit, new_story};
 pub(super) use listing::list;
 pub(super) use save::{create, update};
 

@@ -1,12 +1,66 @@
-//! Reading the story form (multipart, because of the photo) without ever losing what was typed,
-//! and without letting a sender hold memory or a connection: the whole form has a size cap, and
-//! a body that stops arriving is given up on.
+//! The story form on the desk: the page that shows it, and reading it back (multipart, because
+//! of the photo) without ever losing what was typed and without letting a sender hold memory or
+//! a connection: the whole form has a size cap, and a body that stops arriving is given up on.
 
-use crate::domain::Body;
 pub use crate::domain::story_form::{Action, FieldErrors, StoryInput, error_key, format_local};
+use crate::domain::{Body, PhotoId, Section, Story};
+use crate::views::desk::{DeskContext, StoryFormPage};
+use crate::web::auth::SignedIn;
+use crate::web::urls;
 use actix_multipart::Multipart;
 use futures_util::StreamExt;
 use std::time::Duration;
+
+pub(super) fn photo_url(input: &StoryInput) -> Option<String> {
+    input
+        .photo_id
+        .trim()
+        .parse::<PhotoId>()
+        .ok()
+        .map(urls::desk_photo_widest)
+}
+
+pub(super) fn form_page(
+    signed_in: &SignedIn,
+    story: Option<&Story>,
+    input: StoryInput,
+    errors: FieldErrors,
+    notice: Option<String>,
+) -> StoryFormPage {
+    let heading = match story {
+        Some(story) => format!("Edit: {}", story.headline),
+        None => "New story".to_owned(),
+    };
+    let photo_url = photo_url(&input);
+    let library_url = urls::photo_library(
+        "",
+        1,
+        Some(&story.map_or_else(|| "new".to_owned(), |s| s.id.to_string())),
+    );
+    StoryFormPage {
+        ctx: DeskContext::new(signed_in, heading.clone()),
+        heading,
+        form_url: story.map_or_else(
+            || "/desk/stories".to_owned(),
+            |s| format!("/desk/stories/{}", s.id),
+        ),
+        input,
+        errors,
+        notice,
+        status_label: story.map(|s| s.status.label()),
+        can_publish: signed_in.user.role.can_publish(),
+        is_published: story.is_some_and(Story::is_public),
+        history_url: story.map(|s| format!("/desk/stories/{}/history", s.id)),
+        public_url: story
+            .filter(|s| s.is_public())
+            .and_then(|s| s.published_at.map(|at| urls::article(at, &s.slug, 1))),
+        photo_url,
+        library_url,
+        sections: Section::all().collect(),
+        story_id: story.map(|s| s.id.to_string()).unwrap_or_default(),
+        autosaved: None,
+    }
+}
 
 /// A file sent in the Photo field.
 pub struct Upload {

@@ -2,13 +2,14 @@
 //! photo chosen in the library.
 
 use super::html;
-use crate::domain::story_form::{FieldErrors, StoryInput};
-use crate::domain::{PhotoId, Section, Story, StoryId};
+use crate::domain::story_form::StoryInput;
+use crate::domain::{Story, StoryId};
 use crate::editorial;
-use crate::views::desk::{AutosaveNote, DeskContext, StoryFormPage};
+use crate::views::desk::{AutosaveNote, StoryFormPage};
 use crate::web::auth::SignedIn;
+use crate::web::desk::story_form::{form_page, photo_url};
 use crate::web::desk::{autosave, story_photo};
-use crate::web::{AppError, State, urls};
+use crate::web::{AppError, State};
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, get, web};
 use askama::Template;
@@ -83,57 +84,6 @@ async fn choose_photo(
         None => "The chosen photo no longer exists.".into(),
     });
     Ok(())
-}
-
-fn photo_url(input: &StoryInput) -> Option<String> {
-    input
-        .photo_id
-        .trim()
-        .parse::<PhotoId>()
-        .ok()
-        .map(urls::desk_photo_widest)
-}
-
-pub(in crate::web::desk) fn form_page(
-    signed_in: &SignedIn,
-    story: Option<&Story>,
-    input: StoryInput,
-    errors: FieldErrors,
-    notice: Option<String>,
-) -> StoryFormPage {
-    let heading = match story {
-        Some(story) => format!("Edit: {}", story.headline),
-        None => "New story".to_owned(),
-    };
-    let photo_url = photo_url(&input);
-    let library_url = urls::photo_library(
-        "",
-        1,
-        Some(&story.map_or_else(|| "new".to_owned(), |s| s.id.to_string())),
-    );
-    StoryFormPage {
-        ctx: DeskContext::new(signed_in, heading.clone()),
-        heading,
-        form_url: story.map_or_else(
-            || "/desk/stories".to_owned(),
-            |s| format!("/desk/stories/{}", s.id),
-        ),
-        input,
-        errors,
-        notice,
-        status_label: story.map(|s| s.status.label()),
-        can_publish: signed_in.user.role.can_publish(),
-        is_published: story.is_some_and(Story::is_public),
-        history_url: story.map(|s| format!("/desk/stories/{}/history", s.id)),
-        public_url: story
-            .filter(|s| s.is_public())
-            .and_then(|s| s.published_at.map(|at| urls::article(at, &s.slug, 1))),
-        photo_url,
-        library_url,
-        sections: Section::all().collect(),
-        story_id: story.map(|s| s.id.to_string()).unwrap_or_default(),
-        autosaved: None,
-    }
 }
 
 /// The story form as last saved, offering back an autosaved copy that differs from it, or, with

@@ -2,7 +2,7 @@
 //! read, the body is read within limits, and what the button asked for is done by the
 //! editorial service.
 
-use super::{form_page, html};
+use super::html;
 use crate::domain::story_form::{self as fields, Action, FieldErrors, StoryInput};
 use crate::domain::{Section, Story, StoryId};
 use crate::editorial::{self, Actor, Edit, EditorialError, Step};
@@ -11,7 +11,7 @@ use crate::views::desk::{ConflictPage, DeskContext};
 use crate::views::reader::ArticlePage;
 use crate::views::{ErrorPage, Timestamp};
 use crate::web::auth::{SignedIn, check_origin};
-use crate::web::desk::story_form::{self, Limits, ReadError, Submission};
+use crate::web::desk::story_form::{self, Limits, ReadError, Submission, form_page};
 use crate::web::desk::{autosave, login, story_photo};
 use crate::web::{AppError, State};
 use actix_multipart::Multipart;
