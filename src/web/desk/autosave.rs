@@ -5,6 +5,7 @@
 
 use crate::domain::story_form::StoryInput;
 use crate::domain::{StoryId, User};
+use crate::editorial::{self, Actor};
 use crate::storage::AutosaveRecord;
 use crate::views::Timestamp;
 use crate::web::auth::SignedIn;
@@ -48,12 +49,8 @@ pub(super) async fn receive(
     let now = state.settings.clock.now();
     state
         .blocking(move |store| -> Result<(), AppError> {
-            if let Some(id) = story {
-                let story = store.story(id)?.ok_or(AppError::NotFound)?;
-                if !user.can_edit(&story) {
-                    return Err(AppError::Forbidden);
-                }
-            }
+            // Only someone who may save the story keeps a copy of it.
+            editorial::allowed(store, &Actor::User(user.clone()), story, false)?;
             let copy = AutosaveRecord {
                 saved_at: now.unix_timestamp(),
                 fields: input.to_pairs(),
