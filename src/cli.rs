@@ -1,10 +1,11 @@
 //! The `newsroom` command line: what each command does, its flags and environment variables.
 
 use crate::domain::Section;
+use crate::editorial;
 use crate::import::wire;
 use crate::settings::Settings;
 use crate::startup::Application;
-use crate::storage::{SledStore, Store, StoreError};
+use crate::storage::{SledStore, StoreError};
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -184,15 +185,16 @@ fn import_wire(settings: Settings, args: ImportWireArgs) -> anyhow::Result<()> {
     }
     let store = open_store(&settings)?;
     for (file, wire_story) in parsed {
-        let story = wire_story.into_story(args.section, OffsetDateTime::now_utc());
-        match save_with_free_slug(&store, story)? {
-            Imported::New(story) => println!(
+        let now = OffsetDateTime::now_utc();
+        let story = wire_story.into_story(args.section, now);
+        match editorial::import_wire(&store, &editorial::Actor::CommandLine, story, now)? {
+            editorial::Imported::New(story) => println!(
                 "{}: published {:?} as {}",
                 file.display(),
                 story.headline.as_str(),
                 article_url(&story)
             ),
-            Imported::AlreadyThere(story) => {
+            editorial::Imported::AlreadyThere(story) => {
                 println!(
                     "{}: already imported as {}; skipped",
                     file.display(),
@@ -218,42 +220,4 @@ fn article_url(story: &crate::domain::Story) -> String {
         &story.slug,
         1,
     )
-}
-
-enum Imported {
-    New(crate::domain::Story),
-    AlreadyThere(crate::domain::Story),
-}
-
-/// Saves a new story, adding `-2`, `-3`, ... to its slug when another story holds it. The same
-/// wire story imported twice (same headline and time) is recognised and not saved again.
-fn save_with_free_slug(
-    store: &dyn Store,
-    mut story: crate::domain::Story,
-) -> anyhow::Result<Imported> {
-    let base = story.slug.clone();
-    for n in 1..1000 {
-        if n > 1 {
-            story.slug = crate::domain::Slug::parse(&format!(
-                "{}-{n}",
-                base.as_str().chars().take(90).collect::<String>()
-            ))?;
-        }
-        match store.story_by_slug(&story.slug)? {
-            Some(existing)
-                if existing.headline == story.headline
-                    && existing.published_at == story.published_at =>
-            {
-                return Ok(Imported::AlreadyThere(existing));
-            }
-            Some(_) => continue,
-            None => {}
-        }
-        match store.save_story(&story, None) {
-            Ok(saved) => return Ok(Imported::New(saved)),
-            Err(StoreError::SlugTaken(_)) => continue,
-            Err(e) => return Err(e.into()),
-        }
-    }
-    anyhow::bail!("no free slug for {:?}", story.headline.as_str())
 }

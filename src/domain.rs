@@ -12,6 +12,7 @@ mod restore;
 pub mod section;
 pub mod slug;
 pub mod story;
+pub mod story_form;
 pub mod text;
 pub mod user;
 
@@ -24,6 +25,6 @@ pub use page::{PageNumber, Paging};
 pub use photo::LeadPhoto;
 pub use section::Section;
 pub use slug::Slug;
-pub use story::{Status, Story, StorySummary};
+pub use story::{Status, Story, StoryContent, StorySummary};
 pub use text::{AltText, Byline, Bylines, Caption, Credit, Headline, Initials, Source, Standfirst};
 pub use user::{Password, PasswordHash, Role, User, Username};

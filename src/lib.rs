@@ -7,6 +7,7 @@ pub mod cli;
 pub mod clock;
 pub mod control;
 pub mod domain;
+pub mod editorial;
 pub mod import;
 pub mod ninjs;
 pub mod photos;

@@ -123,6 +123,20 @@ pub trait Store: Send + Sync + 'static {
         expected_revision: Option<u64>,
     ) -> Result<Story, StoreError>;
 
+    /// Saves `story` as [`Store::save_story`] does and records `event` in the audit log, so
+    /// the change and its trail go together.
+    // Provided until the backend overrides it with one transaction for both writes.
+    fn save_story_audited(
+        &self,
+        story: &Story,
+        expected_revision: Option<u64>,
+        event: &AuditEvent,
+    ) -> Result<Story, StoreError> {
+        let saved = self.save_story(story, expected_revision)?;
+        self.record_audit(event)?;
+        Ok(saved)
+    }
+
     /// Saves many new stories with one flush at the end: for imports and seeding, where a
     /// flush per story would make a large import take hours. Stories whose slug is taken are
     /// skipped; returns how many were saved.

@@ -2,7 +2,8 @@
 //! and the whole database to and from a backup directory.
 
 use super::open_store;
-use crate::domain::{Section, Slug, Story};
+use crate::domain::Section;
+use crate::editorial::{self, EditorialError};
 use crate::ninjs::{self, Defaults, Site};
 use crate::settings::Settings;
 use crate::storage::{ImportOutcome, Listing, ListingKey, Replace, SledStore, Store, StoreError};
@@ -162,18 +163,16 @@ fn import_line(
 ) -> Result<ImportOutcome, String> {
     let doc: ninjs::Document =
         serde_json::from_str(line).map_err(|e| format!("not a ninjs document: {e}"))?;
-    let mut story = ninjs::story(&doc, defaults).map_err(|e| e.to_string())?;
-    if doc.slugline.is_none() {
-        story.slug = free_slug(store, &story).map_err(|e| format!("not saved: {e}"))?;
-    }
-    match store.import_story_version(&story) {
+    let story = ninjs::story(&doc, defaults).map_err(|e| e.to_string())?;
+    let actor = editorial::Actor::CommandLine;
+    match editorial::import_ninjs(store, &actor, story, doc.slugline.is_some(), defaults.now) {
         Ok(outcome) => Ok(outcome),
-        Err(e @ StoreError::SlugTaken(_)) => Err(e.to_string()),
+        Err(e @ EditorialError::SlugTaken(_)) => Err(e.to_string()),
+        Err(EditorialError::Store(e)) => Err(format!("not saved: {e}")),
         Err(e) => Err(format!("not saved: {e}")),
     }
 }
 
-/// Through the running server when there is one (it holds the database), else directly.
 pub fn backup(settings: &Settings, args: BackupArgs) -> anyhow::Result<()> {
     let records = match SledStore::open(&settings.data_dir, settings.cache_bytes) {
         Ok(store) => store.backup(&args.dir)?.records(),
@@ -223,24 +222,4 @@ pub fn restore(settings: &Settings, args: RestoreArgs) -> anyhow::Result<()> {
         settings.data_dir.display()
     );
     Ok(())
-}
-
-/// A document without a slugline gets its headline's slug, or `-2`, `-3`, ... when another
-/// story holds it (agencies send many items under one headline); its own story keeps its slug.
-fn free_slug(store: &SledStore, story: &Story) -> Result<Slug, StoreError> {
-    if let Some(existing) = store.story(story.id)? {
-        return Ok(existing.slug);
-    }
-    let base = story.slug.as_str().chars().take(90).collect::<String>();
-    for n in 1..1000 {
-        let candidate = if n == 1 {
-            story.slug.clone()
-        } else {
-            Slug::parse(&format!("{base}-{n}")).map_err(|e| StoreError::Backend(e.to_string()))?
-        };
-        if store.story_by_slug(&candidate)?.is_none() {
-            return Ok(candidate);
-        }
-    }
-    Err(StoreError::SlugTaken(story.slug.to_string()))
 }

@@ -12,6 +12,10 @@ pub enum AuditAction {
     Unpublish,
     Schedule,
     Restore,
+    /// A change to what readers see of a published story.
+    Edit,
+    /// A story brought in from a wire file or a ninjs feed.
+    Import,
     UserCreated,
     UserChanged,
     UserDisabled,
@@ -19,7 +23,7 @@ pub enum AuditAction {
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 11] = [
+    pub const ALL: [AuditAction; 13] = [
         AuditAction::Login,
         AuditAction::LoginFailed,
         AuditAction::Logout,
@@ -27,6 +31,8 @@ impl AuditAction {
         AuditAction::Unpublish,
         AuditAction::Schedule,
         AuditAction::Restore,
+        AuditAction::Edit,
+        AuditAction::Import,
         AuditAction::UserCreated,
         AuditAction::UserChanged,
         AuditAction::UserDisabled,
@@ -42,6 +48,8 @@ impl AuditAction {
             AuditAction::Unpublish => "unpublish",
             AuditAction::Schedule => "schedule",
             AuditAction::Restore => "restore",
+            AuditAction::Edit => "edit",
+            AuditAction::Import => "import",
             AuditAction::UserCreated => "user-created",
             AuditAction::UserChanged => "user-changed",
             AuditAction::UserDisabled => "user-disabled",

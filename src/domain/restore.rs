@@ -8,25 +8,16 @@ impl Story {
     /// The story with the content of `old` (an earlier revision of it) and everything else of
     /// `self`: status, publication times and publishing editor are kept, and so is the slug once
     /// the story has been published, since readers' links point at it. Saving the result makes
-    /// a new revision.
-    pub fn restored_from(&self, old: &Story, by: UserId, now: OffsetDateTime) -> Story {
+    /// a new revision (the editorial service decides whether readers are told of it).
+    pub fn restored_from(&self, old: &Story, by: Option<UserId>, now: OffsetDateTime) -> Story {
         let mut restored = self.clone();
-        restored.headline = old.headline.clone();
-        restored.standfirst = old.standfirst.clone();
-        restored.section = old.section;
-        restored.bylines = old.bylines.clone();
-        restored.source = old.source.clone();
-        restored.dateline = old.dateline.clone();
-        restored.body = old.body.clone();
-        restored.photo = old.photo.clone();
-        if self.first_published_at.is_none() {
-            restored.slug = old.slug.clone();
+        let mut content = old.content();
+        if self.first_published_at.is_some() {
+            content.slug = self.slug.clone();
         }
+        restored.set_content(content);
         restored.updated_at = now;
-        restored.last_edited_by = Some(by);
-        if self.is_public() {
-            restored.revised_at = Some(now);
-        }
+        restored.last_edited_by = by;
         restored
     }
 }
@@ -58,7 +49,7 @@ mod tests {
         let editor = UserId::new();
         let now = datetime!(2024-01-03 10:00 UTC);
 
-        let restored = current.restored_from(&old, editor, now);
+        let restored = current.restored_from(&old, Some(editor), now);
 
         assert_eq!(restored.headline, old.headline);
         assert_eq!(restored.body, old.body);
@@ -71,7 +62,6 @@ mod tests {
         );
         assert_eq!(restored.revision, 3, "the store numbers the new revision");
         assert_eq!(restored.updated_at, now);
-        assert_eq!(restored.revised_at, Some(now));
         assert_eq!(restored.last_edited_by, Some(editor));
     }
 
@@ -80,8 +70,8 @@ mod tests {
         let old = draft();
         let mut current = old.clone();
         current.slug = Slug::parse("talks-resume").unwrap();
-        let restored = current.restored_from(&old, UserId::new(), datetime!(2024-01-03 10:00 UTC));
+        let restored =
+            current.restored_from(&old, Some(UserId::new()), datetime!(2024-01-03 10:00 UTC));
         assert_eq!(restored.slug, old.slug);
-        assert_eq!(restored.revised_at, None);
     }
 }

@@ -67,7 +67,86 @@ pub struct Story {
     pub last_edited_by: Option<UserId>,
 }
 
+/// What a writer types: the parts of a story readers see, already parsed. A new story is
+/// made from it, and an edit replaces a story's content with it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoryContent {
+    pub headline: Headline,
+    pub standfirst: Option<Standfirst>,
+    pub slug: Slug,
+    pub section: Section,
+    pub bylines: Bylines,
+    pub source: Option<Source>,
+    pub dateline: Option<Dateline>,
+    pub body: Body,
+    pub photo: Option<LeadPhoto>,
+}
+
 impl Story {
+    /// A new draft holding `content`, written by `author`, created now.
+    pub fn new_draft(content: StoryContent, author: Option<UserId>, now: OffsetDateTime) -> Self {
+        let mut story = Story::draft(
+            content.headline.clone(),
+            content.section,
+            content.bylines.clone(),
+            content.body.clone(),
+            now,
+        );
+        story.author = author;
+        story.set_content(content);
+        story
+    }
+
+    /// The parts of the story a writer edits.
+    pub fn content(&self) -> StoryContent {
+        StoryContent {
+            headline: self.headline.clone(),
+            standfirst: self.standfirst.clone(),
+            slug: self.slug.clone(),
+            section: self.section,
+            bylines: self.bylines.clone(),
+            source: self.source.clone(),
+            dateline: self.dateline.clone(),
+            body: self.body.clone(),
+            photo: self.photo.clone(),
+        }
+    }
+
+    pub fn set_content(&mut self, content: StoryContent) {
+        let StoryContent {
+            headline,
+            standfirst,
+            slug,
+            section,
+            bylines,
+            source,
+            dateline,
+            body,
+            photo,
+        } = content;
+        self.headline = headline;
+        self.standfirst = standfirst;
+        self.slug = slug;
+        self.section = section;
+        self.bylines = bylines;
+        self.source = source;
+        self.dateline = dateline;
+        self.body = body;
+        self.photo = photo;
+    }
+
+    /// Whether readers would see a difference between `self` and `edited` (the slug and section
+    /// move a story, but do not change what it says).
+    pub fn reads_differently_from(&self, edited: &Story) -> bool {
+        self.headline != edited.headline
+            || self.standfirst != edited.standfirst
+            || self.body != edited.body
+            || self.bylines != edited.bylines
+            || self.dateline != edited.dateline
+            || self.source != edited.source
+            || self.photo != edited.photo
+    }
+
     /// A new draft, created now.
     pub fn draft(
         headline: Headline,

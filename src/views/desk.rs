@@ -66,7 +66,7 @@ impl SetupPage {
 
 use super::{Pager, Timestamp};
 use crate::domain::Section;
-use crate::web::desk::story_form::{FieldErrors, StoryInput};
+use crate::domain::story_form::{FieldErrors, StoryInput};
 
 /// One story on the desk's list.
 pub struct StoryRow {

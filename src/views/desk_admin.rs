@@ -131,6 +131,8 @@ pub fn action_label(action: AuditAction) -> &'static str {
         AuditAction::Unpublish => "Unpublished",
         AuditAction::Schedule => "Scheduled",
         AuditAction::Restore => "Restored a revision",
+        AuditAction::Edit => "Edited a published story",
+        AuditAction::Import => "Imported",
         AuditAction::UserCreated => "Account created",
         AuditAction::UserChanged => "Account changed",
         AuditAction::UserDisabled => "Account disabled",

@@ -29,6 +29,7 @@ mod photos;
 mod properties;
 mod reader;
 mod sitemaps;
+mod story_form_limits;
 mod story_posts;
 mod structured_data;
 mod wire_import;

@@ -3,8 +3,9 @@
 //! per account and story, apart from the story itself (it is not a save), and offered back on the
 //! story form until the story is saved.
 
-use super::story_form::StoryInput;
+use crate::domain::story_form::StoryInput;
 use crate::domain::{StoryId, User};
+use crate::editorial::{self, Actor};
 use crate::storage::AutosaveRecord;
 use crate::views::Timestamp;
 use crate::web::auth::SignedIn;
@@ -44,23 +45,20 @@ pub(super) async fn receive(
         raw => Some(raw.parse::<StoryId>().map_err(|_| AppError::NotFound)?),
     };
     let user = signed_in.user.clone();
-    let store = state.store.clone();
     let input = StoryInput::from_pairs(pairs);
-    web::block(move || -> Result<(), AppError> {
-        if let Some(id) = story {
-            let story = store.story(id)?.ok_or(AppError::NotFound)?;
-            if !user.can_edit(&story) {
-                return Err(AppError::Forbidden);
-            }
-        }
-        let copy = AutosaveRecord {
-            saved_at: OffsetDateTime::now_utc().unix_timestamp(),
-            fields: input.to_pairs(),
-        };
-        store.put_autosave(user.id, story, &copy)?;
-        Ok(())
-    })
-    .await??;
+    let now = state.settings.clock.now();
+    state
+        .blocking(move |store| -> Result<(), AppError> {
+            // Only someone who may save the story keeps a copy of it.
+            editorial::allowed(store, &Actor::User(user.clone()), story, false)?;
+            let copy = AutosaveRecord {
+                saved_at: now.unix_timestamp(),
+                fields: input.to_pairs(),
+            };
+            store.put_autosave(user.id, story, &copy)?;
+            Ok(())
+        })
+        .await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -78,9 +76,10 @@ pub(super) async fn offer(
     user: &User,
     story: Option<StoryId>,
 ) -> Result<Option<Offer>, AppError> {
-    let store = state.store.clone();
     let user = user.id;
-    let copy = web::block(move || store.autosave(user, story)).await??;
+    let copy = state
+        .blocking(move |store| store.autosave(user, story))
+        .await?;
     let Some(copy) = copy else {
         return Ok(None);
     };
@@ -98,8 +97,8 @@ pub(super) async fn discard(
     user: &User,
     story: Option<StoryId>,
 ) -> Result<(), AppError> {
-    let store = state.store.clone();
     let user = user.id;
-    web::block(move || store.delete_autosave(user, story)).await??;
-    Ok(())
+    state
+        .blocking(move |store| store.delete_autosave(user, story))
+        .await
 }

@@ -1,7 +1,8 @@
 //! A story's history: every saved revision with what changed, and restoring an older one as a
 //! new revision on top.
 
-use crate::domain::{AuditAction, AuditEvent, Story, StoryId, User};
+use crate::domain::{Story, StoryId, User};
+use crate::editorial::{self, Actor, EditorialError};
 use crate::storage::StoreError;
 use crate::views::desk::DeskContext;
 use crate::views::desk_admin::{HistoryPage, RevisionView};
@@ -12,7 +13,6 @@ use actix_web::http::header::LOCATION;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use askama::Template;
 use serde::Deserialize;
-use time::OffsetDateTime;
 
 pub(super) fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(show).service(restore);
@@ -36,20 +36,20 @@ async fn render(
     status: StatusCode,
     error: Option<String>,
 ) -> Result<HttpResponse, AppError> {
-    let store = state.store.clone();
     let viewer = signed_in.user.clone();
-    let loaded = web::block(move || -> Result<_, StoreError> {
-        let Some(story) = store.story(id)? else {
-            return Ok(None);
-        };
-        if !may_view(&viewer, &story) {
-            return Ok(Some((story, None)));
-        }
-        let revisions = store.story_revisions(id)?;
-        let users = store.users()?;
-        Ok(Some((story, Some(RevisionView::all(&revisions, &users)))))
-    })
-    .await??;
+    let loaded = state
+        .blocking(move |store| -> Result<_, StoreError> {
+            let Some(story) = store.story(id)? else {
+                return Ok(None);
+            };
+            if !may_view(&viewer, &story) {
+                return Ok(Some((story, None)));
+            }
+            let revisions = store.story_revisions(id)?;
+            let users = store.users()?;
+            Ok(Some((story, Some(RevisionView::all(&revisions, &users)))))
+        })
+        .await?;
     let (story, revisions) = loaded.ok_or(AppError::NotFound)?;
     let revisions = revisions.ok_or(AppError::Forbidden)?;
     let page = HistoryPage {
@@ -85,17 +85,6 @@ struct RestoreForm {
     current: Option<u64>,
 }
 
-/// What became of a restore.
-enum Restored {
-    Saved,
-    /// Someone saved the story after the history was shown; nothing was changed.
-    Stale {
-        now_at: u64,
-    },
-    NotAllowed,
-    Missing,
-}
-
 #[post("/desk/stories/{id}/restore/{revision}")]
 async fn restore(
     req: HttpRequest,
@@ -110,71 +99,29 @@ async fn restore(
     let revision: u64 = raw_revision.parse().map_err(|_| AppError::NotFound)?;
     let expected = form.current;
 
-    let store = state.store.clone();
-    let user = signed_in.user.clone();
-    let outcome = web::block(move || -> Result<Restored, StoreError> {
-        let (Some(current), Some(old)) = (store.story(id)?, store.story_revision(id, revision)?)
-        else {
-            return Ok(Restored::Missing);
-        };
-        if !user.can_edit(&current) {
-            return Ok(Restored::NotAllowed);
-        }
-        let base = expected.unwrap_or(current.revision);
-        if current.revision != base {
-            return Ok(Restored::Stale {
-                now_at: current.revision,
-            });
-        }
-        if old.revision == current.revision {
-            return Ok(Restored::Saved);
-        }
-        let now = OffsetDateTime::now_utc();
-        let mut restored = current.restored_from(&old, user.id, now);
-        let saved = match store.save_story(&restored, Some(base)) {
-            // The old slug went to another story meanwhile: keep the current one.
-            Err(StoreError::SlugTaken(_)) => {
-                restored.slug = current.slug.clone();
-                store.save_story(&restored, Some(base))
-            }
-            other => other,
-        };
-        let saved = match saved {
-            Ok(saved) => saved,
-            Err(StoreError::Conflict { current }) => {
-                return Ok(Restored::Stale {
-                    now_at: current.revision,
-                });
-            }
-            Err(e) => return Err(e),
-        };
-        store.record_audit(&AuditEvent {
-            at: OffsetDateTime::now_utc(),
-            actor: Some(user.id),
-            actor_name: user.username.to_string(),
-            action: AuditAction::Restore,
-            detail: format!(
-                "{}: revision {} restored as revision {}",
-                saved.headline, old.revision, saved.revision
-            ),
-        })?;
-        Ok(Restored::Saved)
-    })
-    .await??;
+    let actor = Actor::User(signed_in.user.clone());
+    let now = state.settings.clock.now();
+    let outcome = state
+        .blocking(move |store| {
+            Ok::<_, StoreError>(editorial::restore(
+                store, &actor, id, revision, expected, now,
+            ))
+        })
+        .await?;
 
     match outcome {
-        Restored::Saved => Ok(HttpResponse::SeeOther()
+        Ok(_) => Ok(HttpResponse::SeeOther()
             .insert_header((LOCATION, format!("/desk/stories/{id}")))
             .finish()),
-        Restored::Stale { now_at } => {
+        Err(EditorialError::Conflict { current }) => {
             let message = format!(
                 "Nothing was restored: someone saved this story while you were looking at its \
-                 history, and it is now at revision {now_at}. Check the changes below, then \
-                 restore again if you still want to."
+                 history, and it is now at revision {}. Check the changes below, then \
+                 restore again if you still want to.",
+                current.revision
             );
             render(&state, &signed_in, id, StatusCode::CONFLICT, Some(message)).await
         }
-        Restored::NotAllowed => Err(AppError::Forbidden),
-        Restored::Missing => Err(AppError::NotFound),
+        Err(e) => Err(e.into()),
     }
 }

@@ -1,8 +1,7 @@
 //! Logging in and out.
 
 use super::client_address;
-use super::stories::form_page;
-use super::story_form::StoryInput;
+use super::story_form::{StoryInput, form_page};
 use crate::auth::password::{self, Verified};
 use crate::domain::{AuditAction, AuditEvent, Password, StoryId, Username};
 use crate::urls::assets::css_url;

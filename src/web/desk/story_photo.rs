@@ -1,13 +1,11 @@
-//! A story's lead photo on the form: storing an upload (once, however often it is sent),
-//! taking the photo's stored caption, credit and alt text as defaults, and refusing to publish
-//! a photo readers could not be told about.
+//! A story's lead photo on the form: storing an upload (once, however often it is sent) and
+//! taking the photo's stored caption, credit and alt text as defaults.
 
-use super::story_form::{Action, FieldErrors, StoryInput, Upload};
-use crate::domain::{AltText, Caption, Credit, PhotoId, Story, User};
+use super::story_form::{FieldErrors, StoryInput, Upload};
+use crate::domain::{AltText, Caption, Credit, PhotoId, User};
 use crate::photos::{self, PhotoDetails, PhotoError};
 use crate::storage::PhotoRecord;
 use crate::web::{AppError, State};
-use actix_web::web;
 use time::OffsetDateTime;
 
 /// Stores an upload and puts its id in the form, or says on the form why it cannot be used.
@@ -18,6 +16,7 @@ pub async fn store_upload(
     upload: Upload,
     input: &mut StoryInput,
     errors: &mut FieldErrors,
+    now: OffsetDateTime,
 ) -> Result<(), AppError> {
     if upload.too_large {
         let cap = PhotoError::TooLarge(state.settings.max_photo_bytes);
@@ -30,9 +29,10 @@ pub async fn store_upload(
         .acquire()
         .await
         .map_err(|_| AppError::Internal("the photo workers have stopped".into()))?;
-    let store = state.store.clone();
-    let details = details(user, input);
-    let stored = web::block(move || photos::store_upload(&*store, upload.bytes, details)).await??;
+    let details = details(user, input, now);
+    let stored = state
+        .blocking(move |store| photos::store_upload(store, upload.bytes, details))
+        .await?;
     match stored {
         Ok(record) => input.photo_id = PhotoId::from_bytes(record.id).to_string(),
         Err(e) => errors.push(("photo", format!("{e} Please attach the photo again."))),
@@ -41,10 +41,10 @@ pub async fn store_upload(
 }
 
 /// A new photo's uploader, and the caption, credit and alt text of the form that are valid.
-fn details(user: &User, input: &StoryInput) -> PhotoDetails {
+fn details(user: &User, input: &StoryInput, now: OffsetDateTime) -> PhotoDetails {
     PhotoDetails {
         uploaded_by: Some(user.id.to_bytes()),
-        uploaded_at: OffsetDateTime::now_utc().unix_timestamp(),
+        uploaded_at: now.unix_timestamp(),
         caption: Caption::parse(&input.caption)
             .map(|c| c.to_string())
             .unwrap_or_default(),
@@ -62,8 +62,7 @@ pub async fn chosen(state: &State, input: &StoryInput) -> Result<Option<PhotoRec
     let Ok(id) = input.photo_id.trim().parse::<PhotoId>() else {
         return Ok(None);
     };
-    let store = state.store.clone();
-    Ok(web::block(move || store.photo(id)).await??)
+    state.blocking(move |store| store.photo(id)).await
 }
 
 /// Fills the form's empty caption, credit and alt text from the photo's stored defaults; what
@@ -90,41 +89,4 @@ pub fn choose(input: &mut StoryInput, photo: &PhotoRecord) {
         input.alt.clear();
     }
     fill_defaults(input, photo);
-}
-
-/// Readers must be told who took a photo and what it shows: publishing or scheduling a story
-/// whose photo lacks a credit or alt text is refused, naming what is missing.
-pub fn check_publishable(story: &Story, action: Action, errors: &mut FieldErrors) {
-    let verb = match action {
-        Action::Publish => "published",
-        Action::Schedule => "scheduled",
-        _ => return,
-    };
-    let Some(photo) = story.photo.as_ref().filter(|p| p.image.is_some()) else {
-        return;
-    };
-    let mut missing = Vec::new();
-    if photo.credit.is_none() {
-        missing.push("credit");
-        errors.push((
-            "credit",
-            format!("A credit is required before the story can be {verb}"),
-        ));
-    }
-    if photo.alt.is_none() {
-        missing.push("alt text");
-        errors.push((
-            "alt",
-            format!("Alt text is required before the story can be {verb}"),
-        ));
-    }
-    if !missing.is_empty() {
-        errors.push((
-            "form",
-            format!(
-                "The story cannot be {verb}: its photo has no {}.",
-                missing.join(" and no ")
-            ),
-        ));
-    }
 }

@@ -1,0 +1,613 @@
+//! The story form's values exactly as typed, described by one table of fields: reading a field
+//! by name, writing the values back as pairs, filling the form from a story and laying out the
+//! templates all follow the table, so a new field is one line of it (and its parsing in
+//! [`apply`]). Turning the values into a [`StoryContent`] reports every wrong field at once.
+
+use super::{
+    AltText, Body, Bylines, Caption, Credit, Dateline, DomainError, Headline, LeadPhoto, PhotoId,
+    Section, Slug, Source, Standfirst, Status, Story, StoryContent,
+};
+use serde::{Deserialize, Serialize};
+use time::macros::format_description;
+use time::{Date, OffsetDateTime, PrimitiveDateTime};
+
+/// How a field is shown on the form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldKind {
+    /// Carried along, never typed: a revision, an attached photo's id.
+    Hidden,
+    /// One line of text, at most this many characters (0: no limit in the page).
+    Line(usize),
+    /// Several lines, this many rows high.
+    Lines(usize),
+    /// One of the site's sections.
+    Section,
+    /// A `datetime-local` value.
+    DateTime,
+}
+
+/// Where on the form a field sits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldGroup {
+    /// The story's words, in the main column.
+    Story,
+    /// The lead photo's caption, credit and alt text.
+    Photo,
+    /// Publication time, for editors only.
+    Schedule,
+}
+
+/// A field's place in a row of short fields.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RowPart {
+    /// Not in a row: a line of its own.
+    Alone,
+    First,
+    Inside,
+    Last,
+}
+
+/// One field of the story form.
+pub struct Field {
+    /// The form's name for it, and the key of its errors.
+    pub name: &'static str,
+    pub label: &'static str,
+    /// Said after the label, in small print; empty for none.
+    pub hint: &'static str,
+    pub kind: FieldKind,
+    pub group: FieldGroup,
+    pub required: bool,
+    /// Shown side by side with the stored version on the conflict page (the others travel
+    /// hidden).
+    pub compared: bool,
+    /// Its place in a row of short fields shown side by side.
+    pub row: RowPart,
+    get: fn(&StoryInput) -> &String,
+    get_mut: fn(&mut StoryInput) -> &mut String,
+    from_story: fn(&Story) -> String,
+}
+
+impl Field {
+    pub fn value<'a>(&self, input: &'a StoryInput) -> &'a str {
+        (self.get)(input)
+    }
+
+    pub fn is_hidden(&self) -> bool {
+        self.kind == FieldKind::Hidden
+    }
+
+    /// The id of the element holding this field's error, for `aria-describedby`.
+    pub fn error_id(&self) -> String {
+        format!("{}-error", self.name)
+    }
+
+    pub fn in_group(&self, group: &str) -> bool {
+        let mine = match self.group {
+            FieldGroup::Story => "story",
+            FieldGroup::Photo => "photo",
+            FieldGroup::Schedule => "schedule",
+        };
+        !self.is_hidden() && mine == group
+    }
+
+    /// Several lines of text (a `textarea`) this many rows high, or 0 for another control.
+    pub fn rows(&self) -> usize {
+        match self.kind {
+            FieldKind::Lines(rows) => rows,
+            _ => 0,
+        }
+    }
+
+    /// The `maxlength` of a line of text, or 0 for none.
+    pub fn max_length(&self) -> usize {
+        match self.kind {
+            FieldKind::Line(max) => max,
+            _ => 0,
+        }
+    }
+
+    pub fn is_section(&self) -> bool {
+        self.kind == FieldKind::Section
+    }
+
+    /// The `type` of an `input` element, for a field shown as one.
+    pub fn input_type(&self) -> &'static str {
+        match self.kind {
+            FieldKind::DateTime => "datetime-local",
+            FieldKind::Hidden => "hidden",
+            _ => "text",
+        }
+    }
+
+    pub fn opens_row(&self) -> bool {
+        self.row == RowPart::First
+    }
+
+    pub fn closes_row(&self) -> bool {
+        self.row == RowPart::Last
+    }
+}
+
+/// Declares [`StoryInput`] and [`FIELDS`] from one list, so the two cannot drift apart.
+macro_rules! story_fields {
+    ($(
+        $(#[$doc:meta])*
+        $name:ident {
+            label: $label:literal, hint: $hint:literal, kind: $kind:expr, group: $group:ident,
+            required: $required:literal, compared: $compared:literal, row: $row:ident,
+            from_story: $from_story:expr $(,)?
+        }
+    )*) => {
+        /// Every field of the form exactly as typed, so it can always be shown back.
+        #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+        pub struct StoryInput {
+            $($(#[$doc])* pub $name: String,)*
+        }
+
+        /// The story form's fields, in the order the form shows them.
+        pub const FIELDS: &[Field] = &[$(
+            Field {
+                name: stringify!($name),
+                label: $label,
+                hint: $hint,
+                kind: $kind,
+                group: FieldGroup::$group,
+                required: $required,
+                compared: $compared,
+                row: RowPart::$row,
+                get: |input| &input.$name,
+                get_mut: |input| &mut input.$name,
+                from_story: $from_story,
+            },
+        )*];
+    };
+}
+
+story_fields! {
+    /// The revision the form was loaded from; empty for a new story.
+    revision {
+        label: "Revision", hint: "", kind: FieldKind::Hidden, group: Story, required: false,
+        compared: false, row: Alone,
+        from_story: |s| s.revision.to_string(),
+    }
+    /// A photo already stored (uploaded earlier or kept from the story).
+    photo_id {
+        label: "Photo", hint: "", kind: FieldKind::Hidden, group: Story, required: false,
+        compared: false, row: Alone,
+        from_story: |s| s.photo.as_ref().and_then(|p| p.image).map(|id| id.to_string()).unwrap_or_default(),
+    }
+    headline {
+        label: "Headline", hint: "", kind: FieldKind::Line(200), group: Story, required: true,
+        compared: true, row: Alone,
+        from_story: |s| s.headline.to_string(),
+    }
+    standfirst {
+        label: "Standfirst", hint: "optional summary under the headline", kind: FieldKind::Lines(2),
+        group: Story, required: false,
+        compared: true, row: Alone,
+        from_story: |s| optional_text(s.standfirst.as_ref()),
+    }
+    bylines {
+        label: "Byline", hint: "one per line", kind: FieldKind::Lines(2), group: Story, required: true,
+        compared: true, row: Alone,
+        from_story: |s| s.bylines.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"),
+    }
+    dateline {
+        label: "Dateline", hint: "e.g. GENEVA, July 14 (Xinhua)", kind: FieldKind::Line(0),
+        group: Story, required: false,
+        compared: false, row: First,
+        from_story: |s| s.dateline.as_ref().map(Dateline::to_form_value).unwrap_or_default(),
+    }
+    source {
+        label: "Source", hint: "agency, e.g. Xinhua", kind: FieldKind::Line(0), group: Story,
+        required: false,
+        compared: false, row: Inside,
+        from_story: |s| optional_text(s.source.as_ref()),
+    }
+    section {
+        label: "Section", hint: "", kind: FieldKind::Section, group: Story, required: false,
+        compared: false, row: Last,
+        from_story: |s| s.section.key().to_owned(),
+    }
+    slug {
+        label: "Slug", hint: "the end of the address; left empty, it is made from the headline",
+        kind: FieldKind::Line(100), group: Story, required: false,
+        compared: false, row: Alone,
+        from_story: |s| s.slug.to_string(),
+    }
+    body {
+        label: "Body",
+        hint: "Markdown; a line holding only <!--nextpage--> starts a new page",
+        kind: FieldKind::Lines(24), group: Story, required: true,
+        compared: true, row: Alone,
+        from_story: |s| s.body.as_str().to_owned(),
+    }
+    caption {
+        label: "Caption",
+        hint: "left empty, the photo's own caption, credit and alt text are used",
+        kind: FieldKind::Lines(2), group: Photo, required: false,
+        compared: false, row: Alone,
+        from_story: |s| s.photo.as_ref().map(|p| p.caption.to_string()).unwrap_or_default(),
+    }
+    credit {
+        label: "Credit", hint: "e.g. Xinhua/POOL/Xu Jinquan; required to publish",
+        kind: FieldKind::Line(0), group: Photo, required: false,
+        compared: false, row: Alone,
+        from_story: |s| optional_text(s.photo.as_ref().and_then(|p| p.credit.as_ref())),
+    }
+    alt {
+        label: "Alt text",
+        hint: "what the photo shows, for readers who cannot see it; required to publish",
+        kind: FieldKind::Line(0), group: Photo, required: false,
+        compared: false, row: Alone,
+        from_story: |s| optional_text(s.photo.as_ref().and_then(|p| p.alt.as_ref())),
+    }
+    schedule_at {
+        label: "Publication time", hint: "UTC; for Schedule", kind: FieldKind::DateTime,
+        group: Schedule, required: false,
+        compared: false, row: Alone,
+        from_story: |s| match s.status {
+            Status::Scheduled(at) => format_local(at),
+            _ => String::new(),
+        },
+    }
+}
+
+fn optional_text(value: Option<&impl ToString>) -> String {
+    value.map(ToString::to_string).unwrap_or_default()
+}
+
+impl StoryInput {
+    pub fn from_story(story: &Story) -> Self {
+        let mut input = Self::default();
+        for field in FIELDS {
+            *(field.get_mut)(&mut input) = (field.from_story)(story);
+        }
+        input
+    }
+
+    /// A blank form for a new story.
+    pub fn blank() -> Self {
+        Self {
+            section: "world".into(),
+            ..Self::default()
+        }
+    }
+
+    /// Sets the field named `name` as the form names it; other names are ignored.
+    pub fn set(&mut self, name: &str, value: String) {
+        if let Some(field) = field(name) {
+            *(field.get_mut)(self) = value;
+        }
+    }
+
+    /// The fields by name, as [`StoryInput::set`] takes them back.
+    pub fn to_pairs(&self) -> Vec<(String, String)> {
+        FIELDS
+            .iter()
+            .map(|f| (f.name.to_owned(), f.value(self).to_owned()))
+            .collect()
+    }
+
+    pub fn from_pairs(pairs: impl IntoIterator<Item = (String, String)>) -> Self {
+        let mut input = Self::default();
+        for (name, value) in pairs {
+            input.set(&name, value);
+        }
+        input
+    }
+
+    /// The revision the form was loaded from. Anything but a number (one too large included)
+    /// counts as none, which the service treats as out of date.
+    pub fn base_revision(&self) -> Option<u64> {
+        self.revision.trim().parse().ok()
+    }
+}
+
+/// The field the form names `name`.
+pub fn field(name: &str) -> Option<&'static Field> {
+    FIELDS.iter().find(|f| f.name == name)
+}
+
+/// The key errors of the field named `name` are filed under: the field's own name, `photo` for
+/// the upload, or `form` for anything else.
+pub fn error_key(name: &str) -> &'static str {
+    match field(name) {
+        Some(field) => field.name,
+        None if name == "photo" => "photo",
+        None => "form",
+    }
+}
+
+/// A `datetime-local` value, in UTC (the site's time).
+pub fn format_local(at: OffsetDateTime) -> String {
+    let at = at.to_offset(time::UtcOffset::UTC);
+    at.format(format_description!("[year]-[month]-[day]T[hour]:[minute]"))
+        .unwrap_or_default()
+}
+
+/// What the user asked for with the button they pressed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    Save,
+    Submit,
+    Publish,
+    Schedule,
+    Unpublish,
+    Preview,
+}
+
+impl Action {
+    pub fn parse(raw: &str) -> Self {
+        match raw {
+            "publish" => Action::Publish,
+            "submit" => Action::Submit,
+            "schedule" => Action::Schedule,
+            "unpublish" => Action::Unpublish,
+            "preview" => Action::Preview,
+            _ => Action::Save,
+        }
+    }
+
+    /// Actions only editors may take.
+    pub fn needs_editor(self) -> bool {
+        matches!(self, Action::Publish | Action::Schedule | Action::Unpublish)
+    }
+
+    /// The word the story page's `?saved=` takes after this action.
+    pub fn key(self) -> &'static str {
+        match self {
+            Action::Publish => "publish",
+            Action::Schedule => "schedule",
+            Action::Unpublish => "unpublish",
+            Action::Submit => "submit",
+            Action::Save | Action::Preview => "save",
+        }
+    }
+}
+
+/// Field errors, keyed by form field name (`photo` for the upload, `form` for the whole form).
+pub type FieldErrors = Vec<(&'static str, String)>;
+
+fn record<T>(
+    errors: &mut FieldErrors,
+    field: &'static str,
+    result: Result<T, DomainError>,
+) -> Option<T> {
+    result.map_err(|e| errors.push((field, e.to_string()))).ok()
+}
+
+fn optional<T>(
+    errors: &mut FieldErrors,
+    field: &'static str,
+    raw: &str,
+    parse: impl Fn(&str) -> Result<T, DomainError>,
+) -> Option<T> {
+    if raw.trim().is_empty() {
+        None
+    } else {
+        record(errors, field, parse(raw))
+    }
+}
+
+/// Parses the form's content. `dateline_date` completes a dateline typed without a year: the
+/// story's publication date, or today for a story not published. Returns every field's
+/// problem at once, so the user can fix them all in one go.
+pub fn apply(input: &StoryInput, dateline_date: Date) -> Result<StoryContent, FieldErrors> {
+    let mut errors = FieldErrors::new();
+    let headline = record(&mut errors, "headline", Headline::parse(&input.headline));
+    let standfirst = optional(
+        &mut errors,
+        "standfirst",
+        &input.standfirst,
+        Standfirst::parse,
+    );
+    let bylines = record(&mut errors, "bylines", Bylines::parse(&input.bylines));
+    let source = optional(&mut errors, "source", &input.source, Source::parse);
+    let section = record(&mut errors, "section", Section::parse(&input.section));
+    let dateline = optional(&mut errors, "dateline", &input.dateline, |raw| {
+        Dateline::parse(raw, dateline_date)
+    });
+    let body = record(&mut errors, "body", Body::parse(&input.body));
+    let slug = match (&headline, input.slug.trim()) {
+        (Some(headline), "") => Some(Slug::from_headline(headline.as_str())),
+        (_, raw) => record(&mut errors, "slug", Slug::parse(raw)),
+    };
+    let photo = photo(input, &mut errors);
+    let (Some(headline), Some(bylines), Some(section), Some(body), Some(slug), true) =
+        (headline, bylines, section, body, slug, errors.is_empty())
+    else {
+        return Err(errors);
+    };
+    Ok(StoryContent {
+        headline,
+        standfirst,
+        slug,
+        section,
+        bylines,
+        source,
+        dateline,
+        body,
+        photo,
+    })
+}
+
+fn photo(input: &StoryInput, errors: &mut FieldErrors) -> Option<LeadPhoto> {
+    let image = match input.photo_id.trim() {
+        "" => None,
+        raw => match raw.parse::<PhotoId>() {
+            Ok(id) => Some(id),
+            Err(_) => {
+                errors.push((
+                    "photo",
+                    "the attached photo is not valid; please attach it again".into(),
+                ));
+                None
+            }
+        },
+    };
+    let words_given = [&input.caption, &input.credit, &input.alt]
+        .iter()
+        .any(|s| !s.trim().is_empty());
+    if image.is_none() && !words_given {
+        return None;
+    }
+    let caption = record(errors, "caption", Caption::parse(&input.caption));
+    let credit = optional(errors, "credit", &input.credit, Credit::parse);
+    let alt = optional(errors, "alt", &input.alt, AltText::parse);
+    Some(LeadPhoto {
+        image,
+        caption: caption?,
+        credit,
+        alt,
+    })
+}
+
+/// The publication time typed for scheduling, which must be in the future.
+pub fn schedule_time(
+    input: &StoryInput,
+    now: OffsetDateTime,
+) -> Result<OffsetDateTime, FieldErrors> {
+    let raw = input.schedule_at.trim();
+    if raw.is_empty() {
+        return Err(vec![(
+            "schedule_at",
+            "Choose the publication time to schedule the story".into(),
+        )]);
+    }
+    let formats = [
+        format_description!("[year]-[month]-[day]T[hour]:[minute]"),
+        format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]"),
+        format_description!("[year]-[month]-[day] [hour]:[minute]"),
+    ];
+    let at = formats
+        .iter()
+        .find_map(|f| PrimitiveDateTime::parse(raw, f).ok())
+        .map(PrimitiveDateTime::assume_utc)
+        .ok_or_else(|| {
+            vec![(
+                "schedule_at",
+                format!("{raw:?} is not a date and time like 2026-12-01T09:30"),
+            )]
+        })?;
+    if at <= now {
+        return Err(vec![(
+            "schedule_at",
+            "The publication time is in the past; choose a later time".into(),
+        )]);
+    }
+    Ok(at)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::{date, datetime};
+
+    #[test]
+    fn the_fields_survive_a_trip_through_name_value_pairs() {
+        let mut typed = input();
+        typed.revision = "3".into();
+        typed.schedule_at = "2026-12-01T09:30".into();
+        typed.alt = "Delegates".into();
+        assert_eq!(StoryInput::from_pairs(typed.to_pairs()), typed);
+    }
+
+    #[test]
+    fn every_field_of_the_table_is_named_once() {
+        let mut names: Vec<_> = FIELDS.iter().map(|f| f.name).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), FIELDS.len());
+        assert!(names.iter().all(|n| error_key(n) == *n));
+        assert_eq!(error_key("photo"), "photo");
+        assert_eq!(error_key("anything else"), "form");
+    }
+
+    #[test]
+    fn a_story_read_into_the_form_parses_back_to_the_same_content() {
+        let content = apply(&input(), date!(2026 - 01 - 01)).unwrap();
+        let story = Story::new_draft(content.clone(), None, datetime!(2026-01-01 00:00 UTC));
+        let form = StoryInput::from_story(&story);
+        assert_eq!(form.revision, "0");
+        assert_eq!(apply(&form, date!(2026 - 01 - 01)).unwrap(), content);
+    }
+
+    #[test]
+    fn a_revision_too_large_for_a_number_is_no_revision() {
+        let typed = StoryInput {
+            revision: "99999999999999999999999".into(),
+            ..input()
+        };
+        assert_eq!(typed.base_revision(), None);
+        let max = StoryInput {
+            revision: u64::MAX.to_string(),
+            ..input()
+        };
+        assert_eq!(max.base_revision(), Some(u64::MAX));
+    }
+
+    fn input() -> StoryInput {
+        StoryInput {
+            headline: "Talks end".into(),
+            bylines: "Ann Lee".into(),
+            section: "world".into(),
+            body: "Text.".into(),
+            ..StoryInput::default()
+        }
+    }
+
+    #[test]
+    fn a_valid_form_gives_the_content_and_derives_the_slug() {
+        let content = apply(&input(), date!(2026 - 01 - 01)).unwrap();
+        assert_eq!(content.headline.as_str(), "Talks end");
+        assert_eq!(content.slug.as_str(), "talks-end");
+        assert!(content.photo.is_none());
+    }
+
+    #[test]
+    fn every_bad_field_is_reported_at_once() {
+        let bad = StoryInput {
+            headline: " ".into(),
+            body: "".into(),
+            slug: "Bad Slug".into(),
+            ..input()
+        };
+        let errors = apply(&bad, date!(2026 - 01 - 01)).unwrap_err();
+        let fields: Vec<_> = errors.iter().map(|(f, _)| *f).collect();
+        assert_eq!(fields, vec!["headline", "body", "slug"]);
+    }
+
+    #[test]
+    fn a_photo_needs_a_caption() {
+        let with_photo = StoryInput {
+            photo_id: PhotoId::new().to_string(),
+            ..input()
+        };
+        let errors = apply(&with_photo, date!(2026 - 01 - 01)).unwrap_err();
+        let fields: Vec<_> = errors.iter().map(|(f, _)| *f).collect();
+        // Credit and alt text are checked when publishing, so a draft can be saved without.
+        assert_eq!(fields, vec!["caption"]);
+    }
+
+    #[test]
+    fn a_schedule_time_must_be_in_the_future() {
+        let now = datetime!(2026-06-01 12:00 UTC);
+        let at = |raw: &str| {
+            schedule_time(
+                &StoryInput {
+                    schedule_at: raw.into(),
+                    ..input()
+                },
+                now,
+            )
+        };
+        assert_eq!(
+            at("2026-06-01T12:30").unwrap(),
+            datetime!(2026-06-01 12:30 UTC)
+        );
+        assert!(at("2026-06-01T11:59").unwrap_err()[0].1.contains("past"));
+        assert!(at("tomorrow").is_err());
+        assert!(at("").is_err());
+    }
+}

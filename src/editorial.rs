@@ -1,0 +1,340 @@
+//! The rules of a story in one place: who may change it, which revision a change must build
+//! on, when readers are told it was updated, and what the audit log records. Every change of a
+//! story's content or status goes through here, whether it comes from the desk, the scheduler
+//! or the command line, so they all follow the same rules. Callers hand in parsed values and
+//! the time; nothing here knows about HTTP.
+
+mod import;
+mod restore;
+mod schedule;
+#[cfg(test)]
+mod tests;
+
+pub use import::{Imported, import_ninjs, import_wire};
+pub use restore::{Restored, restore};
+pub use schedule::publish_due;
+
+use crate::domain::story_form::FieldErrors;
+use crate::domain::{AuditAction, AuditEvent, Status, Story, StoryContent, StoryId, User, UserId};
+use crate::storage::{Store, StoreError};
+use thiserror::Error;
+use time::OffsetDateTime;
+
+/// Who makes a change: it decides what may be done, and the audit log names it.
+#[derive(Debug, Clone)]
+pub enum Actor {
+    User(User),
+    /// Publishing stories when their scheduled time comes.
+    Scheduler,
+    /// The `newsroom` command, run by whoever can run it on the server.
+    CommandLine,
+}
+
+impl Actor {
+    fn id(&self) -> Option<UserId> {
+        match self {
+            Actor::User(user) => Some(user.id),
+            Actor::Scheduler | Actor::CommandLine => None,
+        }
+    }
+
+    fn name(&self) -> String {
+        match self {
+            Actor::User(user) => user.username.to_string(),
+            Actor::Scheduler => "scheduler".into(),
+            Actor::CommandLine => "command line".into(),
+        }
+    }
+
+    fn may_edit(&self, story: &Story) -> bool {
+        match self {
+            Actor::User(user) => user.can_edit(story),
+            Actor::Scheduler | Actor::CommandLine => true,
+        }
+    }
+
+    fn may_publish(&self) -> bool {
+        match self {
+            Actor::User(user) => user.role.can_publish(),
+            Actor::Scheduler | Actor::CommandLine => true,
+        }
+    }
+
+    fn event(&self, action: AuditAction, detail: String, now: OffsetDateTime) -> AuditEvent {
+        AuditEvent {
+            at: now,
+            actor: self.id(),
+            actor_name: self.name(),
+            action,
+            detail,
+        }
+    }
+}
+
+#[derive(Debug, Error)]
+pub enum EditorialError {
+    #[error("not allowed: {0}")]
+    NotAllowed(&'static str),
+    #[error("no such story")]
+    NotFound,
+    /// Someone saved the story after the change was begun; nothing was changed.
+    #[error("the story has changed since it was loaded (now at revision {})", current.revision)]
+    Conflict { current: Box<Story> },
+    #[error("the slug {0:?} is already used by another story")]
+    SlugTaken(String),
+    /// What is wrong, by form field.
+    #[error("{} fields are not valid", .0.len())]
+    Invalid(FieldErrors),
+    #[error("the story could not be stored")]
+    Store(#[source] StoreError),
+}
+
+impl From<StoreError> for EditorialError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Conflict { current } => EditorialError::Conflict { current },
+            StoreError::SlugTaken(slug) => EditorialError::SlugTaken(slug),
+            other => EditorialError::Store(other),
+        }
+    }
+}
+
+/// Where a change takes a story in the workflow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    /// Keep its status.
+    Save,
+    /// Ask an editor to review the draft.
+    Submit,
+    Publish,
+    /// Publish at this time, which the caller has checked lies ahead.
+    Schedule(OffsetDateTime),
+    Unpublish,
+}
+
+impl Step {
+    fn needs_editor(self) -> bool {
+        matches!(self, Step::Publish | Step::Schedule(_) | Step::Unpublish)
+    }
+
+    fn audit_action(self) -> Option<AuditAction> {
+        match self {
+            Step::Publish => Some(AuditAction::Publish),
+            Step::Schedule(_) => Some(AuditAction::Schedule),
+            Step::Unpublish => Some(AuditAction::Unpublish),
+            Step::Save | Step::Submit => None,
+        }
+    }
+}
+
+/// A change made on the story form.
+#[derive(Debug, Clone)]
+pub struct Edit {
+    /// `None` for a new story.
+    pub story: Option<StoryId>,
+    /// The revision the change was made on; `None` (or a wrong number) for a stored story is
+    /// a conflict.
+    pub expected_revision: Option<u64>,
+    pub content: StoryContent,
+    pub step: Step,
+}
+
+/// The story stored under `id`.
+pub fn story(store: &dyn Store, id: StoryId) -> Result<Story, EditorialError> {
+    store.story(id)?.ok_or(EditorialError::NotFound)
+}
+
+/// Saves an edit: checks who may make it, that it builds on the stored revision and that a
+/// story about to go public can be; stamps the revision time readers see, and records the
+/// change in the audit log in the same save when it is one the log keeps.
+pub fn save(
+    store: &dyn Store,
+    actor: &Actor,
+    edit: Edit,
+    now: OffsetDateTime,
+) -> Result<Story, EditorialError> {
+    let (expected, step) = (edit.expected_revision, edit.step);
+    let (current, story) = prepare(store, actor, edit, now)?;
+    let event = match &current {
+        Some(current) => {
+            check_revision(current, expected)?;
+            audit_of(actor, step, current, &story, now)
+        }
+        None => step
+            .audit_action()
+            .map(|action| actor.event(action, story.headline.to_string(), now)),
+    };
+    let base = current.as_ref().map(|c| c.revision);
+    let saved = match event {
+        Some(event) => store.save_story_audited(&story, base, &event)?,
+        None => store.save_story(&story, base)?,
+    };
+    Ok(saved)
+}
+
+/// The story as an edit would leave it, without saving it: what the preview shows. The same
+/// permissions and checks apply as to saving.
+pub fn preview(
+    store: &dyn Store,
+    actor: &Actor,
+    edit: Edit,
+    now: OffsetDateTime,
+) -> Result<Story, EditorialError> {
+    prepare(store, actor, edit, now).map(|(_, story)| story)
+}
+
+/// Whether `actor` may change story `id` (`None`: write a new one), publishing it or not.
+/// Returns the stored story. Callers check this before costly work such as storing an upload;
+/// [`save`] checks it again.
+pub fn allowed(
+    store: &dyn Store,
+    actor: &Actor,
+    id: Option<StoryId>,
+    publishing: bool,
+) -> Result<Option<Story>, EditorialError> {
+    let current = id.map(|id| story(store, id)).transpose()?;
+    if let Some(current) = &current
+        && !actor.may_edit(current)
+    {
+        return Err(EditorialError::NotAllowed(
+            "only editors may change a story once it is submitted, scheduled or published",
+        ));
+    }
+    if publishing && !actor.may_publish() {
+        return Err(EditorialError::NotAllowed(
+            "only editors may publish, schedule or unpublish",
+        ));
+    }
+    Ok(current)
+}
+
+/// The stored story, if any, and the story the edit makes of it.
+fn prepare(
+    store: &dyn Store,
+    actor: &Actor,
+    edit: Edit,
+    now: OffsetDateTime,
+) -> Result<(Option<Story>, Story), EditorialError> {
+    let current = allowed(store, actor, edit.story, edit.step.needs_editor())?;
+    let mut story = match &current {
+        Some(current) => {
+            let mut story = current.clone();
+            story.set_content(edit.content);
+            story
+        }
+        None => Story::new_draft(edit.content, actor.id(), now),
+    };
+    check_photo(store, &story, edit.step)?;
+    take_step(&mut story, edit.step, actor, now);
+    story.updated_at = now;
+    story.last_edited_by = actor.id();
+    if let Some(current) = &current {
+        stamp_revision(current, &mut story, now);
+    }
+    Ok((current, story))
+}
+
+/// The change must build on the revision stored now; compared here rather than left to the
+/// store, so that a revision typed into a form is only ever compared, never counted on from.
+fn check_revision(current: &Story, expected: Option<u64>) -> Result<(), EditorialError> {
+    if expected == Some(current.revision) {
+        Ok(())
+    } else {
+        Err(EditorialError::Conflict {
+            current: Box::new(current.clone()),
+        })
+    }
+}
+
+/// Readers are shown "Updated" when what they read of a public story changes.
+fn stamp_revision(current: &Story, edited: &mut Story, now: OffsetDateTime) {
+    if current.is_public() && edited.is_public() && current.reads_differently_from(edited) {
+        edited.revised_at = Some(now);
+    }
+}
+
+fn take_step(story: &mut Story, step: Step, actor: &Actor, now: OffsetDateTime) {
+    let initials = match actor {
+        Actor::User(user) => Some(user.initials.clone()),
+        Actor::Scheduler | Actor::CommandLine => None,
+    };
+    match step {
+        // Publishing an unpublished story again keeps its original publication time.
+        Step::Publish => story.publish(now, initials),
+        Step::Schedule(at) => {
+            story.status = Status::Scheduled(at);
+            story.published_at = None;
+            if initials.is_some() {
+                story.editor = initials;
+            }
+        }
+        Step::Unpublish => story.status = Status::Unpublished,
+        Step::Submit => story.submitted = true,
+        Step::Save => {}
+    }
+}
+
+/// What the audit log keeps of an edit: a step in the workflow, or a change readers see.
+fn audit_of(
+    actor: &Actor,
+    step: Step,
+    current: &Story,
+    edited: &Story,
+    now: OffsetDateTime,
+) -> Option<AuditEvent> {
+    let action = match step.audit_action() {
+        Some(action) => action,
+        None if current.is_public() && current.reads_differently_from(edited) => AuditAction::Edit,
+        None => return None,
+    };
+    Some(actor.event(action, edited.headline.to_string(), now))
+}
+
+/// Readers must be told who took a photo and what it shows: a story whose photo lacks a credit
+/// or alt text is not published or scheduled. A photo that was deleted meanwhile is not kept.
+fn check_photo(store: &dyn Store, story: &Story, step: Step) -> Result<(), EditorialError> {
+    let Some(photo) = story.photo.as_ref() else {
+        return Ok(());
+    };
+    let Some(image) = photo.image else {
+        return Ok(());
+    };
+    if store.photo(image)?.is_none() {
+        return Err(EditorialError::Invalid(vec![(
+            "photo",
+            "The attached photo no longer exists; please attach it again.".into(),
+        )]));
+    }
+    let verb = match step {
+        Step::Publish => "published",
+        Step::Schedule(_) => "scheduled",
+        _ => return Ok(()),
+    };
+    let mut errors = FieldErrors::new();
+    let mut missing = Vec::new();
+    if photo.credit.is_none() {
+        missing.push("credit");
+        errors.push((
+            "credit",
+            format!("A credit is required before the story can be {verb}"),
+        ));
+    }
+    if photo.alt.is_none() {
+        missing.push("alt text");
+        errors.push((
+            "alt",
+            format!("Alt text is required before the story can be {verb}"),
+        ));
+    }
+    if missing.is_empty() {
+        return Ok(());
+    }
+    errors.push((
+        "form",
+        format!(
+            "The story cannot be {verb}: its photo has no {}.",
+            missing.join(" and no ")
+        ),
+    ));
+    Err(EditorialError::Invalid(errors))
+}

@@ -1,0 +1,96 @@
+//! Stories brought in from elsewhere: wire copy (`newsroom import-wire`) and ninjs documents
+//! (`newsroom import`). They arrive published, so each one is recorded in the audit log.
+
+use super::{Actor, EditorialError};
+use crate::domain::{AuditAction, Slug, Story};
+use crate::storage::{ImportOutcome, Store, StoreError};
+use time::OffsetDateTime;
+
+/// How many numbered slugs (`-2`, `-3`, ...) are tried before giving up.
+const SLUG_TRIES: usize = 1000;
+
+/// What became of a wire story.
+#[derive(Debug)]
+pub enum Imported {
+    New(Story),
+    /// The same story (same headline and time) was imported before; nothing was saved.
+    AlreadyThere(Story),
+}
+
+/// Saves a new story from the wire, adding `-2`, `-3`, ... to its slug when another story holds
+/// it. The same wire story imported twice is recognised and not saved again.
+pub fn import_wire(
+    store: &dyn Store,
+    actor: &Actor,
+    mut story: Story,
+    now: OffsetDateTime,
+) -> Result<Imported, EditorialError> {
+    let base = story.slug.clone();
+    for n in 1..SLUG_TRIES {
+        if n > 1 {
+            story.slug = numbered(&base, n)?;
+        }
+        match store.story_by_slug(&story.slug)? {
+            Some(existing)
+                if existing.headline == story.headline
+                    && existing.published_at == story.published_at =>
+            {
+                return Ok(Imported::AlreadyThere(existing));
+            }
+            Some(_) => continue,
+            None => {}
+        }
+        let event = actor.event(AuditAction::Import, story.headline.to_string(), now);
+        match store.save_story_audited(&story, None, &event) {
+            Ok(saved) => return Ok(Imported::New(saved)),
+            Err(StoreError::SlugTaken(_)) => continue,
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Err(EditorialError::SlugTaken(base.to_string()))
+}
+
+/// Stores a story from a ninjs feed at its own revision: a new story is created, a stored one
+/// replaced only by a newer revision. `has_slug` says the document named its slug; otherwise a
+/// new story gets its headline's slug, numbered when another story holds it, and a stored one
+/// keeps its own.
+pub fn import_ninjs(
+    store: &dyn Store,
+    actor: &Actor,
+    mut story: Story,
+    has_slug: bool,
+    now: OffsetDateTime,
+) -> Result<ImportOutcome, EditorialError> {
+    if !has_slug {
+        story.slug = free_slug(store, &story)?;
+    }
+    let outcome = store.import_story_version(&story)?;
+    if outcome != ImportOutcome::Unchanged {
+        // The import and its entry are two writes: the store has no audited import yet.
+        store.record_audit(&actor.event(AuditAction::Import, story.headline.to_string(), now))?;
+    }
+    Ok(outcome)
+}
+
+fn free_slug(store: &dyn Store, story: &Story) -> Result<Slug, EditorialError> {
+    if let Some(existing) = store.story(story.id)? {
+        return Ok(existing.slug);
+    }
+    for n in 1..SLUG_TRIES {
+        let candidate = if n == 1 {
+            story.slug.clone()
+        } else {
+            numbered(&story.slug, n)?
+        };
+        if store.story_by_slug(&candidate)?.is_none() {
+            return Ok(candidate);
+        }
+    }
+    Err(EditorialError::SlugTaken(story.slug.to_string()))
+}
+
+/// `base-n`, with the base shortened so the result stays a valid slug.
+fn numbered(base: &Slug, n: usize) -> Result<Slug, EditorialError> {
+    let base = base.as_str().chars().take(90).collect::<String>();
+    Slug::parse(&format!("{base}-{n}")).map_err(|_| EditorialError::SlugTaken(base))
+}

@@ -1,0 +1,66 @@
+//! Restoring an older revision of a story as a new revision on top of the current one.
+
+use super::{Actor, EditorialError, check_revision, stamp_revision, story};
+use crate::domain::{AuditAction, Story, StoryId};
+use crate::storage::{Store, StoreError};
+use time::OffsetDateTime;
+
+/// What became of a restore.
+#[derive(Debug)]
+pub enum Restored {
+    /// Saved as this new revision.
+    Saved(Box<Story>),
+    /// The revision asked for is the current one: nothing to do.
+    Current,
+}
+
+/// Restores revision `revision` of story `id`. `expected` is the revision that was current
+/// when the history was shown (`None`: whatever is current now); a story saved since is a
+/// conflict, and nothing changes.
+pub fn restore(
+    store: &dyn Store,
+    actor: &Actor,
+    id: StoryId,
+    revision: u64,
+    expected: Option<u64>,
+    now: OffsetDateTime,
+) -> Result<Restored, EditorialError> {
+    let current = story(store, id)?;
+    let old = store
+        .story_revision(id, revision)?
+        .ok_or(EditorialError::NotFound)?;
+    if !actor.may_edit(&current) {
+        return Err(EditorialError::NotAllowed(
+            "only editors may restore a story once it is submitted, scheduled or published",
+        ));
+    }
+    check_revision(&current, Some(expected.unwrap_or(current.revision)))?;
+    if old.revision == current.revision {
+        return Ok(Restored::Current);
+    }
+    let mut restored = current.restored_from(&old, actor.id(), now);
+    stamp_revision(&current, &mut restored, now);
+    let event = |saved_as: u64, headline: &str| {
+        actor.event(
+            AuditAction::Restore,
+            format!(
+                "{headline}: revision {} restored as revision {saved_as}",
+                old.revision
+            ),
+            now,
+        )
+    };
+    // The store numbers the new revision; the audit entry names it before the save.
+    let next = current.revision.saturating_add(1);
+    let base = Some(current.revision);
+    let saved =
+        match store.save_story_audited(&restored, base, &event(next, restored.headline.as_str())) {
+            // The old slug went to another story meanwhile: keep the current one.
+            Err(StoreError::SlugTaken(_)) => {
+                restored.slug = current.slug.clone();
+                store.save_story_audited(&restored, base, &event(next, restored.headline.as_str()))
+            }
+            other => other,
+        }?;
+    Ok(Restored::Saved(Box::new(saved)))
+}

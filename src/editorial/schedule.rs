@@ -1,0 +1,45 @@
+//! Scheduled publication: a scheduled story goes public when its time comes, as the scheduler
+//! (not the editor who scheduled it) and with an entry in the audit log.
+
+use super::{Actor, EditorialError};
+use crate::domain::{AuditAction, Status};
+use crate::storage::{Store, StoreError};
+use time::OffsetDateTime;
+
+/// How many due stories one call publishes at most; the next call takes the rest.
+const BATCH: usize = 100;
+
+/// Publishes every scheduled story due at `now`, at its scheduled time. Returns how many.
+pub fn publish_due(store: &dyn Store, now: OffsetDateTime) -> Result<usize, EditorialError> {
+    let actor = Actor::Scheduler;
+    let mut published = 0;
+    for id in store.due_scheduled(now, BATCH)? {
+        let Some(mut story) = store.story(id)? else {
+            continue;
+        };
+        let Status::Scheduled(at) = story.status else {
+            continue;
+        };
+        if at > now {
+            continue;
+        }
+        let revision = story.revision;
+        story.published_at = Some(at);
+        story.publish(now, None);
+        story.updated_at = now;
+        // This revision is the schedule's doing, not the last person who saved the story.
+        story.last_edited_by = actor.id();
+        let event = actor.event(
+            AuditAction::Publish,
+            format!("{} (scheduled)", story.headline),
+            now,
+        );
+        match store.save_story_audited(&story, Some(revision), &event) {
+            Ok(_) => published += 1,
+            // Edited meanwhile: the next call sees the new revision and decides again.
+            Err(StoreError::Conflict { .. }) => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(published)
+}

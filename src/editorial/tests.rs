@@ -1,0 +1,347 @@
+use super::*;
+use crate::domain::story_form::{StoryInput, apply};
+use crate::domain::{
+    AuditAction, Body, Bylines, Headline, Initials, PasswordHash, PhotoId, Role, Section, Slug,
+    Username,
+};
+use crate::storage::SledStore;
+use time::Duration;
+use time::macros::datetime;
+
+const NOW: OffsetDateTime = datetime!(2026-06-01 12:00 UTC);
+
+fn store() -> (tempfile::TempDir, SledStore) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SledStore::open(dir.path(), 1 << 20).unwrap();
+    (dir, store)
+}
+
+fn user(name: &str, role: Role) -> Actor {
+    Actor::User(User {
+        id: UserId::new(),
+        username: Username::parse(name).unwrap(),
+        initials: Initials::parse("AL").unwrap(),
+        role,
+        password_hash: PasswordHash("$argon2id$test".into()),
+        disabled: false,
+        created_at: NOW,
+    })
+}
+
+fn writer() -> Actor {
+    user("ann.lee", Role::Writer)
+}
+
+fn editor() -> Actor {
+    user("zhang.dan", Role::Editor)
+}
+
+fn content(headline: &str, body: &str) -> StoryContent {
+    let input = StoryInput {
+        headline: headline.into(),
+        bylines: "Ann Lee".into(),
+        section: "world".into(),
+        body: body.into(),
+        ..StoryInput::default()
+    };
+    apply(&input, NOW.date()).unwrap()
+}
+
+fn new(step: Step) -> Edit {
+    Edit {
+        story: None,
+        expected_revision: None,
+        content: content("Talks end", "First words."),
+        step,
+    }
+}
+
+fn change(story: &Story, content: StoryContent, step: Step) -> Edit {
+    Edit {
+        story: Some(story.id),
+        expected_revision: Some(story.revision),
+        content,
+        step,
+    }
+}
+
+fn actions(store: &SledStore) -> Vec<(AuditAction, String)> {
+    store
+        .audit_log(None, 100)
+        .unwrap()
+        .into_iter()
+        .map(|e| (e.action, e.actor_name))
+        .collect()
+}
+
+fn published(store: &SledStore) -> Story {
+    save(store, &editor(), new(Step::Publish), NOW).unwrap()
+}
+
+#[test]
+fn a_new_story_is_built_from_its_content_and_its_author() {
+    let (_dir, store) = store();
+    let writer = writer();
+    let saved = save(&store, &writer, new(Step::Save), NOW).unwrap();
+    assert_eq!(saved.revision, 1);
+    assert_eq!(saved.headline.as_str(), "Talks end");
+    assert_eq!(saved.slug.as_str(), "talks-end");
+    assert_eq!(saved.author, writer.id());
+    assert_eq!(saved.last_edited_by, writer.id());
+    assert_eq!(saved.status, Status::Draft);
+    assert!(actions(&store).is_empty(), "a draft leaves no audit entry");
+}
+
+#[test]
+fn a_writer_may_not_publish_and_nothing_is_stored() {
+    let (_dir, store) = store();
+    let refused = save(&store, &writer(), new(Step::Publish), NOW);
+    assert!(matches!(refused, Err(EditorialError::NotAllowed(_))));
+    assert_eq!(
+        store
+            .story_by_slug(&Slug::parse("talks-end").unwrap())
+            .unwrap(),
+        None
+    );
+}
+
+#[test]
+fn a_writer_may_not_change_a_published_story() {
+    let (_dir, store) = store();
+    let story = published(&store);
+    let edit = change(&story, content("Talks end", "Other words."), Step::Save);
+    let refused = save(&store, &writer(), edit, NOW);
+    assert!(matches!(refused, Err(EditorialError::NotAllowed(_))));
+}
+
+#[test]
+fn a_missing_story_is_not_found() {
+    let (_dir, store) = store();
+    let mut edit = new(Step::Save);
+    edit.story = Some(StoryId::new());
+    assert!(matches!(
+        save(&store, &editor(), edit, NOW),
+        Err(EditorialError::NotFound)
+    ));
+}
+
+#[test]
+fn a_change_on_an_old_revision_is_a_conflict_that_changes_nothing() {
+    let (_dir, store) = store();
+    let story = save(&store, &editor(), new(Step::Save), NOW).unwrap();
+    let first = change(&story, content("Talks end", "Second words."), Step::Save);
+    save(&store, &editor(), first, NOW).unwrap();
+    let stale = change(&story, content("Talks end", "Third words."), Step::Save);
+    match save(&store, &editor(), stale, NOW) {
+        Err(EditorialError::Conflict { current }) => assert_eq!(current.revision, 2),
+        other => panic!("expected a conflict, got {other:?}"),
+    }
+    assert_eq!(
+        store.story(story.id).unwrap().unwrap().body.as_str(),
+        "Second words."
+    );
+}
+
+#[test]
+fn a_revision_typed_as_the_largest_number_is_a_conflict_not_a_panic() {
+    let (_dir, store) = store();
+    let story = save(&store, &editor(), new(Step::Save), NOW).unwrap();
+    for expected in [Some(u64::MAX), None] {
+        let mut edit = change(&story, content("Talks end", "More."), Step::Save);
+        edit.expected_revision = expected;
+        assert!(matches!(
+            save(&store, &editor(), edit, NOW),
+            Err(EditorialError::Conflict { .. })
+        ));
+    }
+}
+
+#[test]
+fn publishing_stamps_the_editor_and_is_audited() {
+    let (_dir, store) = store();
+    let before = store.public_version().unwrap().generation;
+    let story = published(&store);
+    assert!(story.is_public());
+    assert_eq!(story.published_at, Some(NOW));
+    assert_eq!(story.editor.as_ref().map(|i| i.as_str()), Some("AL"));
+    assert_eq!(
+        actions(&store),
+        vec![(AuditAction::Publish, "zhang.dan".into())]
+    );
+    assert!(store.public_version().unwrap().generation > before);
+}
+
+#[test]
+fn an_edit_readers_see_stamps_the_revision_time_and_is_audited() {
+    let (_dir, store) = store();
+    let story = published(&store);
+    let later = NOW + Duration::hours(1);
+    let edit = change(&story, content("Talks end", "Corrected words."), Step::Save);
+    let edited = save(&store, &editor(), edit, later).unwrap();
+    assert_eq!(edited.revised_at, Some(later));
+    assert_eq!(edited.published_at, Some(NOW), "the publication time stays");
+    assert_eq!(actions(&store)[0], (AuditAction::Edit, "zhang.dan".into()));
+}
+
+#[test]
+fn moving_a_public_story_to_another_section_is_not_a_revision_readers_are_told_of() {
+    let (_dir, store) = store();
+    let story = published(&store);
+    let mut moved = story.content();
+    moved.section = Section::parse("business").unwrap();
+    let edited = save(&store, &editor(), change(&story, moved, Step::Save), NOW).unwrap();
+    assert_eq!(edited.revised_at, None);
+    assert_eq!(actions(&store).len(), 1, "only the publication is audited");
+}
+
+#[test]
+fn unpublishing_is_audited_and_hides_the_story() {
+    let (_dir, store) = store();
+    let story = published(&store);
+    let edit = change(&story, story.content(), Step::Unpublish);
+    let hidden = save(&store, &editor(), edit, NOW + Duration::hours(1)).unwrap();
+    assert!(!hidden.is_public());
+    assert_eq!(actions(&store)[0].0, AuditAction::Unpublish);
+}
+
+#[test]
+fn a_submitted_draft_waits_for_review() {
+    let (_dir, store) = store();
+    let saved = save(&store, &writer(), new(Step::Submit), NOW).unwrap();
+    assert!(saved.submitted);
+    assert_eq!(saved.status, Status::Draft);
+}
+
+#[test]
+fn a_photo_deleted_meanwhile_is_a_field_error() {
+    let (_dir, store) = store();
+    let mut edit = new(Step::Save);
+    edit.content.photo = Some(crate::domain::LeadPhoto {
+        image: Some(PhotoId::new()),
+        caption: crate::domain::Caption::parse("Delegates").unwrap(),
+        credit: None,
+        alt: None,
+    });
+    match save(&store, &editor(), edit, NOW) {
+        Err(EditorialError::Invalid(errors)) => assert_eq!(errors[0].0, "photo"),
+        other => panic!("expected a field error, got {other:?}"),
+    }
+}
+
+#[test]
+fn the_scheduler_publishes_at_the_scheduled_time_and_is_audited() {
+    let (_dir, store) = store();
+    let at = NOW + Duration::hours(2);
+    let story = save(&store, &editor(), new(Step::Schedule(at)), NOW).unwrap();
+    assert_eq!(story.status, Status::Scheduled(at));
+    assert_eq!(publish_due(&store, NOW + Duration::hours(1)).unwrap(), 0);
+
+    let before = store.public_version().unwrap().generation;
+    assert_eq!(publish_due(&store, at + Duration::minutes(1)).unwrap(), 1);
+    let live = store.story(story.id).unwrap().unwrap();
+    assert!(live.is_public());
+    assert_eq!(live.published_at, Some(at));
+    assert_eq!(live.last_edited_by, None);
+    assert_eq!(
+        actions(&store)[0],
+        (AuditAction::Publish, "scheduler".into())
+    );
+    assert_eq!(actions(&store)[1].0, AuditAction::Schedule);
+    assert!(store.public_version().unwrap().generation > before);
+}
+
+#[test]
+fn restoring_a_revision_saves_it_on_top_and_is_audited() {
+    let (_dir, store) = store();
+    let story = published(&store);
+    let later = NOW + Duration::hours(1);
+    let edit = change(&story, content("Talks end", "Wrong words."), Step::Save);
+    save(&store, &editor(), edit, later).unwrap();
+
+    let restored = restore(&store, &editor(), story.id, 1, Some(2), later).unwrap();
+    let Restored::Saved(restored) = restored else {
+        panic!("expected a new revision");
+    };
+    assert_eq!(restored.revision, 3);
+    assert_eq!(restored.body.as_str(), "First words.");
+    assert_eq!(restored.revised_at, Some(later));
+    let (action, _) = &actions(&store)[0];
+    assert_eq!(*action, AuditAction::Restore);
+    let detail = &store.audit_log(None, 1).unwrap()[0].detail;
+    assert_eq!(detail, "Talks end: revision 1 restored as revision 3");
+}
+
+#[test]
+fn a_restore_after_someone_saved_is_a_conflict() {
+    let (_dir, store) = store();
+    let story = save(&store, &editor(), new(Step::Save), NOW).unwrap();
+    let edit = change(&story, content("Talks end", "Second."), Step::Save);
+    save(&store, &editor(), edit, NOW).unwrap();
+    assert!(matches!(
+        restore(&store, &editor(), story.id, 1, Some(1), NOW),
+        Err(EditorialError::Conflict { .. })
+    ));
+    assert!(matches!(
+        restore(&store, &editor(), story.id, 2, None, NOW),
+        Ok(Restored::Current)
+    ));
+}
+
+#[test]
+fn a_writer_may_not_restore_a_published_story() {
+    let (_dir, store) = store();
+    let story = published(&store);
+    assert!(matches!(
+        restore(&store, &writer(), story.id, 1, None, NOW),
+        Err(EditorialError::NotAllowed(_))
+    ));
+}
+
+fn wire_story(now: OffsetDateTime) -> Story {
+    let mut story = Story::draft(
+        Headline::parse("Quake hits coast").unwrap(),
+        Section::parse("world").unwrap(),
+        Bylines::parse("Xinhua").unwrap(),
+        Body::parse("Words.").unwrap(),
+        now,
+    );
+    story.published_at = Some(now);
+    story.publish(now, None);
+    story
+}
+
+#[test]
+fn a_wire_story_is_imported_once_and_audited() {
+    let (_dir, store) = store();
+    let first = import_wire(&store, &Actor::CommandLine, wire_story(NOW), NOW).unwrap();
+    assert!(matches!(first, Imported::New(_)));
+    let again = import_wire(&store, &Actor::CommandLine, wire_story(NOW), NOW).unwrap();
+    assert!(matches!(again, Imported::AlreadyThere(_)));
+    let other = wire_story(NOW + Duration::hours(1));
+    let Imported::New(other) = import_wire(&store, &Actor::CommandLine, other, NOW).unwrap() else {
+        panic!("a different story with the same headline is new");
+    };
+    assert_eq!(other.slug.as_str(), "quake-hits-coast-2");
+    assert_eq!(
+        actions(&store),
+        vec![
+            (AuditAction::Import, "command line".into()),
+            (AuditAction::Import, "command line".into())
+        ]
+    );
+}
+
+#[test]
+fn a_ninjs_story_without_a_slug_gets_a_free_one_and_is_audited_when_stored() {
+    let (_dir, store) = store();
+    import_wire(&store, &Actor::CommandLine, wire_story(NOW), NOW).unwrap();
+    let mut story = wire_story(NOW + Duration::hours(1));
+    story.revision = 1;
+    let outcome = import_ninjs(&store, &Actor::CommandLine, story.clone(), false, NOW).unwrap();
+    assert_eq!(outcome, crate::storage::ImportOutcome::Created);
+    let stored = store.story(story.id).unwrap().unwrap();
+    assert_eq!(stored.slug.as_str(), "quake-hits-coast-2");
+    let unchanged = import_ninjs(&store, &Actor::CommandLine, story, false, NOW).unwrap();
+    assert_eq!(unchanged, crate::storage::ImportOutcome::Unchanged);
+    assert_eq!(actions(&store).len(), 2);
+}

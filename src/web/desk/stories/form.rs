@@ -1,0 +1,126 @@
+//! The story form: blank, filled from a saved story, or from an autosaved copy, and with a
+//! photo chosen in the library.
+
+use super::html;
+use crate::domain::story_form::StoryInput;
+use crate::domain::{Story, StoryId};
+use crate::editorial;
+use crate::views::desk::{AutosaveNote, StoryFormPage};
+use crate::web::auth::SignedIn;
+use crate::web::desk::story_form::{form_page, photo_url};
+use crate::web::desk::{autosave, story_photo};
+use crate::web::{AppError, State};
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, get, web};
+use askama::Template;
+use serde::Deserialize;
+
+#[derive(Deserialize)]
+pub struct EditQuery {
+    saved: Option<String>,
+    restore: Option<String>,
+    /// A photo chosen in the library.
+    photo: Option<String>,
+}
+
+#[get("/desk/stories/new")]
+pub(in crate::web::desk) async fn new_story(
+    state: State,
+    signed_in: SignedIn,
+    query: web::Query<EditQuery>,
+) -> Result<HttpResponse, AppError> {
+    let restore = query.restore.as_deref() == Some("autosave");
+    let mut page = form_with_autosave(&state, &signed_in, None, restore, None).await?;
+    choose_photo(&state, query.photo.as_deref(), &mut page).await?;
+    html(StatusCode::OK, page.render()?)
+}
+
+#[get("/desk/stories/{id}")]
+pub(in crate::web::desk) async fn edit(
+    state: State,
+    signed_in: SignedIn,
+    path: web::Path<String>,
+    query: web::Query<EditQuery>,
+) -> Result<HttpResponse, AppError> {
+    let id: StoryId = path.parse().map_err(|_| AppError::NotFound)?;
+    let story = state
+        .blocking(move |store| editorial::story(store, id))
+        .await?;
+    if !signed_in.user.can_edit(&story) && !signed_in.user.role.can_publish() {
+        return Err(AppError::Forbidden);
+    }
+    let notice = query.saved.as_deref().map(|what| match what {
+        "publish" => "Published.".to_owned(),
+        "schedule" => "Scheduled.".to_owned(),
+        "unpublish" => "Unpublished: readers no longer see this story.".to_owned(),
+        "submit" => "Submitted for review.".to_owned(),
+        _ => "Saved.".to_owned(),
+    });
+    let restore = query.restore.as_deref() == Some("autosave");
+    let mut page = form_with_autosave(&state, &signed_in, Some(&story), restore, notice).await?;
+    choose_photo(&state, query.photo.as_deref(), &mut page).await?;
+    html(StatusCode::OK, page.render()?)
+}
+
+/// Puts the photo chosen in the library into the form (not yet saved).
+async fn choose_photo(
+    state: &State,
+    photo: Option<&str>,
+    page: &mut StoryFormPage,
+) -> Result<(), AppError> {
+    let Some(raw) = photo else {
+        return Ok(());
+    };
+    let chosen = StoryInput {
+        photo_id: raw.to_owned(),
+        ..StoryInput::default()
+    };
+    page.notice = Some(match story_photo::chosen(state, &chosen).await? {
+        Some(record) => {
+            story_photo::choose(&mut page.input, &record);
+            page.photo_url = photo_url(&page.input);
+            "Photo chosen from the library: save the story to keep it.".into()
+        }
+        None => "The chosen photo no longer exists.".into(),
+    });
+    Ok(())
+}
+
+/// The story form as last saved, offering back an autosaved copy that differs from it, or, with
+/// `?restore=autosave`, filled in from that copy.
+async fn form_with_autosave(
+    state: &State,
+    signed_in: &SignedIn,
+    story: Option<&Story>,
+    restore: bool,
+    notice: Option<String>,
+) -> Result<StoryFormPage, AppError> {
+    let saved = story.map_or_else(StoryInput::blank, StoryInput::from_story);
+    let offer = autosave::offer(state, &signed_in.user, story.map(|s| s.id))
+        .await?
+        .filter(|offer| offer.input != saved);
+    Ok(match offer {
+        Some(offer) if restore => {
+            let notice = format!(
+                "Restored the copy autosaved at {}. It is not saved to the story yet: review it and save.",
+                offer.saved_at.display
+            );
+            form_page(signed_in, story, offer.input, Vec::new(), Some(notice))
+        }
+        Some(offer) => {
+            let mut page = form_page(signed_in, story, saved, Vec::new(), notice);
+            page.autosaved = Some(AutosaveNote {
+                restore_url: format!(
+                    "{}?restore=autosave",
+                    story.map_or_else(
+                        || "/desk/stories/new".to_owned(),
+                        |s| format!("/desk/stories/{}", s.id)
+                    )
+                ),
+                saved_at: offer.saved_at,
+            });
+            page
+        }
+        None => form_page(signed_in, story, saved, Vec::new(), notice),
+    })
+}

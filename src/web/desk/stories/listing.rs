@@ -1,0 +1,110 @@
+//! The desk's list of stories, filtered by status and section.
+
+use super::html;
+use crate::domain::{PageNumber, Section, Status, UserId};
+use crate::storage::{Listing, StatusFilter, StoreError};
+use crate::urls;
+use crate::views::desk::{DeskContext, StoryListPage, StoryRow};
+use crate::views::{Pager, Timestamp};
+use crate::web::auth::SignedIn;
+use crate::web::{AppError, State};
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, get, web};
+use askama::Template;
+use serde::Deserialize;
+use std::collections::HashMap;
+
+const PER_PAGE: usize = 30;
+
+#[derive(Deserialize)]
+pub struct ListQuery {
+    status: Option<String>,
+    section: Option<String>,
+    page: Option<String>,
+}
+
+#[get("/desk")]
+pub(in crate::web::desk) async fn list(
+    state: State,
+    signed_in: SignedIn,
+    query: web::Query<ListQuery>,
+) -> Result<HttpResponse, AppError> {
+    let status = query
+        .status
+        .as_deref()
+        .filter(|s| !s.is_empty())
+        .map(|s| StatusFilter::parse(s).ok_or(AppError::NotFound))
+        .transpose()?;
+    let section = query
+        .section
+        .as_deref()
+        .filter(|s| !s.is_empty())
+        .map(|s| Section::parse(s).map_err(|_| AppError::NotFound))
+        .transpose()?;
+    let page: PageNumber = match query.page.as_deref() {
+        None | Some("") => PageNumber::FIRST,
+        Some(raw) => raw.parse().map_err(|()| AppError::NotFound)?,
+    };
+    let (listed, names) = state
+        .blocking(move |store| -> Result<_, StoreError> {
+            let listed = store.listing(Listing::Desk { status, section }, page, PER_PAGE)?;
+            let names: HashMap<UserId, String> = store
+                .users()?
+                .into_iter()
+                .map(|u| (u.id, u.username.to_string()))
+                .collect();
+            Ok((listed, names))
+        })
+        .await?;
+    let name = |id: Option<UserId>| {
+        id.and_then(|id| names.get(&id).cloned())
+            .unwrap_or_else(|| "—".into())
+    };
+    let rows = listed
+        .items
+        .iter()
+        .map(|s| StoryRow {
+            edit_url: format!("/desk/stories/{}", s.id),
+            headline: s.headline.to_string(),
+            status_key: s.status.key(),
+            status_label: s.status.label(),
+            submitted: s.submitted,
+            section: s.section.name(),
+            author: name(s.author),
+            edited_by: name(s.last_edited_by),
+            updated: Timestamp::new(s.updated_at),
+            public_url: s
+                .published_at
+                .filter(|_| s.status == Status::Published)
+                .map(|at| urls::article(at, &s.slug, 1)),
+        })
+        .collect();
+    let status_key = status.map_or("", StatusFilter::key);
+    let section_key = section.map_or("", Section::key);
+    let pager = Pager::new("Pages", listed.paging, |n| {
+        format!("/desk?status={status_key}&section={section_key}&page={n}")
+    });
+    let page = StoryListPage {
+        ctx: DeskContext::new(&signed_in, "Stories"),
+        rows,
+        pager,
+        status_filter: status_key.to_owned(),
+        section_filter: section_key.to_owned(),
+        statuses: StatusFilter::ALL
+            .iter()
+            .map(|s| (s.key(), label(*s)))
+            .collect(),
+        sections: Section::all().collect(),
+        total: listed.total_items,
+    };
+    html(StatusCode::OK, page.render()?)
+}
+
+fn label(status: StatusFilter) -> &'static str {
+    match status {
+        StatusFilter::Draft => "Draft",
+        StatusFilter::Scheduled => "Scheduled",
+        StatusFilter::Published => "Published",
+        StatusFilter::Unpublished => "Unpublished",
+    }
+}

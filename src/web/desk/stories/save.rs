@@ -1,0 +1,259 @@
+//! Saving the story form: the session and the form's origin are checked before its body is
+//! read, the body is read within limits, and what the button asked for is done by the
+//! editorial service.
+
+use super::html;
+use crate::domain::story_form::{self as fields, Action, FieldErrors, StoryInput};
+use crate::domain::{Section, Story, StoryId};
+use crate::editorial::{self, Actor, Edit, EditorialError, Step};
+use crate::storage::StoreError;
+use crate::views::desk::{ConflictPage, DeskContext};
+use crate::views::reader::ArticlePage;
+use crate::views::{ErrorPage, Timestamp};
+use crate::web::auth::{SignedIn, check_origin};
+use crate::web::desk::story_form::{self, Limits, ReadError, Submission, form_page};
+use crate::web::desk::{autosave, login, story_photo};
+use crate::web::{AppError, State};
+use actix_multipart::Multipart;
+use actix_web::http::StatusCode;
+use actix_web::http::header::LOCATION;
+use actix_web::{HttpRequest, HttpResponse, post, web};
+use askama::Template;
+use time::OffsetDateTime;
+
+#[post("/desk/stories")]
+pub(in crate::web::desk) async fn create(
+    req: HttpRequest,
+    state: State,
+    signed_in: Result<SignedIn, AppError>,
+    payload: Multipart,
+) -> Result<HttpResponse, AppError> {
+    submit(req, state, signed_in, payload, None).await
+}
+
+#[post("/desk/stories/{id}")]
+pub(in crate::web::desk) async fn update(
+    req: HttpRequest,
+    state: State,
+    signed_in: Result<SignedIn, AppError>,
+    path: web::Path<String>,
+    payload: Multipart,
+) -> Result<HttpResponse, AppError> {
+    let id: StoryId = path.parse().map_err(|_| AppError::NotFound)?;
+    submit(req, state, signed_in, payload, Some(id)).await
+}
+
+async fn submit(
+    req: HttpRequest,
+    state: State,
+    signed_in: Result<SignedIn, AppError>,
+    payload: Multipart,
+    id: Option<StoryId>,
+) -> Result<HttpResponse, AppError> {
+    // Nothing of the body is read for a post from another site.
+    check_origin(&req)?;
+    let max_photo = state.settings.max_photo_bytes;
+    let signed_in = match signed_in {
+        Ok(signed_in) => signed_in,
+        // Logged out while writing: keep every word (never a photo), and offer to log in again.
+        Err(AppError::LoginRequired { .. }) => {
+            return match story_form::read(payload, Limits::signed_out(max_photo)).await {
+                Ok(submission) => login::relogin_with(&req, id, &submission.input),
+                Err(e) => unreadable(e),
+            };
+        }
+        Err(e) => return Err(e),
+    };
+    let submission = match story_form::read(payload, Limits::signed_in(max_photo)).await {
+        Ok(submission) => submission,
+        Err(e) => return unreadable(e),
+    };
+    signed_in.check_csrf(&req, &submission.csrf)?;
+    save(state, signed_in, submission, id).await
+}
+
+async fn save(
+    state: State,
+    signed_in: SignedIn,
+    mut submission: Submission,
+    id: Option<StoryId>,
+) -> Result<HttpResponse, AppError> {
+    let now = state.settings.clock.now();
+    let actor = Actor::User(signed_in.user.clone());
+    let action = submission.action;
+    // Refused before an upload is stored.
+    let current = {
+        let actor = actor.clone();
+        state
+            .blocking(move |store| editorial::allowed(store, &actor, id, action.needs_editor()))
+            .await?
+    };
+
+    let mut errors = std::mem::take(&mut submission.errors);
+    let mut input = submission.input;
+    if submission.remove_photo {
+        input.photo_id.clear();
+    }
+    if let Some(upload) = submission.upload.take() {
+        story_photo::store_upload(
+            &state,
+            &signed_in.user,
+            upload,
+            &mut input,
+            &mut errors,
+            now,
+        )
+        .await?;
+    }
+    let chosen_photo = story_photo::chosen(&state, &input).await?;
+    if let Some(photo) = &chosen_photo {
+        story_photo::fill_defaults(&mut input, photo);
+    }
+    let dateline_date = current
+        .as_ref()
+        .and_then(|s| s.published_at)
+        .unwrap_or(now)
+        .date();
+    let content = fields::apply(&input, dateline_date)
+        .map_err(|e| errors.extend(e))
+        .ok();
+    let step = step(action, &input, now).map_err(|e| errors.extend(e)).ok();
+    let (Some(content), Some(step), true) = (content, step, errors.is_empty()) else {
+        return invalid(&signed_in, current.as_ref(), input, errors);
+    };
+    let edit = Edit {
+        story: id,
+        expected_revision: input.base_revision(),
+        content,
+        step,
+    };
+
+    if action == Action::Preview {
+        let preview = state
+            .blocking(move |store| {
+                Ok::<_, StoreError>(editorial::preview(store, &actor, edit, now))
+            })
+            .await?;
+        return match preview {
+            Ok(story) => {
+                let page =
+                    ArticlePage::preview(&state.site, &story).with_photo(chosen_photo.as_ref());
+                html(StatusCode::OK, page.render()?)
+            }
+            Err(e) => refused(&state, &signed_in, current.as_ref(), input, e).await,
+        };
+    }
+
+    let saved = state
+        .blocking(move |store| Ok::<_, StoreError>(editorial::save(store, &actor, edit, now)))
+        .await?;
+    match saved {
+        Ok(saved) => {
+            autosave::discard(&state, &signed_in.user, id).await?;
+            Ok(HttpResponse::SeeOther()
+                .insert_header((
+                    LOCATION,
+                    format!("/desk/stories/{}?saved={}", saved.id, action.key()),
+                ))
+                .finish())
+        }
+        Err(e) => refused(&state, &signed_in, current.as_ref(), input, e).await,
+    }
+}
+
+/// What the button asks for, with the publication time typed for Schedule.
+fn step(action: Action, input: &StoryInput, now: OffsetDateTime) -> Result<Step, FieldErrors> {
+    Ok(match action {
+        Action::Save | Action::Preview => Step::Save,
+        Action::Submit => Step::Submit,
+        Action::Publish => Step::Publish,
+        Action::Schedule => Step::Schedule(fields::schedule_time(input, now)?),
+        Action::Unpublish => Step::Unpublish,
+    })
+}
+
+/// The page for an edit the service refused: the form with its errors, or the conflict page.
+async fn refused(
+    state: &State,
+    signed_in: &SignedIn,
+    current: Option<&Story>,
+    input: StoryInput,
+    error: EditorialError,
+) -> Result<HttpResponse, AppError> {
+    match error {
+        EditorialError::Conflict { current } => conflict(state, signed_in, input, &current).await,
+        EditorialError::SlugTaken(slug) => {
+            let message =
+                format!("The slug {slug:?} is already used by another story; choose another");
+            invalid(signed_in, current, input, vec![("slug", message)])
+        }
+        EditorialError::Invalid(errors) => invalid(signed_in, current, input, errors),
+        other => Err(other.into()),
+    }
+}
+
+fn invalid(
+    signed_in: &SignedIn,
+    current: Option<&Story>,
+    input: StoryInput,
+    errors: FieldErrors,
+) -> Result<HttpResponse, AppError> {
+    let page = form_page(signed_in, current, input, errors, None);
+    html(StatusCode::UNPROCESSABLE_ENTITY, page.render()?)
+}
+
+async fn conflict(
+    state: &State,
+    signed_in: &SignedIn,
+    mut mine: StoryInput,
+    current: &Story,
+) -> Result<HttpResponse, AppError> {
+    let theirs_by = match current.last_edited_by {
+        Some(id) => state
+            .blocking(move |store| store.user(id))
+            .await?
+            .map(|u| u.username.to_string()),
+        None => None,
+    };
+    // Saving from the conflict page is a deliberate choice made after seeing both versions.
+    mine.revision = current.revision.to_string();
+    let page = ConflictPage {
+        ctx: DeskContext::new(signed_in, "Edit conflict"),
+        form_url: format!("/desk/stories/{}", current.id),
+        edit_url: format!("/desk/stories/{}", current.id),
+        mine,
+        theirs: StoryInput::from_story(current),
+        theirs_by: theirs_by.unwrap_or_else(|| "someone".into()),
+        theirs_at: Timestamp::new(current.updated_at),
+        theirs_revision: current.revision,
+        sections: Section::all().collect(),
+    };
+    html(StatusCode::CONFLICT, page.render()?)
+}
+
+/// A form that could not be read: too large, too slow, or broken.
+fn unreadable(error: ReadError) -> Result<HttpResponse, AppError> {
+    let (status, title, message) = match &error {
+        ReadError::TooLarge(_) => (
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "The form is too large",
+            "The story and its photo together are larger than the desk accepts. Attach a smaller \
+             photo and try again.",
+        ),
+        ReadError::TimedOut => (
+            StatusCode::REQUEST_TIMEOUT,
+            "The form stopped arriving",
+            "The connection stalled while the form was being sent. Check the connection and send \
+             it again.",
+        ),
+        ReadError::TooManyFields | ReadError::Broken(_) => {
+            return Err(AppError::BadRequest(error.to_string()));
+        }
+    };
+    tracing::info!(error = %error, "story form refused");
+    let page = ErrorPage {
+        title,
+        message: message.into(),
+    };
+    html(status, page.render()?)
+}
