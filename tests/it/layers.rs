@@ -457,7 +457,7 @@ mod the_checker {
     fn views_may_not_reach_into_the_web_layer() {
         let form = "use crate::web::desk::story_form::{FieldErrors, StoryInput};\n";
 
-        assert_eq!(violations("src/views/desk.rs", form).len(), 1);
+        assert!(!violations("src/views/desk.rs", form).is_empty());
         assert!(
             violations(
                 "src/views/desk.rs",
