@@ -6,7 +6,7 @@
 use crate::domain::{
     AuditAction, AuditEvent, Initials, PasswordHash, Role, User, UserId, Username,
 };
-use crate::storage::{Store, StoreError};
+use crate::storage::{self, Store, StoreError, Transaction};
 use thiserror::Error;
 use time::OffsetDateTime;
 
@@ -70,19 +70,14 @@ pub struct NewAccount {
     pub initials: Option<Initials>,
 }
 
-fn audit(
-    store: &dyn Store,
-    actor: &Actor,
-    action: AuditAction,
-    detail: String,
-) -> Result<(), StoreError> {
-    store.record_audit(&AuditEvent {
+fn event(actor: &Actor, action: AuditAction, detail: String) -> AuditEvent {
+    AuditEvent {
         at: OffsetDateTime::now_utc(),
         actor: actor.id,
         actor_name: actor.name.clone(),
         action,
         detail,
-    })
+    }
 }
 
 pub fn find(store: &dyn Store, username: &Username) -> Result<User, AccountError> {
@@ -91,19 +86,19 @@ pub fn find(store: &dyn Store, username: &Username) -> Result<User, AccountError
         .ok_or_else(|| AccountError::UnknownUser(username.to_string()))
 }
 
-fn find_id(store: &dyn Store, id: UserId) -> Result<User, AccountError> {
-    store
-        .user(id)?
+fn find_id(tx: &mut dyn Transaction, id: UserId) -> Result<User, AccountError> {
+    tx.user(id)?
         .ok_or_else(|| AccountError::UnknownUser(id.to_string()))
 }
 
 /// Refuses to take away the last enabled admin: without one, no one could manage accounts from
-/// the desk.
-fn keep_an_admin(store: &dyn Store, user: &User) -> Result<(), AccountError> {
+/// the desk. Checked in the transaction that makes the change, so two admins demoting each
+/// other at once cannot both pass it.
+fn keep_an_admin(tx: &mut dyn Transaction, user: &User) -> Result<(), AccountError> {
     if user.role != Role::Admin || user.disabled {
         return Ok(());
     }
-    let others = store
+    let others = tx
         .users()?
         .iter()
         .any(|u| u.id != user.id && u.role == Role::Admin && !u.disabled);
@@ -133,15 +128,14 @@ pub fn create(
         created_at: OffsetDateTime::now_utc(),
     };
     store.create_user(&user)?;
-    audit(
-        store,
+    store.record_audit(&event(
         actor,
         AuditAction::UserCreated,
         format!(
             "{} ({}, initials {})",
             user.username, user.role, user.initials
         ),
-    )?;
+    ))?;
     Ok(user)
 }
 
@@ -153,17 +147,18 @@ pub fn set_password(
     id: UserId,
     password_hash: PasswordHash,
 ) -> Result<(User, usize), AccountError> {
-    let mut user = find_id(store, id)?;
-    user.password_hash = password_hash;
-    store.update_user(&user)?;
-    let ended = store.delete_sessions_of(user.id)?;
-    audit(
-        store,
-        actor,
-        AuditAction::PasswordChanged,
-        format!("{}; {}", user.username, sessions_ended(ended)),
-    )?;
-    Ok((user, ended))
+    storage::transaction(store, |tx| {
+        let mut user = find_id(tx, id)?;
+        user.password_hash = password_hash.clone();
+        tx.update_user(&user)?;
+        let ended = tx.delete_sessions_of(user.id)?;
+        tx.record_audit(&event(
+            actor,
+            AuditAction::PasswordChanged,
+            format!("{}; {}", user.username, sessions_ended(ended)),
+        ))?;
+        Ok((user, ended))
+    })
 }
 
 pub fn set_role(
@@ -172,26 +167,27 @@ pub fn set_role(
     id: UserId,
     role: Role,
 ) -> Result<User, AccountError> {
-    let mut user = find_id(store, id)?;
-    if user.role == role {
-        return Ok(user);
-    }
-    if actor.is(&user) {
-        return Err(AccountError::OwnAccount("change the role of"));
-    }
-    if role != Role::Admin {
-        keep_an_admin(store, &user)?;
-    }
-    let before = user.role;
-    user.role = role;
-    store.update_user(&user)?;
-    audit(
-        store,
-        actor,
-        AuditAction::UserChanged,
-        format!("{}: role {before} → {role}", user.username),
-    )?;
-    Ok(user)
+    storage::transaction(store, |tx| {
+        let mut user = find_id(tx, id)?;
+        if user.role == role {
+            return Ok(user);
+        }
+        if actor.is(&user) {
+            return Err(AccountError::OwnAccount("change the role of"));
+        }
+        if role != Role::Admin {
+            keep_an_admin(tx, &user)?;
+        }
+        let before = user.role;
+        user.role = role;
+        tx.update_user(&user)?;
+        tx.record_audit(&event(
+            actor,
+            AuditAction::UserChanged,
+            format!("{}: role {before} → {role}", user.username),
+        ))?;
+        Ok(user)
+    })
 }
 
 /// Disables an account and ends its sessions at once. Returns the account and how many
@@ -201,41 +197,43 @@ pub fn disable(
     actor: &Actor,
     id: UserId,
 ) -> Result<(User, usize), AccountError> {
-    let mut user = find_id(store, id)?;
-    if actor.is(&user) {
-        return Err(AccountError::OwnAccount("disable"));
-    }
-    keep_an_admin(store, &user)?;
-    let was_disabled = user.disabled;
-    user.disabled = true;
-    store.update_user(&user)?;
-    // Even an account that was already disabled loses any session it still had.
-    let ended = store.delete_sessions_of(user.id)?;
-    if !was_disabled || ended > 0 {
-        audit(
-            store,
-            actor,
-            AuditAction::UserDisabled,
-            format!("{}; {}", user.username, sessions_ended(ended)),
-        )?;
-    }
-    Ok((user, ended))
+    storage::transaction(store, |tx| {
+        let mut user = find_id(tx, id)?;
+        if actor.is(&user) {
+            return Err(AccountError::OwnAccount("disable"));
+        }
+        keep_an_admin(tx, &user)?;
+        let was_disabled = user.disabled;
+        user.disabled = true;
+        tx.update_user(&user)?;
+        // Even an account that was already disabled loses any session it still had.
+        let ended = tx.delete_sessions_of(user.id)?;
+        if !was_disabled || ended > 0 {
+            tx.record_audit(&event(
+                actor,
+                AuditAction::UserDisabled,
+                format!("{}; {}", user.username, sessions_ended(ended)),
+            ))?;
+        }
+        Ok((user, ended))
+    })
 }
 
 pub fn enable(store: &dyn Store, actor: &Actor, id: UserId) -> Result<User, AccountError> {
-    let mut user = find_id(store, id)?;
-    if !user.disabled {
-        return Ok(user);
-    }
-    user.disabled = false;
-    store.update_user(&user)?;
-    audit(
-        store,
-        actor,
-        AuditAction::UserChanged,
-        format!("{}: enabled", user.username),
-    )?;
-    Ok(user)
+    storage::transaction(store, |tx| {
+        let mut user = find_id(tx, id)?;
+        if !user.disabled {
+            return Ok(user);
+        }
+        user.disabled = false;
+        tx.update_user(&user)?;
+        tx.record_audit(&event(
+            actor,
+            AuditAction::UserChanged,
+            format!("{}: enabled", user.username),
+        ))?;
+        Ok(user)
+    })
 }
 
 pub fn sessions_ended(n: usize) -> String {
@@ -250,6 +248,8 @@ pub fn sessions_ended(n: usize) -> String {
 mod tests {
     use super::*;
     use crate::storage::SledStore;
+    use std::sync::{Arc, Barrier};
+    use std::thread;
 
     fn store() -> (tempfile::TempDir, SledStore) {
         let dir = tempfile::tempdir().unwrap();
@@ -361,5 +361,53 @@ mod tests {
                 AuditAction::UserChanged,
             ]
         );
+    }
+
+    #[test]
+    fn two_admins_demoting_each_other_at_once_leave_one_admin() {
+        for _ in 0..20 {
+            let (_dir, store) = store();
+            let store: Arc<dyn Store> = Arc::new(store);
+            let ann = add(&*store, "ann", Role::Admin);
+            let bob = add(&*store, "bob", Role::Admin);
+            let start = Arc::new(Barrier::new(2));
+            let demote = |actor: User, target: User| {
+                let (store, start) = (store.clone(), start.clone());
+                thread::spawn(move || {
+                    start.wait();
+                    set_role(&*store, &Actor::user(&actor), target.id, Role::Editor)
+                })
+            };
+            let by_ann = demote(ann.clone(), bob.clone());
+            let by_bob = demote(bob, ann);
+            let results = [by_ann.join().unwrap(), by_bob.join().unwrap()];
+
+            let admins = store
+                .users()
+                .unwrap()
+                .into_iter()
+                .filter(|u| u.role == Role::Admin)
+                .count();
+            assert_eq!(admins, 1);
+            assert_eq!(results.iter().filter(|r| r.is_ok()).count(), 1);
+            assert!(
+                results
+                    .iter()
+                    .any(|r| matches!(r, Err(AccountError::LastAdmin(_))))
+            );
+        }
+    }
+
+    #[test]
+    fn a_refused_change_writes_nothing_not_even_to_the_audit_log() {
+        let (_dir, store) = store();
+        let boss = add(&store, "boss", Role::Admin);
+        let logged = store.audit_log(None, 10).unwrap().len();
+
+        let refused = disable(&store, &Actor::command_line(), boss.id);
+
+        assert!(matches!(refused, Err(AccountError::LastAdmin(_))));
+        assert!(!store.user(boss.id).unwrap().unwrap().disabled);
+        assert_eq!(store.audit_log(None, 10).unwrap().len(), logged);
     }
 }

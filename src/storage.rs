@@ -35,6 +35,12 @@ pub enum StoreError {
     /// A restore that may only fill an empty data directory found data in it.
     #[error("the data directory {0} already holds data")]
     NotEmpty(PathBuf),
+    /// A story cannot take another revision, or an import claims more than a story can have.
+    #[error("revision {0} is beyond the last a story can have ({MAX_REVISION})")]
+    RevisionLimit(u64),
+    /// The work of a transaction failed, so none of its writes were stored.
+    #[error("the change was abandoned")]
+    Abandoned,
     #[error("database error: {0}")]
     Backend(String),
     #[error("corrupt record: {0}")]
@@ -46,6 +52,11 @@ impl From<sled::Error> for StoreError {
         StoreError::Backend(e.to_string())
     }
 }
+
+/// The highest revision a story may reach. Far more saves than a newsroom makes (a save a
+/// second for 136 years), yet low enough that a revision number never wraps around and reuses
+/// history slots; an import claiming more is refused.
+pub const MAX_REVISION: u64 = u32::MAX as u64;
 
 /// A status without its data, for filtering.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -123,6 +134,15 @@ pub trait Store: Send + Sync + 'static {
         expected_revision: Option<u64>,
     ) -> Result<Story, StoreError>;
 
+    /// Saves `story` as [`Store::save_story`] does and records `event` in the same
+    /// transaction: both are stored or neither.
+    fn save_story_audited(
+        &self,
+        story: &Story,
+        expected_revision: Option<u64>,
+        event: &AuditEvent,
+    ) -> Result<Story, StoreError>;
+
     /// Saves many new stories with one flush at the end: for imports and seeding, where a
     /// flush per story would make a large import take hours. Stories whose slug is taken are
     /// skipped; returns how many were saved.
@@ -163,6 +183,15 @@ pub trait Store: Send + Sync + 'static {
 
     /// Every account, by username.
     fn users(&self) -> Result<Vec<User>, StoreError>;
+
+    /// Runs `work` as one change (see [`Transaction`]): every write it makes is stored, or none
+    /// is; no other transaction runs between its reads and its writes. `work` may be run again
+    /// when a backend must retry (a serialization failure in PostgreSQL), so it should only
+    /// read and write through the transaction. Prefer the typed [`transaction`] helper.
+    fn transaction(
+        &self,
+        work: &mut dyn FnMut(&mut dyn Transaction) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError>;
 
     // --- Login sessions, keyed by the SHA-256 of the session id ---
 
@@ -281,6 +310,49 @@ pub trait Store: Send + Sync + 'static {
     /// Which version of the public site is current: changes in the same write as any change
     /// to what readers can see (a story published, edited while public, unpublished).
     fn public_version(&self) -> Result<PublicVersion, StoreError>;
+}
+
+/// The reads and writes available inside [`Store::transaction`]. Reads see the transaction's
+/// own writes; the writes take effect together when `work` returns `Ok`, and not at all when it
+/// returns an error.
+pub trait Transaction {
+    fn user(&mut self, id: UserId) -> Result<Option<User>, StoreError>;
+
+    /// Every account, by username.
+    fn users(&mut self) -> Result<Vec<User>, StoreError>;
+
+    /// Replaces an existing account's record; [`StoreError::NotFound`] for an unknown one.
+    fn update_user(&mut self, user: &User) -> Result<(), StoreError>;
+
+    /// Ends every session of an account; returns how many.
+    fn delete_sessions_of(&mut self, user: UserId) -> Result<usize, StoreError>;
+
+    fn record_audit(&mut self, event: &AuditEvent) -> Result<(), StoreError>;
+}
+
+/// Runs `work` as one change on `store`, with the caller's own result and error types: an
+/// error from `work` abandons every write it made and is handed back as it was.
+pub fn transaction<T, E: From<StoreError>>(
+    store: &dyn Store,
+    mut work: impl FnMut(&mut dyn Transaction) -> Result<T, E>,
+) -> Result<T, E> {
+    let mut outcome: Option<Result<T, E>> = None;
+    let ran = store.transaction(&mut |tx| match work(tx) {
+        Ok(value) => {
+            outcome = Some(Ok(value));
+            Ok(())
+        }
+        Err(e) => {
+            outcome = Some(Err(e));
+            Err(StoreError::Abandoned)
+        }
+    });
+    match (ran, outcome) {
+        (Ok(()), Some(Ok(value))) => Ok(value),
+        (_, Some(Err(e))) => Err(e),
+        (Err(e), _) => Err(e.into()),
+        (Ok(()), None) => Err(StoreError::Abandoned.into()),
+    }
 }
 
 /// A counter of changes to public content and the time of the latest one; HTTP validators and

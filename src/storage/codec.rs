@@ -529,7 +529,7 @@ fn datetime(nanos: i128) -> Result<OffsetDateTime, CodecError> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::domain::Bylines;
     use time::macros::{date, datetime};

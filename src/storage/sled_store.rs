@@ -23,8 +23,8 @@ use super::codec::{
 };
 use super::counted_index::{self, Entry};
 use super::{
-    ImportOutcome, Listing, ListingKey, ListingPage, PhotoBlob, PhotoPage, PublicVersion,
-    StatusFilter, Store, StoreError, backup, index_ts,
+    ImportOutcome, Listing, ListingKey, ListingPage, MAX_REVISION, PhotoBlob, PhotoPage,
+    PublicVersion, StatusFilter, Store, StoreError, Transaction, backup, index_ts,
 };
 use crate::domain::{
     AuditEvent, PageNumber, Paging, PhotoId, Section, Slug, Status, Story, StoryId, StorySummary,
@@ -32,10 +32,10 @@ use crate::domain::{
 };
 use sled::transaction::{ConflictableTransactionError, TransactionError};
 use sled::{Db, Transactional, Tree};
-use std::collections::HashMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fs::{File, TryLockError};
 use std::path::{Path, PathBuf};
-use std::sync::{PoisonError, RwLock, RwLockReadGuard};
+use std::sync::{Mutex, MutexGuard, PoisonError, RwLock, RwLockReadGuard};
 use time::OffsetDateTime;
 
 pub struct SledStore {
@@ -57,6 +57,10 @@ pub struct SledStore {
     /// Every write holds this shared; a backup holds it exclusively, so a backup never sees
     /// half of a write that spans several calls into sled.
     gate: RwLock<()>,
+    /// Held by every [`Store::transaction`] from its first read to its commit (and by the few
+    /// single writes that check before they write), so no two check-then-write changes
+    /// interleave.
+    serial: Mutex<()>,
     /// Held for the life of the store so that a second process gets a clear refusal.
     _lock: File,
 }
@@ -86,6 +90,7 @@ impl SledStore {
             meta: db.open_tree("meta")?,
             db,
             gate: RwLock::new(()),
+            serial: Mutex::new(()),
             _lock: lock,
         })
     }
@@ -99,6 +104,24 @@ impl SledStore {
     /// A write's share of the backup gate.
     fn writing(&self) -> RwLockReadGuard<'_, ()> {
         self.gate.read().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Exclusive use for a change that reads before it writes.
+    fn serial(&self) -> MutexGuard<'_, ()> {
+        self.serial.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The keys of an account's sessions. A session that no longer decodes counts too: it
+    /// could not be trusted anyway.
+    fn session_keys_of(&self, user: UserId) -> Result<Vec<sled::IVec>, StoreError> {
+        let mut keys = Vec::new();
+        for item in self.sessions.iter() {
+            let (key, bytes) = item?;
+            if decode_session(&bytes).map_or(true, |r| r.user == Some(user.to_bytes())) {
+                keys.push(key);
+            }
+        }
+        Ok(keys)
     }
 
     /// Replaces the database in `dir` with the backup in `backup_dir` (sessions are not kept:
@@ -174,14 +197,17 @@ impl SledStore {
         story: &Story,
         expected_revision: Option<u64>,
     ) -> Result<Story, StoreError> {
-        self.write_story(story, Revision::After(expected_revision))
+        self.write_story(story, Revision::After(expected_revision), None)
             .map(|(stored, _)| stored)
     }
 
+    /// Writes a story with its slug, indexes, revision and (when given) an audit event, in one
+    /// sled transaction.
     fn write_story(
         &self,
         story: &Story,
         revision_rule: Revision,
+        event: Option<&AuditEvent>,
     ) -> Result<(Story, ImportOutcome), StoreError> {
         let expected_revision = match revision_rule {
             Revision::After(expected) => expected,
@@ -189,8 +215,15 @@ impl SledStore {
         };
         let mut stored = story.clone();
         stored.revision = match revision_rule {
-            Revision::After(expected) => expected.map_or(1, |r| r + 1),
+            Revision::After(expected) => next_revision(expected)?,
+            Revision::Keep if story.revision > MAX_REVISION => {
+                return Err(StoreError::RevisionLimit(story.revision));
+            }
             Revision::Keep => story.revision.max(1),
+        };
+        let audit = match event {
+            Some(event) => Some((audit_key(event), encode_audit(event)?)),
+            None => None,
         };
         let record = encode_story(&stored)?;
         let summary = encode_summary(&stored.summary())?;
@@ -206,90 +239,96 @@ impl SledStore {
             &self.revisions,
             &self.photo_uses,
             &self.meta,
+            &self.audit,
         );
         let now = OffsetDateTime::now_utc();
-        let result = trees.transaction(|(stories, slugs, indexes, revisions, photo_uses, meta)| {
-            let abort = |e: StoreError| ConflictableTransactionError::Abort(e);
-            let old = match stories.get(id)? {
-                Some(bytes) => Some(decode_story(&bytes).map_err(|e| abort(e.into()))?),
-                None => None,
-            };
-            let mut outcome = ImportOutcome::Created;
-            if let Revision::Keep = revision_rule {
-                if let Some(current) = &old {
-                    if current.revision >= stored.revision {
-                        return Ok(ImportOutcome::Unchanged);
-                    }
-                    outcome = ImportOutcome::Updated;
-                }
-            } else {
-                match (&old, expected_revision) {
-                    (None, None) => {}
-                    (None, Some(_)) => return Err(abort(StoreError::NotFound)),
-                    (Some(current), expected) if expected != Some(current.revision) => {
-                        return Err(abort(StoreError::Conflict {
-                            current: Box::new(current.clone()),
-                        }));
-                    }
-                    (Some(_), _) => {}
-                }
-            }
-            if let Some(owner) = slugs.get(slug)?
-                && owner.as_ref() != id
-            {
-                return Err(abort(StoreError::SlugTaken(stored.slug.to_string())));
-            }
-
-            let old_entries: HashMap<Vec<u8>, Entry> = old
-                .as_ref()
-                .map(entries_of)
-                .unwrap_or_default()
-                .into_iter()
-                .map(|e| (e.key(), e))
-                .collect();
-            for entry in &new_entries {
-                let value: &[u8] = if entry.prefix == prefix_scheduled() {
-                    &id
-                } else {
-                    &summary
+        let result = trees.transaction(
+            |(stories, slugs, indexes, revisions, photo_uses, meta, audit_log)| {
+                let abort = |e: StoreError| ConflictableTransactionError::Abort(e);
+                let old = match stories.get(id)? {
+                    Some(bytes) => Some(decode_story(&bytes).map_err(|e| abort(e.into()))?),
+                    None => None,
                 };
-                if old_entries.contains_key(&entry.key()) {
-                    counted_index::overwrite(indexes, entry, value)?;
+                let mut outcome = ImportOutcome::Created;
+                if let Revision::Keep = revision_rule {
+                    if let Some(current) = &old {
+                        if current.revision >= stored.revision {
+                            return Ok(ImportOutcome::Unchanged);
+                        }
+                        outcome = ImportOutcome::Updated;
+                    }
                 } else {
-                    counted_index::insert(indexes, entry, value)?;
+                    match (&old, expected_revision) {
+                        (None, None) => {}
+                        (None, Some(_)) => return Err(abort(StoreError::NotFound)),
+                        (Some(current), expected) if expected != Some(current.revision) => {
+                            return Err(abort(StoreError::Conflict {
+                                current: Box::new(current.clone()),
+                            }));
+                        }
+                        (Some(_), _) => {}
+                    }
                 }
-            }
-            let new_keys: Vec<Vec<u8>> = new_entries.iter().map(Entry::key).collect();
-            for (key, entry) in &old_entries {
-                if !new_keys.contains(key) {
-                    counted_index::remove(indexes, entry)?;
+                if let Some(owner) = slugs.get(slug)?
+                    && owner.as_ref() != id
+                {
+                    return Err(abort(StoreError::SlugTaken(stored.slug.to_string())));
                 }
-            }
 
-            if let Some(old) = &old
-                && old.slug != stored.slug
-            {
-                slugs.remove(old.slug.as_str().as_bytes())?;
-            }
-            if let Some(photo) = old.as_ref().and_then(public_photo) {
-                photo_uses.remove(photo_use_key(photo, stored.id))?;
-            }
-            if let Some(photo) = public_photo(&stored) {
-                photo_uses.insert(photo_use_key(photo, stored.id), &[])?;
-            }
-            slugs.insert(slug, &id)?;
-            stories.insert(&id, record.as_slice())?;
-            revisions.insert(revision.as_slice(), record.as_slice())?;
-            // Readers' pages change when the story is public before or after this save.
-            if stored.is_public() || old.as_ref().is_some_and(Story::is_public) {
-                let current = decode_public_version(meta.get(PUBLIC_VERSION)?.as_deref());
-                meta.insert(
-                    PUBLIC_VERSION,
-                    encode_public_version(current, now).as_slice(),
-                )?;
-            }
-            Ok(outcome)
-        });
+                let old_entries: HashMap<Vec<u8>, Entry> = old
+                    .as_ref()
+                    .map(entries_of)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|e| (e.key(), e))
+                    .collect();
+                for entry in &new_entries {
+                    let value: &[u8] = if entry.prefix == prefix_scheduled() {
+                        &id
+                    } else {
+                        &summary
+                    };
+                    if old_entries.contains_key(&entry.key()) {
+                        counted_index::overwrite(indexes, entry, value)?;
+                    } else {
+                        counted_index::insert(indexes, entry, value)?;
+                    }
+                }
+                let new_keys: Vec<Vec<u8>> = new_entries.iter().map(Entry::key).collect();
+                for (key, entry) in &old_entries {
+                    if !new_keys.contains(key) {
+                        counted_index::remove(indexes, entry)?;
+                    }
+                }
+
+                if let Some(old) = &old
+                    && old.slug != stored.slug
+                {
+                    slugs.remove(old.slug.as_str().as_bytes())?;
+                }
+                if let Some(photo) = old.as_ref().and_then(public_photo) {
+                    photo_uses.remove(photo_use_key(photo, stored.id))?;
+                }
+                if let Some(photo) = public_photo(&stored) {
+                    photo_uses.insert(photo_use_key(photo, stored.id), &[])?;
+                }
+                slugs.insert(slug, &id)?;
+                stories.insert(&id, record.as_slice())?;
+                revisions.insert(revision.as_slice(), record.as_slice())?;
+                // Readers' pages change when the story is public before or after this save.
+                if stored.is_public() || old.as_ref().is_some_and(Story::is_public) {
+                    let current = decode_public_version(meta.get(PUBLIC_VERSION)?.as_deref());
+                    meta.insert(
+                        PUBLIC_VERSION,
+                        encode_public_version(current, now).as_slice(),
+                    )?;
+                }
+                if let Some((key, value)) = &audit {
+                    audit_log.insert(key.as_slice(), value.as_slice())?;
+                }
+                Ok(outcome)
+            },
+        );
         match result {
             Ok(outcome) => Ok((stored, outcome)),
             Err(TransactionError::Abort(e)) => Err(e),
@@ -490,6 +529,23 @@ fn audit_ts(at: OffsetDateTime) -> u64 {
     u64::try_from(at.unix_timestamp_nanos()).unwrap_or(0)
 }
 
+/// Where an event goes in the audit tree: its time, then random bytes so that two events of
+/// the same nanosecond both stay.
+fn audit_key(event: &AuditEvent) -> Vec<u8> {
+    let mut key = audit_ts(event.at).to_be_bytes().to_vec();
+    key.extend_from_slice(&rand::random::<[u8; 4]>());
+    key
+}
+
+/// The revision a save after `expected` gets; never wraps around to reuse history slots.
+fn next_revision(expected: Option<u64>) -> Result<u64, StoreError> {
+    match expected {
+        None => Ok(1),
+        Some(current) if current >= MAX_REVISION => Err(StoreError::RevisionLimit(current)),
+        Some(current) => Ok(current + 1),
+    }
+}
+
 fn revision_key(id: StoryId, revision: u64) -> Vec<u8> {
     let mut key = id.to_bytes().to_vec();
     key.extend_from_slice(&revision.to_be_bytes());
@@ -592,6 +648,19 @@ impl Store for SledStore {
     ) -> Result<Story, StoreError> {
         let _writing = self.writing();
         let stored = self.save_unflushed(story, expected_revision)?;
+        self.db.flush()?;
+        Ok(stored)
+    }
+
+    fn save_story_audited(
+        &self,
+        story: &Story,
+        expected_revision: Option<u64>,
+        event: &AuditEvent,
+    ) -> Result<Story, StoreError> {
+        let _writing = self.writing();
+        let (stored, _) =
+            self.write_story(story, Revision::After(expected_revision), Some(event))?;
         self.db.flush()?;
         Ok(stored)
     }
@@ -701,6 +770,7 @@ impl Store for SledStore {
 
     fn update_user(&self, user: &User) -> Result<(), StoreError> {
         let _writing = self.writing();
+        let _serial = self.serial();
         if self.users.get(user.id.to_bytes())?.is_none() {
             return Err(StoreError::NotFound);
         }
@@ -729,6 +799,22 @@ impl Store for SledStore {
                     .ok_or_else(|| StoreError::Backend("a username without its account".into()))
             })
             .collect()
+    }
+
+    fn transaction(
+        &self,
+        work: &mut dyn FnMut(&mut dyn Transaction) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        let _writing = self.writing();
+        let _serial = self.serial();
+        let mut tx = SledTransaction {
+            store: self,
+            users: BTreeMap::new(),
+            ended_sessions: BTreeSet::new(),
+            events: Vec::new(),
+        };
+        work(&mut tx)?;
+        tx.commit()
     }
 
     fn session(
@@ -764,18 +850,12 @@ impl Store for SledStore {
 
     fn delete_sessions_of(&self, user: UserId) -> Result<usize, StoreError> {
         let _writing = self.writing();
-        let mut ended = 0;
-        for item in self.sessions.iter() {
-            let (key, bytes) = item?;
-            // A session that no longer decodes is ended too: it could not be trusted anyway.
-            let owned = decode_session(&bytes).map_or(true, |r| r.user == Some(user.to_bytes()));
-            if owned {
-                self.sessions.remove(key)?;
-                ended += 1;
-            }
+        let keys = self.session_keys_of(user)?;
+        for key in &keys {
+            self.sessions.remove(key)?;
         }
         self.db.flush()?;
-        Ok(ended)
+        Ok(keys.len())
     }
 
     fn put_autosave(
@@ -808,9 +888,7 @@ impl Store for SledStore {
 
     fn record_audit(&self, event: &AuditEvent) -> Result<(), StoreError> {
         let _writing = self.writing();
-        let mut key = audit_ts(event.at).to_be_bytes().to_vec();
-        key.extend_from_slice(&rand::random::<[u8; 4]>());
-        self.audit.insert(key, encode_audit(event)?)?;
+        self.audit.insert(audit_key(event), encode_audit(event)?)?;
         self.db.flush()?;
         Ok(())
     }
@@ -1025,7 +1103,7 @@ impl Store for SledStore {
 
     fn import_story_version(&self, story: &Story) -> Result<ImportOutcome, StoreError> {
         let _writing = self.writing();
-        let (_, outcome) = self.write_story(story, Revision::Keep)?;
+        let (_, outcome) = self.write_story(story, Revision::Keep, None)?;
         if outcome != ImportOutcome::Unchanged {
             self.db.flush()?;
         }
@@ -1052,6 +1130,88 @@ impl Store for SledStore {
         Ok(decode_public_version(
             self.meta.get(PUBLIC_VERSION)?.as_deref(),
         ))
+    }
+}
+
+/// A transaction's writes, kept aside while its work runs (which reads the committed data and
+/// these), then applied in one sled transaction. Transactions run one at a time (`serial`).
+struct SledTransaction<'a> {
+    store: &'a SledStore,
+    users: BTreeMap<[u8; 16], User>,
+    ended_sessions: BTreeSet<sled::IVec>,
+    events: Vec<AuditEvent>,
+}
+
+impl SledTransaction<'_> {
+    fn commit(self) -> Result<(), StoreError> {
+        if self.users.is_empty() && self.ended_sessions.is_empty() && self.events.is_empty() {
+            return Ok(());
+        }
+        let users = self
+            .users
+            .iter()
+            .map(|(id, user)| Ok((*id, encode_user(user)?)))
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        let events = self
+            .events
+            .iter()
+            .map(|event| Ok((audit_key(event), encode_audit(event)?)))
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        let store = self.store;
+        let trees = (&store.users, &store.sessions, &store.audit);
+        finish(trees.transaction(|(users_tree, sessions, audit)| {
+            for (id, record) in &users {
+                users_tree.insert(&id[..], record.as_slice())?;
+            }
+            for key in &self.ended_sessions {
+                sessions.remove(key)?;
+            }
+            for (key, value) in &events {
+                audit.insert(key.as_slice(), value.as_slice())?;
+            }
+            Ok(())
+        }))?;
+        store.db.flush()?;
+        Ok(())
+    }
+}
+
+impl Transaction for SledTransaction<'_> {
+    fn user(&mut self, id: UserId) -> Result<Option<User>, StoreError> {
+        match self.users.get(&id.to_bytes()) {
+            Some(user) => Ok(Some(user.clone())),
+            None => self.store.user(id),
+        }
+    }
+
+    fn users(&mut self) -> Result<Vec<User>, StoreError> {
+        let mut all = self.store.users()?;
+        for user in &mut all {
+            if let Some(changed) = self.users.get(&user.id.to_bytes()) {
+                *user = changed.clone();
+            }
+        }
+        Ok(all)
+    }
+
+    fn update_user(&mut self, user: &User) -> Result<(), StoreError> {
+        if self.user(user.id)?.is_none() {
+            return Err(StoreError::NotFound);
+        }
+        self.users.insert(user.id.to_bytes(), user.clone());
+        Ok(())
+    }
+
+    fn delete_sessions_of(&mut self, user: UserId) -> Result<usize, StoreError> {
+        let keys = self.store.session_keys_of(user)?;
+        let count = keys.len();
+        self.ended_sessions.extend(keys);
+        Ok(count)
+    }
+
+    fn record_audit(&mut self, event: &AuditEvent) -> Result<(), StoreError> {
+        self.events.push(event.clone());
+        Ok(())
     }
 }
 
@@ -1198,5 +1358,83 @@ mod tests {
         assert!(matches!(refused, Err(StoreError::Locked(_))));
         drop(running);
         assert_eq!(edition(data.path()).as_deref(), Some("old"));
+    }
+
+    fn store() -> (TempDir, SledStore) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SledStore::open(dir.path(), 1 << 20).unwrap();
+        (dir, store)
+    }
+
+    fn publish_event(at: OffsetDateTime) -> AuditEvent {
+        AuditEvent {
+            at,
+            actor: None,
+            actor_name: "desk".into(),
+            action: crate::domain::AuditAction::Publish,
+            detail: "Talks end".into(),
+        }
+    }
+
+    #[test]
+    fn a_story_at_the_last_revision_is_refused_rather_than_wrapped() {
+        let (_dir, store) = store();
+        let mut story = super::super::codec::tests::sample_story();
+        story.revision = MAX_REVISION;
+        assert_eq!(
+            store.import_story_version(&story).unwrap(),
+            ImportOutcome::Created
+        );
+
+        let refused = store.save_story(&story, Some(MAX_REVISION));
+
+        assert!(matches!(
+            refused,
+            Err(StoreError::RevisionLimit(MAX_REVISION))
+        ));
+        assert_eq!(store.story_revisions(story.id).unwrap().len(), 1);
+        assert_eq!(
+            store.story(story.id).unwrap().unwrap().revision,
+            MAX_REVISION
+        );
+    }
+
+    #[test]
+    fn an_import_claiming_more_revisions_than_a_story_can_have_is_refused() {
+        let (_dir, store) = store();
+        let mut story = super::super::codec::tests::sample_story();
+        for claimed in [MAX_REVISION + 1, u64::MAX] {
+            story.revision = claimed;
+            assert!(matches!(
+                store.import_story_version(&story),
+                Err(StoreError::RevisionLimit(r)) if r == claimed
+            ));
+        }
+        assert!(store.story(story.id).unwrap().is_none());
+    }
+
+    #[test]
+    fn an_audited_save_stores_the_story_and_its_event_together() {
+        let (_dir, store) = store();
+        let story = super::super::codec::tests::sample_story();
+        let event = publish_event(story.updated_at);
+
+        let saved = store.save_story_audited(&story, None, &event).unwrap();
+
+        assert_eq!(saved.revision, 1);
+        assert_eq!(store.audit_log(None, 10).unwrap(), [event]);
+    }
+
+    #[test]
+    fn an_audited_save_that_conflicts_records_no_event() {
+        let (_dir, store) = store();
+        let story = super::super::codec::tests::sample_story();
+        let saved = store.save_story(&story, None).unwrap();
+        store.save_story(&saved, Some(1)).unwrap();
+
+        let stale = store.save_story_audited(&saved, Some(1), &publish_event(story.updated_at));
+
+        assert!(matches!(stale, Err(StoreError::Conflict { .. })));
+        assert!(store.audit_log(None, 10).unwrap().is_empty());
     }
 }
