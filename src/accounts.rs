@@ -247,13 +247,13 @@ pub fn sessions_ended(n: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::storage::SledStore;
+    use crate::storage::SharedStore;
     use std::sync::{Arc, Barrier};
     use std::thread;
 
-    fn store() -> (tempfile::TempDir, SledStore) {
+    fn store() -> (tempfile::TempDir, SharedStore) {
         let dir = tempfile::tempdir().unwrap();
-        let store = SledStore::open(dir.path(), 1 << 20).unwrap();
+        let store = storage::open(dir.path(), 1 << 20).unwrap();
         (dir, store)
     }
 
@@ -276,7 +276,7 @@ mod tests {
     fn initials_come_from_the_username_when_not_given() {
         let (_dir, store) = store();
         assert_eq!(
-            add(&store, "zhang.dan", Role::Writer).initials.as_str(),
+            add(&*store, "zhang.dan", Role::Writer).initials.as_str(),
             "ZD"
         );
     }
@@ -284,14 +284,14 @@ mod tests {
     #[test]
     fn a_taken_username_is_refused() {
         let (_dir, store) = store();
-        add(&store, "ann", Role::Writer);
+        add(&*store, "ann", Role::Writer);
         let again = NewAccount {
             username: Username::parse("ann").unwrap(),
             role: Role::Editor,
             initials: None,
         };
         let result = create(
-            &store,
+            &*store,
             &Actor::command_line(),
             again,
             PasswordHash("x".into()),
@@ -302,32 +302,32 @@ mod tests {
     #[test]
     fn the_last_admin_can_be_neither_disabled_nor_demoted() {
         let (_dir, store) = store();
-        let boss = add(&store, "boss", Role::Admin);
+        let boss = add(&*store, "boss", Role::Admin);
         let cli = Actor::command_line();
         assert!(matches!(
-            disable(&store, &cli, boss.id),
+            disable(&*store, &cli, boss.id),
             Err(AccountError::LastAdmin(_))
         ));
         assert!(matches!(
-            set_role(&store, &cli, boss.id, Role::Editor),
+            set_role(&*store, &cli, boss.id, Role::Editor),
             Err(AccountError::LastAdmin(_))
         ));
-        add(&store, "deputy", Role::Admin);
-        assert!(disable(&store, &cli, boss.id).unwrap().0.disabled);
+        add(&*store, "deputy", Role::Admin);
+        assert!(disable(&*store, &cli, boss.id).unwrap().0.disabled);
     }
 
     #[test]
     fn nobody_disables_or_demotes_themselves() {
         let (_dir, store) = store();
-        let boss = add(&store, "boss", Role::Admin);
-        add(&store, "deputy", Role::Admin);
+        let boss = add(&*store, "boss", Role::Admin);
+        add(&*store, "deputy", Role::Admin);
         let me = Actor::user(&boss);
         assert!(matches!(
-            disable(&store, &me, boss.id),
+            disable(&*store, &me, boss.id),
             Err(AccountError::OwnAccount(_))
         ));
         assert!(matches!(
-            set_role(&store, &me, boss.id, Role::Writer),
+            set_role(&*store, &me, boss.id, Role::Writer),
             Err(AccountError::OwnAccount(_))
         ));
     }
@@ -335,12 +335,12 @@ mod tests {
     #[test]
     fn every_change_is_in_the_audit_log() {
         let (_dir, store) = store();
-        let ann = add(&store, "ann", Role::Writer);
+        let ann = add(&*store, "ann", Role::Writer);
         let cli = Actor::command_line();
-        set_role(&store, &cli, ann.id, Role::Editor).unwrap();
-        set_password(&store, &cli, ann.id, PasswordHash("new".into())).unwrap();
-        disable(&store, &cli, ann.id).unwrap();
-        enable(&store, &cli, ann.id).unwrap();
+        set_role(&*store, &cli, ann.id, Role::Editor).unwrap();
+        set_password(&*store, &cli, ann.id, PasswordHash("new".into())).unwrap();
+        disable(&*store, &cli, ann.id).unwrap();
+        enable(&*store, &cli, ann.id).unwrap();
         let actions: Vec<AuditAction> = store
             .audit_log(None, 10)
             .unwrap()
@@ -367,7 +367,6 @@ mod tests {
     fn two_admins_demoting_each_other_at_once_leave_one_admin() {
         for _ in 0..20 {
             let (_dir, store) = store();
-            let store: Arc<dyn Store> = Arc::new(store);
             let ann = add(&*store, "ann", Role::Admin);
             let bob = add(&*store, "bob", Role::Admin);
             let start = Arc::new(Barrier::new(2));
@@ -401,10 +400,10 @@ mod tests {
     #[test]
     fn a_refused_change_writes_nothing_not_even_to_the_audit_log() {
         let (_dir, store) = store();
-        let boss = add(&store, "boss", Role::Admin);
+        let boss = add(&*store, "boss", Role::Admin);
         let logged = store.audit_log(None, 10).unwrap().len();
 
-        let refused = disable(&store, &Actor::command_line(), boss.id);
+        let refused = disable(&*store, &Actor::command_line(), boss.id);
 
         assert!(matches!(refused, Err(AccountError::LastAdmin(_))));
         assert!(!store.user(boss.id).unwrap().unwrap().disabled);

@@ -4,7 +4,7 @@ use crate::domain::Section;
 use crate::import::wire;
 use crate::settings::Settings;
 use crate::startup::Application;
-use crate::storage::{SledStore, Store, StoreError};
+use crate::storage::{self, SharedStore, Store, StoreError};
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -128,8 +128,8 @@ impl Cli {
     }
 }
 
-fn open_store(settings: &Settings) -> anyhow::Result<SledStore> {
-    SledStore::open(&settings.data_dir, settings.cache_bytes).map_err(|e| match e {
+fn open_store(settings: &Settings) -> anyhow::Result<SharedStore> {
+    storage::open(&settings.data_dir, settings.cache_bytes).map_err(|e| match e {
         StoreError::Locked(_) => anyhow::anyhow!("{e}"),
         other => anyhow::anyhow!(
             "cannot open the database at {}: {other}",
@@ -151,7 +151,7 @@ fn serve(mut settings: Settings, args: ServeArgs) -> anyhow::Result<()> {
     let store = open_store(&settings)?;
     let system = actix_web::rt::System::new();
     system.block_on(async move {
-        let app = Application::build_with_store(settings.clone(), std::sync::Arc::new(store))?;
+        let app = Application::build_with_store(settings.clone(), store)?;
         let host = settings.bind.rsplit_once(':').map_or(settings.bind.as_str(), |(host, _)| host);
         tracing::info!(data = %settings.data_dir.display(), "serving {} on http://{host}:{}", settings.site_name, app.port());
         if let Some(token) = app.setup_token() {
@@ -185,7 +185,7 @@ fn import_wire(settings: Settings, args: ImportWireArgs) -> anyhow::Result<()> {
     let store = open_store(&settings)?;
     for (file, wire_story) in parsed {
         let story = wire_story.into_story(args.section, OffsetDateTime::now_utc());
-        match save_with_free_slug(&store, story)? {
+        match save_with_free_slug(&*store, story)? {
             Imported::New(story) => println!(
                 "{}: published {:?} as {}",
                 file.display(),
@@ -201,7 +201,6 @@ fn import_wire(settings: Settings, args: ImportWireArgs) -> anyhow::Result<()> {
             }
         }
     }
-    store.flush()?;
     if failed > 0 {
         anyhow::bail!(
             "{failed} of {} files could not be imported",

@@ -17,7 +17,28 @@ use thiserror::Error;
 use time::OffsetDateTime;
 
 pub use codec::{AutosaveRecord, PhotoRecord, RenditionRecord, SessionRecord};
-pub use sled_store::{Replace, SledStore};
+pub use sled_store::Replace;
+/// The sled backend by name, for tests of what is particular to it; everything else opens
+/// storage with [`open`].
+pub use sled_store::SledStore;
+
+/// Opens (creating if needed) the database in `dir` with a page cache of `cache_bytes`,
+/// finishing or clearing a restore that stopped part-way. [`StoreError::Locked`] while another
+/// process (a running server) holds it.
+pub fn open(dir: &Path, cache_bytes: u64) -> Result<SharedStore, StoreError> {
+    Ok(Arc::new(SledStore::open(dir, cache_bytes)?))
+}
+
+/// Replaces the database in `dir` with the backup in `backup_dir`, all or nothing: the backup
+/// is read and checked in full before the data directory changes (see [`backup`]).
+pub fn restore(
+    dir: &Path,
+    backup_dir: &Path,
+    cache_bytes: u64,
+    replace: Replace,
+) -> Result<backup::Summary, StoreError> {
+    SledStore::restore(dir, backup_dir, cache_bytes, replace)
+}
 
 #[derive(Debug, Error)]
 pub enum StoreError {

@@ -5,7 +5,7 @@ use super::open_store;
 use crate::domain::{Section, Slug, Story};
 use crate::ninjs::{self, Defaults, Site};
 use crate::settings::Settings;
-use crate::storage::{ImportOutcome, Listing, ListingKey, Replace, SledStore, Store, StoreError};
+use crate::storage::{self, ImportOutcome, Listing, ListingKey, Replace, Store, StoreError};
 use anyhow::Context;
 use std::io::{BufRead, BufWriter, Write};
 use std::path::PathBuf;
@@ -124,7 +124,7 @@ pub fn import(settings: &Settings, args: ImportArgs) -> anyhow::Result<()> {
         if line.trim().is_empty() {
             continue;
         }
-        match import_line(&store, &line, defaults) {
+        match import_line(&*store, &line, defaults) {
             Ok(ImportOutcome::Created) => created += 1,
             Ok(ImportOutcome::Updated) => updated += 1,
             Ok(ImportOutcome::Unchanged) => unchanged += 1,
@@ -134,7 +134,6 @@ pub fn import(settings: &Settings, args: ImportArgs) -> anyhow::Result<()> {
             }
         }
     }
-    store.flush()?;
     let summary =
         format!("{created} new, {updated} updated, {unchanged} unchanged, {failed} failed");
     if failed > 0 {
@@ -144,7 +143,7 @@ pub fn import(settings: &Settings, args: ImportArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn import_line(store: &SledStore, line: &str, defaults: Defaults) -> Result<ImportOutcome, String> {
+fn import_line(store: &dyn Store, line: &str, defaults: Defaults) -> Result<ImportOutcome, String> {
     let doc: ninjs::Document =
         serde_json::from_str(line).map_err(|e| format!("not a ninjs document: {e}"))?;
     let mut story = ninjs::story(&doc, defaults).map_err(|e| e.to_string())?;
@@ -160,7 +159,7 @@ fn import_line(store: &SledStore, line: &str, defaults: Defaults) -> Result<Impo
 
 /// Through the running server when there is one (it holds the database), else directly.
 pub fn backup(settings: &Settings, args: BackupArgs) -> anyhow::Result<()> {
-    let records = match SledStore::open(&settings.data_dir, settings.cache_bytes) {
+    let records = match storage::open(&settings.data_dir, settings.cache_bytes) {
         Ok(store) => store.backup(&args.dir)?.records(),
         Err(StoreError::Locked(_)) => {
             crate::control::request_backup(&settings.data_dir, &args.dir)?
@@ -187,7 +186,7 @@ pub fn restore(settings: &Settings, args: RestoreArgs) -> anyhow::Result<()> {
     } else {
         Replace::OnlyEmpty
     };
-    let summary = match SledStore::restore(
+    let summary = match storage::restore(
         &settings.data_dir,
         &args.dir,
         settings.cache_bytes,
@@ -212,7 +211,7 @@ pub fn restore(settings: &Settings, args: RestoreArgs) -> anyhow::Result<()> {
 
 /// A document without a slugline gets its headline's slug, or `-2`, `-3`, ... when another
 /// story holds it (agencies send many items under one headline); its own story keeps its slug.
-fn free_slug(store: &SledStore, story: &Story) -> Result<Slug, StoreError> {
+fn free_slug(store: &dyn Store, story: &Story) -> Result<Slug, StoreError> {
     if let Some(existing) = store.story(story.id)? {
         return Ok(existing.slug);
     }
