@@ -131,10 +131,10 @@ impl Cli {
 fn open_store(settings: &Settings) -> anyhow::Result<SharedStore> {
     storage::open(&settings.data_dir, settings.cache_bytes).map_err(|e| match e {
         StoreError::Locked(_) => anyhow::anyhow!("{e}"),
-        other => anyhow::anyhow!(
-            "cannot open the database at {}: {other}",
+        other => anyhow::Error::new(other).context(format!(
+            "cannot open the database at {}",
             settings.data_dir.display()
-        ),
+        )),
     })
 }
 

@@ -62,15 +62,47 @@ pub enum StoreError {
     /// The work of a transaction failed, so none of its writes were stored.
     #[error("the change was abandoned")]
     Abandoned,
-    #[error("database error: {0}")]
-    Backend(String),
+    #[error("database error")]
+    Database(#[from] sled::Error),
+    #[error("cannot {action} {}", path.display())]
+    Io {
+        action: &'static str,
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
     #[error("corrupt record: {0}")]
     Corrupt(#[from] codec::CodecError),
+    /// The stored data contradicts itself (an index entry without its record, say).
+    #[error("the database is inconsistent: {0}")]
+    Inconsistent(String),
+    /// A backup that is truncated, damaged or holds what no backup holds.
+    #[error("{} is not a complete newsroom backup ({why})", path.display())]
+    DamagedBackup { path: PathBuf, why: String },
+    #[error("{} already holds a backup; choose an empty directory", .0.display())]
+    BackupExists(PathBuf),
+    #[error(
+        "{} holds an interrupted restore (db.restoring and db.replaced) beside a database (db) \
+         made since; keep one of the three as db and remove the others",
+        .0.display()
+    )]
+    InterruptedRestore(PathBuf),
+    /// The caller handed over something the store cannot take.
+    #[error("{0}")]
+    Invalid(&'static str),
+    #[error(transparent)]
+    Domain(#[from] crate::domain::DomainError),
 }
 
-impl From<sled::Error> for StoreError {
-    fn from(e: sled::Error) -> Self {
-        StoreError::Backend(e.to_string())
+impl StoreError {
+    /// An I/O failure on `path` while doing `action` ("open", "write", ...).
+    pub(crate) fn io(action: &'static str, path: &Path) -> impl FnOnce(std::io::Error) -> Self {
+        let path = path.to_owned();
+        move |source| StoreError::Io {
+            action,
+            path,
+            source,
+        }
     }
 }
 

@@ -164,10 +164,12 @@ pub fn backup(settings: &Settings, args: BackupArgs) -> anyhow::Result<()> {
         Err(StoreError::Locked(_)) => {
             crate::control::request_backup(&settings.data_dir, &args.dir)?
         }
-        Err(e) => anyhow::bail!(
-            "cannot open the database at {}: {e}",
-            settings.data_dir.display()
-        ),
+        Err(e) => {
+            return Err(anyhow::Error::new(e).context(format!(
+                "cannot open the database at {}",
+                settings.data_dir.display()
+            )));
+        }
     };
     println!(
         "backed up {records} records from {} to {}",
@@ -220,7 +222,7 @@ fn free_slug(store: &dyn Store, story: &Story) -> Result<Slug, StoreError> {
         let candidate = if n == 1 {
             story.slug.clone()
         } else {
-            Slug::parse(&format!("{base}-{n}")).map_err(|e| StoreError::Backend(e.to_string()))?
+            Slug::parse(&format!("{base}-{n}"))?
         };
         if store.story_by_slug(&candidate)?.is_none() {
             return Ok(candidate);

@@ -42,15 +42,11 @@ impl Summary {
     }
 }
 
-fn io(what: &str, path: &Path, e: std::io::Error) -> StoreError {
-    StoreError::Backend(format!("cannot {what} {}: {e}", path.display()))
-}
-
 fn damaged(path: &Path, why: &str) -> StoreError {
-    StoreError::Backend(format!(
-        "{} is not a complete newsroom backup ({why})",
-        path.display()
-    ))
+    StoreError::DamagedBackup {
+        path: path.to_owned(),
+        why: why.to_owned(),
+    }
 }
 
 /// Where the backup in `dir` lives.
@@ -69,16 +65,13 @@ pub struct Writer {
 impl Writer {
     /// Starts a backup in `dir` (created if needed); refuses to replace an existing one.
     pub fn create(dir: &Path) -> Result<Self, StoreError> {
-        std::fs::create_dir_all(dir).map_err(|e| io("create", dir, e))?;
+        std::fs::create_dir_all(dir).map_err(StoreError::io("create", dir))?;
         let done = file_in(dir);
         if done.exists() {
-            return Err(StoreError::Backend(format!(
-                "{} already holds a backup; choose an empty directory",
-                dir.display()
-            )));
+            return Err(StoreError::BackupExists(dir.to_owned()));
         }
         let partial = dir.join(format!("{FILE_NAME}.partial"));
-        let file = File::create(&partial).map_err(|e| io("create", &partial, e))?;
+        let file = File::create(&partial).map_err(StoreError::io("create", &partial))?;
         let mut writer = Writer {
             out: BufWriter::with_capacity(1 << 20, file),
             hasher: Sha256::new(),
@@ -95,11 +88,11 @@ impl Writer {
         self.hasher.update(bytes);
         self.out
             .write_all(bytes)
-            .map_err(|e| io("write", &self.partial, e))
+            .map_err(StoreError::io("write", &self.partial))
     }
 
     pub fn record(&mut self, tree: &str, key: &[u8], value: &[u8]) -> Result<(), StoreError> {
-        let too_big = || StoreError::Backend(format!("a record of tree {tree} is too large"));
+        let too_big = || StoreError::Invalid("a record is too large for a backup");
         let name_len = u16::try_from(tree.len()).map_err(|_| too_big())?;
         let key_len = u32::try_from(key.len()).map_err(|_| too_big())?;
         let value_len = u32::try_from(value.len()).map_err(|_| too_big())?;
@@ -121,13 +114,15 @@ impl Writer {
         let digest = self.hasher.clone().finalize();
         self.out
             .write_all(&digest)
-            .map_err(|e| io("write", &self.partial, e))?;
+            .map_err(StoreError::io("write", &self.partial))?;
         let file = self
             .out
             .into_inner()
-            .map_err(|e| io("write", &self.partial, e.into_error()))?;
-        file.sync_all().map_err(|e| io("sync", &self.partial, e))?;
-        std::fs::rename(&self.partial, &self.done).map_err(|e| io("rename", &self.partial, e))?;
+            .map_err(|e| StoreError::io("write", &self.partial)(e.into_error()))?;
+        file.sync_all()
+            .map_err(StoreError::io("sync", &self.partial))?;
+        std::fs::rename(&self.partial, &self.done)
+            .map_err(StoreError::io("rename", &self.partial))?;
         Ok(self.summary)
     }
 }
@@ -139,7 +134,7 @@ pub fn read(
     mut each: impl FnMut(&str, &[u8], &[u8]) -> Result<(), StoreError>,
 ) -> Result<Summary, StoreError> {
     let path = file_in(dir);
-    let file = File::open(&path).map_err(|e| io("open", &path, e))?;
+    let file = File::open(&path).map_err(StoreError::io("open", &path))?;
     let mut input = HashingReader {
         inner: BufReader::with_capacity(1 << 20, file),
         hasher: Sha256::new(),

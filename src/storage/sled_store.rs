@@ -68,8 +68,7 @@ pub struct SledStore {
 impl SledStore {
     /// Opens (creating if needed) the database in `dir` with a page cache of `cache_bytes`.
     pub fn open(dir: &Path, cache_bytes: u64) -> Result<Self, StoreError> {
-        std::fs::create_dir_all(dir)
-            .map_err(|e| StoreError::Backend(format!("cannot create {}: {e}", dir.display())))?;
+        std::fs::create_dir_all(dir).map_err(StoreError::io("create", dir))?;
         let lock = lock_dir(dir)?;
         finish_restore(dir)?;
         let db = open_db(&dir.join(DB), cache_bytes)?;
@@ -136,8 +135,7 @@ impl SledStore {
         cache_bytes: u64,
         replace: Replace,
     ) -> Result<backup::Summary, StoreError> {
-        std::fs::create_dir_all(dir)
-            .map_err(|e| StoreError::Backend(format!("cannot create {}: {e}", dir.display())))?;
+        std::fs::create_dir_all(dir).map_err(StoreError::io("create", dir))?;
         let _lock = lock_dir(dir)?;
         finish_restore(dir)?;
         let live = dir.join(DB);
@@ -174,9 +172,7 @@ impl SledStore {
         // Every file and directory of the new database on disk before anything points to it.
         sync_all(&staging)
             .and_then(|()| sync_dir(dir))
-            .map_err(|e| {
-                StoreError::Backend(format!("cannot write {} to disk: {e}", staging.display()))
-            })?;
+            .map_err(StoreError::io("write to disk", &staging))?;
         // Moving the old database aside (or marking that there was none) commits the restore.
         let replaced = dir.join(DB_REPLACED);
         let moved = if live.exists() {
@@ -184,9 +180,7 @@ impl SledStore {
         } else {
             std::fs::create_dir(&replaced)
         };
-        moved.map_err(|e| {
-            StoreError::Backend(format!("cannot move {} aside: {e}", live.display()))
-        })?;
+        moved.map_err(StoreError::io("move aside", &live))?;
         finish_restore(dir)?;
         Ok(summary)
     }
@@ -388,21 +382,14 @@ fn finish_restore(dir: &Path) -> Result<(), StoreError> {
     if replaced.exists() {
         match (live.exists(), staging.exists()) {
             (true, true) => {
-                return Err(StoreError::Backend(format!(
-                    "{} holds an interrupted restore ({DB_RESTORING} and {DB_REPLACED}) beside \
-                     a database ({DB}) made since; keep one of the three as {DB} and remove the \
-                     others",
-                    dir.display()
-                )));
+                return Err(StoreError::InterruptedRestore(dir.to_owned()));
             }
             (false, _) => std::fs::rename(&staging, &live)
                 .and_then(|()| sync_dir(dir))
-                .map_err(|e| {
-                    StoreError::Backend(format!(
-                        "cannot put the restored database {} in place: {e}",
-                        staging.display()
-                    ))
-                })?,
+                .map_err(StoreError::io(
+                    "put in place the restored database",
+                    &staging,
+                ))?,
             (true, false) => {}
         }
         remove_dir(&replaced)?;
@@ -414,10 +401,7 @@ fn remove_dir(path: &Path) -> Result<(), StoreError> {
     match std::fs::remove_dir_all(path) {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
-        Err(e) => Err(StoreError::Backend(format!(
-            "cannot remove {}: {e}",
-            path.display()
-        ))),
+        Err(e) => Err(StoreError::io("remove", path)(e)),
     }
 }
 
@@ -446,14 +430,11 @@ fn lock_dir(dir: &Path) -> Result<File, StoreError> {
         .truncate(false)
         .write(true)
         .open(&path)
-        .map_err(|e| StoreError::Backend(format!("cannot open {}: {e}", path.display())))?;
+        .map_err(StoreError::io("open", &path))?;
     match file.try_lock() {
         Ok(()) => Ok(file),
         Err(TryLockError::WouldBlock) => Err(StoreError::Locked(PathBuf::from(dir))),
-        Err(TryLockError::Error(e)) => Err(StoreError::Backend(format!(
-            "cannot lock {}: {e}",
-            path.display()
-        ))),
+        Err(TryLockError::Error(e)) => Err(StoreError::io("lock", &path)(e)),
     }
 }
 
@@ -569,7 +550,7 @@ fn photo_use_key(photo: PhotoId, story: StoryId) -> Vec<u8> {
 
 fn id_bytes(v: &[u8]) -> Result<[u8; 16], StoreError> {
     v.try_into()
-        .map_err(|_| StoreError::Backend(format!("an id of {} bytes", v.len())))
+        .map_err(|_| StoreError::Inconsistent(format!("an id of {} bytes", v.len())))
 }
 
 fn prefix_front() -> Vec<u8> {
@@ -690,7 +671,7 @@ impl Store for SledStore {
         let bytes: [u8; 16] = id
             .as_ref()
             .try_into()
-            .map_err(|_| StoreError::Backend(format!("bad id under slug {slug}")))?;
+            .map_err(|_| StoreError::Inconsistent(format!("bad id under slug {slug}")))?;
         self.get_story(StoryId::from_bytes(bytes))
     }
 
@@ -730,7 +711,7 @@ impl Store for SledStore {
                 let bytes: [u8; 16] = v
                     .as_ref()
                     .try_into()
-                    .map_err(|_| StoreError::Backend("bad scheduled entry".into()))?;
+                    .map_err(|_| StoreError::Inconsistent("bad scheduled entry".into()))?;
                 Ok(StoryId::from_bytes(bytes))
             })
             .collect()
@@ -796,7 +777,9 @@ impl Store for SledStore {
             .map(|item| {
                 let (_, id) = item?;
                 self.user(UserId::from_bytes(id_bytes(&id)?))?
-                    .ok_or_else(|| StoreError::Backend("a username without its account".into()))
+                    .ok_or_else(|| {
+                        StoreError::Inconsistent("a username without its account".into())
+                    })
             })
             .collect()
     }
@@ -915,10 +898,10 @@ impl Store for SledStore {
     ) -> Result<PhotoRecord, StoreError> {
         let hash = record
             .hash
-            .ok_or_else(|| StoreError::Backend("a new photo needs its content hash".into()))?;
+            .ok_or_else(|| StoreError::Invalid("a new photo needs its content hash"))?;
         if renditions.len() != record.renditions.len() {
-            return Err(StoreError::Backend(
-                "a photo's renditions do not match its record".into(),
+            return Err(StoreError::Invalid(
+                "a photo's renditions do not match its record",
             ));
         }
         let _writing = self.writing();
@@ -950,7 +933,7 @@ impl Store for SledStore {
                 let id: [u8; 16] = id
                     .as_ref()
                     .try_into()
-                    .map_err(|_| StoreError::Backend("bad photo hash entry".into()))?;
+                    .map_err(|_| StoreError::Inconsistent("bad photo hash entry".into()))?;
                 self.photo(PhotoId::from_bytes(id))?
                     .ok_or(StoreError::NotFound)
             }
@@ -1083,7 +1066,7 @@ impl Store for SledStore {
         let stored = self
             .meta
             .get(&key)?
-            .ok_or_else(|| StoreError::Backend(format!("secret {name} vanished")))?;
+            .ok_or_else(|| StoreError::Inconsistent(format!("secret {name} vanished")))?;
         Ok(stored.to_vec())
     }
 
