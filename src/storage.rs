@@ -62,7 +62,8 @@ pub enum StoreError {
     /// The work of a transaction failed, so none of its writes were stored.
     #[error("the change was abandoned")]
     Abandoned,
-    #[error("database error")]
+    /// Names sled's error in the message too: the web layer logs errors as text.
+    #[error("database error: {0}")]
     Database(#[from] sled::Error),
     #[error("cannot {action} {}", path.display())]
     Io {
@@ -76,11 +77,25 @@ pub enum StoreError {
     /// The stored data contradicts itself (an index entry without its record, say).
     #[error("the database is inconsistent: {0}")]
     Inconsistent(String),
+    /// A record of a backup that does not decode as what its tree holds.
+    #[error("{} holds a record of {tree:?} that cannot be read", path.display())]
+    UnreadableBackupRecord {
+        path: PathBuf,
+        tree: String,
+        #[source]
+        source: codec::CodecError,
+    },
     /// A backup that is truncated, damaged or holds what no backup holds.
     #[error("{} is not a complete newsroom backup ({why})", path.display())]
     DamagedBackup { path: PathBuf, why: String },
     #[error("{} already holds a backup; choose an empty directory", .0.display())]
     BackupExists(PathBuf),
+    #[error(
+        "{} exists: a backup is being written there, or one was interrupted; remove it and try \
+         again",
+        .0.display()
+    )]
+    PartialBackupExists(PathBuf),
     #[error(
         "{} holds an interrupted restore (db.restoring and db.replaced) beside a database (db) \
          made since; keep one of the three as db and remove the others",

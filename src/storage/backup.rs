@@ -7,8 +7,10 @@
 //!   | value length u32 BE | value
 //! - trailer: tag 0 | record count u64 BE | SHA-256 of every byte before the digest
 //!
-//! It is written to `newsroom-backup.partial`, synced, then renamed, so a backup that was
-//! interrupted never looks finished.
+//! It is written to `newsroom-backup.partial`, synced, then linked to its final name, so a
+//! backup that was interrupted never looks finished. The file holds password hashes and the
+//! session cookie key: it is created afresh (`O_EXCL`, which also never follows a symbolic link
+//! planted at that name) and readable by its owner only.
 
 use super::StoreError;
 use sha2::{Digest, Sha256};
@@ -71,7 +73,7 @@ impl Writer {
             return Err(StoreError::BackupExists(dir.to_owned()));
         }
         let partial = dir.join(format!("{FILE_NAME}.partial"));
-        let file = File::create(&partial).map_err(StoreError::io("create", &partial))?;
+        let file = create_private(&partial)?;
         let mut writer = Writer {
             out: BufWriter::with_capacity(1 << 20, file),
             hasher: Sha256::new(),
@@ -121,10 +123,28 @@ impl Writer {
             .map_err(|e| StoreError::io("write", &self.partial)(e.into_error()))?;
         file.sync_all()
             .map_err(StoreError::io("sync", &self.partial))?;
-        std::fs::rename(&self.partial, &self.done)
-            .map_err(StoreError::io("rename", &self.partial))?;
+        // A link, unlike a rename, never replaces a backup that appeared meanwhile.
+        std::fs::hard_link(&self.partial, &self.done)
+            .map_err(StoreError::io("name", &self.done))?;
+        std::fs::remove_file(&self.partial).map_err(StoreError::io("remove", &self.partial))?;
         Ok(self.summary)
     }
+}
+
+/// A new file only its owner can read, refused when anything (a file, a symbolic link) is at
+/// `path` already.
+fn create_private(path: &Path) -> Result<File, StoreError> {
+    let mut options = File::options();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::AlreadyExists {
+            StoreError::PartialBackupExists(path.to_owned())
+        } else {
+            StoreError::io("create", path)(e)
+        }
+    })
 }
 
 /// Reads the backup in `dir`, handing each record to `each`, then checks the trailer. Run it
@@ -278,5 +298,33 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         Writer::create(dir.path()).unwrap().finish().unwrap();
         assert!(Writer::create(dir.path()).is_err());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_backup_is_readable_by_its_owner_only() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        Writer::create(dir.path()).unwrap().finish().unwrap();
+        let mode = std::fs::metadata(file_in(dir.path()))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_symbolic_link_planted_at_the_partial_name_is_not_followed() {
+        let dir = tempfile::tempdir().unwrap();
+        let victim = dir.path().join("victim");
+        std::fs::write(&victim, b"precious").unwrap();
+        let partial = dir.path().join(format!("{FILE_NAME}.partial"));
+        std::os::unix::fs::symlink(&victim, &partial).unwrap();
+
+        let refused = Writer::create(dir.path());
+
+        assert!(matches!(refused, Err(StoreError::PartialBackupExists(_))));
+        assert_eq!(std::fs::read(&victim).unwrap(), b"precious");
     }
 }
