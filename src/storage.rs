@@ -5,6 +5,7 @@
 pub mod backup;
 pub mod codec;
 mod counted_index;
+mod cursor;
 mod sled_store;
 
 use crate::domain::{
@@ -17,6 +18,7 @@ use thiserror::Error;
 use time::OffsetDateTime;
 
 pub use codec::{AutosaveRecord, PhotoRecord, RenditionRecord, SessionRecord};
+pub use cursor::{Cursor, InvalidCursor};
 pub use sled_store::Replace;
 /// The sled backend by name, for tests of what is particular to it; everything else opens
 /// storage with [`open`].
@@ -361,7 +363,7 @@ pub trait Store: Send + Sync + 'static {
     fn listing_after(
         &self,
         listing: Listing,
-        after: Option<ListingKey>,
+        after: Option<Cursor>,
         limit: usize,
     ) -> Result<Vec<StorySummary>, StoreError>;
 
@@ -430,24 +432,6 @@ pub struct PublicVersion {
     pub generation: u64,
     /// `None` until the first public change.
     pub changed_at: Option<OffsetDateTime>,
-}
-
-/// A position in a published listing: the publication second and the story id, which is the
-/// listing's own sort order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ListingKey {
-    pub ts: u32,
-    pub id: StoryId,
-}
-
-impl ListingKey {
-    /// Where `summary` sits in a published listing; `None` for an unpublished story.
-    pub fn published(summary: &StorySummary) -> Option<Self> {
-        summary.published_at.map(|at| ListingKey {
-            ts: index_ts(at),
-            id: summary.id,
-        })
-    }
 }
 
 /// Seconds since 1970 as an index timestamp, clamped to what 32 bits hold (1970 to 2106).

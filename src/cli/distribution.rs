@@ -5,7 +5,7 @@ use super::open_store;
 use crate::domain::{Section, Slug, Story};
 use crate::ninjs::{self, Defaults, Site};
 use crate::settings::Settings;
-use crate::storage::{self, ImportOutcome, Listing, ListingKey, Replace, Store, StoreError};
+use crate::storage::{self, Cursor, ImportOutcome, Listing, Replace, Store, StoreError};
 use anyhow::Context;
 use std::io::{BufRead, BufWriter, Write};
 use std::path::PathBuf;
@@ -84,12 +84,12 @@ pub fn export(settings: &Settings, args: ExportArgs) -> anyhow::Result<()> {
         None => Box::new(std::io::stdout().lock()),
     };
     let mut out = BufWriter::new(out);
-    let mut after: Option<ListingKey> = None;
+    let mut after: Option<Cursor> = None;
     let mut written = 0u64;
     loop {
         let batch = store.listing_after(Listing::Front, after, 500)?;
         let Some(last) = batch.last() else { break };
-        after = ListingKey::published(last);
+        after = Cursor::after(last);
         for summary in &batch {
             let Some(story) = store.story(summary.id)?.filter(|s| s.is_public()) else {
                 continue;

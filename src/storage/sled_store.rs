@@ -26,8 +26,8 @@ use restore_check::RestoreCheck;
 
 mod restore_check;
 use super::{
-    ImportOutcome, Listing, ListingKey, ListingPage, MAX_REVISION, PhotoBlob, PhotoPage,
-    PublicVersion, StatusFilter, Store, StoreError, Transaction, backup, index_ts,
+    Cursor, ImportOutcome, Listing, ListingPage, MAX_REVISION, PhotoBlob, PhotoPage, PublicVersion,
+    StatusFilter, Store, StoreError, Transaction, backup, index_ts,
 };
 use crate::domain::{
     AuditEvent, PageNumber, Paging, PhotoId, Section, Slug, Status, Story, StoryId, StorySummary,
@@ -1107,11 +1107,11 @@ impl Store for SledStore {
     fn listing_after(
         &self,
         listing: Listing,
-        after: Option<ListingKey>,
+        after: Option<Cursor>,
         limit: usize,
     ) -> Result<Vec<StorySummary>, StoreError> {
         let prefix = prefix_of(listing);
-        let before = after.map(|key| (key.ts, key.id.to_bytes()));
+        let before = after.map(|c| (index_ts(c.published_at()), c.id().to_bytes()));
         counted_index::newest_before(&self.indexes, &prefix, before, limit)?
             .iter()
             .map(|v| Ok(decode_summary(v)?))
