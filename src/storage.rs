@@ -9,15 +9,15 @@ mod cursor;
 mod sled_store;
 
 use crate::domain::{
-    AuditEvent, PageNumber, Paging, PhotoId, Section, Slug, Status, Story, StoryId, StorySummary,
-    User, UserId, Username,
+    AuditEvent, Autosave, PageNumber, Paging, PhotoId, Section, Session, Slug, Status, Story,
+    StoryId, StorySummary, User, UserId, Username,
 };
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use thiserror::Error;
 use time::OffsetDateTime;
 
-pub use codec::{AutosaveRecord, PhotoRecord, RenditionRecord, SessionRecord};
+pub use codec::{PhotoRecord, RenditionRecord};
 pub use cursor::{Cursor, InvalidCursor};
 pub use sled_store::Replace;
 /// The sled backend by name, for tests of what is particular to it; everything else opens
@@ -266,13 +266,9 @@ pub trait Store: Send + Sync + 'static {
     // --- Login sessions, keyed by the SHA-256 of the session id ---
 
     /// A live session; an expired one is deleted and `None` returned.
-    fn session(
-        &self,
-        key: &[u8; 32],
-        now: OffsetDateTime,
-    ) -> Result<Option<SessionRecord>, StoreError>;
+    fn session(&self, key: &[u8; 32], now: OffsetDateTime) -> Result<Option<Session>, StoreError>;
 
-    fn put_session(&self, key: &[u8; 32], record: &SessionRecord) -> Result<(), StoreError>;
+    fn put_session(&self, key: &[u8; 32], session: &Session) -> Result<(), StoreError>;
 
     fn delete_session(&self, key: &[u8; 32]) -> Result<(), StoreError>;
 
@@ -285,14 +281,14 @@ pub trait Store: Send + Sync + 'static {
         &self,
         user: UserId,
         story: Option<StoryId>,
-        copy: &AutosaveRecord,
+        copy: &Autosave,
     ) -> Result<(), StoreError>;
 
     fn autosave(
         &self,
         user: UserId,
         story: Option<StoryId>,
-    ) -> Result<Option<AutosaveRecord>, StoreError>;
+    ) -> Result<Option<Autosave>, StoreError>;
 
     fn delete_autosave(&self, user: UserId, story: Option<StoryId>) -> Result<(), StoreError>;
 

@@ -3,9 +3,10 @@
 //! an old version, upgrade it) and the encoding replaced without touching the rest of the code.
 
 use crate::domain::{
-    AltText, AuditAction, AuditEvent, Body, Byline, Bylines, Caption, Credit, Dateline,
-    DomainError, Headline, Initials, LeadPhoto, PasswordHash, PhotoId, Role, Section, Slug, Source,
-    Standfirst, Status, Story, StoryId, StorySummary, User, UserId, Username, dateline::Place,
+    AltText, AuditAction, AuditEvent, Autosave, Body, Byline, Bylines, Caption, Credit, Dateline,
+    DomainError, Headline, Initials, LeadPhoto, PasswordHash, PhotoId, Role, Section, Session,
+    Slug, Source, Standfirst, Status, Story, StoryId, StorySummary, User, UserId, Username,
+    dateline::Place,
 };
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
 use thiserror::Error;
@@ -309,49 +310,69 @@ pub fn decode_user(bytes: &[u8]) -> Result<User, CodecError> {
 
 const SESSION_V1: u8 = 1;
 
-/// A login session's server-side state.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct SessionRecord {
-    pub state: Vec<(String, String)>,
+#[derive(Serialize, Deserialize)]
+struct SessionV1 {
+    state: Vec<(String, String)>,
     /// Unix seconds after which the session is gone.
-    pub expires_at: i64,
-    pub user: Option<[u8; 16]>,
+    expires_at: i64,
+    user: Option<[u8; 16]>,
 }
 
-pub fn encode_session(record: &SessionRecord) -> Result<Vec<u8>, CodecError> {
-    encode(SESSION_V1, record)
+pub fn encode_session(session: &Session) -> Result<Vec<u8>, CodecError> {
+    encode(
+        SESSION_V1,
+        &SessionV1 {
+            state: session.state.clone(),
+            expires_at: session.expires_at.unix_timestamp(),
+            user: session.user.map(UserId::to_bytes),
+        },
+    )
 }
 
-pub fn decode_session(bytes: &[u8]) -> Result<SessionRecord, CodecError> {
+pub fn decode_session(bytes: &[u8]) -> Result<Session, CodecError> {
     let (version, payload) = version_of(bytes)?;
-    match version {
-        SESSION_V1 => decode(payload),
-        other => Err(CodecError::UnknownVersion(other)),
-    }
+    let r: SessionV1 = match version {
+        SESSION_V1 => decode(payload)?,
+        other => return Err(CodecError::UnknownVersion(other)),
+    };
+    Ok(Session {
+        state: r.state,
+        expires_at: seconds(r.expires_at)?,
+        user: r.user.map(UserId::from_bytes),
+    })
 }
 
 // --- Autosaved form copies ---------------------------------------------------------------------
 
 const AUTOSAVE_V1: u8 = 1;
 
-/// What was on a story form when the browser last autosaved it: the fields by name, as typed.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct AutosaveRecord {
+#[derive(Serialize, Deserialize)]
+struct AutosaveV1 {
     /// Unix seconds.
-    pub saved_at: i64,
-    pub fields: Vec<(String, String)>,
+    saved_at: i64,
+    fields: Vec<(String, String)>,
 }
 
-pub fn encode_autosave(record: &AutosaveRecord) -> Result<Vec<u8>, CodecError> {
-    encode(AUTOSAVE_V1, record)
+pub fn encode_autosave(copy: &Autosave) -> Result<Vec<u8>, CodecError> {
+    encode(
+        AUTOSAVE_V1,
+        &AutosaveV1 {
+            saved_at: copy.saved_at.unix_timestamp(),
+            fields: copy.fields.clone(),
+        },
+    )
 }
 
-pub fn decode_autosave(bytes: &[u8]) -> Result<AutosaveRecord, CodecError> {
+pub fn decode_autosave(bytes: &[u8]) -> Result<Autosave, CodecError> {
     let (version, payload) = version_of(bytes)?;
-    match version {
-        AUTOSAVE_V1 => decode(payload),
-        other => Err(CodecError::UnknownVersion(other)),
-    }
+    let r: AutosaveV1 = match version {
+        AUTOSAVE_V1 => decode(payload)?,
+        other => return Err(CodecError::UnknownVersion(other)),
+    };
+    Ok(Autosave {
+        saved_at: seconds(r.saved_at)?,
+        fields: r.fields,
+    })
 }
 
 // --- Audit log ----------------------------------------------------------------------------------
@@ -524,6 +545,10 @@ fn decode_bylines(raw: &[String]) -> Result<Bylines, CodecError> {
     Ok(Bylines::new(bylines)?)
 }
 
+fn seconds(unix: i64) -> Result<OffsetDateTime, CodecError> {
+    OffsetDateTime::from_unix_timestamp(unix).map_err(|e| CodecError::Range(e.to_string()))
+}
+
 fn datetime(nanos: i128) -> Result<OffsetDateTime, CodecError> {
     OffsetDateTime::from_unix_timestamp_nanos(nanos).map_err(|e| CodecError::Range(e.to_string()))
 }
@@ -647,5 +672,50 @@ pub(crate) mod tests {
         for len in [1, 2, 10, bytes.len() / 2, bytes.len() - 1] {
             assert!(decode_story(&bytes[..len]).is_err(), "decoded {len} bytes");
         }
+    }
+
+    #[test]
+    fn a_session_and_an_autosave_round_trip_to_the_second() {
+        let session = Session {
+            state: vec![("user".into(), "\"0190\"".into())],
+            expires_at: datetime!(2030-01-01 12:00:00 UTC),
+            user: Some(UserId::new()),
+        };
+        assert_eq!(
+            decode_session(&encode_session(&session).unwrap()).unwrap(),
+            session
+        );
+        let copy = Autosave {
+            saved_at: datetime!(2030-01-01 12:00:00 UTC),
+            fields: vec![("headline".into(), "Half a headl".into())],
+        };
+        assert_eq!(
+            decode_autosave(&encode_autosave(&copy).unwrap()).unwrap(),
+            copy
+        );
+    }
+
+    #[test]
+    fn a_session_written_before_the_domain_type_still_reads() {
+        // The layout the session record has always had: state, expiry in seconds, user bytes.
+        #[derive(Serialize)]
+        struct Earlier {
+            state: Vec<(String, String)>,
+            expires_at: i64,
+            user: Option<[u8; 16]>,
+        }
+        let user = UserId::new();
+        let bytes = encode(
+            SESSION_V1,
+            &Earlier {
+                state: vec![("k".into(), "v".into())],
+                expires_at: 1_900_000_000,
+                user: Some(user.to_bytes()),
+            },
+        )
+        .unwrap();
+        let session = decode_session(&bytes).unwrap();
+        assert_eq!(session.expires_at.unix_timestamp(), 1_900_000_000);
+        assert_eq!(session.user, Some(user));
     }
 }

@@ -17,9 +17,9 @@
 //!   the change, ns since 1970 as i64 BE)
 
 use super::codec::{
-    AutosaveRecord, PhotoRecord, SessionRecord, decode_audit, decode_autosave, decode_photo,
-    decode_session, decode_story, decode_summary, decode_user, encode_audit, encode_autosave,
-    encode_photo, encode_session, encode_story, encode_summary, encode_user,
+    PhotoRecord, decode_audit, decode_autosave, decode_photo, decode_session, decode_story,
+    decode_summary, decode_user, encode_audit, encode_autosave, encode_photo, encode_session,
+    encode_story, encode_summary, encode_user,
 };
 use super::counted_index::{self, Entry};
 use restore_check::RestoreCheck;
@@ -30,8 +30,8 @@ use super::{
     StatusFilter, Store, StoreError, Transaction, backup, index_ts,
 };
 use crate::domain::{
-    AuditEvent, PageNumber, Paging, PhotoId, Section, Slug, Status, Story, StoryId, StorySummary,
-    User, UserId, Username,
+    AuditEvent, Autosave, PageNumber, Paging, PhotoId, Section, Session, Slug, Status, Story,
+    StoryId, StorySummary, User, UserId, Username,
 };
 use sled::transaction::{ConflictableTransactionError, TransactionError};
 use sled::{Db, Transactional, Tree};
@@ -119,7 +119,7 @@ impl SledStore {
         let mut keys = Vec::new();
         for item in self.sessions.iter() {
             let (key, bytes) = item?;
-            if decode_session(&bytes).map_or(true, |r| r.user == Some(user.to_bytes())) {
+            if decode_session(&bytes).map_or(true, |r| r.user == Some(user)) {
                 keys.push(key);
             }
         }
@@ -811,16 +811,12 @@ impl Store for SledStore {
         tx.commit()
     }
 
-    fn session(
-        &self,
-        key: &[u8; 32],
-        now: OffsetDateTime,
-    ) -> Result<Option<SessionRecord>, StoreError> {
+    fn session(&self, key: &[u8; 32], now: OffsetDateTime) -> Result<Option<Session>, StoreError> {
         let Some(bytes) = self.sessions.get(key)? else {
             return Ok(None);
         };
         let record = decode_session(&bytes)?;
-        if record.expires_at <= now.unix_timestamp() {
+        if record.expires_at <= now {
             let _writing = self.writing();
             self.sessions.remove(key)?;
             return Ok(None);
@@ -828,9 +824,9 @@ impl Store for SledStore {
         Ok(Some(record))
     }
 
-    fn put_session(&self, key: &[u8; 32], record: &SessionRecord) -> Result<(), StoreError> {
+    fn put_session(&self, key: &[u8; 32], session: &Session) -> Result<(), StoreError> {
         let _writing = self.writing();
-        self.sessions.insert(key, encode_session(record)?)?;
+        self.sessions.insert(key, encode_session(session)?)?;
         self.db.flush()?;
         Ok(())
     }
@@ -856,7 +852,7 @@ impl Store for SledStore {
         &self,
         user: UserId,
         story: Option<StoryId>,
-        copy: &AutosaveRecord,
+        copy: &Autosave,
     ) -> Result<(), StoreError> {
         let _writing = self.writing();
         self.autosaves
@@ -869,7 +865,7 @@ impl Store for SledStore {
         &self,
         user: UserId,
         story: Option<StoryId>,
-    ) -> Result<Option<AutosaveRecord>, StoreError> {
+    ) -> Result<Option<Autosave>, StoreError> {
         read(&self.autosaves, autosave_key(user, story), decode_autosave)
     }
 

@@ -4,8 +4,8 @@
 //! story form until the story is saved.
 
 use super::story_form::StoryInput;
+use crate::domain::Autosave;
 use crate::domain::{StoryId, User};
-use crate::storage::AutosaveRecord;
 use crate::views::Timestamp;
 use crate::web::auth::SignedIn;
 use crate::web::{AppError, State};
@@ -53,8 +53,8 @@ pub(super) async fn receive(
                 return Err(AppError::Forbidden);
             }
         }
-        let copy = AutosaveRecord {
-            saved_at: OffsetDateTime::now_utc().unix_timestamp(),
+        let copy = Autosave {
+            saved_at: OffsetDateTime::now_utc(),
             fields: input.to_pairs(),
         };
         store.put_autosave(user.id, story, &copy)?;
@@ -84,10 +84,8 @@ pub(super) async fn offer(
     let Some(copy) = copy else {
         return Ok(None);
     };
-    let saved_at = OffsetDateTime::from_unix_timestamp(copy.saved_at)
-        .map_err(|e| AppError::Internal(e.to_string()))?;
     Ok(Some(Offer {
-        saved_at: Timestamp::new(saved_at),
+        saved_at: Timestamp::new(copy.saved_at),
         input: StoryInput::from_pairs(copy.fields),
     }))
 }
