@@ -63,7 +63,7 @@ fn run(path: &str, rounds: usize) -> anyhow::Result<()> {
         }
         let details = photos::PhotoDetails {
             uploaded_by: None,
-            uploaded_at: 0,
+            uploaded_at: time::OffsetDateTime::UNIX_EPOCH,
             caption: String::new(),
             credit: String::new(),
             alt: String::new(),

@@ -9,15 +9,14 @@ mod cursor;
 mod sled_store;
 
 use crate::domain::{
-    AuditEvent, Autosave, PageNumber, Paging, PhotoId, Section, Session, Slug, Status, Story,
-    StoryId, StorySummary, User, UserId, Username,
+    AuditEvent, Autosave, PageNumber, Paging, Photo, PhotoId, Section, Session, Slug, Status,
+    Story, StoryId, StorySummary, User, UserId, Username,
 };
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use thiserror::Error;
 use time::OffsetDateTime;
 
-pub use codec::{PhotoRecord, RenditionRecord};
 pub use cursor::{Cursor, InvalidCursor};
 pub use sled_store::Replace;
 /// The sled backend by name, for tests of what is particular to it; everything else opens
@@ -306,19 +305,19 @@ pub trait Store: Send + Sync + 'static {
     // --- Photos ---
 
     /// Stores a photo, its original bytes and its renditions (`renditions[i]` is the JPEG of
-    /// `record.renditions[i]`), unless a photo with the same `hash` is stored already. Returns
+    /// `photo.renditions[i]`), unless a photo with the same `hash` is stored already. Returns
     /// the stored record: the earlier one for a duplicate, which is not stored again.
     fn save_photo(
         &self,
-        record: &PhotoRecord,
+        photo: &Photo,
         original: &[u8],
         renditions: &[Vec<u8>],
-    ) -> Result<PhotoRecord, StoreError>;
+    ) -> Result<Photo, StoreError>;
 
-    fn photo(&self, id: PhotoId) -> Result<Option<PhotoRecord>, StoreError>;
+    fn photo(&self, id: PhotoId) -> Result<Option<Photo>, StoreError>;
 
     /// The photo whose original has this SHA-256, if stored.
-    fn photo_by_hash(&self, hash: &[u8; 32]) -> Result<Option<PhotoRecord>, StoreError>;
+    fn photo_by_hash(&self, hash: &[u8; 32]) -> Result<Option<Photo>, StoreError>;
 
     /// The original upload or one of its renditions.
     fn photo_blob(&self, id: PhotoId, blob: PhotoBlob) -> Result<Option<Vec<u8>>, StoreError>;
@@ -458,7 +457,7 @@ pub enum PhotoBlob {
 /// One page of the photo library.
 #[derive(Debug, Clone)]
 pub struct PhotoPage {
-    pub items: Vec<PhotoRecord>,
+    pub items: Vec<Photo>,
     pub paging: Paging,
     pub total_items: u64,
 }

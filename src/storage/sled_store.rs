@@ -17,9 +17,9 @@
 //!   the change, ns since 1970 as i64 BE)
 
 use super::codec::{
-    PhotoRecord, decode_audit, decode_autosave, decode_photo, decode_session, decode_story,
-    decode_summary, decode_user, encode_audit, encode_autosave, encode_photo, encode_session,
-    encode_story, encode_summary, encode_user,
+    decode_audit, decode_autosave, decode_photo, decode_session, decode_story, decode_summary,
+    decode_user, encode_audit, encode_autosave, encode_photo, encode_session, encode_story,
+    encode_summary, encode_user,
 };
 use super::counted_index::{self, Entry};
 use restore_check::RestoreCheck;
@@ -30,8 +30,8 @@ use super::{
     StatusFilter, Store, StoreError, Transaction, backup, index_ts,
 };
 use crate::domain::{
-    AuditEvent, Autosave, PageNumber, Paging, PhotoId, Section, Session, Slug, Status, Story,
-    StoryId, StorySummary, User, UserId, Username,
+    AuditEvent, Autosave, PageNumber, Paging, Photo, PhotoId, Section, Session, Slug, Status,
+    Story, StoryId, StorySummary, User, UserId, Username,
 };
 use sled::transaction::{ConflictableTransactionError, TransactionError};
 use sled::{Db, Transactional, Tree};
@@ -453,14 +453,14 @@ const BLOB_RENDITION: u8 = b'w';
 
 /// Where a photo's bytes are: under its hash, or under its id for a photo stored before
 /// renditions existed (which has one display copy standing for every width).
-fn blob_key(record: &PhotoRecord, blob: PhotoBlob) -> Vec<u8> {
+fn blob_key(record: &Photo, blob: PhotoBlob) -> Vec<u8> {
     match (record.hash, blob) {
         (Some(hash), PhotoBlob::Original) => [&hash[..], &[BLOB_ORIGINAL]].concat(),
         (Some(hash), PhotoBlob::Rendition(width)) => {
             [&hash[..], &[BLOB_RENDITION], &width.to_be_bytes()[..]].concat()
         }
-        (None, PhotoBlob::Original) => [&record.id[..], &[BLOB_ORIGINAL]].concat(),
-        (None, PhotoBlob::Rendition(_)) => [&record.id[..], &[BLOB_DISPLAY]].concat(),
+        (None, PhotoBlob::Original) => [&record.id.to_bytes()[..], &[BLOB_ORIGINAL]].concat(),
+        (None, PhotoBlob::Rendition(_)) => [&record.id.to_bytes()[..], &[BLOB_DISPLAY]].concat(),
     }
 }
 const SETUP_TOKEN: &[u8] = b"setup-token";
@@ -899,10 +899,10 @@ impl Store for SledStore {
 
     fn save_photo(
         &self,
-        record: &PhotoRecord,
+        record: &Photo,
         original: &[u8],
         renditions: &[Vec<u8>],
-    ) -> Result<PhotoRecord, StoreError> {
+    ) -> Result<Photo, StoreError> {
         let hash = record
             .hash
             .ok_or_else(|| StoreError::Invalid("a new photo needs its content hash"))?;
@@ -926,8 +926,8 @@ impl Store for SledStore {
                         bytes.as_slice(),
                     )?;
                 }
-                hashes.insert(&hash, &record.id)?;
-                photos.insert(&record.id, encoded.as_slice())?;
+                hashes.insert(&hash, &record.id.to_bytes())?;
+                photos.insert(&record.id.to_bytes(), encoded.as_slice())?;
                 Ok(None)
             });
         let existing = match existing {
@@ -951,14 +951,14 @@ impl Store for SledStore {
         }
     }
 
-    fn photo(&self, id: PhotoId) -> Result<Option<PhotoRecord>, StoreError> {
+    fn photo(&self, id: PhotoId) -> Result<Option<Photo>, StoreError> {
         match self.photos.get(id.to_bytes())? {
             Some(bytes) => Ok(Some(decode_photo(&bytes)?)),
             None => Ok(None),
         }
     }
 
-    fn photo_by_hash(&self, hash: &[u8; 32]) -> Result<Option<PhotoRecord>, StoreError> {
+    fn photo_by_hash(&self, hash: &[u8; 32]) -> Result<Option<Photo>, StoreError> {
         let Some(id) = self.photo_hashes.get(hash)? else {
             return Ok(None);
         };

@@ -114,7 +114,7 @@ impl RestoreCheck {
             }
             "photos" => {
                 let photo = decode_photo(value)?;
-                same_id(key, &photo.id)?;
+                same_id(key, &photo.id.to_bytes())?;
             }
             // The bytes of images: anything is a valid blob.
             "photo_blobs" => {}
