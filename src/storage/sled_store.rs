@@ -15,6 +15,14 @@
 //!   hash (content-addressed): hash | 0 -> original, hash | 'w' | width (u32 BE) -> rendition
 //! - `meta`: site secrets, the setup token and the public version (generation u64 BE | time of
 //!   the change, ns since 1970 as i64 BE)
+//!
+//! Costs: a save is one sled transaction over the trees it touches and one flush (an fsync) before
+//! it returns; a record is one point read; a listing page finds its start through the counters of
+//! [`counted_index`] (at most 8 × 16 reads) and then scans one page of entries; the photo library
+//! and `users` scan their records. Transactions ([`Store::transaction`]) run one at a time.
+//!
+//! Submodules: `keys` (key layouts), `transaction`, `restore` (restore by renames and the
+//! directory lock) and `restore_check` (what a restore checks of each record).
 
 use super::codec::{
     decode_audit, decode_autosave, decode_photo, decode_session, decode_story, decode_summary,
@@ -22,9 +30,16 @@ use super::codec::{
     encode_summary, encode_user,
 };
 use super::counted_index::{self, Entry};
+use keys::*;
+pub use restore::Replace;
+use restore::*;
 use restore_check::RestoreCheck;
+use transaction::SledTransaction;
 
+mod keys;
+mod restore;
 mod restore_check;
+mod transaction;
 use super::{
     Cursor, ImportOutcome, Listing, ListingPage, MAX_REVISION, PhotoBlob, PhotoPage, PublicVersion,
     StatusFilter, Store, StoreError, Transaction, backup, index_ts,
@@ -124,74 +139,6 @@ impl SledStore {
             }
         }
         Ok(keys)
-    }
-
-    /// Replaces the database in `dir` with the backup in `backup_dir` (sessions are not kept:
-    /// everyone signs in again), all or nothing. The backup is checked, then written into a new
-    /// database beside the old one, which is swapped in by renaming directories only once the
-    /// new one is complete and on disk. A restore stopped at any point leaves either the old
-    /// data or the new, never a mixture; [`SledStore::open`] finishes or clears what it left.
-    /// Refused while another process (a running server) holds the directory.
-    pub fn restore(
-        dir: &Path,
-        backup_dir: &Path,
-        cache_bytes: u64,
-        replace: Replace,
-    ) -> Result<backup::Summary, StoreError> {
-        std::fs::create_dir_all(dir).map_err(StoreError::io("create", dir))?;
-        let _lock = lock_dir(dir)?;
-        finish_restore(dir)?;
-        let live = dir.join(DB);
-        if replace == Replace::OnlyEmpty
-            && live.exists()
-            && holds_data(&open_db(&live, cache_bytes)?)?
-        {
-            return Err(StoreError::NotEmpty(dir.to_owned()));
-        }
-        // Every record is checked before anything is written: a damaged backup changes nothing.
-        let backup_file = backup::file_in(backup_dir);
-        let mut check = RestoreCheck::default();
-        backup::read(backup_dir, |tree, key, value| {
-            check.record(&backup_file, tree, key, value)
-        })?;
-        check.finish(&backup_file)?;
-
-        let staging = dir.join(DB_RESTORING);
-        let summary = {
-            let db = open_db(&staging, cache_bytes)?;
-            let mut trees: HashMap<String, Tree> = HashMap::new();
-            let summary = backup::read(backup_dir, |name, key, value| {
-                if name == SESSIONS {
-                    return Ok(());
-                }
-                let tree = match trees.get(name) {
-                    Some(tree) => tree,
-                    None => {
-                        let tree = db.open_tree(name)?;
-                        trees.entry(name.to_owned()).or_insert(tree)
-                    }
-                };
-                tree.insert(key, value)?;
-                Ok(())
-            })?;
-            db.flush()?;
-            summary
-        };
-
-        // Every file and directory of the new database on disk before anything points to it.
-        sync_all(&staging)
-            .and_then(|()| sync_dir(dir))
-            .map_err(StoreError::io("write to disk", &staging))?;
-        // Moving the old database aside (or marking that there was none) commits the restore.
-        let replaced = dir.join(DB_REPLACED);
-        let moved = if live.exists() {
-            std::fs::rename(&live, &replaced)
-        } else {
-            std::fs::create_dir(&replaced)
-        };
-        moved.map_err(StoreError::io("move aside", &live))?;
-        finish_restore(dir)?;
-        Ok(summary)
     }
 
     /// One transaction: the record, its slug and its index entries change together or not at all.
@@ -344,129 +291,6 @@ impl SledStore {
     }
 }
 
-/// The database's directory inside the data directory, and the two a restore uses beside it.
-const DB: &str = "db";
-const DB_RESTORING: &str = "db.restoring";
-const DB_REPLACED: &str = "db.replaced";
-
-/// What a restore may replace.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Replace {
-    /// Only an empty (or missing) database.
-    OnlyEmpty,
-    /// Whatever the data directory holds.
-    Anything,
-}
-
-fn open_db(path: &Path, cache_bytes: u64) -> Result<Db, StoreError> {
-    Ok(sled::Config::new()
-        .path(path)
-        .cache_capacity(cache_bytes)
-        .open()?)
-}
-
-/// Whether the database holds anything at all (accounts, stories, photos, audit events).
-fn holds_data(db: &Db) -> Result<bool, StoreError> {
-    for name in db.tree_names() {
-        if db.open_tree(&name)?.first()?.is_some() {
-            return Ok(true);
-        }
-    }
-    Ok(false)
-}
-
-/// Brings a data directory back to one database after a restore that stopped part-way (see
-/// [`SledStore::restore`]). `db.replaced` exists only once the new database is complete:
-/// - with `db.restoring` and no `db`, the new database goes in place, then the old one goes;
-/// - with `db` and no `db.restoring`, the new one is in place and the old one goes;
-/// - with all three, `db` was made by something else since (an older version of Newsroom
-///   started on the directory): nothing is removed, and the directory is refused until
-///   someone decides which database to keep.
-///
-/// Without `db.replaced`, a `db.restoring` is unfinished and goes.
-fn finish_restore(dir: &Path) -> Result<(), StoreError> {
-    let live = dir.join(DB);
-    let staging = dir.join(DB_RESTORING);
-    let replaced = dir.join(DB_REPLACED);
-    if replaced.exists() {
-        match (live.exists(), staging.exists()) {
-            (true, true) => {
-                return Err(StoreError::InterruptedRestore(dir.to_owned()));
-            }
-            (false, _) => std::fs::rename(&staging, &live)
-                .and_then(|()| sync_dir(dir))
-                .map_err(StoreError::io(
-                    "put in place the restored database",
-                    &staging,
-                ))?,
-            (true, false) => {}
-        }
-        remove_dir(&replaced)?;
-    }
-    remove_dir(&staging)
-}
-
-fn remove_dir(path: &Path) -> Result<(), StoreError> {
-    match std::fs::remove_dir_all(path) {
-        Ok(()) => Ok(()),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
-        Err(e) => Err(StoreError::io("remove", path)(e)),
-    }
-}
-
-/// Makes renames inside `dir` durable.
-fn sync_dir(dir: &Path) -> std::io::Result<()> {
-    File::open(dir)?.sync_all()
-}
-
-/// Flushes every file under `dir`, and every directory's entries, to disk.
-fn sync_all(dir: &Path) -> std::io::Result<()> {
-    for entry in std::fs::read_dir(dir)? {
-        let entry = entry?;
-        if entry.file_type()?.is_dir() {
-            sync_all(&entry.path())?;
-        } else {
-            File::open(entry.path())?.sync_all()?;
-        }
-    }
-    sync_dir(dir)
-}
-
-fn lock_dir(dir: &Path) -> Result<File, StoreError> {
-    let path = dir.join("newsroom.lock");
-    let file = File::options()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&path)
-        .map_err(StoreError::io("open", &path))?;
-    match file.try_lock() {
-        Ok(()) => Ok(file),
-        Err(TryLockError::WouldBlock) => Err(StoreError::Locked(PathBuf::from(dir))),
-        Err(TryLockError::Error(e)) => Err(StoreError::io("lock", &path)(e)),
-    }
-}
-
-const BLOB_ORIGINAL: u8 = 0;
-const BLOB_DISPLAY: u8 = 1;
-const BLOB_RENDITION: u8 = b'w';
-
-/// Where a photo's bytes are: under its hash, or under its id for a photo stored before
-/// renditions existed (which has one display copy standing for every width).
-fn blob_key(record: &Photo, blob: PhotoBlob) -> Vec<u8> {
-    match (record.hash, blob) {
-        (Some(hash), PhotoBlob::Original) => [&hash[..], &[BLOB_ORIGINAL]].concat(),
-        (Some(hash), PhotoBlob::Rendition(width)) => {
-            [&hash[..], &[BLOB_RENDITION], &width.to_be_bytes()[..]].concat()
-        }
-        (None, PhotoBlob::Original) => [&record.id.to_bytes()[..], &[BLOB_ORIGINAL]].concat(),
-        (None, PhotoBlob::Rendition(_)) => [&record.id.to_bytes()[..], &[BLOB_DISPLAY]].concat(),
-    }
-}
-const SETUP_TOKEN: &[u8] = b"setup-token";
-/// Login sessions are left out of backups: a restored site starts with everyone signed out.
-const SESSIONS: &str = "sessions";
-
 /// How a write numbers the revision it stores.
 #[derive(Clone, Copy)]
 enum Revision {
@@ -474,36 +298,6 @@ enum Revision {
     After(Option<u64>),
     /// The story's own, for copies from elsewhere; only a newer one replaces what is stored.
     Keep,
-}
-
-const PUBLIC_VERSION: &[u8] = b"public-version";
-
-/// The version after `current`, changed at `now` (or later, so that the time never goes back
-/// when the clock does).
-fn encode_public_version(current: PublicVersion, now: OffsetDateTime) -> [u8; 16] {
-    let at = current.changed_at.map_or(now, |before| before.max(now));
-    let nanos = i64::try_from(at.unix_timestamp_nanos()).unwrap_or(i64::MAX);
-    let mut out = [0u8; 16];
-    out[..8].copy_from_slice(&current.generation.wrapping_add(1).to_be_bytes());
-    out[8..].copy_from_slice(&nanos.to_be_bytes());
-    out
-}
-
-/// A missing or malformed record is generation 0: nothing public has changed yet.
-fn decode_public_version(bytes: Option<&[u8]>) -> PublicVersion {
-    let Some(bytes) = bytes.and_then(|b| <[u8; 16]>::try_from(b).ok()) else {
-        return PublicVersion {
-            generation: 0,
-            changed_at: None,
-        };
-    };
-    let (generation, nanos) = bytes.split_at(8);
-    let generation = u64::from_be_bytes(generation.try_into().unwrap_or_default());
-    let nanos = i64::from_be_bytes(nanos.try_into().unwrap_or_default());
-    PublicVersion {
-        generation,
-        changed_at: OffsetDateTime::from_unix_timestamp_nanos(i128::from(nanos)).ok(),
-    }
 }
 
 fn finish(result: Result<(), TransactionError<StoreError>>) -> Result<(), StoreError> {
@@ -514,21 +308,6 @@ fn finish(result: Result<(), TransactionError<StoreError>>) -> Result<(), StoreE
     }
 }
 
-/// Nanoseconds since 1970 as an audit key; before 1970 counts as 1970.
-fn audit_ts(at: OffsetDateTime) -> u64 {
-    u64::try_from(at.unix_timestamp_nanos()).unwrap_or(0)
-}
-
-const AUDIT_KEY_LEN: usize = 12;
-
-/// Where an event goes in the audit tree: its time, then random bytes so that two events of
-/// the same nanosecond both stay.
-fn audit_key(event: &AuditEvent) -> Vec<u8> {
-    let mut key = audit_ts(event.at).to_be_bytes().to_vec();
-    key.extend_from_slice(&rand::random::<[u8; 4]>());
-    key
-}
-
 /// The revision a save after `expected` gets; never wraps around to reuse history slots.
 fn next_revision(expected: Option<u64>) -> Result<u64, StoreError> {
     match expected {
@@ -536,100 +315,6 @@ fn next_revision(expected: Option<u64>) -> Result<u64, StoreError> {
         Some(current) if current >= MAX_REVISION => Err(StoreError::RevisionLimit(current)),
         Some(current) => Ok(current + 1),
     }
-}
-
-fn revision_key(id: StoryId, revision: u64) -> Vec<u8> {
-    let mut key = id.to_bytes().to_vec();
-    key.extend_from_slice(&revision.to_be_bytes());
-    key
-}
-
-/// The photo a story shows readers, if it is published and has one.
-fn public_photo(story: &Story) -> Option<PhotoId> {
-    story
-        .photo
-        .as_ref()
-        .and_then(|p| p.image)
-        .filter(|_| story.is_public())
-}
-
-fn photo_use_key(photo: PhotoId, story: StoryId) -> Vec<u8> {
-    let mut key = photo.to_bytes().to_vec();
-    key.extend_from_slice(&story.to_bytes());
-    key
-}
-
-fn id_bytes(v: &[u8]) -> Result<[u8; 16], StoreError> {
-    v.try_into()
-        .map_err(|_| StoreError::Inconsistent(format!("an id of {} bytes", v.len())))
-}
-
-fn prefix_front() -> Vec<u8> {
-    b"front\0".to_vec()
-}
-
-fn prefix_section(section: Section) -> Vec<u8> {
-    format!("section:{}\0", section.key()).into_bytes()
-}
-
-fn prefix_desk(status: Option<StatusFilter>, section: Option<Section>) -> Vec<u8> {
-    let status = status.map_or("*", StatusFilter::key);
-    let section = section.map_or("*", Section::key);
-    format!("desk:{status}:{section}\0").into_bytes()
-}
-
-fn prefix_scheduled() -> Vec<u8> {
-    b"scheduled\0".to_vec()
-}
-
-fn prefix_of(listing: Listing) -> Vec<u8> {
-    match listing {
-        Listing::Front => prefix_front(),
-        Listing::Section(section) => prefix_section(section),
-        Listing::Desk { status, section } => prefix_desk(status, section),
-    }
-}
-
-/// The entries a story has in the listing indexes. Values are filled in by the caller.
-fn entries_of(story: &Story) -> Vec<Entry> {
-    let id = story.id.to_bytes();
-    let mut out = Vec::with_capacity(7);
-    if let (Status::Published, Some(at)) = (story.status, story.published_at) {
-        let ts = index_ts(at);
-        out.push(Entry {
-            prefix: prefix_front(),
-            ts,
-            id,
-        });
-        out.push(Entry {
-            prefix: prefix_section(story.section),
-            ts,
-            id,
-        });
-    }
-    let ts = index_ts(story.updated_at);
-    let status = Some(StatusFilter::of(story.status));
-    let section = Some(story.section);
-    for (st, sec) in [
-        (None, None),
-        (status, None),
-        (None, section),
-        (status, section),
-    ] {
-        out.push(Entry {
-            prefix: prefix_desk(st, sec),
-            ts,
-            id,
-        });
-    }
-    if let Status::Scheduled(at) = story.status {
-        out.push(Entry {
-            prefix: prefix_scheduled(),
-            ts: index_ts(at),
-            id,
-        });
-    }
-    out
 }
 
 impl Store for SledStore {
@@ -1146,88 +831,6 @@ impl Store for SledStore {
     }
 }
 
-/// A transaction's writes, kept aside while its work runs (which reads the committed data and
-/// these), then applied in one sled transaction. Transactions run one at a time (`serial`).
-struct SledTransaction<'a> {
-    store: &'a SledStore,
-    users: BTreeMap<[u8; 16], User>,
-    ended_sessions: BTreeSet<sled::IVec>,
-    events: Vec<AuditEvent>,
-}
-
-impl SledTransaction<'_> {
-    fn commit(self) -> Result<(), StoreError> {
-        if self.users.is_empty() && self.ended_sessions.is_empty() && self.events.is_empty() {
-            return Ok(());
-        }
-        let users = self
-            .users
-            .iter()
-            .map(|(id, user)| Ok((*id, encode_user(user)?)))
-            .collect::<Result<Vec<_>, StoreError>>()?;
-        let events = self
-            .events
-            .iter()
-            .map(|event| Ok((audit_key(event), encode_audit(event)?)))
-            .collect::<Result<Vec<_>, StoreError>>()?;
-        let store = self.store;
-        let trees = (&store.users, &store.sessions, &store.audit);
-        finish(trees.transaction(|(users_tree, sessions, audit)| {
-            for (id, record) in &users {
-                users_tree.insert(&id[..], record.as_slice())?;
-            }
-            for key in &self.ended_sessions {
-                sessions.remove(key)?;
-            }
-            for (key, value) in &events {
-                audit.insert(key.as_slice(), value.as_slice())?;
-            }
-            Ok(())
-        }))?;
-        store.db.flush()?;
-        Ok(())
-    }
-}
-
-impl Transaction for SledTransaction<'_> {
-    fn user(&mut self, id: UserId) -> Result<Option<User>, StoreError> {
-        match self.users.get(&id.to_bytes()) {
-            Some(user) => Ok(Some(user.clone())),
-            None => self.store.user(id),
-        }
-    }
-
-    fn users(&mut self) -> Result<Vec<User>, StoreError> {
-        let mut all = self.store.users()?;
-        for user in &mut all {
-            if let Some(changed) = self.users.get(&user.id.to_bytes()) {
-                *user = changed.clone();
-            }
-        }
-        Ok(all)
-    }
-
-    fn update_user(&mut self, user: &User) -> Result<(), StoreError> {
-        if self.user(user.id)?.is_none() {
-            return Err(StoreError::NotFound);
-        }
-        self.users.insert(user.id.to_bytes(), user.clone());
-        Ok(())
-    }
-
-    fn delete_sessions_of(&mut self, user: UserId) -> Result<usize, StoreError> {
-        let keys = self.store.session_keys_of(user)?;
-        let count = keys.len();
-        self.ended_sessions.extend(keys);
-        Ok(count)
-    }
-
-    fn record_audit(&mut self, event: &AuditEvent) -> Result<(), StoreError> {
-        self.events.push(event.clone());
-        Ok(())
-    }
-}
-
 fn autosave_key(user: UserId, story: Option<StoryId>) -> [u8; 32] {
     let mut key = [0; 32];
     key[..16].copy_from_slice(&user.to_bytes());
@@ -1250,299 +853,4 @@ fn read<T>(
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use tempfile::TempDir;
-
-    /// A setting a backup may hold, standing for all the data.
-    const KEY: &str = "secret:edition";
-
-    /// A data directory whose database holds `edition`.
-    fn data_dir(edition: &str) -> TempDir {
-        let dir = tempfile::tempdir().unwrap();
-        let store = SledStore::open(dir.path(), 1 << 20).unwrap();
-        store.meta.insert(KEY, edition.as_bytes()).unwrap();
-        store.flush().unwrap();
-        dir
-    }
-
-    fn edition(dir: &Path) -> Option<String> {
-        let store = SledStore::open(dir, 1 << 20).unwrap();
-        let value = store.meta.get(KEY).unwrap();
-        value.map(|v| String::from_utf8(v.to_vec()).unwrap())
-    }
-
-    /// A backup of a database holding `edition`, at `holder/backup`.
-    fn backup_of(edition: &str) -> (TempDir, PathBuf) {
-        let data = data_dir(edition);
-        let holder = tempfile::tempdir().unwrap();
-        let path = holder.path().join("backup");
-        SledStore::open(data.path(), 1 << 20)
-            .unwrap()
-            .backup(&path)
-            .unwrap();
-        (holder, path)
-    }
-
-    fn leftovers(dir: &Path) -> Vec<&'static str> {
-        [DB_RESTORING, DB_REPLACED]
-            .into_iter()
-            .filter(|name| dir.join(name).exists())
-            .collect()
-    }
-
-    #[test]
-    fn a_restore_replaces_the_database_and_leaves_nothing_beside_it() {
-        let data = data_dir("old");
-        let (_holder, backup) = backup_of("new");
-
-        SledStore::restore(data.path(), &backup, 1 << 20, Replace::Anything).unwrap();
-
-        assert_eq!(edition(data.path()).as_deref(), Some("new"));
-        assert!(leftovers(data.path()).is_empty());
-    }
-
-    #[test]
-    fn a_restore_stopped_while_writing_leaves_the_old_data() {
-        let data = data_dir("old");
-        let staging = data.path().join(DB_RESTORING);
-        std::fs::create_dir(&staging).unwrap();
-        std::fs::write(staging.join("half-written"), b"...").unwrap();
-
-        assert_eq!(edition(data.path()).as_deref(), Some("old"));
-        assert!(leftovers(data.path()).is_empty());
-    }
-
-    #[test]
-    fn a_restore_stopped_after_moving_the_old_data_aside_is_completed_on_open() {
-        let data = data_dir("old");
-        // A complete restored database, where the restore writes it.
-        let restored = data_dir("new");
-        std::fs::rename(restored.path().join(DB), data.path().join(DB_RESTORING)).unwrap();
-        std::fs::rename(data.path().join(DB), data.path().join(DB_REPLACED)).unwrap();
-
-        assert_eq!(edition(data.path()).as_deref(), Some("new"));
-        assert!(leftovers(data.path()).is_empty());
-    }
-
-    #[test]
-    fn a_restore_stopped_before_removing_the_old_data_is_tidied_on_open() {
-        let data = data_dir("new");
-        let old = data_dir("old");
-        std::fs::rename(old.path().join(DB), data.path().join(DB_REPLACED)).unwrap();
-
-        assert_eq!(edition(data.path()).as_deref(), Some("new"));
-        assert!(leftovers(data.path()).is_empty());
-    }
-
-    #[test]
-    fn a_database_made_beside_an_interrupted_restore_is_refused_not_removed() {
-        let data = data_dir("made since");
-        let restored = data_dir("new");
-        let old = data_dir("old");
-        std::fs::rename(restored.path().join(DB), data.path().join(DB_RESTORING)).unwrap();
-        std::fs::rename(old.path().join(DB), data.path().join(DB_REPLACED)).unwrap();
-
-        assert!(SledStore::open(data.path(), 1 << 20).is_err());
-        assert_eq!(leftovers(data.path()), [DB_RESTORING, DB_REPLACED]);
-    }
-
-    #[test]
-    fn a_restore_that_may_only_fill_an_empty_directory_refuses_one_with_data() {
-        let data = data_dir("old");
-        let (_holder, backup) = backup_of("new");
-
-        let refused = SledStore::restore(data.path(), &backup, 1 << 20, Replace::OnlyEmpty);
-
-        assert!(matches!(refused, Err(StoreError::NotEmpty(_))));
-        assert_eq!(edition(data.path()).as_deref(), Some("old"));
-        let empty = tempfile::tempdir().unwrap();
-        SledStore::restore(empty.path(), &backup, 1 << 20, Replace::OnlyEmpty).unwrap();
-        assert_eq!(edition(empty.path()).as_deref(), Some("new"));
-    }
-
-    #[test]
-    fn a_restore_into_a_held_directory_is_refused_and_changes_nothing() {
-        let data = data_dir("old");
-        let (_holder, backup) = backup_of("new");
-        let running = SledStore::open(data.path(), 1 << 20).unwrap();
-
-        let refused = SledStore::restore(data.path(), &backup, 1 << 20, Replace::Anything);
-
-        assert!(matches!(refused, Err(StoreError::Locked(_))));
-        drop(running);
-        assert_eq!(edition(data.path()).as_deref(), Some("old"));
-    }
-
-    fn store() -> (TempDir, SledStore) {
-        let dir = tempfile::tempdir().unwrap();
-        let store = SledStore::open(dir.path(), 1 << 20).unwrap();
-        (dir, store)
-    }
-
-    fn publish_event(at: OffsetDateTime) -> AuditEvent {
-        AuditEvent {
-            at,
-            actor: None,
-            actor_name: "desk".into(),
-            action: crate::domain::AuditAction::Publish,
-            detail: "Talks end".into(),
-        }
-    }
-
-    #[test]
-    fn a_story_at_the_last_revision_is_refused_rather_than_wrapped() {
-        let (_dir, store) = store();
-        let mut story = super::super::codec::tests::sample_story();
-        story.revision = MAX_REVISION;
-        assert_eq!(
-            store.import_story_version(&story).unwrap(),
-            ImportOutcome::Created
-        );
-
-        let refused = store.save_story(&story, Some(MAX_REVISION));
-
-        assert!(matches!(
-            refused,
-            Err(StoreError::RevisionLimit(MAX_REVISION))
-        ));
-        assert_eq!(store.story_revisions(story.id).unwrap().len(), 1);
-        assert_eq!(
-            store.story(story.id).unwrap().unwrap().revision,
-            MAX_REVISION
-        );
-    }
-
-    #[test]
-    fn an_import_claiming_more_revisions_than_a_story_can_have_is_refused() {
-        let (_dir, store) = store();
-        let mut story = super::super::codec::tests::sample_story();
-        for claimed in [MAX_REVISION + 1, u64::MAX] {
-            story.revision = claimed;
-            assert!(matches!(
-                store.import_story_version(&story),
-                Err(StoreError::RevisionLimit(r)) if r == claimed
-            ));
-        }
-        assert!(store.story(story.id).unwrap().is_none());
-    }
-
-    #[test]
-    fn an_audited_save_stores_the_story_and_its_event_together() {
-        let (_dir, store) = store();
-        let story = super::super::codec::tests::sample_story();
-        let event = publish_event(story.updated_at);
-
-        let saved = store.save_story_audited(&story, None, &event).unwrap();
-
-        assert_eq!(saved.revision, 1);
-        assert_eq!(store.audit_log(None, 10).unwrap(), [event]);
-    }
-
-    #[test]
-    fn an_audited_save_that_conflicts_records_no_event() {
-        let (_dir, store) = store();
-        let story = super::super::codec::tests::sample_story();
-        let saved = store.save_story(&story, None).unwrap();
-        store.save_story(&saved, Some(1)).unwrap();
-
-        let stale = store.save_story_audited(&saved, Some(1), &publish_event(story.updated_at));
-
-        assert!(matches!(stale, Err(StoreError::Conflict { .. })));
-        assert!(store.audit_log(None, 10).unwrap().is_empty());
-    }
-
-    /// A backup that passes its checksum but holds `tree`/`key`/`value`.
-    fn backup_holding(tree: &str, key: &[u8], value: &[u8]) -> (TempDir, PathBuf) {
-        let holder = tempfile::tempdir().unwrap();
-        let path = holder.path().join("backup");
-        let mut writer = backup::Writer::create(&path).unwrap();
-        writer.record("meta", KEY.as_bytes(), b"new").unwrap();
-        writer.record(tree, key, value).unwrap();
-        writer.finish().unwrap();
-        (holder, path)
-    }
-
-    #[test]
-    fn a_backup_with_an_undecodable_record_is_refused_and_changes_nothing() {
-        let data = data_dir("old");
-        let (_holder, backup) = backup_holding("stories", &[7; 16], b"\x01not a story");
-
-        let refused = SledStore::restore(data.path(), &backup, 1 << 20, Replace::Anything);
-
-        assert!(matches!(
-            refused,
-            Err(StoreError::UnreadableBackupRecord { ref tree, .. }) if tree == "stories"
-        ));
-        assert_eq!(edition(data.path()).as_deref(), Some("old"));
-        assert!(leftovers(data.path()).is_empty());
-    }
-
-    #[test]
-    fn a_backup_with_an_absurd_index_counter_is_refused() {
-        let data = data_dir("old");
-        let counter = [&b"front\0"[..], &[8], &[0; 4]].concat();
-        let (_holder, backup) = backup_holding("indexes", &counter, &(1u64 << 63).to_be_bytes());
-
-        let refused = SledStore::restore(data.path(), &backup, 1 << 20, Replace::Anything);
-
-        assert!(matches!(refused, Err(StoreError::DamagedBackup { .. })));
-        assert_eq!(edition(data.path()).as_deref(), Some("old"));
-    }
-
-    #[test]
-    fn a_backup_with_an_absurd_public_version_or_a_stranger_tree_is_refused() {
-        let data = data_dir("old");
-        let mut version = [0u8; 16];
-        version[..8].copy_from_slice(&(1u64 << 63).to_be_bytes());
-        for (tree, key, value) in [
-            ("meta", PUBLIC_VERSION, &version[..]),
-            ("elsewhere", &b"k"[..], &b"v"[..]),
-        ] {
-            let (_holder, backup) = backup_holding(tree, key, value);
-            let refused = SledStore::restore(data.path(), &backup, 1 << 20, Replace::Anything);
-            assert!(matches!(refused, Err(StoreError::DamagedBackup { .. })));
-        }
-        assert_eq!(edition(data.path()).as_deref(), Some("old"));
-    }
-
-    #[test]
-    fn a_backup_of_a_database_with_stories_users_and_events_restores() {
-        let (_dir, store) = store();
-        let story = super::super::codec::tests::sample_story();
-        let mut published = story.clone();
-        published.status = crate::domain::Status::Published;
-        published.published_at = Some(story.updated_at);
-        store
-            .save_story_audited(&published, None, &publish_event(story.updated_at))
-            .unwrap();
-        let holder = tempfile::tempdir().unwrap();
-        let path = holder.path().join("backup");
-        store.backup(&path).unwrap();
-        let restored_dir = tempfile::tempdir().unwrap();
-
-        SledStore::restore(restored_dir.path(), &path, 1 << 20, Replace::OnlyEmpty).unwrap();
-
-        let restored = SledStore::open(restored_dir.path(), 1 << 20).unwrap();
-        assert_eq!(restored.story(story.id).unwrap().unwrap().revision, 1);
-        assert_eq!(restored.audit_log(None, 10).unwrap().len(), 1);
-        let front = restored
-            .listing(Listing::Front, PageNumber::FIRST, 10)
-            .unwrap();
-        assert_eq!(front.total_items, 1);
-    }
-
-    #[test]
-    fn a_stored_secret_of_the_wrong_length_is_replaced_not_handed_out() {
-        let (_dir, store) = store();
-        store
-            .meta
-            .insert("secret:session-cookie-key", &b"short"[..])
-            .unwrap();
-
-        let key = store.secret("session-cookie-key", 64).unwrap();
-
-        assert_eq!(key.len(), 64);
-        assert_eq!(store.secret("session-cookie-key", 64).unwrap(), key);
-    }
-}
+mod tests;
