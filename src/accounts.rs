@@ -127,16 +127,19 @@ pub fn create(
         disabled: false,
         created_at: OffsetDateTime::now_utc(),
     };
-    store.create_user(&user)?;
-    store.record_audit(&event(
-        actor,
-        AuditAction::UserCreated,
-        format!(
-            "{} ({}, initials {})",
-            user.username, user.role, user.initials
-        ),
-    ))?;
-    Ok(user)
+    // The account and its audit entry are stored together or not at all.
+    storage::transaction(store, |tx| {
+        tx.create_user(&user)?;
+        tx.record_audit(&event(
+            actor,
+            AuditAction::UserCreated,
+            format!(
+                "{} ({}, initials {})",
+                user.username, user.role, user.initials
+            ),
+        ))?;
+        Ok(user.clone())
+    })
 }
 
 /// Sets a new password and ends the account's sessions, so whoever knew the old one is out.
@@ -407,6 +410,29 @@ mod tests {
 
         assert!(matches!(refused, Err(AccountError::LastAdmin(_))));
         assert!(!store.user(boss.id).unwrap().unwrap().disabled);
+        assert_eq!(store.audit_log(None, 10).unwrap().len(), logged);
+    }
+
+    #[test]
+    fn a_refused_account_leaves_no_trace_in_the_audit_log() {
+        let (_dir, store) = store();
+        add(&*store, "ann", Role::Writer);
+        let logged = store.audit_log(None, 10).unwrap().len();
+        let again = NewAccount {
+            username: Username::parse("ann").unwrap(),
+            role: Role::Admin,
+            initials: None,
+        };
+
+        let refused = create(
+            &*store,
+            &Actor::command_line(),
+            again,
+            PasswordHash("x".into()),
+        );
+
+        assert!(matches!(refused, Err(AccountError::UsernameTaken(_))));
+        assert_eq!(store.users().unwrap().len(), 1);
         assert_eq!(store.audit_log(None, 10).unwrap().len(), logged);
     }
 }

@@ -386,6 +386,9 @@ pub trait Transaction {
     /// Every account, by username.
     fn users(&mut self) -> Result<Vec<User>, StoreError>;
 
+    /// Adds an account; [`StoreError::UsernameTaken`] if the name is in use.
+    fn create_user(&mut self, user: &User) -> Result<(), StoreError>;
+
     /// Replaces an existing account's record; [`StoreError::NotFound`] for an unknown one.
     fn update_user(&mut self, user: &User) -> Result<(), StoreError>;
 

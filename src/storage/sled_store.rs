@@ -489,6 +489,7 @@ impl Store for SledStore {
         let mut tx = SledTransaction {
             store: self,
             users: BTreeMap::new(),
+            new_users: Vec::new(),
             ended_sessions: BTreeSet::new(),
             events: Vec::new(),
         };
@@ -503,7 +504,10 @@ impl Store for SledStore {
         let record = decode_session(&bytes)?;
         if record.expires_at <= now {
             let _writing = self.writing();
-            self.sessions.remove(key)?;
+            // Only the expired record goes: a session renewed meanwhile stays.
+            let _ = self
+                .sessions
+                .compare_and_swap(key, Some(bytes), None as Option<&[u8]>)?;
             return Ok(None);
         }
         Ok(Some(record))

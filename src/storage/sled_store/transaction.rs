@@ -7,13 +7,19 @@ use super::*;
 pub(super) struct SledTransaction<'a> {
     pub(super) store: &'a SledStore,
     pub(super) users: BTreeMap<[u8; 16], User>,
+    /// Accounts to add, whose usernames are claimed at commit.
+    pub(super) new_users: Vec<User>,
     pub(super) ended_sessions: BTreeSet<sled::IVec>,
     pub(super) events: Vec<AuditEvent>,
 }
 
 impl SledTransaction<'_> {
     pub(super) fn commit(self) -> Result<(), StoreError> {
-        if self.users.is_empty() && self.ended_sessions.is_empty() && self.events.is_empty() {
+        if self.users.is_empty()
+            && self.new_users.is_empty()
+            && self.ended_sessions.is_empty()
+            && self.events.is_empty()
+        {
             return Ok(());
         }
         let users = self
@@ -26,20 +32,42 @@ impl SledTransaction<'_> {
             .iter()
             .map(|event| Ok((audit_key(event), encode_audit(event)?)))
             .collect::<Result<Vec<_>, StoreError>>()?;
+        let new_users = self
+            .new_users
+            .iter()
+            .map(|user| Ok((user, encode_user(user)?)))
+            .collect::<Result<Vec<_>, StoreError>>()?;
         let store = self.store;
-        let trees = (&store.users, &store.sessions, &store.audit);
-        finish(trees.transaction(|(users_tree, sessions, audit)| {
-            for (id, record) in &users {
-                users_tree.insert(&id[..], record.as_slice())?;
-            }
-            for key in &self.ended_sessions {
-                sessions.remove(key)?;
-            }
-            for (key, value) in &events {
-                audit.insert(key.as_slice(), value.as_slice())?;
-            }
-            Ok(())
-        }))?;
+        let trees = (
+            &store.users,
+            &store.usernames,
+            &store.sessions,
+            &store.audit,
+        );
+        finish(
+            trees.transaction(|(users_tree, usernames, sessions, audit)| {
+                for (user, record) in &new_users {
+                    let name = user.username.as_str().as_bytes();
+                    if usernames.get(name)?.is_some() {
+                        return Err(ConflictableTransactionError::Abort(
+                            StoreError::UsernameTaken(user.username.to_string()),
+                        ));
+                    }
+                    usernames.insert(name, &user.id.to_bytes())?;
+                    users_tree.insert(&user.id.to_bytes(), record.as_slice())?;
+                }
+                for (id, record) in &users {
+                    users_tree.insert(&id[..], record.as_slice())?;
+                }
+                for key in &self.ended_sessions {
+                    sessions.remove(key)?;
+                }
+                for (key, value) in &events {
+                    audit.insert(key.as_slice(), value.as_slice())?;
+                }
+                Ok(())
+            }),
+        )?;
         store.db.flush()?;
         Ok(())
     }
@@ -47,10 +75,13 @@ impl SledTransaction<'_> {
 
 impl Transaction for SledTransaction<'_> {
     fn user(&mut self, id: UserId) -> Result<Option<User>, StoreError> {
-        match self.users.get(&id.to_bytes()) {
-            Some(user) => Ok(Some(user.clone())),
-            None => self.store.user(id),
+        if let Some(user) = self.users.get(&id.to_bytes()) {
+            return Ok(Some(user.clone()));
         }
+        if let Some(user) = self.new_users.iter().find(|u| u.id == id) {
+            return Ok(Some(user.clone()));
+        }
+        self.store.user(id)
     }
 
     fn users(&mut self) -> Result<Vec<User>, StoreError> {
@@ -60,7 +91,21 @@ impl Transaction for SledTransaction<'_> {
                 *user = changed.clone();
             }
         }
+        if !self.new_users.is_empty() {
+            all.extend(self.new_users.iter().cloned());
+            all.sort_by(|a, b| a.username.as_str().cmp(b.username.as_str()));
+        }
         Ok(all)
+    }
+
+    fn create_user(&mut self, user: &User) -> Result<(), StoreError> {
+        let taken = self.store.user_by_name(&user.username)?.is_some()
+            || self.new_users.iter().any(|u| u.username == user.username);
+        if taken {
+            return Err(StoreError::UsernameTaken(user.username.to_string()));
+        }
+        self.new_users.push(user.clone());
+        Ok(())
     }
 
     fn update_user(&mut self, user: &User) -> Result<(), StoreError> {
