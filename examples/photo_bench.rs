@@ -10,7 +10,7 @@
 use anyhow::{Context, bail};
 use image::{DynamicImage, ImageFormat, Rgb, RgbImage};
 use newsroom::photos;
-use newsroom::storage::{SledStore, Store};
+use newsroom::storage;
 use std::time::Instant;
 
 fn main() -> anyhow::Result<()> {
@@ -49,7 +49,7 @@ fn run(path: &str, rounds: usize) -> anyhow::Result<()> {
     let rounds = rounds.max(1);
     let bytes = std::fs::read(path).with_context(|| format!("reading {path}"))?;
     let dir = tempfile::tempdir()?;
-    let store = SledStore::open(dir.path(), 16 << 20)?;
+    let store = storage::open(dir.path(), 16 << 20)?;
     let mut times = Vec::new();
     for round in 0..rounds {
         // Each round stores a new photo: one changed trailing byte defeats deduplication
@@ -63,12 +63,12 @@ fn run(path: &str, rounds: usize) -> anyhow::Result<()> {
         }
         let details = photos::PhotoDetails {
             uploaded_by: None,
-            uploaded_at: 0,
+            uploaded_at: time::OffsetDateTime::UNIX_EPOCH,
             caption: String::new(),
             credit: String::new(),
             alt: String::new(),
         };
-        let record = photos::store_upload(&store, upload, details)??;
+        let record = photos::store_upload(&*store, upload, details)??;
         let elapsed = started.elapsed();
         println!(
             "round {}: {:.0} ms ({}x{}, renditions {:?})",

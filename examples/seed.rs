@@ -7,7 +7,7 @@
 
 use anyhow::{Context, Result, bail};
 use newsroom::domain::{Body, Bylines, Dateline, Headline, Section, Source, Standfirst, Story};
-use newsroom::storage::{SledStore, Store};
+use newsroom::storage;
 use newsroom::urls;
 use std::path::PathBuf;
 use std::time::Instant;
@@ -28,7 +28,7 @@ fn main() -> Result<()> {
     };
     let dir = PathBuf::from(dir);
     let count: usize = count.parse().context("COUNT is a number")?;
-    let store = SledStore::open(&dir, 64 << 20)
+    let store = storage::open(&dir, 64 << 20)
         .with_context(|| format!("opening the database at {}", dir.display()))?;
 
     let page = [PARAGRAPH; 4].join("\n\n");

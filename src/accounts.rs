@@ -6,7 +6,7 @@
 use crate::domain::{
     AuditAction, AuditEvent, Initials, PasswordHash, Role, User, UserId, Username,
 };
-use crate::storage::{Store, StoreError};
+use crate::storage::{self, Store, StoreError, Transaction};
 use thiserror::Error;
 use time::OffsetDateTime;
 
@@ -70,19 +70,14 @@ pub struct NewAccount {
     pub initials: Option<Initials>,
 }
 
-fn audit(
-    store: &dyn Store,
-    actor: &Actor,
-    action: AuditAction,
-    detail: String,
-) -> Result<(), StoreError> {
-    store.record_audit(&AuditEvent {
+fn event(actor: &Actor, action: AuditAction, detail: String) -> AuditEvent {
+    AuditEvent {
         at: OffsetDateTime::now_utc(),
         actor: actor.id,
         actor_name: actor.name.clone(),
         action,
         detail,
-    })
+    }
 }
 
 pub fn find(store: &dyn Store, username: &Username) -> Result<User, AccountError> {
@@ -91,19 +86,19 @@ pub fn find(store: &dyn Store, username: &Username) -> Result<User, AccountError
         .ok_or_else(|| AccountError::UnknownUser(username.to_string()))
 }
 
-fn find_id(store: &dyn Store, id: UserId) -> Result<User, AccountError> {
-    store
-        .user(id)?
+fn find_id(tx: &mut dyn Transaction, id: UserId) -> Result<User, AccountError> {
+    tx.user(id)?
         .ok_or_else(|| AccountError::UnknownUser(id.to_string()))
 }
 
 /// Refuses to take away the last enabled admin: without one, no one could manage accounts from
-/// the desk.
-fn keep_an_admin(store: &dyn Store, user: &User) -> Result<(), AccountError> {
+/// the desk. Checked in the transaction that makes the change, so two admins demoting each
+/// other at once cannot both pass it.
+fn keep_an_admin(tx: &mut dyn Transaction, user: &User) -> Result<(), AccountError> {
     if user.role != Role::Admin || user.disabled {
         return Ok(());
     }
-    let others = store
+    let others = tx
         .users()?
         .iter()
         .any(|u| u.id != user.id && u.role == Role::Admin && !u.disabled);
@@ -132,18 +127,22 @@ pub fn create(
         disabled: false,
         created_at: OffsetDateTime::now_utc(),
     };
-    store.create_user(&user)?;
+    // The account and its audit entry are stored together or not at all.
+    let created = storage::transaction(store, |tx| {
+        tx.create_user(&user)?;
+        tx.record_audit(&event(
+            actor,
+            AuditAction::UserCreated,
+            format!(
+                "{} ({}, initials {})",
+                user.username, user.role, user.initials
+            ),
+        ))?;
+        Ok::<_, AccountError>(user.clone())
+    })?;
+    // Once an account exists, no setup link may make another.
     crate::auth::token::retire_setup_token(store)?;
-    audit(
-        store,
-        actor,
-        AuditAction::UserCreated,
-        format!(
-            "{} ({}, initials {})",
-            user.username, user.role, user.initials
-        ),
-    )?;
-    Ok(user)
+    Ok(created)
 }
 
 /// Sets a new password and ends the account's sessions, so whoever knew the old one is out.
@@ -154,17 +153,18 @@ pub fn set_password(
     id: UserId,
     password_hash: PasswordHash,
 ) -> Result<(User, usize), AccountError> {
-    let mut user = find_id(store, id)?;
-    user.password_hash = password_hash;
-    store.update_user(&user)?;
-    let ended = store.delete_sessions_of(user.id)?;
-    audit(
-        store,
-        actor,
-        AuditAction::PasswordChanged,
-        format!("{}; {}", user.username, sessions_ended(ended)),
-    )?;
-    Ok((user, ended))
+    storage::transaction(store, |tx| {
+        let mut user = find_id(tx, id)?;
+        user.password_hash = password_hash.clone();
+        tx.update_user(&user)?;
+        let ended = tx.delete_sessions_of(user.id)?;
+        tx.record_audit(&event(
+            actor,
+            AuditAction::PasswordChanged,
+            format!("{}; {}", user.username, sessions_ended(ended)),
+        ))?;
+        Ok((user, ended))
+    })
 }
 
 pub fn set_role(
@@ -173,26 +173,27 @@ pub fn set_role(
     id: UserId,
     role: Role,
 ) -> Result<User, AccountError> {
-    let mut user = find_id(store, id)?;
-    if user.role == role {
-        return Ok(user);
-    }
-    if actor.is(&user) {
-        return Err(AccountError::OwnAccount("change the role of"));
-    }
-    if role != Role::Admin {
-        keep_an_admin(store, &user)?;
-    }
-    let before = user.role;
-    user.role = role;
-    store.update_user(&user)?;
-    audit(
-        store,
-        actor,
-        AuditAction::UserChanged,
-        format!("{}: role {before} → {role}", user.username),
-    )?;
-    Ok(user)
+    storage::transaction(store, |tx| {
+        let mut user = find_id(tx, id)?;
+        if user.role == role {
+            return Ok(user);
+        }
+        if actor.is(&user) {
+            return Err(AccountError::OwnAccount("change the role of"));
+        }
+        if role != Role::Admin {
+            keep_an_admin(tx, &user)?;
+        }
+        let before = user.role;
+        user.role = role;
+        tx.update_user(&user)?;
+        tx.record_audit(&event(
+            actor,
+            AuditAction::UserChanged,
+            format!("{}: role {before} → {role}", user.username),
+        ))?;
+        Ok(user)
+    })
 }
 
 /// Disables an account and ends its sessions at once. Returns the account and how many
@@ -202,41 +203,43 @@ pub fn disable(
     actor: &Actor,
     id: UserId,
 ) -> Result<(User, usize), AccountError> {
-    let mut user = find_id(store, id)?;
-    if actor.is(&user) {
-        return Err(AccountError::OwnAccount("disable"));
-    }
-    keep_an_admin(store, &user)?;
-    let was_disabled = user.disabled;
-    user.disabled = true;
-    store.update_user(&user)?;
-    // Even an account that was already disabled loses any session it still had.
-    let ended = store.delete_sessions_of(user.id)?;
-    if !was_disabled || ended > 0 {
-        audit(
-            store,
-            actor,
-            AuditAction::UserDisabled,
-            format!("{}; {}", user.username, sessions_ended(ended)),
-        )?;
-    }
-    Ok((user, ended))
+    storage::transaction(store, |tx| {
+        let mut user = find_id(tx, id)?;
+        if actor.is(&user) {
+            return Err(AccountError::OwnAccount("disable"));
+        }
+        keep_an_admin(tx, &user)?;
+        let was_disabled = user.disabled;
+        user.disabled = true;
+        tx.update_user(&user)?;
+        // Even an account that was already disabled loses any session it still had.
+        let ended = tx.delete_sessions_of(user.id)?;
+        if !was_disabled || ended > 0 {
+            tx.record_audit(&event(
+                actor,
+                AuditAction::UserDisabled,
+                format!("{}; {}", user.username, sessions_ended(ended)),
+            ))?;
+        }
+        Ok((user, ended))
+    })
 }
 
 pub fn enable(store: &dyn Store, actor: &Actor, id: UserId) -> Result<User, AccountError> {
-    let mut user = find_id(store, id)?;
-    if !user.disabled {
-        return Ok(user);
-    }
-    user.disabled = false;
-    store.update_user(&user)?;
-    audit(
-        store,
-        actor,
-        AuditAction::UserChanged,
-        format!("{}: enabled", user.username),
-    )?;
-    Ok(user)
+    storage::transaction(store, |tx| {
+        let mut user = find_id(tx, id)?;
+        if !user.disabled {
+            return Ok(user);
+        }
+        user.disabled = false;
+        tx.update_user(&user)?;
+        tx.record_audit(&event(
+            actor,
+            AuditAction::UserChanged,
+            format!("{}: enabled", user.username),
+        ))?;
+        Ok(user)
+    })
 }
 
 pub fn sessions_ended(n: usize) -> String {
@@ -250,11 +253,13 @@ pub fn sessions_ended(n: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::storage::SledStore;
+    use crate::storage::SharedStore;
+    use std::sync::{Arc, Barrier};
+    use std::thread;
 
-    fn store() -> (tempfile::TempDir, SledStore) {
+    fn store() -> (tempfile::TempDir, SharedStore) {
         let dir = tempfile::tempdir().unwrap();
-        let store = SledStore::open(dir.path(), 1 << 20).unwrap();
+        let store = storage::open(dir.path(), 1 << 20).unwrap();
         (dir, store)
     }
 
@@ -277,7 +282,7 @@ mod tests {
     fn initials_come_from_the_username_when_not_given() {
         let (_dir, store) = store();
         assert_eq!(
-            add(&store, "zhang.dan", Role::Writer).initials.as_str(),
+            add(&*store, "zhang.dan", Role::Writer).initials.as_str(),
             "ZD"
         );
     }
@@ -285,14 +290,14 @@ mod tests {
     #[test]
     fn a_taken_username_is_refused() {
         let (_dir, store) = store();
-        add(&store, "ann", Role::Writer);
+        add(&*store, "ann", Role::Writer);
         let again = NewAccount {
             username: Username::parse("ann").unwrap(),
             role: Role::Editor,
             initials: None,
         };
         let result = create(
-            &store,
+            &*store,
             &Actor::command_line(),
             again,
             PasswordHash("x".into()),
@@ -303,32 +308,32 @@ mod tests {
     #[test]
     fn the_last_admin_can_be_neither_disabled_nor_demoted() {
         let (_dir, store) = store();
-        let boss = add(&store, "boss", Role::Admin);
+        let boss = add(&*store, "boss", Role::Admin);
         let cli = Actor::command_line();
         assert!(matches!(
-            disable(&store, &cli, boss.id),
+            disable(&*store, &cli, boss.id),
             Err(AccountError::LastAdmin(_))
         ));
         assert!(matches!(
-            set_role(&store, &cli, boss.id, Role::Editor),
+            set_role(&*store, &cli, boss.id, Role::Editor),
             Err(AccountError::LastAdmin(_))
         ));
-        add(&store, "deputy", Role::Admin);
-        assert!(disable(&store, &cli, boss.id).unwrap().0.disabled);
+        add(&*store, "deputy", Role::Admin);
+        assert!(disable(&*store, &cli, boss.id).unwrap().0.disabled);
     }
 
     #[test]
     fn nobody_disables_or_demotes_themselves() {
         let (_dir, store) = store();
-        let boss = add(&store, "boss", Role::Admin);
-        add(&store, "deputy", Role::Admin);
+        let boss = add(&*store, "boss", Role::Admin);
+        add(&*store, "deputy", Role::Admin);
         let me = Actor::user(&boss);
         assert!(matches!(
-            disable(&store, &me, boss.id),
+            disable(&*store, &me, boss.id),
             Err(AccountError::OwnAccount(_))
         ));
         assert!(matches!(
-            set_role(&store, &me, boss.id, Role::Writer),
+            set_role(&*store, &me, boss.id, Role::Writer),
             Err(AccountError::OwnAccount(_))
         ));
     }
@@ -336,12 +341,12 @@ mod tests {
     #[test]
     fn every_change_is_in_the_audit_log() {
         let (_dir, store) = store();
-        let ann = add(&store, "ann", Role::Writer);
+        let ann = add(&*store, "ann", Role::Writer);
         let cli = Actor::command_line();
-        set_role(&store, &cli, ann.id, Role::Editor).unwrap();
-        set_password(&store, &cli, ann.id, PasswordHash("new".into())).unwrap();
-        disable(&store, &cli, ann.id).unwrap();
-        enable(&store, &cli, ann.id).unwrap();
+        set_role(&*store, &cli, ann.id, Role::Editor).unwrap();
+        set_password(&*store, &cli, ann.id, PasswordHash("new".into())).unwrap();
+        disable(&*store, &cli, ann.id).unwrap();
+        enable(&*store, &cli, ann.id).unwrap();
         let actions: Vec<AuditAction> = store
             .audit_log(None, 10)
             .unwrap()
@@ -362,5 +367,75 @@ mod tests {
                 AuditAction::UserChanged,
             ]
         );
+    }
+
+    #[test]
+    fn two_admins_demoting_each_other_at_once_leave_one_admin() {
+        for _ in 0..20 {
+            let (_dir, store) = store();
+            let ann = add(&*store, "ann", Role::Admin);
+            let bob = add(&*store, "bob", Role::Admin);
+            let start = Arc::new(Barrier::new(2));
+            let demote = |actor: User, target: User| {
+                let (store, start) = (store.clone(), start.clone());
+                thread::spawn(move || {
+                    start.wait();
+                    set_role(&*store, &Actor::user(&actor), target.id, Role::Editor)
+                })
+            };
+            let by_ann = demote(ann.clone(), bob.clone());
+            let by_bob = demote(bob, ann);
+            let results = [by_ann.join().unwrap(), by_bob.join().unwrap()];
+
+            let admins = store
+                .users()
+                .unwrap()
+                .into_iter()
+                .filter(|u| u.role == Role::Admin)
+                .count();
+            assert_eq!(admins, 1);
+            assert_eq!(results.iter().filter(|r| r.is_ok()).count(), 1);
+            assert!(
+                results
+                    .iter()
+                    .any(|r| matches!(r, Err(AccountError::LastAdmin(_))))
+            );
+        }
+    }
+
+    #[test]
+    fn a_refused_change_writes_nothing_not_even_to_the_audit_log() {
+        let (_dir, store) = store();
+        let boss = add(&*store, "boss", Role::Admin);
+        let logged = store.audit_log(None, 10).unwrap().len();
+
+        let refused = disable(&*store, &Actor::command_line(), boss.id);
+
+        assert!(matches!(refused, Err(AccountError::LastAdmin(_))));
+        assert!(!store.user(boss.id).unwrap().unwrap().disabled);
+        assert_eq!(store.audit_log(None, 10).unwrap().len(), logged);
+    }
+
+    #[test]
+    fn a_refused_account_leaves_no_trace_in_the_audit_log() {
+        let (_dir, store) = store();
+        add(&*store, "ann", Role::Writer);
+        let logged = store.audit_log(None, 10).unwrap().len();
+        let again = NewAccount {
+            username: Username::parse("ann").unwrap(),
+            role: Role::Admin,
+            initials: None,
+        };
+
+        let refused = create(
+            &*store,
+            &Actor::command_line(),
+            again,
+            PasswordHash("x".into()),
+        );
+
+        assert!(matches!(refused, Err(AccountError::UsernameTaken(_))));
+        assert_eq!(store.users().unwrap().len(), 1);
+        assert_eq!(store.audit_log(None, 10).unwrap().len(), logged);
     }
 }

@@ -5,7 +5,7 @@ use crate::editorial;
 use crate::import::wire;
 use crate::settings::Settings;
 use crate::startup::Application;
-use crate::storage::{SledStore, StoreError};
+use crate::storage::{self, SharedStore, StoreError};
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -129,13 +129,13 @@ impl Cli {
     }
 }
 
-fn open_store(settings: &Settings) -> anyhow::Result<SledStore> {
-    SledStore::open(&settings.data_dir, settings.cache_bytes).map_err(|e| match e {
+fn open_store(settings: &Settings) -> anyhow::Result<SharedStore> {
+    storage::open(&settings.data_dir, settings.cache_bytes).map_err(|e| match e {
         StoreError::Locked(_) => anyhow::anyhow!("{e}"),
-        other => anyhow::anyhow!(
-            "cannot open the database at {}: {other}",
+        other => anyhow::Error::new(other).context(format!(
+            "cannot open the database at {}",
             settings.data_dir.display()
-        ),
+        )),
     })
 }
 
@@ -152,7 +152,7 @@ fn serve(mut settings: Settings, args: ServeArgs) -> anyhow::Result<()> {
     let store = open_store(&settings)?;
     let system = actix_web::rt::System::new();
     system.block_on(async move {
-        let app = Application::build_with_store(settings.clone(), std::sync::Arc::new(store))?;
+        let app = Application::build_with_store(settings.clone(), store)?;
         let host = settings.bind.rsplit_once(':').map_or(settings.bind.as_str(), |(host, _)| host);
         tracing::info!(data = %settings.data_dir.display(), "serving {} on http://{host}:{}", settings.site_name, app.port());
         if let Some(token) = app.setup_token() {
@@ -187,7 +187,7 @@ fn import_wire(settings: Settings, args: ImportWireArgs) -> anyhow::Result<()> {
     for (file, wire_story) in parsed {
         let now = OffsetDateTime::now_utc();
         let story = wire_story.into_story(args.section, now);
-        match editorial::import_wire(&store, &editorial::Actor::CommandLine, story, now)? {
+        match editorial::import_wire(&*store, &editorial::Actor::CommandLine, story, now)? {
             editorial::Imported::New(story) => println!(
                 "{}: published {:?} as {}",
                 file.display(),
@@ -203,7 +203,6 @@ fn import_wire(settings: Settings, args: ImportWireArgs) -> anyhow::Result<()> {
             }
         }
     }
-    store.flush()?;
     if failed > 0 {
         anyhow::bail!(
             "{failed} of {} files could not be imported",

@@ -2,6 +2,7 @@
 //! Nothing here knows about HTTP or the database.
 
 pub mod audit;
+pub mod autosave;
 pub mod body;
 pub mod dateline;
 pub mod error;
@@ -10,6 +11,7 @@ pub mod page;
 pub mod photo;
 mod restore;
 pub mod section;
+pub mod session;
 pub mod slug;
 pub mod story;
 pub mod story_form;
@@ -17,13 +19,15 @@ pub mod text;
 pub mod user;
 
 pub use audit::{AuditAction, AuditEvent};
+pub use autosave::Autosave;
 pub use body::{Body, SanitizedHtml};
 pub use dateline::Dateline;
 pub use error::DomainError;
 pub use ids::{PhotoId, StoryId, UserId};
 pub use page::{PageNumber, Paging};
-pub use photo::LeadPhoto;
+pub use photo::{LeadPhoto, Photo, Rendition};
 pub use section::Section;
+pub use session::Session;
 pub use slug::Slug;
 pub use story::{Status, Story, StoryContent, StorySummary};
 pub use text::{AltText, Byline, Bylines, Caption, Credit, Headline, Initials, Source, Standfirst};

@@ -3,13 +3,15 @@
 //! EXIF orientation and drops every piece of metadata (a source's GPS position must never leak).
 //! The original bytes are kept untouched for the archive.
 
-use crate::storage::{PhotoRecord, RenditionRecord, Store, StoreError};
+use crate::domain::{self, Photo, PhotoId, UserId};
+use crate::storage::{Store, StoreError};
 use image::imageops::FilterType;
 use image::metadata::Orientation;
 use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader, Limits, RgbImage};
 use sha2::{Digest, Sha256};
 use std::borrow::Cow;
 use std::io::Cursor;
+use time::OffsetDateTime;
 
 /// Decoding refuses images with more pixels than this (a decompression bomb is a small file
 /// that claims enormous dimensions). 64 megapixels covers every current camera.
@@ -273,9 +275,8 @@ fn on_white(image: DynamicImage) -> RgbImage {
 /// Who added a photo, and the words stored with it as every story's defaults (empty when not
 /// given).
 pub struct PhotoDetails {
-    pub uploaded_by: Option<[u8; 16]>,
-    /// Seconds since 1970.
-    pub uploaded_at: i64,
+    pub uploaded_by: Option<UserId>,
+    pub uploaded_at: OffsetDateTime,
     pub caption: String,
     pub credit: String,
     pub alt: String,
@@ -288,7 +289,7 @@ pub fn store_upload(
     store: &dyn Store,
     bytes: Vec<u8>,
     details: PhotoDetails,
-) -> Result<Result<PhotoRecord, PhotoError>, StoreError> {
+) -> Result<Result<Photo, PhotoError>, StoreError> {
     if let Some(existing) = store.photo_by_hash(&content_hash(&bytes))? {
         return Ok(Ok(existing));
     }
@@ -296,8 +297,8 @@ pub fn store_upload(
         Ok(prepared) => prepared,
         Err(e) => return Ok(Err(e)),
     };
-    let record = PhotoRecord {
-        id: crate::domain::PhotoId::new().to_bytes(),
+    let record = Photo {
+        id: PhotoId::new(),
         content_type: prepared.original_type.to_owned(),
         width: prepared.width,
         height: prepared.height,
@@ -307,7 +308,7 @@ pub fn store_upload(
         renditions: prepared
             .renditions
             .iter()
-            .map(|r| RenditionRecord {
+            .map(|r| domain::Rendition {
                 width: r.width,
                 height: r.height,
             })

@@ -2,11 +2,10 @@
 //! the background scheduler. Used by `newsroom serve` and by the integration tests.
 
 use crate::settings::Settings;
-use crate::storage::{SharedStore, SledStore};
+use crate::storage::{self, SharedStore};
 use crate::{scheduler, web};
 use actix_web::dev::Server;
 use std::net::TcpListener;
-use std::sync::Arc;
 
 pub struct Application {
     server: Server,
@@ -19,8 +18,7 @@ pub struct Application {
 impl Application {
     /// Opens the database named by `settings` and binds the listener.
     pub fn build(settings: Settings) -> anyhow::Result<Self> {
-        let store: SharedStore =
-            Arc::new(SledStore::open(&settings.data_dir, settings.cache_bytes)?);
+        let store = storage::open(&settings.data_dir, settings.cache_bytes)?;
         Self::build_with_store(settings, store)
     }
 

@@ -5,19 +5,41 @@
 pub mod backup;
 pub mod codec;
 mod counted_index;
+mod cursor;
 mod sled_store;
 
 use crate::domain::{
-    AuditEvent, PageNumber, Paging, PhotoId, Section, Slug, Status, Story, StoryId, StorySummary,
-    User, UserId, Username,
+    AuditEvent, Autosave, PageNumber, Paging, Photo, PhotoId, Section, Session, Slug, Status,
+    Story, StoryId, StorySummary, User, UserId, Username,
 };
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use thiserror::Error;
 use time::OffsetDateTime;
 
-pub use codec::{AutosaveRecord, PhotoRecord, RenditionRecord, SessionRecord};
-pub use sled_store::{Replace, SledStore};
+pub use cursor::{Cursor, InvalidCursor};
+pub use sled_store::Replace;
+/// The sled backend by name, for tests of what is particular to it; everything else opens
+/// storage with [`open`].
+pub use sled_store::SledStore;
+
+/// Opens (creating if needed) the database in `dir` with a page cache of `cache_bytes`,
+/// finishing or clearing a restore that stopped part-way. [`StoreError::Locked`] while another
+/// process (a running server) holds it.
+pub fn open(dir: &Path, cache_bytes: u64) -> Result<SharedStore, StoreError> {
+    Ok(Arc::new(SledStore::open(dir, cache_bytes)?))
+}
+
+/// Replaces the database in `dir` with the backup in `backup_dir`, all or nothing: the backup
+/// is read and checked in full before the data directory changes (see [`backup`]).
+pub fn restore(
+    dir: &Path,
+    backup_dir: &Path,
+    cache_bytes: u64,
+    replace: Replace,
+) -> Result<backup::Summary, StoreError> {
+    SledStore::restore(dir, backup_dir, cache_bytes, replace)
+}
 
 #[derive(Debug, Error)]
 pub enum StoreError {
@@ -35,17 +57,75 @@ pub enum StoreError {
     /// A restore that may only fill an empty data directory found data in it.
     #[error("the data directory {0} already holds data")]
     NotEmpty(PathBuf),
+    /// A story cannot take another revision, or an import claims more than a story can have.
+    #[error("revision {0} is beyond the last a story can have ({MAX_REVISION})")]
+    RevisionLimit(u64),
+    /// The work of a transaction failed, so none of its writes were stored.
+    #[error("the change was abandoned")]
+    Abandoned,
+    /// Names sled's error in the message too: the web layer logs errors as text.
     #[error("database error: {0}")]
-    Backend(String),
+    Database(#[from] sled::Error),
+    #[error("cannot {action} {}", path.display())]
+    Io {
+        action: &'static str,
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
     #[error("corrupt record: {0}")]
     Corrupt(#[from] codec::CodecError),
+    /// The stored data contradicts itself (an index entry without its record, say).
+    #[error("the database is inconsistent: {0}")]
+    Inconsistent(String),
+    /// A record of a backup that does not decode as what its tree holds.
+    #[error("{} holds a record of {tree:?} that cannot be read", path.display())]
+    UnreadableBackupRecord {
+        path: PathBuf,
+        tree: String,
+        #[source]
+        source: codec::CodecError,
+    },
+    /// A backup that is truncated, damaged or holds what no backup holds.
+    #[error("{} is not a complete newsroom backup ({why})", path.display())]
+    DamagedBackup { path: PathBuf, why: String },
+    #[error("{} already holds a backup; choose an empty directory", .0.display())]
+    BackupExists(PathBuf),
+    #[error(
+        "{} exists: a backup is being written there, or one was interrupted; remove it and try \
+         again",
+        .0.display()
+    )]
+    PartialBackupExists(PathBuf),
+    #[error(
+        "{} holds an interrupted restore (db.restoring and db.replaced) beside a database (db) \
+         made since; keep one of the three as db and remove the others",
+        .0.display()
+    )]
+    InterruptedRestore(PathBuf),
+    /// The caller handed over something the store cannot take.
+    #[error("{0}")]
+    Invalid(&'static str),
+    #[error(transparent)]
+    Domain(#[from] crate::domain::DomainError),
 }
 
-impl From<sled::Error> for StoreError {
-    fn from(e: sled::Error) -> Self {
-        StoreError::Backend(e.to_string())
+impl StoreError {
+    /// An I/O failure on `path` while doing `action` ("open", "write", ...).
+    pub(crate) fn io(action: &'static str, path: &Path) -> impl FnOnce(std::io::Error) -> Self {
+        let path = path.to_owned();
+        move |source| StoreError::Io {
+            action,
+            path,
+            source,
+        }
     }
 }
+
+/// The highest revision a story may reach. Far more saves than a newsroom makes (a save a
+/// second for 136 years), yet low enough that a revision number never wraps around and reuses
+/// history slots; an import claiming more is refused.
+pub const MAX_REVISION: u64 = u32::MAX as u64;
 
 /// A status without its data, for filtering.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -123,19 +203,14 @@ pub trait Store: Send + Sync + 'static {
         expected_revision: Option<u64>,
     ) -> Result<Story, StoreError>;
 
-    /// Saves `story` as [`Store::save_story`] does and records `event` in the audit log, so
-    /// the change and its trail go together.
-    // Provided until the backend overrides it with one transaction for both writes.
+    /// Saves `story` as [`Store::save_story`] does and records `event` in the same
+    /// transaction: both are stored or neither.
     fn save_story_audited(
         &self,
         story: &Story,
         expected_revision: Option<u64>,
         event: &AuditEvent,
-    ) -> Result<Story, StoreError> {
-        let saved = self.save_story(story, expected_revision)?;
-        self.record_audit(event)?;
-        Ok(saved)
-    }
+    ) -> Result<Story, StoreError>;
 
     /// Saves many new stories with one flush at the end: for imports and seeding, where a
     /// flush per story would make a large import take hours. Stories whose slug is taken are
@@ -178,16 +253,21 @@ pub trait Store: Send + Sync + 'static {
     /// Every account, by username.
     fn users(&self) -> Result<Vec<User>, StoreError>;
 
+    /// Runs `work` as one change (see [`Transaction`]): every write it makes is stored, or none
+    /// is; no other transaction runs between its reads and its writes. `work` may be run again
+    /// when a backend must retry (a serialization failure in PostgreSQL), so it should only
+    /// read and write through the transaction. Prefer the typed [`transaction`] helper.
+    fn transaction(
+        &self,
+        work: &mut dyn FnMut(&mut dyn Transaction) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError>;
+
     // --- Login sessions, keyed by the SHA-256 of the session id ---
 
     /// A live session; an expired one is deleted and `None` returned.
-    fn session(
-        &self,
-        key: &[u8; 32],
-        now: OffsetDateTime,
-    ) -> Result<Option<SessionRecord>, StoreError>;
+    fn session(&self, key: &[u8; 32], now: OffsetDateTime) -> Result<Option<Session>, StoreError>;
 
-    fn put_session(&self, key: &[u8; 32], record: &SessionRecord) -> Result<(), StoreError>;
+    fn put_session(&self, key: &[u8; 32], session: &Session) -> Result<(), StoreError>;
 
     fn delete_session(&self, key: &[u8; 32]) -> Result<(), StoreError>;
 
@@ -200,14 +280,14 @@ pub trait Store: Send + Sync + 'static {
         &self,
         user: UserId,
         story: Option<StoryId>,
-        copy: &AutosaveRecord,
+        copy: &Autosave,
     ) -> Result<(), StoreError>;
 
     fn autosave(
         &self,
         user: UserId,
         story: Option<StoryId>,
-    ) -> Result<Option<AutosaveRecord>, StoreError>;
+    ) -> Result<Option<Autosave>, StoreError>;
 
     fn delete_autosave(&self, user: UserId, story: Option<StoryId>) -> Result<(), StoreError>;
 
@@ -225,19 +305,19 @@ pub trait Store: Send + Sync + 'static {
     // --- Photos ---
 
     /// Stores a photo, its original bytes and its renditions (`renditions[i]` is the JPEG of
-    /// `record.renditions[i]`), unless a photo with the same `hash` is stored already. Returns
+    /// `photo.renditions[i]`), unless a photo with the same `hash` is stored already. Returns
     /// the stored record: the earlier one for a duplicate, which is not stored again.
     fn save_photo(
         &self,
-        record: &PhotoRecord,
+        photo: &Photo,
         original: &[u8],
         renditions: &[Vec<u8>],
-    ) -> Result<PhotoRecord, StoreError>;
+    ) -> Result<Photo, StoreError>;
 
-    fn photo(&self, id: PhotoId) -> Result<Option<PhotoRecord>, StoreError>;
+    fn photo(&self, id: PhotoId) -> Result<Option<Photo>, StoreError>;
 
     /// The photo whose original has this SHA-256, if stored.
-    fn photo_by_hash(&self, hash: &[u8; 32]) -> Result<Option<PhotoRecord>, StoreError>;
+    fn photo_by_hash(&self, hash: &[u8; 32]) -> Result<Option<Photo>, StoreError>;
 
     /// The original upload or one of its renditions.
     fn photo_blob(&self, id: PhotoId, blob: PhotoBlob) -> Result<Option<Vec<u8>>, StoreError>;
@@ -278,7 +358,7 @@ pub trait Store: Send + Sync + 'static {
     fn listing_after(
         &self,
         listing: Listing,
-        after: Option<ListingKey>,
+        after: Option<Cursor>,
         limit: usize,
     ) -> Result<Vec<StorySummary>, StoreError>;
 
@@ -297,6 +377,52 @@ pub trait Store: Send + Sync + 'static {
     fn public_version(&self) -> Result<PublicVersion, StoreError>;
 }
 
+/// The reads and writes available inside [`Store::transaction`]. Reads see the transaction's
+/// own writes; the writes take effect together when `work` returns `Ok`, and not at all when it
+/// returns an error.
+pub trait Transaction {
+    fn user(&mut self, id: UserId) -> Result<Option<User>, StoreError>;
+
+    /// Every account, by username.
+    fn users(&mut self) -> Result<Vec<User>, StoreError>;
+
+    /// Adds an account; [`StoreError::UsernameTaken`] if the name is in use.
+    fn create_user(&mut self, user: &User) -> Result<(), StoreError>;
+
+    /// Replaces an existing account's record; [`StoreError::NotFound`] for an unknown one.
+    fn update_user(&mut self, user: &User) -> Result<(), StoreError>;
+
+    /// Ends every session of an account; returns how many.
+    fn delete_sessions_of(&mut self, user: UserId) -> Result<usize, StoreError>;
+
+    fn record_audit(&mut self, event: &AuditEvent) -> Result<(), StoreError>;
+}
+
+/// Runs `work` as one change on `store`, with the caller's own result and error types: an
+/// error from `work` abandons every write it made and is handed back as it was.
+pub fn transaction<T, E: From<StoreError>>(
+    store: &dyn Store,
+    mut work: impl FnMut(&mut dyn Transaction) -> Result<T, E>,
+) -> Result<T, E> {
+    let mut outcome: Option<Result<T, E>> = None;
+    let ran = store.transaction(&mut |tx| match work(tx) {
+        Ok(value) => {
+            outcome = Some(Ok(value));
+            Ok(())
+        }
+        Err(e) => {
+            outcome = Some(Err(e));
+            Err(StoreError::Abandoned)
+        }
+    });
+    match (ran, outcome) {
+        (Ok(()), Some(Ok(value))) => Ok(value),
+        (_, Some(Err(e))) => Err(e),
+        (Err(e), _) => Err(e.into()),
+        (Ok(()), None) => Err(StoreError::Abandoned.into()),
+    }
+}
+
 /// A counter of changes to public content and the time of the latest one; HTTP validators and
 /// the rendered-page cache are derived from it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -304,24 +430,6 @@ pub struct PublicVersion {
     pub generation: u64,
     /// `None` until the first public change.
     pub changed_at: Option<OffsetDateTime>,
-}
-
-/// A position in a published listing: the publication second and the story id, which is the
-/// listing's own sort order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ListingKey {
-    pub ts: u32,
-    pub id: StoryId,
-}
-
-impl ListingKey {
-    /// Where `summary` sits in a published listing; `None` for an unpublished story.
-    pub fn published(summary: &StorySummary) -> Option<Self> {
-        summary.published_at.map(|at| ListingKey {
-            ts: index_ts(at),
-            id: summary.id,
-        })
-    }
 }
 
 /// Seconds since 1970 as an index timestamp, clamped to what 32 bits hold (1970 to 2106).
@@ -352,7 +460,7 @@ pub enum PhotoBlob {
 /// One page of the photo library.
 #[derive(Debug, Clone)]
 pub struct PhotoPage {
-    pub items: Vec<PhotoRecord>,
+    pub items: Vec<Photo>,
     pub paging: Paging,
     pub total_items: u64,
 }

@@ -6,7 +6,7 @@ use crate::domain::Section;
 use crate::editorial::{self, EditorialError};
 use crate::ninjs::{self, Defaults, Site};
 use crate::settings::Settings;
-use crate::storage::{ImportOutcome, Listing, ListingKey, Replace, SledStore, Store, StoreError};
+use crate::storage::{self, Cursor, ImportOutcome, Listing, Replace, Store, StoreError};
 use anyhow::Context;
 use std::io::{BufRead, BufWriter, Write};
 use std::path::PathBuf;
@@ -94,12 +94,12 @@ pub fn export(settings: &Settings, args: ExportArgs) -> anyhow::Result<()> {
         None => Box::new(std::io::stdout().lock()),
     };
     let mut out = BufWriter::new(out);
-    let mut after: Option<ListingKey> = None;
+    let mut after: Option<Cursor> = None;
     let mut written = 0u64;
     loop {
         let batch = store.listing_after(Listing::Front, after, 500)?;
         let Some(last) = batch.last() else { break };
-        after = ListingKey::published(last);
+        after = Cursor::after(last);
         for summary in &batch {
             let Some(story) = store.story(summary.id)?.filter(|s| s.is_public()) else {
                 continue;
@@ -136,7 +136,7 @@ pub fn import(settings: &Settings, args: ImportArgs) -> anyhow::Result<()> {
         if line.trim().is_empty() {
             continue;
         }
-        match import_line(&store, &line, defaults) {
+        match import_line(&*store, &line, defaults) {
             Ok(ImportOutcome::Created) => created += 1,
             Ok(ImportOutcome::Updated) => updated += 1,
             Ok(ImportOutcome::Unchanged) => unchanged += 1,
@@ -146,7 +146,6 @@ pub fn import(settings: &Settings, args: ImportArgs) -> anyhow::Result<()> {
             }
         }
     }
-    store.flush()?;
     let summary =
         format!("{created} new, {updated} updated, {unchanged} unchanged, {failed} failed");
     if failed > 0 {
@@ -157,7 +156,7 @@ pub fn import(settings: &Settings, args: ImportArgs) -> anyhow::Result<()> {
 }
 
 fn import_line(
-    store: &SledStore,
+    store: &dyn Store,
     line: &str,
     defaults: Defaults<'_>,
 ) -> Result<ImportOutcome, String> {
@@ -174,15 +173,17 @@ fn import_line(
 }
 
 pub fn backup(settings: &Settings, args: BackupArgs) -> anyhow::Result<()> {
-    let records = match SledStore::open(&settings.data_dir, settings.cache_bytes) {
+    let records = match storage::open(&settings.data_dir, settings.cache_bytes) {
         Ok(store) => store.backup(&args.dir)?.records(),
         Err(StoreError::Locked(_)) => {
             crate::control::request_backup(&settings.data_dir, &args.dir)?
         }
-        Err(e) => anyhow::bail!(
-            "cannot open the database at {}: {e}",
-            settings.data_dir.display()
-        ),
+        Err(e) => {
+            return Err(anyhow::Error::new(e).context(format!(
+                "cannot open the database at {}",
+                settings.data_dir.display()
+            )));
+        }
     };
     println!(
         "backed up {records} records from {} to {}",
@@ -201,7 +202,7 @@ pub fn restore(settings: &Settings, args: RestoreArgs) -> anyhow::Result<()> {
     } else {
         Replace::OnlyEmpty
     };
-    let summary = match SledStore::restore(
+    let summary = match storage::restore(
         &settings.data_dir,
         &args.dir,
         settings.cache_bytes,

@@ -80,26 +80,26 @@ pub fn run(settings: &Settings, args: UserArgs) -> anyhow::Result<()> {
                 role,
                 initials,
             };
-            let user = accounts::create(&store, &cli, new, hash)?;
+            let user = accounts::create(&*store, &cli, new, hash)?;
             println!(
                 "created {} account {} (initials {})",
                 user.role, user.username, user.initials
             );
         }
         UserCommand::Passwd { username } => {
-            let user = accounts::find(&store, &username)?;
+            let user = accounts::find(&*store, &username)?;
             let hash = hash_blocking(&read_new_password(&username)?)?;
-            let (user, ended) = accounts::set_password(&store, &cli, user.id, hash)?;
+            let (user, ended) = accounts::set_password(&*store, &cli, user.id, hash)?;
             println!(
                 "changed the password of {}; {}",
                 user.username,
                 accounts::sessions_ended(ended)
             );
         }
-        UserCommand::List => print!("{}", list(&store)?),
+        UserCommand::List => print!("{}", list(&*store)?),
         UserCommand::Disable { username } => {
-            let user = accounts::find(&store, &username)?;
-            let (user, ended) = accounts::disable(&store, &cli, user.id)?;
+            let user = accounts::find(&*store, &username)?;
+            let (user, ended) = accounts::disable(&*store, &cli, user.id)?;
             println!(
                 "disabled {}; {}",
                 user.username,
@@ -107,8 +107,8 @@ pub fn run(settings: &Settings, args: UserArgs) -> anyhow::Result<()> {
             );
         }
         UserCommand::Enable { username } => {
-            let user = accounts::find(&store, &username)?;
-            let user = accounts::enable(&store, &cli, user.id)?;
+            let user = accounts::find(&*store, &username)?;
+            let user = accounts::enable(&*store, &cli, user.id)?;
             println!("enabled {}", user.username);
         }
     }

@@ -7,8 +7,10 @@
 //!   | value length u32 BE | value
 //! - trailer: tag 0 | record count u64 BE | SHA-256 of every byte before the digest
 //!
-//! It is written to `newsroom-backup.partial`, synced, then renamed, so a backup that was
-//! interrupted never looks finished.
+//! It is written to `newsroom-backup.partial`, synced, then linked to its final name, so a
+//! backup that was interrupted never looks finished. The file holds password hashes and the
+//! session cookie key: it is created afresh (`O_EXCL`, which also never follows a symbolic link
+//! planted at that name) and readable by its owner only.
 
 use super::StoreError;
 use sha2::{Digest, Sha256};
@@ -42,15 +44,11 @@ impl Summary {
     }
 }
 
-fn io(what: &str, path: &Path, e: std::io::Error) -> StoreError {
-    StoreError::Backend(format!("cannot {what} {}: {e}", path.display()))
-}
-
 fn damaged(path: &Path, why: &str) -> StoreError {
-    StoreError::Backend(format!(
-        "{} is not a complete newsroom backup ({why})",
-        path.display()
-    ))
+    StoreError::DamagedBackup {
+        path: path.to_owned(),
+        why: why.to_owned(),
+    }
 }
 
 /// Where the backup in `dir` lives.
@@ -69,16 +67,13 @@ pub struct Writer {
 impl Writer {
     /// Starts a backup in `dir` (created if needed); refuses to replace an existing one.
     pub fn create(dir: &Path) -> Result<Self, StoreError> {
-        std::fs::create_dir_all(dir).map_err(|e| io("create", dir, e))?;
+        std::fs::create_dir_all(dir).map_err(StoreError::io("create", dir))?;
         let done = file_in(dir);
         if done.exists() {
-            return Err(StoreError::Backend(format!(
-                "{} already holds a backup; choose an empty directory",
-                dir.display()
-            )));
+            return Err(StoreError::BackupExists(dir.to_owned()));
         }
         let partial = dir.join(format!("{FILE_NAME}.partial"));
-        let file = File::create(&partial).map_err(|e| io("create", &partial, e))?;
+        let file = create_private(&partial)?;
         let mut writer = Writer {
             out: BufWriter::with_capacity(1 << 20, file),
             hasher: Sha256::new(),
@@ -95,11 +90,11 @@ impl Writer {
         self.hasher.update(bytes);
         self.out
             .write_all(bytes)
-            .map_err(|e| io("write", &self.partial, e))
+            .map_err(StoreError::io("write", &self.partial))
     }
 
     pub fn record(&mut self, tree: &str, key: &[u8], value: &[u8]) -> Result<(), StoreError> {
-        let too_big = || StoreError::Backend(format!("a record of tree {tree} is too large"));
+        let too_big = || StoreError::Invalid("a record is too large for a backup");
         let name_len = u16::try_from(tree.len()).map_err(|_| too_big())?;
         let key_len = u32::try_from(key.len()).map_err(|_| too_big())?;
         let value_len = u32::try_from(value.len()).map_err(|_| too_big())?;
@@ -121,15 +116,35 @@ impl Writer {
         let digest = self.hasher.clone().finalize();
         self.out
             .write_all(&digest)
-            .map_err(|e| io("write", &self.partial, e))?;
+            .map_err(StoreError::io("write", &self.partial))?;
         let file = self
             .out
             .into_inner()
-            .map_err(|e| io("write", &self.partial, e.into_error()))?;
-        file.sync_all().map_err(|e| io("sync", &self.partial, e))?;
-        std::fs::rename(&self.partial, &self.done).map_err(|e| io("rename", &self.partial, e))?;
+            .map_err(|e| StoreError::io("write", &self.partial)(e.into_error()))?;
+        file.sync_all()
+            .map_err(StoreError::io("sync", &self.partial))?;
+        // A link, unlike a rename, never replaces a backup that appeared meanwhile.
+        std::fs::hard_link(&self.partial, &self.done)
+            .map_err(StoreError::io("name", &self.done))?;
+        std::fs::remove_file(&self.partial).map_err(StoreError::io("remove", &self.partial))?;
         Ok(self.summary)
     }
+}
+
+/// A new file only its owner can read, refused when anything (a file, a symbolic link) is at
+/// `path` already.
+fn create_private(path: &Path) -> Result<File, StoreError> {
+    let mut options = File::options();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::AlreadyExists {
+            StoreError::PartialBackupExists(path.to_owned())
+        } else {
+            StoreError::io("create", path)(e)
+        }
+    })
 }
 
 /// Reads the backup in `dir`, handing each record to `each`, then checks the trailer. Run it
@@ -139,7 +154,7 @@ pub fn read(
     mut each: impl FnMut(&str, &[u8], &[u8]) -> Result<(), StoreError>,
 ) -> Result<Summary, StoreError> {
     let path = file_in(dir);
-    let file = File::open(&path).map_err(|e| io("open", &path, e))?;
+    let file = File::open(&path).map_err(StoreError::io("open", &path))?;
     let mut input = HashingReader {
         inner: BufReader::with_capacity(1 << 20, file),
         hasher: Sha256::new(),
@@ -283,5 +298,33 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         Writer::create(dir.path()).unwrap().finish().unwrap();
         assert!(Writer::create(dir.path()).is_err());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_backup_is_readable_by_its_owner_only() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        Writer::create(dir.path()).unwrap().finish().unwrap();
+        let mode = std::fs::metadata(file_in(dir.path()))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_symbolic_link_planted_at_the_partial_name_is_not_followed() {
+        let dir = tempfile::tempdir().unwrap();
+        let victim = dir.path().join("victim");
+        std::fs::write(&victim, b"precious").unwrap();
+        let partial = dir.path().join(format!("{FILE_NAME}.partial"));
+        std::os::unix::fs::symlink(&victim, &partial).unwrap();
+
+        let refused = Writer::create(dir.path());
+
+        assert!(matches!(refused, Err(StoreError::PartialBackupExists(_))));
+        assert_eq!(std::fs::read(&victim).unwrap(), b"precious");
     }
 }

@@ -3,9 +3,10 @@
 //! an old version, upgrade it) and the encoding replaced without touching the rest of the code.
 
 use crate::domain::{
-    AltText, AuditAction, AuditEvent, Body, Byline, Bylines, Caption, Credit, Dateline,
-    DomainError, Headline, Initials, LeadPhoto, PasswordHash, PhotoId, Role, Section, Slug, Source,
-    Standfirst, Status, Story, StoryId, StorySummary, User, UserId, Username, dateline::Place,
+    AltText, AuditAction, AuditEvent, Autosave, Body, Byline, Bylines, Caption, Credit, Dateline,
+    DomainError, Headline, Initials, LeadPhoto, PasswordHash, Photo, PhotoId, Rendition, Role,
+    Section, Session, Slug, Source, Standfirst, Status, Story, StoryId, StorySummary, User, UserId,
+    Username, dateline::Place,
 };
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
 use thiserror::Error;
@@ -309,49 +310,69 @@ pub fn decode_user(bytes: &[u8]) -> Result<User, CodecError> {
 
 const SESSION_V1: u8 = 1;
 
-/// A login session's server-side state.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct SessionRecord {
-    pub state: Vec<(String, String)>,
+#[derive(Serialize, Deserialize)]
+struct SessionV1 {
+    state: Vec<(String, String)>,
     /// Unix seconds after which the session is gone.
-    pub expires_at: i64,
-    pub user: Option<[u8; 16]>,
+    expires_at: i64,
+    user: Option<[u8; 16]>,
 }
 
-pub fn encode_session(record: &SessionRecord) -> Result<Vec<u8>, CodecError> {
-    encode(SESSION_V1, record)
+pub fn encode_session(session: &Session) -> Result<Vec<u8>, CodecError> {
+    encode(
+        SESSION_V1,
+        &SessionV1 {
+            state: session.state.clone(),
+            expires_at: session.expires_at.unix_timestamp(),
+            user: session.user.map(UserId::to_bytes),
+        },
+    )
 }
 
-pub fn decode_session(bytes: &[u8]) -> Result<SessionRecord, CodecError> {
+pub fn decode_session(bytes: &[u8]) -> Result<Session, CodecError> {
     let (version, payload) = version_of(bytes)?;
-    match version {
-        SESSION_V1 => decode(payload),
-        other => Err(CodecError::UnknownVersion(other)),
-    }
+    let r: SessionV1 = match version {
+        SESSION_V1 => decode(payload)?,
+        other => return Err(CodecError::UnknownVersion(other)),
+    };
+    Ok(Session {
+        state: r.state,
+        expires_at: seconds(r.expires_at)?,
+        user: r.user.map(UserId::from_bytes),
+    })
 }
 
 // --- Autosaved form copies ---------------------------------------------------------------------
 
 const AUTOSAVE_V1: u8 = 1;
 
-/// What was on a story form when the browser last autosaved it: the fields by name, as typed.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct AutosaveRecord {
+#[derive(Serialize, Deserialize)]
+struct AutosaveV1 {
     /// Unix seconds.
-    pub saved_at: i64,
-    pub fields: Vec<(String, String)>,
+    saved_at: i64,
+    fields: Vec<(String, String)>,
 }
 
-pub fn encode_autosave(record: &AutosaveRecord) -> Result<Vec<u8>, CodecError> {
-    encode(AUTOSAVE_V1, record)
+pub fn encode_autosave(copy: &Autosave) -> Result<Vec<u8>, CodecError> {
+    encode(
+        AUTOSAVE_V1,
+        &AutosaveV1 {
+            saved_at: copy.saved_at.unix_timestamp(),
+            fields: copy.fields.clone(),
+        },
+    )
 }
 
-pub fn decode_autosave(bytes: &[u8]) -> Result<AutosaveRecord, CodecError> {
+pub fn decode_autosave(bytes: &[u8]) -> Result<Autosave, CodecError> {
     let (version, payload) = version_of(bytes)?;
-    match version {
-        AUTOSAVE_V1 => decode(payload),
-        other => Err(CodecError::UnknownVersion(other)),
-    }
+    let r: AutosaveV1 = match version {
+        AUTOSAVE_V1 => decode(payload)?,
+        other => return Err(CodecError::UnknownVersion(other)),
+    };
+    Ok(Autosave {
+        saved_at: seconds(r.saved_at)?,
+        fields: r.fields,
+    })
 }
 
 // --- Audit log ----------------------------------------------------------------------------------
@@ -401,44 +422,27 @@ pub fn decode_audit(bytes: &[u8]) -> Result<AuditEvent, CodecError> {
 const PHOTO_V1: u8 = 1;
 const PHOTO_V2: u8 = 2;
 
-/// A stored photo's description; its bytes are stored apart.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct PhotoRecord {
-    pub id: [u8; 16],
-    /// The original upload's type, as its bytes show it.
-    pub content_type: String,
-    /// Upright dimensions (after the EXIF orientation).
-    pub width: u32,
-    pub height: u32,
-    pub uploaded_by: Option<[u8; 16]>,
-    pub uploaded_at: i64,
-    /// SHA-256 of the original bytes, under which the original and its renditions are stored.
-    /// `None` for photos stored before renditions existed: their bytes are under the id.
-    pub hash: Option<[u8; 32]>,
-    /// The JPEG renditions readers get, narrowest first.
-    pub renditions: Vec<RenditionRecord>,
-    /// Defaults for every story that uses the photo; empty when not given.
-    pub caption: String,
-    pub credit: String,
-    pub alt: String,
+/// A stored photo's description, as written since renditions exist.
+#[derive(Serialize, Deserialize)]
+struct PhotoV2 {
+    id: [u8; 16],
+    content_type: String,
+    width: u32,
+    height: u32,
+    uploaded_by: Option<[u8; 16]>,
+    /// Unix seconds.
+    uploaded_at: i64,
+    hash: Option<[u8; 32]>,
+    renditions: Vec<RenditionV2>,
+    caption: String,
+    credit: String,
+    alt: String,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RenditionRecord {
-    pub width: u32,
-    pub height: u32,
-}
-
-impl PhotoRecord {
-    /// The widest rendition, which stands for the photo where one size is enough.
-    pub fn largest(&self) -> Option<RenditionRecord> {
-        self.renditions.last().copied()
-    }
-
-    /// The rendition at exactly `width`, if one was made.
-    pub fn rendition(&self, width: u32) -> Option<RenditionRecord> {
-        self.renditions.iter().copied().find(|r| r.width == width)
-    }
+#[derive(Serialize, Deserialize)]
+struct RenditionV2 {
+    width: u32,
+    height: u32,
 }
 
 #[derive(Deserialize)]
@@ -451,17 +455,39 @@ struct PhotoRecordV1 {
     uploaded_at: i64,
 }
 
-pub fn encode_photo(record: &PhotoRecord) -> Result<Vec<u8>, CodecError> {
-    encode(PHOTO_V2, record)
+pub fn encode_photo(photo: &Photo) -> Result<Vec<u8>, CodecError> {
+    encode(
+        PHOTO_V2,
+        &PhotoV2 {
+            id: photo.id.to_bytes(),
+            content_type: photo.content_type.clone(),
+            width: photo.width,
+            height: photo.height,
+            uploaded_by: photo.uploaded_by.map(UserId::to_bytes),
+            uploaded_at: photo.uploaded_at.unix_timestamp(),
+            hash: photo.hash,
+            renditions: photo
+                .renditions
+                .iter()
+                .map(|r| RenditionV2 {
+                    width: r.width,
+                    height: r.height,
+                })
+                .collect(),
+            caption: photo.caption.clone(),
+            credit: photo.credit.clone(),
+            alt: photo.alt.clone(),
+        },
+    )
 }
 
-pub fn decode_photo(bytes: &[u8]) -> Result<PhotoRecord, CodecError> {
+pub fn decode_photo(bytes: &[u8]) -> Result<Photo, CodecError> {
     let (version, payload) = version_of(bytes)?;
-    match version {
+    let r: PhotoV2 = match version {
         // A first-version photo has one full-size display copy, served for every width.
         PHOTO_V1 => {
             let v1: PhotoRecordV1 = decode(payload)?;
-            Ok(PhotoRecord {
+            PhotoV2 {
                 id: v1.id,
                 content_type: v1.content_type,
                 width: v1.width,
@@ -469,18 +495,38 @@ pub fn decode_photo(bytes: &[u8]) -> Result<PhotoRecord, CodecError> {
                 uploaded_by: v1.uploaded_by,
                 uploaded_at: v1.uploaded_at,
                 hash: None,
-                renditions: vec![RenditionRecord {
+                renditions: vec![RenditionV2 {
                     width: v1.width,
                     height: v1.height,
                 }],
                 caption: String::new(),
                 credit: String::new(),
                 alt: String::new(),
-            })
+            }
         }
-        PHOTO_V2 => decode(payload),
-        other => Err(CodecError::UnknownVersion(other)),
-    }
+        PHOTO_V2 => decode(payload)?,
+        other => return Err(CodecError::UnknownVersion(other)),
+    };
+    Ok(Photo {
+        id: PhotoId::from_bytes(r.id),
+        content_type: r.content_type,
+        width: r.width,
+        height: r.height,
+        uploaded_by: r.uploaded_by.map(UserId::from_bytes),
+        uploaded_at: seconds(r.uploaded_at)?,
+        hash: r.hash,
+        renditions: r
+            .renditions
+            .into_iter()
+            .map(|r| Rendition {
+                width: r.width,
+                height: r.height,
+            })
+            .collect(),
+        caption: r.caption,
+        credit: r.credit,
+        alt: r.alt,
+    })
 }
 
 // --- Small values ------------------------------------------------------------------------------
@@ -524,12 +570,16 @@ fn decode_bylines(raw: &[String]) -> Result<Bylines, CodecError> {
     Ok(Bylines::new(bylines)?)
 }
 
+fn seconds(unix: i64) -> Result<OffsetDateTime, CodecError> {
+    OffsetDateTime::from_unix_timestamp(unix).map_err(|e| CodecError::Range(e.to_string()))
+}
+
 fn datetime(nanos: i128) -> Result<OffsetDateTime, CodecError> {
     OffsetDateTime::from_unix_timestamp_nanos(nanos).map_err(|e| CodecError::Range(e.to_string()))
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::domain::Bylines;
     use time::macros::{date, datetime};
@@ -647,5 +697,103 @@ mod tests {
         for len in [1, 2, 10, bytes.len() / 2, bytes.len() - 1] {
             assert!(decode_story(&bytes[..len]).is_err(), "decoded {len} bytes");
         }
+    }
+
+    #[test]
+    fn a_session_and_an_autosave_round_trip_to_the_second() {
+        let session = Session {
+            state: vec![("user".into(), "\"0190\"".into())],
+            expires_at: datetime!(2030-01-01 12:00:00 UTC),
+            user: Some(UserId::new()),
+        };
+        assert_eq!(
+            decode_session(&encode_session(&session).unwrap()).unwrap(),
+            session
+        );
+        let copy = Autosave {
+            saved_at: datetime!(2030-01-01 12:00:00 UTC),
+            fields: vec![("headline".into(), "Half a headl".into())],
+        };
+        assert_eq!(
+            decode_autosave(&encode_autosave(&copy).unwrap()).unwrap(),
+            copy
+        );
+    }
+
+    #[test]
+    fn a_session_written_before_the_domain_type_still_reads() {
+        // The layout the session record has always had: state, expiry in seconds, user bytes.
+        #[derive(Serialize)]
+        struct Earlier {
+            state: Vec<(String, String)>,
+            expires_at: i64,
+            user: Option<[u8; 16]>,
+        }
+        let user = UserId::new();
+        let bytes = encode(
+            SESSION_V1,
+            &Earlier {
+                state: vec![("k".into(), "v".into())],
+                expires_at: 1_900_000_000,
+                user: Some(user.to_bytes()),
+            },
+        )
+        .unwrap();
+        let session = decode_session(&bytes).unwrap();
+        assert_eq!(session.expires_at.unix_timestamp(), 1_900_000_000);
+        assert_eq!(session.user, Some(user));
+    }
+
+    #[test]
+    fn a_photo_round_trips_and_a_first_version_photo_still_reads() {
+        let photo = Photo {
+            id: PhotoId::new(),
+            content_type: "image/png".into(),
+            width: 1200,
+            height: 800,
+            uploaded_by: Some(UserId::new()),
+            uploaded_at: datetime!(2024-05-01 10:00:00 UTC),
+            hash: Some([9; 32]),
+            renditions: vec![Rendition {
+                width: 640,
+                height: 427,
+            }],
+            caption: "The envoy speaks.".into(),
+            credit: String::new(),
+            alt: "A man at a lectern".into(),
+        };
+        assert_eq!(decode_photo(&encode_photo(&photo).unwrap()).unwrap(), photo);
+
+        #[derive(Serialize)]
+        struct First {
+            id: [u8; 16],
+            content_type: String,
+            width: u32,
+            height: u32,
+            uploaded_by: Option<[u8; 16]>,
+            uploaded_at: i64,
+        }
+        let first = encode(
+            PHOTO_V1,
+            &First {
+                id: photo.id.to_bytes(),
+                content_type: "image/jpeg".into(),
+                width: 300,
+                height: 200,
+                uploaded_by: None,
+                uploaded_at: 1_500_000_000,
+            },
+        )
+        .unwrap();
+        let read = decode_photo(&first).unwrap();
+        assert_eq!(read.id, photo.id);
+        assert_eq!(read.hash, None);
+        assert_eq!(
+            read.largest(),
+            Some(Rendition {
+                width: 300,
+                height: 200
+            })
+        );
     }
 }

@@ -192,7 +192,7 @@ fn nth_newest_key(tree: &Tree, prefix: &[u8], offset: u64) -> Result<Option<IVec
 }
 
 fn corrupt() -> StoreError {
-    StoreError::Backend("listing index counters disagree with its entries".into())
+    StoreError::Inconsistent("listing index counters disagree with its entries".into())
 }
 
 #[cfg(test)]

@@ -15,27 +15,45 @@
 //!   hash (content-addressed): hash | 0 -> original, hash | 'w' | width (u32 BE) -> rendition
 //! - `meta`: site secrets, the setup token and the public version (generation u64 BE | time of
 //!   the change, ns since 1970 as i64 BE)
+//!
+//! Costs: a save is one sled transaction over the trees it touches and one flush (an fsync) before
+//! it returns; a record is one point read; a listing page finds its start through the counters of
+//! [`counted_index`] (at most 8 × 16 reads) and then scans one page of entries; the photo library
+//! and `users` scan their records. Transactions ([`Store::transaction`]) run one at a time.
+//!
+//! Submodules: `keys` (key layouts), `transaction`, `restore` (restore by renames and the
+//! directory lock) and `restore_check` (what a restore checks of each record).
 
 use super::codec::{
-    AutosaveRecord, PhotoRecord, SessionRecord, decode_audit, decode_autosave, decode_photo,
-    decode_session, decode_story, decode_summary, decode_user, encode_audit, encode_autosave,
-    encode_photo, encode_session, encode_story, encode_summary, encode_user,
+    decode_audit, decode_autosave, decode_photo, decode_session, decode_story, decode_summary,
+    decode_user, encode_audit, encode_autosave, encode_photo, encode_session, encode_story,
+    encode_summary, encode_user,
 };
 use super::counted_index::{self, Entry};
+use keys::*;
+pub use restore::Replace;
+use restore::*;
+use restore_check::RestoreCheck;
+use transaction::SledTransaction;
+
+mod keys;
+mod restore;
+mod restore_check;
+mod transaction;
 use super::{
-    ImportOutcome, Listing, ListingKey, ListingPage, PhotoBlob, PhotoPage, PublicVersion,
-    StatusFilter, Store, StoreError, backup, index_ts,
+    Cursor, ImportOutcome, Listing, ListingPage, MAX_REVISION, PhotoBlob, PhotoPage, PublicVersion,
+    StatusFilter, Store, StoreError, Transaction, backup, index_ts,
 };
 use crate::domain::{
-    AuditEvent, PageNumber, Paging, PhotoId, Section, Slug, Status, Story, StoryId, StorySummary,
-    User, UserId, Username,
+    AuditEvent, Autosave, PageNumber, Paging, Photo, PhotoId, Section, Session, Slug, Status,
+    Story, StoryId, StorySummary, User, UserId, Username,
 };
 use sled::transaction::{ConflictableTransactionError, TransactionError};
 use sled::{Db, Transactional, Tree};
-use std::collections::HashMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fs::{File, TryLockError};
 use std::path::{Path, PathBuf};
-use std::sync::{PoisonError, RwLock, RwLockReadGuard};
+use std::sync::{Mutex, MutexGuard, PoisonError, RwLock, RwLockReadGuard};
 use time::OffsetDateTime;
 
 pub struct SledStore {
@@ -57,6 +75,10 @@ pub struct SledStore {
     /// Every write holds this shared; a backup holds it exclusively, so a backup never sees
     /// half of a write that spans several calls into sled.
     gate: RwLock<()>,
+    /// Held by every [`Store::transaction`] from its first read to its commit (and by the few
+    /// single writes that check before they write), so no two check-then-write changes
+    /// interleave.
+    serial: Mutex<()>,
     /// Held for the life of the store so that a second process gets a clear refusal.
     _lock: File,
 }
@@ -64,8 +86,7 @@ pub struct SledStore {
 impl SledStore {
     /// Opens (creating if needed) the database in `dir` with a page cache of `cache_bytes`.
     pub fn open(dir: &Path, cache_bytes: u64) -> Result<Self, StoreError> {
-        std::fs::create_dir_all(dir)
-            .map_err(|e| StoreError::Backend(format!("cannot create {}: {e}", dir.display())))?;
+        std::fs::create_dir_all(dir).map_err(StoreError::io("create", dir))?;
         let lock = lock_dir(dir)?;
         finish_restore(dir)?;
         let db = open_db(&dir.join(DB), cache_bytes)?;
@@ -86,6 +107,7 @@ impl SledStore {
             meta: db.open_tree("meta")?,
             db,
             gate: RwLock::new(()),
+            serial: Mutex::new(()),
             _lock: lock,
         })
     }
@@ -101,71 +123,22 @@ impl SledStore {
         self.gate.read().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Replaces the database in `dir` with the backup in `backup_dir` (sessions are not kept:
-    /// everyone signs in again), all or nothing. The backup is checked, then written into a new
-    /// database beside the old one, which is swapped in by renaming directories only once the
-    /// new one is complete and on disk. A restore stopped at any point leaves either the old
-    /// data or the new, never a mixture; [`SledStore::open`] finishes or clears what it left.
-    /// Refused while another process (a running server) holds the directory.
-    pub fn restore(
-        dir: &Path,
-        backup_dir: &Path,
-        cache_bytes: u64,
-        replace: Replace,
-    ) -> Result<backup::Summary, StoreError> {
-        std::fs::create_dir_all(dir)
-            .map_err(|e| StoreError::Backend(format!("cannot create {}: {e}", dir.display())))?;
-        let _lock = lock_dir(dir)?;
-        finish_restore(dir)?;
-        let live = dir.join(DB);
-        if replace == Replace::OnlyEmpty
-            && live.exists()
-            && holds_data(&open_db(&live, cache_bytes)?)?
-        {
-            return Err(StoreError::NotEmpty(dir.to_owned()));
+    /// Exclusive use for a change that reads before it writes.
+    fn serial(&self) -> MutexGuard<'_, ()> {
+        self.serial.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The keys of an account's sessions. A session that no longer decodes counts too: it
+    /// could not be trusted anyway.
+    fn session_keys_of(&self, user: UserId) -> Result<Vec<sled::IVec>, StoreError> {
+        let mut keys = Vec::new();
+        for item in self.sessions.iter() {
+            let (key, bytes) = item?;
+            if decode_session(&bytes).map_or(true, |r| r.user == Some(user)) {
+                keys.push(key);
+            }
         }
-        backup::read(backup_dir, |_, _, _| Ok(()))?;
-
-        let staging = dir.join(DB_RESTORING);
-        let summary = {
-            let db = open_db(&staging, cache_bytes)?;
-            let mut trees: HashMap<String, Tree> = HashMap::new();
-            let summary = backup::read(backup_dir, |name, key, value| {
-                if name == SESSIONS {
-                    return Ok(());
-                }
-                let tree = match trees.get(name) {
-                    Some(tree) => tree,
-                    None => {
-                        let tree = db.open_tree(name)?;
-                        trees.entry(name.to_owned()).or_insert(tree)
-                    }
-                };
-                tree.insert(key, value)?;
-                Ok(())
-            })?;
-            db.flush()?;
-            summary
-        };
-
-        // Every file and directory of the new database on disk before anything points to it.
-        sync_all(&staging)
-            .and_then(|()| sync_dir(dir))
-            .map_err(|e| {
-                StoreError::Backend(format!("cannot write {} to disk: {e}", staging.display()))
-            })?;
-        // Moving the old database aside (or marking that there was none) commits the restore.
-        let replaced = dir.join(DB_REPLACED);
-        let moved = if live.exists() {
-            std::fs::rename(&live, &replaced)
-        } else {
-            std::fs::create_dir(&replaced)
-        };
-        moved.map_err(|e| {
-            StoreError::Backend(format!("cannot move {} aside: {e}", live.display()))
-        })?;
-        finish_restore(dir)?;
-        Ok(summary)
+        Ok(keys)
     }
 
     /// One transaction: the record, its slug and its index entries change together or not at all.
@@ -174,14 +147,17 @@ impl SledStore {
         story: &Story,
         expected_revision: Option<u64>,
     ) -> Result<Story, StoreError> {
-        self.write_story(story, Revision::After(expected_revision))
+        self.write_story(story, Revision::After(expected_revision), None)
             .map(|(stored, _)| stored)
     }
 
+    /// Writes a story with its slug, indexes, revision and (when given) an audit event, in one
+    /// sled transaction.
     fn write_story(
         &self,
         story: &Story,
         revision_rule: Revision,
+        event: Option<&AuditEvent>,
     ) -> Result<(Story, ImportOutcome), StoreError> {
         let expected_revision = match revision_rule {
             Revision::After(expected) => expected,
@@ -189,8 +165,15 @@ impl SledStore {
         };
         let mut stored = story.clone();
         stored.revision = match revision_rule {
-            Revision::After(expected) => expected.map_or(1, |r| r + 1),
+            Revision::After(expected) => next_revision(expected)?,
+            Revision::Keep if story.revision > MAX_REVISION => {
+                return Err(StoreError::RevisionLimit(story.revision));
+            }
             Revision::Keep => story.revision.max(1),
+        };
+        let audit = match event {
+            Some(event) => Some((audit_key(event), encode_audit(event)?)),
+            None => None,
         };
         let record = encode_story(&stored)?;
         let summary = encode_summary(&stored.summary())?;
@@ -206,90 +189,96 @@ impl SledStore {
             &self.revisions,
             &self.photo_uses,
             &self.meta,
+            &self.audit,
         );
         let now = OffsetDateTime::now_utc();
-        let result = trees.transaction(|(stories, slugs, indexes, revisions, photo_uses, meta)| {
-            let abort = |e: StoreError| ConflictableTransactionError::Abort(e);
-            let old = match stories.get(id)? {
-                Some(bytes) => Some(decode_story(&bytes).map_err(|e| abort(e.into()))?),
-                None => None,
-            };
-            let mut outcome = ImportOutcome::Created;
-            if let Revision::Keep = revision_rule {
-                if let Some(current) = &old {
-                    if current.revision >= stored.revision {
-                        return Ok(ImportOutcome::Unchanged);
-                    }
-                    outcome = ImportOutcome::Updated;
-                }
-            } else {
-                match (&old, expected_revision) {
-                    (None, None) => {}
-                    (None, Some(_)) => return Err(abort(StoreError::NotFound)),
-                    (Some(current), expected) if expected != Some(current.revision) => {
-                        return Err(abort(StoreError::Conflict {
-                            current: Box::new(current.clone()),
-                        }));
-                    }
-                    (Some(_), _) => {}
-                }
-            }
-            if let Some(owner) = slugs.get(slug)?
-                && owner.as_ref() != id
-            {
-                return Err(abort(StoreError::SlugTaken(stored.slug.to_string())));
-            }
-
-            let old_entries: HashMap<Vec<u8>, Entry> = old
-                .as_ref()
-                .map(entries_of)
-                .unwrap_or_default()
-                .into_iter()
-                .map(|e| (e.key(), e))
-                .collect();
-            for entry in &new_entries {
-                let value: &[u8] = if entry.prefix == prefix_scheduled() {
-                    &id
-                } else {
-                    &summary
+        let result = trees.transaction(
+            |(stories, slugs, indexes, revisions, photo_uses, meta, audit_log)| {
+                let abort = |e: StoreError| ConflictableTransactionError::Abort(e);
+                let old = match stories.get(id)? {
+                    Some(bytes) => Some(decode_story(&bytes).map_err(|e| abort(e.into()))?),
+                    None => None,
                 };
-                if old_entries.contains_key(&entry.key()) {
-                    counted_index::overwrite(indexes, entry, value)?;
+                let mut outcome = ImportOutcome::Created;
+                if let Revision::Keep = revision_rule {
+                    if let Some(current) = &old {
+                        if current.revision >= stored.revision {
+                            return Ok(ImportOutcome::Unchanged);
+                        }
+                        outcome = ImportOutcome::Updated;
+                    }
                 } else {
-                    counted_index::insert(indexes, entry, value)?;
+                    match (&old, expected_revision) {
+                        (None, None) => {}
+                        (None, Some(_)) => return Err(abort(StoreError::NotFound)),
+                        (Some(current), expected) if expected != Some(current.revision) => {
+                            return Err(abort(StoreError::Conflict {
+                                current: Box::new(current.clone()),
+                            }));
+                        }
+                        (Some(_), _) => {}
+                    }
                 }
-            }
-            let new_keys: Vec<Vec<u8>> = new_entries.iter().map(Entry::key).collect();
-            for (key, entry) in &old_entries {
-                if !new_keys.contains(key) {
-                    counted_index::remove(indexes, entry)?;
+                if let Some(owner) = slugs.get(slug)?
+                    && owner.as_ref() != id
+                {
+                    return Err(abort(StoreError::SlugTaken(stored.slug.to_string())));
                 }
-            }
 
-            if let Some(old) = &old
-                && old.slug != stored.slug
-            {
-                slugs.remove(old.slug.as_str().as_bytes())?;
-            }
-            if let Some(photo) = old.as_ref().and_then(public_photo) {
-                photo_uses.remove(photo_use_key(photo, stored.id))?;
-            }
-            if let Some(photo) = public_photo(&stored) {
-                photo_uses.insert(photo_use_key(photo, stored.id), &[])?;
-            }
-            slugs.insert(slug, &id)?;
-            stories.insert(&id, record.as_slice())?;
-            revisions.insert(revision.as_slice(), record.as_slice())?;
-            // Readers' pages change when the story is public before or after this save.
-            if stored.is_public() || old.as_ref().is_some_and(Story::is_public) {
-                let current = decode_public_version(meta.get(PUBLIC_VERSION)?.as_deref());
-                meta.insert(
-                    PUBLIC_VERSION,
-                    encode_public_version(current, now).as_slice(),
-                )?;
-            }
-            Ok(outcome)
-        });
+                let old_entries: HashMap<Vec<u8>, Entry> = old
+                    .as_ref()
+                    .map(entries_of)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|e| (e.key(), e))
+                    .collect();
+                for entry in &new_entries {
+                    let value: &[u8] = if entry.prefix == prefix_scheduled() {
+                        &id
+                    } else {
+                        &summary
+                    };
+                    if old_entries.contains_key(&entry.key()) {
+                        counted_index::overwrite(indexes, entry, value)?;
+                    } else {
+                        counted_index::insert(indexes, entry, value)?;
+                    }
+                }
+                let new_keys: Vec<Vec<u8>> = new_entries.iter().map(Entry::key).collect();
+                for (key, entry) in &old_entries {
+                    if !new_keys.contains(key) {
+                        counted_index::remove(indexes, entry)?;
+                    }
+                }
+
+                if let Some(old) = &old
+                    && old.slug != stored.slug
+                {
+                    slugs.remove(old.slug.as_str().as_bytes())?;
+                }
+                if let Some(photo) = old.as_ref().and_then(public_photo) {
+                    photo_uses.remove(photo_use_key(photo, stored.id))?;
+                }
+                if let Some(photo) = public_photo(&stored) {
+                    photo_uses.insert(photo_use_key(photo, stored.id), &[])?;
+                }
+                slugs.insert(slug, &id)?;
+                stories.insert(&id, record.as_slice())?;
+                revisions.insert(revision.as_slice(), record.as_slice())?;
+                // Readers' pages change when the story is public before or after this save.
+                if stored.is_public() || old.as_ref().is_some_and(Story::is_public) {
+                    let current = decode_public_version(meta.get(PUBLIC_VERSION)?.as_deref());
+                    meta.insert(
+                        PUBLIC_VERSION,
+                        encode_public_version(current, now).as_slice(),
+                    )?;
+                }
+                if let Some((key, value)) = &audit {
+                    audit_log.insert(key.as_slice(), value.as_slice())?;
+                }
+                Ok(outcome)
+            },
+        );
         match result {
             Ok(outcome) => Ok((stored, outcome)),
             Err(TransactionError::Abort(e)) => Err(e),
@@ -302,142 +291,6 @@ impl SledStore {
     }
 }
 
-/// The database's directory inside the data directory, and the two a restore uses beside it.
-const DB: &str = "db";
-const DB_RESTORING: &str = "db.restoring";
-const DB_REPLACED: &str = "db.replaced";
-
-/// What a restore may replace.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Replace {
-    /// Only an empty (or missing) database.
-    OnlyEmpty,
-    /// Whatever the data directory holds.
-    Anything,
-}
-
-fn open_db(path: &Path, cache_bytes: u64) -> Result<Db, StoreError> {
-    Ok(sled::Config::new()
-        .path(path)
-        .cache_capacity(cache_bytes)
-        .open()?)
-}
-
-/// Whether the database holds anything at all (accounts, stories, photos, audit events).
-fn holds_data(db: &Db) -> Result<bool, StoreError> {
-    for name in db.tree_names() {
-        if db.open_tree(&name)?.first()?.is_some() {
-            return Ok(true);
-        }
-    }
-    Ok(false)
-}
-
-/// Brings a data directory back to one database after a restore that stopped part-way (see
-/// [`SledStore::restore`]). `db.replaced` exists only once the new database is complete:
-/// - with `db.restoring` and no `db`, the new database goes in place, then the old one goes;
-/// - with `db` and no `db.restoring`, the new one is in place and the old one goes;
-/// - with all three, `db` was made by something else since (an older version of Newsroom
-///   started on the directory): nothing is removed, and the directory is refused until
-///   someone decides which database to keep.
-///
-/// Without `db.replaced`, a `db.restoring` is unfinished and goes.
-fn finish_restore(dir: &Path) -> Result<(), StoreError> {
-    let live = dir.join(DB);
-    let staging = dir.join(DB_RESTORING);
-    let replaced = dir.join(DB_REPLACED);
-    if replaced.exists() {
-        match (live.exists(), staging.exists()) {
-            (true, true) => {
-                return Err(StoreError::Backend(format!(
-                    "{} holds an interrupted restore ({DB_RESTORING} and {DB_REPLACED}) beside \
-                     a database ({DB}) made since; keep one of the three as {DB} and remove the \
-                     others",
-                    dir.display()
-                )));
-            }
-            (false, _) => std::fs::rename(&staging, &live)
-                .and_then(|()| sync_dir(dir))
-                .map_err(|e| {
-                    StoreError::Backend(format!(
-                        "cannot put the restored database {} in place: {e}",
-                        staging.display()
-                    ))
-                })?,
-            (true, false) => {}
-        }
-        remove_dir(&replaced)?;
-    }
-    remove_dir(&staging)
-}
-
-fn remove_dir(path: &Path) -> Result<(), StoreError> {
-    match std::fs::remove_dir_all(path) {
-        Ok(()) => Ok(()),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
-        Err(e) => Err(StoreError::Backend(format!(
-            "cannot remove {}: {e}",
-            path.display()
-        ))),
-    }
-}
-
-/// Makes renames inside `dir` durable.
-fn sync_dir(dir: &Path) -> std::io::Result<()> {
-    File::open(dir)?.sync_all()
-}
-
-/// Flushes every file under `dir`, and every directory's entries, to disk.
-fn sync_all(dir: &Path) -> std::io::Result<()> {
-    for entry in std::fs::read_dir(dir)? {
-        let entry = entry?;
-        if entry.file_type()?.is_dir() {
-            sync_all(&entry.path())?;
-        } else {
-            File::open(entry.path())?.sync_all()?;
-        }
-    }
-    sync_dir(dir)
-}
-
-fn lock_dir(dir: &Path) -> Result<File, StoreError> {
-    let path = dir.join("newsroom.lock");
-    let file = File::options()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&path)
-        .map_err(|e| StoreError::Backend(format!("cannot open {}: {e}", path.display())))?;
-    match file.try_lock() {
-        Ok(()) => Ok(file),
-        Err(TryLockError::WouldBlock) => Err(StoreError::Locked(PathBuf::from(dir))),
-        Err(TryLockError::Error(e)) => Err(StoreError::Backend(format!(
-            "cannot lock {}: {e}",
-            path.display()
-        ))),
-    }
-}
-
-const BLOB_ORIGINAL: u8 = 0;
-const BLOB_DISPLAY: u8 = 1;
-const BLOB_RENDITION: u8 = b'w';
-
-/// Where a photo's bytes are: under its hash, or under its id for a photo stored before
-/// renditions existed (which has one display copy standing for every width).
-fn blob_key(record: &PhotoRecord, blob: PhotoBlob) -> Vec<u8> {
-    match (record.hash, blob) {
-        (Some(hash), PhotoBlob::Original) => [&hash[..], &[BLOB_ORIGINAL]].concat(),
-        (Some(hash), PhotoBlob::Rendition(width)) => {
-            [&hash[..], &[BLOB_RENDITION], &width.to_be_bytes()[..]].concat()
-        }
-        (None, PhotoBlob::Original) => [&record.id[..], &[BLOB_ORIGINAL]].concat(),
-        (None, PhotoBlob::Rendition(_)) => [&record.id[..], &[BLOB_DISPLAY]].concat(),
-    }
-}
-const SETUP_TOKEN: &[u8] = b"setup-token";
-/// Login sessions are left out of backups: a restored site starts with everyone signed out.
-const SESSIONS: &str = "sessions";
-
 /// How a write numbers the revision it stores.
 #[derive(Clone, Copy)]
 enum Revision {
@@ -445,36 +298,6 @@ enum Revision {
     After(Option<u64>),
     /// The story's own, for copies from elsewhere; only a newer one replaces what is stored.
     Keep,
-}
-
-const PUBLIC_VERSION: &[u8] = b"public-version";
-
-/// The version after `current`, changed at `now` (or later, so that the time never goes back
-/// when the clock does).
-fn encode_public_version(current: PublicVersion, now: OffsetDateTime) -> [u8; 16] {
-    let at = current.changed_at.map_or(now, |before| before.max(now));
-    let nanos = i64::try_from(at.unix_timestamp_nanos()).unwrap_or(i64::MAX);
-    let mut out = [0u8; 16];
-    out[..8].copy_from_slice(&current.generation.wrapping_add(1).to_be_bytes());
-    out[8..].copy_from_slice(&nanos.to_be_bytes());
-    out
-}
-
-/// A missing or malformed record is generation 0: nothing public has changed yet.
-fn decode_public_version(bytes: Option<&[u8]>) -> PublicVersion {
-    let Some(bytes) = bytes.and_then(|b| <[u8; 16]>::try_from(b).ok()) else {
-        return PublicVersion {
-            generation: 0,
-            changed_at: None,
-        };
-    };
-    let (generation, nanos) = bytes.split_at(8);
-    let generation = u64::from_be_bytes(generation.try_into().unwrap_or_default());
-    let nanos = i64::from_be_bytes(nanos.try_into().unwrap_or_default());
-    PublicVersion {
-        generation,
-        changed_at: OffsetDateTime::from_unix_timestamp_nanos(i128::from(nanos)).ok(),
-    }
 }
 
 fn finish(result: Result<(), TransactionError<StoreError>>) -> Result<(), StoreError> {
@@ -485,103 +308,13 @@ fn finish(result: Result<(), TransactionError<StoreError>>) -> Result<(), StoreE
     }
 }
 
-/// Nanoseconds since 1970 as an audit key; before 1970 counts as 1970.
-fn audit_ts(at: OffsetDateTime) -> u64 {
-    u64::try_from(at.unix_timestamp_nanos()).unwrap_or(0)
-}
-
-fn revision_key(id: StoryId, revision: u64) -> Vec<u8> {
-    let mut key = id.to_bytes().to_vec();
-    key.extend_from_slice(&revision.to_be_bytes());
-    key
-}
-
-/// The photo a story shows readers, if it is published and has one.
-fn public_photo(story: &Story) -> Option<PhotoId> {
-    story
-        .photo
-        .as_ref()
-        .and_then(|p| p.image)
-        .filter(|_| story.is_public())
-}
-
-fn photo_use_key(photo: PhotoId, story: StoryId) -> Vec<u8> {
-    let mut key = photo.to_bytes().to_vec();
-    key.extend_from_slice(&story.to_bytes());
-    key
-}
-
-fn id_bytes(v: &[u8]) -> Result<[u8; 16], StoreError> {
-    v.try_into()
-        .map_err(|_| StoreError::Backend(format!("an id of {} bytes", v.len())))
-}
-
-fn prefix_front() -> Vec<u8> {
-    b"front\0".to_vec()
-}
-
-fn prefix_section(section: Section) -> Vec<u8> {
-    format!("section:{}\0", section.key()).into_bytes()
-}
-
-fn prefix_desk(status: Option<StatusFilter>, section: Option<Section>) -> Vec<u8> {
-    let status = status.map_or("*", StatusFilter::key);
-    let section = section.map_or("*", Section::key);
-    format!("desk:{status}:{section}\0").into_bytes()
-}
-
-fn prefix_scheduled() -> Vec<u8> {
-    b"scheduled\0".to_vec()
-}
-
-fn prefix_of(listing: Listing) -> Vec<u8> {
-    match listing {
-        Listing::Front => prefix_front(),
-        Listing::Section(section) => prefix_section(section),
-        Listing::Desk { status, section } => prefix_desk(status, section),
+/// The revision a save after `expected` gets; never wraps around to reuse history slots.
+fn next_revision(expected: Option<u64>) -> Result<u64, StoreError> {
+    match expected {
+        None => Ok(1),
+        Some(current) if current >= MAX_REVISION => Err(StoreError::RevisionLimit(current)),
+        Some(current) => Ok(current + 1),
     }
-}
-
-/// The entries a story has in the listing indexes. Values are filled in by the caller.
-fn entries_of(story: &Story) -> Vec<Entry> {
-    let id = story.id.to_bytes();
-    let mut out = Vec::with_capacity(7);
-    if let (Status::Published, Some(at)) = (story.status, story.published_at) {
-        let ts = index_ts(at);
-        out.push(Entry {
-            prefix: prefix_front(),
-            ts,
-            id,
-        });
-        out.push(Entry {
-            prefix: prefix_section(story.section),
-            ts,
-            id,
-        });
-    }
-    let ts = index_ts(story.updated_at);
-    let status = Some(StatusFilter::of(story.status));
-    let section = Some(story.section);
-    for (st, sec) in [
-        (None, None),
-        (status, None),
-        (None, section),
-        (status, section),
-    ] {
-        out.push(Entry {
-            prefix: prefix_desk(st, sec),
-            ts,
-            id,
-        });
-    }
-    if let Status::Scheduled(at) = story.status {
-        out.push(Entry {
-            prefix: prefix_scheduled(),
-            ts: index_ts(at),
-            id,
-        });
-    }
-    out
 }
 
 impl Store for SledStore {
@@ -592,6 +325,19 @@ impl Store for SledStore {
     ) -> Result<Story, StoreError> {
         let _writing = self.writing();
         let stored = self.save_unflushed(story, expected_revision)?;
+        self.db.flush()?;
+        Ok(stored)
+    }
+
+    fn save_story_audited(
+        &self,
+        story: &Story,
+        expected_revision: Option<u64>,
+        event: &AuditEvent,
+    ) -> Result<Story, StoreError> {
+        let _writing = self.writing();
+        let (stored, _) =
+            self.write_story(story, Revision::After(expected_revision), Some(event))?;
         self.db.flush()?;
         Ok(stored)
     }
@@ -621,7 +367,7 @@ impl Store for SledStore {
         let bytes: [u8; 16] = id
             .as_ref()
             .try_into()
-            .map_err(|_| StoreError::Backend(format!("bad id under slug {slug}")))?;
+            .map_err(|_| StoreError::Inconsistent(format!("bad id under slug {slug}")))?;
         self.get_story(StoryId::from_bytes(bytes))
     }
 
@@ -661,7 +407,7 @@ impl Store for SledStore {
                 let bytes: [u8; 16] = v
                     .as_ref()
                     .try_into()
-                    .map_err(|_| StoreError::Backend("bad scheduled entry".into()))?;
+                    .map_err(|_| StoreError::Inconsistent("bad scheduled entry".into()))?;
                 Ok(StoryId::from_bytes(bytes))
             })
             .collect()
@@ -701,6 +447,7 @@ impl Store for SledStore {
 
     fn update_user(&self, user: &User) -> Result<(), StoreError> {
         let _writing = self.writing();
+        let _serial = self.serial();
         if self.users.get(user.id.to_bytes())?.is_none() {
             return Err(StoreError::NotFound);
         }
@@ -726,31 +473,49 @@ impl Store for SledStore {
             .map(|item| {
                 let (_, id) = item?;
                 self.user(UserId::from_bytes(id_bytes(&id)?))?
-                    .ok_or_else(|| StoreError::Backend("a username without its account".into()))
+                    .ok_or_else(|| {
+                        StoreError::Inconsistent("a username without its account".into())
+                    })
             })
             .collect()
     }
 
-    fn session(
+    fn transaction(
         &self,
-        key: &[u8; 32],
-        now: OffsetDateTime,
-    ) -> Result<Option<SessionRecord>, StoreError> {
+        work: &mut dyn FnMut(&mut dyn Transaction) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        let _writing = self.writing();
+        let _serial = self.serial();
+        let mut tx = SledTransaction {
+            store: self,
+            users: BTreeMap::new(),
+            new_users: Vec::new(),
+            ended_sessions: BTreeSet::new(),
+            events: Vec::new(),
+        };
+        work(&mut tx)?;
+        tx.commit()
+    }
+
+    fn session(&self, key: &[u8; 32], now: OffsetDateTime) -> Result<Option<Session>, StoreError> {
         let Some(bytes) = self.sessions.get(key)? else {
             return Ok(None);
         };
         let record = decode_session(&bytes)?;
-        if record.expires_at <= now.unix_timestamp() {
+        if record.expires_at <= now {
             let _writing = self.writing();
-            self.sessions.remove(key)?;
+            // Only the expired record goes: a session renewed meanwhile stays.
+            let _ = self
+                .sessions
+                .compare_and_swap(key, Some(bytes), None as Option<&[u8]>)?;
             return Ok(None);
         }
         Ok(Some(record))
     }
 
-    fn put_session(&self, key: &[u8; 32], record: &SessionRecord) -> Result<(), StoreError> {
+    fn put_session(&self, key: &[u8; 32], session: &Session) -> Result<(), StoreError> {
         let _writing = self.writing();
-        self.sessions.insert(key, encode_session(record)?)?;
+        self.sessions.insert(key, encode_session(session)?)?;
         self.db.flush()?;
         Ok(())
     }
@@ -764,25 +529,19 @@ impl Store for SledStore {
 
     fn delete_sessions_of(&self, user: UserId) -> Result<usize, StoreError> {
         let _writing = self.writing();
-        let mut ended = 0;
-        for item in self.sessions.iter() {
-            let (key, bytes) = item?;
-            // A session that no longer decodes is ended too: it could not be trusted anyway.
-            let owned = decode_session(&bytes).map_or(true, |r| r.user == Some(user.to_bytes()));
-            if owned {
-                self.sessions.remove(key)?;
-                ended += 1;
-            }
+        let keys = self.session_keys_of(user)?;
+        for key in &keys {
+            self.sessions.remove(key)?;
         }
         self.db.flush()?;
-        Ok(ended)
+        Ok(keys.len())
     }
 
     fn put_autosave(
         &self,
         user: UserId,
         story: Option<StoryId>,
-        copy: &AutosaveRecord,
+        copy: &Autosave,
     ) -> Result<(), StoreError> {
         let _writing = self.writing();
         self.autosaves
@@ -795,7 +554,7 @@ impl Store for SledStore {
         &self,
         user: UserId,
         story: Option<StoryId>,
-    ) -> Result<Option<AutosaveRecord>, StoreError> {
+    ) -> Result<Option<Autosave>, StoreError> {
         read(&self.autosaves, autosave_key(user, story), decode_autosave)
     }
 
@@ -808,9 +567,7 @@ impl Store for SledStore {
 
     fn record_audit(&self, event: &AuditEvent) -> Result<(), StoreError> {
         let _writing = self.writing();
-        let mut key = audit_ts(event.at).to_be_bytes().to_vec();
-        key.extend_from_slice(&rand::random::<[u8; 4]>());
-        self.audit.insert(key, encode_audit(event)?)?;
+        self.audit.insert(audit_key(event), encode_audit(event)?)?;
         self.db.flush()?;
         Ok(())
     }
@@ -831,16 +588,16 @@ impl Store for SledStore {
 
     fn save_photo(
         &self,
-        record: &PhotoRecord,
+        record: &Photo,
         original: &[u8],
         renditions: &[Vec<u8>],
-    ) -> Result<PhotoRecord, StoreError> {
+    ) -> Result<Photo, StoreError> {
         let hash = record
             .hash
-            .ok_or_else(|| StoreError::Backend("a new photo needs its content hash".into()))?;
+            .ok_or_else(|| StoreError::Invalid("a new photo needs its content hash"))?;
         if renditions.len() != record.renditions.len() {
-            return Err(StoreError::Backend(
-                "a photo's renditions do not match its record".into(),
+            return Err(StoreError::Invalid(
+                "a photo's renditions do not match its record",
             ));
         }
         let _writing = self.writing();
@@ -858,8 +615,8 @@ impl Store for SledStore {
                         bytes.as_slice(),
                     )?;
                 }
-                hashes.insert(&hash, &record.id)?;
-                photos.insert(&record.id, encoded.as_slice())?;
+                hashes.insert(&hash, &record.id.to_bytes())?;
+                photos.insert(&record.id.to_bytes(), encoded.as_slice())?;
                 Ok(None)
             });
         let existing = match existing {
@@ -872,7 +629,7 @@ impl Store for SledStore {
                 let id: [u8; 16] = id
                     .as_ref()
                     .try_into()
-                    .map_err(|_| StoreError::Backend("bad photo hash entry".into()))?;
+                    .map_err(|_| StoreError::Inconsistent("bad photo hash entry".into()))?;
                 self.photo(PhotoId::from_bytes(id))?
                     .ok_or(StoreError::NotFound)
             }
@@ -883,14 +640,14 @@ impl Store for SledStore {
         }
     }
 
-    fn photo(&self, id: PhotoId) -> Result<Option<PhotoRecord>, StoreError> {
+    fn photo(&self, id: PhotoId) -> Result<Option<Photo>, StoreError> {
         match self.photos.get(id.to_bytes())? {
             Some(bytes) => Ok(Some(decode_photo(&bytes)?)),
             None => Ok(None),
         }
     }
 
-    fn photo_by_hash(&self, hash: &[u8; 32]) -> Result<Option<PhotoRecord>, StoreError> {
+    fn photo_by_hash(&self, hash: &[u8; 32]) -> Result<Option<Photo>, StoreError> {
         let Some(id) = self.photo_hashes.get(hash)? else {
             return Ok(None);
         };
@@ -1001,22 +758,45 @@ impl Store for SledStore {
         let _ = self
             .meta
             .compare_and_swap(&key, None as Option<&[u8]>, Some(fresh.as_slice()))?;
-        self.db.flush()?;
         let stored = self
             .meta
             .get(&key)?
-            .ok_or_else(|| StoreError::Backend(format!("secret {name} vanished")))?;
+            .ok_or_else(|| StoreError::Inconsistent(format!("secret {name} vanished")))?;
+        if stored.len() != len {
+            // A damaged secret (or one written by hand) is replaced rather than handed to code
+            // that would panic on its length; what it protected (sessions) starts over.
+            tracing::warn!(
+                secret = name,
+                stored = stored.len(),
+                expected = len,
+                "replacing a stored secret of the wrong length"
+            );
+            let swapped = self
+                .meta
+                .compare_and_swap(&key, Some(stored), Some(fresh.as_slice()))?;
+            self.db.flush()?;
+            return match swapped {
+                Ok(()) => Ok(fresh),
+                // Another caller replaced it first: theirs is the one stored.
+                Err(current) => current
+                    .current
+                    .filter(|now| now.len() == len)
+                    .map(|now| now.to_vec())
+                    .ok_or_else(|| StoreError::Inconsistent(format!("secret {name} vanished"))),
+            };
+        }
+        self.db.flush()?;
         Ok(stored.to_vec())
     }
 
     fn listing_after(
         &self,
         listing: Listing,
-        after: Option<ListingKey>,
+        after: Option<Cursor>,
         limit: usize,
     ) -> Result<Vec<StorySummary>, StoreError> {
         let prefix = prefix_of(listing);
-        let before = after.map(|key| (key.ts, key.id.to_bytes()));
+        let before = after.map(|c| (index_ts(c.published_at()), c.id().to_bytes()));
         counted_index::newest_before(&self.indexes, &prefix, before, limit)?
             .iter()
             .map(|v| Ok(decode_summary(v)?))
@@ -1025,7 +805,7 @@ impl Store for SledStore {
 
     fn import_story_version(&self, story: &Story) -> Result<ImportOutcome, StoreError> {
         let _writing = self.writing();
-        let (_, outcome) = self.write_story(story, Revision::Keep)?;
+        let (_, outcome) = self.write_story(story, Revision::Keep, None)?;
         if outcome != ImportOutcome::Unchanged {
             self.db.flush()?;
         }
@@ -1077,126 +857,4 @@ fn read<T>(
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use tempfile::TempDir;
-
-    const KEY: &str = "edition";
-
-    /// A data directory whose database holds `edition`.
-    fn data_dir(edition: &str) -> TempDir {
-        let dir = tempfile::tempdir().unwrap();
-        let store = SledStore::open(dir.path(), 1 << 20).unwrap();
-        store.meta.insert(KEY, edition.as_bytes()).unwrap();
-        store.flush().unwrap();
-        dir
-    }
-
-    fn edition(dir: &Path) -> Option<String> {
-        let store = SledStore::open(dir, 1 << 20).unwrap();
-        let value = store.meta.get(KEY).unwrap();
-        value.map(|v| String::from_utf8(v.to_vec()).unwrap())
-    }
-
-    /// A backup of a database holding `edition`, at `holder/backup`.
-    fn backup_of(edition: &str) -> (TempDir, PathBuf) {
-        let data = data_dir(edition);
-        let holder = tempfile::tempdir().unwrap();
-        let path = holder.path().join("backup");
-        SledStore::open(data.path(), 1 << 20)
-            .unwrap()
-            .backup(&path)
-            .unwrap();
-        (holder, path)
-    }
-
-    fn leftovers(dir: &Path) -> Vec<&'static str> {
-        [DB_RESTORING, DB_REPLACED]
-            .into_iter()
-            .filter(|name| dir.join(name).exists())
-            .collect()
-    }
-
-    #[test]
-    fn a_restore_replaces_the_database_and_leaves_nothing_beside_it() {
-        let data = data_dir("old");
-        let (_holder, backup) = backup_of("new");
-
-        SledStore::restore(data.path(), &backup, 1 << 20, Replace::Anything).unwrap();
-
-        assert_eq!(edition(data.path()).as_deref(), Some("new"));
-        assert!(leftovers(data.path()).is_empty());
-    }
-
-    #[test]
-    fn a_restore_stopped_while_writing_leaves_the_old_data() {
-        let data = data_dir("old");
-        let staging = data.path().join(DB_RESTORING);
-        std::fs::create_dir(&staging).unwrap();
-        std::fs::write(staging.join("half-written"), b"...").unwrap();
-
-        assert_eq!(edition(data.path()).as_deref(), Some("old"));
-        assert!(leftovers(data.path()).is_empty());
-    }
-
-    #[test]
-    fn a_restore_stopped_after_moving_the_old_data_aside_is_completed_on_open() {
-        let data = data_dir("old");
-        // A complete restored database, where the restore writes it.
-        let restored = data_dir("new");
-        std::fs::rename(restored.path().join(DB), data.path().join(DB_RESTORING)).unwrap();
-        std::fs::rename(data.path().join(DB), data.path().join(DB_REPLACED)).unwrap();
-
-        assert_eq!(edition(data.path()).as_deref(), Some("new"));
-        assert!(leftovers(data.path()).is_empty());
-    }
-
-    #[test]
-    fn a_restore_stopped_before_removing_the_old_data_is_tidied_on_open() {
-        let data = data_dir("new");
-        let old = data_dir("old");
-        std::fs::rename(old.path().join(DB), data.path().join(DB_REPLACED)).unwrap();
-
-        assert_eq!(edition(data.path()).as_deref(), Some("new"));
-        assert!(leftovers(data.path()).is_empty());
-    }
-
-    #[test]
-    fn a_database_made_beside_an_interrupted_restore_is_refused_not_removed() {
-        let data = data_dir("made since");
-        let restored = data_dir("new");
-        let old = data_dir("old");
-        std::fs::rename(restored.path().join(DB), data.path().join(DB_RESTORING)).unwrap();
-        std::fs::rename(old.path().join(DB), data.path().join(DB_REPLACED)).unwrap();
-
-        assert!(SledStore::open(data.path(), 1 << 20).is_err());
-        assert_eq!(leftovers(data.path()), [DB_RESTORING, DB_REPLACED]);
-    }
-
-    #[test]
-    fn a_restore_that_may_only_fill_an_empty_directory_refuses_one_with_data() {
-        let data = data_dir("old");
-        let (_holder, backup) = backup_of("new");
-
-        let refused = SledStore::restore(data.path(), &backup, 1 << 20, Replace::OnlyEmpty);
-
-        assert!(matches!(refused, Err(StoreError::NotEmpty(_))));
-        assert_eq!(edition(data.path()).as_deref(), Some("old"));
-        let empty = tempfile::tempdir().unwrap();
-        SledStore::restore(empty.path(), &backup, 1 << 20, Replace::OnlyEmpty).unwrap();
-        assert_eq!(edition(empty.path()).as_deref(), Some("new"));
-    }
-
-    #[test]
-    fn a_restore_into_a_held_directory_is_refused_and_changes_nothing() {
-        let data = data_dir("old");
-        let (_holder, backup) = backup_of("new");
-        let running = SledStore::open(data.path(), 1 << 20).unwrap();
-
-        let refused = SledStore::restore(data.path(), &backup, 1 << 20, Replace::Anything);
-
-        assert!(matches!(refused, Err(StoreError::Locked(_))));
-        drop(running);
-        assert_eq!(edition(data.path()).as_deref(), Some("old"));
-    }
-}
+mod tests;

@@ -1,8 +1,8 @@
 //! Pages readers see.
 
 use super::{PageContext, Pager, SiteContext, Timestamp};
-use crate::domain::{PageNumber, Paging, PhotoId, SanitizedHtml, Story, StorySummary};
-use crate::storage::{self, Listing, PhotoRecord};
+use crate::domain::{PageNumber, Paging, Photo, SanitizedHtml, Story, StorySummary};
+use crate::storage::{self, Listing};
 use crate::urls;
 use askama::Template;
 
@@ -218,11 +218,11 @@ impl ArticlePage {
     }
 
     /// Points the lead photo at its stored renditions (`record` is the story's photo).
-    pub fn with_photo(mut self, record: Option<&PhotoRecord>) -> Self {
+    pub fn with_photo(mut self, record: Option<&Photo>) -> Self {
         let (Some(view), Some(record)) = (self.photo.as_mut(), record) else {
             return self;
         };
-        let id = PhotoId::from_bytes(record.id);
+        let id = record.id;
         let widths = record.renditions.iter().map(|r| r.width);
         let Some(largest) = record.largest() else {
             return self;

@@ -3,8 +3,8 @@
 
 use super::auth::SignedIn;
 use super::{AppError, State};
-use crate::domain::PhotoId;
-use crate::storage::{PhotoBlob, PhotoRecord, StoreError};
+use crate::domain::{Photo, PhotoId};
+use crate::storage::{PhotoBlob, StoreError};
 use actix_web::http::header::{
     self, CacheControl, CacheDirective, ContentEncoding, ETag, EntityTag, IfNoneMatch,
 };
@@ -141,10 +141,10 @@ fn matches_tag(if_none_match: &IfNoneMatch, tag: &EntityTag) -> bool {
 }
 
 /// Renditions are addressed by their original's content hash and width.
-fn etag(record: &PhotoRecord, width: u32) -> EntityTag {
+fn etag(record: &Photo, width: u32) -> EntityTag {
     let base = match record.hash {
         Some(hash) => hex::encode(&hash[..12]),
-        None => hex::encode(record.id),
+        None => hex::encode(record.id.to_bytes()),
     };
     EntityTag::new_strong(format!("{base}-{width}"))
 }

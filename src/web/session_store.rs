@@ -2,7 +2,8 @@
 //! The cookie holds a random 256-bit id; the database holds only its SHA-256.
 
 use crate::auth::token;
-use crate::storage::{SessionRecord, SharedStore};
+use crate::domain::Session;
+use crate::storage::SharedStore;
 use actix_session::storage::{LoadError, SaveError, SessionKey, SessionStore, UpdateError};
 use actix_web::cookie::time::Duration;
 use actix_web::web;
@@ -22,27 +23,26 @@ impl DbSessionStore {
 /// The session state key that holds the signed-in account's id.
 pub const USER_KEY: &str = "user";
 
-fn record(state: HashMap<String, String>, ttl: &Duration) -> SessionRecord {
+fn record(state: HashMap<String, String>, ttl: &Duration) -> Session {
     let user = state
         .get(USER_KEY)
         .and_then(|v| serde_json::from_str::<String>(v).ok())
-        .and_then(|id| id.parse::<crate::domain::UserId>().ok())
-        .map(crate::domain::UserId::to_bytes);
-    SessionRecord {
+        .and_then(|id| id.parse::<crate::domain::UserId>().ok());
+    Session {
         state: state.into_iter().collect(),
-        expires_at: (OffsetDateTime::now_utc() + *ttl).unix_timestamp(),
+        expires_at: OffsetDateTime::now_utc() + *ttl,
         user,
     }
 }
 
-async fn put(store: &SharedStore, key: &str, record: SessionRecord) -> anyhow::Result<()> {
+async fn put(store: &SharedStore, key: &str, record: Session) -> anyhow::Result<()> {
     let store = store.clone();
     let digest = token::digest(key);
     web::block(move || store.put_session(&digest, &record)).await??;
     Ok(())
 }
 
-async fn get(store: &SharedStore, key: &SessionKey) -> anyhow::Result<Option<SessionRecord>> {
+async fn get(store: &SharedStore, key: &SessionKey) -> anyhow::Result<Option<Session>> {
     let store = store.clone();
     let digest = token::digest(key.as_ref());
     Ok(web::block(move || store.session(&digest, OffsetDateTime::now_utc())).await??)
@@ -93,7 +93,7 @@ impl SessionStore for DbSessionStore {
 
     async fn update_ttl(&self, key: &SessionKey, ttl: &Duration) -> Result<(), anyhow::Error> {
         if let Some(mut record) = get(&self.store, key).await? {
-            record.expires_at = (OffsetDateTime::now_utc() + *ttl).unix_timestamp();
+            record.expires_at = OffsetDateTime::now_utc() + *ttl;
             put(&self.store, key.as_ref(), record).await?;
         }
         Ok(())

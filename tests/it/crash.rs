@@ -3,7 +3,7 @@
 
 use crate::helpers::{Browser, ServerProcess, data_dir, newsroom, run_with_input};
 use crate::story_posts::StoryPost;
-use newsroom::storage::{SledStore, Store};
+use newsroom::storage;
 use std::collections::BTreeMap;
 
 const PASSWORD: &str = "correct horse battery staple";
@@ -78,7 +78,7 @@ async fn every_acknowledged_save_survives_repeated_kills() {
     }
 
     // And the database opens outside the server too, with every save in it.
-    let store = SledStore::open(&data, 8 << 20).expect("the database opens after the kills");
+    let store = storage::open(&data, 8 << 20).expect("the database opens after the kills");
     assert_eq!(acknowledged.len(), 2 * ROUNDS);
     for (id, (headline, body)) in &acknowledged {
         let story = store

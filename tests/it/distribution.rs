@@ -9,7 +9,7 @@ use crate::ninjs::assert_valid_ninjs;
 use newsroom::domain::{
     AltText, Caption, Credit, Dateline, LeadPhoto, Source, Standfirst, Status, Story,
 };
-use newsroom::storage::{SledStore, Store};
+use newsroom::storage;
 use serde_json::Value;
 use std::path::Path;
 use time::{Duration, OffsetDateTime};
@@ -18,14 +18,14 @@ const PASSWORD: &str = "correct horse battery";
 
 /// Saves `stories` straight into the database at `data`, as if written over time by the desk.
 fn seed(data: &Path, stories: Vec<Story>) {
-    let store = SledStore::open(data, 8 << 20).expect("open store");
+    let store = storage::open(data, 8 << 20).expect("open store");
     for story in stories {
         store.save_story(&story, None).expect("save story");
     }
 }
 
 fn stories_in(data: &Path) -> Vec<Story> {
-    let store = SledStore::open(data, 8 << 20).expect("open store");
+    let store = storage::open(data, 8 << 20).expect("open store");
     let mut out = Vec::new();
     let page = store
         .listing(

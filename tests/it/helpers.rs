@@ -3,13 +3,12 @@
 use newsroom::domain::{Body, Bylines, Headline, Section, Status, Story};
 use newsroom::settings::Settings;
 use newsroom::startup::Application;
-use newsroom::storage::{SharedStore, SledStore};
+use newsroom::storage::{self, SharedStore};
 use reqwest::StatusCode;
 use scraper::Html;
 use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tempfile::TempDir;
 use time::OffsetDateTime;
@@ -44,9 +43,8 @@ impl TestApp {
         settings.bind = "127.0.0.1:0".into();
         settings.cache_bytes = 8 << 20;
         configure(&mut settings);
-        let store: SharedStore = Arc::new(
-            SledStore::open(&settings.data_dir, settings.cache_bytes).expect("open store"),
-        );
+        let store: SharedStore =
+            storage::open(&settings.data_dir, settings.cache_bytes).expect("open store");
         let app = Application::build_with_store(settings, store.clone()).expect("build app");
         let address = format!("http://127.0.0.1:{}", app.port());
         let setup_token = app.setup_token().map(str::to_owned);

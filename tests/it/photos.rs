@@ -4,7 +4,8 @@
 use crate::helpers::{Browser, TestApp, input_value, location, select, text_of};
 use image::{DynamicImage, ImageFormat, Rgb, RgbImage};
 use newsroom::domain::{PageNumber, PhotoId, Role};
-use newsroom::storage::{PhotoBlob, PhotoRecord, RenditionRecord};
+use newsroom::domain::{Photo, Rendition};
+use newsroom::storage::PhotoBlob;
 use reqwest::StatusCode;
 use reqwest::header::{CACHE_CONTROL, CONTENT_TYPE, ETAG, IF_NONE_MATCH};
 use scraper::Html;
@@ -624,15 +625,15 @@ async fn the_article_reserves_the_photos_space_and_offers_every_rendition() {
 /// Stores a tiny photo straight in the database, as an upload would.
 fn stored_photo(app: &TestApp, n: u32, caption: &str, credit: &str) -> PhotoId {
     let id = PhotoId::new();
-    let record = PhotoRecord {
-        id: id.to_bytes(),
+    let record = Photo {
+        id,
         content_type: "image/jpeg".into(),
         width: 10,
         height: 10,
         uploaded_by: None,
-        uploaded_at: 0,
+        uploaded_at: time::OffsetDateTime::UNIX_EPOCH,
         hash: Some(newsroom::photos::content_hash(&n.to_be_bytes())),
-        renditions: vec![RenditionRecord {
+        renditions: vec![Rendition {
             width: 10,
             height: 10,
         }],

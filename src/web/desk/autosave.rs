@@ -4,14 +4,12 @@
 //! story form until the story is saved.
 
 use crate::domain::story_form::StoryInput;
-use crate::domain::{StoryId, User};
+use crate::domain::{Autosave, StoryId, User};
 use crate::editorial::{self, Actor};
-use crate::storage::AutosaveRecord;
 use crate::views::Timestamp;
 use crate::web::auth::SignedIn;
 use crate::web::{AppError, State};
 use actix_web::{HttpRequest, HttpResponse, web};
-use time::OffsetDateTime;
 
 /// The story form's size, without the photo.
 pub const FORM_LIMIT: usize = 2 << 20;
@@ -51,8 +49,8 @@ pub(super) async fn receive(
         .blocking(move |store| -> Result<(), AppError> {
             // Only someone who may save the story keeps a copy of it.
             editorial::allowed(store, &Actor::User(user.clone()), story, false)?;
-            let copy = AutosaveRecord {
-                saved_at: now.unix_timestamp(),
+            let copy = Autosave {
+                saved_at: now,
                 fields: input.to_pairs(),
             };
             store.put_autosave(user.id, story, &copy)?;
@@ -83,10 +81,8 @@ pub(super) async fn offer(
     let Some(copy) = copy else {
         return Ok(None);
     };
-    let saved_at = OffsetDateTime::from_unix_timestamp(copy.saved_at)
-        .map_err(|e| AppError::Internal(e.to_string()))?;
     Ok(Some(Offer {
-        saved_at: Timestamp::new(saved_at),
+        saved_at: Timestamp::new(copy.saved_at),
         input: StoryInput::from_pairs(copy.fields),
     }))
 }

@@ -1,8 +1,7 @@
 //! The photo library: every stored photo, newest first, searchable by caption or credit, from
 //! which a story's lead photo is chosen instead of uploading it again.
 
-use crate::domain::{PageNumber, PhotoId, StoryId};
-use crate::storage::PhotoRecord;
+use crate::domain::{PageNumber, Photo, StoryId};
 use crate::urls;
 use crate::views::Pager;
 use crate::views::desk::DeskContext;
@@ -84,8 +83,8 @@ pub(super) async fn library(
         .body(page.render()?))
 }
 
-fn tile(record: &PhotoRecord, for_story: Option<&str>) -> Option<PhotoTile> {
-    let id = PhotoId::from_bytes(record.id);
+fn tile(record: &Photo, for_story: Option<&str>) -> Option<PhotoTile> {
+    let id = record.id;
     let thumb = record.renditions.first()?;
     Some(PhotoTile {
         thumb_url: urls::desk_photo(id, thumb.width),

@@ -2,9 +2,8 @@
 //! taking the photo's stored caption, credit and alt text as defaults.
 
 use super::story_form::{FieldErrors, StoryInput, Upload};
-use crate::domain::{AltText, Caption, Credit, PhotoId, User};
+use crate::domain::{AltText, Caption, Credit, Photo, PhotoId, User};
 use crate::photos::{self, PhotoDetails, PhotoError};
-use crate::storage::PhotoRecord;
 use crate::web::{AppError, State};
 use time::OffsetDateTime;
 
@@ -34,7 +33,7 @@ pub async fn store_upload(
         .blocking(move |store| photos::store_upload(store, upload.bytes, details))
         .await?;
     match stored {
-        Ok(record) => input.photo_id = PhotoId::from_bytes(record.id).to_string(),
+        Ok(record) => input.photo_id = record.id.to_string(),
         Err(e) => errors.push(("photo", format!("{e} Please attach the photo again."))),
     }
     Ok(())
@@ -43,8 +42,8 @@ pub async fn store_upload(
 /// A new photo's uploader, and the caption, credit and alt text of the form that are valid.
 fn details(user: &User, input: &StoryInput, now: OffsetDateTime) -> PhotoDetails {
     PhotoDetails {
-        uploaded_by: Some(user.id.to_bytes()),
-        uploaded_at: now.unix_timestamp(),
+        uploaded_by: Some(user.id),
+        uploaded_at: now,
         caption: Caption::parse(&input.caption)
             .map(|c| c.to_string())
             .unwrap_or_default(),
@@ -58,7 +57,7 @@ fn details(user: &User, input: &StoryInput, now: OffsetDateTime) -> PhotoDetails
 }
 
 /// The stored photo the form names, if it names one that exists.
-pub async fn chosen(state: &State, input: &StoryInput) -> Result<Option<PhotoRecord>, AppError> {
+pub async fn chosen(state: &State, input: &StoryInput) -> Result<Option<Photo>, AppError> {
     let Ok(id) = input.photo_id.trim().parse::<PhotoId>() else {
         return Ok(None);
     };
@@ -67,7 +66,7 @@ pub async fn chosen(state: &State, input: &StoryInput) -> Result<Option<PhotoRec
 
 /// Fills the form's empty caption, credit and alt text from the photo's stored defaults; what
 /// the form gives overrides them for this story.
-pub fn fill_defaults(input: &mut StoryInput, photo: &PhotoRecord) {
+pub fn fill_defaults(input: &mut StoryInput, photo: &Photo) {
     for (field, default) in [
         (&mut input.caption, &photo.caption),
         (&mut input.credit, &photo.credit),
@@ -80,8 +79,8 @@ pub fn fill_defaults(input: &mut StoryInput, photo: &PhotoRecord) {
 }
 
 /// Puts `photo` in the form in place of whatever photo it had, with its defaults.
-pub fn choose(input: &mut StoryInput, photo: &PhotoRecord) {
-    let id = PhotoId::from_bytes(photo.id).to_string();
+pub fn choose(input: &mut StoryInput, photo: &Photo) {
+    let id = photo.id.to_string();
     if input.photo_id.trim() != id {
         input.photo_id = id;
         input.caption.clear();

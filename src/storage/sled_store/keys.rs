@@ -1,0 +1,163 @@
+//! Where each record lives in the sled trees: key layouts, index prefixes and the small values
+//! kept beside the records (the public version). Byte order of every key is its sort order.
+
+use super::*;
+
+pub(super) const BLOB_ORIGINAL: u8 = 0;
+pub(super) const BLOB_DISPLAY: u8 = 1;
+pub(super) const BLOB_RENDITION: u8 = b'w';
+
+/// Where a photo's bytes are: under its hash, or under its id for a photo stored before
+/// renditions existed (which has one display copy standing for every width).
+pub(super) fn blob_key(record: &Photo, blob: PhotoBlob) -> Vec<u8> {
+    match (record.hash, blob) {
+        (Some(hash), PhotoBlob::Original) => [&hash[..], &[BLOB_ORIGINAL]].concat(),
+        (Some(hash), PhotoBlob::Rendition(width)) => {
+            [&hash[..], &[BLOB_RENDITION], &width.to_be_bytes()[..]].concat()
+        }
+        (None, PhotoBlob::Original) => [&record.id.to_bytes()[..], &[BLOB_ORIGINAL]].concat(),
+        (None, PhotoBlob::Rendition(_)) => [&record.id.to_bytes()[..], &[BLOB_DISPLAY]].concat(),
+    }
+}
+pub(super) const SETUP_TOKEN: &[u8] = b"setup-token";
+/// Login sessions are left out of backups: a restored site starts with everyone signed out.
+pub(super) const SESSIONS: &str = "sessions";
+
+pub(super) const PUBLIC_VERSION: &[u8] = b"public-version";
+
+/// The version after `current`, changed at `now` (or later, so that the time never goes back
+/// when the clock does).
+pub(super) fn encode_public_version(current: PublicVersion, now: OffsetDateTime) -> [u8; 16] {
+    let at = current.changed_at.map_or(now, |before| before.max(now));
+    let nanos = i64::try_from(at.unix_timestamp_nanos()).unwrap_or(i64::MAX);
+    let mut out = [0u8; 16];
+    out[..8].copy_from_slice(&current.generation.wrapping_add(1).to_be_bytes());
+    out[8..].copy_from_slice(&nanos.to_be_bytes());
+    out
+}
+
+/// A missing or malformed record is generation 0: nothing public has changed yet.
+pub(super) fn decode_public_version(bytes: Option<&[u8]>) -> PublicVersion {
+    let Some(bytes) = bytes.and_then(|b| <[u8; 16]>::try_from(b).ok()) else {
+        return PublicVersion {
+            generation: 0,
+            changed_at: None,
+        };
+    };
+    let (generation, nanos) = bytes.split_at(8);
+    let generation = u64::from_be_bytes(generation.try_into().unwrap_or_default());
+    let nanos = i64::from_be_bytes(nanos.try_into().unwrap_or_default());
+    PublicVersion {
+        generation,
+        changed_at: OffsetDateTime::from_unix_timestamp_nanos(i128::from(nanos)).ok(),
+    }
+}
+
+/// Nanoseconds since 1970 as an audit key; before 1970 counts as 1970.
+pub(super) fn audit_ts(at: OffsetDateTime) -> u64 {
+    u64::try_from(at.unix_timestamp_nanos()).unwrap_or(0)
+}
+
+pub(super) const AUDIT_KEY_LEN: usize = 12;
+
+/// Where an event goes in the audit tree: its time, then random bytes so that two events of
+/// the same nanosecond both stay.
+pub(super) fn audit_key(event: &AuditEvent) -> Vec<u8> {
+    let mut key = audit_ts(event.at).to_be_bytes().to_vec();
+    key.extend_from_slice(&rand::random::<[u8; 4]>());
+    key
+}
+
+pub(super) fn revision_key(id: StoryId, revision: u64) -> Vec<u8> {
+    let mut key = id.to_bytes().to_vec();
+    key.extend_from_slice(&revision.to_be_bytes());
+    key
+}
+
+/// The photo a story shows readers, if it is published and has one.
+pub(super) fn public_photo(story: &Story) -> Option<PhotoId> {
+    story
+        .photo
+        .as_ref()
+        .and_then(|p| p.image)
+        .filter(|_| story.is_public())
+}
+
+pub(super) fn photo_use_key(photo: PhotoId, story: StoryId) -> Vec<u8> {
+    let mut key = photo.to_bytes().to_vec();
+    key.extend_from_slice(&story.to_bytes());
+    key
+}
+
+pub(super) fn id_bytes(v: &[u8]) -> Result<[u8; 16], StoreError> {
+    v.try_into()
+        .map_err(|_| StoreError::Inconsistent(format!("an id of {} bytes", v.len())))
+}
+
+pub(super) fn prefix_front() -> Vec<u8> {
+    b"front\0".to_vec()
+}
+
+pub(super) fn prefix_section(section: Section) -> Vec<u8> {
+    format!("section:{}\0", section.key()).into_bytes()
+}
+
+pub(super) fn prefix_desk(status: Option<StatusFilter>, section: Option<Section>) -> Vec<u8> {
+    let status = status.map_or("*", StatusFilter::key);
+    let section = section.map_or("*", Section::key);
+    format!("desk:{status}:{section}\0").into_bytes()
+}
+
+pub(super) fn prefix_scheduled() -> Vec<u8> {
+    b"scheduled\0".to_vec()
+}
+
+pub(super) fn prefix_of(listing: Listing) -> Vec<u8> {
+    match listing {
+        Listing::Front => prefix_front(),
+        Listing::Section(section) => prefix_section(section),
+        Listing::Desk { status, section } => prefix_desk(status, section),
+    }
+}
+
+/// The entries a story has in the listing indexes. Values are filled in by the caller.
+pub(super) fn entries_of(story: &Story) -> Vec<Entry> {
+    let id = story.id.to_bytes();
+    let mut out = Vec::with_capacity(7);
+    if let (Status::Published, Some(at)) = (story.status, story.published_at) {
+        let ts = index_ts(at);
+        out.push(Entry {
+            prefix: prefix_front(),
+            ts,
+            id,
+        });
+        out.push(Entry {
+            prefix: prefix_section(story.section),
+            ts,
+            id,
+        });
+    }
+    let ts = index_ts(story.updated_at);
+    let status = Some(StatusFilter::of(story.status));
+    let section = Some(story.section);
+    for (st, sec) in [
+        (None, None),
+        (status, None),
+        (None, section),
+        (status, section),
+    ] {
+        out.push(Entry {
+            prefix: prefix_desk(st, sec),
+            ts,
+            id,
+        });
+    }
+    if let Status::Scheduled(at) = story.status {
+        out.push(Entry {
+            prefix: prefix_scheduled(),
+            ts: index_ts(at),
+            id,
+        });
+    }
+    out
+}

@@ -1,0 +1,130 @@
+//! [`Transaction`] for sled: writes kept aside while the work reads, then applied at once.
+
+use super::*;
+
+/// A transaction's writes, kept aside while its work runs (which reads the committed data and
+/// these), then applied in one sled transaction. Transactions run one at a time (`serial`).
+pub(super) struct SledTransaction<'a> {
+    pub(super) store: &'a SledStore,
+    pub(super) users: BTreeMap<[u8; 16], User>,
+    /// Accounts to add, whose usernames are claimed at commit.
+    pub(super) new_users: Vec<User>,
+    pub(super) ended_sessions: BTreeSet<sled::IVec>,
+    pub(super) events: Vec<AuditEvent>,
+}
+
+impl SledTransaction<'_> {
+    pub(super) fn commit(self) -> Result<(), StoreError> {
+        if self.users.is_empty()
+            && self.new_users.is_empty()
+            && self.ended_sessions.is_empty()
+            && self.events.is_empty()
+        {
+            return Ok(());
+        }
+        let users = self
+            .users
+            .iter()
+            .map(|(id, user)| Ok((*id, encode_user(user)?)))
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        let events = self
+            .events
+            .iter()
+            .map(|event| Ok((audit_key(event), encode_audit(event)?)))
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        let new_users = self
+            .new_users
+            .iter()
+            .map(|user| Ok((user, encode_user(user)?)))
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        let store = self.store;
+        let trees = (
+            &store.users,
+            &store.usernames,
+            &store.sessions,
+            &store.audit,
+        );
+        finish(
+            trees.transaction(|(users_tree, usernames, sessions, audit)| {
+                for (user, record) in &new_users {
+                    let name = user.username.as_str().as_bytes();
+                    if usernames.get(name)?.is_some() {
+                        return Err(ConflictableTransactionError::Abort(
+                            StoreError::UsernameTaken(user.username.to_string()),
+                        ));
+                    }
+                    usernames.insert(name, &user.id.to_bytes())?;
+                    users_tree.insert(&user.id.to_bytes(), record.as_slice())?;
+                }
+                for (id, record) in &users {
+                    users_tree.insert(&id[..], record.as_slice())?;
+                }
+                for key in &self.ended_sessions {
+                    sessions.remove(key)?;
+                }
+                for (key, value) in &events {
+                    audit.insert(key.as_slice(), value.as_slice())?;
+                }
+                Ok(())
+            }),
+        )?;
+        store.db.flush()?;
+        Ok(())
+    }
+}
+
+impl Transaction for SledTransaction<'_> {
+    fn user(&mut self, id: UserId) -> Result<Option<User>, StoreError> {
+        if let Some(user) = self.users.get(&id.to_bytes()) {
+            return Ok(Some(user.clone()));
+        }
+        if let Some(user) = self.new_users.iter().find(|u| u.id == id) {
+            return Ok(Some(user.clone()));
+        }
+        self.store.user(id)
+    }
+
+    fn users(&mut self) -> Result<Vec<User>, StoreError> {
+        let mut all = self.store.users()?;
+        for user in &mut all {
+            if let Some(changed) = self.users.get(&user.id.to_bytes()) {
+                *user = changed.clone();
+            }
+        }
+        if !self.new_users.is_empty() {
+            all.extend(self.new_users.iter().cloned());
+            all.sort_by(|a, b| a.username.as_str().cmp(b.username.as_str()));
+        }
+        Ok(all)
+    }
+
+    fn create_user(&mut self, user: &User) -> Result<(), StoreError> {
+        let taken = self.store.user_by_name(&user.username)?.is_some()
+            || self.new_users.iter().any(|u| u.username == user.username);
+        if taken {
+            return Err(StoreError::UsernameTaken(user.username.to_string()));
+        }
+        self.new_users.push(user.clone());
+        Ok(())
+    }
+
+    fn update_user(&mut self, user: &User) -> Result<(), StoreError> {
+        if self.user(user.id)?.is_none() {
+            return Err(StoreError::NotFound);
+        }
+        self.users.insert(user.id.to_bytes(), user.clone());
+        Ok(())
+    }
+
+    fn delete_sessions_of(&mut self, user: UserId) -> Result<usize, StoreError> {
+        let keys = self.store.session_keys_of(user)?;
+        let count = keys.len();
+        self.ended_sessions.extend(keys);
+        Ok(count)
+    }
+
+    fn record_audit(&mut self, event: &AuditEvent) -> Result<(), StoreError> {
+        self.events.push(event.clone());
+        Ok(())
+    }
+}
