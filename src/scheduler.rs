@@ -7,9 +7,9 @@ use std::time::Duration;
 
 const TICK: Duration = Duration::from_secs(1);
 
-pub async fn run(store: SharedStore) {
-    // The server's own clock: tests move time by calling `publish_due` with the time they want.
-    let clock = Clock::system();
+/// Looks for due stories every second, on `clock`'s time (the settings' clock, which tests
+/// move forward).
+pub async fn run(store: SharedStore, clock: Clock) {
     let mut interval = actix_web::rt::time::interval(TICK);
     loop {
         interval.tick().await;

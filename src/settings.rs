@@ -22,6 +22,9 @@ pub struct Settings {
     pub session_absolute: Duration,
     /// Largest photo upload accepted.
     pub max_photo_bytes: usize,
+    /// A form whose sender sends nothing for this long is given up on (408), so half-sent
+    /// bodies cannot hold memory.
+    pub form_idle: Duration,
     /// sled's page cache. Its default is 1 GiB; a news site's working set is far smaller.
     pub cache_bytes: u64,
     /// Stories in one page of the sitemap; the protocol allows 50,000.
@@ -43,6 +46,7 @@ impl Settings {
             per_page: 20,
             cache_bytes: Self::DEFAULT_CACHE_BYTES,
             max_photo_bytes: 20 << 20,
+            form_idle: Duration::from_secs(5),
             session_idle: Duration::from_secs(2 * 60 * 60),
             session_absolute: Duration::from_secs(12 * 60 * 60),
             sitemap_urls: 50_000,

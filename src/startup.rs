@@ -13,12 +13,17 @@ pub struct Application {
     store: SharedStore,
     setup_token: Option<String>,
     control: crate::control::Channel,
+    clock: crate::clock::Clock,
 }
 
 impl Application {
     /// Opens the database named by `settings` and binds the listener.
     pub fn build(settings: Settings) -> anyhow::Result<Self> {
-        let store = storage::open(&settings.data_dir, settings.cache_bytes)?;
+        let store = storage::open_with_clock(
+            &settings.data_dir,
+            settings.cache_bytes,
+            settings.clock.clone(),
+        )?;
         Self::build_with_store(settings, store)
     }
 
@@ -33,6 +38,7 @@ impl Application {
         let port = bound.port();
         let setup_token = crate::auth::token::issue_setup_token(&*store)?;
         let control = crate::control::Channel::open(&settings.data_dir)?;
+        let clock = settings.clock.clone();
         let server = web::server(listener, settings, store.clone())?;
         Ok(Self {
             server,
@@ -40,6 +46,7 @@ impl Application {
             store,
             setup_token,
             control,
+            clock,
         })
     }
 
@@ -54,7 +61,8 @@ impl Application {
 
     /// Serves until SIGINT/SIGTERM, then finishes in-flight requests and flushes the database.
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
-        let scheduler = actix_web::rt::spawn(scheduler::run(self.store.clone()));
+        let scheduler =
+            actix_web::rt::spawn(scheduler::run(self.store.clone(), self.clock.clone()));
         let control = actix_web::rt::spawn(self.control.serve(self.store.clone()));
         let result = self.server.await;
         scheduler.abort();

@@ -8,6 +8,7 @@ mod counted_index;
 mod cursor;
 mod sled_store;
 
+use crate::clock::Clock;
 use crate::domain::{
     AuditEvent, Autosave, PageNumber, Paging, Photo, PhotoId, Section, Session, Slug, Status,
     Story, StoryId, StorySummary, User, UserId, Username,
@@ -27,7 +28,21 @@ pub use sled_store::SledStore;
 /// finishing or clearing a restore that stopped part-way. [`StoreError::Locked`] while another
 /// process (a running server) holds it.
 pub fn open(dir: &Path, cache_bytes: u64) -> Result<SharedStore, StoreError> {
-    Ok(Arc::new(SledStore::open(dir, cache_bytes)?))
+    open_with_clock(dir, cache_bytes, Clock::system())
+}
+
+/// [`open`], for a server whose clock may not be the system's (a test moving time forward):
+/// the store stamps public changes with it, as the pages' validators compare against it.
+pub fn open_with_clock(
+    dir: &Path,
+    cache_bytes: u64,
+    clock: Clock,
+) -> Result<SharedStore, StoreError> {
+    Ok(Arc::new(SledStore::open_with_clock(
+        dir,
+        cache_bytes,
+        clock,
+    )?))
 }
 
 /// Replaces the database in `dir` with the backup in `backup_dir`, all or nothing: the backup
@@ -373,7 +388,10 @@ pub trait Store: Send + Sync + 'static {
     // --- Validators of the public site ---
 
     /// Which version of the public site is current: changes in the same write as any change
-    /// to what readers can see (a story published, edited while public, unpublished).
+    /// to what readers can see (a story published, edited while public, unpublished), and is
+    /// current when that write returns. Asked on every public request from the async workers,
+    /// so a backend answers it from memory, never by waiting on its database (a backend shared
+    /// by several servers keeps it current by notification or a short poll).
     fn public_version(&self) -> Result<PublicVersion, StoreError>;
 }
 

@@ -101,14 +101,17 @@ fn sessions(state: &web::Data<AppState>, key: &Key) -> SessionMiddleware<DbSessi
     let lifecycle = PersistentSession::default()
         .session_ttl(idle)
         .session_ttl_extension_policy(TtlExtensionPolicy::OnEveryRequest);
-    SessionMiddleware::builder(DbSessionStore::new(state.store.clone()), key.clone())
-        .cookie_name("newsroom_session".into())
-        .cookie_path("/desk".into())
-        .cookie_http_only(true)
-        .cookie_same_site(SameSite::Lax)
-        .cookie_secure(state.settings.is_https())
-        .session_lifecycle(lifecycle)
-        .build()
+    SessionMiddleware::builder(
+        DbSessionStore::new(state.store.clone(), state.settings.clock.clone()),
+        key.clone(),
+    )
+    .cookie_name("newsroom_session".into())
+    .cookie_path("/desk".into())
+    .cookie_http_only(true)
+    .cookie_same_site(SameSite::Lax)
+    .cookie_secure(state.settings.is_https())
+    .session_lifecycle(lifecycle)
+    .build()
 }
 
 pub fn server(

@@ -44,6 +44,7 @@ use super::{
     Cursor, ImportOutcome, Listing, ListingPage, MAX_REVISION, PhotoBlob, PhotoPage, PublicVersion,
     StatusFilter, Store, StoreError, Transaction, backup, index_ts,
 };
+use crate::clock::Clock;
 use crate::domain::{
     AuditEvent, Autosave, PageNumber, Paging, Photo, PhotoId, Section, Session, Slug, Status,
     Story, StoryId, StorySummary, User, UserId, Username,
@@ -79,6 +80,12 @@ pub struct SledStore {
     /// single writes that check before they write), so no two check-then-write changes
     /// interleave.
     serial: Mutex<()>,
+    /// The public version as last stored. Readers' pages ask for it on every request, from the
+    /// async workers, so it is answered from memory; every write that may change it refreshes
+    /// it before returning.
+    public: RwLock<PublicVersion>,
+    /// Tells the time of public changes; the application's clock, which tests move forward.
+    clock: Clock,
     /// Held for the life of the store so that a second process gets a clear refusal.
     _lock: File,
 }
@@ -86,6 +93,11 @@ pub struct SledStore {
 impl SledStore {
     /// Opens (creating if needed) the database in `dir` with a page cache of `cache_bytes`.
     pub fn open(dir: &Path, cache_bytes: u64) -> Result<Self, StoreError> {
+        Self::open_with_clock(dir, cache_bytes, Clock::system())
+    }
+
+    /// [`SledStore::open`], telling the time of public changes by `clock`.
+    pub fn open_with_clock(dir: &Path, cache_bytes: u64, clock: Clock) -> Result<Self, StoreError> {
         std::fs::create_dir_all(dir).map_err(StoreError::io("create", dir))?;
         let lock = lock_dir(dir)?;
         finish_restore(dir)?;
@@ -104,10 +116,14 @@ impl SledStore {
             photos: db.open_tree("photos")?,
             photo_blobs: db.open_tree("photo_blobs")?,
             photo_hashes: db.open_tree("photo_hashes")?,
+            public: RwLock::new(decode_public_version(
+                db.open_tree("meta")?.get(PUBLIC_VERSION)?.as_deref(),
+            )),
             meta: db.open_tree("meta")?,
             db,
             gate: RwLock::new(()),
             serial: Mutex::new(()),
+            clock,
             _lock: lock,
         })
     }
@@ -115,6 +131,17 @@ impl SledStore {
     /// Writes everything to disk; `save_story` already does after each save.
     pub fn flush(&self) -> Result<(), StoreError> {
         self.db.flush()?;
+        Ok(())
+    }
+
+    /// Takes the stored public version into memory unless a newer one is there already (two
+    /// writers may refresh in either order; the generation only grows).
+    fn refresh_public_version(&self) -> Result<(), StoreError> {
+        let stored = decode_public_version(self.meta.get(PUBLIC_VERSION)?.as_deref());
+        let mut public = self.public.write().unwrap_or_else(PoisonError::into_inner);
+        if stored.generation > public.generation {
+            *public = stored;
+        }
         Ok(())
     }
 
@@ -191,7 +218,7 @@ impl SledStore {
             &self.meta,
             &self.audit,
         );
-        let now = OffsetDateTime::now_utc();
+        let now = self.clock.now();
         let result = trees.transaction(
             |(stories, slugs, indexes, revisions, photo_uses, meta, audit_log)| {
                 let abort = |e: StoreError| ConflictableTransactionError::Abort(e);
@@ -280,7 +307,10 @@ impl SledStore {
             },
         );
         match result {
-            Ok(outcome) => Ok((stored, outcome)),
+            Ok(outcome) => {
+                self.refresh_public_version()?;
+                Ok((stored, outcome))
+            }
             Err(TransactionError::Abort(e)) => Err(e),
             Err(TransactionError::Storage(e)) => Err(e.into()),
         }
@@ -829,9 +859,7 @@ impl Store for SledStore {
     }
 
     fn public_version(&self) -> Result<PublicVersion, StoreError> {
-        Ok(decode_public_version(
-            self.meta.get(PUBLIC_VERSION)?.as_deref(),
-        ))
+        Ok(*self.public.read().unwrap_or_else(PoisonError::into_inner))
     }
 }
 

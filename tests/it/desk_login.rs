@@ -306,7 +306,7 @@ async fn an_expired_session_sends_the_user_to_log_in_again() {
     let app = TestApp::spawn_with(|s| s.session_idle = std::time::Duration::from_secs(1)).await;
     app.create_user("zhang.dan", Role::Editor, PASSWORD);
     let browser = app.login("zhang.dan", PASSWORD).await;
-    tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
+    app.clock.advance(time::Duration::seconds(2)); // past the one-second idle limit
     let response = browser.get("/desk").await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     assert!(

@@ -1,5 +1,6 @@
 //! Starting the application for a test and talking to it.
 
+use newsroom::clock::Clock;
 use newsroom::domain::{Body, Bylines, Headline, Section, Status, Story};
 use newsroom::settings::Settings;
 use newsroom::startup::Application;
@@ -17,6 +18,8 @@ pub struct TestApp {
     pub address: String,
     pub client: reqwest::Client,
     pub store: SharedStore,
+    /// The server's clock: move it forward instead of sleeping.
+    pub clock: Clock,
     /// The first-run setup token, while the database holds no account.
     pub setup_token: Option<String>,
     #[expect(
@@ -43,8 +46,10 @@ impl TestApp {
         settings.bind = "127.0.0.1:0".into();
         settings.cache_bytes = 8 << 20;
         configure(&mut settings);
+        let clock = settings.clock.clone();
         let store: SharedStore =
-            storage::open(&settings.data_dir, settings.cache_bytes).expect("open store");
+            storage::open_with_clock(&settings.data_dir, settings.cache_bytes, clock.clone())
+                .expect("open store");
         let app = Application::build_with_store(settings, store.clone()).expect("build app");
         let address = format!("http://127.0.0.1:{}", app.port());
         let setup_token = app.setup_token().map(str::to_owned);
@@ -58,6 +63,7 @@ impl TestApp {
             address,
             client,
             store,
+            clock,
             setup_token,
             dir,
         }

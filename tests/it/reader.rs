@@ -120,12 +120,18 @@ async fn a_scheduled_story_is_published_when_its_time_comes() {
     let due = OffsetDateTime::now_utc()
         .replace_nanosecond(0)
         .expect("time")
-        - Duration::minutes(1);
+        + Duration::hours(1);
     StoryBuilder::new("Due now")
         .status(Status::Scheduled(due))
         .save(&app);
+    let (_, front) = app.get_html("/").await;
+    assert!(
+        listed_headlines(&front).is_empty(),
+        "published before its time"
+    );
 
-    // The scheduler looks every second.
+    // An hour passes on the server's clock; its scheduler looks every second.
+    app.clock.advance(Duration::hours(1));
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
     loop {
         let (_, front) = app.get_html("/").await;

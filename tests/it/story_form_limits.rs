@@ -65,6 +65,9 @@ async fn post_unfinished(app: &TestApp, headers: &[(&str, &str)], start: &str) -
         .expect("a status line")
 }
 
+/// Long enough for a sender on loopback, short enough not to hold the suite up.
+const SHORT_IDLE: std::time::Duration = std::time::Duration::from_millis(500);
+
 fn first_part(name: &str, value: &str) -> String {
     format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}")
 }
@@ -85,7 +88,7 @@ async fn a_post_from_another_site_is_refused_before_its_body_is_read() {
 
 #[actix_web::test]
 async fn a_signed_in_form_that_stops_arriving_is_given_up_on() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn_with(|s| s.form_idle = SHORT_IDLE).await;
     let (_browser, cookie) = editor(&app).await;
     let status = post_unfinished(&app, &[("Cookie", &cookie)], &first_part("body", "Half")).await;
     assert_eq!(status, 408);
@@ -93,7 +96,7 @@ async fn a_signed_in_form_that_stops_arriving_is_given_up_on() {
 
 #[actix_web::test]
 async fn an_anonymous_form_that_stops_arriving_is_given_up_on() {
-    let app = TestApp::spawn().await;
+    let app = TestApp::spawn_with(|s| s.form_idle = SHORT_IDLE).await;
     let status = post_unfinished(&app, &[], &first_part("body", "Half")).await;
     assert_eq!(status, 408);
 }

@@ -98,9 +98,6 @@ const MAX_TEXT_BYTES: usize = Body::MAX_BYTES + 64 * 1024;
 /// All text fields together: a body and room for every other field.
 const MAX_ALL_TEXT_BYTES: usize = Body::MAX_BYTES + 512 * 1024;
 const MAX_FIELDS: usize = 64;
-/// A sender that sends nothing for this long is not sending a form.
-pub const IDLE: Duration = Duration::from_secs(5);
-
 /// How much of a form is read.
 #[derive(Debug, Clone, Copy)]
 pub struct Limits {
@@ -114,21 +111,21 @@ pub struct Limits {
 impl Limits {
     /// A signed-in writer's form, with a photo of up to `max_photo_bytes`. A photo somewhat
     /// over it is read to the end, so the form can say it is too large and keep the text;
-    /// one over twice the cap ends the reading.
-    pub fn signed_in(max_photo_bytes: usize) -> Self {
+    /// one over twice the cap ends the reading. A sender silent for `idle` is given up on.
+    pub fn signed_in(max_photo_bytes: usize, idle: Duration) -> Self {
         Self {
             photo_bytes: Some(max_photo_bytes),
             total_bytes: MAX_ALL_TEXT_BYTES + max_photo_bytes.saturating_mul(2) + 64 * 1024,
-            idle: IDLE,
+            idle,
         }
     }
 
     /// The form of someone whose session has ended: only its text is kept, to be given back
     /// on the login page; a photo sent with it is read past, never kept.
-    pub fn signed_out(max_photo_bytes: usize) -> Self {
+    pub fn signed_out(max_photo_bytes: usize, idle: Duration) -> Self {
         Self {
             photo_bytes: None,
-            ..Self::signed_in(max_photo_bytes)
+            ..Self::signed_in(max_photo_bytes, idle)
         }
     }
 }

@@ -24,8 +24,8 @@ pub async fn middleware(
         return Ok(next.call(req).await?.map_into_boxed_body());
     };
     // Read before rendering: a page rendered from newer content under an older generation is
-    // merely dropped later, never served after the publish that made it stale. One read of a
-    // small key that sled keeps in memory: cheaper than a round trip to the blocking pool.
+    // merely dropped later, never served after the publish that made it stale. The store
+    // answers from memory (see `Store::public_version`), so this never blocks a worker.
     let version = match state.store.public_version() {
         Ok(version) => version,
         Err(e) => {
@@ -35,7 +35,7 @@ pub async fn middleware(
     };
     let cache = &state.public_cache;
     let validators = cache.validators(version);
-    let conditions = Conditions::of(&req);
+    let conditions = Conditions::of(&req, state.settings.clock.now().into());
     let key = req
         .uri()
         .path_and_query()
@@ -146,7 +146,7 @@ fn answer(
     validators: &Validators,
     conditions: &Conditions,
 ) -> ServiceResponse<BoxBody> {
-    validators.apply(&mut response);
+    validators.apply(&mut response, conditions.now);
     if validators.not_modified(conditions) {
         let mut not_modified = HttpResponse::NotModified().finish();
         for name in [

@@ -17,12 +17,12 @@ pub(super) struct Validators {
 impl Validators {
     /// Last-Modified is only sent once its second is over: a client holding that date can then
     /// never miss a change made later in the same second.
-    pub(super) fn apply(&self, response: &mut HttpResponse) {
+    pub(super) fn apply(&self, response: &mut HttpResponse, now: SystemTime) {
         let headers = response.headers_mut();
         if let Some(value) = &self.etag_header {
             headers.insert(header::ETAG, value.clone());
         }
-        if self.last_modified <= SystemTime::now()
+        if self.last_modified <= now
             && let Some(value) = &self.last_modified_header
         {
             headers.insert(header::LAST_MODIFIED, value.clone());
@@ -39,7 +39,7 @@ impl Validators {
             };
         }
         match conditions.if_modified_since {
-            Some(since) if since <= SystemTime::now() => self.last_modified <= since,
+            Some(since) if since <= conditions.now => self.last_modified <= since,
             _ => false,
         }
     }
@@ -48,10 +48,12 @@ impl Validators {
 pub(super) struct Conditions {
     if_none_match: Option<IfNoneMatch>,
     if_modified_since: Option<SystemTime>,
+    /// When the request arrived, on the application's clock.
+    pub(super) now: SystemTime,
 }
 
 impl Conditions {
-    pub(super) fn of(req: &ServiceRequest) -> Self {
+    pub(super) fn of(req: &ServiceRequest, now: SystemTime) -> Self {
         let if_none_match = req
             .headers()
             .contains_key(header::IF_NONE_MATCH)
@@ -66,6 +68,7 @@ impl Conditions {
         Self {
             if_none_match,
             if_modified_since,
+            now,
         }
     }
 }

@@ -52,19 +52,19 @@ async fn submit(
 ) -> Result<HttpResponse, AppError> {
     // Nothing of the body is read for a post from another site.
     check_origin(&req)?;
-    let max_photo = state.settings.max_photo_bytes;
+    let (max_photo, idle) = (state.settings.max_photo_bytes, state.settings.form_idle);
     let signed_in = match signed_in {
         Ok(signed_in) => signed_in,
         // Logged out while writing: keep every word (never a photo), and offer to log in again.
         Err(AppError::LoginRequired { .. }) => {
-            return match story_form::read(payload, Limits::signed_out(max_photo)).await {
+            return match story_form::read(payload, Limits::signed_out(max_photo, idle)).await {
                 Ok(submission) => login::relogin_with(&req, id, &submission.input),
                 Err(e) => unreadable(e),
             };
         }
         Err(e) => return Err(e),
     };
-    let submission = match story_form::read(payload, Limits::signed_in(max_photo)).await {
+    let submission = match story_form::read(payload, Limits::signed_in(max_photo, idle)).await {
         Ok(submission) => submission,
         Err(e) => return unreadable(e),
     };
