@@ -607,3 +607,6 @@ pub fn word_diff(old: &str, new: &str) -> Vec<Span> {
     }
     spans
 }
+
+#[cfg(test)]
+mod tests;
