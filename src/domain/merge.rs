@@ -11,7 +11,9 @@
 //!   1. Each side is diffed against the base as a list of paragraphs (Myers). Runs of changes
 //!      with no unchanged paragraph between them become one *hunk*: a base range and what
 //!      replaced it. A hunk that replaces n paragraphs by n paragraphs is split into n one-
-//!      paragraph hunks, so edits to neighbouring paragraphs stay apart.
+//!      paragraph hunks, paired in order, so edits to neighbouring paragraphs stay apart. (When
+//!      a side deletes one paragraph, rewrites the next and adds one after it, the pairing may
+//!      not be the one the editor meant; the texts still all appear, merged or in a conflict.)
 //!   2. A hunk of one side *touches* a hunk of the other when their base ranges share a
 //!      paragraph, when one inserts strictly inside the other's range, or when both insert at
 //!      the same place. Touching hunks are grouped (transitively) into clusters.
@@ -23,7 +25,7 @@
 //! - Edits to different paragraphs merge even when the paragraphs are neighbours; insertions
 //!   and deletions merge unless they touch a paragraph the other side changed.
 //! - The result does not depend on which side is "mine", apart from which texts a conflict
-//!   calls theirs and mine.
+//!   calls theirs and mine (unless a diff hits its time limit and settles for a coarser one).
 //! - Merging with an unchanged side gives the other side exactly (normalised, see below).
 //! - Nothing is dropped unseen: every change of either side is in the merged text, or in a
 //!   [`Conflict`] that shows the base, theirs and mine; changes taken from theirs are listed
