@@ -7,6 +7,7 @@ pub mod body;
 pub mod dateline;
 pub mod error;
 pub mod ids;
+pub mod merge;
 pub mod page;
 pub mod photo;
 mod restore;
