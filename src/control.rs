@@ -190,7 +190,7 @@ async fn run(line: &str, token: &str, store: SharedStore) -> String {
 }
 
 fn one_line(e: &StoreError) -> String {
-    e.to_string().replace(['\r', '\n'], " ")
+    crate::telemetry::chain(e).replace(['\r', '\n'], " ")
 }
 
 /// Asks the server running on `data_dir` to back up into `dir`; returns how many records the

@@ -18,7 +18,7 @@ pub async fn run(store: SharedStore, clock: Clock) {
         match actix_web::web::block(move || editorial::publish_due(&*store, now)).await {
             Ok(Ok(0)) => {}
             Ok(Ok(n)) => tracing::info!(published = n, "published scheduled stories"),
-            Ok(Err(e)) => tracing::error!(error = %e, "scheduler failed"),
+            Ok(Err(e)) => tracing::error!(error = %crate::telemetry::chain(&e), "scheduler failed"),
             Err(e) => tracing::error!(error = %e, "scheduler task failed"),
         }
     }

@@ -14,3 +14,16 @@ pub fn init() {
         .with_writer(std::io::stderr)
         .init();
 }
+
+/// `error` and every cause under it, outermost first ("reading a story: the database failed:
+/// permission denied"), for the log: the causes are what an operator needs.
+pub fn chain(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = error.to_string();
+    let mut cause = error.source();
+    while let Some(e) = cause {
+        text.push_str(": ");
+        text.push_str(&e.to_string());
+        cause = e.source();
+    }
+    text
+}

@@ -147,7 +147,7 @@ pub fn begin_session(
         .insert(USER_KEY, user.id.to_string())
         .and_then(|()| session.insert(LOGIN_AT_KEY, now))
         .and_then(|()| session.insert(CSRF_KEY, csrf.clone()))
-        .map_err(|e| AppError::Internal(format!("session: {e}")))?;
+        .map_err(|e| AppError::internal("starting a session", e))?;
     Ok(csrf)
 }
 

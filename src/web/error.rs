@@ -2,6 +2,7 @@
 //! detail behind a 500 goes to the log only.
 
 use crate::storage::StoreError;
+use crate::telemetry::chain;
 use crate::views::ErrorPage;
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
@@ -22,28 +23,47 @@ pub enum AppError {
     BadRequest(String),
     #[error("too many attempts")]
     TooManyAttempts { minutes: u64 },
-    #[error("internal error: {0}")]
-    Internal(String),
+    /// A fault on our side: the page says so, the log gets `context` and the whole chain of
+    /// causes.
+    #[error("{context}")]
+    Internal {
+        context: &'static str,
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+}
+
+impl AppError {
+    /// A fault while doing `context` ("reading a session", say), caused by `source`.
+    pub fn internal(
+        context: &'static str,
+        source: impl Into<Box<dyn std::error::Error + Send + Sync>>,
+    ) -> Self {
+        AppError::Internal {
+            context,
+            source: source.into(),
+        }
+    }
 }
 
 impl From<StoreError> for AppError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::NotFound => AppError::NotFound,
-            other => AppError::Internal(other.to_string()),
+            other => AppError::internal("using the database", other),
         }
     }
 }
 
 impl From<askama::Error> for AppError {
     fn from(e: askama::Error) -> Self {
-        AppError::Internal(format!("template: {e}"))
+        AppError::internal("rendering a template", e)
     }
 }
 
 impl From<actix_web::error::BlockingError> for AppError {
     fn from(e: actix_web::error::BlockingError) -> Self {
-        AppError::Internal(format!("blocking pool: {e}"))
+        AppError::internal("running work on the blocking pool", e)
     }
 }
 
@@ -55,7 +75,7 @@ impl ResponseError for AppError {
             AppError::Forbidden => StatusCode::FORBIDDEN,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
-            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            AppError::Internal { .. } => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
@@ -89,8 +109,8 @@ impl ResponseError for AppError {
                     if *minutes == 1 { "" } else { "s" }
                 ),
             },
-            AppError::Internal(detail) => {
-                tracing::error!(error = %detail, "request failed");
+            AppError::Internal { .. } => {
+                tracing::error!(error = %chain(self), "request failed");
                 ErrorPage {
                     title: "Something went wrong",
                     message: "The page could not be shown because of a fault on our side. Please try again shortly."
@@ -135,7 +155,10 @@ mod tests {
 
     #[test]
     fn an_internal_fault_is_a_500_page_that_keeps_the_detail_out_of_it() {
-        let error = AppError::Internal("sled: /var/lib/newsroom/db corrupt at 0x1f".into());
+        let error = AppError::internal(
+            "reading a story",
+            std::io::Error::other("sled: /var/lib/newsroom/db corrupt at 0x1f"),
+        );
         assert_eq!(error.status_code(), StatusCode::INTERNAL_SERVER_ERROR);
         let response = error.error_response();
         assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
@@ -143,6 +166,16 @@ mod tests {
         assert!(body.contains("Something went wrong"), "{body}");
         assert!(!body.contains("sled"), "{body}");
         assert!(!body.contains("/var/lib"), "{body}");
+    }
+
+    #[test]
+    fn the_log_gets_every_cause_of_a_fault() {
+        let io = std::io::Error::other("permission denied");
+        let store = StoreError::io("read", std::path::Path::new("/data"))(io);
+        let error = AppError::internal("reading a story", store);
+        let logged = chain(&error);
+        assert!(logged.starts_with("reading a story: "), "{logged}");
+        assert!(logged.ends_with("permission denied"), "{logged}");
     }
 
     #[test]

@@ -106,7 +106,7 @@ pub(super) async fn submit(
 
     let password_hash = password::hash(password)
         .await
-        .map_err(|e| AppError::Internal(e.to_string()))?;
+        .map_err(|e| AppError::internal("hashing a password", e))?;
     let now = state.settings.clock.now();
     let user = User {
         id: UserId::new(),

@@ -22,7 +22,7 @@ impl From<EditorialError> for AppError {
             EditorialError::NotAllowed(_) => AppError::Forbidden,
             EditorialError::NotFound => AppError::NotFound,
             EditorialError::Store(e) => e.into(),
-            other => AppError::Internal(other.to_string()),
+            other => AppError::internal("saving a story", other),
         }
     }
 }

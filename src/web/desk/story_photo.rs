@@ -27,7 +27,7 @@ pub async fn store_upload(
         .photo_jobs
         .acquire()
         .await
-        .map_err(|_| AppError::Internal("the photo workers have stopped".into()))?;
+        .map_err(|e| AppError::internal("waiting for a photo worker", e))?;
     let details = details(user, input, now);
     let stored = state
         .blocking(move |store| photos::store_upload(store, upload.bytes, details))

@@ -57,7 +57,7 @@ fn done(signed_in: &SignedIn, notice: String) -> Result<HttpResponse, AppError> 
     signed_in
         .session
         .insert(NOTICE_KEY, notice)
-        .map_err(|e| AppError::Internal(format!("session: {e}")))?;
+        .map_err(|e| AppError::internal("starting a session", e))?;
     Ok(HttpResponse::SeeOther()
         .insert_header((LOCATION, "/desk/users"))
         .finish())
@@ -97,7 +97,7 @@ fn fault(e: AccountError) -> AppError {
     match e {
         AccountError::UnknownUser(_) => AppError::NotFound,
         AccountError::Store(e) => e.into(),
-        other => AppError::Internal(other.to_string()),
+        other => AppError::internal("changing an account", other),
     }
 }
 
@@ -195,7 +195,7 @@ async fn create(
     } else {
         let hash = password::hash(password)
             .await
-            .map_err(|e| AppError::Internal(e.to_string()))?;
+            .map_err(|e| AppError::internal("hashing a password", e))?;
         let actor = Actor::user(&signed_in.user);
         let new = NewAccount {
             username,
@@ -337,7 +337,7 @@ async fn reset_password(
     }
     let hash = password::hash(password)
         .await
-        .map_err(|e| AppError::Internal(e.to_string()))?;
+        .map_err(|e| AppError::internal("hashing a password", e))?;
     let actor = Actor::user(&signed_in.user);
     let (user, ended) = change(&state, move |store| {
         accounts::set_password(store, &actor, id, hash)

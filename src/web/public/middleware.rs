@@ -78,8 +78,10 @@ pub async fn middleware(
     let body = match actix_web::body::to_bytes(body).await {
         Ok(body) => body,
         Err(e) => {
+            // The body's error type is not thread-safe; its text is what can travel.
             let e: Box<dyn std::error::Error> = e.into();
-            return Err(AppError::Internal(format!("reading a page to cache: {e}")).into());
+            let source = std::io::Error::other(e.to_string());
+            return Err(AppError::internal("reading a page to cache", source).into());
         }
     };
     let content_type = head.headers().get(header::CONTENT_TYPE).cloned();

@@ -60,7 +60,7 @@ async fn feed(
         Format::Rss => (feeds::rss(&source), "application/rss+xml; charset=utf-8"),
         Format::Atom => (feeds::atom(&source), "application/atom+xml; charset=utf-8"),
     };
-    let xml = xml.map_err(|e| AppError::Internal(format!("feed: {e}")))?;
+    let xml = xml.map_err(|e| AppError::internal("writing a feed", e))?;
     Ok(HttpResponse::Ok().content_type(content_type).body(xml))
 }
 
