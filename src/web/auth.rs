@@ -8,7 +8,7 @@ use crate::domain::{User, UserId};
 use actix_session::{Session, SessionExt};
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpRequest};
-use std::future::{Ready, ready};
+use futures_util::future::LocalBoxFuture;
 use time::OffsetDateTime;
 
 const LOGIN_AT_KEY: &str = "login_at";
@@ -53,12 +53,18 @@ impl SignedIn {
 
 impl FromRequest for SignedIn {
     type Error = AppError;
-    type Future = Ready<Result<SignedIn, AppError>>;
+    type Future = LocalBoxFuture<'static, Result<SignedIn, AppError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        ready(signed_in(req).ok_or_else(|| AppError::LoginRequired {
-            next: return_path(req),
-        }))
+        let req = req.clone();
+        Box::pin(async move {
+            match signed_in(&req).await {
+                Some(signed_in) => Ok(signed_in),
+                None => Err(AppError::LoginRequired {
+                    next: return_path(&req),
+                }),
+            }
+        })
     }
 }
 
@@ -107,7 +113,7 @@ impl LocalPath {
     }
 }
 
-fn signed_in(req: &HttpRequest) -> Option<SignedIn> {
+async fn signed_in(req: &HttpRequest) -> Option<SignedIn> {
     let state = req.app_data::<State>()?;
     let session = req.get_session();
     let user_id: UserId = session.get::<String>(USER_KEY).ok()??.parse().ok()?;
@@ -117,8 +123,11 @@ fn signed_in(req: &HttpRequest) -> Option<SignedIn> {
         session.purge();
         return None;
     }
-    // A quick keyed read; sled serves it from its cache.
-    let user = state.store.user(user_id).ok()??;
+    // Read again on every request, so a disabled account or a changed role takes effect at once.
+    let user = state
+        .blocking(move |store| store.user(user_id))
+        .await
+        .ok()??;
     if user.disabled {
         session.purge();
         return None;

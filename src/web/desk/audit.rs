@@ -41,9 +41,10 @@ async fn show(
         None => None,
         Some(raw) => Some(parse_before(raw).ok_or(AppError::NotFound)?),
     };
-    let store = state.store.clone();
     // One more than a page tells whether an older page exists.
-    let mut events = web::block(move || store.audit_log(before, PER_PAGE + 1)).await??;
+    let mut events = state
+        .blocking(move |store| store.audit_log(before, PER_PAGE + 1))
+        .await?;
     let older = if events.len() > PER_PAGE {
         events.truncate(PER_PAGE);
         events

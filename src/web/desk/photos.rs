@@ -47,16 +47,16 @@ pub(super) async fn library(
     let for_story = query
         .for_story
         .filter(|s| s == "new" || s.parse::<StoryId>().is_ok());
-    let store = state.store.clone();
     let wanted = search.clone();
-    let found = web::block(move || {
-        store.photos(
-            Some(wanted.as_str()).filter(|s| !s.is_empty()),
-            page,
-            PER_PAGE,
-        )
-    })
-    .await??;
+    let found = state
+        .blocking(move |store| {
+            store.photos(
+                Some(wanted.as_str()).filter(|s| !s.is_empty()),
+                page,
+                PER_PAGE,
+            )
+        })
+        .await?;
     let tiles = found
         .items
         .iter()

@@ -37,8 +37,7 @@ async fn render(
     errors: FieldErrors,
     notice: Option<String>,
 ) -> Result<HttpResponse, AppError> {
-    let store = state.store.clone();
-    let users = web::block(move || store.users()).await??;
+    let users = state.blocking(|store| store.users()).await?;
     let page = UsersPage::new(
         DeskContext::new(signed_in, "Accounts"),
         &users,
@@ -57,7 +56,7 @@ fn done(signed_in: &SignedIn, notice: String) -> Result<HttpResponse, AppError> 
     signed_in
         .session
         .insert(NOTICE_KEY, notice)
-        .map_err(|e| AppError::internal("starting a session", e))?;
+        .map_err(|e| AppError::internal("keeping a notice in the session", e))?;
     Ok(HttpResponse::SeeOther()
         .insert_header((LOCATION, "/desk/users"))
         .finish())
@@ -72,8 +71,9 @@ async fn change<T: Send + 'static>(
     state: &State,
     f: impl FnOnce(&dyn crate::storage::Store) -> Result<T, AccountError> + Send + 'static,
 ) -> Result<Result<T, AccountError>, AppError> {
-    let store = state.store.clone();
-    Ok(web::block(move || f(&*store)).await?)
+    state
+        .blocking(move |store| Ok::<_, AppError>(f(store)))
+        .await
 }
 
 /// Errors the admin can act on are shown on the page next to `field`; the rest are faults.
@@ -185,10 +185,10 @@ async fn create(
     };
 
     // Checked before hashing too, so a taken name costs no argon2 run.
-    let store = state.store.clone();
     let name = username.clone();
-    let taken = web::block(move || store.user_by_name(&name))
-        .await??
+    let taken = state
+        .blocking(move |store| store.user_by_name(&name))
+        .await?
         .is_some();
     let result = if taken {
         Err(AccountError::UsernameTaken(username.to_string()))
@@ -331,8 +331,7 @@ async fn reset_password(
             .await;
         }
     };
-    let store = state.store.clone();
-    if web::block(move || store.user(id)).await??.is_none() {
+    if state.blocking(move |store| store.user(id)).await?.is_none() {
         return Err(AppError::NotFound);
     }
     let hash = password::hash(password)
