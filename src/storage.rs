@@ -355,6 +355,9 @@ pub trait Store: Send + Sync + 'static {
     /// Sets the digest of the one-time token that creates the first account.
     fn set_setup_token(&self, digest: &[u8; 32]) -> Result<(), StoreError>;
 
+    /// Deletes the setup token, if any: no link can create an account any more.
+    fn clear_setup_token(&self) -> Result<(), StoreError>;
+
     /// Consumes the setup token if `digest` matches it; true only for the one caller that did.
     fn take_setup_token(&self, digest: &[u8; 32]) -> Result<bool, StoreError>;
 

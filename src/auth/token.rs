@@ -45,9 +45,8 @@ pub fn setup_is_open(store: &dyn Store, setup_token: &str) -> Result<bool, Store
     Ok(store.users()?.is_empty() && store.setup_token_matches(&digest(setup_token))?)
 }
 
-/// Makes any setup link worthless; called whenever an account is created, by any path. The
-/// store can only swap one digest for another, so the stored one becomes the digest of a token
-/// that was never shown to anyone.
+/// Makes any setup link worthless by deleting its token; called whenever an account is
+/// created, by any path, and at start-up once accounts exist.
 pub fn retire_setup_token(store: &dyn Store) -> Result<(), StoreError> {
-    store.set_setup_token(&digest(&random_token()))
+    store.clear_setup_token()
 }

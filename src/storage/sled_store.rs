@@ -762,6 +762,14 @@ impl Store for SledStore {
         Ok(())
     }
 
+    fn clear_setup_token(&self) -> Result<(), StoreError> {
+        let _writing = self.writing();
+        if self.meta.remove(SETUP_TOKEN)?.is_some() {
+            self.db.flush()?;
+        }
+        Ok(())
+    }
+
     fn take_setup_token(&self, digest: &[u8; 32]) -> Result<bool, StoreError> {
         let _writing = self.writing();
         let taken = self
