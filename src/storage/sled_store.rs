@@ -882,3 +882,6 @@ fn read<T>(
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod backup_tests;
