@@ -21,8 +21,9 @@
 //! [`counted_index`] (at most 8 × 16 reads) and then scans one page of entries; the photo library
 //! and `users` scan their records. Transactions ([`Store::transaction`]) run one at a time.
 //!
-//! Submodules: `keys` (key layouts), `transaction`, `restore` (restore by renames and the
-//! directory lock) and `restore_check` (what a restore checks of each record).
+//! Submodules: `keys` (key layouts), `transaction`, `backup_stream` (the records a backup holds,
+//! written from the trees and taken back through the write paths), `restore` (restore by renames
+//! and the directory lock) and `restore_check` (what a restore checks of an old tree dump).
 
 use super::codec::{
     decode_audit, decode_autosave, decode_photo, decode_session, decode_story, decode_summary,
