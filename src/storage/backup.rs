@@ -322,18 +322,24 @@ impl Writer {
     }
 
     fn parts(&mut self, kind: Kind, parts: &[Vec<u8>]) -> Result<(), StoreError> {
+        // Every length is checked before a byte of the record is written.
         let too_big = || StoreError::Invalid("a record is too large for a backup");
         let count = u16::try_from(parts.len())
             .ok()
             .filter(|n| *n <= MAX_PARTS)
             .ok_or_else(too_big)?;
+        let lengths = parts
+            .iter()
+            .map(|part| {
+                u32::try_from(part.len())
+                    .ok()
+                    .filter(|n| *n <= MAX_FIELD)
+                    .ok_or_else(too_big)
+            })
+            .collect::<Result<Vec<u32>, _>>()?;
         self.file.put(&[RECORD, kind.tag()])?;
         self.file.put(&count.to_be_bytes())?;
-        for part in parts {
-            let len = u32::try_from(part.len())
-                .ok()
-                .filter(|n| *n <= MAX_FIELD)
-                .ok_or_else(too_big)?;
+        for (part, len) in parts.iter().zip(lengths) {
             self.file.put(&len.to_be_bytes())?;
             self.file.put(part)?;
         }
