@@ -2,6 +2,7 @@
 //! bincode body; decoding checks the version and caps the size, so records can be migrated (decode
 //! an old version, upgrade it) and the encoding replaced without touching the rest of the code.
 
+use super::PublicVersion;
 use crate::domain::{
     AltText, AuditAction, AuditEvent, Autosave, Body, Byline, Bylines, Caption, Credit, Dateline,
     DomainError, Headline, Initials, LeadPhoto, PasswordHash, Photo, PhotoId, Rendition, Role,
@@ -526,6 +527,92 @@ pub fn decode_photo(bytes: &[u8]) -> Result<Photo, CodecError> {
         caption: r.caption,
         credit: r.credit,
         alt: r.alt,
+    })
+}
+
+// --- Site settings, as a backup carries them ------------------------------------------------
+
+const SECRET_V1: u8 = 1;
+const PUBLIC_VERSION_V1: u8 = 1;
+
+/// A stored secret longer than this is not one Newsroom wrote.
+const MAX_SECRET_BYTES: usize = 1024;
+/// No site makes this many public changes (one a microsecond for eight years); a larger
+/// generation is damage, and trusting it would bring the counter near wrapping.
+const MAX_GENERATION: u64 = 1 << 48;
+
+#[derive(Serialize, Deserialize)]
+struct SecretV1 {
+    name: String,
+    value: Vec<u8>,
+}
+
+/// A named site secret (the session cookie key, say, or `setup-token` for the setup token's
+/// digest).
+pub fn encode_secret(name: &str, value: &[u8]) -> Result<Vec<u8>, CodecError> {
+    encode(
+        SECRET_V1,
+        &SecretV1 {
+            name: name.to_owned(),
+            value: value.to_vec(),
+        },
+    )
+}
+
+pub fn decode_secret(bytes: &[u8]) -> Result<(String, Vec<u8>), CodecError> {
+    let (version, payload) = version_of(bytes)?;
+    let r: SecretV1 = match version {
+        SECRET_V1 => decode(payload)?,
+        other => return Err(CodecError::UnknownVersion(other)),
+    };
+    let name_ok = !r.name.is_empty()
+        && r.name.len() <= 64
+        && r.name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    if !name_ok {
+        return Err(CodecError::Range(format!("secret name {:?}", r.name)));
+    }
+    if r.value.is_empty() || r.value.len() > MAX_SECRET_BYTES {
+        return Err(CodecError::Range(format!(
+            "secret of {} bytes",
+            r.value.len()
+        )));
+    }
+    Ok((r.name, r.value))
+}
+
+#[derive(Serialize, Deserialize)]
+struct PublicVersionV1 {
+    generation: u64,
+    changed_at: Option<i128>,
+}
+
+pub fn encode_public_version(version: &PublicVersion) -> Result<Vec<u8>, CodecError> {
+    encode(
+        PUBLIC_VERSION_V1,
+        &PublicVersionV1 {
+            generation: version.generation,
+            changed_at: version.changed_at.map(OffsetDateTime::unix_timestamp_nanos),
+        },
+    )
+}
+
+pub fn decode_public_version(bytes: &[u8]) -> Result<PublicVersion, CodecError> {
+    let (version, payload) = version_of(bytes)?;
+    let r: PublicVersionV1 = match version {
+        PUBLIC_VERSION_V1 => decode(payload)?,
+        other => return Err(CodecError::UnknownVersion(other)),
+    };
+    if r.generation > MAX_GENERATION {
+        return Err(CodecError::Range(format!(
+            "public version {}",
+            r.generation
+        )));
+    }
+    Ok(PublicVersion {
+        generation: r.generation,
+        changed_at: r.changed_at.map(datetime).transpose()?,
     })
 }
 

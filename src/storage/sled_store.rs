@@ -21,8 +21,9 @@
 //! [`counted_index`] (at most 8 × 16 reads) and then scans one page of entries; the photo library
 //! and `users` scan their records. Transactions ([`Store::transaction`]) run one at a time.
 //!
-//! Submodules: `keys` (key layouts), `transaction`, `restore` (restore by renames and the
-//! directory lock) and `restore_check` (what a restore checks of each record).
+//! Submodules: `keys` (key layouts), `transaction`, `backup_stream` (the records a backup holds,
+//! written from the trees and taken back through the write paths), `restore` (restore by renames
+//! and the directory lock) and `restore_check` (what a restore checks of an old tree dump).
 
 use super::codec::{
     decode_audit, decode_autosave, decode_photo, decode_session, decode_story, decode_summary,
@@ -30,12 +31,14 @@ use super::codec::{
     encode_summary, encode_user,
 };
 use super::counted_index::{self, Entry};
+use backup_stream::Restorer;
 use keys::*;
 pub use restore::Replace;
 use restore::*;
 use restore_check::RestoreCheck;
 use transaction::SledTransaction;
 
+mod backup_stream;
 mod keys;
 mod restore;
 mod restore_check;
@@ -87,7 +90,7 @@ pub struct SledStore {
     /// Tells the time of public changes; the application's clock, which tests move forward.
     clock: Clock,
     /// Held for the life of the store so that a second process gets a clear refusal.
-    _lock: File,
+    _lock: Option<File>,
 }
 
 impl SledStore {
@@ -102,6 +105,12 @@ impl SledStore {
         let lock = lock_dir(dir)?;
         finish_restore(dir)?;
         let db = open_db(&dir.join(DB), cache_bytes)?;
+        Self::on(db, Some(lock))
+    }
+
+    /// The store over an open database; `lock` is the data directory's, held for the store's
+    /// life (none for a database a restore is writing, inside a directory already locked).
+    fn on(db: Db, lock: Option<File>) -> Result<Self, StoreError> {
         Ok(Self {
             stories: db.open_tree("stories")?,
             slugs: db.open_tree("slugs")?,
@@ -316,6 +325,71 @@ impl SledStore {
         }
     }
 
+    /// Adds an account and its username lookup in one transaction, without flushing.
+    fn insert_user(&self, user: &User) -> Result<(), StoreError> {
+        let record = encode_user(user)?;
+        let id = user.id.to_bytes();
+        let name = user.username.as_str().as_bytes();
+        let result = (&self.users, &self.usernames).transaction(|(users, usernames)| {
+            if usernames.get(name)?.is_some() {
+                return Err(ConflictableTransactionError::Abort(
+                    StoreError::UsernameTaken(user.username.to_string()),
+                ));
+            }
+            usernames.insert(name, &id)?;
+            users.insert(&id, record.as_slice())?;
+            Ok(())
+        });
+        finish(result)
+    }
+
+    /// Stores a photo's record and bytes, and its hash lookup when it has a hash, in one
+    /// transaction without flushing; a missing blob (`None`) is left out. Returns the id of
+    /// the photo already stored with the same hash instead, writing nothing.
+    fn insert_photo(
+        &self,
+        record: &Photo,
+        original: Option<&[u8]>,
+        renditions: &[Option<&[u8]>],
+    ) -> Result<Option<PhotoId>, StoreError> {
+        let encoded = encode_photo(record)?;
+        let trees = (&self.photos, &self.photo_blobs, &self.photo_hashes);
+        let existing: Result<Option<sled::IVec>, TransactionError<StoreError>> =
+            trees.transaction(|(photos, blobs, hashes)| {
+                if let Some(hash) = record.hash {
+                    if let Some(id) = hashes.get(hash)? {
+                        return Ok(Some(id));
+                    }
+                    hashes.insert(&hash, &record.id.to_bytes())?;
+                }
+                if let Some(original) = original {
+                    blobs.insert(blob_key(record, PhotoBlob::Original), original)?;
+                }
+                for (rendition, bytes) in record.renditions.iter().zip(renditions) {
+                    if let Some(bytes) = bytes {
+                        blobs.insert(
+                            blob_key(record, PhotoBlob::Rendition(rendition.width)),
+                            *bytes,
+                        )?;
+                    }
+                }
+                photos.insert(&record.id.to_bytes(), encoded.as_slice())?;
+                Ok(None)
+            });
+        match existing {
+            Ok(None) => Ok(None),
+            Ok(Some(id)) => {
+                let id: [u8; 16] = id
+                    .as_ref()
+                    .try_into()
+                    .map_err(|_| StoreError::Inconsistent("bad photo hash entry".into()))?;
+                Ok(Some(PhotoId::from_bytes(id)))
+            }
+            Err(TransactionError::Abort(e)) => Err(e),
+            Err(TransactionError::Storage(e)) => Err(e.into()),
+        }
+    }
+
     fn get_story(&self, id: StoryId) -> Result<Option<Story>, StoreError> {
         read(&self.stories, id.to_bytes(), decode_story)
     }
@@ -457,20 +531,7 @@ impl Store for SledStore {
 
     fn create_user(&self, user: &User) -> Result<(), StoreError> {
         let _writing = self.writing();
-        let record = encode_user(user)?;
-        let id = user.id.to_bytes();
-        let name = user.username.as_str().as_bytes();
-        let result = (&self.users, &self.usernames).transaction(|(users, usernames)| {
-            if usernames.get(name)?.is_some() {
-                return Err(ConflictableTransactionError::Abort(
-                    StoreError::UsernameTaken(user.username.to_string()),
-                ));
-            }
-            usernames.insert(name, &id)?;
-            users.insert(&id, record.as_slice())?;
-            Ok(())
-        });
-        finish(result)?;
+        self.insert_user(user)?;
         self.db.flush()?;
         Ok(())
     }
@@ -622,47 +683,19 @@ impl Store for SledStore {
         original: &[u8],
         renditions: &[Vec<u8>],
     ) -> Result<Photo, StoreError> {
-        let hash = record
-            .hash
-            .ok_or_else(|| StoreError::Invalid("a new photo needs its content hash"))?;
+        if record.hash.is_none() {
+            return Err(StoreError::Invalid("a new photo needs its content hash"));
+        }
         if renditions.len() != record.renditions.len() {
             return Err(StoreError::Invalid(
                 "a photo's renditions do not match its record",
             ));
         }
         let _writing = self.writing();
-        let encoded = encode_photo(record)?;
-        let trees = (&self.photos, &self.photo_blobs, &self.photo_hashes);
-        let existing: Result<Option<sled::IVec>, TransactionError<StoreError>> =
-            trees.transaction(|(photos, blobs, hashes)| {
-                if let Some(id) = hashes.get(hash)? {
-                    return Ok(Some(id));
-                }
-                blobs.insert(blob_key(record, PhotoBlob::Original), original)?;
-                for (rendition, bytes) in record.renditions.iter().zip(renditions) {
-                    blobs.insert(
-                        blob_key(record, PhotoBlob::Rendition(rendition.width)),
-                        bytes.as_slice(),
-                    )?;
-                }
-                hashes.insert(&hash, &record.id.to_bytes())?;
-                photos.insert(&record.id.to_bytes(), encoded.as_slice())?;
-                Ok(None)
-            });
-        let existing = match existing {
-            Ok(existing) => existing,
-            Err(TransactionError::Abort(e)) => return Err(e),
-            Err(TransactionError::Storage(e)) => return Err(e.into()),
-        };
-        match existing {
-            Some(id) => {
-                let id: [u8; 16] = id
-                    .as_ref()
-                    .try_into()
-                    .map_err(|_| StoreError::Inconsistent("bad photo hash entry".into()))?;
-                self.photo(PhotoId::from_bytes(id))?
-                    .ok_or(StoreError::NotFound)
-            }
+        let renditions: Vec<Option<&[u8]>> =
+            renditions.iter().map(|r| Some(r.as_slice())).collect();
+        match self.insert_photo(record, Some(original), &renditions)? {
+            Some(id) => self.photo(id)?.ok_or(StoreError::NotFound),
             None => {
                 self.db.flush()?;
                 Ok(record.clone())
@@ -789,7 +822,7 @@ impl Store for SledStore {
 
     fn secret(&self, name: &str, len: usize) -> Result<Vec<u8>, StoreError> {
         let _writing = self.writing();
-        let key = format!("secret:{name}");
+        let key = [SECRET_PREFIX, name.as_bytes()].concat();
         let mut fresh = vec![0u8; len];
         rand::RngCore::fill_bytes(&mut rand::rng(), &mut fresh);
         // Only the first caller's secret is stored; everyone gets the stored one.
@@ -851,19 +884,11 @@ impl Store for SledStore {
     }
 
     fn backup(&self, dir: &Path) -> Result<backup::Summary, StoreError> {
-        let mut writer = backup::Writer::create(dir)?;
+        // The time in the header only labels the backup; this backend reads the system clock
+        // for it, as it does for the public version.
+        let writer = backup::Writer::create(dir, OffsetDateTime::now_utc())?;
         let _exclusive = self.gate.write().unwrap_or_else(PoisonError::into_inner);
-        for name in self.db.tree_names() {
-            let name_text = String::from_utf8_lossy(&name).into_owned();
-            if name_text == SESSIONS {
-                continue;
-            }
-            for item in self.db.open_tree(&name)?.iter() {
-                let (key, value) = item?;
-                writer.record(&name_text, &key, &value)?;
-            }
-        }
-        writer.finish()
+        self.write_backup(writer)
     }
 
     fn public_version(&self) -> Result<PublicVersion, StoreError> {
@@ -894,3 +919,6 @@ fn read<T>(
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod backup_tests;

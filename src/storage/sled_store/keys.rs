@@ -20,6 +20,8 @@ pub(super) fn blob_key(record: &Photo, blob: PhotoBlob) -> Vec<u8> {
     }
 }
 pub(super) const SETUP_TOKEN: &[u8] = b"setup-token";
+/// Site secrets are kept in `meta` under this prefix and their name.
+pub(super) const SECRET_PREFIX: &[u8] = b"secret:";
 /// Login sessions are left out of backups: a restored site starts with everyone signed out.
 pub(super) const SESSIONS: &str = "sessions";
 

@@ -28,32 +28,33 @@ impl SledStore {
         }
         // Every record is checked before anything is written: a damaged backup changes nothing.
         let backup_file = backup::file_in(backup_dir);
-        let mut check = RestoreCheck::default();
-        backup::read(backup_dir, |tree, key, value| {
-            check.record(&backup_file, tree, key, value)
-        })?;
-        check.finish(&backup_file)?;
+        let format = backup::format_of(backup_dir)?;
+        match format {
+            backup::Format::Records => {
+                backup::read(backup_dir, |record| check_record(&record))?;
+            }
+            backup::Format::TreeDump => {
+                let mut check = RestoreCheck::default();
+                backup::read_tree_dump(backup_dir, |tree, key, value| {
+                    check.record(&backup_file, tree, key, value)
+                })?;
+                check.finish(&backup_file)?;
+            }
+        }
 
         let staging = dir.join(DB_RESTORING);
-        let summary = {
-            let db = open_db(&staging, cache_bytes)?;
-            let mut trees: HashMap<String, Tree> = HashMap::new();
-            let summary = backup::read(backup_dir, |name, key, value| {
-                if name == SESSIONS {
-                    return Ok(());
-                }
-                let tree = match trees.get(name) {
-                    Some(tree) => tree,
-                    None => {
-                        let tree = db.open_tree(name)?;
-                        trees.entry(name.to_owned()).or_insert(tree)
-                    }
-                };
-                tree.insert(key, value)?;
-                Ok(())
-            })?;
-            db.flush()?;
-            summary
+        let written = match format {
+            backup::Format::Records => write_records(&staging, backup_dir, cache_bytes),
+            backup::Format::TreeDump => write_tree_dump(&staging, backup_dir, cache_bytes),
+        };
+        let summary = match written {
+            Ok(summary) => summary,
+            Err(e) => {
+                // What the records contradict (two stories with one slug) shows only as they
+                // are written: the old data is still in place, and the half-written copy goes.
+                remove_dir(&staging)?;
+                return Err(e);
+            }
         };
 
         // Every file and directory of the new database on disk before anything points to it.
@@ -71,6 +72,59 @@ impl SledStore {
         finish_restore(dir)?;
         Ok(summary)
     }
+}
+
+/// The checks a record needs beyond decoding, which [`backup::read`] has done.
+fn check_record(record: &backup::Record) -> Result<(), StoreError> {
+    match record {
+        backup::Record::Story(story) | backup::Record::Revision(story)
+            if story.revision > MAX_REVISION =>
+        {
+            Err(StoreError::RevisionLimit(story.revision))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Writes a backup of records into a new database at `staging` through the store's own
+/// write paths, which rebuild every index and lookup.
+fn write_records(
+    staging: &Path,
+    backup_dir: &Path,
+    cache_bytes: u64,
+) -> Result<backup::Summary, StoreError> {
+    let store = SledStore::on(open_db(staging, cache_bytes)?, None)?;
+    let backup_file = backup::file_in(backup_dir);
+    let mut restorer = Restorer::new(&store, &backup_file);
+    let summary = backup::read(backup_dir, |record| restorer.record(record))?;
+    restorer.finish()?;
+    Ok(summary)
+}
+
+/// Copies a tree dump of earlier releases into a new database at `staging`, tree for tree.
+fn write_tree_dump(
+    staging: &Path,
+    backup_dir: &Path,
+    cache_bytes: u64,
+) -> Result<backup::Summary, StoreError> {
+    let db = open_db(staging, cache_bytes)?;
+    let mut trees: HashMap<String, Tree> = HashMap::new();
+    let summary = backup::read_tree_dump(backup_dir, |name, key, value| {
+        if name == SESSIONS {
+            return Ok(());
+        }
+        let tree = match trees.get(name) {
+            Some(tree) => tree,
+            None => {
+                let tree = db.open_tree(name)?;
+                trees.entry(name.to_owned()).or_insert(tree)
+            }
+        };
+        tree.insert(key, value)?;
+        Ok(())
+    })?;
+    db.flush()?;
+    Ok(summary)
 }
 
 /// The database's directory inside the data directory, and the two a restore uses beside it.

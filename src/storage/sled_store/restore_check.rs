@@ -1,7 +1,10 @@
-//! What a restore checks of every record of a backup before it writes anything: each record
-//! decodes as its tree's kind, its key agrees with it, and counters are within what the backup
-//! itself holds. A backup whose checksum was recomputed over damaged records is refused here,
-//! with the old data untouched.
+//! What a restore checks of every record of a tree dump (the backup format of earlier
+//! releases, still restored) before it writes anything: each record decodes as its tree's kind,
+//! its key agrees with it, and counters are within what the backup itself holds. A backup whose
+//! checksum was recomputed over damaged records is refused here, with the old data untouched.
+//! Backups in the stream of records are checked as [`backup::read`] decodes them.
+//!
+//! [`backup::read`]: crate::storage::backup::read
 
 use super::{
     AUDIT_KEY_LEN, PUBLIC_VERSION, SESSIONS, SETUP_TOKEN, decode_public_version, prefix_scheduled,

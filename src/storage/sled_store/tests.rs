@@ -201,11 +201,12 @@ fn an_audited_save_that_conflicts_records_no_event() {
     assert!(store.audit_log(None, 10).unwrap().is_empty());
 }
 
-/// A backup that passes its checksum but holds `tree`/`key`/`value`.
+/// A backup in the tree-dump format of earlier releases that passes its checksum but holds
+/// `tree`/`key`/`value`.
 fn backup_holding(tree: &str, key: &[u8], value: &[u8]) -> (TempDir, PathBuf) {
     let holder = tempfile::tempdir().unwrap();
     let path = holder.path().join("backup");
-    let mut writer = backup::Writer::create(&path).unwrap();
+    let mut writer = backup::TreeDumpWriter::create(&path).unwrap();
     writer.record("meta", KEY.as_bytes(), b"new").unwrap();
     writer.record(tree, key, value).unwrap();
     writer.finish().unwrap();
