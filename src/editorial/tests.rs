@@ -258,13 +258,15 @@ fn restoring_a_revision_saves_it_on_top_and_is_audited() {
     let edit = change(&story, content("Talks end", "Wrong words."), Step::Save);
     save(&store, &editor(), edit, later).unwrap();
 
-    let restored = restore(&store, &editor(), story.id, 1, Some(2), later).unwrap();
+    // A moment after the edit: events of the same instant have no order in the log.
+    let restoring = later + Duration::seconds(1);
+    let restored = restore(&store, &editor(), story.id, 1, Some(2), restoring).unwrap();
     let Restored::Saved(restored) = restored else {
         panic!("expected a new revision");
     };
     assert_eq!(restored.revision, 3);
     assert_eq!(restored.body.as_str(), "First words.");
-    assert_eq!(restored.revised_at, Some(later));
+    assert_eq!(restored.revised_at, Some(restoring));
     let (action, _) = &actions(&store)[0];
     assert_eq!(*action, AuditAction::Restore);
     let detail = &store.audit_log(None, 1).unwrap()[0].detail;

@@ -105,12 +105,12 @@ impl SledStore {
         let lock = lock_dir(dir)?;
         finish_restore(dir)?;
         let db = open_db(&dir.join(DB), cache_bytes)?;
-        Self::on(db, Some(lock))
+        Self::on(db, Some(lock), clock)
     }
 
     /// The store over an open database; `lock` is the data directory's, held for the store's
     /// life (none for a database a restore is writing, inside a directory already locked).
-    fn on(db: Db, lock: Option<File>) -> Result<Self, StoreError> {
+    fn on(db: Db, lock: Option<File>, clock: Clock) -> Result<Self, StoreError> {
         Ok(Self {
             stories: db.open_tree("stories")?,
             slugs: db.open_tree("slugs")?,
@@ -886,7 +886,7 @@ impl Store for SledStore {
     fn backup(&self, dir: &Path) -> Result<backup::Summary, StoreError> {
         // The time in the header only labels the backup; this backend reads the system clock
         // for it, as it does for the public version.
-        let writer = backup::Writer::create(dir, OffsetDateTime::now_utc())?;
+        let writer = backup::Writer::create(dir, self.clock.now())?;
         let _exclusive = self.gate.write().unwrap_or_else(PoisonError::into_inner);
         self.write_backup(writer)
     }

@@ -2,6 +2,7 @@
 //! swapped in by renames, so a restore stopped at any point leaves the old data or the new.
 
 use super::*;
+use crate::clock::Clock;
 
 impl SledStore {
     /// Replaces the database in `dir` with the backup in `backup_dir` (sessions are not kept:
@@ -93,7 +94,7 @@ fn write_records(
     backup_dir: &Path,
     cache_bytes: u64,
 ) -> Result<backup::Summary, StoreError> {
-    let store = SledStore::on(open_db(staging, cache_bytes)?, None)?;
+    let store = SledStore::on(open_db(staging, cache_bytes)?, None, Clock::system())?;
     let backup_file = backup::file_in(backup_dir);
     let mut restorer = Restorer::new(&store, &backup_file);
     let summary = backup::read(backup_dir, |record| restorer.record(record))?;
