@@ -86,6 +86,11 @@ impl ErrorPage {
 const DISPLAY: &[BorrowedFormatItem<'static>] =
     format_description!("[year]-[month]-[day] [hour]:[minute]:[second]");
 
+/// RFC 3339 in UTC with at most milliseconds: HTML's `datetime` attribute allows no more than
+/// three fractional digits, and stored times carry nanoseconds.
+const MACHINE: &[BorrowedFormatItem<'static>] =
+    format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z");
+
 /// A time as readers see it and as machines read it.
 pub struct Timestamp {
     pub display: String,
@@ -97,9 +102,7 @@ impl Timestamp {
         let at = at.to_offset(time::UtcOffset::UTC);
         Self {
             display: at.format(DISPLAY).unwrap_or_default(),
-            iso: at
-                .format(&time::format_description::well_known::Rfc3339)
-                .unwrap_or_default(),
+            iso: at.format(MACHINE).unwrap_or_default(),
         }
     }
 }
@@ -143,5 +146,18 @@ impl Pager {
             next: paging.next().map(&url),
             links,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_machine_readable_time_carries_at_most_milliseconds() {
+        let at = time::macros::datetime!(2026-12-01 21:12:28.910017212 +01:00);
+        let stamp = Timestamp::new(at);
+        assert_eq!(stamp.iso, "2026-12-01T20:12:28.910Z");
+        assert_eq!(stamp.display, "2026-12-01 20:12:28");
     }
 }
