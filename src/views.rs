@@ -11,7 +11,7 @@ pub mod sitemaps;
 pub mod structured;
 
 use crate::domain::{Role, Section, Username};
-use crate::urls::assets::css_url;
+use crate::urls::assets::{Logo, css_url};
 use askama::Template;
 use time::OffsetDateTime;
 use time::format_description::BorrowedFormatItem;
@@ -25,14 +25,46 @@ pub struct SiteContext {
     pub name: String,
     /// The public address (`https://news.example`, no trailing slash), for absolute links.
     pub base_url: String,
+    /// What the site is, for search results: the description of pages that have none of
+    /// their own (front and section pages).
+    pub description: String,
+    /// The publisher's logo, with an absolute URL.
+    pub logo: Logo,
 }
 
 impl SiteContext {
+    /// A site with the logo shipped in `static/`.
     pub fn new(name: impl Into<String>, base_url: &str) -> Self {
+        let name = name.into();
+        let base_url = base_url.trim_end_matches('/').to_owned();
         Self {
-            name: name.into(),
-            base_url: base_url.trim_end_matches('/').to_owned(),
+            description: format!("The latest news from {name}."),
+            logo: absolute_logo(&base_url, Logo::shipped()),
+            name,
+            base_url,
         }
+    }
+
+    /// The same site with another publisher's logo.
+    pub fn with_logo(mut self, logo: Logo) -> Self {
+        self.logo = absolute_logo(&self.base_url, logo);
+        self
+    }
+
+    /// What a section page is about.
+    pub fn section_description(&self, section: Section) -> String {
+        format!("The latest {} news from {}.", section.name(), self.name)
+    }
+}
+
+fn absolute_logo(base_url: &str, logo: Logo) -> Logo {
+    if logo.url.starts_with('/') {
+        Logo {
+            url: crate::urls::absolute(base_url, &logo.url),
+            ..logo
+        }
+    } else {
+        logo
     }
 }
 
@@ -49,6 +81,8 @@ pub struct Viewer {
 pub struct PageContext {
     pub site_name: String,
     pub title: String,
+    /// The page's `<meta name="description">`: what a search result shows under its title.
+    pub description: String,
     pub css_url: &'static str,
     pub sections: Vec<Section>,
     pub current_section: Option<Section>,
@@ -59,6 +93,7 @@ impl PageContext {
         Self {
             site_name: site.name.clone(),
             title: title.into(),
+            description: site.description.clone(),
             css_url: css_url(),
             sections: Section::all().collect(),
             current_section: None,

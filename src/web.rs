@@ -9,6 +9,7 @@ mod media;
 pub mod public;
 mod reader;
 mod session_store;
+mod vary;
 
 use crate::auth::throttle::LoginThrottle;
 use crate::settings::Settings;
@@ -123,7 +124,8 @@ pub fn server(
     let state = web::Data::from(Arc::new(AppState {
         store,
         public_cache: public::PublicCache::new(&settings),
-        site: SiteContext::new(&settings.site_name, &settings.base_url),
+        site: SiteContext::new(&settings.site_name, &settings.base_url)
+            .with_logo(settings.logo.clone()),
         settings,
         login_throttle: LoginThrottle::new(),
         photo_jobs: tokio::sync::Semaphore::new(crate::photos::CONCURRENT_JOBS),
@@ -135,10 +137,15 @@ pub fn server(
             .app_data(error::form_config(16 << 10))
             .app_data(error::query_config())
             .wrap(Compress::default())
+            .wrap(actix_web::middleware::from_fn(vary::middleware))
             .wrap(security_headers(&state.settings))
             .wrap(NormalizePath::new(TrailingSlash::Trim))
             .wrap(TracingLogger::default())
-            .service(under(&["/static/"]).service(assets::serve))
+            .service(
+                under(&["/static/", crate::urls::assets::FAVICON_PATH])
+                    .service(assets::serve)
+                    .service(assets::favicon),
+            )
             .service(
                 under(&["/media/"])
                     .service(media::public)

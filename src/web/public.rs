@@ -47,8 +47,9 @@ impl Freshness {
             Freshness::Listing => (60, 300),
             Freshness::Article => (300, 3600),
         };
+        // No `public`: these answers carry no credentials, so shared caches may keep them
+        // already, and a lint flags the needless directive.
         CacheControl(vec![
-            CacheDirective::Public,
             CacheDirective::MaxAge(max_age),
             CacheDirective::Extension("stale-while-revalidate".into(), Some(stale.to_string())),
         ])
@@ -63,11 +64,11 @@ mod tests {
     fn listings_and_articles_get_their_own_lifetimes() {
         assert_eq!(
             Freshness::Listing.header().to_string(),
-            "public, max-age=60, stale-while-revalidate=300"
+            "max-age=60, stale-while-revalidate=300"
         );
         assert_eq!(
             Freshness::Article.header().to_string(),
-            "public, max-age=300, stale-while-revalidate=3600"
+            "max-age=300, stale-while-revalidate=3600"
         );
     }
 }

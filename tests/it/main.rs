@@ -28,6 +28,7 @@ mod ninjs;
 mod photos;
 mod properties;
 mod reader;
+mod reader_formats;
 mod sitemaps;
 mod story_posts;
 mod structured_data;
