@@ -13,6 +13,7 @@ mod caching;
 mod chromium;
 mod crash;
 mod desk_login;
+mod desk_phone;
 mod desk_stories;
 mod distribution;
 mod escaping;
