@@ -137,7 +137,7 @@ pub fn rss(source: &FeedSource) -> Result<String, String> {
             // Readers take an RSS description for HTML (the crate writes it as CDATA): the
             // summary is plain text, so it goes in escaped, never as live markup. Every item
             // has one, ahead of the full text, as feed readers expect.
-            item.set_description(Some(super::sitemaps::escape(&summary(story))));
+            item.set_description(Some(escape(&summary(story))));
             item.set_content(full_body(story).to_string());
             // RSS's own <author> must be an e-mail address; Dublin Core names people.
             item.set_dublin_core_ext(DublinCoreExtension {
@@ -293,6 +293,25 @@ pub fn atom(source: &FeedSource) -> Result<String, String> {
     String::from_utf8(bytes).map_err(|e| e.to_string())
 }
 
+/// Text for a feed element that readers take for HTML (an RSS description): the five
+/// predefined entities, and characters XML 1.0 cannot hold at all dropped.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            '\t' | '\n' | '\r' => out.push(c),
+            c if c < ' ' || c == '\u{FFFE}' || c == '\u{FFFF}' => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// A JSON Feed 1.1 (<https://jsonfeed.org/version/1.1>).
 pub fn json_feed(source: &FeedSource) -> Result<String, String> {
     let rfc3339 = |at: OffsetDateTime| at.format(&Rfc3339).map_err(|e| e.to_string());
@@ -393,3 +412,16 @@ macro_rules! media_content {
 
 media_content!(rss_media, rss::extension::Extension);
 media_content!(atom_media, atom_syndication::extension::Extension);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escaping_leaves_no_markup_and_no_forbidden_characters() {
+        assert_eq!(
+            escape("a < b & \"c\" ]]> 'd'\u{1}"),
+            "a &lt; b &amp; &quot;c&quot; ]]&gt; &apos;d&apos;"
+        );
+    }
+}

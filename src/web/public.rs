@@ -32,6 +32,14 @@ pub use middleware::middleware;
 
 use actix_web::http::header::{CacheControl, CacheDirective};
 
+/// Marks an answer (in its extensions) that changes with the clock as well as with the
+/// content, such as the news sitemap's two-day window. The page cache and its validators
+/// follow the content's generation only, so such an answer is neither kept nor given an ETag:
+/// it is rendered for every request that reaches the server, and a CDN keeps it for the
+/// `Cache-Control` its handler sets.
+#[derive(Debug, Clone, Copy)]
+pub struct ClockDependent;
+
 /// How long a CDN or browser may keep a public answer before revalidating it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Freshness {

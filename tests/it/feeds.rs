@@ -334,7 +334,7 @@ async fn hostile_text_stays_text_in_both_feeds() {
     assert_eq!(text(item, None, "title"), HOSTILE);
     assert_eq!(
         text(item, None, "description"),
-        newsroom::views::sitemaps::escape(HOSTILE)
+        newsroom::views::feeds::escape(HOSTILE)
     );
     assert_eq!(text(item, Some(DC), "creator"), "Ann <b>Lee</b> & Co");
     let media = child(item, Some(MEDIA), "content");

@@ -433,3 +433,25 @@ async fn every_page_renders_for_the_checkers() {
         }
     }
 }
+
+#[actix_web::test]
+async fn a_story_leaves_the_news_sitemap_two_days_after_publication_by_the_clock() {
+    let clock = newsroom::clock::Clock::system();
+    let app_clock = clock.clone();
+    let app = TestApp::spawn_with(move |s| {
+        s.base_url = BASE.into();
+        s.clock = app_clock;
+    })
+    .await;
+    StoryBuilder::new("Nearly two days old")
+        .published_at(clock.now() - time::Duration::hours(47))
+        .save(&app);
+    let listed = |xml: &str| xml.matches("<url>").count();
+
+    let (_, before) = get_xml(&app, "/sitemaps/news.xml").await;
+    clock.advance(time::Duration::hours(2));
+    let (_, after) = get_xml(&app, "/sitemaps/news.xml").await;
+
+    assert_eq!(listed(&before), 1, "{before}");
+    assert_eq!(listed(&after), 0, "{after}");
+}

@@ -4,7 +4,7 @@
 use super::Freshness;
 use super::cache::{Entry, MAX_ENTRY_BYTES, PublicCache};
 use super::encoding::Coding;
-use super::validators::{Conditions, Validators};
+use super::validators::{Conditions, Validators, content_tag};
 use crate::web::{AppError, State};
 use actix_web::body::{BodySize, BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
@@ -51,6 +51,13 @@ pub async fn middleware(
     let res = next.call(req).await?;
     if res.status() != StatusCode::OK || res.headers().contains_key(header::SET_COOKIE) {
         return Ok(res.map_into_boxed_body());
+    }
+    if res
+        .response()
+        .extensions()
+        .contains::<super::ClockDependent>()
+    {
+        return by_content(res, &conditions).await;
     }
     let cache_control = match res.headers().get(header::CACHE_CONTROL) {
         Some(value) => {
@@ -137,6 +144,39 @@ async fn cached_answer(
         response.insert_header((header::CONTENT_ENCODING, encoding));
     }
     response.body(body)
+}
+
+/// An answer that follows the clock: not kept, tagged by its bytes, a 304 when the client
+/// holds the same bytes.
+async fn by_content(
+    res: ServiceResponse<impl MessageBody + 'static>,
+    conditions: &Conditions,
+) -> Result<ServiceResponse<BoxBody>, Error> {
+    let (req, response) = res.into_parts();
+    let (head, body) = response.into_parts();
+    let body = match actix_web::body::to_bytes(body).await {
+        Ok(body) => body,
+        Err(e) => {
+            let e: Box<dyn std::error::Error> = e.into();
+            return Err(AppError::Internal(format!("reading an answer to tag: {e}")).into());
+        }
+    };
+    let tag = content_tag(&body);
+    let mut response = if conditions.holds(&tag) {
+        let mut not_modified = HttpResponse::NotModified().finish();
+        for name in [header::CACHE_CONTROL, header::VARY] {
+            if let Some(value) = head.headers().get(&name).cloned() {
+                not_modified.headers_mut().insert(name, value);
+            }
+        }
+        not_modified
+    } else {
+        head.set_body(body).map_into_boxed_body()
+    };
+    if let Ok(value) = HeaderValue::from_str(&tag.to_string()) {
+        response.headers_mut().insert(header::ETAG, value);
+    }
+    Ok(ServiceResponse::new(req, response))
 }
 
 /// The 200 with validators, or a 304 carrying the same caching headers and no body.
