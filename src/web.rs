@@ -90,7 +90,9 @@ fn security_headers(settings: &Settings) -> DefaultHeaders {
         .add(("X-Frame-Options", "DENY"))
         .add(("Referrer-Policy", "strict-origin-when-cross-origin"))
         // Only answers that set their own (public pages, static files, photos) are cacheable.
-        .add(("Cache-Control", "no-store, private"))
+        // `no-store` alone: it keeps an answer out of every cache, and `private` beside it is
+        // a directive it overrides (a lint notes it).
+        .add(("Cache-Control", "no-store"))
 }
 
 /// Desk sessions, on the desk's routes only: a cookie scoped to `/desk` (readers' pages never

@@ -283,10 +283,6 @@ async fn not_found_pages_and_desk_pages_are_never_cached() {
             cache_control.contains("no-store"),
             "{path}: {cache_control:?}"
         );
-        assert!(
-            cache_control.contains("private"),
-            "{path}: {cache_control:?}"
-        );
     }
 }
 

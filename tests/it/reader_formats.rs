@@ -455,3 +455,45 @@ async fn a_story_leaves_the_news_sitemap_two_days_after_publication_by_the_clock
     assert_eq!(listed(&before), 1, "{before}");
     assert_eq!(listed(&after), 0, "{after}");
 }
+
+#[actix_web::test]
+async fn the_news_sitemap_is_revalidated_by_its_bytes() {
+    let app = spawn().await;
+    StoryBuilder::new("Talks end")
+        .published_at(time::OffsetDateTime::now_utc() - time::Duration::hours(1))
+        .save(&app);
+
+    let first = app.get("/sitemaps/news.xml").await;
+    let tag = header(first.headers(), reqwest::header::ETAG).expect("an ETag");
+    let again = app
+        .client
+        .get(app.url("/sitemaps/news.xml"))
+        .header(reqwest::header::IF_NONE_MATCH, &tag)
+        .send()
+        .await
+        .unwrap();
+
+    assert!(
+        tag.starts_with("W/"),
+        "the same tag for every coding is a weak one: {tag}"
+    );
+    assert_eq!(again.status(), StatusCode::NOT_MODIFIED);
+    assert_eq!(
+        header(again.headers(), VARY).as_deref(),
+        Some("Accept-Encoding")
+    );
+    assert!(header(again.headers(), CACHE_CONTROL).is_some());
+}
+
+#[actix_web::test]
+async fn answers_kept_out_of_caches_say_no_store_alone() {
+    let app = spawn().await;
+    for path in ["/login", "/no-such-page", "/desk"] {
+        let response = app.get(path).await;
+        assert_eq!(
+            header(response.headers(), CACHE_CONTROL).as_deref(),
+            Some("no-store"),
+            "{path}"
+        );
+    }
+}

@@ -163,12 +163,16 @@ async fn by_content(
     };
     let tag = content_tag(&body);
     let mut response = if conditions.holds(&tag) {
+        // The headers the 200 would carry that describe it to caches (RFC 9110 §15.4.5).
         let mut not_modified = HttpResponse::NotModified().finish();
-        for name in [header::CACHE_CONTROL, header::VARY] {
-            if let Some(value) = head.headers().get(&name).cloned() {
-                not_modified.headers_mut().insert(name, value);
-            }
+        if let Some(value) = head.headers().get(header::CACHE_CONTROL).cloned() {
+            not_modified
+                .headers_mut()
+                .insert(header::CACHE_CONTROL, value);
         }
+        not_modified
+            .headers_mut()
+            .insert(header::VARY, HeaderValue::from_static("Accept-Encoding"));
         not_modified
     } else {
         head.set_body(body).map_into_boxed_body()

@@ -51,10 +51,11 @@ pub(super) struct Conditions {
 }
 
 /// The tag of an answer that follows the clock (see [`super::ClockDependent`]): a hash of
-/// its bytes, since no generation describes it.
+/// its bytes, since no generation describes it. Weak, as the generation's tag is: the answer
+/// is compressed on the way out, and a strong tag would name the gzip and the plain bytes alike.
 pub(super) fn content_tag(body: &[u8]) -> EntityTag {
     use sha2::Digest;
-    EntityTag::new_strong(hex::encode(&sha2::Sha256::digest(body)[..12]))
+    EntityTag::new_weak(hex::encode(&sha2::Sha256::digest(body)[..12]))
 }
 
 impl Conditions {
