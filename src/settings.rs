@@ -1,6 +1,7 @@
 //! Configuration, read once from flags and environment by the CLI and passed down; never global.
 
 use crate::clock::Clock;
+use crate::urls::assets::Logo;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -14,6 +15,8 @@ pub struct Settings {
     /// decide whether cookies are marked Secure.
     pub base_url: String,
     pub site_name: String,
+    /// The publisher's logo in articles' structured data.
+    pub logo: Logo,
     /// Stories on a front or section page.
     pub per_page: usize,
     /// A desk session ends after this long without a request...
@@ -43,6 +46,7 @@ impl Settings {
             bind: "127.0.0.1:8080".into(),
             base_url: "http://127.0.0.1:8080".into(),
             site_name: "Newsroom".into(),
+            logo: Logo::shipped(),
             per_page: 20,
             cache_bytes: Self::DEFAULT_CACHE_BYTES,
             max_photo_bytes: 20 << 20,

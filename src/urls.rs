@@ -82,6 +82,14 @@ pub fn atom(section: Option<Section>) -> String {
     }
 }
 
+/// The JSON Feed of the front page, or of a section.
+pub fn json_feed(section: Option<Section>) -> String {
+    match section {
+        Some(section) => format!("/section/{}/feed.json", section.key()),
+        None => "/feed.json".into(),
+    }
+}
+
 pub fn sitemap_index() -> String {
     "/sitemap.xml".into()
 }

@@ -11,7 +11,7 @@ pub mod sitemaps;
 pub mod structured;
 
 use crate::domain::{Role, Section, Username};
-use crate::urls::assets::css_url;
+use crate::urls::assets::{Logo, css_url};
 use askama::Template;
 use time::OffsetDateTime;
 use time::format_description::BorrowedFormatItem;
@@ -25,14 +25,46 @@ pub struct SiteContext {
     pub name: String,
     /// The public address (`https://news.example`, no trailing slash), for absolute links.
     pub base_url: String,
+    /// What the site is, for search results: the description of pages that have none of
+    /// their own (front and section pages).
+    pub description: String,
+    /// The publisher's logo, with an absolute URL.
+    pub logo: Logo,
 }
 
 impl SiteContext {
+    /// A site with the logo shipped in `static/`.
     pub fn new(name: impl Into<String>, base_url: &str) -> Self {
+        let name = name.into();
+        let base_url = base_url.trim_end_matches('/').to_owned();
         Self {
-            name: name.into(),
-            base_url: base_url.trim_end_matches('/').to_owned(),
+            description: format!("The latest news from {name}."),
+            logo: absolute_logo(&base_url, Logo::shipped()),
+            name,
+            base_url,
         }
+    }
+
+    /// The same site with another publisher's logo.
+    pub fn with_logo(mut self, logo: Logo) -> Self {
+        self.logo = absolute_logo(&self.base_url, logo);
+        self
+    }
+
+    /// What a section page is about.
+    pub fn section_description(&self, section: Section) -> String {
+        format!("The latest {} news from {}.", section.name(), self.name)
+    }
+}
+
+fn absolute_logo(base_url: &str, logo: Logo) -> Logo {
+    if logo.url.starts_with('/') {
+        Logo {
+            url: crate::urls::absolute(base_url, &logo.url),
+            ..logo
+        }
+    } else {
+        logo
     }
 }
 
@@ -49,6 +81,8 @@ pub struct Viewer {
 pub struct PageContext {
     pub site_name: String,
     pub title: String,
+    /// The page's `<meta name="description">`: what a search result shows under its title.
+    pub description: String,
     pub css_url: &'static str,
     pub sections: Vec<Section>,
     pub current_section: Option<Section>,
@@ -59,6 +93,7 @@ impl PageContext {
         Self {
             site_name: site.name.clone(),
             title: title.into(),
+            description: site.description.clone(),
             css_url: css_url(),
             sections: Section::all().collect(),
             current_section: None,
@@ -86,6 +121,11 @@ impl ErrorPage {
 const DISPLAY: &[BorrowedFormatItem<'static>] =
     format_description!("[year]-[month]-[day] [hour]:[minute]:[second]");
 
+/// RFC 3339 in UTC with at most milliseconds: HTML's `datetime` attribute allows no more than
+/// three fractional digits, and stored times carry nanoseconds.
+const MACHINE: &[BorrowedFormatItem<'static>] =
+    format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z");
+
 /// A time as readers see it and as machines read it.
 pub struct Timestamp {
     pub display: String,
@@ -97,9 +137,7 @@ impl Timestamp {
         let at = at.to_offset(time::UtcOffset::UTC);
         Self {
             display: at.format(DISPLAY).unwrap_or_default(),
-            iso: at
-                .format(&time::format_description::well_known::Rfc3339)
-                .unwrap_or_default(),
+            iso: at.format(MACHINE).unwrap_or_default(),
         }
     }
 }
@@ -143,5 +181,18 @@ impl Pager {
             next: paging.next().map(&url),
             links,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_machine_readable_time_carries_at_most_milliseconds() {
+        let at = time::macros::datetime!(2026-12-01 21:12:28.910017212 +01:00);
+        let stamp = Timestamp::new(at);
+        assert_eq!(stamp.iso, "2026-12-01T20:12:28.910Z");
+        assert_eq!(stamp.display, "2026-12-01 20:12:28");
     }
 }

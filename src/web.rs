@@ -9,6 +9,7 @@ mod media;
 pub mod public;
 mod reader;
 mod session_store;
+mod vary;
 
 use crate::auth::throttle::LoginThrottle;
 use crate::settings::Settings;
@@ -89,7 +90,9 @@ fn security_headers(settings: &Settings) -> DefaultHeaders {
         .add(("X-Frame-Options", "DENY"))
         .add(("Referrer-Policy", "strict-origin-when-cross-origin"))
         // Only answers that set their own (public pages, static files, photos) are cacheable.
-        .add(("Cache-Control", "no-store, private"))
+        // `no-store` alone: it keeps an answer out of every cache, and `private` beside it is
+        // a directive it overrides (a lint notes it).
+        .add(("Cache-Control", "no-store"))
 }
 
 /// Desk sessions, on the desk's routes only: a cookie scoped to `/desk` (readers' pages never
@@ -126,7 +129,8 @@ pub fn server(
     let state = web::Data::from(Arc::new(AppState {
         store,
         public_cache: public::PublicCache::new(&settings),
-        site: SiteContext::new(&settings.site_name, &settings.base_url),
+        site: SiteContext::new(&settings.site_name, &settings.base_url)
+            .with_logo(settings.logo.clone()),
         settings,
         login_throttle: LoginThrottle::new(),
         photo_jobs: tokio::sync::Semaphore::new(crate::photos::CONCURRENT_JOBS),
@@ -138,10 +142,15 @@ pub fn server(
             .app_data(error::form_config(16 << 10))
             .app_data(error::query_config())
             .wrap(Compress::default())
+            .wrap(actix_web::middleware::from_fn(vary::middleware))
             .wrap(security_headers(&state.settings))
             .wrap(NormalizePath::new(TrailingSlash::Trim))
             .wrap(TracingLogger::default())
-            .service(under(&["/static/"]).service(assets::serve))
+            .service(
+                under(&["/static/", crate::urls::assets::FAVICON_PATH])
+                    .service(assets::serve)
+                    .service(assets::favicon),
+            )
             .service(
                 under(&["/media/"])
                     .service(media::public)

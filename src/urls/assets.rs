@@ -36,3 +36,55 @@ fn versioned(path: &str) -> String {
         None => format!("/static/{path}"),
     }
 }
+
+/// The small icon at its hashed address, for pages that name it.
+pub fn favicon_url() -> &'static str {
+    static URL: LazyLock<String> = LazyLock::new(|| versioned(FAVICON_FILE));
+    &URL
+}
+
+/// The site's icon for browsers that take SVG (every current one), with its content hash.
+pub fn icon_url() -> &'static str {
+    static URL: LazyLock<String> = LazyLock::new(|| versioned("img/icon.svg"));
+    &URL
+}
+
+/// The icon a phone puts on its home screen (180 × 180 PNG), with its content hash.
+pub fn touch_icon_url() -> &'static str {
+    static URL: LazyLock<String> = LazyLock::new(|| versioned("img/icon-180.png"));
+    &URL
+}
+
+/// Where browsers look for an icon when a page names none (`/favicon.ico`), and the file
+/// served there. That address cannot carry a hash, so it is kept for a week, not a year.
+pub const FAVICON_PATH: &str = "/favicon.ico";
+pub const FAVICON_FILE: &str = "favicon.ico";
+
+/// The logo shipped with the site, the default publisher logo of structured data.
+pub fn logo_url() -> &'static str {
+    static URL: LazyLock<String> = LazyLock::new(|| versioned("img/logo.png"));
+    &URL
+}
+
+/// The shipped logo's size in pixels (width, height).
+pub const LOGO_SIZE: (u32, u32) = (512, 512);
+
+/// The publisher's logo named in structured data: where it is and its size in pixels.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Logo {
+    /// An absolute URL, or a path on this site.
+    pub url: String,
+    pub width: u32,
+    pub height: u32,
+}
+
+impl Logo {
+    /// The logo shipped in `static/`.
+    pub fn shipped() -> Self {
+        Self {
+            url: logo_url().to_owned(),
+            width: LOGO_SIZE.0,
+            height: LOGO_SIZE.1,
+        }
+    }
+}

@@ -1,9 +1,11 @@
-//! RSS 2.0 and Atom documents of the newest published stories, written by the `rss` and
-//! `atom_syndication` crates (which escape text and split `]]>` inside CDATA).
+//! RSS 2.0, Atom and JSON Feed 1.1 documents of the newest published stories, written by the
+//! `rss` and `atom_syndication` crates (which escape text and split `]]>` inside CDATA) and by
+//! `serde_json`.
 
-use crate::domain::{PageNumber, SanitizedHtml, Section, Story};
+use crate::domain::{PageNumber, PhotoId, SanitizedHtml, Section, Story};
 use crate::urls;
-use std::collections::BTreeMap;
+use serde_json::json;
+use std::collections::{BTreeMap, HashMap};
 use time::OffsetDateTime;
 use time::format_description::well_known::{Rfc2822, Rfc3339};
 
@@ -11,6 +13,7 @@ use time::format_description::well_known::{Rfc2822, Rfc3339};
 pub const FEED_SIZE: usize = 50;
 
 const MEDIA_NS: &str = "http://search.yahoo.com/mrss/";
+const ATOM_NS: &str = "http://www.w3.org/2005/Atom";
 
 /// What a feed is about and what it holds, newest first.
 pub struct FeedSource<'a> {
@@ -18,6 +21,9 @@ pub struct FeedSource<'a> {
     pub base_url: &'a str,
     pub section: Option<Section>,
     pub stories: &'a [Story],
+    /// The byte size of each lead photo as [`urls::photo`] serves it (its widest rendition),
+    /// which an RSS enclosure must state. A photo missing here gets no enclosure.
+    pub photo_bytes: &'a HashMap<PhotoId, u64>,
 }
 
 impl FeedSource<'_> {
@@ -47,6 +53,11 @@ impl FeedSource<'_> {
         }
     }
 
+    /// The page a feed reader links to for the whole feed.
+    fn feed_url(&self, path: String) -> String {
+        urls::absolute(self.base_url, &path)
+    }
+
     /// The newest change among the stories; the epoch for an empty feed.
     fn updated(&self) -> OffsetDateTime {
         self.stories
@@ -68,6 +79,15 @@ pub fn story_guid(story: &Story) -> String {
 pub fn modified_at(story: &Story) -> OffsetDateTime {
     let published = story.published_at.unwrap_or(story.updated_at);
     story.revised_at.map_or(published, |r| r.max(published))
+}
+
+/// What a feed says the story is about: its standfirst, or failing that its first paragraph
+/// (plain text either way).
+pub fn summary(story: &Story) -> String {
+    story
+        .standfirst
+        .as_ref()
+        .map_or_else(|| story.body.first_paragraph(), ToString::to_string)
 }
 
 /// The whole story as HTML: every page one after another, the dateline leading the first.
@@ -115,13 +135,9 @@ pub fn rss(source: &FeedSource) -> Result<String, String> {
                 )),
             }]);
             // Readers take an RSS description for HTML (the crate writes it as CDATA): the
-            // standfirst is plain text, so it goes in escaped, never as live markup.
-            item.set_description(
-                story
-                    .standfirst
-                    .as_ref()
-                    .map(|standfirst| super::sitemaps::escape(standfirst.as_str())),
-            );
+            // summary is plain text, so it goes in escaped, never as live markup. Every item
+            // has one, ahead of the full text, as feed readers expect.
+            item.set_description(Some(escape(&summary(story))));
             item.set_content(full_body(story).to_string());
             // RSS's own <author> must be an e-mail address; Dublin Core names people.
             item.set_dublin_core_ext(DublinCoreExtension {
@@ -129,12 +145,18 @@ pub fn rss(source: &FeedSource) -> Result<String, String> {
                 ..DublinCoreExtension::default()
             });
             if let Some((url, caption, credit)) = photo_of(source.base_url, story) {
-                item.set_enclosure(rss::Enclosure {
-                    url: url.clone(),
-                    // Unknown without reading the image; 0 is the agreed value for that.
-                    length: "0".into(),
-                    mime_type: urls::PHOTO_CONTENT_TYPE.into(),
-                });
+                let bytes = story
+                    .photo
+                    .as_ref()
+                    .and_then(|p| p.image)
+                    .and_then(|id| source.photo_bytes.get(&id));
+                if let Some(bytes) = bytes {
+                    item.set_enclosure(rss::Enclosure {
+                        url: url.clone(),
+                        length: bytes.to_string(),
+                        mime_type: urls::PHOTO_CONTENT_TYPE.into(),
+                    });
+                }
                 let mut media = BTreeMap::new();
                 media.insert(
                     "media:content".to_owned(),
@@ -158,7 +180,25 @@ pub fn rss(source: &FeedSource) -> Result<String, String> {
     channel.set_ttl(Some("5".to_owned()));
     let mut namespaces = BTreeMap::new();
     namespaces.insert("media".to_owned(), MEDIA_NS.to_owned());
+    namespaces.insert("atom".to_owned(), ATOM_NS.to_owned());
     channel.set_namespaces(namespaces);
+    // The feed's own address, which RSS has no element for (RSS Best Practices).
+    let mut self_link = rss::extension::Extension {
+        name: "atom:link".to_owned(),
+        ..Default::default()
+    };
+    for (key, value) in [
+        ("href", source.feed_url(urls::rss(source.section))),
+        ("rel", "self".to_owned()),
+        ("type", "application/rss+xml".to_owned()),
+    ] {
+        self_link.attrs.insert(key.to_owned(), value);
+    }
+    let mut atom = BTreeMap::new();
+    atom.insert("link".to_owned(), vec![self_link]);
+    let mut extensions = rss::extension::ExtensionMap::new();
+    extensions.insert("atom".to_owned(), atom);
+    channel.set_extensions(extensions);
     channel.set_items(items);
     let bytes = channel.write_to(Vec::new()).map_err(|e| e.to_string())?;
     String::from_utf8(bytes).map_err(|e| e.to_string())
@@ -253,6 +293,69 @@ pub fn atom(source: &FeedSource) -> Result<String, String> {
     String::from_utf8(bytes).map_err(|e| e.to_string())
 }
 
+/// Text for a feed element that readers take for HTML (an RSS description): the five
+/// predefined entities, and characters XML 1.0 cannot hold at all dropped.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            '\t' | '\n' | '\r' => out.push(c),
+            c if c < ' ' || c == '\u{FFFE}' || c == '\u{FFFF}' => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A JSON Feed 1.1 (<https://jsonfeed.org/version/1.1>).
+pub fn json_feed(source: &FeedSource) -> Result<String, String> {
+    let rfc3339 = |at: OffsetDateTime| at.format(&Rfc3339).map_err(|e| e.to_string());
+    let items = source
+        .stories
+        .iter()
+        .map(|story| {
+            let url = article_url(source.base_url, story);
+            let mut item = json!({
+                "id": story_guid(story),
+                "url": url,
+                "title": story.headline.to_string(),
+                "summary": summary(story),
+                "content_html": full_body(story).to_string(),
+                "date_modified": rfc3339(modified_at(story))?,
+                "authors": story
+                    .bylines
+                    .iter()
+                    .map(|b| json!({ "name": b.to_string() }))
+                    .collect::<Vec<_>>(),
+                "tags": [story.section.name()],
+                "language": "en",
+            });
+            if let Some(published) = story.published_at {
+                item["date_published"] = json!(rfc3339(published)?);
+            }
+            if let Some((photo, _, _)) = photo_of(source.base_url, story) {
+                item["image"] = json!(photo);
+            }
+            Ok(item)
+        })
+        .collect::<Result<Vec<_>, String>>()?;
+    let feed = json!({
+        "version": "https://jsonfeed.org/version/1.1",
+        "title": source.title(),
+        "home_page_url": source.page_url(),
+        "feed_url": source.feed_url(urls::json_feed(source.section)),
+        "description": source.description(),
+        "language": "en",
+        "items": items,
+    });
+    serde_json::to_string(&feed).map_err(|e| e.to_string())
+}
+
 /// The lead photo's absolute URL, caption and credit, when it has a stored image.
 fn photo_of(base_url: &str, story: &Story) -> Option<(String, String, Option<String>)> {
     let photo = story.photo.as_ref()?;
@@ -309,3 +412,16 @@ macro_rules! media_content {
 
 media_content!(rss_media, rss::extension::Extension);
 media_content!(atom_media, atom_syndication::extension::Extension);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escaping_leaves_no_markup_and_no_forbidden_characters() {
+        assert_eq!(
+            escape("a < b & \"c\" ]]> 'd'\u{1}"),
+            "a &lt; b &amp; &quot;c&quot; ]]&gt; &apos;d&apos;"
+        );
+    }
+}

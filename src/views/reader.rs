@@ -65,6 +65,11 @@ impl FeedLink {
                 href: urls::atom(section),
                 mime: "application/atom+xml",
             },
+            FeedLink {
+                title: format!("{name} (JSON Feed)"),
+                href: urls::json_feed(section),
+                mime: "application/feed+json",
+            },
         ]
     }
 }
@@ -84,6 +89,9 @@ impl ListingPage {
             title = format!("Page {} | {title}", page.paging.current);
         }
         let mut ctx = PageContext::new(site_ctx, title);
+        if let Some(section) = section {
+            ctx.description = site_ctx.section_description(section);
+        }
         ctx.current_section = section;
         let pager = Pager::new("Pages", page.paging, |n| match section {
             Some(section) => urls::section(section, n),
@@ -169,6 +177,10 @@ impl ArticlePage {
             format!("{} | {site}", story.headline)
         };
         let mut ctx = PageContext::new(site_ctx, title);
+        ctx.description = story
+            .standfirst
+            .as_ref()
+            .map_or_else(|| story.body.first_paragraph(), ToString::to_string);
         ctx.current_section = Some(story.section);
         let photo = story
             .photo
@@ -209,10 +221,7 @@ impl ArticlePage {
             }),
             preview: false,
             structured: Some(super::structured::StructuredData::article(
-                &site_ctx.base_url,
-                site,
-                story,
-                page,
+                site_ctx, story, page,
             )),
         }
     }

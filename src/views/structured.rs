@@ -1,6 +1,7 @@
 //! What machines read on an article page: its canonical URL, Open Graph and Twitter card tags,
 //! and schema.org `NewsArticle` JSON-LD.
 
+use super::SiteContext;
 use super::feeds::modified_at;
 use crate::domain::{PageNumber, Story};
 use crate::urls;
@@ -67,7 +68,8 @@ fn iso(at: OffsetDateTime) -> String {
 
 impl StructuredData {
     /// For page `page` of a published story.
-    pub fn article(base_url: &str, site_name: &str, story: &Story, page: PageNumber) -> Self {
+    pub fn article(site: &SiteContext, story: &Story, page: PageNumber) -> Self {
+        let (base_url, site_name) = (site.base_url.as_str(), site.name.as_str());
         let published = story.published_at.unwrap_or(story.updated_at);
         let modified = modified_at(story);
         let canonical =
@@ -140,6 +142,12 @@ impl StructuredData {
                 "@type": "Organization",
                 "name": site_name,
                 "url": urls::absolute(base_url, &urls::front(1)),
+                "logo": {
+                    "@type": "ImageObject",
+                    "url": site.logo.url,
+                    "width": site.logo.width,
+                    "height": site.logo.height,
+                },
             },
         });
         if let Some((url, p)) = &photo {

@@ -111,7 +111,6 @@ async fn serve(
     let cache = match audience {
         // A rendition never changes under its address.
         Audience::Readers => vec![
-            CacheDirective::Public,
             CacheDirective::MaxAge(31_536_000),
             CacheDirective::Extension("immutable".into(), None),
         ],

@@ -32,6 +32,14 @@ pub use middleware::middleware;
 
 use actix_web::http::header::{CacheControl, CacheDirective};
 
+/// Marks an answer (in its extensions) that changes with the clock as well as with the
+/// content, such as the news sitemap's two-day window. The page cache and its validators
+/// follow the content's generation only, so such an answer is neither kept nor given an ETag:
+/// it is rendered for every request that reaches the server, and a CDN keeps it for the
+/// `Cache-Control` its handler sets.
+#[derive(Debug, Clone, Copy)]
+pub struct ClockDependent;
+
 /// How long a CDN or browser may keep a public answer before revalidating it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Freshness {
@@ -47,8 +55,9 @@ impl Freshness {
             Freshness::Listing => (60, 300),
             Freshness::Article => (300, 3600),
         };
+        // No `public`: these answers carry no credentials, so shared caches may keep them
+        // already, and a lint flags the needless directive.
         CacheControl(vec![
-            CacheDirective::Public,
             CacheDirective::MaxAge(max_age),
             CacheDirective::Extension("stale-while-revalidate".into(), Some(stale.to_string())),
         ])
@@ -63,11 +72,11 @@ mod tests {
     fn listings_and_articles_get_their_own_lifetimes() {
         assert_eq!(
             Freshness::Listing.header().to_string(),
-            "public, max-age=60, stale-while-revalidate=300"
+            "max-age=60, stale-while-revalidate=300"
         );
         assert_eq!(
             Freshness::Article.header().to_string(),
-            "public, max-age=300, stale-while-revalidate=3600"
+            "max-age=300, stale-while-revalidate=3600"
         );
     }
 }

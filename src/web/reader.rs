@@ -19,7 +19,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(feeds::front_rss)
         .service(feeds::front_atom)
         .service(feeds::section_rss)
-        .service(feeds::section_atom);
+        .service(feeds::section_atom)
+        .service(feeds::front_json)
+        .service(feeds::section_json);
     // The news sitemap before the numbered pages, whose pattern would also match it.
     cfg.service(sitemaps::index)
         .service(sitemaps::news)

@@ -176,13 +176,9 @@ async fn the_rss_feed_carries_every_part_of_a_published_story() {
         content.contains("<p>Second page.</p>"),
         "the whole story: {content}"
     );
-    let enclosure = child(item, None, "enclosure");
-    assert_eq!(
-        enclosure.attribute("url"),
-        Some(format!("{BASE}/media/{photo}").as_str())
-    );
-    assert_eq!(enclosure.attribute("type"), Some("image/jpeg"));
-    assert!(enclosure.attribute("length").is_some());
+    // The photo id names no stored photo, whose size is unknown: no enclosure, rather than
+    // one with a false length (reader_formats.rs has one with a stored photo).
+    assert!(children(item, None, "enclosure").is_empty(), "{xml}");
     let media = child(item, Some(MEDIA), "content");
     assert_eq!(
         media.attribute("url"),
@@ -338,7 +334,7 @@ async fn hostile_text_stays_text_in_both_feeds() {
     assert_eq!(text(item, None, "title"), HOSTILE);
     assert_eq!(
         text(item, None, "description"),
-        newsroom::views::sitemaps::escape(HOSTILE)
+        newsroom::views::feeds::escape(HOSTILE)
     );
     assert_eq!(text(item, Some(DC), "creator"), "Ann <b>Lee</b> & Co");
     let media = child(item, Some(MEDIA), "content");

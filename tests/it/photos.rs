@@ -523,10 +523,7 @@ async fn renditions_reach_readers_once_published_with_immutable_caching() {
     assert_eq!(response.status(), StatusCode::OK);
     let headers = response.headers().clone();
     assert_eq!(headers[CONTENT_TYPE], "image/jpeg");
-    assert_eq!(
-        headers[CACHE_CONTROL],
-        "public, max-age=31536000, immutable"
-    );
+    assert_eq!(headers[CACHE_CONTROL], "max-age=31536000, immutable");
     assert_eq!(headers["x-content-type-options"], "nosniff");
     let etag = headers[ETAG].clone();
     let image = decode(&response.bytes().await.expect("body"));

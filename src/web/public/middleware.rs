@@ -4,7 +4,7 @@
 use super::Freshness;
 use super::cache::{Entry, MAX_ENTRY_BYTES, PublicCache};
 use super::encoding::Coding;
-use super::validators::{Conditions, Validators};
+use super::validators::{Conditions, Validators, content_tag};
 use crate::web::{AppError, State};
 use actix_web::body::{BodySize, BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
@@ -52,6 +52,13 @@ pub async fn middleware(
     if res.status() != StatusCode::OK || res.headers().contains_key(header::SET_COOKIE) {
         return Ok(res.map_into_boxed_body());
     }
+    if res
+        .response()
+        .extensions()
+        .contains::<super::ClockDependent>()
+    {
+        return by_content(res, &conditions).await;
+    }
     let cache_control = match res.headers().get(header::CACHE_CONTROL) {
         Some(value) => {
             let text = value.to_str().unwrap_or_default();
@@ -75,15 +82,7 @@ pub async fn middleware(
         let response = head.set_body(body).map_into_boxed_body();
         return Ok(answer(req, response, &validators, &conditions));
     }
-    let body = match actix_web::body::to_bytes(body).await {
-        Ok(body) => body,
-        Err(e) => {
-            // The body's error type is not thread-safe; its text is what can travel.
-            let e: Box<dyn std::error::Error> = e.into();
-            let source = std::io::Error::other(e.to_string());
-            return Err(AppError::internal("reading a page to cache", source).into());
-        }
-    };
+    let body = read_body(body, "reading a page to cache").await?;
     let content_type = head.headers().get(header::CONTENT_TYPE).cloned();
     let entry = cache.put(
         key.clone(),
@@ -139,6 +138,49 @@ async fn cached_answer(
         response.insert_header((header::CONTENT_ENCODING, encoding));
     }
     response.body(body)
+}
+
+/// An answer that follows the clock: not kept, tagged by its bytes, a 304 when the client
+/// holds the same bytes.
+async fn by_content(
+    res: ServiceResponse<impl MessageBody + 'static>,
+    conditions: &Conditions,
+) -> Result<ServiceResponse<BoxBody>, Error> {
+    let (req, response) = res.into_parts();
+    let (head, body) = response.into_parts();
+    let body = read_body(body, "reading an answer to tag").await?;
+    let tag = content_tag(&body);
+    let mut response = if conditions.holds(&tag) {
+        // The headers the 200 would carry that describe it to caches (RFC 9110 §15.4.5).
+        let mut not_modified = HttpResponse::NotModified().finish();
+        if let Some(value) = head.headers().get(header::CACHE_CONTROL).cloned() {
+            not_modified
+                .headers_mut()
+                .insert(header::CACHE_CONTROL, value);
+        }
+        not_modified
+            .headers_mut()
+            .insert(header::VARY, HeaderValue::from_static("Accept-Encoding"));
+        not_modified
+    } else {
+        head.set_body(body).map_into_boxed_body()
+    };
+    if let Ok(value) = HeaderValue::from_str(&tag.to_string()) {
+        response.headers_mut().insert(header::ETAG, value);
+    }
+    Ok(ServiceResponse::new(req, response))
+}
+
+/// The whole of a rendered answer's body.
+async fn read_body(
+    body: impl MessageBody,
+    context: &'static str,
+) -> Result<actix_web::web::Bytes, AppError> {
+    actix_web::body::to_bytes(body).await.map_err(|e| {
+        // The body's error type is not thread-safe; its text is what can travel.
+        let e: Box<dyn std::error::Error> = e.into();
+        AppError::internal(context, std::io::Error::other(e.to_string()))
+    })
 }
 
 /// The 200 with validators, or a 304 carrying the same caching headers and no body.

@@ -52,7 +52,25 @@ pub(super) struct Conditions {
     pub(super) now: SystemTime,
 }
 
+/// The tag of an answer that follows the clock (see [`super::ClockDependent`]): a hash of
+/// its bytes, since no generation describes it. Weak, as the generation's tag is: the answer
+/// is compressed on the way out, and a strong tag would name the gzip and the plain bytes alike.
+pub(super) fn content_tag(body: &[u8]) -> EntityTag {
+    use sha2::Digest;
+    EntityTag::new_weak(hex::encode(&sha2::Sha256::digest(body)[..12]))
+}
+
 impl Conditions {
+    /// Whether the client's copy carries `tag` (If-None-Match); dates say nothing of content
+    /// tagged by its bytes.
+    pub(super) fn holds(&self, tag: &EntityTag) -> bool {
+        match &self.if_none_match {
+            Some(IfNoneMatch::Any) => true,
+            Some(IfNoneMatch::Items(tags)) => tags.iter().any(|t| t.weak_eq(tag)),
+            None => false,
+        }
+    }
+
     pub(super) fn of(req: &ServiceRequest, now: SystemTime) -> Self {
         let if_none_match = req
             .headers()

@@ -5,9 +5,11 @@
 use super::page_number;
 use crate::domain::{PageNumber, StorySummary};
 use crate::storage::{Listing, Store, StoreError};
-use crate::views::sitemaps::{self, NEWS_LIMIT, NEWS_WINDOW};
+use crate::views::sitemaps::{self, NEWS_LIMIT, NEWS_WINDOW, NewsSitemap, SitemapIndex, Urlset};
+use crate::web::public::{ClockDependent, Freshness};
 use crate::web::{AppError, State};
 use actix_web::{HttpResponse, route, web};
+use askama::Template;
 use time::OffsetDateTime;
 
 const XML: &str = "application/xml; charset=utf-8";
@@ -19,7 +21,7 @@ pub(super) async fn index(state: State) -> Result<HttpResponse, AppError> {
         .blocking(move |store| pages_holding_stories(store, per_page))
         .await?;
     // Page 1 is listed even on an empty site: an empty urlset, which crawlers accept.
-    let xml = sitemaps::index(&state.site.base_url, pages.max(1));
+    let xml = SitemapIndex::new(&state.site.base_url, pages.max(1)).render()?;
     Ok(HttpResponse::Ok().content_type(XML).body(xml))
 }
 
@@ -78,8 +80,14 @@ pub(super) async fn news(state: State) -> Result<HttpResponse, AppError> {
     let recent = state
         .blocking(move |store| recent_stories(store, since))
         .await?;
-    let xml = sitemaps::news(&state.site.base_url, &state.site.name, &recent);
-    Ok(HttpResponse::Ok().content_type(XML).body(xml))
+    let xml = NewsSitemap::new(&state.site.base_url, &state.site.name, &recent).render()?;
+    // Stories leave the window as time passes, with no publish to renew a cached copy.
+    let mut response = HttpResponse::Ok()
+        .content_type(XML)
+        .insert_header(Freshness::Listing.header())
+        .body(xml);
+    response.extensions_mut().insert(ClockDependent);
+    Ok(response)
 }
 
 /// The front page's stories published since `since`, at most [`NEWS_LIMIT`]. Read in small
@@ -123,7 +131,7 @@ pub(super) async fn page(state: State, path: web::Path<String>) -> Result<HttpRe
         .blocking(move |store| store.listing(Listing::Front, page, per_page))
         .await?;
     // Page 1 of an empty site is an empty urlset, which the index points at.
-    let xml = sitemaps::urlset(&state.site.base_url, &listed.items);
+    let xml = Urlset::new(&state.site.base_url, &listed.items).render()?;
     Ok(HttpResponse::Ok().content_type(XML).body(xml))
 }
 
