@@ -16,10 +16,21 @@ pub async fn middleware(
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let mut res = next.call(req).await?;
     let headers = res.headers_mut();
-    if depends_on_coding(headers) {
+    // Every cached public page already carries exactly this line: leave it be, allocating
+    // nothing on the path that serves most requests.
+    if !says_only_accept_encoding(headers) && depends_on_coding(headers) {
         merge_vary(headers, "Accept-Encoding");
     }
     Ok(res)
+}
+
+/// Whether the answer has one `Vary` line, naming Accept-Encoding alone.
+fn says_only_accept_encoding(headers: &HeaderMap) -> bool {
+    let mut lines = headers.get_all(header::VARY);
+    match (lines.next(), lines.next()) {
+        (Some(only), None) => only.as_bytes().eq_ignore_ascii_case(b"accept-encoding"),
+        _ => false,
+    }
 }
 
 /// What `Compress` would compress: anything but images (SVG excepted) and video, unless the
@@ -34,13 +45,13 @@ fn depends_on_coding(headers: &HeaderMap) -> bool {
     else {
         return false;
     };
-    let media = content_type
-        .split(';')
-        .next()
-        .unwrap_or_default()
-        .trim()
-        .to_ascii_lowercase();
-    !(media.starts_with("video/") || media.starts_with("image/") && media != "image/svg+xml")
+    let media = content_type.split(';').next().unwrap_or_default().trim();
+    let starts = |prefix: &str| {
+        media
+            .get(..prefix.len())
+            .is_some_and(|head| head.eq_ignore_ascii_case(prefix))
+    };
+    !(starts("video/") || starts("image/") && !media.eq_ignore_ascii_case("image/svg+xml"))
 }
 
 /// One `Vary` line naming each field once, `name` among them.
@@ -111,5 +122,19 @@ mod tests {
         merge_vary(&mut map, "Accept-Encoding");
         let lines: Vec<_> = map.get_all(header::VARY).collect();
         assert_eq!(lines, ["Accept-Encoding, Origin"]);
+    }
+
+    #[test]
+    fn only_a_lone_accept_encoding_line_is_left_as_it_is() {
+        let lone = headers(&[(header::VARY, "Accept-Encoding")]);
+        assert!(says_only_accept_encoding(&lone));
+        let two = headers(&[
+            (header::VARY, "Accept-Encoding"),
+            (header::VARY, "accept-encoding"),
+        ]);
+        assert!(!says_only_accept_encoding(&two));
+        let more = headers(&[(header::VARY, "Accept-Encoding, Cookie")]);
+        assert!(!says_only_accept_encoding(&more));
+        assert!(!says_only_accept_encoding(&HeaderMap::new()));
     }
 }
