@@ -24,6 +24,7 @@ mod history;
 mod layers;
 mod listing;
 mod load;
+mod merging;
 mod ninjs;
 mod photos;
 mod properties;
