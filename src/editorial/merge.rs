@@ -24,7 +24,7 @@ const REVISION: &str = "revision";
 pub enum Outcome {
     /// Saved; `merged` says what of others' changes it was merged with, if anything.
     Saved {
-        story: Story,
+        story: Box<Story>,
         merged: Option<Merged>,
     },
     /// Some paragraph or field was changed both here and meanwhile; nothing was saved.
@@ -138,7 +138,7 @@ pub fn save_merging(
         match save_noting(store, actor, next, now, Some(&note.note())) {
             Ok(story) => {
                 return Ok(Outcome::Saved {
-                    story,
+                    story: Box::new(story),
                     merged: Some(note),
                 });
             }
@@ -151,7 +151,7 @@ pub fn save_merging(
 
 fn saved_unmerged(story: Story) -> Outcome {
     Outcome::Saved {
-        story,
+        story: Box::new(story),
         merged: None,
     }
 }

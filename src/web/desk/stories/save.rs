@@ -165,7 +165,7 @@ async fn save(
             // Shown at once rather than after a redirect, as the notice exists only now.
             let notice = format!("{} {}", form::saved_notice(action.key()), merged.notice());
             let input = StoryInput::from_story(&story);
-            let page = form_page(&signed_in, Some(&story), input, Vec::new(), Some(notice));
+            let page = form_page(&signed_in, Some(&*story), input, Vec::new(), Some(notice));
             html(StatusCode::OK, page.render()?)
         }
         Ok(Outcome::Conflicts(unmerged)) => conflicts(&signed_in, action, &unmerged),
