@@ -453,3 +453,45 @@ async fn a_merged_save_is_recorded_in_the_audit_log_with_whose_changes_it_took()
         "Council passes the budget; merged with ann.lee's changes to paragraph 1"
     );
 }
+
+#[actix_web::test]
+async fn a_headline_changed_by_both_conflicts_alone_and_the_body_edits_merge_around_it() {
+    let room = newsroom().await;
+    let mut anns = room.open(&room.ann).await;
+    let mut bens = room.open(&room.ben).await;
+    set(&mut anns, "headline", "Budget passes");
+    set(
+        &mut anns,
+        "body",
+        &paragraphs(&[(0, "The council met on Monday night.")]),
+    );
+    let saved = submit(&room.ann, &room.path(), &anns, "save").await;
+    assert_eq!(saved.status(), StatusCode::SEE_OTHER);
+    set(&mut bens, "headline", "Budget approved");
+    set(
+        &mut bens,
+        "body",
+        &paragraphs(&[(2, "The mayor spoke first.")]),
+    );
+    let response = submit(&room.ben, &room.path(), &bens, "save").await;
+
+    assert_eq!(response.status(), StatusCode::CONFLICT);
+    let page = page_of(response).await;
+    assert_eq!(select(&page, "fieldset.conflict").len(), 1);
+    assert_eq!(
+        text_of(&page, "fieldset.conflict legend").as_deref(),
+        Some("Headline: changed by both of you")
+    );
+    let mut fields = form_fields(&page, "form.conflict-form");
+    assert_eq!(
+        value(&fields, "body"),
+        "The council met on Monday night.\n\nIt voted on the budget.\n\nThe mayor spoke first.",
+        "the body is merged and shown whole"
+    );
+    fields.push(("conflict:headline:0:choice".into(), "theirs".into()));
+    let response = submit(&room.ben, &room.path(), &fields, "save").await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let stored = room.stored();
+    assert_eq!(stored.headline.as_str(), "Budget passes");
+    assert_eq!(stored.body.as_str(), value(&fields, "body"));
+}
