@@ -5,12 +5,14 @@
 //! the time; nothing here knows about HTTP.
 
 mod import;
+pub mod merge;
 mod restore;
 mod schedule;
 #[cfg(test)]
 mod tests;
 
 pub use import::{Imported, import_ninjs, import_wire};
+pub use merge::{Merged, Outcome, Unmerged, save_merging};
 pub use restore::{Restored, restore};
 pub use schedule::publish_due;
 
@@ -153,6 +155,18 @@ pub fn save(
     edit: Edit,
     now: OffsetDateTime,
 ) -> Result<Story, EditorialError> {
+    save_noting(store, actor, edit, now, None)
+}
+
+/// Saves as [`save`] does; `merged` says what the edit was merged with, for the audit log: its
+/// own entry, or added to the entry of the step taken.
+fn save_noting(
+    store: &dyn Store,
+    actor: &Actor,
+    edit: Edit,
+    now: OffsetDateTime,
+    merged: Option<&str>,
+) -> Result<Story, EditorialError> {
     let (expected, step) = (edit.expected_revision, edit.step);
     let (current, story) = prepare(store, actor, edit, now)?;
     let event = match &current {
@@ -163,6 +177,18 @@ pub fn save(
         None => step
             .audit_action()
             .map(|action| actor.event(action, story.headline.to_string(), now)),
+    };
+    let event = match (event, merged) {
+        (Some(mut event), Some(note)) => {
+            event.detail = format!("{}; {note}", event.detail);
+            Some(event)
+        }
+        (None, Some(note)) => Some(actor.event(
+            AuditAction::Merge,
+            format!("{}; {note}", story.headline),
+            now,
+        )),
+        (event, None) => event,
     };
     let base = current.as_ref().map(|c| c.revision);
     let saved = match event {

@@ -14,6 +14,8 @@ pub enum AuditAction {
     Restore,
     /// A change to what readers see of a published story.
     Edit,
+    /// A save over a newer revision, merged with the changes made meanwhile.
+    Merge,
     /// A story brought in from a wire file or a ninjs feed.
     Import,
     UserCreated,
@@ -23,7 +25,7 @@ pub enum AuditAction {
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 13] = [
+    pub const ALL: [AuditAction; 14] = [
         AuditAction::Login,
         AuditAction::LoginFailed,
         AuditAction::Logout,
@@ -32,6 +34,7 @@ impl AuditAction {
         AuditAction::Schedule,
         AuditAction::Restore,
         AuditAction::Edit,
+        AuditAction::Merge,
         AuditAction::Import,
         AuditAction::UserCreated,
         AuditAction::UserChanged,
@@ -49,6 +52,7 @@ impl AuditAction {
             AuditAction::Schedule => "schedule",
             AuditAction::Restore => "restore",
             AuditAction::Edit => "edit",
+            AuditAction::Merge => "merge",
             AuditAction::Import => "import",
             AuditAction::UserCreated => "user-created",
             AuditAction::UserChanged => "user-changed",

@@ -347,3 +347,106 @@ fn a_ninjs_story_without_a_slug_gets_a_free_one_and_is_audited_when_stored() {
     assert_eq!(unchanged, crate::storage::ImportOutcome::Unchanged);
     assert_eq!(actions(&store).len(), 2);
 }
+
+// --- Saves merged with changes made meanwhile ---
+
+fn stored_user(store: &SledStore, name: &str) -> Actor {
+    let actor = user(name, Role::Editor);
+    if let Actor::User(user) = &actor {
+        store.create_user(user).unwrap();
+    }
+    actor
+}
+
+fn form_of(story: &Story, body: &str) -> (StoryInput, StoryContent) {
+    let mut input = StoryInput::from_story(story);
+    input.body = body.into();
+    let content = apply(&input, NOW.date()).unwrap();
+    (input, content)
+}
+
+#[test]
+fn a_public_story_published_over_a_newer_revision_keeps_the_publish_entry_and_notes_the_merge() {
+    let (_dir, store) = store();
+    let (ann, ben) = (
+        stored_user(&store, "ann.lee"),
+        stored_user(&store, "ben.cho"),
+    );
+    let first = save(&store, &ann, new(Step::Save), NOW).unwrap();
+    let both = "First words.\n\nSecond words.";
+    let (_, content) = form_of(&first, both);
+    let start = save(&store, &ann, change(&first, content, Step::Save), NOW).unwrap();
+    let (_, theirs) = form_of(&start, "First words, edited.\n\nSecond words.");
+    save(&store, &ann, change(&start, theirs, Step::Save), NOW).unwrap();
+
+    let (mine, content) = form_of(&start, "First words.\n\nSecond words, edited.");
+    let outcome = save_merging(
+        &store,
+        &ben,
+        change(&start, content, Step::Publish),
+        &mine,
+        NOW,
+    )
+    .unwrap();
+
+    let Outcome::Saved { story, merged } = outcome else {
+        panic!("expected a merged save");
+    };
+    assert_eq!(
+        story.body.as_str(),
+        "First words, edited.\n\nSecond words, edited."
+    );
+    assert!(story.is_public());
+    assert_eq!(
+        merged.unwrap().notice(),
+        "Merged with ann.lee's changes to paragraph 1."
+    );
+    let log = store.audit_log(None, 10).unwrap();
+    assert_eq!(log.len(), 1, "one entry for the one save");
+    assert_eq!(log[0].action, AuditAction::Publish);
+    assert_eq!(
+        log[0].detail,
+        "Talks end; merged with ann.lee's changes to paragraph 1"
+    );
+}
+
+#[test]
+fn a_form_that_names_no_revision_shows_every_difference_as_a_conflict_and_saves_nothing() {
+    let (_dir, store) = store();
+    let ann = stored_user(&store, "ann.lee");
+    let first = save(&store, &ann, new(Step::Save), NOW).unwrap();
+    let (mine, content) = form_of(&first, "Other words.");
+    let mut edit = change(&first, content, Step::Save);
+    edit.expected_revision = None;
+
+    let outcome = save_merging(&store, &ann, edit, &mine, NOW).unwrap();
+
+    let Outcome::Conflicts(unmerged) = outcome else {
+        panic!("expected conflicts");
+    };
+    let parts: Vec<String> = unmerged
+        .merge
+        .conflicts()
+        .iter()
+        .map(|c| c.part.to_string())
+        .collect();
+    assert_eq!(parts, ["new paragraphs at the start"]);
+    assert_eq!(unmerged.who(), "ann.lee");
+    assert_eq!(store.story(first.id).unwrap().unwrap().revision, 1);
+}
+
+#[test]
+fn a_save_on_the_stored_revision_is_not_a_merge() {
+    let (_dir, store) = store();
+    let first = save(&store, &editor(), new(Step::Save), NOW).unwrap();
+    let (mine, content) = form_of(&first, "Other words.");
+    let outcome = save_merging(
+        &store,
+        &editor(),
+        change(&first, content, Step::Save),
+        &mine,
+        NOW,
+    )
+    .unwrap();
+    assert!(matches!(outcome, Outcome::Saved { merged: None, .. }));
+}

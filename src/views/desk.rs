@@ -66,7 +66,8 @@ impl SetupPage {
 
 use super::{Pager, Timestamp};
 use crate::domain::Section;
-use crate::domain::story_form::{FieldErrors, StoryInput};
+use crate::domain::merge::{self, Choice, Merge, Part, Span};
+use crate::domain::story_form::{self, FieldErrors, StoryInput};
 
 /// One story on the desk's list.
 pub struct StoryRow {
@@ -143,18 +144,129 @@ impl StoryFormPage {
     }
 }
 
-/// Shown when a save was based on an older revision than the stored one.
+/// Shown when a save over a newer revision changed a paragraph or field that was changed
+/// meanwhile too: every field of the story as merged, with each conflict in its place for the
+/// editor to settle. The page is the story form again: submitting it saves the merged story
+/// with the choices, building on the revision it was shown for.
 #[derive(Template)]
 #[template(path = "desk/conflict.html")]
 pub struct ConflictPage {
     pub ctx: DeskContext,
     pub form_url: String,
     pub edit_url: String,
-    /// What this user typed, with the current revision, so saving it is a deliberate overwrite.
-    pub mine: StoryInput,
-    pub theirs: StoryInput,
+    /// The button the editor pressed, pressed again by saving from this page.
+    pub action: &'static str,
     pub theirs_by: String,
     pub theirs_at: Timestamp,
     pub theirs_revision: u64,
+    /// Every settled field, with its merged value; a field in conflict is empty here.
+    pub input: StoryInput,
+    pub conflicts: Vec<ConflictView>,
+    /// The body as settled stretches and conflicts, when a conflict lies in it; empty when the
+    /// whole body is settled (it is then one field of `input`).
+    pub body: Vec<BodyPiece>,
     pub sections: Vec<Section>,
+    /// Never any: the page shows only merged values. Kept for the shared field template.
+    pub errors: FieldErrors,
+}
+
+/// A stretch of a body that has conflicts.
+pub enum BodyPiece {
+    Settled(String),
+    /// The conflict of this index in [`ConflictPage::conflicts`].
+    Conflict(usize),
+}
+
+/// One part changed on both sides, as the page shows it.
+pub struct ConflictView {
+    /// The prefix of this conflict's form fields: `conflict:FIELD:INDEX`.
+    pub key: String,
+    /// The form field it lies in.
+    pub field: &'static str,
+    /// "Headline", "Body, paragraph 3".
+    pub title: String,
+    pub base: String,
+    pub theirs: String,
+    pub mine: String,
+    pub theirs_changes: Vec<Span>,
+    pub mine_changes: Vec<Span>,
+}
+
+/// A conflict's text in a merged field, unlike any text typed: control characters around its
+/// number.
+fn marker(index: usize) -> String {
+    format!("\u{1}conflict {index}\u{1}")
+}
+
+impl ConflictPage {
+    /// Lays out `merge`, the form merged with the revision `theirs_revision`.
+    pub fn lay_out(&mut self, merge: &Merge) {
+        let markers: Vec<String> = (0..merge.conflicts().len()).map(marker).collect();
+        let choices: Vec<Choice> = markers.iter().cloned().map(Choice::Edited).collect();
+        let Ok(fields) = merge.resolve(&choices) else {
+            return;
+        };
+        let index_of = |text: &str| markers.iter().position(|m| m == text);
+        for (name, value) in fields.iter() {
+            if name == merge::BODY && markers.iter().any(|m| value.contains(m.as_str())) {
+                let mut settled: Vec<String> = Vec::new();
+                for paragraph in merge::paragraphs(value) {
+                    match index_of(&paragraph) {
+                        Some(index) => {
+                            if !settled.is_empty() {
+                                self.body.push(BodyPiece::Settled(settled.join("\n\n")));
+                                settled.clear();
+                            }
+                            self.body.push(BodyPiece::Conflict(index));
+                        }
+                        None => settled.push(paragraph),
+                    }
+                }
+                if !settled.is_empty() {
+                    self.body.push(BodyPiece::Settled(settled.join("\n\n")));
+                }
+            } else if index_of(value).is_none() {
+                self.input.set(name, value.to_owned());
+            }
+        }
+        for (index, conflict) in merge.conflicts().iter().enumerate() {
+            let (field, title) = match &conflict.part {
+                Part::Field(name) => (name.as_str(), None),
+                Part::Paragraphs { field, .. } => (field.as_str(), Some(conflict.part.to_string())),
+            };
+            let Some(field) = story_form::field(field) else {
+                continue;
+            };
+            self.conflicts.push(ConflictView {
+                key: format!("conflict:{}:{index}", field.name),
+                field: field.name,
+                title: match title {
+                    Some(part) => format!("{}, {part}", field.label),
+                    None => field.label.to_owned(),
+                },
+                base: conflict.base.clone(),
+                theirs: conflict.theirs.clone(),
+                mine: conflict.mine.clone(),
+                theirs_changes: conflict.theirs_changes(),
+                mine_changes: conflict.mine_changes(),
+            });
+        }
+    }
+
+    pub fn error_for(&self, _field: &str) -> Option<&str> {
+        None
+    }
+
+    /// The conflict over the whole of the field named `name`, if there is one.
+    pub fn conflict_over(&self, name: &str) -> Option<&ConflictView> {
+        if name == merge::BODY && !self.body.is_empty() {
+            return None;
+        }
+        self.conflicts.iter().find(|c| c.field == name)
+    }
+
+    /// Whether the body is laid out in pieces, around its conflicts.
+    pub fn body_in_pieces(&self, name: &str) -> bool {
+        name == merge::BODY && !self.body.is_empty()
+    }
 }

@@ -132,6 +132,7 @@ pub fn action_label(action: AuditAction) -> &'static str {
         AuditAction::Schedule => "Scheduled",
         AuditAction::Restore => "Restored a revision",
         AuditAction::Edit => "Edited a published story",
+        AuditAction::Merge => "Saved a story merged with others' changes",
         AuditAction::Import => "Imported",
         AuditAction::UserCreated => "Account created",
         AuditAction::UserChanged => "Account changed",

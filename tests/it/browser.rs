@@ -254,16 +254,26 @@ async fn the_second_of_two_editors_to_save_gets_the_conflict_page_with_both_text
             .await;
         second.click("button[value='save']").await;
         assert_eq!(second.text("h1").await, "Someone else saved this story");
-        assert_eq!(
-            second.value("#mine-body").await,
-            "The council met late into the night."
+        // Each side's words are marked against the text both started from.
+        assert!(
+            second
+                .text(".conflict-mine ins")
+                .await
+                .contains("late into the night."),
+            "my words are marked as added"
         );
-        assert_eq!(
-            second.value("#theirs-body").await,
-            "The council met and passed the budget."
+        assert!(
+            second
+                .text(".conflict-theirs ins")
+                .await
+                .contains("passed the budget."),
+            "theirs too"
         );
 
-        // Keeping their version saves it on top of the first editor's.
+        // Keeping my version saves it on top of the first editor's.
+        second
+            .click_in_place("input[name='conflict:body:0:choice'][value='mine']")
+            .await;
         second.click("button[value='save']").await;
         assert_eq!(second.text("p.notice").await, "Saved.");
         let saved = app.store.story(story.id).expect("read").expect("story");
@@ -325,6 +335,46 @@ async fn a_writer_whose_session_ends_mid_edit_logs_in_again_and_keeps_the_text()
         let saved = app.store.story(id).expect("read").expect("story");
         assert_eq!(saved.body.as_str(), typed);
         assert_eq!(saved.status, Status::Draft);
+    })
+    .await;
+}
+
+#[actix_web::test]
+async fn two_editors_editing_different_paragraphs_in_two_windows_both_keep_their_edits() {
+    let app = TestApp::spawn().await;
+    app.create_user("first.editor", Role::Editor, PASSWORD);
+    app.create_user("second.editor", Role::Editor, PASSWORD);
+    let story = StoryBuilder::new("Council votes on the budget")
+        .body("The council met.\n\nThe vote was close.")
+        .save(&app);
+    let edit_url = app.url(&format!("/desk/stories/{}", story.id));
+    let first = Chromium::start("merge_first_editor").await;
+    let second = Chromium::start("merge_second_editor").await;
+
+    journey(&[&first, &second], async {
+        first.login(&app.address, "first.editor", PASSWORD).await;
+        second.login(&app.address, "second.editor", PASSWORD).await;
+        first.open(&edit_url).await;
+        second.open(&edit_url).await;
+
+        first
+            .type_into("#body", "The council met on Monday.\n\nThe vote was close.")
+            .await;
+        first.click("button[value='save']").await;
+        assert_eq!(first.text("p.notice").await, "Saved.");
+
+        second
+            .type_into("#body", "The council met.\n\nThe vote was close: 5 to 4.")
+            .await;
+        second.click("button[value='save']").await;
+        assert_eq!(
+            second.text("p.notice").await,
+            "Saved. Merged with first.editor's changes to paragraph 1."
+        );
+        let both = "The council met on Monday.\n\nThe vote was close: 5 to 4.";
+        assert_eq!(second.value("#body").await, both);
+        let saved = app.store.story(story.id).expect("read").expect("story");
+        assert_eq!(saved.body.as_str(), both);
     })
     .await;
 }

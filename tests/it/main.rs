@@ -25,6 +25,7 @@ mod history;
 mod layers;
 mod listing;
 mod load;
+mod merging;
 mod ninjs;
 mod photos;
 mod properties;

@@ -78,6 +78,9 @@ pub struct Submission {
     pub upload: Option<Upload>,
     /// Problems found while reading, by field (e.g. a text field over its size cap).
     pub errors: FieldErrors,
+    /// The conflict page's own fields (settled stretches of the body, each conflict's texts
+    /// and choice), in the order they were sent.
+    pub settling: Vec<(String, String)>,
 }
 
 /// Why a form could not be read.
@@ -97,7 +100,8 @@ pub enum ReadError {
 const MAX_TEXT_BYTES: usize = Body::MAX_BYTES + 64 * 1024;
 /// All text fields together: a body and room for every other field.
 const MAX_ALL_TEXT_BYTES: usize = Body::MAX_BYTES + 512 * 1024;
-const MAX_FIELDS: usize = 64;
+/// Room for the conflict page, which sends four fields for each conflict.
+const MAX_FIELDS: usize = 256;
 /// How much of a form is read.
 #[derive(Debug, Clone, Copy)]
 pub struct Limits {
@@ -130,6 +134,11 @@ impl Limits {
     }
 }
 
+/// A field of the conflict page, named `part:FIELD` or `conflict:FIELD:INDEX:WHAT`.
+fn is_settling(name: &str) -> bool {
+    name.starts_with("part:") || name.starts_with("conflict:")
+}
+
 /// Waits for the next item of a body, giving up after `idle` without one.
 async fn next<S: futures_util::Stream + Unpin>(
     stream: &mut S,
@@ -150,6 +159,7 @@ pub async fn read(mut payload: Multipart, limits: Limits) -> Result<Submission, 
         remove_photo: false,
         upload: None,
         errors: Vec::new(),
+        settling: Vec::new(),
     };
     let (mut fields, mut total, mut text_total) = (0, 0usize, 0usize);
     while let Some(field) = next(&mut payload, limits.idle).await? {
@@ -201,6 +211,7 @@ pub async fn read(mut payload: Multipart, limits: Limits) -> Result<Submission, 
             "csrf" => submission.csrf = text,
             "action" => submission.action = Action::parse(&text),
             "remove_photo" => submission.remove_photo = !text.is_empty(),
+            _ if is_settling(&name) => submission.settling.push((name, text)),
             _ => submission.input.set(&name, text),
         }
     }

@@ -49,17 +49,23 @@ pub(in crate::web::desk) async fn edit(
     if !signed_in.user.can_edit(&story) && !signed_in.user.role.can_publish() {
         return Err(AppError::Forbidden);
     }
-    let notice = query.saved.as_deref().map(|what| match what {
-        "publish" => "Published.".to_owned(),
-        "schedule" => "Scheduled.".to_owned(),
-        "unpublish" => "Unpublished: readers no longer see this story.".to_owned(),
-        "submit" => "Submitted for review.".to_owned(),
-        _ => "Saved.".to_owned(),
-    });
+    let notice = query.saved.as_deref().map(saved_notice);
     let restore = query.restore.as_deref() == Some("autosave");
     let mut page = form_with_autosave(&state, &signed_in, Some(&story), restore, notice).await?;
     choose_photo(&state, query.photo.as_deref(), &mut page).await?;
     html(StatusCode::OK, page.render()?)
+}
+
+/// What the form says after a save, by the `?saved=` word of the action taken.
+pub(super) fn saved_notice(what: &str) -> String {
+    match what {
+        "publish" => "Published.",
+        "schedule" => "Scheduled.",
+        "unpublish" => "Unpublished: readers no longer see this story.",
+        "submit" => "Submitted for review.",
+        _ => "Saved.",
+    }
+    .to_owned()
 }
 
 /// Puts the photo chosen in the library into the form (not yet saved).

@@ -2,14 +2,13 @@
 //! read, the body is read within limits, and what the button asked for is done by the
 //! editorial service.
 
-use super::html;
+use super::{conflict, form, html};
 use crate::domain::story_form::{self as fields, Action, FieldErrors, StoryInput};
-use crate::domain::{Section, Story, StoryId};
-use crate::editorial::{self, Actor, Edit, EditorialError, Step};
+use crate::domain::{Story, StoryId};
+use crate::editorial::{self, Actor, Edit, EditorialError, Outcome, Step, Unmerged};
 use crate::storage::StoreError;
-use crate::views::desk::{ConflictPage, DeskContext};
+use crate::views::ErrorPage;
 use crate::views::reader::ArticlePage;
-use crate::views::{ErrorPage, Timestamp};
 use crate::web::auth::{SignedIn, check_origin};
 use crate::web::desk::story_form::{self, Limits, ReadError, Submission, form_page};
 use crate::web::desk::{autosave, login, story_photo};
@@ -91,6 +90,8 @@ async fn save(
 
     let mut errors = std::mem::take(&mut submission.errors);
     let mut input = submission.input;
+    // Sent from the conflict page: the story as merged, with the editor's choices.
+    conflict::settle(&mut input, std::mem::take(&mut submission.settling));
     if submission.remove_photo {
         input.photo_id.clear();
     }
@@ -140,24 +141,35 @@ async fn save(
                     ArticlePage::preview(&state.site, &story).with_photo(chosen_photo.as_ref());
                 html(StatusCode::OK, page.render()?)
             }
-            Err(e) => refused(&state, &signed_in, current.as_ref(), input, e).await,
+            Err(e) => refused(&state, &signed_in, action, current.as_ref(), input, e).await,
         };
     }
 
+    let mine = input.clone();
     let saved = state
-        .blocking(move |store| Ok::<_, StoreError>(editorial::save(store, &actor, edit, now)))
+        .blocking(move |store| {
+            Ok::<_, StoreError>(editorial::save_merging(store, &actor, edit, &mine, now))
+        })
         .await?;
     match saved {
-        Ok(saved) => {
+        Ok(Outcome::Saved { story, merged }) => {
             autosave::discard(&state, &signed_in.user, id).await?;
-            Ok(HttpResponse::SeeOther()
-                .insert_header((
-                    LOCATION,
-                    format!("/desk/stories/{}?saved={}", saved.id, action.key()),
-                ))
-                .finish())
+            let Some(merged) = merged else {
+                return Ok(HttpResponse::SeeOther()
+                    .insert_header((
+                        LOCATION,
+                        format!("/desk/stories/{}?saved={}", story.id, action.key()),
+                    ))
+                    .finish());
+            };
+            // Shown at once rather than after a redirect, as the notice exists only now.
+            let notice = format!("{} {}", form::saved_notice(action.key()), merged.notice());
+            let input = StoryInput::from_story(&story);
+            let page = form_page(&signed_in, Some(&*story), input, Vec::new(), Some(notice));
+            html(StatusCode::OK, page.render()?)
         }
-        Err(e) => refused(&state, &signed_in, current.as_ref(), input, e).await,
+        Ok(Outcome::Conflicts(unmerged)) => conflicts(&signed_in, action, &unmerged),
+        Err(e) => refused(&state, &signed_in, action, current.as_ref(), input, e).await,
     }
 }
 
@@ -176,12 +188,26 @@ fn step(action: Action, input: &StoryInput, now: OffsetDateTime) -> Result<Step,
 async fn refused(
     state: &State,
     signed_in: &SignedIn,
+    action: Action,
     current: Option<&Story>,
     input: StoryInput,
     error: EditorialError,
 ) -> Result<HttpResponse, AppError> {
     match error {
-        EditorialError::Conflict { current } => conflict(state, signed_in, input, &current).await,
+        // Not merged (a preview, or a save overtaken time and again): shown as a conflict
+        // with nothing assumed about where the editor started.
+        EditorialError::Conflict { current } => {
+            let with = match current.last_edited_by {
+                Some(id) => state.blocking(move |store| store.user(id)).await?,
+                None => None,
+            };
+            let unmerged = Unmerged {
+                merge: editorial::merge::merge_forms(None, &current, &input),
+                with: with.map(|u| u.username.to_string()).into_iter().collect(),
+                current: *current,
+            };
+            conflicts(signed_in, action, &unmerged)
+        }
         EditorialError::SlugTaken(slug) => {
             let message =
                 format!("The slug {slug:?} is already used by another story; choose another");
@@ -202,32 +228,12 @@ fn invalid(
     html(StatusCode::UNPROCESSABLE_ENTITY, page.render()?)
 }
 
-async fn conflict(
-    state: &State,
+fn conflicts(
     signed_in: &SignedIn,
-    mut mine: StoryInput,
-    current: &Story,
+    action: Action,
+    unmerged: &Unmerged,
 ) -> Result<HttpResponse, AppError> {
-    let theirs_by = match current.last_edited_by {
-        Some(id) => state
-            .blocking(move |store| store.user(id))
-            .await?
-            .map(|u| u.username.to_string()),
-        None => None,
-    };
-    // Saving from the conflict page is a deliberate choice made after seeing both versions.
-    mine.revision = current.revision.to_string();
-    let page = ConflictPage {
-        ctx: DeskContext::new(signed_in, "Edit conflict"),
-        form_url: format!("/desk/stories/{}", current.id),
-        edit_url: format!("/desk/stories/{}", current.id),
-        mine,
-        theirs: StoryInput::from_story(current),
-        theirs_by: theirs_by.unwrap_or_else(|| "someone".into()),
-        theirs_at: Timestamp::new(current.updated_at),
-        theirs_revision: current.revision,
-        sections: Section::all().collect(),
-    };
+    let page = conflict::page(signed_in, action, unmerged);
     html(StatusCode::CONFLICT, page.render()?)
 }
 
