@@ -57,9 +57,6 @@ pub struct Field {
     pub kind: FieldKind,
     pub group: FieldGroup,
     pub required: bool,
-    /// Shown side by side with the stored version on the conflict page (the others travel
-    /// hidden).
-    pub compared: bool,
     /// Its place in a row of short fields shown side by side.
     pub row: RowPart,
     get: fn(&StoryInput) -> &String,
@@ -134,7 +131,7 @@ macro_rules! story_fields {
         $(#[$doc:meta])*
         $name:ident {
             label: $label:literal, hint: $hint:literal, kind: $kind:expr, group: $group:ident,
-            required: $required:literal, compared: $compared:literal, row: $row:ident,
+            required: $required:literal, row: $row:ident,
             from_story: $from_story:expr $(,)?
         }
     )*) => {
@@ -153,7 +150,6 @@ macro_rules! story_fields {
                 kind: $kind,
                 group: FieldGroup::$group,
                 required: $required,
-                compared: $compared,
                 row: RowPart::$row,
                 get: |input| &input.$name,
                 get_mut: |input| &mut input.$name,
@@ -167,85 +163,85 @@ story_fields! {
     /// The revision the form was loaded from; empty for a new story.
     revision {
         label: "Revision", hint: "", kind: FieldKind::Hidden, group: Story, required: false,
-        compared: false, row: Alone,
+        row: Alone,
         from_story: |s| s.revision.to_string(),
     }
     /// A photo already stored (uploaded earlier or kept from the story).
     photo_id {
         label: "Photo", hint: "", kind: FieldKind::Hidden, group: Story, required: false,
-        compared: false, row: Alone,
+        row: Alone,
         from_story: |s| s.photo.as_ref().and_then(|p| p.image).map(|id| id.to_string()).unwrap_or_default(),
     }
     headline {
         label: "Headline", hint: "", kind: FieldKind::Line(200), group: Story, required: true,
-        compared: true, row: Alone,
+        row: Alone,
         from_story: |s| s.headline.to_string(),
     }
     standfirst {
         label: "Standfirst", hint: "optional summary under the headline", kind: FieldKind::Lines(2),
         group: Story, required: false,
-        compared: true, row: Alone,
+        row: Alone,
         from_story: |s| optional_text(s.standfirst.as_ref()),
     }
     bylines {
         label: "Byline", hint: "one per line", kind: FieldKind::Lines(2), group: Story, required: true,
-        compared: true, row: Alone,
+        row: Alone,
         from_story: |s| s.bylines.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"),
     }
     dateline {
         label: "Dateline", hint: "e.g. GENEVA, July 14 (Xinhua)", kind: FieldKind::Line(0),
         group: Story, required: false,
-        compared: false, row: First,
+        row: First,
         from_story: |s| s.dateline.as_ref().map(Dateline::to_form_value).unwrap_or_default(),
     }
     source {
         label: "Source", hint: "agency, e.g. Xinhua", kind: FieldKind::Line(0), group: Story,
         required: false,
-        compared: false, row: Inside,
+        row: Inside,
         from_story: |s| optional_text(s.source.as_ref()),
     }
     section {
         label: "Section", hint: "", kind: FieldKind::Section, group: Story, required: false,
-        compared: false, row: Last,
+        row: Last,
         from_story: |s| s.section.key().to_owned(),
     }
     slug {
         label: "Slug", hint: "the end of the address; left empty, it is made from the headline",
         kind: FieldKind::Line(100), group: Story, required: false,
-        compared: false, row: Alone,
+        row: Alone,
         from_story: |s| s.slug.to_string(),
     }
     body {
         label: "Body",
         hint: "Markdown; a line holding only <!--nextpage--> starts a new page",
         kind: FieldKind::Lines(24), group: Story, required: true,
-        compared: true, row: Alone,
+        row: Alone,
         from_story: |s| s.body.as_str().to_owned(),
     }
     caption {
         label: "Caption",
         hint: "left empty, the photo's own caption, credit and alt text are used",
         kind: FieldKind::Lines(2), group: Photo, required: false,
-        compared: false, row: Alone,
+        row: Alone,
         from_story: |s| s.photo.as_ref().map(|p| p.caption.to_string()).unwrap_or_default(),
     }
     credit {
         label: "Credit", hint: "e.g. Xinhua/POOL/Xu Jinquan; required to publish",
         kind: FieldKind::Line(0), group: Photo, required: false,
-        compared: false, row: Alone,
+        row: Alone,
         from_story: |s| optional_text(s.photo.as_ref().and_then(|p| p.credit.as_ref())),
     }
     alt {
         label: "Alt text",
         hint: "what the photo shows, for readers who cannot see it; required to publish",
         kind: FieldKind::Line(0), group: Photo, required: false,
-        compared: false, row: Alone,
+        row: Alone,
         from_story: |s| optional_text(s.photo.as_ref().and_then(|p| p.alt.as_ref())),
     }
     schedule_at {
         label: "Publication time", hint: "UTC; for Schedule", kind: FieldKind::DateTime,
         group: Schedule, required: false,
-        compared: false, row: Alone,
+        row: Alone,
         from_story: |s| match s.status {
             Status::Scheduled(at) => format_local(at),
             _ => String::new(),
