@@ -16,6 +16,12 @@ pub enum AuditAction {
     Edit,
     /// A story brought in from a wire file or a ninjs feed.
     Import,
+    /// An embargo set, moved or lifted.
+    Embargo,
+    /// A published story taken down, with the reason.
+    Withdraw,
+    /// A withdrawn story brought back (as unpublished) by an administrator.
+    Reinstate,
     UserCreated,
     UserChanged,
     UserDisabled,
@@ -23,7 +29,7 @@ pub enum AuditAction {
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 13] = [
+    pub const ALL: [AuditAction; 16] = [
         AuditAction::Login,
         AuditAction::LoginFailed,
         AuditAction::Logout,
@@ -33,6 +39,9 @@ impl AuditAction {
         AuditAction::Restore,
         AuditAction::Edit,
         AuditAction::Import,
+        AuditAction::Embargo,
+        AuditAction::Withdraw,
+        AuditAction::Reinstate,
         AuditAction::UserCreated,
         AuditAction::UserChanged,
         AuditAction::UserDisabled,
@@ -50,6 +59,9 @@ impl AuditAction {
             AuditAction::Restore => "restore",
             AuditAction::Edit => "edit",
             AuditAction::Import => "import",
+            AuditAction::Embargo => "embargo",
+            AuditAction::Withdraw => "withdraw",
+            AuditAction::Reinstate => "reinstate",
             AuditAction::UserCreated => "user-created",
             AuditAction::UserChanged => "user-changed",
             AuditAction::UserDisabled => "user-disabled",
