@@ -53,6 +53,12 @@ pub(in crate::web::desk) async fn edit(
         "publish" => "Published.".to_owned(),
         "schedule" => "Scheduled.".to_owned(),
         "unpublish" => "Unpublished: readers no longer see this story.".to_owned(),
+        "withdraw" => "Withdrawn: every public address of this story now tells readers it has \
+                       been withdrawn."
+            .to_owned(),
+        "reinstate" => "Reinstated as unpublished: readers do not see it until it is published \
+                        again."
+            .to_owned(),
         "submit" => "Submitted for review.".to_owned(),
         _ => "Saved.".to_owned(),
     });
