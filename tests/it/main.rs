@@ -15,6 +15,7 @@ mod crash;
 mod desk_login;
 mod desk_stories;
 mod distribution;
+mod embargo;
 mod escaping;
 mod feeds;
 mod hardening;
