@@ -31,5 +31,8 @@ pub use section::Section;
 pub use session::Session;
 pub use slug::Slug;
 pub use story::{Status, Story, StoryContent, StorySummary};
-pub use text::{AltText, Byline, Bylines, Caption, Credit, Headline, Initials, Source, Standfirst};
+pub use text::{
+    AltText, Byline, Bylines, Caption, Credit, Headline, Initials, Source, Standfirst,
+    WithdrawalReason,
+};
 pub use user::{Password, PasswordHash, Role, User, Username};

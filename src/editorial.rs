@@ -4,17 +4,20 @@
 //! or the command line, so they all follow the same rules. Callers hand in parsed values and
 //! the time; nothing here knows about HTTP.
 
+mod embargo;
 mod import;
 pub mod merge;
 mod restore;
 mod schedule;
 #[cfg(test)]
 mod tests;
+mod withdrawal;
 
 pub use import::{Imported, import_ninjs, import_wire};
 pub use merge::{Merged, Outcome, Unmerged, save_merging};
 pub use restore::{Restored, restore};
 pub use schedule::publish_due;
+pub use withdrawal::{reinstate, shows_withdrawn_photo, withdraw, withdrawn};
 
 use crate::domain::story_form::FieldErrors;
 use crate::domain::{AuditAction, AuditEvent, Status, Story, StoryContent, StoryId, User, UserId};
@@ -169,15 +172,10 @@ fn save_noting(
 ) -> Result<Story, EditorialError> {
     let (expected, step) = (edit.expected_revision, edit.step);
     let (current, story) = prepare(store, actor, edit, now)?;
-    let event = match &current {
-        Some(current) => {
-            check_revision(current, expected)?;
-            audit_of(actor, step, current, &story, now)
-        }
-        None => step
-            .audit_action()
-            .map(|action| actor.event(action, story.headline.to_string(), now)),
-    };
+    if let Some(current) = &current {
+        check_revision(current, expected)?;
+    }
+    let event = audit_of(actor, step, current.as_ref(), &story, now);
     let event = match (event, merged) {
         (Some(mut event), Some(note)) => {
             event.detail = format!("{}; {note}", event.detail);
@@ -251,7 +249,16 @@ fn prepare(
         None => Story::new_draft(edit.content, actor.id(), now),
     };
     check_photo(store, &story, edit.step)?;
+    if story.is_withdrawn() && edit.step.needs_editor() {
+        return Err(EditorialError::Invalid(vec![(
+            "form",
+            "This story was withdrawn: only an administrator can reinstate it (as unpublished) \
+             before it is published again."
+                .into(),
+        )]));
+    }
     take_step(&mut story, edit.step, actor, now);
+    embargo::check(&story, edit.step, now)?;
     story.updated_at = now;
     story.last_edited_by = actor.id();
     if let Some(current) = &current {
@@ -300,20 +307,32 @@ fn take_step(story: &mut Story, step: Step, actor: &Actor, now: OffsetDateTime) 
     }
 }
 
-/// What the audit log keeps of an edit: a step in the workflow, or a change readers see.
+/// What the audit log keeps of an edit (`current`: the story before it, `None` for a new one): a
+/// step in the workflow, a change of embargo, or a change readers see. An embargo changed along
+/// with a step is named in the step's entry.
 fn audit_of(
     actor: &Actor,
     step: Step,
-    current: &Story,
+    current: Option<&Story>,
     edited: &Story,
     now: OffsetDateTime,
 ) -> Option<AuditEvent> {
-    let action = match step.audit_action() {
-        Some(action) => action,
-        None if current.is_public() && current.reads_differently_from(edited) => AuditAction::Edit,
-        None => return None,
+    let embargo = embargo::change(current.and_then(|c| c.embargo), edited.embargo);
+    let action = match (step.audit_action(), &embargo) {
+        (Some(action), _) => action,
+        (None, Some(_)) => AuditAction::Embargo,
+        (None, None)
+            if current.is_some_and(|c| c.is_public() && c.reads_differently_from(edited)) =>
+        {
+            AuditAction::Edit
+        }
+        (None, None) => return None,
     };
-    Some(actor.event(action, edited.headline.to_string(), now))
+    let detail = match embargo {
+        Some(change) => format!("{}; {change}", edited.headline),
+        None => edited.headline.to_string(),
+    };
+    Some(actor.event(action, detail, now))
 }
 
 /// Readers must be told who took a photo and what it shows: a story whose photo lacks a credit

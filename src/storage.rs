@@ -149,14 +149,16 @@ pub enum StatusFilter {
     Scheduled,
     Published,
     Unpublished,
+    Withdrawn,
 }
 
 impl StatusFilter {
-    pub const ALL: [StatusFilter; 4] = [
+    pub const ALL: [StatusFilter; 5] = [
         StatusFilter::Draft,
         StatusFilter::Scheduled,
         StatusFilter::Published,
         StatusFilter::Unpublished,
+        StatusFilter::Withdrawn,
     ];
 
     pub fn of(status: Status) -> Self {
@@ -165,6 +167,7 @@ impl StatusFilter {
             Status::Scheduled(_) => StatusFilter::Scheduled,
             Status::Published => StatusFilter::Published,
             Status::Unpublished => StatusFilter::Unpublished,
+            Status::Withdrawn(_) => StatusFilter::Withdrawn,
         }
     }
 
@@ -174,6 +177,7 @@ impl StatusFilter {
             StatusFilter::Scheduled => "scheduled",
             StatusFilter::Published => "published",
             StatusFilter::Unpublished => "unpublished",
+            StatusFilter::Withdrawn => "withdrawn",
         }
     }
 

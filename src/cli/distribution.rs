@@ -76,7 +76,7 @@ pub struct RestoreArgs {
     pub force: bool,
 }
 
-/// Every published story, newest first. Drafts, scheduled and unpublished stories are not
+/// Every published story, newest first, then every withdrawn one (marked canceled). Drafts, scheduled and unpublished stories are not
 /// distributed, so ninjs (which describes published news) leaves them out; `backup` keeps them.
 pub fn export(settings: &Settings, args: ExportArgs) -> anyhow::Result<()> {
     let Format::Ninjs = args.format;
@@ -111,8 +111,13 @@ pub fn export(settings: &Settings, args: ExportArgs) -> anyhow::Result<()> {
             break;
         }
     }
+    // Marked canceled, so recipients take down what they ran.
+    for story in editorial::withdrawn(&*store)? {
+        writeln!(out, "{}", ninjs::to_line(&ninjs::document(&story, site))?)?;
+        written += 1;
+    }
     out.flush()?;
-    eprintln!("exported {written} published stories");
+    eprintln!("exported {written} published or withdrawn stories");
     Ok(())
 }
 

@@ -18,6 +18,12 @@ pub enum AuditAction {
     Merge,
     /// A story brought in from a wire file or a ninjs feed.
     Import,
+    /// An embargo set, moved or lifted.
+    Embargo,
+    /// A published story taken down, with the reason.
+    Withdraw,
+    /// A withdrawn story brought back (as unpublished) by an administrator.
+    Reinstate,
     UserCreated,
     UserChanged,
     UserDisabled,
@@ -25,7 +31,7 @@ pub enum AuditAction {
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 14] = [
+    pub const ALL: [AuditAction; 17] = [
         AuditAction::Login,
         AuditAction::LoginFailed,
         AuditAction::Logout,
@@ -36,6 +42,9 @@ impl AuditAction {
         AuditAction::Edit,
         AuditAction::Merge,
         AuditAction::Import,
+        AuditAction::Embargo,
+        AuditAction::Withdraw,
+        AuditAction::Reinstate,
         AuditAction::UserCreated,
         AuditAction::UserChanged,
         AuditAction::UserDisabled,
@@ -54,6 +63,9 @@ impl AuditAction {
             AuditAction::Edit => "edit",
             AuditAction::Merge => "merge",
             AuditAction::Import => "import",
+            AuditAction::Embargo => "embargo",
+            AuditAction::Withdraw => "withdraw",
+            AuditAction::Reinstate => "reinstate",
             AuditAction::UserCreated => "user-created",
             AuditAction::UserChanged => "user-changed",
             AuditAction::UserDisabled => "user-disabled",

@@ -15,6 +15,8 @@ impl Story {
         if self.first_published_at.is_some() {
             content.slug = self.slug.clone();
         }
+        // An embargo belongs to the workflow: restoring words neither lifts nor sets one.
+        content.embargo = self.embargo;
         restored.set_content(content);
         restored.updated_at = now;
         restored.last_edited_by = by;

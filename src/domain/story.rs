@@ -2,6 +2,7 @@
 
 use super::{
     Body, Bylines, Dateline, Headline, Initials, LeadPhoto, Section, Slug, Source, Standfirst,
+    WithdrawalReason,
 };
 use super::{StoryId, UserId};
 use time::OffsetDateTime;
@@ -14,6 +15,9 @@ pub enum Status {
     Scheduled(OffsetDateTime),
     Published,
     Unpublished,
+    /// Taken down at this time, for legal or editorial reasons: every public address of it
+    /// answers "gone" until an administrator reinstates it (as unpublished).
+    Withdrawn(OffsetDateTime),
 }
 
 impl Status {
@@ -23,6 +27,7 @@ impl Status {
             Status::Scheduled(_) => "scheduled",
             Status::Published => "published",
             Status::Unpublished => "unpublished",
+            Status::Withdrawn(_) => "withdrawn",
         }
     }
 
@@ -32,6 +37,7 @@ impl Status {
             Status::Scheduled(_) => "Scheduled",
             Status::Published => "Published",
             Status::Unpublished => "Unpublished",
+            Status::Withdrawn(_) => "Withdrawn",
         }
     }
 }
@@ -50,7 +56,11 @@ pub struct Story {
     pub dateline: Option<Dateline>,
     pub body: Body,
     pub photo: Option<LeadPhoto>,
+    /// Nothing of the story may be public before this time, whoever asks for it.
+    pub embargo: Option<OffsetDateTime>,
     pub status: Status,
+    /// Why the story was withdrawn, for the desk (readers are not told); set while `Withdrawn`.
+    pub withdrawal_reason: Option<WithdrawalReason>,
     /// A writer asked an editor to review this draft.
     pub submitted: bool,
     pub created_at: OffsetDateTime,
@@ -80,6 +90,8 @@ pub struct StoryContent {
     pub dateline: Option<Dateline>,
     pub body: Body,
     pub photo: Option<LeadPhoto>,
+    /// Not part of what readers see, but typed with it: the time before which it stays unseen.
+    pub embargo: Option<OffsetDateTime>,
 }
 
 impl Story {
@@ -109,6 +121,7 @@ impl Story {
             dateline: self.dateline.clone(),
             body: self.body.clone(),
             photo: self.photo.clone(),
+            embargo: self.embargo,
         }
     }
 
@@ -123,6 +136,7 @@ impl Story {
             dateline,
             body,
             photo,
+            embargo,
         } = content;
         self.headline = headline;
         self.standfirst = standfirst;
@@ -133,6 +147,7 @@ impl Story {
         self.dateline = dateline;
         self.body = body;
         self.photo = photo;
+        self.embargo = embargo;
     }
 
     /// Whether readers would see a difference between `self` and `edited` (the slug and section
@@ -167,7 +182,9 @@ impl Story {
             dateline: None,
             body,
             photo: None,
+            embargo: None,
             status: Status::Draft,
+            withdrawal_reason: None,
             submitted: false,
             created_at: now,
             updated_at: now,
@@ -182,6 +199,15 @@ impl Story {
 
     pub fn is_public(&self) -> bool {
         self.status == Status::Published && self.published_at.is_some()
+    }
+
+    /// Whether the story's embargo still holds at `now`.
+    pub fn is_embargoed(&self, now: OffsetDateTime) -> bool {
+        self.embargo.is_some_and(|until| until > now)
+    }
+
+    pub fn is_withdrawn(&self) -> bool {
+        matches!(self.status, Status::Withdrawn(_))
     }
 
     /// Publishes now, or at the time already set (wire copy keeps its own time), and stamps the

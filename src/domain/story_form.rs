@@ -211,6 +211,12 @@ story_fields! {
         row: Alone,
         from_story: |s| s.slug.to_string(),
     }
+    embargo {
+        label: "Embargo until", hint: "UTC; nothing of the story is public before then",
+        kind: FieldKind::DateTime, group: Story, required: false,
+        row: Alone,
+        from_story: |s| s.embargo.map(format_local).unwrap_or_default(),
+    }
     body {
         label: "Body",
         hint: "Markdown; a line holding only <!--nextpage--> starts a new page",
@@ -329,6 +335,8 @@ pub enum Action {
     Submit,
     Publish,
     Schedule,
+    /// Schedule for the time the embargo ends (offered when publishing is refused for it).
+    ScheduleAtEmbargo,
     Unpublish,
     Preview,
 }
@@ -339,6 +347,7 @@ impl Action {
             "publish" => Action::Publish,
             "submit" => Action::Submit,
             "schedule" => Action::Schedule,
+            "schedule-embargo" => Action::ScheduleAtEmbargo,
             "unpublish" => Action::Unpublish,
             "preview" => Action::Preview,
             _ => Action::Save,
@@ -347,20 +356,27 @@ impl Action {
 
     /// Actions only editors may take.
     pub fn needs_editor(self) -> bool {
-        matches!(self, Action::Publish | Action::Schedule | Action::Unpublish)
+        matches!(
+            self,
+            Action::Publish | Action::Schedule | Action::ScheduleAtEmbargo | Action::Unpublish
+        )
     }
 
     /// The word the story page's `?saved=` takes after this action.
     pub fn key(self) -> &'static str {
         match self {
             Action::Publish => "publish",
-            Action::Schedule => "schedule",
+            Action::Schedule | Action::ScheduleAtEmbargo => "schedule",
             Action::Unpublish => "unpublish",
             Action::Submit => "submit",
             Action::Save | Action::Preview => "save",
         }
     }
 }
+
+/// The error key of a Publish or Schedule refused for an embargo: the form shows its message and
+/// offers to schedule the story for the embargo time.
+pub const EMBARGO_OFFER: &str = "embargo-offer";
 
 /// Field errors, keyed by form field name (`photo` for the upload, `form` for the whole form).
 pub type FieldErrors = Vec<(&'static str, String)>;
@@ -410,6 +426,10 @@ pub fn apply(input: &StoryInput, dateline_date: Date) -> Result<StoryContent, Fi
         (_, raw) => record(&mut errors, "slug", Slug::parse(raw)),
     };
     let photo = photo(input, &mut errors);
+    let embargo = match input.embargo.trim() {
+        "" => None,
+        raw => parse_time(raw, "embargo").map_err(|e| errors.push(e)).ok(),
+    };
     let (Some(headline), Some(bylines), Some(section), Some(body), Some(slug), true) =
         (headline, bylines, section, body, slug, errors.is_empty())
     else {
@@ -425,6 +445,7 @@ pub fn apply(input: &StoryInput, dateline_date: Date) -> Result<StoryContent, Fi
         dateline,
         body,
         photo,
+        embargo,
     })
 }
 
@@ -471,21 +492,7 @@ pub fn schedule_time(
             "Choose the publication time to schedule the story".into(),
         )]);
     }
-    let formats = [
-        format_description!("[year]-[month]-[day]T[hour]:[minute]"),
-        format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]"),
-        format_description!("[year]-[month]-[day] [hour]:[minute]"),
-    ];
-    let at = formats
-        .iter()
-        .find_map(|f| PrimitiveDateTime::parse(raw, f).ok())
-        .map(PrimitiveDateTime::assume_utc)
-        .ok_or_else(|| {
-            vec![(
-                "schedule_at",
-                format!("{raw:?} is not a date and time like 2026-12-01T09:30"),
-            )]
-        })?;
+    let at = parse_time(raw, "schedule_at").map_err(|e| vec![e])?;
     if at <= now {
         return Err(vec![(
             "schedule_at",
@@ -493,6 +500,48 @@ pub fn schedule_time(
         )]);
     }
     Ok(at)
+}
+
+/// The embargo time typed on the form, for scheduling the story then; it must lie ahead (an
+/// embargo that has passed no longer holds the story back).
+pub fn embargo_time(
+    input: &StoryInput,
+    now: OffsetDateTime,
+) -> Result<OffsetDateTime, FieldErrors> {
+    let raw = input.embargo.trim();
+    if raw.is_empty() {
+        return Err(vec![(
+            "embargo",
+            "The story has no embargo to schedule it for".into(),
+        )]);
+    }
+    let at = parse_time(raw, "embargo").map_err(|e| vec![e])?;
+    if at <= now {
+        return Err(vec![(
+            "embargo",
+            "The embargo has passed; publish the story instead".into(),
+        )]);
+    }
+    Ok(at)
+}
+
+/// A `datetime-local` value (seconds or a space allowed), in UTC; `field` names the error.
+fn parse_time(raw: &str, field: &'static str) -> Result<OffsetDateTime, (&'static str, String)> {
+    let formats = [
+        format_description!("[year]-[month]-[day]T[hour]:[minute]"),
+        format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]"),
+        format_description!("[year]-[month]-[day] [hour]:[minute]"),
+    ];
+    formats
+        .iter()
+        .find_map(|f| PrimitiveDateTime::parse(raw, f).ok())
+        .map(PrimitiveDateTime::assume_utc)
+        .ok_or_else(|| {
+            (
+                field,
+                format!("{raw:?} is not a date and time like 2026-12-01T09:30"),
+            )
+        })
 }
 
 #[cfg(test)]

@@ -90,6 +90,10 @@ text_type!(
     Credit, "Credit", 200, true
 );
 text_type!(
+    /// Why a story was withdrawn, kept for the desk and the audit log.
+    WithdrawalReason, "Reason", 500, true
+);
+text_type!(
     /// The text alternative of a photo for readers who cannot see it.
     AltText, "Alt text", 300, true
 );

@@ -1,7 +1,7 @@
 //! Stories brought in from elsewhere: wire copy (`newsroom import-wire`) and ninjs documents
 //! (`newsroom import`). They arrive published, so each one is recorded in the audit log.
 
-use super::{Actor, EditorialError};
+use super::{Actor, EditorialError, embargo};
 use crate::domain::{AuditAction, Slug, Story};
 use crate::storage::{ImportOutcome, Store, StoreError};
 use time::OffsetDateTime;
@@ -25,6 +25,7 @@ pub fn import_wire(
     mut story: Story,
     now: OffsetDateTime,
 ) -> Result<Imported, EditorialError> {
+    embargo::hold(&mut story, now);
     let base = story.slug.clone();
     for n in 1..SLUG_TRIES {
         if n > 1 {
@@ -61,6 +62,7 @@ pub fn import_ninjs(
     has_slug: bool,
     now: OffsetDateTime,
 ) -> Result<ImportOutcome, EditorialError> {
+    embargo::hold(&mut story, now);
     if !has_slug {
         story.slug = free_slug(store, &story)?;
     }

@@ -24,6 +24,15 @@ pub fn publish_due(store: &dyn Store, now: OffsetDateTime) -> Result<usize, Edit
             continue;
         }
         let revision = story.revision;
+        // Never before the embargo: a story scheduled earlier (possible only for a record
+        // written before embargoes were checked) waits for the embargo's end.
+        if let Some(until) = story.embargo.filter(|until| *until > now) {
+            story.status = Status::Scheduled(until);
+            match store.save_story(&story, Some(revision)) {
+                Ok(_) | Err(StoreError::Conflict { .. }) => continue,
+                Err(e) => return Err(e.into()),
+            }
+        }
         story.published_at = Some(at);
         story.publish(now, None);
         story.updated_at = now;

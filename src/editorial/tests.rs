@@ -2,7 +2,7 @@ use super::*;
 use crate::domain::story_form::{StoryInput, apply};
 use crate::domain::{
     AuditAction, Body, Bylines, Headline, Initials, PasswordHash, PhotoId, Role, Section, Slug,
-    Username,
+    Username, WithdrawalReason,
 };
 use crate::storage::SledStore;
 use time::Duration;
@@ -256,7 +256,8 @@ fn restoring_a_revision_saves_it_on_top_and_is_audited() {
     let story = published(&store);
     let later = NOW + Duration::hours(1);
     let edit = change(&story, content("Talks end", "Wrong words."), Step::Save);
-    save(&store, &editor(), edit, later).unwrap();
+    // Before the restore: audit entries of the same instant have no order.
+    save(&store, &editor(), edit, later - Duration::minutes(30)).unwrap();
 
     // A moment after the edit: events of the same instant have no order in the log.
     let restoring = later + Duration::seconds(1);
@@ -449,4 +450,231 @@ fn a_save_on_the_stored_revision_is_not_a_merge() {
     )
     .unwrap();
     assert!(matches!(outcome, Outcome::Saved { merged: None, .. }));
+}
+
+// --- Embargo -------------------------------------------------------------------------------------
+
+const UNTIL: OffsetDateTime = datetime!(2026-06-02 06:00 UTC);
+
+fn embargoed(step: Step) -> Edit {
+    let mut edit = new(step);
+    edit.content.embargo = Some(UNTIL);
+    edit
+}
+
+fn admin() -> Actor {
+    user("root.admin", Role::Admin)
+}
+
+fn error_keys(result: Result<Story, EditorialError>) -> Vec<&'static str> {
+    match result {
+        Err(EditorialError::Invalid(errors)) => errors.into_iter().map(|(key, _)| key).collect(),
+        other => panic!("expected field errors, got {other:?}"),
+    }
+}
+
+#[test]
+fn publishing_before_the_embargo_is_refused_with_the_offer_and_nothing_is_stored() {
+    let (_dir, store) = store();
+    let refused = save(&store, &editor(), embargoed(Step::Publish), NOW);
+    assert_eq!(
+        error_keys(refused),
+        vec!["embargo", crate::domain::story_form::EMBARGO_OFFER]
+    );
+    let slug = Slug::parse("talks-end").unwrap();
+    assert_eq!(store.story_by_slug(&slug).unwrap(), None);
+}
+
+#[test]
+fn an_embargoed_draft_cannot_be_published_by_a_later_save_either() {
+    let (_dir, store) = store();
+    let draft = save(&store, &writer(), embargoed(Step::Save), NOW).unwrap();
+    assert_eq!(draft.embargo, Some(UNTIL));
+    let publish = change(&draft, draft.content(), Step::Publish);
+    assert!(matches!(
+        save(&store, &editor(), publish, UNTIL - Duration::seconds(1)),
+        Err(EditorialError::Invalid(_))
+    ));
+    let publish = change(&draft, draft.content(), Step::Publish);
+    let live = save(&store, &editor(), publish, UNTIL).unwrap();
+    assert!(live.is_public(), "at the embargo time it may go out");
+}
+
+#[test]
+fn scheduling_before_the_embargo_is_refused_and_at_the_embargo_accepted() {
+    let (_dir, store) = store();
+    let early = save(
+        &store,
+        &editor(),
+        embargoed(Step::Schedule(UNTIL - Duration::minutes(1))),
+        NOW,
+    );
+    assert!(error_keys(early).contains(&crate::domain::story_form::EMBARGO_OFFER));
+    let scheduled = save(&store, &editor(), embargoed(Step::Schedule(UNTIL)), NOW).unwrap();
+    assert_eq!(scheduled.status, Status::Scheduled(UNTIL));
+}
+
+#[test]
+fn the_scheduler_publishes_an_embargoed_story_at_its_embargo_and_not_before() {
+    let (_dir, store) = store();
+    let story = save(&store, &editor(), embargoed(Step::Schedule(UNTIL)), NOW).unwrap();
+    assert_eq!(
+        publish_due(&store, UNTIL - Duration::seconds(1)).unwrap(),
+        0
+    );
+    assert!(!store.story(story.id).unwrap().unwrap().is_public());
+    assert_eq!(publish_due(&store, UNTIL).unwrap(), 1);
+    let live = store.story(story.id).unwrap().unwrap();
+    assert_eq!(live.published_at, Some(UNTIL));
+}
+
+#[test]
+fn an_embargo_moved_past_the_scheduled_time_is_refused() {
+    let (_dir, store) = store();
+    let story = save(&store, &editor(), embargoed(Step::Schedule(UNTIL)), NOW).unwrap();
+    let mut later = story.content();
+    later.embargo = Some(UNTIL + Duration::hours(1));
+    let refused = save(&store, &editor(), change(&story, later, Step::Save), NOW);
+    assert_eq!(error_keys(refused), vec!["embargo"]);
+}
+
+#[test]
+fn a_published_story_cannot_be_put_under_embargo() {
+    let (_dir, store) = store();
+    let story = published(&store);
+    let mut held = story.content();
+    held.embargo = Some(UNTIL);
+    let refused = save(&store, &editor(), change(&story, held, Step::Save), NOW);
+    assert_eq!(error_keys(refused), vec!["embargo"]);
+    assert!(store.story(story.id).unwrap().unwrap().is_public());
+}
+
+#[test]
+fn an_embargo_that_has_passed_holds_nothing_back() {
+    let (_dir, store) = store();
+    let mut edit = new(Step::Publish);
+    edit.content.embargo = Some(NOW - Duration::hours(1));
+    assert!(save(&store, &editor(), edit, NOW).unwrap().is_public());
+}
+
+#[test]
+fn setting_and_lifting_an_embargo_are_audited() {
+    let (_dir, store) = store();
+    let story = save(&store, &writer(), embargoed(Step::Save), NOW).unwrap();
+    let mut lifted = story.content();
+    lifted.embargo = None;
+    let later = NOW + Duration::hours(1);
+    save(&store, &editor(), change(&story, lifted, Step::Save), later).unwrap();
+    let log = store.audit_log(None, 10).unwrap();
+    let entries: Vec<_> = log.iter().map(|e| (e.action, e.detail.as_str())).collect();
+    assert_eq!(
+        entries,
+        vec![
+            (AuditAction::Embargo, "Talks end; embargo lifted"),
+            (
+                AuditAction::Embargo,
+                "Talks end; embargo until 2026-06-02 06:00 UTC"
+            ),
+        ]
+    );
+}
+
+#[test]
+fn an_imported_story_under_embargo_is_scheduled_for_its_end_not_published() {
+    let (_dir, store) = store();
+    let mut wire = wire_story(NOW);
+    wire.embargo = Some(UNTIL);
+    let Imported::New(saved) = import_wire(&store, &Actor::CommandLine, wire, NOW).unwrap() else {
+        panic!("a new wire story is saved");
+    };
+    assert_eq!(saved.status, Status::Scheduled(UNTIL));
+    assert!(!saved.is_public());
+
+    let mut feed = wire_story(NOW);
+    feed.revision = 1;
+    feed.slug = Slug::parse("feed-story").unwrap();
+    feed.embargo = Some(UNTIL);
+    import_ninjs(&store, &Actor::CommandLine, feed.clone(), true, NOW).unwrap();
+    let stored = store.story(feed.id).unwrap().unwrap();
+    assert_eq!(stored.status, Status::Scheduled(UNTIL));
+    assert_eq!(stored.published_at, None);
+}
+
+// --- Withdrawal ----------------------------------------------------------------------------------
+
+fn reason() -> WithdrawalReason {
+    WithdrawalReason::parse("Court order of 2 June").unwrap()
+}
+
+#[test]
+fn an_editor_withdraws_a_published_story_and_the_log_keeps_the_reason() {
+    let (_dir, store) = store();
+    let story = published(&store);
+    let before = store.public_version().unwrap().generation;
+    let later = NOW + Duration::hours(3);
+    let withdrawn = withdraw(&store, &editor(), story.id, reason(), later).unwrap();
+    assert_eq!(withdrawn.status, Status::Withdrawn(later));
+    assert_eq!(withdrawn.withdrawal_reason, Some(reason()));
+    assert!(!withdrawn.is_public());
+    assert!(store.public_version().unwrap().generation > before);
+    let entry = &store.audit_log(None, 1).unwrap()[0];
+    assert_eq!(entry.action, AuditAction::Withdraw);
+    assert_eq!(entry.detail, "Talks end; reason: Court order of 2 June");
+}
+
+#[test]
+fn a_writer_may_not_withdraw_and_a_draft_cannot_be_withdrawn() {
+    let (_dir, store) = store();
+    let story = published(&store);
+    assert!(matches!(
+        withdraw(&store, &writer(), story.id, reason(), NOW),
+        Err(EditorialError::NotAllowed(_))
+    ));
+    let mut other = embargoed(Step::Save);
+    other.content = content("Talks resume", "Words.");
+    let draft = save(&store, &editor(), other, NOW).unwrap();
+    assert!(matches!(
+        withdraw(&store, &editor(), draft.id, reason(), NOW),
+        Err(EditorialError::NotAllowed(_))
+    ));
+}
+
+#[test]
+fn a_withdrawn_story_cannot_be_published_again_until_an_admin_reinstates_it() {
+    let (_dir, store) = store();
+    let story = published(&store);
+    let withdrawn = withdraw(&store, &editor(), story.id, reason(), NOW).unwrap();
+    let republish = change(&withdrawn, withdrawn.content(), Step::Publish);
+    assert_eq!(
+        error_keys(save(&store, &editor(), republish, NOW)),
+        vec!["form"]
+    );
+    assert!(matches!(
+        reinstate(&store, &editor(), story.id, NOW),
+        Err(EditorialError::NotAllowed(_))
+    ));
+
+    // Audit entries of the same instant have no order, so the reinstatement comes later.
+    let later = NOW + Duration::hours(1);
+    let back = reinstate(&store, &admin(), story.id, later).unwrap();
+    assert_eq!(back.status, Status::Unpublished);
+    assert_eq!(back.withdrawal_reason, None);
+    assert_eq!(
+        actions(&store)[0],
+        (AuditAction::Reinstate, "root.admin".into())
+    );
+    let republish = change(&back, back.content(), Step::Publish);
+    assert!(save(&store, &editor(), republish, NOW).unwrap().is_public());
+}
+
+#[test]
+fn a_withdrawn_story_is_listed_for_export_and_its_photo_known_as_gone() {
+    let (_dir, store) = store();
+    let story = published(&store);
+    assert!(withdrawn(&store).unwrap().is_empty());
+    withdraw(&store, &editor(), story.id, reason(), NOW).unwrap();
+    let listed = withdrawn(&store).unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0].id, story.id);
+    assert!(!shows_withdrawn_photo(&store, PhotoId::new()).unwrap());
 }

@@ -16,6 +16,9 @@ pub struct Document {
     pub versioncreated: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contentcreated: Option<String>,
+    /// The time before which nothing of the item may be published.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub embargoed: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pubstatus: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]

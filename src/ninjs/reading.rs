@@ -155,6 +155,7 @@ pub fn story(doc: &Document, defaults: Defaults<'_>) -> Result<Story, NinjsError
     let created = read_time("firstcreated", doc.firstcreated.as_deref())?;
     let version_time = read_time("versioncreated", doc.versioncreated.as_deref())?;
     let content_time = read_time("contentcreated", doc.contentcreated.as_deref())?;
+    let embargo = read_time("embargoed", doc.embargoed.as_deref())?;
     let created_at = created.or(version_time).unwrap_or(defaults.now);
     let updated_at = version_time.unwrap_or(created_at);
     let status = match doc.pubstatus.as_deref() {
@@ -192,6 +193,8 @@ pub fn story(doc: &Document, defaults: Defaults<'_>) -> Result<Story, NinjsError
     story.status = status;
     story.published_at = Some(published_at);
     story.first_published_at = Some(published_at);
+    // Whether it may be published yet is the editorial service's decision on import.
+    story.embargo = embargo;
     Ok(story)
 }
 

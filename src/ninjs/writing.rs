@@ -3,7 +3,7 @@
 
 use super::document::{Association, BodyText, Document, Entity, InfoSource, Rendition, Text};
 use super::{LANGUAGE, MARKDOWN, html};
-use crate::domain::{Dateline, Story};
+use crate::domain::{Dateline, Status, Story};
 use crate::urls;
 use time::format_description::well_known::Rfc3339;
 use time::{OffsetDateTime, UtcOffset};
@@ -78,11 +78,13 @@ pub fn document(story: &Story, site: Site<'_>) -> Document {
         firstcreated: Some(timestamp(story.created_at)),
         versioncreated: Some(timestamp(story.updated_at)),
         contentcreated: published.map(timestamp),
+        embargoed: story.embargo.map(timestamp),
         pubstatus: Some(
-            if published.is_some() {
-                "usable"
-            } else {
-                "withheld"
+            match (published, story.status) {
+                (Some(_), _) => "usable",
+                // Withdrawn: recipients must take down what they ran.
+                (None, Status::Withdrawn(_)) => "canceled",
+                (None, _) => "withheld",
             }
             .into(),
         ),

@@ -7,7 +7,7 @@ use crate::domain::{
     AltText, AuditAction, AuditEvent, Autosave, Body, Byline, Bylines, Caption, Credit, Dateline,
     DomainError, Headline, Initials, LeadPhoto, PasswordHash, Photo, PhotoId, Rendition, Role,
     Section, Session, Slug, Source, Standfirst, Status, Story, StoryId, StorySummary, User, UserId,
-    Username, dateline::Place,
+    Username, WithdrawalReason, dateline::Place,
 };
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
 use thiserror::Error;
@@ -17,7 +17,11 @@ use time::{Date, OffsetDateTime};
 const MAX_RECORD_BYTES: usize = 4 << 20;
 
 const STORY_V1: u8 = 1;
+/// Since embargoes and withdrawal: an embargo time, a reason, and a status that can be withdrawn.
+const STORY_V2: u8 = 2;
 const SUMMARY_V1: u8 = 1;
+/// Since withdrawal: the status can be withdrawn.
+const SUMMARY_V2: u8 = 2;
 
 #[derive(Debug, Error)]
 pub enum CodecError {
@@ -91,6 +95,64 @@ struct StoryV1 {
     last_edited_by: Option<[u8; 16]>,
 }
 
+/// A story as written since embargoes and withdrawal; a first-version record is upgraded to it.
+#[derive(Serialize, Deserialize)]
+struct StoryV2 {
+    id: [u8; 16],
+    revision: u64,
+    headline: String,
+    standfirst: Option<String>,
+    slug: String,
+    section: String,
+    bylines: Vec<String>,
+    source: Option<String>,
+    dateline: Option<DatelineV1>,
+    body: String,
+    photo: Option<PhotoV1>,
+    status: StatusV2,
+    submitted: bool,
+    created_at: i128,
+    updated_at: i128,
+    published_at: Option<i128>,
+    first_published_at: Option<i128>,
+    revised_at: Option<i128>,
+    editor: Option<String>,
+    author: Option<[u8; 16]>,
+    last_edited_by: Option<[u8; 16]>,
+    embargo: Option<i128>,
+    withdrawal_reason: Option<String>,
+}
+
+impl From<StoryV1> for StoryV2 {
+    fn from(r: StoryV1) -> Self {
+        StoryV2 {
+            id: r.id,
+            revision: r.revision,
+            headline: r.headline,
+            standfirst: r.standfirst,
+            slug: r.slug,
+            section: r.section,
+            bylines: r.bylines,
+            source: r.source,
+            dateline: r.dateline,
+            body: r.body,
+            photo: r.photo,
+            status: r.status.into(),
+            submitted: r.submitted,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+            published_at: r.published_at,
+            first_published_at: r.first_published_at,
+            revised_at: r.revised_at,
+            editor: r.editor,
+            author: r.author,
+            last_edited_by: r.last_edited_by,
+            embargo: None,
+            withdrawal_reason: None,
+        }
+    }
+}
+
 #[derive(Serialize, Deserialize)]
 struct DatelineV1 {
     place: String,
@@ -115,8 +177,28 @@ enum StatusV1 {
     Unpublished,
 }
 
+#[derive(Serialize, Deserialize)]
+enum StatusV2 {
+    Draft,
+    Scheduled(i128),
+    Published,
+    Unpublished,
+    Withdrawn(i128),
+}
+
+impl From<StatusV1> for StatusV2 {
+    fn from(status: StatusV1) -> Self {
+        match status {
+            StatusV1::Draft => StatusV2::Draft,
+            StatusV1::Scheduled(at) => StatusV2::Scheduled(at),
+            StatusV1::Published => StatusV2::Published,
+            StatusV1::Unpublished => StatusV2::Unpublished,
+        }
+    }
+}
+
 pub fn encode_story(story: &Story) -> Result<Vec<u8>, CodecError> {
-    let record = StoryV1 {
+    let record = StoryV2 {
         id: story.id.to_bytes(),
         revision: story.revision,
         headline: story.headline.to_string(),
@@ -149,14 +231,17 @@ pub fn encode_story(story: &Story) -> Result<Vec<u8>, CodecError> {
         editor: story.editor.as_ref().map(ToString::to_string),
         author: story.author.map(UserId::to_bytes),
         last_edited_by: story.last_edited_by.map(UserId::to_bytes),
+        embargo: story.embargo.map(OffsetDateTime::unix_timestamp_nanos),
+        withdrawal_reason: story.withdrawal_reason.as_ref().map(ToString::to_string),
     };
-    encode(STORY_V1, &record)
+    encode(STORY_V2, &record)
 }
 
 pub fn decode_story(bytes: &[u8]) -> Result<Story, CodecError> {
     let (version, payload) = version_of(bytes)?;
-    let r: StoryV1 = match version {
-        STORY_V1 => decode(payload)?,
+    let r: StoryV2 = match version {
+        STORY_V1 => decode::<StoryV1>(payload)?.into(),
+        STORY_V2 => decode(payload)?,
         other => return Err(CodecError::UnknownVersion(other)),
     };
     Ok(Story {
@@ -199,6 +284,12 @@ pub fn decode_story(bytes: &[u8]) -> Result<Story, CodecError> {
         editor: r.editor.as_deref().map(Initials::parse).transpose()?,
         author: r.author.map(UserId::from_bytes),
         last_edited_by: r.last_edited_by.map(UserId::from_bytes),
+        embargo: r.embargo.map(datetime).transpose()?,
+        withdrawal_reason: r
+            .withdrawal_reason
+            .as_deref()
+            .map(WithdrawalReason::parse)
+            .transpose()?,
     })
 }
 
@@ -220,8 +311,44 @@ struct SummaryV1 {
     last_edited_by: Option<[u8; 16]>,
 }
 
+/// [`SummaryV1`] with a status that can be withdrawn.
+#[derive(Serialize, Deserialize)]
+struct SummaryV2 {
+    id: [u8; 16],
+    headline: String,
+    standfirst: Option<String>,
+    slug: String,
+    section: String,
+    bylines: Vec<String>,
+    status: StatusV2,
+    submitted: bool,
+    published_at: Option<i128>,
+    updated_at: i128,
+    author: Option<[u8; 16]>,
+    last_edited_by: Option<[u8; 16]>,
+}
+
+impl From<SummaryV1> for SummaryV2 {
+    fn from(r: SummaryV1) -> Self {
+        SummaryV2 {
+            id: r.id,
+            headline: r.headline,
+            standfirst: r.standfirst,
+            slug: r.slug,
+            section: r.section,
+            bylines: r.bylines,
+            status: r.status.into(),
+            submitted: r.submitted,
+            published_at: r.published_at,
+            updated_at: r.updated_at,
+            author: r.author,
+            last_edited_by: r.last_edited_by,
+        }
+    }
+}
+
 pub fn encode_summary(s: &StorySummary) -> Result<Vec<u8>, CodecError> {
-    let record = SummaryV1 {
+    let record = SummaryV2 {
         id: s.id.to_bytes(),
         headline: s.headline.to_string(),
         standfirst: s.standfirst.as_ref().map(ToString::to_string),
@@ -235,13 +362,14 @@ pub fn encode_summary(s: &StorySummary) -> Result<Vec<u8>, CodecError> {
         author: s.author.map(UserId::to_bytes),
         last_edited_by: s.last_edited_by.map(UserId::to_bytes),
     };
-    encode(SUMMARY_V1, &record)
+    encode(SUMMARY_V2, &record)
 }
 
 pub fn decode_summary(bytes: &[u8]) -> Result<StorySummary, CodecError> {
     let (version, payload) = version_of(bytes)?;
-    let r: SummaryV1 = match version {
-        SUMMARY_V1 => decode(payload)?,
+    let r: SummaryV2 = match version {
+        SUMMARY_V1 => decode::<SummaryV1>(payload)?.into(),
+        SUMMARY_V2 => decode(payload)?,
         other => return Err(CodecError::UnknownVersion(other)),
     };
     Ok(StorySummary {
@@ -631,21 +759,23 @@ pub fn decode_count(bytes: &[u8]) -> Result<u64, CodecError> {
     Ok(u64::from_be_bytes(array))
 }
 
-fn encode_status(status: Status) -> StatusV1 {
+fn encode_status(status: Status) -> StatusV2 {
     match status {
-        Status::Draft => StatusV1::Draft,
-        Status::Scheduled(at) => StatusV1::Scheduled(at.unix_timestamp_nanos()),
-        Status::Published => StatusV1::Published,
-        Status::Unpublished => StatusV1::Unpublished,
+        Status::Draft => StatusV2::Draft,
+        Status::Scheduled(at) => StatusV2::Scheduled(at.unix_timestamp_nanos()),
+        Status::Published => StatusV2::Published,
+        Status::Unpublished => StatusV2::Unpublished,
+        Status::Withdrawn(at) => StatusV2::Withdrawn(at.unix_timestamp_nanos()),
     }
 }
 
-fn decode_status(status: StatusV1) -> Result<Status, CodecError> {
+fn decode_status(status: StatusV2) -> Result<Status, CodecError> {
     Ok(match status {
-        StatusV1::Draft => Status::Draft,
-        StatusV1::Scheduled(at) => Status::Scheduled(datetime(at)?),
-        StatusV1::Published => Status::Published,
-        StatusV1::Unpublished => Status::Unpublished,
+        StatusV2::Draft => Status::Draft,
+        StatusV2::Scheduled(at) => Status::Scheduled(datetime(at)?),
+        StatusV2::Published => Status::Published,
+        StatusV2::Unpublished => Status::Unpublished,
+        StatusV2::Withdrawn(at) => Status::Withdrawn(datetime(at)?),
     })
 }
 
@@ -705,6 +835,73 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn an_embargoed_and_a_withdrawn_story_round_trip() {
+        let mut story = sample_story();
+        story.embargo = Some(datetime!(2017-07-16 06:00 UTC));
+        assert_eq!(decode_story(&encode_story(&story).unwrap()).unwrap(), story);
+        story.status = Status::Withdrawn(datetime!(2017-07-17 09:30 UTC));
+        story.withdrawal_reason = Some(WithdrawalReason::parse("Court order").unwrap());
+        assert_eq!(decode_story(&encode_story(&story).unwrap()).unwrap(), story);
+        let summary = story.summary();
+        assert_eq!(
+            decode_summary(&encode_summary(&summary).unwrap()).unwrap(),
+            summary
+        );
+    }
+
+    #[test]
+    fn a_first_version_story_and_summary_still_read_without_an_embargo() {
+        let story = sample_story();
+        let v2: StoryV2 = decode(&encode_story(&story).unwrap()[1..]).unwrap();
+        let v1 = StoryV1 {
+            id: v2.id,
+            revision: v2.revision,
+            headline: v2.headline,
+            standfirst: v2.standfirst,
+            slug: v2.slug,
+            section: v2.section,
+            bylines: v2.bylines,
+            source: v2.source,
+            dateline: v2.dateline,
+            body: v2.body,
+            photo: v2.photo,
+            status: StatusV1::Scheduled(story.created_at.unix_timestamp_nanos()),
+            submitted: v2.submitted,
+            created_at: v2.created_at,
+            updated_at: v2.updated_at,
+            published_at: v2.published_at,
+            first_published_at: v2.first_published_at,
+            revised_at: v2.revised_at,
+            editor: v2.editor,
+            author: v2.author,
+            last_edited_by: v2.last_edited_by,
+        };
+        let read = decode_story(&encode(STORY_V1, &v1).unwrap()).unwrap();
+        assert_eq!(read, story);
+        assert_eq!(read.embargo, None);
+
+        let summary = story.summary();
+        let v1 = SummaryV1 {
+            id: summary.id.to_bytes(),
+            headline: summary.headline.to_string(),
+            standfirst: summary.standfirst.as_ref().map(ToString::to_string),
+            slug: summary.slug.to_string(),
+            section: summary.section.key().to_owned(),
+            bylines: summary.bylines.iter().map(ToString::to_string).collect(),
+            status: StatusV1::Scheduled(story.created_at.unix_timestamp_nanos()),
+            submitted: summary.submitted,
+            published_at: None,
+            updated_at: summary.updated_at.unix_timestamp_nanos(),
+            author: summary.author.map(UserId::to_bytes),
+            last_edited_by: None,
+        };
+        assert_eq!(
+            decode_summary(&encode(SUMMARY_V1, &v1).unwrap()).unwrap(),
+            summary
+        );
+    }
+
+    #[test]
     fn a_user_round_trips() {
         let user = User {
             id: UserId::new(),
@@ -742,7 +939,7 @@ pub(crate) mod tests {
     #[test]
     fn records_start_with_their_format_version() {
         let bytes = encode_story(&sample_story()).unwrap();
-        assert_eq!(bytes[0], STORY_V1);
+        assert_eq!(bytes[0], STORY_V2);
     }
 
     #[test]
@@ -760,7 +957,7 @@ pub(crate) mod tests {
     fn a_huge_length_prefix_is_refused_without_allocating_it() {
         // Version byte, then a bincode varint announcing a u64::MAX-long first field.
         let bytes = [
-            STORY_V1, 251, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+            STORY_V2, 251, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
         ];
         assert!(decode_story(&bytes).is_err());
     }
@@ -772,9 +969,9 @@ pub(crate) mod tests {
         assert_eq!(decoded.body.as_str(), "One.\n<!--nextpage-->\nTwo.");
 
         // A damaged record whose body is empty is refused, not shown as an empty story.
-        let mut record: StoryV1 = decode(&encode_story(&story).unwrap()[1..]).unwrap();
+        let mut record: StoryV2 = decode(&encode_story(&story).unwrap()[1..]).unwrap();
         record.body = String::new();
-        let bytes = encode(STORY_V1, &record).unwrap();
+        let bytes = encode(STORY_V2, &record).unwrap();
         assert!(decode_story(&bytes).is_err());
     }
 

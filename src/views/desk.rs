@@ -119,6 +119,12 @@ pub struct StoryFormPage {
     pub story_id: String,
     /// An autosaved copy newer than the last save, offered back.
     pub autosaved: Option<AutosaveNote>,
+    /// The story is published and this editor may withdraw it.
+    pub can_withdraw: bool,
+    /// The story is withdrawn and this administrator may reinstate it.
+    pub can_reinstate: bool,
+    /// Why a withdrawn story was withdrawn, for the desk.
+    pub withdrawal_reason: Option<String>,
 }
 
 /// "Autosaved at 10:42, not saved to the story: restore it".
@@ -133,6 +139,14 @@ impl StoryFormPage {
             .iter()
             .find(|(f, _)| *f == field)
             .map(|(_, m)| m.as_str())
+    }
+
+    /// A Publish or Schedule refused for the embargo: the form offers the embargo time.
+    pub fn offers_embargo_time(&self) -> bool {
+        self.can_publish
+            && self
+                .error_for(crate::domain::story_form::EMBARGO_OFFER)
+                .is_some()
     }
 
     pub fn other_errors(&self) -> Vec<&str> {

@@ -27,6 +27,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 pub enum ApiError {
     #[error("no such story")]
     NotFound,
+    #[error("this story has been withdrawn")]
+    Gone,
     #[error("{0}")]
     BadRequest(String),
     #[error("internal error: {0}")]
@@ -39,6 +41,7 @@ impl From<AppError> for ApiError {
     fn from(e: AppError) -> Self {
         match e {
             AppError::NotFound => ApiError::NotFound,
+            AppError::Gone => ApiError::Gone,
             other => ApiError::Internal(other.to_string()),
         }
     }
@@ -53,6 +56,7 @@ impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
         match self {
             ApiError::NotFound => StatusCode::NOT_FOUND,
+            ApiError::Gone => StatusCode::GONE,
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -87,8 +91,13 @@ async fn one(state: State, path: web::Path<String>) -> Result<HttpResponse, ApiE
     let story = state
         .blocking(move |store| store.story(id))
         .await?
-        .filter(|s| s.is_public())
         .ok_or(ApiError::NotFound)?;
+    if story.is_withdrawn() {
+        return Err(ApiError::Gone);
+    }
+    if !story.is_public() {
+        return Err(ApiError::NotFound);
+    }
     // A published story changes rarely: the longer lifetime of an article page.
     Ok(HttpResponse::Ok()
         .insert_header(super::public::Freshness::Article.header())

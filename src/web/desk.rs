@@ -36,6 +36,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .service(stories::create)
     .service(stories::edit)
     .service(stories::update)
+    .service(stories::withdraw)
+    .service(stories::reinstate)
     .service(photos::library);
     // Accounts and audit log (admins), story history.
     cfg.configure(users::routes)

@@ -12,6 +12,9 @@ use askama::Template;
 pub enum AppError {
     #[error("not found")]
     NotFound,
+    /// A story taken down, or its photo: readers are told it is gone for good, not why.
+    #[error("withdrawn")]
+    Gone,
     /// The page needs a signed-in account; `next` is where to return afterwards.
     #[error("login required")]
     LoginRequired { next: String },
@@ -71,6 +74,7 @@ impl ResponseError for AppError {
     fn status_code(&self) -> StatusCode {
         match self {
             AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::Gone => StatusCode::GONE,
             AppError::LoginRequired { .. } => StatusCode::SEE_OTHER,
             AppError::Forbidden => StatusCode::FORBIDDEN,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
@@ -91,6 +95,10 @@ impl ResponseError for AppError {
                 title: "Page not found",
                 message: "There is no page at this address. It may have moved, or the link may be mistyped."
                     .into(),
+            },
+            AppError::Gone => ErrorPage {
+                title: "This story has been withdrawn",
+                message: "This story has been withdrawn and is no longer available.".into(),
             },
             AppError::Forbidden => ErrorPage {
                 title: "Not allowed",

@@ -4,6 +4,7 @@
 use super::auth::SignedIn;
 use super::{AppError, State};
 use crate::domain::{Photo, PhotoId};
+use crate::editorial;
 use crate::storage::{PhotoBlob, StoreError};
 use actix_web::http::header::{
     self, CacheControl, CacheDirective, ContentEncoding, ETag, EntityTag, IfNoneMatch,
@@ -107,7 +108,12 @@ async fn serve(
             .photo_blob(id, PhotoBlob::Rendition(width))?
             .map(|bytes| (tag, Some(bytes))))
     });
-    let (tag, bytes) = found.await?.ok_or(AppError::NotFound)?;
+    let Some((tag, bytes)) = found.await? else {
+        return Err(match audience {
+            Audience::Readers if withdrawn(state, id).await? => AppError::Gone,
+            _ => AppError::NotFound,
+        });
+    };
     let cache = match audience {
         // A rendition never changes under its address.
         Audience::Readers => vec![
@@ -130,6 +136,13 @@ async fn serve(
         Some(bytes) => response.content_type("image/jpeg").body(bytes),
         None => response.finish(),
     })
+}
+
+/// Whether a photo readers may not see belonged to a withdrawn story (and no public one).
+async fn withdrawn(state: &State, id: PhotoId) -> Result<bool, AppError> {
+    state
+        .blocking(move |store| editorial::shows_withdrawn_photo(store, id))
+        .await
 }
 
 fn matches_tag(if_none_match: &IfNoneMatch, tag: &EntityTag) -> bool {

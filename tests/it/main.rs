@@ -16,6 +16,7 @@ mod desk_login;
 mod desk_phone;
 mod desk_stories;
 mod distribution;
+mod embargo;
 mod escaping;
 mod feeds;
 mod hardening;

@@ -5,10 +5,12 @@ mod conflict;
 mod form;
 mod listing;
 mod save;
+mod withdrawal;
 
 pub(super) use form::{edit, new_story};
 pub(super) use listing::list;
 pub(super) use save::{create, update};
+pub(super) use withdrawal::{reinstate, withdraw};
 
 use crate::editorial::EditorialError;
 use crate::web::AppError;

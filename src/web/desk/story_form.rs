@@ -3,7 +3,7 @@
 //! a connection: the whole form has a size cap, and a body that stops arriving is given up on.
 
 pub use crate::domain::story_form::{Action, FieldErrors, StoryInput, error_key, format_local};
-use crate::domain::{Body, PhotoId, Section, Story};
+use crate::domain::{Body, PhotoId, Role, Section, Story};
 use crate::urls;
 use crate::views::desk::{DeskContext, StoryFormPage};
 use crate::web::auth::SignedIn;
@@ -59,6 +59,11 @@ pub(super) fn form_page(
         sections: Section::all().collect(),
         story_id: story.map(|s| s.id.to_string()).unwrap_or_default(),
         autosaved: None,
+        can_withdraw: signed_in.user.role.can_publish() && story.is_some_and(Story::is_public),
+        can_reinstate: signed_in.user.role == Role::Admin && story.is_some_and(Story::is_withdrawn),
+        withdrawal_reason: story
+            .and_then(|s| s.withdrawal_reason.as_ref())
+            .map(ToString::to_string),
     }
 }
 

@@ -48,6 +48,10 @@ async fn show(
         .blocking(move |store| store.story_by_slug(&slug))
         .await?
         .ok_or(AppError::NotFound)?;
+    // Every page of a withdrawn story, whatever its number or date, is gone.
+    if story.is_withdrawn() {
+        return Err(AppError::Gone);
+    }
     let Some(published_at) = story.published_at.filter(|_| story.is_public()) else {
         return Err(AppError::NotFound);
     };

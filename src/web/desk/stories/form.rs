@@ -62,6 +62,13 @@ pub(super) fn saved_notice(what: &str) -> String {
         "publish" => "Published.",
         "schedule" => "Scheduled.",
         "unpublish" => "Unpublished: readers no longer see this story.",
+        "withdraw" => {
+            "Withdrawn: every public address of this story now tells readers it has been \
+             withdrawn."
+        }
+        "reinstate" => {
+            "Reinstated as unpublished: readers do not see it until it is published again."
+        }
         "submit" => "Submitted for review.",
         _ => "Saved.",
     }

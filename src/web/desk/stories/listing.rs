@@ -106,5 +106,6 @@ fn label(status: StatusFilter) -> &'static str {
         StatusFilter::Scheduled => "Scheduled",
         StatusFilter::Published => "Published",
         StatusFilter::Unpublished => "Unpublished",
+        StatusFilter::Withdrawn => "Withdrawn",
     }
 }

@@ -180,6 +180,7 @@ fn step(action: Action, input: &StoryInput, now: OffsetDateTime) -> Result<Step,
         Action::Submit => Step::Submit,
         Action::Publish => Step::Publish,
         Action::Schedule => Step::Schedule(fields::schedule_time(input, now)?),
+        Action::ScheduleAtEmbargo => Step::Schedule(fields::embargo_time(input, now)?),
         Action::Unpublish => Step::Unpublish,
     })
 }

@@ -1,0 +1,81 @@
+//! The embargo rule: nothing of a story is public before its embargo ends. A story under
+//! embargo can neither be published nor scheduled before that time, whoever asks, so every
+//! public surface (which shows published stories only) follows without knowing of embargoes.
+
+use super::{EditorialError, Step};
+use crate::domain::story_form::{EMBARGO_OFFER, format_local};
+use crate::domain::{Status, Story};
+use time::OffsetDateTime;
+
+/// Refuses a story whose status, after `step`, would show it before its embargo ends. A refused
+/// Publish or Schedule carries [`EMBARGO_OFFER`], so the form can offer the embargo time instead.
+pub(super) fn check(story: &Story, step: Step, now: OffsetDateTime) -> Result<(), EditorialError> {
+    let Some(until) = story.embargo.filter(|until| *until > now) else {
+        return Ok(());
+    };
+    let shown = shown(until);
+    let offer = |verb: &str| {
+        EditorialError::Invalid(vec![
+            (
+                "embargo",
+                format!("Embargoed until {shown}: the story cannot be {verb} before then."),
+            ),
+            (
+                EMBARGO_OFFER,
+                format!(
+                    "The story is embargoed until {shown} and cannot be {verb} before then. \
+                     Schedule it for the embargo time instead."
+                ),
+            ),
+        ])
+    };
+    match (step, story.status) {
+        (Step::Publish, _) => Err(offer("published")),
+        (Step::Schedule(at), _) if at < until => Err(offer("scheduled")),
+        (_, Status::Published) => Err(EditorialError::Invalid(vec![(
+            "embargo",
+            format!(
+                "A published story cannot be embargoed until {shown}: unpublish it first, or \
+                 clear the embargo."
+            ),
+        )])),
+        (_, Status::Scheduled(at)) if at < until => Err(EditorialError::Invalid(vec![(
+            "embargo",
+            format!(
+                "The story is scheduled for {}, before its embargo ends at {shown}: schedule it \
+                 for the embargo time or later.",
+                self::shown(at)
+            ),
+        )])),
+        _ => Ok(()),
+    }
+}
+
+/// An imported story marked published but still under embargo is scheduled for the embargo's
+/// end instead, so an import cannot publish it early.
+pub(super) fn hold(story: &mut Story, now: OffsetDateTime) {
+    if let (Status::Published, Some(until)) = (story.status, story.embargo)
+        && until > now
+    {
+        story.status = Status::Scheduled(until);
+        story.published_at = None;
+        story.first_published_at = None;
+    }
+}
+
+/// The audit log's words for an embargo changed from `before` to `after`, if it changed.
+pub(super) fn change(
+    before: Option<OffsetDateTime>,
+    after: Option<OffsetDateTime>,
+) -> Option<String> {
+    match (before, after) {
+        (before, after) if before == after => None,
+        (_, Some(until)) => Some(format!("embargo until {}", shown(until))),
+        (Some(_), None) => Some("embargo lifted".into()),
+        (None, None) => None,
+    }
+}
+
+fn shown(at: OffsetDateTime) -> String {
+    format!("{} UTC", format_local(at).replace('T', " "))
+}
