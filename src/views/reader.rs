@@ -221,9 +221,24 @@ impl ArticlePage {
             }),
             preview: false,
             structured: Some(super::structured::StructuredData::article(
-                site_ctx, story, page,
+                site_ctx, story, None, page,
             )),
         }
+    }
+
+    /// Page `page` of a published story with its lead photo's record (`photo`): the photo
+    /// shown from its renditions, and its crops offered to machines.
+    pub fn published(
+        site_ctx: &SiteContext,
+        story: &Story,
+        photo: Option<&Photo>,
+        page: PageNumber,
+    ) -> Self {
+        let mut article = Self::new(site_ctx, story, page).with_photo(photo);
+        article.structured = Some(super::structured::StructuredData::article(
+            site_ctx, story, photo, page,
+        ));
+        article
     }
 
     /// Points the lead photo at its stored renditions (`record` is the story's photo).

@@ -57,6 +57,8 @@ fn a_site(store: &SledStore) -> Site {
         caption: "The envoy speaks.".into(),
         credit: "Xinhua".into(),
         alt: String::new(),
+        focal: crate::domain::FocalPoint::CENTRE,
+        crops: Vec::new(),
     };
     let original = b"the original upload".to_vec();
     let renditions = vec![b"narrow jpeg".to_vec(), b"wide jpeg".to_vec()];
