@@ -36,7 +36,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .service(stories::create)
     .service(stories::edit)
     .service(stories::update)
-    .service(photos::library);
+    .service(photos::library)
+    .service(photos::set_focal_point);
     // Accounts and audit log (admins), story history.
     cfg.configure(users::routes)
         .configure(audit::routes)

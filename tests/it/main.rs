@@ -26,6 +26,7 @@ mod layers;
 mod listing;
 mod load;
 mod ninjs;
+mod photo_crops;
 mod photos;
 mod properties;
 mod reader;
