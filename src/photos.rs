@@ -394,6 +394,31 @@ pub fn set_focal_point(
     }
 }
 
+/// The lead photos of `stories` that have one stored: each story's id, the photo's record and
+/// the story's alt text for it (empty when not given). Two reads per story; listing pages are
+/// cached, so this is paid once per change of the public site.
+pub fn lead_photos(
+    store: &dyn Store,
+    stories: &[domain::StoryId],
+) -> Result<Vec<(domain::StoryId, Photo, String)>, StoreError> {
+    let mut found = Vec::new();
+    for id in stories {
+        let Some(lead) = store.story(*id)?.and_then(|s| s.photo) else {
+            continue;
+        };
+        let Some(photo) = lead.image.map(|p| store.photo(p)).transpose()?.flatten() else {
+            continue;
+        };
+        let alt = lead
+            .alt
+            .as_ref()
+            .map(ToString::to_string)
+            .unwrap_or_default();
+        found.push((*id, photo, alt));
+    }
+    Ok(found)
+}
+
 /// Where the crop in `aspect` lies in an image `width` × `height`: the largest rectangle of
 /// those proportions, placed with `focal` as near its middle as the edges allow. Gives left,
 /// top, width and height.

@@ -346,3 +346,28 @@ async fn a_focal_point_outside_the_picture_is_refused() {
         FocalPoint::CENTRE
     );
 }
+
+#[actix_web::test]
+async fn listings_show_the_4_3_crop_as_the_teasers_thumbnail() {
+    let app = spawn().await;
+    let photo = uploaded(&app, None);
+    publish_with(&app, photo.id);
+    StoryBuilder::new("No picture today")
+        .published_at(datetime!(2017-07-15 08:00 UTC))
+        .save(&app);
+
+    let response = app.get("/").await;
+    let html = Html::parse_document(&response.text().await.expect("body"));
+
+    let thumbs = select(&html, ".teaser img.teaser-photo");
+    assert_eq!(thumbs.len(), 1, "only the story with a photo has one");
+    let thumb = thumbs[0].value();
+    assert_eq!(
+        thumb.attr("src"),
+        Some(format!("/media/{}/4x3-50-50.jpg", photo.id).as_str())
+    );
+    assert_eq!(
+        (thumb.attr("width"), thumb.attr("height")),
+        (Some("1200"), Some("900"))
+    );
+}
