@@ -399,3 +399,30 @@ fn a_tree_dump_of_earlier_releases_still_restores() {
     );
     assert_eq!(restored.public_version().unwrap(), site.version);
 }
+
+#[test]
+fn a_restored_photo_has_no_crops_to_link_since_their_bytes_are_not_backed_up() {
+    let dir = tempfile::tempdir().unwrap();
+    let source = SledStore::open(&dir.path().join("data"), CACHE).unwrap();
+    let site = a_site(&source);
+    let crop = Crop {
+        aspect: crate::domain::Aspect::Square,
+        width: 800,
+        height: 800,
+    };
+    let focal = FocalPoint::parse(10, 20).unwrap();
+    source
+        .save_photo_crops(site.photo.id, focal, &[(crop, b"square jpeg".to_vec())])
+        .unwrap();
+    let backup = dir.path().join("backup");
+    source.backup(&backup).unwrap();
+
+    let (_restored_dir, store) = restored(&backup);
+
+    let photo = store.photo(site.photo.id).unwrap().unwrap();
+    assert_eq!(photo.focal, focal);
+    assert!(
+        photo.crops.is_empty(),
+        "no crop is linked without its bytes"
+    );
+}
