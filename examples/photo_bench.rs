@@ -4,7 +4,7 @@
 //!     cargo run --release --example photo_bench -- run photo.jpg [5]  # time it (5 rounds)
 //!
 //! `run` does what an upload does: hash the bytes, decode, turn upright, make the renditions
-//! and store them with the original in a fresh database. Peak memory is measured from outside
+//! and the 16:9, 4:3 and 1:1 crops, and store them with the original in a fresh database. Peak memory is measured from outside
 //! (`scripts/bench-photos.sh` runs it under `/usr/bin/time -v`), so `make` is a separate step.
 
 use anyhow::{Context, bail};
@@ -71,7 +71,7 @@ fn run(path: &str, rounds: usize) -> anyhow::Result<()> {
         let record = photos::store_upload(&*store, upload, details)??;
         let elapsed = started.elapsed();
         println!(
-            "round {}: {:.0} ms ({}x{}, renditions {:?})",
+            "round {}: {:.0} ms ({}x{}, renditions {:?}, crops {:?})",
             round + 1,
             elapsed.as_secs_f64() * 1000.0,
             record.width,
@@ -80,13 +80,18 @@ fn run(path: &str, rounds: usize) -> anyhow::Result<()> {
                 .renditions
                 .iter()
                 .map(|r| r.width)
+                .collect::<Vec<_>>(),
+            record
+                .crops
+                .iter()
+                .map(|c| (c.width, c.height))
                 .collect::<Vec<_>>()
         );
         times.push(elapsed.as_secs_f64());
     }
     times.sort_by(f64::total_cmp);
     println!(
-        "upload to renditions: median {:.0} ms, worst {:.0} ms over {rounds} rounds",
+        "upload to renditions and crops: median {:.0} ms, worst {:.0} ms over {rounds} rounds",
         times[times.len() / 2] * 1000.0,
         times[times.len() - 1] * 1000.0
     );

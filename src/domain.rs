@@ -26,7 +26,7 @@ pub use dateline::Dateline;
 pub use error::DomainError;
 pub use ids::{PhotoId, StoryId, UserId};
 pub use page::{PageNumber, Paging};
-pub use photo::{LeadPhoto, Photo, Rendition};
+pub use photo::{Aspect, Crop, FocalPoint, LeadPhoto, Photo, Rendition};
 pub use section::Section;
 pub use session::Session;
 pub use slug::Slug;

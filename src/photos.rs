@@ -3,7 +3,7 @@
 //! EXIF orientation and drops every piece of metadata (a source's GPS position must never leak).
 //! The original bytes are kept untouched for the archive.
 
-use crate::domain::{self, Photo, PhotoId, UserId};
+use crate::domain::{self, Aspect, Crop, FocalPoint, Photo, PhotoId, UserId};
 use crate::storage::{Store, StoreError};
 use image::imageops::FilterType;
 use image::metadata::Orientation;
@@ -33,6 +33,8 @@ const MAX_PNG_EXIF: usize = 64 << 10;
 /// The widths readers' renditions are made at. An image narrower than the widest gets one at
 /// its own width instead; nothing is ever upscaled.
 pub const RENDITION_WIDTHS: [u32; 3] = [480, 960, 1600];
+/// How wide crops are made; an image too small for that gets the largest crop it allows.
+pub const CROP_WIDTH: u32 = 1200;
 const JPEG_QUALITY: u8 = 82;
 /// Uploads decoded at once; the machine's cores are shared with serving pages.
 pub const CONCURRENT_JOBS: usize = 2;
@@ -73,6 +75,14 @@ pub struct PreparedPhoto {
     pub height: u32,
     /// Narrowest first.
     pub renditions: Vec<Rendition>,
+    /// One per [`Aspect`], cut around the centre.
+    pub crops: Vec<CropJpeg>,
+}
+
+/// One crop re-encoded for readers.
+pub struct CropJpeg {
+    pub crop: Crop,
+    pub jpeg: Vec<u8>,
 }
 
 /// `20 MiB`, `512 KiB`.
@@ -92,14 +102,11 @@ pub fn content_hash(bytes: &[u8]) -> [u8; 32] {
 
 pub fn prepare(bytes: Vec<u8>) -> Result<PreparedPhoto, PhotoError> {
     let format = sniff(&bytes)?;
-    let decodable = match format {
-        ImageFormat::Png => Cow::Owned(png_pixels_only(&bytes)?),
-        _ => Cow::Borrowed(bytes.as_slice()),
-    };
-    let image = decode_upright(&decodable, format)?;
-    drop(decodable);
+    let image = decode_checked(&bytes, format)?;
     let renditions = renditions(&image)?;
+    let crops = crops(&image, FocalPoint::CENTRE)?;
     Ok(PreparedPhoto {
+        crops,
         hash: content_hash(&bytes),
         original_type: mime(format),
         width: image.width(),
@@ -107,6 +114,22 @@ pub fn prepare(bytes: Vec<u8>) -> Result<PreparedPhoto, PhotoError> {
         original: bytes,
         renditions,
     })
+}
+
+/// Decodes an upload that `sniff` took as `format`, upright, with every limit applied.
+fn decode_checked(bytes: &[u8], format: ImageFormat) -> Result<DynamicImage, PhotoError> {
+    let decodable = match format {
+        ImageFormat::Png => Cow::Owned(png_pixels_only(bytes)?),
+        _ => Cow::Borrowed(bytes),
+    };
+    decode_upright(&decodable, format)
+}
+
+/// The crops of a stored original cut around `focal`: decoded again from the original, with the
+/// same checks as an upload, so a crop is as sharp as one made at upload time.
+pub fn recut(original: &[u8], focal: FocalPoint) -> Result<Vec<CropJpeg>, PhotoError> {
+    let image = decode_checked(original, sniff(original)?)?;
+    crops(&image, focal)
 }
 
 /// The format from the file's first bytes (never its name or declared type).
@@ -316,9 +339,148 @@ pub fn store_upload(
         caption: details.caption,
         credit: details.credit,
         alt: details.alt,
+        // The crops are stored next, once the photo is.
+        focal: FocalPoint::CENTRE,
+        crops: Vec::new(),
     };
     let jpegs: Vec<Vec<u8>> = prepared.renditions.into_iter().map(|r| r.jpeg).collect();
-    Ok(Ok(store.save_photo(&record, &prepared.original, &jpegs)?))
+    let stored = store.save_photo(&record, &prepared.original, &jpegs)?;
+    // Another upload of the same bytes may have won the race; its crops are its own.
+    if stored.id != record.id {
+        return Ok(Ok(stored));
+    }
+    let crops: Vec<(Crop, Vec<u8>)> = prepared
+        .crops
+        .into_iter()
+        .map(|c| (c.crop, c.jpeg))
+        .collect();
+    Ok(Ok(store.save_photo_crops(
+        record.id,
+        FocalPoint::CENTRE,
+        &crops,
+    )?))
+}
+
+/// Why a photo's focal point could not be changed.
+#[derive(Debug, thiserror::Error)]
+pub enum RecutError {
+    #[error("no such photo")]
+    NotFound,
+    #[error("the stored original could not be cut again")]
+    Photo(#[source] PhotoError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Moves photo `id`'s focal point to `focal` and cuts its crops again around it from the
+/// stored original. Decodes a whole photo: run it off the async threads, a few at a time.
+pub fn set_focal_point(
+    store: &dyn Store,
+    id: PhotoId,
+    focal: FocalPoint,
+) -> Result<Photo, RecutError> {
+    let original = store
+        .photo_blob(id, crate::storage::PhotoBlob::Original)?
+        .ok_or(RecutError::NotFound)?;
+    let crops: Vec<(Crop, Vec<u8>)> = recut(&original, focal)
+        .map_err(RecutError::Photo)?
+        .into_iter()
+        .map(|c| (c.crop, c.jpeg))
+        .collect();
+    drop(original);
+    match store.save_photo_crops(id, focal, &crops) {
+        Err(StoreError::NotFound) => Err(RecutError::NotFound),
+        other => Ok(other?),
+    }
+}
+
+/// The lead photos of `stories` that have one stored: each story's id, the photo's record and
+/// the story's alt text for it (empty when not given). Two reads per story; listing pages are
+/// cached, so this is paid once per change of the public site.
+pub fn lead_photos(
+    store: &dyn Store,
+    stories: &[domain::StoryId],
+) -> Result<Vec<(domain::StoryId, Photo, String)>, StoreError> {
+    let mut found = Vec::new();
+    for id in stories {
+        let Some(lead) = store.story(*id)?.and_then(|s| s.photo) else {
+            continue;
+        };
+        let Some(photo) = lead.image.map(|p| store.photo(p)).transpose()?.flatten() else {
+            continue;
+        };
+        let alt = lead
+            .alt
+            .as_ref()
+            .map(ToString::to_string)
+            .unwrap_or_default();
+        found.push((*id, photo, alt));
+    }
+    Ok(found)
+}
+
+/// Where the crop in `aspect` lies in an image `width` × `height`: the largest rectangle of
+/// those proportions, placed with `focal` as near its middle as the edges allow. Gives left,
+/// top, width and height.
+pub fn crop_region(width: u32, height: u32, aspect: Aspect, focal: FocalPoint) -> [u32; 4] {
+    let (a, b) = aspect.ratio();
+    let (w, h) = (u64::from(width), u64::from(height));
+    let (a, b) = (u64::from(a), u64::from(b));
+    let (cw, ch) = if w * b >= h * a {
+        ((h * a / b).max(1), h)
+    } else {
+        (w, (w * b / a).max(1))
+    };
+    let place = |size: u64, part: u64, percent: u8| {
+        let centre = size * u64::from(percent) / 100;
+        centre.saturating_sub(part / 2).min(size - part)
+    };
+    let left = place(w, cw, focal.x());
+    let top = place(h, ch, focal.y());
+    [left, top, cw, ch].map(|v| u32::try_from(v).unwrap_or(u32::MAX))
+}
+
+/// The output size of a crop `region_width` wide: [`CROP_WIDTH`] or narrower, never upscaled.
+fn crop_size(region_width: u32, aspect: Aspect) -> (u32, u32) {
+    let (a, b) = aspect.ratio();
+    let mut width = region_width.min(CROP_WIDTH);
+    // Whole multiples of the ratio, so the proportions are exact.
+    if width >= a {
+        width -= width % a;
+    }
+    let height = (u64::from(width) * u64::from(b) / u64::from(a)).max(1);
+    (width, u32::try_from(height).unwrap_or(u32::MAX))
+}
+
+fn crops(image: &DynamicImage, focal: FocalPoint) -> Result<Vec<CropJpeg>, PhotoError> {
+    let Some(rgb) = image.as_rgb8() else {
+        return crops(&DynamicImage::ImageRgb8(image.to_rgb8()), focal);
+    };
+    Aspect::ALL
+        .into_iter()
+        .map(|aspect| {
+            let [left, top, cw, ch] = crop_region(rgb.width(), rgb.height(), aspect, focal);
+            let (width, height) = crop_size(cw, aspect);
+            let view = image::imageops::crop_imm(rgb, left, top, cw, ch);
+            // As for renditions: area averaging when shrinking by half or more, else a filter;
+            // both read the region in place rather than copying it.
+            let cut = if (width, height) == (cw, ch) {
+                view.to_image()
+            } else if cw >= 2 * width {
+                image::imageops::thumbnail(&*view, width, height)
+            } else {
+                image::imageops::resize(&*view, width, height, FilterType::Triangle)
+            };
+            Ok(CropJpeg {
+                crop: Crop {
+                    aspect,
+                    width,
+                    height,
+                },
+                jpeg: encode_jpeg(&cut)?,
+            })
+        })
+        .collect()
 }
 
 /// The widths to make for an image `width` pixels wide, narrowest first.
@@ -569,5 +731,112 @@ mod tests {
         bytes[frame + 7..frame + 9].copy_from_slice(&8000u16.to_be_bytes());
         assert!(bytes.len() < 1000);
         assert_eq!(prepare(bytes).err(), Some(PhotoError::Corrupt));
+    }
+
+    /// A `width` × `height` PNG whose left half is red and right half blue.
+    fn red_left_blue_right(width: u32, height: u32) -> Vec<u8> {
+        let image = DynamicImage::ImageRgb8(image::RgbImage::from_fn(width, height, |x, _| {
+            if x < width / 2 {
+                image::Rgb([220, 20, 20])
+            } else {
+                image::Rgb([20, 20, 220])
+            }
+        }));
+        let mut out = Cursor::new(Vec::new());
+        image.write_to(&mut out, ImageFormat::Png).unwrap();
+        out.into_inner()
+    }
+
+    fn decoded(crop: &CropJpeg) -> image::RgbImage {
+        image::load_from_memory(&crop.jpeg).unwrap().to_rgb8()
+    }
+
+    fn is_red(p: &image::Rgb<u8>) -> bool {
+        p.0[0] > 150 && p.0[2] < 100
+    }
+
+    fn is_blue(p: &image::Rgb<u8>) -> bool {
+        p.0[2] > 150 && p.0[0] < 100
+    }
+
+    #[test]
+    fn an_upload_gets_crops_at_16_9_4_3_and_1_1_at_most_1200_wide() {
+        let photo = prepare(red_left_blue_right(4000, 3000)).unwrap();
+        let sizes: Vec<_> = photo
+            .crops
+            .iter()
+            .map(|c| (c.crop.aspect, c.crop.width, c.crop.height))
+            .collect();
+        assert_eq!(
+            sizes,
+            vec![
+                (Aspect::Wide, 1200, 675),
+                (Aspect::Standard, 1200, 900),
+                (Aspect::Square, 1200, 1200)
+            ]
+        );
+        for crop in &photo.crops {
+            let image = decoded(crop);
+            assert_eq!(
+                (image.width(), image.height()),
+                (crop.crop.width, crop.crop.height)
+            );
+        }
+    }
+
+    #[test]
+    fn a_small_upload_gets_the_largest_crops_it_allows_never_upscaled() {
+        let photo = prepare(red_left_blue_right(400, 300)).unwrap();
+        let sizes: Vec<_> = photo
+            .crops
+            .iter()
+            .map(|c| (c.crop.width, c.crop.height))
+            .collect();
+        assert_eq!(sizes, vec![(400, 225), (400, 300), (300, 300)]);
+    }
+
+    #[test]
+    fn the_crops_of_an_upload_are_cut_around_the_centre() {
+        let photo = prepare(red_left_blue_right(400, 200)).unwrap();
+        let square = decoded(&photo.crops[2]);
+        assert!(is_red(square.get_pixel(5, 100)));
+        assert!(is_blue(square.get_pixel(194, 100)));
+    }
+
+    #[test]
+    fn a_focal_point_at_the_left_edge_gives_a_square_crop_of_the_left_colour() {
+        let original = red_left_blue_right(400, 200);
+        let left = FocalPoint::parse(0, 50).unwrap();
+        let crops = recut(&original, left).unwrap();
+        let square = crops
+            .iter()
+            .find(|c| c.crop.aspect == Aspect::Square)
+            .unwrap();
+        let image = decoded(square);
+        assert_eq!((image.width(), image.height()), (200, 200));
+        assert!(
+            image.pixels().all(is_red),
+            "only the left half is in the crop"
+        );
+
+        let right = recut(&original, FocalPoint::parse(100, 50).unwrap()).unwrap();
+        assert!(decoded(&right[2]).pixels().all(is_blue));
+    }
+
+    #[test]
+    fn a_crop_keeps_the_focal_point_as_near_its_middle_as_the_edges_allow() {
+        let point = FocalPoint::parse(30, 50).unwrap();
+        assert_eq!(
+            crop_region(1000, 500, Aspect::Square, point),
+            [50, 0, 500, 500]
+        );
+        assert_eq!(
+            crop_region(1000, 500, Aspect::Square, FocalPoint::parse(95, 0).unwrap()),
+            [500, 0, 500, 500]
+        );
+        assert_eq!(
+            crop_region(600, 1200, Aspect::Wide, FocalPoint::parse(50, 10).unwrap()),
+            [0, 0, 600, 337]
+        );
     }
 }

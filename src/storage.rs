@@ -341,6 +341,17 @@ pub trait Store: Send + Sync + 'static {
     /// The original upload or one of its renditions.
     fn photo_blob(&self, id: PhotoId, blob: PhotoBlob) -> Result<Option<Vec<u8>>, StoreError>;
 
+    /// Gives photo `id` the focal point `focal` and these crops cut around it (the bytes of
+    /// each beside it), in place of its earlier ones, whose bytes go. When a published story
+    /// shows the photo, the public version changes in the same write, so that pages linking
+    /// the old crops are made again. [`StoreError::NotFound`] if there is no such photo.
+    fn save_photo_crops(
+        &self,
+        id: PhotoId,
+        focal: crate::domain::FocalPoint,
+        crops: &[(crate::domain::Crop, Vec<u8>)],
+    ) -> Result<Photo, StoreError>;
+
     /// Page `page` of the photo library, newest first, keeping only photos whose caption or
     /// credit contains `search` (ignoring case) when it is given. A page past the last gives
     /// [`StoreError::NotFound`], except page 1.
@@ -480,6 +491,8 @@ pub enum PhotoBlob {
     Original,
     /// The re-encoded JPEG this many pixels wide.
     Rendition(u32),
+    /// The crop in this aspect, cut around this focal point.
+    Crop(crate::domain::Aspect, crate::domain::FocalPoint),
 }
 
 /// One page of the photo library.

@@ -3,7 +3,7 @@
 
 pub mod assets;
 
-use crate::domain::{PhotoId, Section, Slug};
+use crate::domain::{Aspect, FocalPoint, PhotoId, Section, Slug};
 use time::OffsetDateTime;
 
 pub fn front(page: u32) -> String {
@@ -110,6 +110,28 @@ pub fn news_sitemap() -> String {
 /// story uses the photo, and never changes under this address.
 pub fn photo_rendition(id: PhotoId, width: u32) -> String {
     format!("/media/{id}/{width}.jpg")
+}
+
+/// A photo's crop in `aspect` for readers, `/media/{id}/16x9-50-40.jpg`: named by the focal
+/// point it was cut around, so that moving the point gives a new address and caches never
+/// hold the old crop under it. Served under the same rules as a rendition.
+pub fn photo_crop(id: PhotoId, aspect: Aspect, focal: FocalPoint) -> String {
+    format!("/media/{id}/{}", crop_file(aspect, focal))
+}
+
+/// The same crop for the desk.
+pub fn desk_photo_crop(id: PhotoId, aspect: Aspect, focal: FocalPoint) -> String {
+    format!("/desk/photos/{id}/{}", crop_file(aspect, focal))
+}
+
+/// `16x9-50-40.jpg`.
+pub fn crop_file(aspect: Aspect, focal: FocalPoint) -> String {
+    format!("{}-{}-{}.jpg", aspect.as_str(), focal.x(), focal.y())
+}
+
+/// Where the desk sets a photo's focal point.
+pub fn desk_photo_focal_point(id: PhotoId) -> String {
+    format!("/desk/photos/{id}/focal-point")
 }
 
 /// The `srcset` of a photo whose renditions have these widths.

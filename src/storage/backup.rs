@@ -748,6 +748,8 @@ mod tests {
             caption: "A caption".into(),
             credit: String::new(),
             alt: String::new(),
+            focal: crate::domain::FocalPoint::CENTRE,
+            crops: Vec::new(),
         };
         let record = Record::Photo {
             photo,

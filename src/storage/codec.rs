@@ -548,10 +548,30 @@ pub fn decode_audit(bytes: &[u8]) -> Result<AuditEvent, CodecError> {
 
 // --- Photos -------------------------------------------------------------------------------------
 
+use crate::domain::{Aspect, Crop, FocalPoint};
+
 const PHOTO_V1: u8 = 1;
 const PHOTO_V2: u8 = 2;
+const PHOTO_V3: u8 = 3;
 
-/// A stored photo's description, as written since renditions exist.
+/// A stored photo's description, as written since crops exist.
+#[derive(Serialize, Deserialize)]
+struct PhotoV3 {
+    photo: PhotoV2,
+    /// Percent across and down.
+    focal: (u8, u8),
+    crops: Vec<CropV3>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct CropV3 {
+    /// `16x9`, `4x3` or `1x1`.
+    aspect: String,
+    width: u32,
+    height: u32,
+}
+
+/// A stored photo's description, as written from when renditions existed until crops did.
 #[derive(Serialize, Deserialize)]
 struct PhotoV2 {
     id: [u8; 16],
@@ -585,38 +605,52 @@ struct PhotoRecordV1 {
 }
 
 pub fn encode_photo(photo: &Photo) -> Result<Vec<u8>, CodecError> {
+    let v2 = PhotoV2 {
+        id: photo.id.to_bytes(),
+        content_type: photo.content_type.clone(),
+        width: photo.width,
+        height: photo.height,
+        uploaded_by: photo.uploaded_by.map(UserId::to_bytes),
+        uploaded_at: photo.uploaded_at.unix_timestamp(),
+        hash: photo.hash,
+        renditions: photo
+            .renditions
+            .iter()
+            .map(|r| RenditionV2 {
+                width: r.width,
+                height: r.height,
+            })
+            .collect(),
+        caption: photo.caption.clone(),
+        credit: photo.credit.clone(),
+        alt: photo.alt.clone(),
+    };
     encode(
-        PHOTO_V2,
-        &PhotoV2 {
-            id: photo.id.to_bytes(),
-            content_type: photo.content_type.clone(),
-            width: photo.width,
-            height: photo.height,
-            uploaded_by: photo.uploaded_by.map(UserId::to_bytes),
-            uploaded_at: photo.uploaded_at.unix_timestamp(),
-            hash: photo.hash,
-            renditions: photo
-                .renditions
+        PHOTO_V3,
+        &PhotoV3 {
+            photo: v2,
+            focal: (photo.focal.x(), photo.focal.y()),
+            crops: photo
+                .crops
                 .iter()
-                .map(|r| RenditionV2 {
-                    width: r.width,
-                    height: r.height,
+                .map(|c| CropV3 {
+                    aspect: c.aspect.as_str().to_owned(),
+                    width: c.width,
+                    height: c.height,
                 })
                 .collect(),
-            caption: photo.caption.clone(),
-            credit: photo.credit.clone(),
-            alt: photo.alt.clone(),
         },
     )
 }
 
 pub fn decode_photo(bytes: &[u8]) -> Result<Photo, CodecError> {
     let (version, payload) = version_of(bytes)?;
-    let r: PhotoV2 = match version {
+    // Photos stored before crops existed have none, and the default focal point.
+    let (r, focal, crops): (PhotoV2, _, _) = match version {
         // A first-version photo has one full-size display copy, served for every width.
         PHOTO_V1 => {
             let v1: PhotoRecordV1 = decode(payload)?;
-            PhotoV2 {
+            let v2 = PhotoV2 {
                 id: v1.id,
                 content_type: v1.content_type,
                 width: v1.width,
@@ -631,9 +665,27 @@ pub fn decode_photo(bytes: &[u8]) -> Result<Photo, CodecError> {
                 caption: String::new(),
                 credit: String::new(),
                 alt: String::new(),
-            }
+            };
+            (v2, FocalPoint::CENTRE, Vec::new())
         }
-        PHOTO_V2 => decode(payload)?,
+        PHOTO_V2 => (decode(payload)?, FocalPoint::CENTRE, Vec::new()),
+        PHOTO_V3 => {
+            let v3: PhotoV3 = decode(payload)?;
+            let focal = FocalPoint::parse(v3.focal.0.into(), v3.focal.1.into())?;
+            let crops = v3
+                .crops
+                .into_iter()
+                .map(|c| {
+                    Ok(Crop {
+                        aspect: Aspect::parse(&c.aspect)
+                            .ok_or_else(|| CodecError::Range(format!("crop {:?}", c.aspect)))?,
+                        width: c.width,
+                        height: c.height,
+                    })
+                })
+                .collect::<Result<_, CodecError>>()?;
+            (v3.photo, focal, crops)
+        }
         other => return Err(CodecError::UnknownVersion(other)),
     };
     Ok(Photo {
@@ -655,6 +707,8 @@ pub fn decode_photo(bytes: &[u8]) -> Result<Photo, CodecError> {
         caption: r.caption,
         credit: r.credit,
         alt: r.alt,
+        focal,
+        crops,
     })
 }
 
@@ -1045,6 +1099,12 @@ pub(crate) mod tests {
             caption: "The envoy speaks.".into(),
             credit: String::new(),
             alt: "A man at a lectern".into(),
+            focal: FocalPoint::parse(20, 70).unwrap(),
+            crops: vec![Crop {
+                aspect: Aspect::Square,
+                width: 800,
+                height: 800,
+            }],
         };
         assert_eq!(decode_photo(&encode_photo(&photo).unwrap()).unwrap(), photo);
 
@@ -1079,5 +1139,29 @@ pub(crate) mod tests {
                 height: 200
             })
         );
+    }
+
+    #[test]
+    fn a_photo_stored_before_crops_reads_with_none_and_the_centre_as_its_focal_point() {
+        let v2 = PhotoV2 {
+            id: PhotoId::new().to_bytes(),
+            content_type: "image/jpeg".into(),
+            width: 2000,
+            height: 1000,
+            uploaded_by: None,
+            uploaded_at: 1_700_000_000,
+            hash: Some([3; 32]),
+            renditions: vec![RenditionV2 {
+                width: 1600,
+                height: 800,
+            }],
+            caption: "Harbour".into(),
+            credit: "Ann".into(),
+            alt: "Boats".into(),
+        };
+        let read = decode_photo(&encode(PHOTO_V2, &v2).unwrap()).unwrap();
+        assert!(read.crops.is_empty());
+        assert_eq!(read.focal, FocalPoint::CENTRE);
+        assert_eq!(read.largest().map(|r| r.width), Some(1600));
     }
 }

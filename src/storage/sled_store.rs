@@ -52,6 +52,7 @@ use crate::domain::{
     AuditEvent, Autosave, PageNumber, Paging, Photo, PhotoId, Section, Session, Slug, Status,
     Story, StoryId, StorySummary, User, UserId, Username,
 };
+use crate::domain::{Crop, FocalPoint};
 use sled::transaction::{ConflictableTransactionError, TransactionError};
 use sled::{Db, Transactional, Tree};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -729,10 +730,67 @@ impl Store for SledStore {
         {
             return Ok(None);
         }
+        if let PhotoBlob::Crop(aspect, focal) = blob
+            && (record.focal != focal || record.crop(aspect).is_none())
+        {
+            return Ok(None);
+        }
         Ok(self
             .photo_blobs
             .get(blob_key(&record, blob))?
             .map(|v| v.to_vec()))
+    }
+
+    fn save_photo_crops(
+        &self,
+        id: PhotoId,
+        focal: FocalPoint,
+        crops: &[(Crop, Vec<u8>)],
+    ) -> Result<Photo, StoreError> {
+        let _writing = self.writing();
+        // Read outside the transaction: a photo only becomes public through a story's save,
+        // which bumps the public version itself, so at worst the version changes once more.
+        let public = self.photo_is_public(id)?;
+        let now = self.clock.now();
+        let trees = (&self.photos, &self.photo_blobs, &self.meta);
+        let result: Result<Photo, TransactionError<StoreError>> =
+            trees.transaction(|(photos, blobs, meta)| {
+                let Some(bytes) = photos.get(id.to_bytes())? else {
+                    return Err(ConflictableTransactionError::Abort(StoreError::NotFound));
+                };
+                let mut record = decode_photo(&bytes)
+                    .map_err(|e| ConflictableTransactionError::Abort(StoreError::from(e)))?;
+                for old in &record.crops {
+                    blobs.remove(blob_key(&record, PhotoBlob::Crop(old.aspect, record.focal)))?;
+                }
+                record.focal = focal;
+                record.crops = crops.iter().map(|(crop, _)| *crop).collect();
+                for (crop, jpeg) in crops {
+                    blobs.insert(
+                        blob_key(&record, PhotoBlob::Crop(crop.aspect, focal)),
+                        jpeg.as_slice(),
+                    )?;
+                }
+                let encoded = encode_photo(&record)
+                    .map_err(|e| ConflictableTransactionError::Abort(StoreError::from(e)))?;
+                photos.insert(&id.to_bytes(), encoded)?;
+                if public {
+                    let current = decode_public_version(meta.get(PUBLIC_VERSION)?.as_deref());
+                    meta.insert(
+                        PUBLIC_VERSION,
+                        encode_public_version(current, now).as_slice(),
+                    )?;
+                }
+                Ok(record)
+            });
+        let record = match result {
+            Ok(record) => record,
+            Err(TransactionError::Abort(e)) => return Err(e),
+            Err(TransactionError::Storage(e)) => return Err(e.into()),
+        };
+        self.refresh_public_version()?;
+        self.db.flush()?;
+        Ok(record)
     }
 
     fn photos(

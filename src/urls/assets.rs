@@ -27,6 +27,12 @@ pub fn js_url() -> &'static str {
     &URL
 }
 
+/// The photo library's focal-point picker (progressive enhancement only), with its content hash.
+pub fn focal_point_js_url() -> &'static str {
+    static URL: LazyLock<String> = LazyLock::new(|| versioned("js/focal-point.js"));
+    &URL
+}
+
 fn versioned(path: &str) -> String {
     match file(path) {
         Some(file) => format!(

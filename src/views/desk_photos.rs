@@ -17,6 +17,20 @@ pub struct PhotoTile {
     pub original_url: String,
     /// Leads back to the story form with this photo chosen, when the library was opened from it.
     pub use_url: Option<String>,
+    /// The focal-point form, for those who may move it.
+    pub focal: Option<FocalForm>,
+}
+
+/// Where a photo's crops are centred, as a form: two percentages, and the square crop it
+/// gives as a preview.
+pub struct FocalForm {
+    pub action: String,
+    pub x: u8,
+    pub y: u8,
+    /// The 1:1 crop as cut now (the widest rendition for a photo stored before crops existed).
+    pub preview_url: String,
+    /// Where the form returns to: this page of the library.
+    pub back: String,
 }
 
 #[derive(Template)]
@@ -31,4 +45,6 @@ pub struct PhotoLibraryPage {
     pub tiles: Vec<PhotoTile>,
     pub total: u64,
     pub pager: Option<Pager>,
+    /// The focal-point picker's script.
+    pub focal_js_url: &'static str,
 }

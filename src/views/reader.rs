@@ -1,7 +1,9 @@
 //! Pages readers see.
 
 use super::{PageContext, Pager, SiteContext, Timestamp};
-use crate::domain::{PageNumber, Paging, Photo, SanitizedHtml, Story, StorySummary};
+use crate::domain::{
+    Aspect, PageNumber, Paging, Photo, SanitizedHtml, Story, StoryId, StorySummary,
+};
 use crate::storage::{self, Listing};
 use crate::urls;
 use askama::Template;
@@ -14,12 +16,25 @@ pub struct ListingItem {
     pub section_url: String,
     pub published: Timestamp,
     pub bylines: String,
+    /// The lead photo's 4:3 crop, when the story has a photo.
+    pub thumbnail: Option<Thumbnail>,
+    story: StoryId,
+}
+
+/// A teaser's picture: the same proportions for every story, whatever the upload's shape.
+pub struct Thumbnail {
+    pub src: String,
+    pub width: u32,
+    pub height: u32,
+    pub alt: String,
 }
 
 impl ListingItem {
     fn new(s: &StorySummary) -> Option<Self> {
         let published_at = s.published_at?;
         Some(Self {
+            thumbnail: None,
+            story: s.id,
             url: urls::article(published_at, &s.slug, 1),
             headline: s.headline.to_string(),
             standfirst: s.standfirst.as_ref().map(ToString::to_string),
@@ -104,6 +119,25 @@ impl ListingPage {
             pager,
             feeds: FeedLink::of(site, section),
         }
+    }
+
+    /// Gives each listed story whose lead photo is among `photos` (story id, the photo's
+    /// record and the story's alt text) its thumbnail: the 4:3 crop, or the widest rendition
+    /// of a photo stored before crops existed.
+    pub fn with_photos(mut self, photos: &[(StoryId, Photo, String)]) -> Self {
+        for item in &mut self.items {
+            let Some((_, photo, alt)) = photos.iter().find(|(id, ..)| *id == item.story) else {
+                continue;
+            };
+            item.thumbnail =
+                super::structured::crop_or_widest(photo, Aspect::Standard).map(|image| Thumbnail {
+                    src: image.path,
+                    width: image.width,
+                    height: image.height,
+                    alt: alt.clone(),
+                });
+        }
+        self
     }
 }
 
@@ -221,9 +255,24 @@ impl ArticlePage {
             }),
             preview: false,
             structured: Some(super::structured::StructuredData::article(
-                site_ctx, story, page,
+                site_ctx, story, None, page,
             )),
         }
+    }
+
+    /// Page `page` of a published story with its lead photo's record (`photo`): the photo
+    /// shown from its renditions, and its crops offered to machines.
+    pub fn published(
+        site_ctx: &SiteContext,
+        story: &Story,
+        photo: Option<&Photo>,
+        page: PageNumber,
+    ) -> Self {
+        let mut article = Self::new(site_ctx, story, page).with_photo(photo);
+        article.structured = Some(super::structured::StructuredData::article(
+            site_ctx, story, photo, page,
+        ));
+        article
     }
 
     /// Points the lead photo at its stored renditions (`record` is the story's photo).

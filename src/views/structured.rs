@@ -3,7 +3,7 @@
 
 use super::SiteContext;
 use super::feeds::modified_at;
-use crate::domain::{PageNumber, Story};
+use crate::domain::{Aspect, PageNumber, Photo, Story};
 use crate::urls;
 use serde_json::{Value, json};
 use std::fmt;
@@ -66,9 +66,70 @@ fn iso(at: OffsetDateTime) -> String {
         .unwrap_or_default()
 }
 
+/// One image of a photo as addressed from a page: a path on this site and its size.
+pub struct PhotoImage {
+    pub path: String,
+    pub width: u32,
+    pub height: u32,
+}
+
+/// A photo's crop in `aspect` for readers, or its widest rendition when it was stored before
+/// crops existed; `None` for a photo with neither.
+pub fn crop_or_widest(photo: &Photo, aspect: Aspect) -> Option<PhotoImage> {
+    match photo.crop(aspect) {
+        Some(crop) => Some(PhotoImage {
+            path: urls::photo_crop(photo.id, aspect, photo.focal),
+            width: crop.width,
+            height: crop.height,
+        }),
+        None => photo.largest().map(|r| PhotoImage {
+            path: urls::photo_rendition(photo.id, r.width),
+            width: r.width,
+            height: r.height,
+        }),
+    }
+}
+
+/// What a page offers machines as its images: a photo's three crops (one image, its widest
+/// rendition, for a photo stored before crops existed), or the photo's address when its record
+/// is not at hand. The first stands in where only one is used (Open Graph: the 16:9 crop).
+fn images(base_url: &str, id: crate::domain::PhotoId, photo: Option<&Photo>) -> Vec<ImageRef> {
+    let absolute = |image: PhotoImage| ImageRef {
+        url: urls::absolute(base_url, &image.path),
+        size: Some((image.width, image.height)),
+    };
+    match photo.filter(|p| p.id == id) {
+        Some(photo) if !photo.crops.is_empty() => Aspect::ALL
+            .into_iter()
+            .filter_map(|aspect| photo.crop(aspect).and(crop_or_widest(photo, aspect)))
+            .map(absolute)
+            .collect(),
+        Some(photo) => crop_or_widest(photo, Aspect::Wide)
+            .map(absolute)
+            .into_iter()
+            .collect(),
+        None => vec![ImageRef {
+            url: urls::absolute(base_url, &urls::photo(id)),
+            size: None,
+        }],
+    }
+}
+
+struct ImageRef {
+    url: String,
+    size: Option<(u32, u32)>,
+}
+
 impl StructuredData {
-    /// For page `page` of a published story.
-    pub fn article(site: &SiteContext, story: &Story, page: PageNumber) -> Self {
+    /// For page `page` of a published story whose lead photo's record is `photo` (`None` when
+    /// it has none, or it is not at hand).
+    pub fn article(
+        site: &SiteContext,
+        story: &Story,
+        photo: Option<&Photo>,
+        page: PageNumber,
+    ) -> Self {
+        let record = photo;
         let (base_url, site_name) = (site.base_url.as_str(), site.name.as_str());
         let published = story.published_at.unwrap_or(story.updated_at);
         let modified = modified_at(story);
@@ -80,8 +141,8 @@ impl StructuredData {
             .as_ref()
             .map_or_else(|| story.body.first_paragraph(), ToString::to_string);
         let photo = story.photo.as_ref().and_then(|p| {
-            let url = urls::absolute(base_url, &urls::photo(p.image?));
-            Some((url, p))
+            let images = images(base_url, p.image?, record);
+            (!images.is_empty()).then_some((images, p))
         });
         let authors: Vec<String> = story.bylines.iter().map(ToString::to_string).collect();
 
@@ -105,16 +166,30 @@ impl StructuredData {
             tag("twitter:title", headline.clone()),
             tag("twitter:description", description.clone()),
         ];
-        if let Some((url, p)) = &photo {
+        if let Some((images, p)) = &photo {
             let alt = p
                 .alt
                 .as_ref()
                 .map_or_else(|| p.caption.to_string(), ToString::to_string);
-            open_graph.push(tag("og:image", url.clone()));
+            // The 16:9 crop: the proportions social cards are shown in.
+            let card = &images[0];
+            open_graph.push(tag("og:image", card.url.clone()));
             open_graph.push(tag("og:image:type", urls::PHOTO_CONTENT_TYPE));
+            if let Some((width, height)) = card.size {
+                open_graph.push(tag("og:image:width", width.to_string()));
+                open_graph.push(tag("og:image:height", height.to_string()));
+            }
             open_graph.push(tag("og:image:alt", alt.clone()));
-            twitter.push(tag("twitter:image", url.clone()));
+            twitter.push(tag("twitter:image", card.url.clone()));
             twitter.push(tag("twitter:image:alt", alt));
+        } else {
+            // Without a photo, the publisher's logo stands for the story.
+            open_graph.push(tag("og:image", site.logo.url.clone()));
+            open_graph.push(tag("og:image:width", site.logo.width.to_string()));
+            open_graph.push(tag("og:image:height", site.logo.height.to_string()));
+            open_graph.push(tag("og:image:alt", site_name));
+            twitter.push(tag("twitter:image", site.logo.url.clone()));
+            twitter.push(tag("twitter:image:alt", site_name));
         }
         open_graph.push(tag("article:published_time", iso(published)));
         open_graph.push(tag("article:modified_time", iso(modified)));
@@ -150,18 +225,35 @@ impl StructuredData {
                 },
             },
         });
-        if let Some((url, p)) = &photo {
-            let mut image = json!({
+        ld["image"] = match &photo {
+            Some((images, p)) => images
+                .iter()
+                .map(|i| {
+                    let mut image = json!({
+                        "@type": "ImageObject",
+                        "url": i.url,
+                        "contentUrl": i.url,
+                        "caption": p.caption.to_string(),
+                    });
+                    if let Some((width, height)) = i.size {
+                        image["width"] = json!(width);
+                        image["height"] = json!(height);
+                    }
+                    if let Some(credit) = &p.credit {
+                        image["creditText"] = json!(credit.to_string());
+                    }
+                    image
+                })
+                .collect(),
+            // Google wants an image on every article; the logo stands in for a missing photo.
+            None => json!([{
                 "@type": "ImageObject",
-                "url": url,
-                "contentUrl": url,
-                "caption": p.caption.to_string(),
-            });
-            if let Some(credit) = &p.credit {
-                image["creditText"] = json!(credit.to_string());
-            }
-            ld["image"] = json!([image]);
-        }
+                "url": site.logo.url,
+                "contentUrl": site.logo.url,
+                "width": site.logo.width,
+                "height": site.logo.height,
+            }]),
+        };
         if let Some(dateline) = &story.dateline {
             ld["dateline"] = json!(dateline.to_form_value());
             ld["locationCreated"] = json!({ "@type": "Place", "name": dateline.place().as_str() });

@@ -38,7 +38,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .service(stories::update)
     .service(stories::withdraw)
     .service(stories::reinstate)
-    .service(photos::library);
+    .service(photos::library)
+    .service(photos::set_focal_point);
     // Accounts and audit log (admins), story history.
     cfg.configure(users::routes)
         .configure(audit::routes)

@@ -3,7 +3,7 @@
 
 use super::auth::SignedIn;
 use super::{AppError, State};
-use crate::domain::{Photo, PhotoId};
+use crate::domain::{Aspect, FocalPoint, Photo, PhotoId};
 use crate::editorial;
 use crate::storage::{PhotoBlob, StoreError};
 use actix_web::http::header::{
@@ -30,8 +30,8 @@ pub(super) async fn public_rendition(
 ) -> Result<HttpResponse, AppError> {
     let (id, file) = path.into_inner();
     let id: PhotoId = id.parse().map_err(|_| AppError::NotFound)?;
-    let width = parse_file(&file)?;
-    serve(&req, &state, id, Some(width), Audience::Readers).await
+    let wanted = parse_file(&file)?;
+    serve(&req, &state, id, Some(wanted), Audience::Readers).await
 }
 
 #[get("/desk/photos/{id}")]
@@ -57,8 +57,8 @@ pub(super) async fn desk_file(
     if file == "original" {
         return original(&state, id).await;
     }
-    let width = parse_file(&file)?;
-    serve(&req, &state, id, Some(width), Audience::Desk).await
+    let wanted = parse_file(&file)?;
+    serve(&req, &state, id, Some(wanted), Audience::Desk).await
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -67,11 +67,41 @@ enum Audience {
     Desk,
 }
 
-/// `960.jpg` -> 960.
-fn parse_file(file: &str) -> Result<u32, AppError> {
-    file.strip_suffix(".jpg")
-        .filter(|w| !w.starts_with('0') && w.bytes().all(|b| b.is_ascii_digit()))
-        .and_then(|w| w.parse().ok())
+/// Which of a photo's JPEGs an address names.
+#[derive(Clone, Copy)]
+enum Wanted {
+    Rendition(u32),
+    Crop(Aspect, FocalPoint),
+}
+
+/// `960.jpg` is a rendition; `16x9-50-40.jpg` a crop around that focal point.
+fn parse_file(file: &str) -> Result<Wanted, AppError> {
+    let name = file.strip_suffix(".jpg").ok_or(AppError::NotFound)?;
+    let number = |n: &str| -> Option<u32> {
+        let canonical = n == "0" || !n.starts_with('0');
+        n.bytes()
+            .all(|b| b.is_ascii_digit())
+            .then_some(n)
+            .filter(|_| canonical && !n.is_empty())
+            .and_then(|n| n.parse().ok())
+    };
+    let crop = || -> Option<Wanted> {
+        let mut parts = name.split('-');
+        let aspect = Aspect::parse(parts.next()?)?;
+        let x = number(parts.next()?)?;
+        let y = number(parts.next()?)?;
+        if parts.next().is_some() {
+            return None;
+        }
+        let focal = FocalPoint::parse(x.into(), y.into()).ok()?;
+        Some(Wanted::Crop(aspect, focal))
+    };
+    if name.contains('-') {
+        return crop().ok_or(AppError::NotFound);
+    }
+    number(name)
+        .filter(|w| *w > 0)
+        .map(Wanted::Rendition)
         .ok_or(AppError::NotFound)
 }
 
@@ -79,7 +109,7 @@ async fn serve(
     req: &HttpRequest,
     state: &State,
     id: PhotoId,
-    width: Option<u32>,
+    wanted: Option<Wanted>,
     audience: Audience,
 ) -> Result<HttpResponse, AppError> {
     let if_none_match = req.get_header::<IfNoneMatch>();
@@ -90,23 +120,39 @@ async fn serve(
         let Some(record) = store.photo(id)? else {
             return Ok(None);
         };
-        let Some(width) = width.or_else(|| record.largest().map(|r| r.width)) else {
+        let widest = record.largest().map(|r| PhotoBlob::Rendition(r.width));
+        let blob = match wanted {
+            Some(Wanted::Rendition(width)) => Some(PhotoBlob::Rendition(width)),
+            // A photo stored before crops existed stands in with its widest rendition.
+            Some(Wanted::Crop(aspect, focal)) if record.crop(aspect).is_some() => {
+                Some(PhotoBlob::Crop(aspect, focal))
+            }
+            Some(Wanted::Crop(..)) if record.crops.is_empty() => widest,
+            Some(Wanted::Crop(..)) => None,
+            None => widest,
+        };
+        let Some(blob) = blob else {
             return Ok(None);
         };
-        if record.rendition(width).is_none() {
+        let known = match blob {
+            PhotoBlob::Rendition(width) => record.rendition(width).is_some(),
+            PhotoBlob::Crop(aspect, focal) => {
+                record.focal == focal && record.crop(aspect).is_some()
+            }
+            PhotoBlob::Original => false,
+        };
+        if !known {
             return Ok(None);
         }
         // The tag names the content, so a revalidation is answered without reading the bytes.
-        let tag = etag(&record, width);
+        let tag = etag(&record, blob);
         if if_none_match
             .as_ref()
             .is_some_and(|inm| matches_tag(inm, &tag))
         {
             return Ok(Some((tag, None)));
         }
-        Ok(store
-            .photo_blob(id, PhotoBlob::Rendition(width))?
-            .map(|bytes| (tag, Some(bytes))))
+        Ok(store.photo_blob(id, blob)?.map(|bytes| (tag, Some(bytes))))
     });
     let Some((tag, bytes)) = found.await? else {
         return Err(match audience {
@@ -152,13 +198,21 @@ fn matches_tag(if_none_match: &IfNoneMatch, tag: &EntityTag) -> bool {
     }
 }
 
-/// Renditions are addressed by their original's content hash and width.
-fn etag(record: &Photo, width: u32) -> EntityTag {
+/// Renditions are addressed by their original's content hash and width, crops by the hash,
+/// their aspect and focal point.
+fn etag(record: &Photo, blob: PhotoBlob) -> EntityTag {
     let base = match record.hash {
         Some(hash) => hex::encode(&hash[..12]),
         None => hex::encode(record.id.to_bytes()),
     };
-    EntityTag::new_strong(format!("{base}-{width}"))
+    let what = match blob {
+        PhotoBlob::Rendition(width) => width.to_string(),
+        PhotoBlob::Crop(aspect, focal) => {
+            format!("{}-{}-{}", aspect.as_str(), focal.x(), focal.y())
+        }
+        PhotoBlob::Original => "original".to_owned(),
+    };
+    EntityTag::new_strong(format!("{base}-{what}"))
 }
 
 async fn original(state: &State, id: PhotoId) -> Result<HttpResponse, AppError> {

@@ -215,6 +215,8 @@ fn published_with_photo(app: &TestApp) -> (Story, PhotoId) {
         caption: String::new(),
         credit: String::new(),
         alt: String::new(),
+        focal: newsroom::domain::FocalPoint::CENTRE,
+        crops: Vec::new(),
     };
     let photo = app
         .store

@@ -28,6 +28,7 @@ mod listing;
 mod load;
 mod merging;
 mod ninjs;
+mod photo_crops;
 mod photos;
 mod properties;
 mod reader;

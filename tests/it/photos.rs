@@ -637,6 +637,8 @@ fn stored_photo(app: &TestApp, n: u32, caption: &str, credit: &str) -> PhotoId {
         caption: caption.into(),
         credit: credit.into(),
         alt: format!("Photo {n}"),
+        focal: newsroom::domain::FocalPoint::CENTRE,
+        crops: Vec::new(),
     };
     app.store
         .save_photo(&record, &n.to_be_bytes(), &[jpeg(10, 10)])

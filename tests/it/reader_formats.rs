@@ -53,6 +53,8 @@ fn stored_photo(app: &TestApp) -> (PhotoId, Vec<u8>) {
         caption: "Envoys meet".into(),
         credit: "Staff".into(),
         alt: "Envoys at a table".into(),
+        focal: newsroom::domain::FocalPoint::CENTRE,
+        crops: Vec::new(),
     };
     app.store
         .save_photo(&record, &wide, &[narrow, wide.clone()])

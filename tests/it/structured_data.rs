@@ -165,10 +165,12 @@ async fn an_article_without_a_photo_gets_a_summary_card() {
     let (_, html) = page(&app, ARTICLE).await;
 
     assert_eq!(meta(&html, "twitter:card").as_deref(), Some("summary"));
-    assert_eq!(meta(&html, "og:image"), None);
+    // The publisher's logo stands in for the missing photo.
+    let logo = json_ld(&html)["publisher"]["logo"]["url"].clone();
+    assert_eq!(meta(&html, "og:image").as_deref(), logo.as_str());
     assert_eq!(
         meta(&html, "og:description").as_deref(),
         Some("The first paragraph.")
     );
-    assert!(json_ld(&html).get("image").is_none());
+    assert_eq!(json_ld(&html)["image"][0]["url"], logo);
 }

@@ -137,10 +137,13 @@ impl<'a> Restorer<'a> {
                     .insert(audit_key(&event), encode_audit(&event)?)?;
             }
             Record::Photo {
-                photo,
+                mut photo,
                 original,
                 renditions,
             } => {
+                // A backup carries no crops' bytes: the restored photo stands in with its widest
+                // rendition until its focal point is saved again, which cuts them anew.
+                photo.crops.clear();
                 let renditions: Vec<Option<&[u8]>> =
                     renditions.iter().map(Option::as_deref).collect();
                 if store

@@ -57,6 +57,8 @@ fn a_site(store: &SledStore) -> Site {
         caption: "The envoy speaks.".into(),
         credit: "Xinhua".into(),
         alt: String::new(),
+        focal: crate::domain::FocalPoint::CENTRE,
+        crops: Vec::new(),
     };
     let original = b"the original upload".to_vec();
     let renditions = vec![b"narrow jpeg".to_vec(), b"wide jpeg".to_vec()];
@@ -396,4 +398,31 @@ fn a_tree_dump_of_earlier_releases_still_restores() {
         Some(site.user)
     );
     assert_eq!(restored.public_version().unwrap(), site.version);
+}
+
+#[test]
+fn a_restored_photo_has_no_crops_to_link_since_their_bytes_are_not_backed_up() {
+    let dir = tempfile::tempdir().unwrap();
+    let source = SledStore::open(&dir.path().join("data"), CACHE).unwrap();
+    let site = a_site(&source);
+    let crop = Crop {
+        aspect: crate::domain::Aspect::Square,
+        width: 800,
+        height: 800,
+    };
+    let focal = FocalPoint::parse(10, 20).unwrap();
+    source
+        .save_photo_crops(site.photo.id, focal, &[(crop, b"square jpeg".to_vec())])
+        .unwrap();
+    let backup = dir.path().join("backup");
+    source.backup(&backup).unwrap();
+
+    let (_restored_dir, store) = restored(&backup);
+
+    let photo = store.photo(site.photo.id).unwrap().unwrap();
+    assert_eq!(photo.focal, focal);
+    assert!(
+        photo.crops.is_empty(),
+        "no crop is linked without its bytes"
+    );
 }

@@ -2,10 +2,12 @@
 //! kept beside the records (the public version). Byte order of every key is its sort order.
 
 use super::*;
+use crate::domain::Aspect;
 
 pub(super) const BLOB_ORIGINAL: u8 = 0;
 pub(super) const BLOB_DISPLAY: u8 = 1;
 pub(super) const BLOB_RENDITION: u8 = b'w';
+pub(super) const BLOB_CROP: u8 = b'c';
 
 /// Where a photo's bytes are: under its hash, or under its id for a photo stored before
 /// renditions existed (which has one display copy standing for every width).
@@ -17,6 +19,16 @@ pub(super) fn blob_key(record: &Photo, blob: PhotoBlob) -> Vec<u8> {
         }
         (None, PhotoBlob::Original) => [&record.id.to_bytes()[..], &[BLOB_ORIGINAL]].concat(),
         (None, PhotoBlob::Rendition(_)) => [&record.id.to_bytes()[..], &[BLOB_DISPLAY]].concat(),
+        // Named by the focal point too: a crop never changes under its key, as under its URL.
+        (hash, PhotoBlob::Crop(aspect, focal)) => {
+            let aspect = match aspect {
+                Aspect::Wide => 0,
+                Aspect::Standard => 1,
+                Aspect::Square => 2,
+            };
+            let owner = hash.map_or_else(|| record.id.to_bytes().to_vec(), |h| h.to_vec());
+            [&owner[..], &[BLOB_CROP, aspect, focal.x(), focal.y()]].concat()
+        }
     }
 }
 pub(super) const SETUP_TOKEN: &[u8] = b"setup-token";

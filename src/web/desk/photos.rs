@@ -1,14 +1,16 @@
 //! The photo library: every stored photo, newest first, searchable by caption or credit, from
 //! which a story's lead photo is chosen instead of uploading it again.
 
-use crate::domain::{PageNumber, Photo, StoryId};
+use crate::domain::{Aspect, FocalPoint, PageNumber, Photo, PhotoId, StoryId, User};
+use crate::photos::{self, RecutError};
 use crate::urls;
 use crate::views::Pager;
 use crate::views::desk::DeskContext;
-use crate::views::desk_photos::{PhotoLibraryPage, PhotoTile};
+use crate::views::desk_photos::{FocalForm, PhotoLibraryPage, PhotoTile};
 use crate::web::auth::SignedIn;
 use crate::web::{AppError, State};
-use actix_web::{HttpResponse, get, web};
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use askama::Template;
 use serde::Deserialize;
 
@@ -57,10 +59,11 @@ pub(super) async fn library(
             )
         })
         .await?;
+    let here = urls::photo_library(&search, page.get(), for_story.as_deref());
     let tiles = found
         .items
         .iter()
-        .filter_map(|record| tile(record, for_story.as_deref()))
+        .filter_map(|record| tile(record, for_story.as_deref(), &signed_in.user, &here))
         .collect();
     let pager = Pager::new("Library pages", found.paging, |n| {
         urls::photo_library(&search, n, for_story.as_deref())
@@ -77,13 +80,14 @@ pub(super) async fn library(
         tiles,
         total: found.total_items,
         pager,
+        focal_js_url: urls::assets::focal_point_js_url(),
     };
     Ok(HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
         .body(page.render()?))
 }
 
-fn tile(record: &Photo, for_story: Option<&str>) -> Option<PhotoTile> {
+fn tile(record: &Photo, for_story: Option<&str>, viewer: &User, here: &str) -> Option<PhotoTile> {
     let id = record.id;
     let thumb = record.renditions.first()?;
     Some(PhotoTile {
@@ -96,5 +100,85 @@ fn tile(record: &Photo, for_story: Option<&str>) -> Option<PhotoTile> {
         dimensions: format!("{}×{}", record.width, record.height),
         original_url: urls::desk_photo_original(id),
         use_url: for_story.map(|story| urls::story_with_photo(story, id)),
+        focal: record.may_be_reframed_by(viewer).then(|| FocalForm {
+            action: urls::desk_photo_focal_point(id),
+            x: record.focal.x(),
+            y: record.focal.y(),
+            preview_url: match record.crop(Aspect::Square) {
+                Some(_) => urls::desk_photo_crop(id, Aspect::Square, record.focal),
+                None => urls::desk_photo_widest(id),
+            },
+            back: here.to_owned(),
+        }),
     })
+}
+
+/// Every field defaults to empty, so that a forged or truncated form reaches the CSRF check
+/// and is refused there rather than as a malformed request.
+#[derive(Deserialize)]
+pub struct FocalPointForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    x: String,
+    #[serde(default)]
+    y: String,
+    /// The library page to return to.
+    #[serde(default)]
+    back: String,
+}
+
+/// Moves a photo's focal point and cuts its crops again around it (editors, or the uploader).
+/// Pages showing the photo link the new crops from then on; see [`photos::set_focal_point`].
+#[post("/desk/photos/{id}/focal-point")]
+pub(super) async fn set_focal_point(
+    req: HttpRequest,
+    state: State,
+    signed_in: SignedIn,
+    path: web::Path<String>,
+    form: web::Form<FocalPointForm>,
+) -> Result<HttpResponse, AppError> {
+    let form = form.into_inner();
+    signed_in.check_csrf(&req, &form.csrf)?;
+    let id: PhotoId = path.parse().map_err(|_| AppError::NotFound)?;
+    let percent = |s: &str| s.trim().parse::<i64>().unwrap_or(-1);
+    let focal = FocalPoint::parse(percent(&form.x), percent(&form.y))
+        .map_err(|e| AppError::BadRequest(e.to_string()))?;
+    let record = state
+        .blocking(move |store| store.photo(id))
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if !record.may_be_reframed_by(&signed_in.user) {
+        return Err(AppError::Forbidden);
+    }
+    if record.focal != focal || record.crops.is_empty() {
+        // Cutting again decodes the whole original: one of the few photo jobs at a time.
+        let _permit = state
+            .photo_jobs
+            .acquire()
+            .await
+            .map_err(|e| AppError::internal("waiting for a photo worker", e))?;
+        state
+            .blocking(move |store| photos::set_focal_point(store, id, focal))
+            .await?;
+    }
+    // Only back into the library: never an address from elsewhere.
+    let back = if form.back.starts_with("/desk/photos") && !form.back.contains("//") {
+        form.back
+    } else {
+        urls::photo_library("", 1, None)
+    };
+    Ok(HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, back))
+        .finish())
+}
+
+impl From<RecutError> for AppError {
+    fn from(e: RecutError) -> Self {
+        match e {
+            RecutError::NotFound => AppError::NotFound,
+            RecutError::Store(e) => e.into(),
+            e @ RecutError::Photo(_) => AppError::internal("cutting a photo's crops again", e),
+        }
+    }
 }

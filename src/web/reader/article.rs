@@ -63,15 +63,12 @@ async fn show(
     if req.path() != canonical {
         return Ok(redirect(&canonical));
     }
+    // Every page offers the photo's crops to machines; the first also shows it.
     let photo = match story.photo.as_ref().and_then(|p| p.image) {
-        Some(id) if page == PageNumber::FIRST => {
-            state.blocking(move |store| store.photo(id)).await?
-        }
-        _ => None,
+        Some(id) => state.blocking(move |store| store.photo(id)).await?,
+        None => None,
     };
-    let html = ArticlePage::new(&state.site, &story, page)
-        .with_photo(photo.as_ref())
-        .render()?;
+    let html = ArticlePage::published(&state.site, &story, photo.as_ref(), page).render()?;
     Ok(HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
         .insert_header(Freshness::Article.header())

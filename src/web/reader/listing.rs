@@ -60,7 +60,13 @@ async fn render(
     let listed = state
         .blocking(move |store| store.listing(listing, page, per_page))
         .await?;
-    let html = ListingPage::new(&state.site, listing, &listed).render()?;
+    let stories: Vec<_> = listed.items.iter().map(|s| s.id).collect();
+    let photos = state
+        .blocking(move |store| crate::photos::lead_photos(store, &stories))
+        .await?;
+    let html = ListingPage::new(&state.site, listing, &listed)
+        .with_photos(&photos)
+        .render()?;
     Ok(HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
         .body(html))
