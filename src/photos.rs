@@ -761,7 +761,8 @@ mod tests {
 
     #[test]
     fn an_upload_gets_crops_at_16_9_4_3_and_1_1_at_most_1200_wide() {
-        let photo = prepare(red_left_blue_right(4000, 3000)).unwrap();
+        // The smallest upload from which every crop is cut down to 1,200 pixels wide.
+        let photo = prepare(red_left_blue_right(1600, 1200)).unwrap();
         let sizes: Vec<_> = photo
             .crops
             .iter()
