@@ -142,11 +142,29 @@ pub enum Replace {
     Anything,
 }
 
+/// Opens the sled database at `path`. sled lets go of its file lock from a background thread a
+/// moment after the last handle of a database is dropped, so opening one that this process has
+/// just closed (as a restore does with the copy it wrote) can find the lock still held: that is
+/// retried for up to a second. Other processes are kept out by the data directory's own lock,
+/// taken before this.
 pub(super) fn open_db(path: &Path, cache_bytes: u64) -> Result<Db, StoreError> {
-    Ok(sled::Config::new()
-        .path(path)
-        .cache_capacity(cache_bytes)
-        .open()?)
+    const PAUSE: std::time::Duration = std::time::Duration::from_millis(10);
+    let config = sled::Config::new().path(path).cache_capacity(cache_bytes);
+    let mut tries = 0;
+    loop {
+        match config.open() {
+            Err(sled::Error::Io(e)) if tries < 100 && lock_still_held(&e) => {
+                tries += 1;
+                std::thread::sleep(PAUSE);
+            }
+            opened => return Ok(opened?),
+        }
+    }
+}
+
+/// sled's refusal of a file lock, which it reports as an error of kind `Other` naming it.
+fn lock_still_held(e: &std::io::Error) -> bool {
+    e.kind() == std::io::ErrorKind::WouldBlock || e.to_string().contains("could not acquire lock")
 }
 
 /// Whether the database holds anything at all (accounts, stories, photos, audit events).
