@@ -1,6 +1,7 @@
-//! Many readers and a few editors at once against one server on loopback, for a minute:
-//! nothing fails and no acknowledged save goes missing. Latency is reported, not asserted (it
-//! depends on the machine and on what else runs).
+//! Many readers and a few editors at once against one server on loopback, for half a minute
+//! (`NEWSROOM_LOAD_SECONDS` sets another length for a longer soak): nothing fails and no
+//! acknowledged save goes missing. Latency is reported, not asserted (it depends on the
+//! machine and on what else runs).
 
 use crate::helpers::{StoryBuilder, TestApp};
 use crate::story_posts::StoryPost;
@@ -10,11 +11,13 @@ use time::OffsetDateTime;
 
 const READERS: usize = 64;
 const EDITORS: usize = 4;
-const RUN_FOR: Duration = Duration::from_secs(60);
+/// Long enough for tens of thousands of reads and hundreds of saves; the suite's other tests
+/// share the machine's cores with it meanwhile.
+const RUN_FOR: Duration = Duration::from_secs(30);
 const PASSWORD: &str = "correct horse battery staple";
 
 #[actix_web::test]
-async fn sixty_four_readers_and_four_editors_for_a_minute_get_no_errors_and_lose_no_save() {
+async fn sixty_four_readers_and_four_editors_at_once_get_no_errors_and_lose_no_save() {
     let app = TestApp::spawn_with(|s| s.per_page = 10).await;
     let now = OffsetDateTime::now_utc();
     let mut article_paths = Vec::new();
@@ -44,7 +47,11 @@ async fn sixty_four_readers_and_four_editors_for_a_minute_get_no_errors_and_lose
     }
 
     let started = Instant::now();
-    let deadline = started + RUN_FOR;
+    let run_for = std::env::var("NEWSROOM_LOAD_SECONDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .map_or(RUN_FOR, Duration::from_secs);
+    let deadline = started + run_for;
     let mut readers = Vec::new();
     for n in 0..READERS {
         let browser = app.browser();
