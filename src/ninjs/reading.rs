@@ -6,7 +6,7 @@ use super::{MARKDOWN, html};
 use crate::domain::dateline::Place;
 use crate::domain::{
     AltText, Body, Byline, Bylines, Caption, Credit, Dateline, DomainError, Headline, LeadPhoto,
-    Section, Slug, Source, Standfirst, Status, Story, StoryId,
+    Section, Slug, Source, Standfirst, Status, Story, StoryContent, StoryId,
 };
 use crate::urls;
 use sha2::{Digest, Sha256};
@@ -181,20 +181,26 @@ pub fn story(doc: &Document, defaults: Defaults<'_>) -> Result<Story, NinjsError
         .transpose()?
         .flatten();
 
-    let mut story = Story::draft(headline, section, bylines, body, created_at);
+    let content = StoryContent {
+        headline,
+        standfirst,
+        slug,
+        section,
+        bylines,
+        source,
+        dateline,
+        body,
+        photo,
+        // Whether it may be published yet is the editorial service's decision on import.
+        embargo,
+    };
+    let mut story = Story::new_draft(content, None, created_at);
     story.id = story_id(&doc.uri, defaults.base_url);
     story.revision = revision;
-    story.standfirst = standfirst;
-    story.slug = slug;
-    story.source = source;
-    story.dateline = dateline;
-    story.photo = photo;
     story.updated_at = updated_at;
     story.status = status;
     story.published_at = Some(published_at);
     story.first_published_at = Some(published_at);
-    // Whether it may be published yet is the editorial service's decision on import.
-    story.embargo = embargo;
     Ok(story)
 }
 

@@ -112,6 +112,7 @@ impl SledStore {
     /// The store over an open database; `lock` is the data directory's, held for the store's
     /// life (none for a database a restore is writing, inside a directory already locked).
     fn on(db: Db, lock: Option<File>, clock: Clock) -> Result<Self, StoreError> {
+        let meta = db.open_tree("meta")?;
         Ok(Self {
             stories: db.open_tree("stories")?,
             slugs: db.open_tree("slugs")?,
@@ -126,10 +127,8 @@ impl SledStore {
             photos: db.open_tree("photos")?,
             photo_blobs: db.open_tree("photo_blobs")?,
             photo_hashes: db.open_tree("photo_hashes")?,
-            public: RwLock::new(decode_public_version(
-                db.open_tree("meta")?.get(PUBLIC_VERSION)?.as_deref(),
-            )),
-            meta: db.open_tree("meta")?,
+            public: RwLock::new(decode_public_version(meta.get(PUBLIC_VERSION)?.as_deref())),
+            meta,
             db,
             gate: RwLock::new(()),
             serial: Mutex::new(()),
