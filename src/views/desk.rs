@@ -125,6 +125,8 @@ pub struct StoryFormPage {
     pub can_reinstate: bool,
     /// Why a withdrawn story was withdrawn, for the desk.
     pub withdrawal_reason: Option<String>,
+    /// A withdrawal reason typed and refused, shown back in its box.
+    pub typed_withdrawal_reason: String,
 }
 
 /// "Autosaved at 10:42, not saved to the story: restore it".

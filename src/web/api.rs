@@ -42,7 +42,8 @@ impl From<AppError> for ApiError {
         match e {
             AppError::NotFound => ApiError::NotFound,
             AppError::Gone => ApiError::Gone,
-            other => ApiError::Internal(other.to_string()),
+            // The log gets every cause, as the HTML layer's does.
+            other => ApiError::Internal(crate::telemetry::chain(&other)),
         }
     }
 }

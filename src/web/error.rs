@@ -15,6 +15,9 @@ pub enum AppError {
     /// A story taken down, or its photo: readers are told it is gone for good, not why.
     #[error("withdrawn")]
     Gone,
+    /// Someone else changed what the request meant to change; nothing was done.
+    #[error("changed meanwhile")]
+    Stale,
     /// The page needs a signed-in account; `next` is where to return afterwards.
     #[error("login required")]
     LoginRequired { next: String },
@@ -75,6 +78,7 @@ impl ResponseError for AppError {
         match self {
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::Gone => StatusCode::GONE,
+            AppError::Stale => StatusCode::CONFLICT,
             AppError::LoginRequired { .. } => StatusCode::SEE_OTHER,
             AppError::Forbidden => StatusCode::FORBIDDEN,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
@@ -99,6 +103,12 @@ impl ResponseError for AppError {
             AppError::Gone => ErrorPage {
                 title: "This story has been withdrawn",
                 message: "This story has been withdrawn and is no longer available.".into(),
+            },
+            AppError::Stale => ErrorPage {
+                title: "Changed meanwhile",
+                message: "Nothing was done: someone saved this story while you were looking at it. \
+                          Go back, reload the story to see their changes, and try again."
+                    .into(),
             },
             AppError::Forbidden => ErrorPage {
                 title: "Not allowed",

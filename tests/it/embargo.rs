@@ -332,3 +332,28 @@ async fn a_writer_sees_no_withdraw_button_and_may_not_withdraw() {
             .is_public()
     );
 }
+
+#[actix_web::test]
+async fn a_refused_withdrawal_reason_comes_back_in_its_box() {
+    let (app, editor) = app_with_editor().await;
+    let (story, _) = published_with_photo(&app);
+    let typed = format!("Court order <b>{}", "x".repeat(600));
+    let response = withdraw(&editor, story.id, &typed).await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = scraper::Html::parse_document(&response.text().await.expect("body"));
+    let selector = scraper::Selector::parse("textarea#withdraw_reason").expect("selector");
+    let kept = page
+        .select(&selector)
+        .next()
+        .map(|box_| box_.text().collect::<String>());
+    assert_eq!(
+        kept.as_deref(),
+        Some(typed.as_str()),
+        "what the editor typed"
+    );
+    assert!(
+        story_by_slug(&app, story.slug.as_str())
+            .expect("stored")
+            .is_public()
+    );
+}

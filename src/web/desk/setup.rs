@@ -3,7 +3,7 @@
 
 use crate::auth::{password, token};
 use crate::domain::{AuditAction, AuditEvent, Password, Role, User, UserId, Username};
-use crate::storage::StoreError;
+use crate::storage::{self, StoreError};
 use crate::urls::assets::css_url;
 use crate::views::desk::SetupPage;
 use crate::web::auth::{begin_session, pre_session};
@@ -126,14 +126,23 @@ pub(super) async fn submit(
             if !store.users()?.is_empty() || !store.take_setup_token(&digest)? {
                 return Ok(false);
             }
-            store.create_user(&created)?;
-            store.record_audit(&AuditEvent {
+            let event = AuditEvent {
                 at: now,
                 actor: Some(created.id),
                 actor_name: created.username.to_string(),
                 action: AuditAction::UserCreated,
                 detail: "first admin account, created with the setup link".into(),
-            })?;
+            };
+            // The account and its audit entry together or not at all; if neither is stored,
+            // the link works again rather than leaving a site nobody can enter.
+            let stored = storage::transaction(store, |tx| {
+                tx.create_user(&created)?;
+                tx.record_audit(&event)
+            });
+            if let Err(e) = stored {
+                store.set_setup_token(&digest)?;
+                return Err(e);
+            }
             Ok(true)
         })
         .await?;

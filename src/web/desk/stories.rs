@@ -24,6 +24,7 @@ impl From<EditorialError> for AppError {
         match e {
             EditorialError::NotAllowed(_) => AppError::Forbidden,
             EditorialError::NotFound => AppError::NotFound,
+            EditorialError::Conflict { .. } => AppError::Stale,
             EditorialError::Store(e) => e.into(),
             other => AppError::internal("saving a story", other),
         }

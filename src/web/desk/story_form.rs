@@ -64,6 +64,7 @@ pub(super) fn form_page(
         withdrawal_reason: story
             .and_then(|s| s.withdrawal_reason.as_ref())
             .map(ToString::to_string),
+        typed_withdrawal_reason: String::new(),
     }
 }
 

@@ -103,7 +103,8 @@ impl Entry {
 
 impl PublicCache {
     pub fn new(settings: &crate::settings::Settings) -> Self {
-        let started_at = OffsetDateTime::now_utc();
+        // On the application's clock, which requests' times are compared with.
+        let started_at = settings.clock.now();
         let mut hash = Sha256::new();
         hash.update(started_at.unix_timestamp_nanos().to_be_bytes());
         hash.update(settings.base_url.as_bytes());

@@ -46,13 +46,14 @@ pub(in crate::web::desk) async fn withdraw(
                 .blocking(move |store| editorial::story(store, id))
                 .await?;
             let errors = vec![("withdraw_reason", e.to_string())];
-            let page = form_page(
+            let mut page = form_page(
                 &signed_in,
                 Some(&story),
                 StoryInput::from_story(&story),
                 errors,
                 None,
             );
+            page.typed_withdrawal_reason = form.reason.clone();
             return html(StatusCode::UNPROCESSABLE_ENTITY, page.render()?);
         }
     };
