@@ -303,11 +303,7 @@ impl SledStore {
                 revisions.insert(revision.as_slice(), record.as_slice())?;
                 // Readers' pages change when the story is public before or after this save.
                 if stored.is_public() || old.as_ref().is_some_and(Story::is_public) {
-                    let current = decode_public_version(meta.get(PUBLIC_VERSION)?.as_deref());
-                    meta.insert(
-                        PUBLIC_VERSION,
-                        encode_public_version(current, now).as_slice(),
-                    )?;
+                    bump_public_version(meta, now)?;
                 }
                 if let Some((key, value)) = &audit {
                     audit_log.insert(key.as_slice(), value.as_slice())?;
@@ -315,14 +311,9 @@ impl SledStore {
                 Ok(outcome)
             },
         );
-        match result {
-            Ok(outcome) => {
-                self.refresh_public_version()?;
-                Ok((stored, outcome))
-            }
-            Err(TransactionError::Abort(e)) => Err(e),
-            Err(TransactionError::Storage(e)) => Err(e.into()),
-        }
+        let outcome = finish(result)?;
+        self.refresh_public_version()?;
+        Ok((stored, outcome))
     }
 
     /// Adds an account and its username lookup in one transaction, without flushing.
@@ -376,18 +367,14 @@ impl SledStore {
                 photos.insert(&record.id.to_bytes(), encoded.as_slice())?;
                 Ok(None)
             });
-        match existing {
-            Ok(None) => Ok(None),
-            Ok(Some(id)) => {
-                let id: [u8; 16] = id
-                    .as_ref()
-                    .try_into()
-                    .map_err(|_| StoreError::Inconsistent("bad photo hash entry".into()))?;
-                Ok(Some(PhotoId::from_bytes(id)))
-            }
-            Err(TransactionError::Abort(e)) => Err(e),
-            Err(TransactionError::Storage(e)) => Err(e.into()),
-        }
+        let Some(id) = finish(existing)? else {
+            return Ok(None);
+        };
+        let id: [u8; 16] = id
+            .as_ref()
+            .try_into()
+            .map_err(|_| StoreError::Inconsistent("bad photo hash entry".into()))?;
+        Ok(Some(PhotoId::from_bytes(id)))
     }
 
     fn get_story(&self, id: StoryId) -> Result<Option<Story>, StoreError> {
@@ -404,12 +391,25 @@ enum Revision {
     Keep,
 }
 
-fn finish(result: Result<(), TransactionError<StoreError>>) -> Result<(), StoreError> {
+fn finish<T>(result: Result<T, TransactionError<StoreError>>) -> Result<T, StoreError> {
     match result {
-        Ok(()) => Ok(()),
+        Ok(value) => Ok(value),
         Err(TransactionError::Abort(e)) => Err(e),
         Err(TransactionError::Storage(e)) => Err(e.into()),
     }
+}
+
+/// Counts one more change to what readers see, at `now`, inside a transaction on `meta`.
+fn bump_public_version(
+    meta: &sled::transaction::TransactionalTree,
+    now: OffsetDateTime,
+) -> Result<(), ConflictableTransactionError<StoreError>> {
+    let current = decode_public_version(meta.get(PUBLIC_VERSION)?.as_deref());
+    meta.insert(
+        PUBLIC_VERSION,
+        encode_public_version(current, now).as_slice(),
+    )?;
+    Ok(())
 }
 
 /// The revision a save after `expected` gets; never wraps around to reuse history slots.
@@ -774,19 +774,11 @@ impl Store for SledStore {
                     .map_err(|e| ConflictableTransactionError::Abort(StoreError::from(e)))?;
                 photos.insert(&id.to_bytes(), encoded)?;
                 if public {
-                    let current = decode_public_version(meta.get(PUBLIC_VERSION)?.as_deref());
-                    meta.insert(
-                        PUBLIC_VERSION,
-                        encode_public_version(current, now).as_slice(),
-                    )?;
+                    bump_public_version(meta, now)?;
                 }
                 Ok(record)
             });
-        let record = match result {
-            Ok(record) => record,
-            Err(TransactionError::Abort(e)) => return Err(e),
-            Err(TransactionError::Storage(e)) => return Err(e.into()),
-        };
+        let record = finish(result)?;
         self.refresh_public_version()?;
         self.db.flush()?;
         Ok(record)
