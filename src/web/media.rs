@@ -122,28 +122,19 @@ async fn serve(
         };
         let widest = record.largest().map(|r| PhotoBlob::Rendition(r.width));
         let blob = match wanted {
-            Some(Wanted::Rendition(width)) => Some(PhotoBlob::Rendition(width)),
-            // A photo stored before crops existed stands in with its widest rendition.
-            Some(Wanted::Crop(aspect, focal)) if record.crop(aspect).is_some() => {
-                Some(PhotoBlob::Crop(aspect, focal))
+            Some(Wanted::Rendition(width)) => {
+                record.rendition(width).map(|_| PhotoBlob::Rendition(width))
             }
+            // A photo stored before crops existed stands in with its widest rendition.
             Some(Wanted::Crop(..)) if record.crops.is_empty() => widest,
-            Some(Wanted::Crop(..)) => None,
+            Some(Wanted::Crop(aspect, focal)) => (record.focal == focal
+                && record.crop(aspect).is_some())
+            .then_some(PhotoBlob::Crop(aspect, focal)),
             None => widest,
         };
         let Some(blob) = blob else {
             return Ok(None);
         };
-        let known = match blob {
-            PhotoBlob::Rendition(width) => record.rendition(width).is_some(),
-            PhotoBlob::Crop(aspect, focal) => {
-                record.focal == focal && record.crop(aspect).is_some()
-            }
-            PhotoBlob::Original => false,
-        };
-        if !known {
-            return Ok(None);
-        }
         // The tag names the content, so a revalidation is answered without reading the bytes.
         let tag = etag(&record, blob);
         if if_none_match
