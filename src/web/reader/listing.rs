@@ -57,12 +57,14 @@ async fn render(
 ) -> Result<HttpResponse, AppError> {
     let per_page = state.settings.per_page;
     // A page past the end is the store's NotFound, which is the 404 page.
-    let listed = state
-        .blocking(move |store| store.listing(listing, page, per_page))
-        .await?;
-    let stories: Vec<_> = listed.items.iter().map(|s| s.id).collect();
-    let photos = state
-        .blocking(move |store| crate::photos::lead_photos(store, &stories))
+    // The page and its stories' photos in one trip to the blocking pool.
+    let (listed, photos) = state
+        .blocking(move |store| {
+            let listed = store.listing(listing, page, per_page)?;
+            let stories: Vec<_> = listed.items.iter().map(|s| s.id).collect();
+            let photos = crate::photos::lead_photos(store, &stories)?;
+            Ok::<_, crate::storage::StoreError>((listed, photos))
+        })
         .await?;
     let html = ListingPage::new(&state.site, listing, &listed)
         .with_photos(&photos)
