@@ -56,9 +56,9 @@ fn details(user: &User, input: &StoryInput, now: OffsetDateTime) -> PhotoDetails
     }
 }
 
-/// The stored photo the form names, if it names one that exists.
-pub async fn chosen(state: &State, input: &StoryInput) -> Result<Option<Photo>, AppError> {
-    let Ok(id) = input.photo_id.trim().parse::<PhotoId>() else {
+/// The stored photo a form or link names by id, if it names one that exists.
+pub async fn chosen(state: &State, photo_id: &str) -> Result<Option<Photo>, AppError> {
+    let Ok(id) = photo_id.trim().parse::<PhotoId>() else {
         return Ok(None);
     };
     state.blocking(move |store| store.photo(id)).await

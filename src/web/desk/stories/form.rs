@@ -84,11 +84,7 @@ async fn choose_photo(
     let Some(raw) = photo else {
         return Ok(());
     };
-    let chosen = StoryInput {
-        photo_id: raw.to_owned(),
-        ..StoryInput::default()
-    };
-    page.notice = Some(match story_photo::chosen(state, &chosen).await? {
+    page.notice = Some(match story_photo::chosen(state, raw).await? {
         Some(record) => {
             story_photo::choose(&mut page.input, &record);
             page.photo_url = photo_url(&page.input);

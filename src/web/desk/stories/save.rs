@@ -106,7 +106,7 @@ async fn save(
         )
         .await?;
     }
-    let chosen_photo = story_photo::chosen(&state, &input).await?;
+    let chosen_photo = story_photo::chosen(&state, &input.photo_id).await?;
     if let Some(photo) = &chosen_photo {
         story_photo::fill_defaults(&mut input, photo);
     }
