@@ -401,7 +401,7 @@ fn a_tree_dump_of_earlier_releases_still_restores() {
 }
 
 #[test]
-fn a_restored_photo_has_no_crops_to_link_since_their_bytes_are_not_backed_up() {
+fn a_restored_photo_keeps_its_crops_and_their_bytes() {
     let dir = tempfile::tempdir().unwrap();
     let source = SledStore::open(&dir.path().join("data"), CACHE).unwrap();
     let site = a_site(&source);
@@ -421,8 +421,15 @@ fn a_restored_photo_has_no_crops_to_link_since_their_bytes_are_not_backed_up() {
 
     let photo = store.photo(site.photo.id).unwrap().unwrap();
     assert_eq!(photo.focal, focal);
-    assert!(
-        photo.crops.is_empty(),
-        "no crop is linked without its bytes"
+    assert_eq!(photo.crops, vec![crop]);
+    assert_eq!(
+        store
+            .photo_blob(
+                site.photo.id,
+                PhotoBlob::Crop(crate::domain::Aspect::Square, focal)
+            )
+            .unwrap()
+            .as_deref(),
+        Some(&b"square jpeg"[..])
     );
 }
