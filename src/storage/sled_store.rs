@@ -689,19 +689,20 @@ impl Store for SledStore {
         record: &Photo,
         original: &[u8],
         renditions: &[Vec<u8>],
+        crops: &[Vec<u8>],
     ) -> Result<Photo, StoreError> {
         if record.hash.is_none() {
             return Err(StoreError::Invalid("a new photo needs its content hash"));
         }
-        if renditions.len() != record.renditions.len() {
+        if renditions.len() != record.renditions.len() || crops.len() != record.crops.len() {
             return Err(StoreError::Invalid(
-                "a photo's renditions do not match its record",
+                "a photo's renditions or crops do not match its record",
             ));
         }
         let _writing = self.writing();
         let renditions: Vec<Option<&[u8]>> =
             renditions.iter().map(|r| Some(r.as_slice())).collect();
-        match self.insert_photo(record, Some(original), &renditions, &[])? {
+        match self.insert_photo(record, Some(original), &renditions, crops)? {
             Some(id) => self.photo(id)?.ok_or(StoreError::NotFound),
             None => {
                 self.db.flush()?;

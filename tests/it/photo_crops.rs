@@ -200,7 +200,7 @@ async fn a_photo_stored_before_crops_still_serves_its_widest_rendition() {
         crops: Vec::new(),
     };
     app.store
-        .save_photo(&record, &wide, std::slice::from_ref(&wide))
+        .save_photo(&record, &wide, std::slice::from_ref(&wide), &[])
         .unwrap();
     publish_with(&app, record.id);
 

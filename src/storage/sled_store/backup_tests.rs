@@ -62,7 +62,9 @@ fn a_site(store: &SledStore) -> Site {
     };
     let original = b"the original upload".to_vec();
     let renditions = vec![b"narrow jpeg".to_vec(), b"wide jpeg".to_vec()];
-    store.save_photo(&photo, &original, &renditions).unwrap();
+    store
+        .save_photo(&photo, &original, &renditions, &[])
+        .unwrap();
 
     let mut published = sample_story();
     published.status = Status::Published;
