@@ -346,11 +346,12 @@ mod tests {
     fn every_change_is_in_the_audit_log() {
         let (_dir, store) = store();
         let ann = add(&*store, "ann", Role::Writer);
-        let cli = Actor::command_line(OffsetDateTime::now_utc());
-        set_role(&*store, &cli, ann.id, Role::Editor).unwrap();
-        set_password(&*store, &cli, ann.id, PasswordHash("new".into())).unwrap();
-        disable(&*store, &cli, ann.id).unwrap();
-        enable(&*store, &cli, ann.id).unwrap();
+        // Each change made at its own time, as the command line does.
+        let cli = || Actor::command_line(OffsetDateTime::now_utc());
+        set_role(&*store, &cli(), ann.id, Role::Editor).unwrap();
+        set_password(&*store, &cli(), ann.id, PasswordHash("new".into())).unwrap();
+        disable(&*store, &cli(), ann.id).unwrap();
+        enable(&*store, &cli(), ann.id).unwrap();
         let actions: Vec<AuditAction> = store
             .audit_log(None, 10)
             .unwrap()
