@@ -104,8 +104,16 @@ async fn press(browser: &Browser, page: &Html, label: &str) -> reqwest::Response
         fields.push((name.to_owned(), value.to_owned()));
     }
     let action = form.value().attr("action").expect("a form action");
-    match form.value().attr("enctype") {
-        Some("multipart/form-data") => post_multipart(browser, action, &fields).await,
+    let method = form.value().attr("method").unwrap_or("get");
+    match (method, form.value().attr("enctype")) {
+        ("get", _) => browser
+            .client
+            .get(format!("{}{action}", browser.address))
+            .query(&fields)
+            .send()
+            .await
+            .expect("request"),
+        (_, Some("multipart/form-data")) => post_multipart(browser, action, &fields).await,
         _ => {
             let pairs: Vec<(&str, &str)> = fields
                 .iter()
@@ -263,4 +271,148 @@ async fn a_new_story_s_preview_pages_through_without_saving_it() {
         !desk_list.html().contains("A story never saved"),
         "a preview saves nothing"
     );
+}
+
+// --- Restoring a revision ----------------------------------------------------------------------
+
+/// A story by the editor saved twice: "Talks end" (revision 1), then "Talks end in Geneva"
+/// with a new body (revision 2); published first when `published`.
+fn two_revisions(app: &TestApp, published: bool) -> Story {
+    let editor = app
+        .store
+        .user_by_name(&newsroom::domain::Username::parse("zhang.dan").unwrap())
+        .unwrap()
+        .expect("the editor");
+    let mut builder = StoryBuilder::new("Talks end")
+        .body("The talks ended.")
+        .with(|s| s.last_edited_by = Some(editor.id));
+    if published {
+        builder = builder.published_at(time::macros::datetime!(2017-07-15 07:11:57 UTC));
+    }
+    let first = builder.save(app);
+    let mut second = first.clone();
+    second.headline = newsroom::domain::Headline::parse("Talks end in Geneva").unwrap();
+    second.body = newsroom::domain::Body::parse("The talks ended in Geneva.").unwrap();
+    app.store.save_story(&second, Some(1)).unwrap()
+}
+
+fn history_path(story: &Story) -> String {
+    format!("/desk/stories/{}/history", story.id)
+}
+
+#[actix_web::test]
+async fn restoring_a_revision_first_says_what_will_happen_and_changes_nothing_yet() {
+    let (app, editor) = desk().await;
+    let story = two_revisions(&app, true);
+    let (_, history) = editor.get_html(&history_path(&story)).await;
+
+    let response = press(&editor, &history, "Restore this revision…").await;
+
+    assert_eq!(response.status(), StatusCode::OK);
+    let page = page_of(response).await;
+    assert_eq!(
+        text_of(&page, "h1").as_deref(),
+        Some("Restore revision 1 of “Talks end in Geneva”?")
+    );
+    let what = text_of(&page, ".restore-what").unwrap_or_default();
+    assert!(
+        what.contains("The text of revision 1, saved by zhang.dan")
+            && what.contains("saved as revision 3 on top of revision 2"),
+        "{what}"
+    );
+    assert_eq!(
+        text_of(&page, ".restore-changes").as_deref(),
+        Some("Restoring changes: Headline, Body.")
+    );
+    assert_eq!(
+        text_of(&page, ".restore-effect").as_deref(),
+        Some(
+            "This story is published: readers will see the restored text at once, at the same \
+             address."
+        )
+    );
+    assert_eq!(
+        texts(&page, "form.restore-confirm button"),
+        ["Restore revision 1"]
+    );
+    assert_eq!(
+        stored(&app, story.id).revision,
+        2,
+        "nothing is restored yet"
+    );
+}
+
+#[actix_web::test]
+async fn a_confirmed_restore_of_a_published_story_says_it_changed_the_live_page() {
+    let (app, editor) = desk().await;
+    let story = two_revisions(&app, true);
+    let (_, history) = editor.get_html(&history_path(&story)).await;
+    let confirmation = page_of(press(&editor, &history, "Restore this revision…").await).await;
+
+    let response = press(&editor, &confirmation, "Restore revision 1").await;
+
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let (_, form) = editor
+        .get_html(&format!("/desk/stories/{}", story.id))
+        .await;
+    assert_eq!(
+        text_of(&form, ".notice[role=status]").as_deref(),
+        Some("Revision 1 restored as revision 3. The published page now shows the restored text.")
+    );
+    let now = stored(&app, story.id);
+    assert_eq!(now.revision, 3);
+    assert_eq!(now.headline.as_str(), "Talks end");
+    let article = newsroom::urls::article(now.published_at.unwrap(), &now.slug, 1);
+    let (_, public) = app.get_html(&article).await;
+    assert_eq!(text_of(&public, "h1").as_deref(), Some("Talks end"));
+    let (_, again) = editor
+        .get_html(&format!("/desk/stories/{}", story.id))
+        .await;
+    assert_eq!(
+        text_of(&again, ".notice[role=status]"),
+        None,
+        "the notice is shown once"
+    );
+}
+
+#[actix_web::test]
+async fn a_restore_of_a_draft_says_readers_see_nothing_of_it() {
+    let (app, editor) = desk().await;
+    let story = two_revisions(&app, false);
+    let (_, history) = editor.get_html(&history_path(&story)).await;
+    let confirmation = page_of(press(&editor, &history, "Restore this revision…").await).await;
+    assert_eq!(
+        text_of(&confirmation, ".restore-effect").as_deref(),
+        Some("This story is not published: readers see nothing of it until it is.")
+    );
+
+    press(&editor, &confirmation, "Restore revision 1").await;
+
+    let (_, form) = editor
+        .get_html(&format!("/desk/stories/{}", story.id))
+        .await;
+    assert_eq!(
+        text_of(&form, ".notice[role=status]").as_deref(),
+        Some(
+            "Revision 1 restored as revision 3. The story is not published, so readers see \
+             nothing of it."
+        )
+    );
+}
+
+#[actix_web::test]
+async fn the_restore_step_of_a_history_since_overtaken_offers_no_restore() {
+    let (app, editor) = desk().await;
+    let story = two_revisions(&app, false);
+    let (_, history) = editor.get_html(&history_path(&story)).await;
+    let mut third = stored(&app, story.id);
+    third.body = newsroom::domain::Body::parse("Someone else's words.").unwrap();
+    app.store.save_story(&third, Some(2)).unwrap();
+
+    let page = page_of(press(&editor, &history, "Restore this revision…").await).await;
+
+    let warning = text_of(&page, ".error[role=alert]").unwrap_or_default();
+    assert!(warning.contains("it is now at revision 3"), "{warning}");
+    assert!(select(&page, "form.restore-confirm").is_empty());
+    assert_eq!(stored(&app, story.id).revision, 3);
 }
