@@ -2,7 +2,10 @@
 //! restoring a revision, the wire's filing time, a caption without a picture, and the audit
 //! log of what happened without a person at the keyboard.
 
-use crate::helpers::{Browser, StoryBuilder, TestApp, input_value, select, text_of};
+use crate::helpers::{
+    Browser, StoryBuilder, TestApp, data_dir, fixture, input_value, newsroom, pager_numbers,
+    pager_rel, run, select, text_of,
+};
 use newsroom::domain::{Role, Story, StoryId};
 use reqwest::StatusCode;
 use reqwest::multipart::Form;
@@ -415,4 +418,64 @@ async fn the_restore_step_of_a_history_since_overtaken_offers_no_restore() {
     assert!(warning.contains("it is now at revision 3"), "{warning}");
     assert!(select(&page, "form.restore-confirm").is_empty());
     assert_eq!(stored(&app, story.id).revision, 3);
+}
+
+// --- Wire copy in pages ------------------------------------------------------------------------
+
+const SYRIA_TALKS: &str = "/2017/07/15/latest-peace-talks-on-syria-end-without-major-breakthrough";
+
+#[actix_web::test]
+async fn wire_copy_imported_with_page_words_reads_in_pages_with_the_dateline_on_the_first() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut command = newsroom(&data_dir(&dir));
+    command
+        .args(["import-wire", "--page-words", "100"])
+        .arg(fixture("wire-story-syria-talks.txt"));
+    let import = run(command);
+    assert!(import.status.success(), "import failed: {}", import.stderr);
+    let app = TestApp::spawn_in(dir, |_| {}).await;
+
+    let (status, first) = app.get_html(SYRIA_TALKS).await;
+
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(text_of(&first, ".page-of").as_deref(), Some("Page 1 of 4"));
+    let (numbers, current) = pager_numbers(&first);
+    let numbers: Vec<&str> = numbers.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(numbers, ["1", "2", "3", "4"]);
+    assert_eq!(current.as_deref(), Some("1"));
+    assert_eq!(
+        pager_rel(&first, "next"),
+        Some(format!("{SYRIA_TALKS}/page/2"))
+    );
+    let paragraphs = texts(&first, ".story-body p");
+    assert!(
+        paragraphs[0].starts_with("GENEVA, July 14 (Xinhua) -- The UN Special Envoy"),
+        "{paragraphs:?}"
+    );
+    // 35 + 33 + 23 + 16 words: the page closes at the paragraph that reaches 100.
+    assert_eq!(paragraphs.len(), 4, "{paragraphs:?}");
+    let (_, last) = app.get_html(&format!("{SYRIA_TALKS}/page/4")).await;
+    let last_paragraphs = texts(&last, ".story-body p");
+    assert_eq!(last_paragraphs.len(), 1);
+    assert!(last_paragraphs[0].starts_with("De Mistura cited President Macron"));
+    assert!(
+        !text_of(&last, ".story-body")
+            .unwrap_or_default()
+            .contains("GENEVA, July 14"),
+        "the dateline leads page 1 only"
+    );
+}
+
+#[test]
+fn page_words_must_be_a_positive_number() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    for bad in ["0", "many"] {
+        let mut command = newsroom(&data_dir(&dir));
+        command
+            .args(["import-wire", "--page-words", bad])
+            .arg(fixture("wire-story-syria-talks.txt"));
+        let import = run(command);
+        assert!(!import.status.success(), "{bad} was accepted");
+        assert!(import.stderr.contains("--page-words"), "{}", import.stderr);
+    }
 }
