@@ -218,10 +218,12 @@ impl ArticlePage {
             .as_ref()
             .map_or_else(|| story.body.first_paragraph(), ToString::to_string);
         ctx.current_section = Some(story.section);
+        // A caption without its picture (wire copy, an import whose image was not fetched)
+        // would describe nothing the reader can see: it stays on the desk.
         let photo = story
             .photo
             .as_ref()
-            .filter(|_| page == PageNumber::FIRST)
+            .filter(|p| page == PageNumber::FIRST && p.image.is_some())
             .map(|p| PhotoView {
                 src: p.image.map(urls::photo),
                 srcset: None,

@@ -479,3 +479,53 @@ fn page_words_must_be_a_positive_number() {
         assert!(import.stderr.contains("--page-words"), "{}", import.stderr);
     }
 }
+
+// --- A caption without its picture ---------------------------------------------------------------
+
+fn story_with_caption(app: &TestApp, image: Option<newsroom::domain::PhotoId>) -> Story {
+    StoryBuilder::new("Talks end")
+        .body("The talks ended.")
+        .published_at(time::macros::datetime!(2017-07-15 07:11:57 UTC))
+        .with(|s| {
+            s.photo = Some(newsroom::domain::LeadPhoto {
+                image,
+                caption: newsroom::domain::Caption::parse("The envoy at the podium.").unwrap(),
+                credit: Some(newsroom::domain::Credit::parse("Xinhua/Xu Jinquan").unwrap()),
+                alt: None,
+            });
+        })
+        .save(app)
+}
+
+fn article_path(story: &Story) -> String {
+    newsroom::urls::article(story.published_at.unwrap(), &story.slug, 1)
+}
+
+#[actix_web::test]
+async fn a_caption_whose_story_has_no_picture_is_not_shown_to_readers() {
+    let app = TestApp::spawn().await;
+    let story = story_with_caption(&app, None);
+
+    let (status, page) = app.get_html(&article_path(&story)).await;
+
+    assert_eq!(status, StatusCode::OK);
+    assert!(select(&page, "figure, figcaption, .credit").is_empty());
+    let main = text_of(&page, "main").unwrap_or_default();
+    assert!(!main.contains("The envoy at the podium."), "{main}");
+    assert!(!main.contains("Xinhua/Xu Jinquan"), "{main}");
+    assert!(main.contains("The talks ended."), "{main}");
+}
+
+#[actix_web::test]
+async fn a_caption_is_shown_under_its_picture() {
+    let app = TestApp::spawn().await;
+    let story = story_with_caption(&app, Some(newsroom::domain::PhotoId::new()));
+
+    let (_, page) = app.get_html(&article_path(&story)).await;
+
+    assert_eq!(select(&page, "figure.lead-photo img").len(), 1);
+    assert_eq!(
+        text_of(&page, "figure.lead-photo figcaption").as_deref(),
+        Some("The envoy at the podium. (Xinhua/Xu Jinquan)")
+    );
+}
