@@ -10,26 +10,30 @@ use crate::storage::{self, Store, StoreError, Transaction};
 use thiserror::Error;
 use time::OffsetDateTime;
 
-/// Who made a change, as the audit log records it.
+/// Who made a change, and when, as the audit log records it.
 #[derive(Debug, Clone)]
 pub struct Actor {
     pub id: Option<UserId>,
     pub name: String,
+    /// The time of the change, from the caller's clock.
+    pub at: OffsetDateTime,
 }
 
 impl Actor {
-    /// Changes made with the `newsroom` command, by whoever can run it on the server.
-    pub fn command_line() -> Self {
+    /// Changes made with the `newsroom` command at `at`, by whoever can run it on the server.
+    pub fn command_line(at: OffsetDateTime) -> Self {
         Self {
             id: None,
             name: "command line".into(),
+            at,
         }
     }
 
-    pub fn user(user: &User) -> Self {
+    pub fn user(user: &User, at: OffsetDateTime) -> Self {
         Self {
             id: Some(user.id),
             name: user.username.to_string(),
+            at,
         }
     }
 
@@ -72,7 +76,7 @@ pub struct NewAccount {
 
 fn event(actor: &Actor, action: AuditAction, detail: String) -> AuditEvent {
     AuditEvent {
-        at: OffsetDateTime::now_utc(),
+        at: actor.at,
         actor: actor.id,
         actor_name: actor.name.clone(),
         action,
@@ -125,7 +129,7 @@ pub fn create(
         role: new.role,
         password_hash,
         disabled: false,
-        created_at: OffsetDateTime::now_utc(),
+        created_at: actor.at,
     };
     // The account and its audit entry are stored together or not at all.
     let created = storage::transaction(store, |tx| {
@@ -271,7 +275,7 @@ mod tests {
         };
         create(
             store,
-            &Actor::command_line(),
+            &Actor::command_line(OffsetDateTime::now_utc()),
             new,
             PasswordHash("$argon2id$test".into()),
         )
@@ -298,7 +302,7 @@ mod tests {
         };
         let result = create(
             &*store,
-            &Actor::command_line(),
+            &Actor::command_line(OffsetDateTime::now_utc()),
             again,
             PasswordHash("x".into()),
         );
@@ -309,7 +313,7 @@ mod tests {
     fn the_last_admin_can_be_neither_disabled_nor_demoted() {
         let (_dir, store) = store();
         let boss = add(&*store, "boss", Role::Admin);
-        let cli = Actor::command_line();
+        let cli = Actor::command_line(OffsetDateTime::now_utc());
         assert!(matches!(
             disable(&*store, &cli, boss.id),
             Err(AccountError::LastAdmin(_))
@@ -327,7 +331,7 @@ mod tests {
         let (_dir, store) = store();
         let boss = add(&*store, "boss", Role::Admin);
         add(&*store, "deputy", Role::Admin);
-        let me = Actor::user(&boss);
+        let me = Actor::user(&boss, OffsetDateTime::now_utc());
         assert!(matches!(
             disable(&*store, &me, boss.id),
             Err(AccountError::OwnAccount(_))
@@ -342,7 +346,7 @@ mod tests {
     fn every_change_is_in_the_audit_log() {
         let (_dir, store) = store();
         let ann = add(&*store, "ann", Role::Writer);
-        let cli = Actor::command_line();
+        let cli = Actor::command_line(OffsetDateTime::now_utc());
         set_role(&*store, &cli, ann.id, Role::Editor).unwrap();
         set_password(&*store, &cli, ann.id, PasswordHash("new".into())).unwrap();
         disable(&*store, &cli, ann.id).unwrap();
@@ -380,7 +384,12 @@ mod tests {
                 let (store, start) = (store.clone(), start.clone());
                 thread::spawn(move || {
                     start.wait();
-                    set_role(&*store, &Actor::user(&actor), target.id, Role::Editor)
+                    set_role(
+                        &*store,
+                        &Actor::user(&actor, OffsetDateTime::now_utc()),
+                        target.id,
+                        Role::Editor,
+                    )
                 })
             };
             let by_ann = demote(ann.clone(), bob.clone());
@@ -409,7 +418,11 @@ mod tests {
         let boss = add(&*store, "boss", Role::Admin);
         let logged = store.audit_log(None, 10).unwrap().len();
 
-        let refused = disable(&*store, &Actor::command_line(), boss.id);
+        let refused = disable(
+            &*store,
+            &Actor::command_line(OffsetDateTime::now_utc()),
+            boss.id,
+        );
 
         assert!(matches!(refused, Err(AccountError::LastAdmin(_))));
         assert!(!store.user(boss.id).unwrap().unwrap().disabled);
@@ -429,7 +442,7 @@ mod tests {
 
         let refused = create(
             &*store,
-            &Actor::command_line(),
+            &Actor::command_line(OffsetDateTime::now_utc()),
             again,
             PasswordHash("x".into()),
         );

@@ -8,6 +8,7 @@ pub mod dateline;
 pub mod error;
 pub mod ids;
 pub mod merge;
+pub mod note;
 pub mod page;
 pub mod photo;
 mod restore;
@@ -25,14 +26,15 @@ pub use body::{Body, SanitizedHtml};
 pub use dateline::Dateline;
 pub use error::DomainError;
 pub use ids::{PhotoId, StoryId, UserId};
+pub use note::{NoteKind, PublicNote, ReviewNote};
 pub use page::{PageNumber, Paging};
 pub use photo::{Aspect, Crop, FocalPoint, LeadPhoto, Photo, Rendition};
 pub use section::Section;
 pub use session::Session;
 pub use slug::Slug;
-pub use story::{Status, Story, StoryContent, StorySummary};
+pub use story::{PendingChanges, Status, Story, StoryContent, StorySummary};
 pub use text::{
-    AltText, Byline, Bylines, Caption, Credit, Headline, Initials, Source, Standfirst,
+    AltText, Byline, Bylines, Caption, Credit, Headline, Initials, NoteText, Source, Standfirst,
     WithdrawalReason,
 };
 pub use user::{Password, PasswordHash, Role, User, Username};

@@ -339,24 +339,16 @@ pub fn store_upload(
         caption: details.caption,
         credit: details.credit,
         alt: details.alt,
-        // The crops are stored next, once the photo is.
         focal: FocalPoint::CENTRE,
-        crops: Vec::new(),
+        crops: prepared.crops.iter().map(|c| c.crop).collect(),
     };
     let jpegs: Vec<Vec<u8>> = prepared.renditions.into_iter().map(|r| r.jpeg).collect();
-    let stored = store.save_photo(&record, &prepared.original, &jpegs)?;
-    // Another upload of the same bytes may have won the race; its crops are its own.
-    if stored.id != record.id {
-        return Ok(Ok(stored));
-    }
-    let crops: Vec<(Crop, Vec<u8>)> = prepared
-        .crops
-        .into_iter()
-        .map(|c| (c.crop, c.jpeg))
-        .collect();
-    Ok(Ok(store.save_photo_crops(
-        record.id,
-        FocalPoint::CENTRE,
+    let crops: Vec<Vec<u8>> = prepared.crops.into_iter().map(|c| c.jpeg).collect();
+    // Another upload of the same bytes may have won the race: then its record comes back.
+    Ok(Ok(store.save_photo(
+        &record,
+        &prepared.original,
+        &jpegs,
         &crops,
     )?))
 }

@@ -323,14 +323,16 @@ pub trait Store: Send + Sync + 'static {
 
     // --- Photos ---
 
-    /// Stores a photo, its original bytes and its renditions (`renditions[i]` is the JPEG of
-    /// `photo.renditions[i]`), unless a photo with the same `hash` is stored already. Returns
-    /// the stored record: the earlier one for a duplicate, which is not stored again.
+    /// Stores a photo, its original bytes, its renditions and crops (`renditions[i]` is the
+    /// JPEG of `photo.renditions[i]`, `crops[i]` that of `photo.crops[i]`), all in one write,
+    /// unless a photo with the same `hash` is stored already. Returns the stored record: the
+    /// earlier one for a duplicate, which is not stored again.
     fn save_photo(
         &self,
         photo: &Photo,
         original: &[u8],
         renditions: &[Vec<u8>],
+        crops: &[Vec<u8>],
     ) -> Result<Photo, StoreError>;
 
     fn photo(&self, id: PhotoId) -> Result<Option<Photo>, StoreError>;

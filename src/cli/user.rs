@@ -64,7 +64,7 @@ fn parse_initials(raw: &str) -> Result<Initials, String> {
 pub fn run(settings: &Settings, args: UserArgs) -> anyhow::Result<()> {
     // Opening first means a running server is reported before anyone types a password.
     let store = super::open_store(settings)?;
-    let cli = Actor::command_line();
+    let cli = Actor::command_line(crate::clock::Clock::system().now());
     match args.command {
         UserCommand::Add {
             username,

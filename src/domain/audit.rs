@@ -24,6 +24,18 @@ pub enum AuditAction {
     Withdraw,
     /// A withdrawn story brought back (as unpublished) by an administrator.
     Reinstate,
+    /// Changes to a published story saved without going live yet.
+    StageChanges,
+    /// A published story's pending changes put live.
+    UpdateLive,
+    /// A published story's pending changes thrown away.
+    DiscardChanges,
+    /// A correction, clarification or editor's note added to a published story.
+    Note,
+    /// A story sent back to its writer with a note.
+    SendBack,
+    /// An editor took a story to work on it.
+    Take,
     UserCreated,
     UserChanged,
     UserDisabled,
@@ -31,7 +43,7 @@ pub enum AuditAction {
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 17] = [
+    pub const ALL: [AuditAction; 23] = [
         AuditAction::Login,
         AuditAction::LoginFailed,
         AuditAction::Logout,
@@ -45,6 +57,12 @@ impl AuditAction {
         AuditAction::Embargo,
         AuditAction::Withdraw,
         AuditAction::Reinstate,
+        AuditAction::StageChanges,
+        AuditAction::UpdateLive,
+        AuditAction::DiscardChanges,
+        AuditAction::Note,
+        AuditAction::SendBack,
+        AuditAction::Take,
         AuditAction::UserCreated,
         AuditAction::UserChanged,
         AuditAction::UserDisabled,
@@ -66,6 +84,12 @@ impl AuditAction {
             AuditAction::Embargo => "embargo",
             AuditAction::Withdraw => "withdraw",
             AuditAction::Reinstate => "reinstate",
+            AuditAction::StageChanges => "stage-changes",
+            AuditAction::UpdateLive => "update-live",
+            AuditAction::DiscardChanges => "discard-changes",
+            AuditAction::Note => "note",
+            AuditAction::SendBack => "send-back",
+            AuditAction::Take => "take",
             AuditAction::UserCreated => "user-created",
             AuditAction::UserChanged => "user-changed",
             AuditAction::UserDisabled => "user-disabled",

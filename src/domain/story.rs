@@ -1,8 +1,8 @@
 //! A story: every part of a piece of wire copy, and its place in the publishing workflow.
 
 use super::{
-    Body, Bylines, Dateline, Headline, Initials, LeadPhoto, Section, Slug, Source, Standfirst,
-    WithdrawalReason,
+    Body, Bylines, Dateline, Headline, Initials, LeadPhoto, PublicNote, ReviewNote, Section, Slug,
+    Source, Standfirst, WithdrawalReason,
 };
 use super::{StoryId, UserId};
 use time::OffsetDateTime;
@@ -61,8 +61,17 @@ pub struct Story {
     pub status: Status,
     /// Why the story was withdrawn, for the desk (readers are not told); set while `Withdrawn`.
     pub withdrawal_reason: Option<WithdrawalReason>,
-    /// A writer asked an editor to review this draft.
+    /// A writer asked an editor to review this draft (or the pending changes of a live story).
     pub submitted: bool,
+    /// Changes to a published story waiting for an editor to put them live; readers see the
+    /// story's own content until then.
+    pub pending: Option<Box<PendingChanges>>,
+    /// Corrections, clarifications and editor's notes readers are shown, oldest first.
+    pub notes: Vec<PublicNote>,
+    /// Why an editor last sent the story back to its writer; cleared when it is submitted again.
+    pub sent_back: Option<ReviewNote>,
+    /// The editor who took the story to work on it, if one did.
+    pub assignee: Option<UserId>,
     pub created_at: OffsetDateTime,
     /// Last save of any kind.
     pub updated_at: OffsetDateTime,
@@ -92,6 +101,20 @@ pub struct StoryContent {
     pub photo: Option<LeadPhoto>,
     /// Not part of what readers see, but typed with it: the time before which it stays unseen.
     pub embargo: Option<OffsetDateTime>,
+    /// When the copy was filed (a wire story's own timestamp), which becomes its publication
+    /// time; only a story never published takes it, as it is part of the article's address.
+    pub filed_at: Option<OffsetDateTime>,
+}
+
+/// Edits to a published story that readers do not see yet: saved on the desk, waiting for an
+/// editor to put them live or discard them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PendingChanges {
+    pub content: StoryContent,
+    /// Who saved them last.
+    pub by: Option<UserId>,
+    /// When they were saved last.
+    pub at: OffsetDateTime,
 }
 
 impl Story {
@@ -122,6 +145,17 @@ impl Story {
             body: self.body.clone(),
             photo: self.photo.clone(),
             embargo: self.embargo,
+            filed_at: self
+                .published_at
+                .filter(|_| self.first_published_at.is_none()),
+        }
+    }
+
+    /// What the desk edits: the pending changes of a live story, or its own content.
+    pub fn editable_content(&self) -> StoryContent {
+        match &self.pending {
+            Some(pending) => pending.content.clone(),
+            None => self.content(),
         }
     }
 
@@ -137,6 +171,7 @@ impl Story {
             body,
             photo,
             embargo,
+            filed_at,
         } = content;
         self.headline = headline;
         self.standfirst = standfirst;
@@ -148,6 +183,9 @@ impl Story {
         self.body = body;
         self.photo = photo;
         self.embargo = embargo;
+        if self.first_published_at.is_none() {
+            self.published_at = filed_at;
+        }
     }
 
     /// Whether readers would see a difference between `self` and `edited` (the slug and section
@@ -186,6 +224,10 @@ impl Story {
             status: Status::Draft,
             withdrawal_reason: None,
             submitted: false,
+            pending: None,
+            notes: Vec::new(),
+            sent_back: None,
+            assignee: None,
             created_at: now,
             updated_at: now,
             published_at: None,
@@ -233,6 +275,9 @@ impl Story {
             bylines: self.bylines.clone(),
             status: self.status,
             submitted: self.submitted,
+            pending: self.pending.is_some(),
+            sent_back: self.sent_back.is_some(),
+            assignee: self.assignee,
             published_at: self.published_at,
             updated_at: self.updated_at,
             author: self.author,
@@ -252,6 +297,11 @@ pub struct StorySummary {
     pub bylines: Bylines,
     pub status: Status,
     pub submitted: bool,
+    /// A published story with changes waiting to go live.
+    pub pending: bool,
+    /// Sent back to its writer with a note.
+    pub sent_back: bool,
+    pub assignee: Option<UserId>,
     pub published_at: Option<OffsetDateTime>,
     pub updated_at: OffsetDateTime,
     pub author: Option<UserId>,

@@ -211,6 +211,12 @@ story_fields! {
         row: Alone,
         from_story: |s| s.slug.to_string(),
     }
+    filed_at {
+        label: "Filed at", hint: "UTC; when the copy was filed, which becomes its publication time",
+        kind: FieldKind::DateTime, group: Story, required: false,
+        row: Alone,
+        from_story: |s| s.content().filed_at.map(format_local_seconds).unwrap_or_default(),
+    }
     embargo {
         label: "Embargo until", hint: "UTC; nothing of the story is public before then",
         kind: FieldKind::DateTime, group: Story, required: false,
@@ -319,6 +325,15 @@ pub fn error_key(name: &str) -> &'static str {
         None if name == "photo" => "photo",
         None => "form",
     }
+}
+
+/// A `datetime-local` value with seconds, in UTC: a wire story's filing time is to the second.
+pub fn format_local_seconds(at: OffsetDateTime) -> String {
+    let at = at.to_offset(time::UtcOffset::UTC);
+    at.format(format_description!(
+        "[year]-[month]-[day]T[hour]:[minute]:[second]"
+    ))
+    .unwrap_or_default()
 }
 
 /// A `datetime-local` value, in UTC (the site's time).
@@ -430,6 +445,10 @@ pub fn apply(input: &StoryInput, dateline_date: Date) -> Result<StoryContent, Fi
         "" => None,
         raw => parse_time(raw, "embargo").map_err(|e| errors.push(e)).ok(),
     };
+    let filed_at = match input.filed_at.trim() {
+        "" => None,
+        raw => parse_time(raw, "filed_at").map_err(|e| errors.push(e)).ok(),
+    };
     let (Some(headline), Some(bylines), Some(section), Some(body), Some(slug), true) =
         (headline, bylines, section, body, slug, errors.is_empty())
     else {
@@ -446,6 +465,7 @@ pub fn apply(input: &StoryInput, dateline_date: Date) -> Result<StoryContent, Fi
         body,
         photo,
         embargo,
+        filed_at,
     })
 }
 

@@ -94,6 +94,10 @@ text_type!(
     WithdrawalReason, "Reason", 500, true
 );
 text_type!(
+    /// The words of a note on a story: a correction readers see, or an editor's note to a writer.
+    NoteText, "Note", 2000, false
+);
+text_type!(
     /// The text alternative of a photo for readers who cannot see it.
     AltText, "Alt text", 300, true
 );

@@ -142,12 +142,14 @@ pub enum Record {
     Revision(Story),
     User(User),
     Audit(AuditEvent),
-    /// `renditions[i]` holds the bytes of `photo.renditions[i]`; `None` for bytes the backed-up
-    /// database did not have.
+    /// `renditions[i]` holds the bytes of `photo.renditions[i]` and `crops[i]` those of
+    /// `photo.crops[i]`; `None` for bytes the backed-up database did not have. Backups written
+    /// before crops were kept have none of a crop's bytes.
     Photo {
         photo: Photo,
         original: Option<Vec<u8>>,
         renditions: Vec<Option<Vec<u8>>>,
+        crops: Vec<Option<Vec<u8>>>,
     },
     Secret {
         name: String,
@@ -190,9 +192,11 @@ impl Record {
                 photo,
                 original,
                 renditions,
+                crops,
             } => {
                 let mut parts = vec![codec::encode_photo(photo)?, blob(original)];
                 parts.extend(renditions.iter().map(blob));
+                parts.extend(crops.iter().map(blob));
                 parts
             }
             Record::Secret { name, value } => vec![codec::encode_secret(name, value)?],
@@ -221,18 +225,29 @@ impl Record {
                     return Err(Refusal::Wrong("a photo without its original"));
                 }
                 let photo = codec::decode_photo(&parts[0])?;
-                if parts.len() != 2 + photo.renditions.len() {
+                let renditions_end = 2 + photo.renditions.len();
+                // A backup written before crops were kept carries none of their bytes.
+                if parts.len() != renditions_end
+                    && parts.len() != renditions_end + photo.crops.len()
+                {
                     return Err(Refusal::Wrong(
-                        "a photo's renditions do not match its record",
+                        "a photo's renditions and crops do not match its record",
                     ));
                 }
                 let blob = |b: Vec<u8>| Some(b).filter(|b| !b.is_empty());
+                let mut crops: Vec<_> = parts
+                    .split_off(renditions_end)
+                    .into_iter()
+                    .map(blob)
+                    .collect();
+                crops.resize(photo.crops.len(), None);
                 let renditions = parts.split_off(2).into_iter().map(blob).collect();
                 let original = blob(parts.swap_remove(1));
                 Record::Photo {
                     photo,
                     original,
                     renditions,
+                    crops,
                 }
             }
             Kind::Secret | Kind::SetupToken => {
@@ -725,9 +740,8 @@ mod tests {
         assert_eq!(format_of(dir.path()).unwrap(), Format::Records);
     }
 
-    #[test]
-    fn a_photo_keeps_its_bytes_and_a_missing_rendition_stays_missing() {
-        let photo = Photo {
+    fn photo_with_a_crop() -> Photo {
+        Photo {
             id: crate::domain::PhotoId::from_bytes([1; 16]),
             content_type: "image/png".into(),
             width: 40,
@@ -749,16 +763,41 @@ mod tests {
             credit: String::new(),
             alt: String::new(),
             focal: crate::domain::FocalPoint::CENTRE,
-            crops: Vec::new(),
-        };
+            crops: vec![crate::domain::Crop {
+                aspect: crate::domain::Aspect::Square,
+                width: 30,
+                height: 30,
+            }],
+        }
+    }
+
+    #[test]
+    fn a_photo_keeps_its_bytes_and_a_missing_rendition_stays_missing() {
         let record = Record::Photo {
-            photo,
+            photo: photo_with_a_crop(),
             original: Some(b"png bytes".to_vec()),
             renditions: vec![Some(b"small".to_vec()), None],
+            crops: vec![Some(b"square".to_vec())],
         };
         let dir = backup_of(std::slice::from_ref(&record));
 
         assert_eq!(read_all(dir.path()).unwrap(), [record]);
+    }
+
+    #[test]
+    fn a_photo_from_a_backup_without_crops_reads_with_their_bytes_missing() {
+        let written = Record::Photo {
+            photo: photo_with_a_crop(),
+            original: Some(b"png bytes".to_vec()),
+            renditions: vec![Some(b"small".to_vec()), Some(b"large".to_vec())],
+            crops: Vec::new(),
+        };
+        let dir = backup_of(std::slice::from_ref(&written));
+
+        let Record::Photo { crops, .. } = &read_all(dir.path()).unwrap()[0] else {
+            panic!("a photo");
+        };
+        assert_eq!(crops, &[None]);
     }
 
     #[test]

@@ -5,9 +5,10 @@
 use super::PublicVersion;
 use crate::domain::{
     AltText, AuditAction, AuditEvent, Autosave, Body, Byline, Bylines, Caption, Credit, Dateline,
-    DomainError, Headline, Initials, LeadPhoto, PasswordHash, Photo, PhotoId, Rendition, Role,
-    Section, Session, Slug, Source, Standfirst, Status, Story, StoryId, StorySummary, User, UserId,
-    Username, WithdrawalReason, dateline::Place,
+    DomainError, Headline, Initials, LeadPhoto, NoteKind, NoteText, PasswordHash, PendingChanges,
+    Photo, PhotoId, PublicNote, Rendition, ReviewNote, Role, Section, Session, Slug, Source,
+    Standfirst, Status, Story, StoryContent, StoryId, StorySummary, User, UserId, Username,
+    WithdrawalReason, dateline::Place,
 };
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
 use thiserror::Error;
@@ -19,9 +20,15 @@ const MAX_RECORD_BYTES: usize = 4 << 20;
 const STORY_V1: u8 = 1;
 /// Since embargoes and withdrawal: an embargo time, a reason, and a status that can be withdrawn.
 const STORY_V2: u8 = 2;
+/// Since staged edits, public notes and the review desk: pending changes, notes, the note of a
+/// story sent back and who has the story.
+const STORY_V3: u8 = 3;
 const SUMMARY_V1: u8 = 1;
 /// Since withdrawal: the status can be withdrawn.
 const SUMMARY_V2: u8 = 2;
+/// Since staged edits and the review desk: whether changes are pending, whether the story was
+/// sent back, and who has it.
+const SUMMARY_V3: u8 = 3;
 
 #[derive(Debug, Error)]
 pub enum CodecError {
@@ -153,6 +160,65 @@ impl From<StoryV1> for StoryV2 {
     }
 }
 
+/// A story as written since staged edits, public notes and the review desk: a second-version
+/// record followed by what they added; older records are upgraded to it.
+#[derive(Serialize, Deserialize)]
+struct StoryV3 {
+    base: StoryV2,
+    pending: Option<PendingV1>,
+    notes: Vec<NoteV1>,
+    sent_back: Option<ReviewNoteV1>,
+    assignee: Option<[u8; 16]>,
+}
+
+impl From<StoryV2> for StoryV3 {
+    fn from(base: StoryV2) -> Self {
+        StoryV3 {
+            base,
+            pending: None,
+            notes: Vec::new(),
+            sent_back: None,
+            assignee: None,
+        }
+    }
+}
+
+/// What a writer types of a story (its filing time aside, which is the story's own).
+#[derive(Serialize, Deserialize)]
+struct ContentV1 {
+    headline: String,
+    standfirst: Option<String>,
+    slug: String,
+    section: String,
+    bylines: Vec<String>,
+    source: Option<String>,
+    dateline: Option<DatelineV1>,
+    body: String,
+    photo: Option<PhotoV1>,
+    embargo: Option<i128>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct PendingV1 {
+    content: ContentV1,
+    by: Option<[u8; 16]>,
+    at: i128,
+}
+
+#[derive(Serialize, Deserialize)]
+struct NoteV1 {
+    kind: String,
+    text: String,
+    at: i128,
+}
+
+#[derive(Serialize, Deserialize)]
+struct ReviewNoteV1 {
+    text: String,
+    by: Option<[u8; 16]>,
+    at: i128,
+}
+
 #[derive(Serialize, Deserialize)]
 struct DatelineV1 {
     place: String,
@@ -198,52 +264,73 @@ impl From<StatusV1> for StatusV2 {
 }
 
 pub fn encode_story(story: &Story) -> Result<Vec<u8>, CodecError> {
-    let record = StoryV2 {
-        id: story.id.to_bytes(),
-        revision: story.revision,
-        headline: story.headline.to_string(),
-        standfirst: story.standfirst.as_ref().map(ToString::to_string),
-        slug: story.slug.to_string(),
-        section: story.section.key().to_owned(),
-        bylines: story.bylines.iter().map(ToString::to_string).collect(),
-        source: story.source.as_ref().map(ToString::to_string),
-        dateline: story.dateline.as_ref().map(|d| DatelineV1 {
-            place: d.place().as_str().to_owned(),
-            julian_day: d.date().to_julian_day(),
-            agency: d.agency().map(ToString::to_string),
+    let record = StoryV3 {
+        base: StoryV2 {
+            id: story.id.to_bytes(),
+            revision: story.revision,
+            headline: story.headline.to_string(),
+            standfirst: story.standfirst.as_ref().map(ToString::to_string),
+            slug: story.slug.to_string(),
+            section: story.section.key().to_owned(),
+            bylines: story.bylines.iter().map(ToString::to_string).collect(),
+            source: story.source.as_ref().map(ToString::to_string),
+            dateline: story.dateline.as_ref().map(encode_dateline),
+            body: story.body.as_str().to_owned(),
+            photo: story.photo.as_ref().map(encode_lead_photo),
+            status: encode_status(story.status),
+            submitted: story.submitted,
+            created_at: story.created_at.unix_timestamp_nanos(),
+            updated_at: story.updated_at.unix_timestamp_nanos(),
+            published_at: story.published_at.map(OffsetDateTime::unix_timestamp_nanos),
+            first_published_at: story
+                .first_published_at
+                .map(OffsetDateTime::unix_timestamp_nanos),
+            revised_at: story.revised_at.map(OffsetDateTime::unix_timestamp_nanos),
+            editor: story.editor.as_ref().map(ToString::to_string),
+            author: story.author.map(UserId::to_bytes),
+            last_edited_by: story.last_edited_by.map(UserId::to_bytes),
+            embargo: story.embargo.map(OffsetDateTime::unix_timestamp_nanos),
+            withdrawal_reason: story.withdrawal_reason.as_ref().map(ToString::to_string),
+        },
+        pending: story.pending.as_deref().map(|p| PendingV1 {
+            content: encode_content(&p.content),
+            by: p.by.map(UserId::to_bytes),
+            at: p.at.unix_timestamp_nanos(),
         }),
-        body: story.body.as_str().to_owned(),
-        photo: story.photo.as_ref().map(|p| PhotoV1 {
-            image: p.image.map(PhotoId::to_bytes),
-            caption: p.caption.to_string(),
-            credit: p.credit.as_ref().map(ToString::to_string),
-            alt: p.alt.as_ref().map(ToString::to_string),
+        notes: story
+            .notes
+            .iter()
+            .map(|n| NoteV1 {
+                kind: n.kind.key().to_owned(),
+                text: n.text.to_string(),
+                at: n.at.unix_timestamp_nanos(),
+            })
+            .collect(),
+        sent_back: story.sent_back.as_ref().map(|n| ReviewNoteV1 {
+            text: n.text.to_string(),
+            by: n.by.map(UserId::to_bytes),
+            at: n.at.unix_timestamp_nanos(),
         }),
-        status: encode_status(story.status),
-        submitted: story.submitted,
-        created_at: story.created_at.unix_timestamp_nanos(),
-        updated_at: story.updated_at.unix_timestamp_nanos(),
-        published_at: story.published_at.map(OffsetDateTime::unix_timestamp_nanos),
-        first_published_at: story
-            .first_published_at
-            .map(OffsetDateTime::unix_timestamp_nanos),
-        revised_at: story.revised_at.map(OffsetDateTime::unix_timestamp_nanos),
-        editor: story.editor.as_ref().map(ToString::to_string),
-        author: story.author.map(UserId::to_bytes),
-        last_edited_by: story.last_edited_by.map(UserId::to_bytes),
-        embargo: story.embargo.map(OffsetDateTime::unix_timestamp_nanos),
-        withdrawal_reason: story.withdrawal_reason.as_ref().map(ToString::to_string),
+        assignee: story.assignee.map(UserId::to_bytes),
     };
-    encode(STORY_V2, &record)
+    encode(STORY_V3, &record)
 }
 
 pub fn decode_story(bytes: &[u8]) -> Result<Story, CodecError> {
     let (version, payload) = version_of(bytes)?;
-    let r: StoryV2 = match version {
-        STORY_V1 => decode::<StoryV1>(payload)?.into(),
-        STORY_V2 => decode(payload)?,
+    let record: StoryV3 = match version {
+        STORY_V1 => StoryV2::from(decode::<StoryV1>(payload)?).into(),
+        STORY_V2 => decode::<StoryV2>(payload)?.into(),
+        STORY_V3 => decode(payload)?,
         other => return Err(CodecError::UnknownVersion(other)),
     };
+    let StoryV3 {
+        base: r,
+        pending,
+        notes,
+        sent_back,
+        assignee,
+    } = record;
     Ok(Story {
         id: StoryId::from_bytes(r.id),
         revision: r.revision,
@@ -253,29 +340,40 @@ pub fn decode_story(bytes: &[u8]) -> Result<Story, CodecError> {
         section: Section::parse(&r.section)?,
         bylines: decode_bylines(&r.bylines)?,
         source: r.source.as_deref().map(Source::parse).transpose()?,
-        dateline: r
-            .dateline
-            .map(|d| -> Result<Dateline, CodecError> {
-                let date = Date::from_julian_day(d.julian_day)
-                    .map_err(|e| CodecError::Range(e.to_string()))?;
-                let agency = d.agency.as_deref().map(Source::parse).transpose()?;
-                Ok(Dateline::new(Place::parse(&d.place)?, date, agency))
+        dateline: r.dateline.map(decode_dateline).transpose()?,
+        body: Body::from_stored(r.body)?,
+        photo: r.photo.map(decode_lead_photo).transpose()?,
+        status: decode_status(r.status)?,
+        submitted: r.submitted,
+        pending: pending
+            .map(|p| -> Result<Box<PendingChanges>, CodecError> {
+                Ok(Box::new(PendingChanges {
+                    content: decode_content(p.content)?,
+                    by: p.by.map(UserId::from_bytes),
+                    at: datetime(p.at)?,
+                }))
             })
             .transpose()?,
-        body: Body::from_stored(r.body)?,
-        photo: r
-            .photo
-            .map(|p| -> Result<LeadPhoto, CodecError> {
-                Ok(LeadPhoto {
-                    image: p.image.map(PhotoId::from_bytes),
-                    caption: Caption::parse(&p.caption)?,
-                    credit: p.credit.as_deref().map(Credit::parse).transpose()?,
-                    alt: p.alt.as_deref().map(AltText::parse).transpose()?,
+        notes: notes
+            .into_iter()
+            .map(|n| -> Result<PublicNote, CodecError> {
+                Ok(PublicNote {
+                    kind: NoteKind::parse(&n.kind)?,
+                    text: NoteText::parse(&n.text)?,
+                    at: datetime(n.at)?,
+                })
+            })
+            .collect::<Result<_, _>>()?,
+        sent_back: sent_back
+            .map(|n| -> Result<ReviewNote, CodecError> {
+                Ok(ReviewNote {
+                    text: NoteText::parse(&n.text)?,
+                    by: n.by.map(UserId::from_bytes),
+                    at: datetime(n.at)?,
                 })
             })
             .transpose()?,
-        status: decode_status(r.status)?,
-        submitted: r.submitted,
+        assignee: assignee.map(UserId::from_bytes),
         created_at: datetime(r.created_at)?,
         updated_at: datetime(r.updated_at)?,
         published_at: r.published_at.map(datetime).transpose()?,
@@ -290,6 +388,69 @@ pub fn decode_story(bytes: &[u8]) -> Result<Story, CodecError> {
             .as_deref()
             .map(WithdrawalReason::parse)
             .transpose()?,
+    })
+}
+
+fn encode_content(c: &StoryContent) -> ContentV1 {
+    ContentV1 {
+        headline: c.headline.to_string(),
+        standfirst: c.standfirst.as_ref().map(ToString::to_string),
+        slug: c.slug.to_string(),
+        section: c.section.key().to_owned(),
+        bylines: c.bylines.iter().map(ToString::to_string).collect(),
+        source: c.source.as_ref().map(ToString::to_string),
+        dateline: c.dateline.as_ref().map(encode_dateline),
+        body: c.body.as_str().to_owned(),
+        photo: c.photo.as_ref().map(encode_lead_photo),
+        embargo: c.embargo.map(OffsetDateTime::unix_timestamp_nanos),
+    }
+}
+
+fn decode_content(r: ContentV1) -> Result<StoryContent, CodecError> {
+    Ok(StoryContent {
+        headline: Headline::parse(&r.headline)?,
+        standfirst: r.standfirst.as_deref().map(Standfirst::parse).transpose()?,
+        slug: Slug::parse(&r.slug)?,
+        section: Section::parse(&r.section)?,
+        bylines: decode_bylines(&r.bylines)?,
+        source: r.source.as_deref().map(Source::parse).transpose()?,
+        dateline: r.dateline.map(decode_dateline).transpose()?,
+        body: Body::from_stored(r.body)?,
+        photo: r.photo.map(decode_lead_photo).transpose()?,
+        embargo: r.embargo.map(datetime).transpose()?,
+        filed_at: None,
+    })
+}
+
+fn encode_dateline(d: &Dateline) -> DatelineV1 {
+    DatelineV1 {
+        place: d.place().as_str().to_owned(),
+        julian_day: d.date().to_julian_day(),
+        agency: d.agency().map(ToString::to_string),
+    }
+}
+
+fn decode_dateline(d: DatelineV1) -> Result<Dateline, CodecError> {
+    let date = Date::from_julian_day(d.julian_day).map_err(|e| CodecError::Range(e.to_string()))?;
+    let agency = d.agency.as_deref().map(Source::parse).transpose()?;
+    Ok(Dateline::new(Place::parse(&d.place)?, date, agency))
+}
+
+fn encode_lead_photo(p: &LeadPhoto) -> PhotoV1 {
+    PhotoV1 {
+        image: p.image.map(PhotoId::to_bytes),
+        caption: p.caption.to_string(),
+        credit: p.credit.as_ref().map(ToString::to_string),
+        alt: p.alt.as_ref().map(ToString::to_string),
+    }
+}
+
+fn decode_lead_photo(p: PhotoV1) -> Result<LeadPhoto, CodecError> {
+    Ok(LeadPhoto {
+        image: p.image.map(PhotoId::from_bytes),
+        caption: Caption::parse(&p.caption)?,
+        credit: p.credit.as_deref().map(Credit::parse).transpose()?,
+        alt: p.alt.as_deref().map(AltText::parse).transpose()?,
     })
 }
 
@@ -347,31 +508,63 @@ impl From<SummaryV1> for SummaryV2 {
     }
 }
 
+/// [`SummaryV2`] and what staged edits and the review desk add.
+#[derive(Serialize, Deserialize)]
+struct SummaryV3 {
+    base: SummaryV2,
+    pending: bool,
+    sent_back: bool,
+    assignee: Option<[u8; 16]>,
+}
+
+impl From<SummaryV2> for SummaryV3 {
+    fn from(base: SummaryV2) -> Self {
+        SummaryV3 {
+            base,
+            pending: false,
+            sent_back: false,
+            assignee: None,
+        }
+    }
+}
+
 pub fn encode_summary(s: &StorySummary) -> Result<Vec<u8>, CodecError> {
-    let record = SummaryV2 {
-        id: s.id.to_bytes(),
-        headline: s.headline.to_string(),
-        standfirst: s.standfirst.as_ref().map(ToString::to_string),
-        slug: s.slug.to_string(),
-        section: s.section.key().to_owned(),
-        bylines: s.bylines.iter().map(ToString::to_string).collect(),
-        status: encode_status(s.status),
-        submitted: s.submitted,
-        published_at: s.published_at.map(OffsetDateTime::unix_timestamp_nanos),
-        updated_at: s.updated_at.unix_timestamp_nanos(),
-        author: s.author.map(UserId::to_bytes),
-        last_edited_by: s.last_edited_by.map(UserId::to_bytes),
+    let record = SummaryV3 {
+        base: SummaryV2 {
+            id: s.id.to_bytes(),
+            headline: s.headline.to_string(),
+            standfirst: s.standfirst.as_ref().map(ToString::to_string),
+            slug: s.slug.to_string(),
+            section: s.section.key().to_owned(),
+            bylines: s.bylines.iter().map(ToString::to_string).collect(),
+            status: encode_status(s.status),
+            submitted: s.submitted,
+            published_at: s.published_at.map(OffsetDateTime::unix_timestamp_nanos),
+            updated_at: s.updated_at.unix_timestamp_nanos(),
+            author: s.author.map(UserId::to_bytes),
+            last_edited_by: s.last_edited_by.map(UserId::to_bytes),
+        },
+        pending: s.pending,
+        sent_back: s.sent_back,
+        assignee: s.assignee.map(UserId::to_bytes),
     };
-    encode(SUMMARY_V2, &record)
+    encode(SUMMARY_V3, &record)
 }
 
 pub fn decode_summary(bytes: &[u8]) -> Result<StorySummary, CodecError> {
     let (version, payload) = version_of(bytes)?;
-    let r: SummaryV2 = match version {
-        SUMMARY_V1 => decode::<SummaryV1>(payload)?.into(),
-        SUMMARY_V2 => decode(payload)?,
+    let record: SummaryV3 = match version {
+        SUMMARY_V1 => SummaryV2::from(decode::<SummaryV1>(payload)?).into(),
+        SUMMARY_V2 => decode::<SummaryV2>(payload)?.into(),
+        SUMMARY_V3 => decode(payload)?,
         other => return Err(CodecError::UnknownVersion(other)),
     };
+    let SummaryV3 {
+        base: r,
+        pending,
+        sent_back,
+        assignee,
+    } = record;
     Ok(StorySummary {
         id: StoryId::from_bytes(r.id),
         headline: Headline::parse(&r.headline)?,
@@ -381,6 +574,9 @@ pub fn decode_summary(bytes: &[u8]) -> Result<StorySummary, CodecError> {
         bylines: decode_bylines(&r.bylines)?,
         status: decode_status(r.status)?,
         submitted: r.submitted,
+        pending,
+        sent_back,
+        assignee: assignee.map(UserId::from_bytes),
         published_at: r.published_at.map(datetime).transpose()?,
         updated_at: datetime(r.updated_at)?,
         author: r.author.map(UserId::from_bytes),
@@ -904,6 +1100,52 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn a_story_with_pending_changes_notes_and_a_review_note_round_trips() {
+        let mut story = sample_story();
+        let mut pending = story.content();
+        pending.headline = Headline::parse("Peace talks on Syria end without a deal").unwrap();
+        pending.photo = None;
+        story.pending = Some(Box::new(PendingChanges {
+            content: pending,
+            by: Some(UserId::new()),
+            at: datetime!(2017-07-15 09:00 UTC),
+        }));
+        story.notes = vec![PublicNote {
+            kind: NoteKind::Correction,
+            text: NoteText::parse("An earlier version misspelt the envoy's name.").unwrap(),
+            at: datetime!(2017-07-15 10:00 UTC),
+        }];
+        story.sent_back = Some(ReviewNote {
+            text: NoteText::parse("Please confirm the second quote.").unwrap(),
+            by: Some(UserId::new()),
+            at: datetime!(2017-07-15 08:00 UTC),
+        });
+        story.assignee = Some(UserId::new());
+        assert_eq!(decode_story(&encode_story(&story).unwrap()).unwrap(), story);
+        let summary = story.summary();
+        assert!(summary.pending && summary.sent_back);
+        assert_eq!(
+            decode_summary(&encode_summary(&summary).unwrap()).unwrap(),
+            summary
+        );
+    }
+
+    #[test]
+    fn a_second_version_story_and_summary_read_with_nothing_pending() {
+        let story = sample_story();
+        let v2: StoryV2 = decode(&encode_story(&story).unwrap()[1..]).unwrap();
+        let read = decode_story(&encode(STORY_V2, &v2).unwrap()).unwrap();
+        assert_eq!(read, story);
+        assert!(read.pending.is_none() && read.notes.is_empty() && read.assignee.is_none());
+        let summary = story.summary();
+        let v2: SummaryV2 = decode(&encode_summary(&summary).unwrap()[1..]).unwrap();
+        assert_eq!(
+            decode_summary(&encode(SUMMARY_V2, &v2).unwrap()).unwrap(),
+            summary
+        );
+    }
+
+    #[test]
     fn a_first_version_story_and_summary_still_read_without_an_embargo() {
         let story = sample_story();
         let v2: StoryV2 = decode(&encode_story(&story).unwrap()[1..]).unwrap();
@@ -993,7 +1235,7 @@ pub(crate) mod tests {
     #[test]
     fn records_start_with_their_format_version() {
         let bytes = encode_story(&sample_story()).unwrap();
-        assert_eq!(bytes[0], STORY_V2);
+        assert_eq!(bytes[0], STORY_V3);
     }
 
     #[test]

@@ -342,6 +342,7 @@ impl SledStore {
         record: &Photo,
         original: Option<&[u8]>,
         renditions: &[Option<&[u8]>],
+        crops: &[Vec<u8>],
     ) -> Result<Option<PhotoId>, StoreError> {
         let encoded = encode_photo(record)?;
         let trees = (&self.photos, &self.photo_blobs, &self.photo_hashes);
@@ -363,6 +364,12 @@ impl SledStore {
                             *bytes,
                         )?;
                     }
+                }
+                for (crop, bytes) in record.crops.iter().zip(crops) {
+                    blobs.insert(
+                        blob_key(record, PhotoBlob::Crop(crop.aspect, record.focal)),
+                        bytes.as_slice(),
+                    )?;
                 }
                 photos.insert(&record.id.to_bytes(), encoded.as_slice())?;
                 Ok(None)
@@ -682,19 +689,20 @@ impl Store for SledStore {
         record: &Photo,
         original: &[u8],
         renditions: &[Vec<u8>],
+        crops: &[Vec<u8>],
     ) -> Result<Photo, StoreError> {
         if record.hash.is_none() {
             return Err(StoreError::Invalid("a new photo needs its content hash"));
         }
-        if renditions.len() != record.renditions.len() {
+        if renditions.len() != record.renditions.len() || crops.len() != record.crops.len() {
             return Err(StoreError::Invalid(
-                "a photo's renditions do not match its record",
+                "a photo's renditions or crops do not match its record",
             ));
         }
         let _writing = self.writing();
         let renditions: Vec<Option<&[u8]>> =
             renditions.iter().map(|r| Some(r.as_slice())).collect();
-        match self.insert_photo(record, Some(original), &renditions)? {
+        match self.insert_photo(record, Some(original), &renditions, crops)? {
             Some(id) => self.photo(id)?.ok_or(StoreError::NotFound),
             None => {
                 self.db.flush()?;

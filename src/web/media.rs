@@ -121,12 +121,14 @@ async fn serve(
             return Ok(None);
         };
         let widest = record.largest().map(|r| PhotoBlob::Rendition(r.width));
+        // A photo stored before crops existed stands in with its widest rendition, until an
+        // editor sets its focal point and the crops are cut: that answer may change.
+        let stand_in = matches!(wanted, Some(Wanted::Crop(..))) && record.crops.is_empty();
         let blob = match wanted {
             Some(Wanted::Rendition(width)) => {
                 record.rendition(width).map(|_| PhotoBlob::Rendition(width))
             }
-            // A photo stored before crops existed stands in with its widest rendition.
-            Some(Wanted::Crop(..)) if record.crops.is_empty() => widest,
+            Some(Wanted::Crop(..)) if stand_in => widest,
             Some(Wanted::Crop(aspect, focal)) => (record.focal == focal
                 && record.crop(aspect).is_some())
             .then_some(PhotoBlob::Crop(aspect, focal)),
@@ -141,18 +143,21 @@ async fn serve(
             .as_ref()
             .is_some_and(|inm| matches_tag(inm, &tag))
         {
-            return Ok(Some((tag, None)));
+            return Ok(Some((tag, None, stand_in)));
         }
-        Ok(store.photo_blob(id, blob)?.map(|bytes| (tag, Some(bytes))))
+        Ok(store
+            .photo_blob(id, blob)?
+            .map(|bytes| (tag, Some(bytes), stand_in)))
     });
-    let Some((tag, bytes)) = found.await? else {
+    let Some((tag, bytes, stand_in)) = found.await? else {
         return Err(match audience {
             Audience::Readers if withdrawn(state, id).await? => AppError::Gone,
             _ => AppError::NotFound,
         });
     };
     let cache = match audience {
-        // A rendition never changes under its address.
+        Audience::Readers if stand_in => vec![CacheDirective::MaxAge(STAND_IN_SECONDS)],
+        // A rendition or crop never changes under its address.
         Audience::Readers => vec![
             CacheDirective::MaxAge(31_536_000),
             CacheDirective::Extension("immutable".into(), None),
@@ -174,6 +179,10 @@ async fn serve(
         None => response.finish(),
     })
 }
+
+/// How long a stand-in for a crop not cut yet may be kept: crops are cut when an editor sets
+/// the photo's focal point, and the address then serves the crop.
+const STAND_IN_SECONDS: u32 = 3600;
 
 /// Whether a photo readers may not see belonged to a withdrawn story (and no public one).
 async fn withdrawn(state: &State, id: PhotoId) -> Result<bool, AppError> {

@@ -330,6 +330,32 @@ async fn an_admin_adds_an_account_that_can_then_log_in() {
 }
 
 #[actix_web::test]
+async fn an_account_and_its_audit_entry_carry_the_site_clock_s_time() {
+    let app = TestApp::spawn().await;
+    app.create_user("boss", Role::Admin, PASSWORD);
+    app.clock.advance(time::Duration::days(400));
+    let now = app.clock.now();
+    let boss = app.login("boss", PASSWORD).await;
+    let csrf = boss.csrf("/desk/users").await;
+
+    let response = add_account(&boss, &csrf, "ann", "writer", "", "a fresh long password").await;
+
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let ann = app
+        .store
+        .user_by_name(&Username::parse("ann").unwrap())
+        .unwrap()
+        .unwrap();
+    assert!(ann.created_at >= now, "{} before {now}", ann.created_at);
+    let events = app.store.audit_log(None, 10).unwrap();
+    let created = events
+        .iter()
+        .find(|e| e.action == AuditAction::UserCreated)
+        .expect("the creation is in the audit log");
+    assert!(created.at >= now, "{} before {now}", created.at);
+}
+
+#[actix_web::test]
 async fn a_refused_new_account_shows_errors_by_the_fields_and_keeps_all_but_the_password() {
     let app = TestApp::spawn().await;
     app.create_user("boss", Role::Admin, PASSWORD);

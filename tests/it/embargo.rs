@@ -220,7 +220,7 @@ fn published_with_photo(app: &TestApp) -> (Story, PhotoId) {
     };
     let photo = app
         .store
-        .save_photo(&photo, b"original", &[b"jpeg bytes".to_vec()])
+        .save_photo(&photo, b"original", &[b"jpeg bytes".to_vec()], &[])
         .expect("photo");
     let at = app.clock.now() - Duration::hours(1);
     let story = StoryBuilder::new("Minister resigns")

@@ -65,7 +65,7 @@ async fn creating_an_account_deletes_the_setup_token() {
     };
     accounts::create(
         &*app.store,
-        &Actor::command_line(),
+        &Actor::command_line(app.clock.now()),
         boss,
         PasswordHash("$argon2id$test".into()),
     )

@@ -641,7 +641,7 @@ fn stored_photo(app: &TestApp, n: u32, caption: &str, credit: &str) -> PhotoId {
         crops: Vec::new(),
     };
     app.store
-        .save_photo(&record, &n.to_be_bytes(), &[jpeg(10, 10)])
+        .save_photo(&record, &n.to_be_bytes(), &[jpeg(10, 10)], &[])
         .expect("save photo");
     id
 }

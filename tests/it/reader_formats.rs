@@ -57,7 +57,7 @@ fn stored_photo(app: &TestApp) -> (PhotoId, Vec<u8>) {
         crops: Vec::new(),
     };
     app.store
-        .save_photo(&record, &wide, &[narrow, wide.clone()])
+        .save_photo(&record, &wide, &[narrow, wide.clone()], &[])
         .expect("save photo");
     (id, wide)
 }

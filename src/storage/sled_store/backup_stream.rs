@@ -38,10 +38,16 @@ impl SledStore {
                 .iter()
                 .map(|r| blob(PhotoBlob::Rendition(r.width)))
                 .collect::<Result<_, _>>()?;
+            let crops = photo
+                .crops
+                .iter()
+                .map(|c| blob(PhotoBlob::Crop(c.aspect, photo.focal)))
+                .collect::<Result<_, _>>()?;
             writer.record(&Record::Photo {
                 photo,
                 original,
                 renditions,
+                crops,
             })?;
         }
         for item in self.meta.scan_prefix(SECRET_PREFIX) {
@@ -140,14 +146,23 @@ impl<'a> Restorer<'a> {
                 mut photo,
                 original,
                 renditions,
+                crops,
             } => {
-                // A backup carries no crops' bytes: the restored photo stands in with its widest
-                // rendition until its focal point is saved again, which cuts them anew.
-                photo.crops.clear();
+                // A crop whose bytes the backup lacks (one written before crops were kept) is
+                // dropped: the photo stands in with its widest rendition for it until its focal
+                // point is saved again, which cuts the crops anew.
+                let (kept, bytes): (Vec<_>, Vec<_>) = photo
+                    .crops
+                    .iter()
+                    .cloned()
+                    .zip(crops)
+                    .filter_map(|(crop, bytes)| Some((crop, bytes?)))
+                    .unzip();
+                photo.crops = kept;
                 let renditions: Vec<Option<&[u8]>> =
                     renditions.iter().map(Option::as_deref).collect();
                 if store
-                    .insert_photo(&photo, original.as_deref(), &renditions)?
+                    .insert_photo(&photo, original.as_deref(), &renditions, &bytes)?
                     .is_some()
                 {
                     return Err(self.damaged(format!("two photos with the bytes of {}", photo.id)));

@@ -62,7 +62,9 @@ fn a_site(store: &SledStore) -> Site {
     };
     let original = b"the original upload".to_vec();
     let renditions = vec![b"narrow jpeg".to_vec(), b"wide jpeg".to_vec()];
-    store.save_photo(&photo, &original, &renditions).unwrap();
+    store
+        .save_photo(&photo, &original, &renditions, &[])
+        .unwrap();
 
     let mut published = sample_story();
     published.status = Status::Published;
@@ -401,7 +403,7 @@ fn a_tree_dump_of_earlier_releases_still_restores() {
 }
 
 #[test]
-fn a_restored_photo_has_no_crops_to_link_since_their_bytes_are_not_backed_up() {
+fn a_restored_photo_keeps_its_crops_and_their_bytes() {
     let dir = tempfile::tempdir().unwrap();
     let source = SledStore::open(&dir.path().join("data"), CACHE).unwrap();
     let site = a_site(&source);
@@ -421,8 +423,15 @@ fn a_restored_photo_has_no_crops_to_link_since_their_bytes_are_not_backed_up() {
 
     let photo = store.photo(site.photo.id).unwrap().unwrap();
     assert_eq!(photo.focal, focal);
-    assert!(
-        photo.crops.is_empty(),
-        "no crop is linked without its bytes"
+    assert_eq!(photo.crops, vec![crop]);
+    assert_eq!(
+        store
+            .photo_blob(
+                site.photo.id,
+                PhotoBlob::Crop(crate::domain::Aspect::Square, focal)
+            )
+            .unwrap()
+            .as_deref(),
+        Some(&b"square jpeg"[..])
     );
 }

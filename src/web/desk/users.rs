@@ -196,7 +196,7 @@ async fn create(
         let hash = password::hash(password)
             .await
             .map_err(|e| AppError::internal("hashing a password", e))?;
-        let actor = Actor::user(&signed_in.user);
+        let actor = Actor::user(&signed_in.user, state.settings.clock.now());
         let new = NewAccount {
             username,
             role,
@@ -252,7 +252,7 @@ async fn change_role(
         Ok(role) => role,
         Err(e) => return refused(&state, &signed_in, vec![(field, e.to_string())]).await,
     };
-    let actor = Actor::user(&signed_in.user);
+    let actor = Actor::user(&signed_in.user, state.settings.clock.now());
     match change(&state, move |store| {
         accounts::set_role(store, &actor, id, role)
     })
@@ -337,7 +337,7 @@ async fn reset_password(
     let hash = password::hash(password)
         .await
         .map_err(|e| AppError::internal("hashing a password", e))?;
-    let actor = Actor::user(&signed_in.user);
+    let actor = Actor::user(&signed_in.user, state.settings.clock.now());
     let (user, ended) = change(&state, move |store| {
         accounts::set_password(store, &actor, id, hash)
     })
@@ -377,7 +377,7 @@ async fn disable(
     form: web::Form<CsrfForm>,
 ) -> Result<HttpResponse, AppError> {
     let id = admin_action(&req, &signed_in, &path, &form.csrf)?;
-    let actor = Actor::user(&signed_in.user);
+    let actor = Actor::user(&signed_in.user, state.settings.clock.now());
     match change(&state, move |store| accounts::disable(store, &actor, id)).await? {
         Ok((user, ended)) => done(
             &signed_in,
@@ -400,7 +400,7 @@ async fn enable(
     form: web::Form<CsrfForm>,
 ) -> Result<HttpResponse, AppError> {
     let id = admin_action(&req, &signed_in, &path, &form.csrf)?;
-    let actor = Actor::user(&signed_in.user);
+    let actor = Actor::user(&signed_in.user, state.settings.clock.now());
     let user: User = change(&state, move |store| accounts::enable(store, &actor, id))
         .await?
         .map_err(fault)?;
