@@ -529,3 +529,173 @@ async fn a_caption_is_shown_under_its_picture() {
         Some("The envoy at the podium. (Xinhua/Xu Jinquan)")
     );
 }
+
+// --- The wire's filing time --------------------------------------------------------------------
+
+fn with_field(mut fields: Vec<(String, String)>, name: &str, value: &str) -> Vec<(String, String)> {
+    fields.push((name.to_owned(), value.to_owned()));
+    fields
+}
+
+fn field_error(page: &Html, field: &str) -> Option<String> {
+    text_of(page, &format!("#{field}-error"))
+}
+
+/// The id of the story a save redirected to.
+fn saved_story(response: &reqwest::Response) -> StoryId {
+    assert_eq!(
+        response.status(),
+        StatusCode::SEE_OTHER,
+        "the save was refused"
+    );
+    crate::helpers::location(response)
+        .expect("a redirect")
+        .trim_start_matches("/desk/stories/")
+        .split('?')
+        .next()
+        .unwrap_or_default()
+        .parse()
+        .expect("a story id")
+}
+
+#[actix_web::test]
+async fn the_filing_time_typed_to_the_second_becomes_the_publication_time() {
+    let (app, editor) = desk().await;
+    let fields = with_field(
+        story_fields("Talks end", "The talks ended."),
+        "filed_at",
+        "2017-07-15 07:11:57",
+    );
+    let id = saved_story(&send_story_form(&editor, "/desk/stories/new", "save", &fields).await);
+    let (_, form) = editor.get_html(&format!("/desk/stories/{id}")).await;
+    let input = select(&form, "input#filed_at");
+    assert_eq!(input[0].value().attr("value"), Some("2017-07-15T07:11:57"));
+    assert_eq!(input[0].value().attr("type"), Some("datetime-local"));
+    assert_eq!(
+        input[0].value().attr("step"),
+        Some("1"),
+        "seconds can be typed"
+    );
+
+    let fields = with_field(
+        story_fields("Talks end", "The talks ended."),
+        "filed_at",
+        "2017-07-15T07:11:57",
+    );
+    send_story_form(&editor, &format!("/desk/stories/{id}"), "publish", &fields).await;
+
+    let (status, article) = app.get_html("/2017/07/15/talks-end").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        text_of(&article, ".meta-line")
+            .unwrap_or_default()
+            .contains("2017-07-15 07:11:57")
+    );
+}
+
+#[actix_web::test]
+async fn a_filing_time_in_another_form_is_refused_with_the_form_to_use_and_kept_as_typed() {
+    let (_app, editor) = desk().await;
+    let fields = with_field(
+        story_fields("Talks end", "The talks ended."),
+        "filed_at",
+        "15/07/2017 07:11",
+    );
+
+    let response = send_story_form(&editor, "/desk/stories/new", "save", &fields).await;
+
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = page_of(response).await;
+    assert_eq!(
+        field_error(&page, "filed_at").as_deref(),
+        Some(
+            "Filed at: use YYYY-MM-DD HH:MM:SS, such as 2017-07-15 07:11:57 (not \"15/07/2017 07:11\")"
+        )
+    );
+    assert_eq!(
+        input_value(&page, "filed_at").as_deref(),
+        Some("15/07/2017 07:11")
+    );
+    assert_eq!(input_value(&page, "headline").as_deref(), Some("Talks end"));
+}
+
+#[actix_web::test]
+async fn a_filing_time_ahead_of_now_is_refused() {
+    let (app, editor) = desk().await;
+    let ahead = app.clock.now() + time::Duration::hours(2);
+    let typed = ahead
+        .format(time::macros::format_description!(
+            "[year]-[month]-[day] [hour]:[minute]:[second]"
+        ))
+        .unwrap();
+    let fields = with_field(
+        story_fields("Talks end", "The talks ended."),
+        "filed_at",
+        &typed,
+    );
+
+    let response = send_story_form(&editor, "/desk/stories/new", "save", &fields).await;
+
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = page_of(response).await;
+    let error = field_error(&page, "filed_at").unwrap_or_default();
+    assert!(
+        error.starts_with(&format!("Filed at: {typed} is later than now")),
+        "{error}"
+    );
+}
+
+#[actix_web::test]
+async fn once_published_the_wire_s_filing_time_is_shown_and_cannot_be_changed() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut command = newsroom(&data_dir(&dir));
+    command
+        .arg("import-wire")
+        .arg(fixture("wire-story-syria-talks.txt"));
+    assert!(run(command).status.success());
+    let app = TestApp::spawn_in(dir, |_| {}).await;
+    app.create_user("zhang.dan", Role::Editor, PASSWORD);
+    let editor = app.login("zhang.dan", PASSWORD).await;
+    let slug =
+        newsroom::domain::Slug::parse("latest-peace-talks-on-syria-end-without-major-breakthrough")
+            .unwrap();
+    let id = app
+        .store
+        .story_by_slug(&slug)
+        .unwrap()
+        .expect("the imported story")
+        .id;
+
+    let (_, form) = editor.get_html(&format!("/desk/stories/{id}")).await;
+
+    let input = select(&form, "input#filed_at");
+    assert_eq!(input.len(), 1);
+    assert_eq!(input[0].value().attr("value"), Some("2017-07-15T07:11:57"));
+    assert!(input[0].value().attr("readonly").is_some());
+    assert_eq!(
+        input[0].value().attr("name"),
+        None,
+        "it is not sent with the form"
+    );
+
+    // A form sent with another filing time anyway leaves the article where it is.
+    let mut fields = with_field(
+        story_fields(
+            "Latest peace talks on Syria end without major breakthrough",
+            "The talks ended.",
+        ),
+        "filed_at",
+        "2016-01-01 00:00:00",
+    );
+    fields.push((
+        "slug".into(),
+        "latest-peace-talks-on-syria-end-without-major-breakthrough".into(),
+    ));
+    saved_story(&send_story_form(&editor, &format!("/desk/stories/{id}"), "save", &fields).await);
+    let (status, _) = app.get_html(SYRIA_TALKS).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        stored(&app, id).published_at,
+        Some(time::macros::datetime!(2017-07-15 07:11:57 UTC))
+    );
+}

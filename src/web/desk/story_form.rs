@@ -65,6 +65,10 @@ pub(super) fn form_page(
             .and_then(|s| s.withdrawal_reason.as_ref())
             .map(ToString::to_string),
         typed_withdrawal_reason: String::new(),
+        filed_at_fixed: story
+            .filter(|s| s.first_published_at.is_some())
+            .and_then(|s| s.published_at)
+            .map(crate::domain::story_form::format_local_seconds),
     }
 }
 

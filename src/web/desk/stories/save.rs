@@ -120,6 +120,12 @@ async fn save(
         .map_err(|e| errors.extend(e))
         .ok();
     let step = step(action, &input, now).map_err(|e| errors.extend(e)).ok();
+    // Its form was checked with the rest: here, that it does not lie ahead.
+    if content.is_some()
+        && let Err(e) = fields::filed_at_time(&input, now)
+    {
+        errors.extend(e);
+    }
     let (Some(content), Some(step), true) = (content, step, errors.is_empty()) else {
         return invalid(&signed_in, current.as_ref(), input, errors);
     };
