@@ -699,3 +699,245 @@ async fn once_published_the_wire_s_filing_time_is_shown_and_cannot_be_changed() 
         Some(time::macros::datetime!(2017-07-15 07:11:57 UTC))
     );
 }
+
+// --- The audit log of schedules, embargoes and withdrawals -------------------------------------
+
+/// An entry of the audit log as the page shows it: when (machine-readable), who, what, detail.
+#[derive(Debug, PartialEq)]
+struct Entry {
+    at: time::OffsetDateTime,
+    who: String,
+    action: String,
+    detail: String,
+}
+
+/// The newest entry of the audit log about a story (logins left aside), read by an admin from
+/// /desk/audit.
+async fn newest_audit_entry(admin: &Browser) -> Entry {
+    let (status, page) = admin.get_html("/desk/audit").await;
+    assert_eq!(status, StatusCode::OK);
+    let is_login = |row: &scraper::ElementRef| {
+        row.select(&scraper::Selector::parse("td.action").unwrap())
+            .any(|td| td.text().collect::<String>().trim() == "Logged in")
+    };
+    let row = select(&page, "table.audit tbody tr")
+        .into_iter()
+        .find(|row| !is_login(row))
+        .expect("an audit entry");
+    let cell = |class: &str| {
+        row.select(&scraper::Selector::parse(&format!("td.{class}")).unwrap())
+            .next()
+            .map(|td| td.text().collect::<String>().trim().to_owned())
+            .unwrap_or_default()
+    };
+    let iso = row
+        .select(&scraper::Selector::parse("td.time time").unwrap())
+        .next()
+        .and_then(|t| t.value().attr("datetime"))
+        .expect("a machine-readable time")
+        .to_owned();
+    Entry {
+        at: time::OffsetDateTime::parse(&iso, &time::format_description::well_known::Rfc3339)
+            .expect("an RFC 3339 time"),
+        who: cell("actor"),
+        action: cell("action"),
+        detail: cell("detail"),
+    }
+}
+
+/// A desk with an editor, zhang.dan, and an admin, root.admin, both signed in.
+async fn desk_with_admin() -> (TestApp, Browser, Browser) {
+    let (app, editor) = desk().await;
+    app.create_user("root.admin", Role::Admin, PASSWORD);
+    let admin = app.login("root.admin", PASSWORD).await;
+    (app, editor, admin)
+}
+
+/// `at` as the story form's `datetime-local` takes it, and as the audit log shows it.
+fn typed_and_shown(at: time::OffsetDateTime) -> (String, String) {
+    let typed = newsroom::web::desk::story_form::format_local(at);
+    let shown = format!("{} UTC", typed.replace('T', " "));
+    (typed, shown)
+}
+
+/// The time to the minute: what the form's schedule and embargo fields hold.
+fn to_the_minute(at: time::OffsetDateTime) -> time::OffsetDateTime {
+    at.replace_second(0).unwrap().replace_nanosecond(0).unwrap()
+}
+
+#[actix_web::test]
+async fn scheduling_and_the_scheduler_s_publication_are_in_the_audit_log_with_who_and_when() {
+    let (app, editor, admin) = desk_with_admin().await;
+    let publish_at = to_the_minute(app.clock.now() + time::Duration::hours(2));
+    let (typed, shown) = typed_and_shown(publish_at);
+    let fields = with_field(
+        story_fields("Talks resume", "Talks resume in Geneva."),
+        "schedule_at",
+        &typed,
+    );
+    let before = app.clock.now();
+
+    saved_story(&send_story_form(&editor, "/desk/stories/new", "schedule", &fields).await);
+
+    let scheduled = newest_audit_entry(&admin).await;
+    assert_eq!(
+        (scheduled.who.as_str(), scheduled.action.as_str()),
+        ("zhang.dan", "Scheduled")
+    );
+    assert_eq!(scheduled.detail, format!("Talks resume; for {shown}"));
+    assert!(scheduled.at >= before - time::Duration::seconds(1) && scheduled.at < publish_at);
+
+    app.clock
+        .advance(time::Duration::hours(2) + time::Duration::minutes(1));
+    newsroom::scheduler::publish_due(&*app.store, app.clock.now()).expect("publish due");
+    // Two idle hours ended the admin's session.
+    let admin = app.login("root.admin", PASSWORD).await;
+
+    let published = newest_audit_entry(&admin).await;
+    assert_eq!(
+        (published.who.as_str(), published.action.as_str()),
+        ("scheduler", "Published")
+    );
+    assert_eq!(
+        published.detail,
+        format!("Talks resume (scheduled for {shown})")
+    );
+    assert!(published.at >= publish_at, "{published:?}");
+}
+
+#[actix_web::test]
+async fn a_scheduled_time_the_scheduler_moves_to_the_embargo_s_end_is_in_the_audit_log() {
+    let (app, _editor, admin) = desk_with_admin().await;
+    // Written before embargoes were checked: scheduled an hour before its embargo ends.
+    let at = to_the_minute(app.clock.now() + time::Duration::hours(1));
+    let until = at + time::Duration::hours(1);
+    StoryBuilder::new("Exam results")
+        .status(newsroom::domain::Status::Scheduled(at))
+        .with(|s| s.embargo = Some(until))
+        .save(&app);
+    app.clock.advance(time::Duration::minutes(61));
+
+    newsroom::scheduler::publish_due(&*app.store, app.clock.now()).expect("publish due");
+
+    let moved = newest_audit_entry(&admin).await;
+    assert_eq!(
+        (moved.who.as_str(), moved.action.as_str()),
+        ("scheduler", "Scheduled")
+    );
+    assert_eq!(
+        moved.detail,
+        format!(
+            "Exam results (moved from {} to the embargo's end, {})",
+            typed_and_shown(at).1,
+            typed_and_shown(until).1
+        )
+    );
+}
+
+#[actix_web::test]
+async fn setting_moving_and_lifting_an_embargo_are_each_in_the_audit_log() {
+    let (app, editor, admin) = desk_with_admin().await;
+    let until = to_the_minute(app.clock.now() + time::Duration::days(1));
+    let fields = |embargo: &str| {
+        with_field(
+            story_fields("Exam results", "The results are out."),
+            "embargo",
+            embargo,
+        )
+    };
+    let (typed, shown) = typed_and_shown(until);
+    let id =
+        saved_story(&send_story_form(&editor, "/desk/stories/new", "save", &fields(&typed)).await);
+    let set = newest_audit_entry(&admin).await;
+    assert_eq!(
+        (set.who.as_str(), set.action.as_str(), set.detail.as_str()),
+        (
+            "zhang.dan",
+            "Changed an embargo",
+            format!("Exam results; embargo until {shown}").as_str()
+        )
+    );
+
+    let (later, later_shown) = typed_and_shown(until + time::Duration::hours(3));
+    let path = format!("/desk/stories/{id}");
+    saved_story(&send_story_form(&editor, &path, "save", &fields(&later)).await);
+    let moved = newest_audit_entry(&admin).await;
+    assert_eq!(
+        moved.detail,
+        format!("Exam results; embargo until {later_shown}")
+    );
+
+    app.clock.advance(time::Duration::minutes(5));
+    saved_story(&send_story_form(&editor, &path, "save", &fields("")).await);
+    let lifted = newest_audit_entry(&admin).await;
+    assert_eq!(
+        (
+            lifted.who.as_str(),
+            lifted.action.as_str(),
+            lifted.detail.as_str()
+        ),
+        (
+            "zhang.dan",
+            "Changed an embargo",
+            "Exam results; embargo lifted"
+        )
+    );
+    assert!(lifted.at > moved.at, "{lifted:?} after {moved:?}");
+}
+
+#[actix_web::test]
+async fn a_withdrawal_and_a_reinstatement_are_in_the_audit_log_with_the_reason() {
+    let (app, editor, admin) = desk_with_admin().await;
+    let story = StoryBuilder::new("Talks end")
+        .published_at(app.clock.now() - time::Duration::hours(1))
+        .save(&app);
+    let csrf = editor.csrf("/desk/stories/new").await;
+    let before = app.clock.now();
+
+    let response = editor
+        .post_form(
+            &format!("/desk/stories/{}/withdraw", story.id),
+            &[("csrf", &csrf), ("reason", "Court order of 2 June")],
+        )
+        .await;
+
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let withdrawn = newest_audit_entry(&admin).await;
+    assert_eq!(
+        (
+            withdrawn.who.as_str(),
+            withdrawn.action.as_str(),
+            withdrawn.detail.as_str()
+        ),
+        (
+            "zhang.dan",
+            "Withdrew a story",
+            "Talks end; reason: Court order of 2 June"
+        )
+    );
+    assert!(withdrawn.at >= before - time::Duration::seconds(1));
+
+    app.clock.advance(time::Duration::minutes(5));
+    let csrf = admin.csrf("/desk/stories/new").await;
+    admin
+        .post_form(
+            &format!("/desk/stories/{}/reinstate", story.id),
+            &[("csrf", &csrf)],
+        )
+        .await;
+
+    let reinstated = newest_audit_entry(&admin).await;
+    assert_eq!(
+        (
+            reinstated.who.as_str(),
+            reinstated.action.as_str(),
+            reinstated.detail.as_str()
+        ),
+        (
+            "root.admin",
+            "Reinstated a withdrawn story",
+            "Talks end (as unpublished)"
+        )
+    );
+    assert!(reinstated.at > withdrawn.at);
+}
