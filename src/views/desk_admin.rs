@@ -298,6 +298,12 @@ fn restore_effect(story: &Story) -> String {
 /// What the story form says after revision `restored` of a story was restored as `saved`.
 pub fn restored_notice(restored: u64, saved: &Story) -> String {
     let effect = match saved.status {
+        // A live story whose edits wait for an editor: the restore joins them.
+        Status::Published if saved.pending.is_some() => {
+            "The published page is unchanged: the restored text waits with the story's pending \
+             changes until an editor puts them live."
+                .to_owned()
+        }
         Status::Published => "The published page now shows the restored text.".to_owned(),
         Status::Scheduled(at) => format!(
             "The story is still scheduled for {} UTC, and will be published with this text.",
