@@ -941,3 +941,38 @@ async fn a_withdrawal_and_a_reinstatement_are_in_the_audit_log_with_the_reason()
     );
     assert!(reinstated.at > withdrawn.at);
 }
+
+// --- Markup --------------------------------------------------------------------------------------
+
+/// The pages these details add, as `scripts/check-markup` hands them to the HTML checker: a
+/// preview's second page with its pager, the restore step, and a published story's form
+/// with its filing time fixed.
+#[actix_web::test]
+async fn the_preview_restore_and_filing_time_pages_render_for_the_checkers() {
+    let (app, editor) = desk().await;
+    let story = two_revisions(&app, true);
+    let form_path = format!("/desk/stories/{}", story.id);
+    let fields = story_fields("Talks end, unsaved", FOUR_PAGES);
+    let first = page_of(send_story_form(&editor, &form_path, "preview", &fields).await).await;
+    let preview = press(&editor, &first, "Next").await;
+    assert_eq!(preview.status(), StatusCode::OK);
+    let (_, history) = editor.get_html(&history_path(&story)).await;
+    let restore = press(&editor, &history, "Restore this revision…").await;
+    assert_eq!(restore.status(), StatusCode::OK);
+    let form = editor.get(&form_path).await;
+    assert_eq!(form.status(), StatusCode::OK);
+
+    let pages = [
+        ("preview-2.html", preview.text().await.unwrap()),
+        ("restore.html", restore.text().await.unwrap()),
+        ("story-form-published.html", form.text().await.unwrap()),
+    ];
+    assert!(pages[2].1.contains("id=\"filed_at\""));
+    if let Some(dir) = std::env::var_os("NEWSROOM_MARKUP_DIR") {
+        let dir = std::path::PathBuf::from(dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        for (name, body) in &pages {
+            std::fs::write(dir.join(name), body).unwrap();
+        }
+    }
+}
