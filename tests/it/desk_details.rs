@@ -420,6 +420,24 @@ async fn the_restore_step_of_a_history_since_overtaken_offers_no_restore() {
     assert_eq!(stored(&app, story.id).revision, 3);
 }
 
+#[actix_web::test]
+async fn the_restore_step_of_an_unknown_revision_is_a_404_and_of_a_story_not_yours_a_403() {
+    let (app, editor) = desk().await;
+    let story = two_revisions(&app, true);
+    let response = editor
+        .get(&format!("/desk/stories/{}/restore/9", story.id))
+        .await;
+    assert_eq!(response.status(), StatusCode::NOT_FOUND);
+
+    app.create_user("li.wei", Role::Writer, PASSWORD);
+    let writer = app.login("li.wei", PASSWORD).await;
+    let response = writer
+        .get(&format!("/desk/stories/{}/restore/1?current=2", story.id))
+        .await;
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    assert_eq!(stored(&app, story.id).revision, 2);
+}
+
 // --- Wire copy in pages ------------------------------------------------------------------------
 
 const SYRIA_TALKS: &str = "/2017/07/15/latest-peace-talks-on-syria-end-without-major-breakthrough";
