@@ -117,6 +117,9 @@ pub struct ImportWireArgs {
     /// Section the stories are published in.
     #[arg(long, default_value = "world", value_parser = parse_section)]
     pub section: Section,
+    /// Split each story into pages at paragraph breaks, a page closing once it holds N words.
+    #[arg(long, value_name = "N")]
+    pub page_words: Option<std::num::NonZeroUsize>,
 }
 
 fn parse_section(raw: &str) -> Result<Section, String> {
@@ -200,7 +203,11 @@ fn import_wire(settings: Settings, args: ImportWireArgs) -> anyhow::Result<()> {
     for file in &args.files {
         let text = std::fs::read_to_string(file)
             .with_context(|| format!("cannot read {}", file.display()))?;
-        match wire::parse(&text) {
+        let parsed_file = match args.page_words {
+            Some(words) => wire::parse_in_pages(&text, words),
+            None => wire::parse(&text),
+        };
+        match parsed_file {
             Ok(story) => parsed.push((file, story)),
             Err(e) => {
                 eprintln!("{}: {e}", file.display());

@@ -328,10 +328,14 @@ fn audit_of(
         }
         (None, None) => return None,
     };
-    let detail = match embargo {
-        Some(change) => format!("{}; {change}", edited.headline),
-        None => edited.headline.to_string(),
-    };
+    let mut detail = edited.headline.to_string();
+    // When a scheduled story is to go public belongs with who scheduled it.
+    if let Step::Schedule(at) = step {
+        detail.push_str(&format!("; for {}", embargo::shown(at)));
+    }
+    if let Some(change) = embargo {
+        detail.push_str(&format!("; {change}"));
+    }
     Some(actor.event(action, detail, now))
 }
 

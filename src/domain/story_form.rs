@@ -447,7 +447,9 @@ pub fn apply(input: &StoryInput, dateline_date: Date) -> Result<StoryContent, Fi
     };
     let filed_at = match input.filed_at.trim() {
         "" => None,
-        raw => parse_time(raw, "filed_at").map_err(|e| errors.push(e)).ok(),
+        raw => parse_filed_at(raw)
+            .map_err(|e| errors.push(("filed_at", e)))
+            .ok(),
     };
     let (Some(headline), Some(bylines), Some(section), Some(body), Some(slug), true) =
         (headline, bylines, section, body, slug, errors.is_empty())
@@ -545,12 +547,68 @@ pub fn embargo_time(
     Ok(at)
 }
 
+/// The filing time typed on the form, which must not lie ahead of `now`: a story filed in the
+/// future would be published with a date readers have not reached.
+pub fn filed_at_time(
+    input: &StoryInput,
+    now: OffsetDateTime,
+) -> Result<Option<OffsetDateTime>, FieldErrors> {
+    let raw = input.filed_at.trim();
+    if raw.is_empty() {
+        return Ok(None);
+    }
+    let at = parse_filed_at(raw).map_err(|e| vec![("filed_at", e)])?;
+    if at > now {
+        return Err(vec![(
+            "filed_at",
+            format!(
+                "Filed at: {} is later than now ({} UTC); a story cannot have been filed in the \
+                 future",
+                format_local_seconds(at).replace('T', " "),
+                format_local_seconds(now).replace('T', " ")
+            ),
+        )]);
+    }
+    Ok(Some(at))
+}
+
+/// A wire story's filing time, to the second, in UTC: as the wire writes it
+/// (`2017-07-15 07:11:57`) or as a browser sends a `datetime-local` (`2017-07-15T07:11:57`, the
+/// seconds left out when they are zero).
+fn parse_filed_at(raw: &str) -> Result<OffsetDateTime, String> {
+    const SHAPES: [&str; 4] = [
+        "dddd-dd-dd dd:dd:dd",
+        "dddd-dd-ddTdd:dd:dd",
+        "dddd-dd-dd dd:dd",
+        "dddd-dd-ddTdd:dd",
+    ];
+    let formats = [
+        format_description!("[year]-[month]-[day] [hour]:[minute]:[second]"),
+        format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]"),
+        format_description!("[year]-[month]-[day] [hour]:[minute]"),
+        format_description!("[year]-[month]-[day]T[hour]:[minute]"),
+    ];
+    let shape: String = raw
+        .chars()
+        .map(|c| if c.is_ascii_digit() { 'd' } else { c })
+        .collect();
+    let Some(i) = SHAPES.iter().position(|s| *s == shape) else {
+        return Err(format!(
+            "Filed at: use YYYY-MM-DD HH:MM:SS, such as 2017-07-15 07:11:57 (not {raw:?})"
+        ));
+    };
+    PrimitiveDateTime::parse(raw, &formats[i])
+        .map(PrimitiveDateTime::assume_utc)
+        .map_err(|_| format!("Filed at: {raw} is not a date and time that exists"))
+}
+
 /// A `datetime-local` value (seconds or a space allowed), in UTC; `field` names the error.
 fn parse_time(raw: &str, field: &'static str) -> Result<OffsetDateTime, (&'static str, String)> {
     let formats = [
         format_description!("[year]-[month]-[day]T[hour]:[minute]"),
         format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]"),
         format_description!("[year]-[month]-[day] [hour]:[minute]"),
+        format_description!("[year]-[month]-[day] [hour]:[minute]:[second]"),
     ];
     formats
         .iter()
@@ -653,6 +711,88 @@ mod tests {
         let fields: Vec<_> = errors.iter().map(|(f, _)| *f).collect();
         // Credit and alt text are checked when publishing, so a draft can be saved without.
         assert_eq!(fields, vec!["caption"]);
+    }
+
+    #[test]
+    fn the_filing_time_is_read_to_the_second_as_the_wire_or_a_browser_writes_it() {
+        let filed = |raw: &str| {
+            apply(
+                &StoryInput {
+                    filed_at: raw.into(),
+                    ..input()
+                },
+                date!(2026 - 01 - 01),
+            )
+            .map(|content| content.filed_at)
+        };
+        let at = Some(datetime!(2017-07-15 07:11:57 UTC));
+        assert_eq!(filed("2017-07-15 07:11:57").unwrap(), at);
+        assert_eq!(filed("2017-07-15T07:11:57").unwrap(), at);
+        assert_eq!(
+            filed("2017-07-15T07:11").unwrap(),
+            Some(datetime!(2017-07-15 07:11 UTC)),
+            "a browser leaves out seconds that are zero"
+        );
+        assert_eq!(filed(" ").unwrap(), None);
+    }
+
+    #[test]
+    fn a_filing_time_not_in_the_wire_s_form_says_what_the_form_is() {
+        let error = |raw: &str| {
+            let errors = apply(
+                &StoryInput {
+                    filed_at: raw.into(),
+                    ..input()
+                },
+                date!(2026 - 01 - 01),
+            )
+            .unwrap_err();
+            assert_eq!(errors.len(), 1, "{errors:?}");
+            assert_eq!(errors[0].0, "filed_at");
+            errors[0].1.clone()
+        };
+        for bad in [
+            "15/07/2017 07:11",
+            "2017-07-15",
+            "yesterday",
+            "2017-7-15 07:11:57",
+        ] {
+            assert!(
+                error(bad).starts_with("Filed at: use YYYY-MM-DD HH:MM:SS"),
+                "{bad}: {}",
+                error(bad)
+            );
+        }
+        assert_eq!(
+            error("2017-02-30 07:11:57"),
+            "Filed at: 2017-02-30 07:11:57 is not a date and time that exists"
+        );
+        assert!(error("2017-07-15 25:11:57").contains("is not a date and time that exists"));
+    }
+
+    #[test]
+    fn a_filing_time_cannot_lie_ahead() {
+        let now = datetime!(2026-06-01 12:00 UTC);
+        let at = |raw: &str| {
+            filed_at_time(
+                &StoryInput {
+                    filed_at: raw.into(),
+                    ..input()
+                },
+                now,
+            )
+        };
+        assert_eq!(
+            at("2026-06-01 12:00:00").unwrap(),
+            Some(datetime!(2026-06-01 12:00 UTC))
+        );
+        assert_eq!(at("").unwrap(), None);
+        let errors = at("2026-06-01 12:00:01").unwrap_err();
+        assert_eq!(
+            errors[0].1,
+            "Filed at: 2026-06-01 12:00:01 is later than now (2026-06-01 12:00:00 UTC); a story \
+             cannot have been filed in the future"
+        );
     }
 
     #[test]

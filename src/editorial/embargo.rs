@@ -76,6 +76,7 @@ pub(super) fn change(
     }
 }
 
-fn shown(at: OffsetDateTime) -> String {
+/// A time as the desk and the audit log show it: `2026-12-01 09:30 UTC`.
+pub(super) fn shown(at: OffsetDateTime) -> String {
     format!("{} UTC", format_local(at).replace('T', " "))
 }

@@ -28,7 +28,17 @@ pub fn publish_due(store: &dyn Store, now: OffsetDateTime) -> Result<usize, Edit
         // written before embargoes were checked) waits for the embargo's end.
         if let Some(until) = story.embargo.filter(|until| *until > now) {
             story.status = Status::Scheduled(until);
-            match store.save_story(&story, Some(revision)) {
+            let event = actor.event(
+                AuditAction::Schedule,
+                format!(
+                    "{} (moved from {} to the embargo's end, {})",
+                    story.headline,
+                    super::embargo::shown(at),
+                    super::embargo::shown(until)
+                ),
+                now,
+            );
+            match store.save_story_audited(&story, Some(revision), &event) {
                 Ok(_) | Err(StoreError::Conflict { .. }) => continue,
                 Err(e) => return Err(e.into()),
             }
@@ -40,7 +50,11 @@ pub fn publish_due(store: &dyn Store, now: OffsetDateTime) -> Result<usize, Edit
         story.last_edited_by = actor.id();
         let event = actor.event(
             AuditAction::Publish,
-            format!("{} (scheduled)", story.headline),
+            format!(
+                "{} (scheduled for {})",
+                story.headline,
+                super::embargo::shown(at)
+            ),
             now,
         );
         match store.save_story_audited(&story, Some(revision), &event) {

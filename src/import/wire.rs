@@ -15,13 +15,16 @@
 //! ```
 //!
 //! Paragraphs are separated by blank lines. The photo caption is optional; the trailing page
-//! navigation of the agency's web page is ignored.
+//! navigation of the agency's web page is ignored. A long story may be split into pages of
+//! about a given number of words ([`parse_in_pages`]).
 
+use crate::domain::body::PAGE_BREAK;
 use crate::domain::{
     Body, Byline, Bylines, Caption, Credit, Dateline, DomainError, Headline, Initials, LeadPhoto,
     Section, Source, Story,
 };
 use std::fmt;
+use std::num::NonZeroUsize;
 use time::macros::format_description;
 use time::{OffsetDateTime, PrimitiveDateTime};
 
@@ -107,7 +110,17 @@ fn field_error(line: usize, e: DomainError) -> WireError {
     at(line, e.to_string())
 }
 
+/// Reads wire copy, its body on one page.
 pub fn parse(text: &str) -> Result<WireStory, WireError> {
+    parse_paged(text, None)
+}
+
+/// Reads wire copy, its body split into pages of about `page_words` words (see [`pages`]).
+pub fn parse_in_pages(text: &str, page_words: NonZeroUsize) -> Result<WireStory, WireError> {
+    parse_paged(text, Some(page_words))
+}
+
+fn parse_paged(text: &str, page_words: Option<NonZeroUsize>) -> Result<WireStory, WireError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut paras = paragraphs(text).into_iter().peekable();
 
@@ -164,7 +177,15 @@ pub fn parse(text: &str) -> Result<WireStory, WireError> {
         }
         body.push(escape_markdown(&para.text));
     }
-    let body = Body::parse(&body.join("\n\n")).map_err(|e| field_error(dateline_para.line, e))?;
+    let markdown = match page_words {
+        Some(words) => pages(&body, words)
+            .iter()
+            .map(|page| page.join("\n\n"))
+            .collect::<Vec<_>>()
+            .join(&format!("\n\n{PAGE_BREAK}\n\n")),
+        None => body.join("\n\n"),
+    };
+    let body = Body::parse(&markdown).map_err(|e| field_error(dateline_para.line, e))?;
     Ok(WireStory {
         headline,
         source,
@@ -225,6 +246,25 @@ fn split_dateline(text: &str) -> Option<(&str, &str)> {
     let valid =
         dateline.len() <= 80 && dateline.contains(',') && dateline.chars().next()?.is_uppercase();
     valid.then(|| (dateline.trim(), rest.trim()))
+}
+
+/// Groups paragraphs into pages: a page closes once it holds at least `words` words, so a
+/// paragraph is never split, no page is empty and only the last may be shorter. The first page
+/// starts with the first paragraph, the one the dateline leads.
+pub fn pages(paragraphs: &[String], words: NonZeroUsize) -> Vec<&[String]> {
+    let mut pages = Vec::new();
+    let (mut start, mut count) = (0, 0);
+    for (i, paragraph) in paragraphs.iter().enumerate() {
+        count += paragraph.split_whitespace().count();
+        if count >= words.get() {
+            pages.push(&paragraphs[start..=i]);
+            (start, count) = (i + 1, 0);
+        }
+    }
+    if start < paragraphs.len() {
+        pages.push(&paragraphs[start..]);
+    }
+    pages
 }
 
 /// The agency's web page navigation, `1 2 3 4 Next` or `Prev 1 2 3`.
@@ -322,6 +362,60 @@ mod tests {
         let body = Body::parse(&escape_markdown("# 1. <b>*x*</b> [a](b)")).unwrap();
         let html = body.render_pages()[0].to_string();
         assert_eq!(html.trim(), "<p># 1. &lt;b&gt;*x*&lt;/b&gt; [a](b)</p>");
+    }
+
+    fn words(counts: &[usize]) -> Vec<String> {
+        counts.iter().map(|&n| vec!["word"; n].join(" ")).collect()
+    }
+
+    fn page_sizes(paragraphs: &[String], per_page: usize) -> Vec<usize> {
+        pages(paragraphs, NonZeroUsize::new(per_page).unwrap())
+            .iter()
+            .map(|page| page.len())
+            .collect()
+    }
+
+    #[test]
+    fn a_page_closes_once_it_reaches_the_number_of_words() {
+        let paragraphs = words(&[40, 30, 50, 10, 10, 60, 5]);
+        // 40+30 = 70; 50+10+10 = 70; 60+5 = 65, the rest.
+        assert_eq!(page_sizes(&paragraphs, 70), [2, 3, 2]);
+    }
+
+    #[test]
+    fn a_paragraph_longer_than_a_page_is_a_page_of_its_own_and_never_split() {
+        let paragraphs = words(&[10, 500, 10]);
+        assert_eq!(page_sizes(&paragraphs, 100), [2, 1]);
+        assert_eq!(page_sizes(&paragraphs, 5), [1, 1, 1]);
+    }
+
+    #[test]
+    fn no_page_is_empty_and_every_paragraph_is_kept_in_order() {
+        let paragraphs = words(&[3, 7, 1, 12, 4, 4, 9]);
+        for per_page in 1..40 {
+            let pages = pages(&paragraphs, NonZeroUsize::new(per_page).unwrap());
+            assert!(pages.iter().all(|page| !page.is_empty()), "{per_page}");
+            assert_eq!(pages.concat(), paragraphs, "{per_page}");
+        }
+        assert!(pages(&[], NonZeroUsize::MIN).is_empty());
+    }
+
+    #[test]
+    fn a_story_short_enough_stays_on_one_page() {
+        let story = parse_in_pages(FIXTURE, NonZeroUsize::new(1000).unwrap()).unwrap();
+        assert_eq!(story.body, parse(FIXTURE).unwrap().body);
+        assert_eq!(story.body.page_count(), 1);
+    }
+
+    #[test]
+    fn wire_copy_in_pages_has_the_lead_paragraph_on_page_one() {
+        let story = parse_in_pages(FIXTURE, NonZeroUsize::new(2).unwrap()).unwrap();
+        assert_eq!(
+            story.body.as_str(),
+            "The envoy said.\n\n<!--nextpage-->\n\nHe added \\*more\\*."
+        );
+        assert_eq!(story.body.page_count(), 2);
+        assert_eq!(story.dateline.to_string(), "GENEVA, July 14 (Xinhua) --");
     }
 
     #[test]

@@ -127,6 +127,9 @@ pub struct StoryFormPage {
     pub withdrawal_reason: Option<String>,
     /// A withdrawal reason typed and refused, shown back in its box.
     pub typed_withdrawal_reason: String,
+    /// The publication time of a story published once (a `datetime-local` value): its filing
+    /// time is shown as this and cannot be changed, as it is part of the article's address.
+    pub filed_at_fixed: Option<String>,
 }
 
 /// "Autosaved at 10:42, not saved to the story: restore it".
@@ -149,6 +152,13 @@ impl StoryFormPage {
             && self
                 .error_for(crate::domain::story_form::EMBARGO_OFFER)
                 .is_some()
+    }
+
+    /// The fixed value of the field named `name`, shown without being editable.
+    pub fn fixed_value(&self, name: &str) -> Option<&str> {
+        self.filed_at_fixed
+            .as_deref()
+            .filter(|_| name == "filed_at")
     }
 
     pub fn other_errors(&self) -> Vec<&str> {

@@ -5,7 +5,7 @@ pub mod diff;
 
 use super::Timestamp;
 use super::desk::DeskContext;
-use crate::domain::{AuditAction, AuditEvent, Role, Story, User, UserId};
+use crate::domain::{AuditAction, AuditEvent, Role, Status, Story, User, UserId};
 use askama::Template;
 use diff::FieldChange;
 use std::collections::HashMap;
@@ -219,4 +219,103 @@ pub struct HistoryPage {
     /// A published story keeps its address when an older revision is restored.
     pub keeps_slug: bool,
     pub error: Option<String>,
+}
+
+/// The step before a restore: which revision's text becomes the current text, what it changes,
+/// and what readers will see of it.
+#[derive(Template)]
+#[template(path = "desk/restore.html")]
+pub struct RestorePage {
+    pub ctx: DeskContext,
+    pub story_id: String,
+    pub headline: String,
+    /// The revision to restore, and who saved it when.
+    pub revision: u64,
+    pub who: String,
+    pub when: Timestamp,
+    /// The revision current now, and the one the restore will be saved as.
+    pub current_revision: u64,
+    pub saved_as: u64,
+    /// The labels of the fields restoring changes (Headline, Body, ...).
+    pub changes: Vec<&'static str>,
+    /// What happens to the story's public page.
+    pub effect: String,
+    /// The story changed since its history was shown: said instead of offering the restore.
+    pub outdated: Option<String>,
+}
+
+impl RestorePage {
+    /// Restoring `old` over `current`; `expected` is the revision the history page showed as
+    /// current, `who` the account that saved `old`.
+    pub fn new(ctx: DeskContext, current: &Story, old: &Story, who: String, expected: u64) -> Self {
+        let restored = current.restored_from(old, None, current.updated_at);
+        let outdated = (expected != current.revision).then(|| {
+            format!(
+                "Someone saved this story after you opened its history: it is now at revision \
+                 {}. Look at the history again before restoring.",
+                current.revision
+            )
+        });
+        Self {
+            ctx,
+            story_id: current.id.to_string(),
+            headline: current.headline.to_string(),
+            revision: old.revision,
+            who,
+            when: Timestamp::new(old.updated_at),
+            current_revision: current.revision,
+            saved_as: current.revision.saturating_add(1),
+            changes: diff::story_changes(current, &restored)
+                .iter()
+                .map(|c| c.label)
+                .collect(),
+            effect: restore_effect(current),
+            outdated,
+        }
+    }
+}
+
+/// What a restore will do to what readers see of `story`.
+fn restore_effect(story: &Story) -> String {
+    match story.status {
+        Status::Published => "This story is published: readers will see the restored text at \
+                              once, at the same address."
+            .to_owned(),
+        Status::Scheduled(at) => format!(
+            "This story is scheduled for {} UTC: it will be published with the restored text.",
+            Timestamp::new(at).display
+        ),
+        Status::Withdrawn(_) => {
+            "This story is withdrawn: readers will still see only that it has been withdrawn."
+                .to_owned()
+        }
+        Status::Draft | Status::Unpublished => {
+            "This story is not published: readers see nothing of it until it is.".to_owned()
+        }
+    }
+}
+
+/// What the story form says after revision `restored` of a story was restored as `saved`.
+pub fn restored_notice(restored: u64, saved: &Story) -> String {
+    let effect = match saved.status {
+        // A live story whose edits wait for an editor: the restore joins them.
+        Status::Published if saved.pending.is_some() => {
+            "The published page is unchanged: the restored text waits with the story's pending \
+             changes until an editor puts them live."
+                .to_owned()
+        }
+        Status::Published => "The published page now shows the restored text.".to_owned(),
+        Status::Scheduled(at) => format!(
+            "The story is still scheduled for {} UTC, and will be published with this text.",
+            Timestamp::new(at).display
+        ),
+        Status::Withdrawn(_) => "The story stays withdrawn.".to_owned(),
+        Status::Draft | Status::Unpublished => {
+            "The story is not published, so readers see nothing of it.".to_owned()
+        }
+    };
+    format!(
+        "Revision {restored} restored as revision {}. {effect}",
+        saved.revision
+    )
 }

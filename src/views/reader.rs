@@ -183,6 +183,8 @@ pub struct ArticlePage {
     pub pager: Option<Pager>,
     /// Shown on the desk before publishing: marked as a preview, photos from the desk.
     pub preview: bool,
+    /// A preview's pager, in place of `pager`.
+    pub preview_pager: Option<PreviewPager>,
     /// Canonical link, social cards and JSON-LD; none on a preview.
     pub structured: Option<super::structured::StructuredData>,
 }
@@ -216,10 +218,12 @@ impl ArticlePage {
             .as_ref()
             .map_or_else(|| story.body.first_paragraph(), ToString::to_string);
         ctx.current_section = Some(story.section);
+        // A caption without its picture (wire copy, an import whose image was not fetched)
+        // would describe nothing the reader can see: it stays on the desk.
         let photo = story
             .photo
             .as_ref()
-            .filter(|_| page == PageNumber::FIRST)
+            .filter(|p| page == PageNumber::FIRST && p.image.is_some())
             .map(|p| PhotoView {
                 src: p.image.map(urls::photo),
                 srcset: None,
@@ -254,6 +258,7 @@ impl ArticlePage {
                 urls::article(published_at, &story.slug, n)
             }),
             preview: false,
+            preview_pager: None,
             structured: Some(super::structured::StructuredData::article(
                 site_ctx, story, None, page,
             )),
@@ -297,32 +302,53 @@ impl ArticlePage {
         self
     }
 
-    /// The whole story as readers would see its first page, before it is saved or published.
-    pub fn preview(site: &SiteContext, story: &Story) -> Self {
-        let mut page = Self::new(site, story, PageNumber::FIRST);
-        if let (Some(view), Some(photo)) = (page.photo.as_mut(), story.photo.as_ref()) {
+    /// Page `page` of the story as readers would see it, before it is saved or published
+    /// (`page` past the end shows the last page). Its pager sends `form` again with the page
+    /// asked for, so what was typed and not saved stays in the preview.
+    pub fn preview(site: &SiteContext, story: &Story, page: PageNumber, form: PreviewForm) -> Self {
+        let last = PageNumber::new(story.body.page_count() as u32).unwrap_or(PageNumber::FIRST);
+        let mut article = Self::new(site, story, page.min(last));
+        if let (Some(view), Some(photo)) = (article.photo.as_mut(), story.photo.as_ref()) {
             view.src = photo.image.map(urls::desk_photo_widest);
         }
-        // Every page of the story, one after another, so the whole text can be checked.
-        let mut html = String::new();
-        for (n, part) in story.body.render_pages().iter().enumerate() {
-            let part = match (n, &story.dateline) {
-                (0, Some(dateline)) => part.with_lead(&dateline.to_string()),
-                _ => part.clone(),
-            };
-            if n > 0 {
-                html.push_str(&format!(
-                    "<hr class=\"page-break\" aria-label=\"Page {}\">\n",
-                    n + 1
-                ));
-            }
-            html.push_str(part.as_str());
-        }
-        page.body = SanitizedHtml::concat(html);
-        page.pager = None;
-        page.preview = true;
-        page.structured = None;
-        page
+        article.pager = None;
+        article.preview = true;
+        article.preview_pager = PreviewPager::new(article.paging, form);
+        article.structured = None;
+        article
+    }
+}
+
+/// The unsaved story form, as the preview's pager sends it back: where to, the session's token
+/// and every field as typed.
+pub struct PreviewForm {
+    pub action: String,
+    pub csrf: String,
+    pub fields: Vec<(String, String)>,
+}
+
+/// A preview's `1 2 3 4 Next`: buttons that send the form again with `preview_page`, since the
+/// previewed text exists only in the form (a link could not carry it).
+pub struct PreviewPager {
+    pub form: PreviewForm,
+    pub prev: Option<u32>,
+    pub next: Option<u32>,
+    /// Page numbers, `None` for an elided run, with the current page marked.
+    pub pages: Vec<(Option<u32>, bool)>,
+}
+
+impl PreviewPager {
+    fn new(paging: Paging, form: PreviewForm) -> Option<Self> {
+        (paging.total > 1).then(|| Self {
+            form,
+            prev: paging.prev(),
+            next: paging.next(),
+            pages: paging
+                .window()
+                .into_iter()
+                .map(|n| (n, n == Some(paging.current)))
+                .collect(),
+        })
     }
 }
 

@@ -6,6 +6,7 @@ mod autosave;
 mod history;
 mod login;
 mod photos;
+mod restore;
 mod setup;
 mod stories;
 pub mod story_form;

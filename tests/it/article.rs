@@ -3,7 +3,7 @@
 use crate::helpers::{
     StoryBuilder, TestApp, assert_is_redirect_to, pager_numbers, pager_rel, select, text_of,
 };
-use newsroom::domain::{Caption, Credit, Dateline, Initials, LeadPhoto, Source, Story};
+use newsroom::domain::{Caption, Credit, Dateline, Initials, LeadPhoto, PhotoId, Source, Story};
 use reqwest::StatusCode;
 use scraper::Html;
 use time::macros::{date, datetime};
@@ -36,7 +36,8 @@ fn three_page_story(app: &TestApp) -> Story {
                     .expect("dateline"),
             );
             story.photo = Some(LeadPhoto {
-                image: None,
+                // A caption is shown only with its picture.
+                image: Some(PhotoId::new()),
                 caption: Caption::parse("The envoy at the podium.").expect("caption"),
                 credit: Some(Credit::parse("Xinhua/Xu Jinquan").expect("credit")),
                 alt: None,

@@ -12,6 +12,7 @@ mod browser;
 mod caching;
 mod chromium;
 mod crash;
+mod desk_details;
 mod desk_login;
 mod desk_phone;
 mod desk_stories;

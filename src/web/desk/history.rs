@@ -15,7 +15,9 @@ use askama::Template;
 use serde::Deserialize;
 
 pub(super) fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(show).service(restore);
+    cfg.service(show)
+        .service(super::restore::confirm)
+        .service(restore);
 }
 
 /// Editors see every story's history; a writer sees the history of stories they wrote or may
@@ -110,9 +112,14 @@ async fn restore(
         .await?;
 
     match outcome {
-        Ok(_) => Ok(HttpResponse::SeeOther()
-            .insert_header((LOCATION, format!("/desk/stories/{id}")))
-            .finish()),
+        Ok(restored) => {
+            if let editorial::Restored::Saved(saved) = &restored {
+                super::restore::remember_notice(&signed_in, revision, saved)?;
+            }
+            Ok(HttpResponse::SeeOther()
+                .insert_header((LOCATION, format!("/desk/stories/{id}")))
+                .finish())
+        }
         Err(EditorialError::Conflict { current }) => {
             let message = format!(
                 "Nothing was restored: someone saved this story while you were looking at its \

@@ -3,7 +3,7 @@
 //! a connection: the whole form has a size cap, and a body that stops arriving is given up on.
 
 pub use crate::domain::story_form::{Action, FieldErrors, StoryInput, error_key, format_local};
-use crate::domain::{Body, PhotoId, Role, Section, Story};
+use crate::domain::{Body, PageNumber, PhotoId, Role, Section, Story};
 use crate::urls;
 use crate::views::desk::{DeskContext, StoryFormPage};
 use crate::web::auth::SignedIn;
@@ -65,6 +65,10 @@ pub(super) fn form_page(
             .and_then(|s| s.withdrawal_reason.as_ref())
             .map(ToString::to_string),
         typed_withdrawal_reason: String::new(),
+        filed_at_fixed: story
+            .filter(|s| s.first_published_at.is_some())
+            .and_then(|s| s.published_at)
+            .map(crate::domain::story_form::format_local_seconds),
     }
 }
 
@@ -87,6 +91,8 @@ pub struct Submission {
     /// The conflict page's own fields (settled stretches of the body, each conflict's texts
     /// and choice), in the order they were sent.
     pub settling: Vec<(String, String)>,
+    /// The page a preview shows (its pager sends the form again with it); the first if none.
+    pub preview_page: PageNumber,
 }
 
 /// Why a form could not be read.
@@ -166,6 +172,7 @@ pub async fn read(mut payload: Multipart, limits: Limits) -> Result<Submission, 
         upload: None,
         errors: Vec::new(),
         settling: Vec::new(),
+        preview_page: PageNumber::FIRST,
     };
     let (mut fields, mut total, mut text_total) = (0, 0usize, 0usize);
     while let Some(field) = next(&mut payload, limits.idle).await? {
@@ -217,6 +224,7 @@ pub async fn read(mut payload: Multipart, limits: Limits) -> Result<Submission, 
             "csrf" => submission.csrf = text,
             "action" => submission.action = Action::parse(&text),
             "remove_photo" => submission.remove_photo = !text.is_empty(),
+            "preview_page" => submission.preview_page = text.parse().unwrap_or(PageNumber::FIRST),
             _ if is_settling(&name) => submission.settling.push((name, text)),
             _ => submission.input.set(&name, text),
         }

@@ -49,7 +49,11 @@ pub(in crate::web::desk) async fn edit(
     if !signed_in.user.can_edit(&story) && !signed_in.user.role.can_publish() {
         return Err(AppError::Forbidden);
     }
-    let notice = query.saved.as_deref().map(saved_notice);
+    let notice = query
+        .saved
+        .as_deref()
+        .map(saved_notice)
+        .or_else(|| crate::web::desk::restore::take_notice(&signed_in));
     let restore = query.restore.as_deref() == Some("autosave");
     let mut page = form_with_autosave(&state, &signed_in, Some(&story), restore, notice).await?;
     choose_photo(&state, query.photo.as_deref(), &mut page).await?;

@@ -8,7 +8,7 @@ use crate::domain::{Story, StoryId};
 use crate::editorial::{self, Actor, Edit, EditorialError, Outcome, Step, Unmerged};
 use crate::storage::StoreError;
 use crate::views::ErrorPage;
-use crate::views::reader::ArticlePage;
+use crate::views::reader::{ArticlePage, PreviewForm};
 use crate::web::auth::{SignedIn, check_origin};
 use crate::web::desk::story_form::{self, Limits, ReadError, Submission, form_page};
 use crate::web::desk::{autosave, login, story_photo};
@@ -80,6 +80,7 @@ async fn save(
     let now = state.settings.clock.now();
     let actor = Actor::User(signed_in.user.clone());
     let action = submission.action;
+    let preview_page = submission.preview_page;
     // Refused before an upload is stored.
     let current = {
         let actor = actor.clone();
@@ -119,6 +120,12 @@ async fn save(
         .map_err(|e| errors.extend(e))
         .ok();
     let step = step(action, &input, now).map_err(|e| errors.extend(e)).ok();
+    // Its form was checked with the rest: here, that it does not lie ahead.
+    if content.is_some()
+        && let Err(e) = fields::filed_at_time(&input, now)
+    {
+        errors.extend(e);
+    }
     let (Some(content), Some(step), true) = (content, step, errors.is_empty()) else {
         return invalid(&signed_in, current.as_ref(), input, errors);
     };
@@ -137,8 +144,16 @@ async fn save(
             .await?;
         return match preview {
             Ok(story) => {
-                let page =
-                    ArticlePage::preview(&state.site, &story).with_photo(chosen_photo.as_ref());
+                let form = PreviewForm {
+                    action: id.map_or_else(
+                        || "/desk/stories".to_owned(),
+                        |id| format!("/desk/stories/{id}"),
+                    ),
+                    csrf: signed_in.csrf.clone(),
+                    fields: input.to_pairs(),
+                };
+                let page = ArticlePage::preview(&state.site, &story, preview_page, form)
+                    .with_photo(chosen_photo.as_ref());
                 html(StatusCode::OK, page.render()?)
             }
             Err(e) => refused(&state, &signed_in, action, current.as_ref(), input, e).await,
