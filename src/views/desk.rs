@@ -76,8 +76,15 @@ pub struct StoryRow {
     pub status_key: &'static str,
     pub status_label: &'static str,
     pub submitted: bool,
+    /// An editor sent it back to its writer with a note.
+    pub sent_back: bool,
+    /// When a scheduled story goes out.
+    pub scheduled_for: Option<Timestamp>,
     pub section: &'static str,
-    pub author: String,
+    /// Who has the story: the editor who took it, else its writer.
+    pub holder: String,
+    /// An editor took it (so `holder` is that editor).
+    pub taken: bool,
     pub edited_by: String,
     pub updated: Timestamp,
     pub public_url: Option<String>,
@@ -94,6 +101,9 @@ pub struct StoryListPage {
     pub statuses: Vec<(&'static str, &'static str)>,
     pub sections: Vec<Section>,
     pub total: u64,
+    /// How many stories wait for review in the section shown (every section when none is).
+    pub for_review: u64,
+    pub for_review_url: String,
 }
 
 /// The story form, new or existing, blank or with errors, always with what was typed.
