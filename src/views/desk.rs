@@ -137,6 +137,89 @@ pub struct StoryFormPage {
     pub withdrawal_reason: Option<String>,
     /// A withdrawal reason typed and refused, shown back in its box.
     pub typed_withdrawal_reason: String,
+    /// Why the story was sent back, who has it, and an editor's forms to take it or send it
+    /// back.
+    pub review: ReviewPanel,
+}
+
+/// The review desk's part of the story form.
+#[derive(Default)]
+pub struct ReviewPanel {
+    /// Why an editor sent the story back to its writer: shown at the top of the form.
+    pub sent_back: Option<SentBackNote>,
+    /// The editor who took the story, if one did ("you" for the one looking).
+    pub holder: Option<String>,
+    /// The one looking has the story.
+    pub holder_is_viewer: bool,
+    /// The one looking may take the story or send it back: an editor, on a saved story.
+    pub may_review: bool,
+    /// The story waits for review, so an editor can send it back.
+    pub submitted: bool,
+    /// Where the review forms post (`/take`, `/send-back` below it).
+    pub story_url: String,
+    /// The revision the forms build on.
+    pub revision: u64,
+    /// Why a take or send-back was refused or not done, shown at the top of the form.
+    pub error: Option<String>,
+    /// A note typed for sending back, shown back in its box when it was not sent.
+    pub typed_note: String,
+    /// What is wrong with that note.
+    pub note_error: Option<String>,
+    /// Taking the story from the editor who has it, once the one looking confirms.
+    pub confirm_take: Option<ConfirmTake>,
+}
+
+/// "Sent back by zhang.dan on 2 Dec 2026, 10:00: Needs a second source."
+pub struct SentBackNote {
+    pub by: String,
+    pub at: Timestamp,
+    pub text: String,
+}
+
+/// The question asked before taking a story another editor has.
+pub struct ConfirmTake {
+    pub holder: String,
+    /// Their account id, sent back with the confirmation so the story is taken from them and
+    /// from nobody else.
+    pub holder_id: String,
+}
+
+impl ReviewPanel {
+    /// The panel of `story` (`None`: a story not saved yet) as `viewer` sees it, naming
+    /// accounts with `name` ("an editor" for one it does not know).
+    pub fn of(
+        story: Option<&crate::domain::Story>,
+        viewer: &crate::domain::User,
+        name: &dyn Fn(crate::domain::UserId) -> Option<String>,
+    ) -> Self {
+        let Some(story) = story else {
+            return Self::default();
+        };
+        let named = |id: Option<crate::domain::UserId>| {
+            id.and_then(name).unwrap_or_else(|| "an editor".to_owned())
+        };
+        let holder_is_viewer = story.assignee == Some(viewer.id);
+        Self {
+            sent_back: story.sent_back.as_ref().map(|note| SentBackNote {
+                by: named(note.by),
+                at: Timestamp::new(note.at),
+                text: note.text.to_string(),
+            }),
+            holder: story.assignee.map(|id| {
+                if holder_is_viewer {
+                    "you".to_owned()
+                } else {
+                    named(Some(id))
+                }
+            }),
+            holder_is_viewer,
+            may_review: viewer.role.can_publish(),
+            submitted: story.submitted,
+            story_url: format!("/desk/stories/{}", story.id),
+            revision: story.revision,
+            ..Self::default()
+        }
+    }
 }
 
 /// "Autosaved at 10:42, not saved to the story: restore it".

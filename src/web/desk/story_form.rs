@@ -5,7 +5,7 @@
 pub use crate::domain::story_form::{Action, FieldErrors, StoryInput, error_key, format_local};
 use crate::domain::{Body, PhotoId, Role, Section, Story};
 use crate::urls;
-use crate::views::desk::{DeskContext, StoryFormPage};
+use crate::views::desk::{DeskContext, ReviewPanel, StoryFormPage};
 use crate::web::auth::SignedIn;
 use actix_multipart::Multipart;
 use futures_util::StreamExt;
@@ -65,6 +65,8 @@ pub(super) fn form_page(
             .and_then(|s| s.withdrawal_reason.as_ref())
             .map(ToString::to_string),
         typed_withdrawal_reason: String::new(),
+        // Named by the handlers that can look accounts up (see `stories::review::panel`).
+        review: ReviewPanel::of(story, &signed_in.user, &|_| None),
     }
 }
 
