@@ -33,6 +33,7 @@ mod photos;
 mod properties;
 mod reader;
 mod reader_formats;
+mod review_browser;
 mod review_desk;
 mod sitemaps;
 mod story_form_limits;
