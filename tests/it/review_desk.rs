@@ -579,3 +579,83 @@ async fn the_desk_list_says_when_a_scheduled_story_goes_out() {
     );
     assert!(row(&list, "Election results").contains("2030-05-04 06:30"));
 }
+
+// --- Markup --------------------------------------------------------------------------------
+
+/// The review desk's pages as the HTML checker gets them (scripts/check-markup): the list
+/// filtered for review, and the story form with a note, a holder, both review forms and the
+/// question asked before taking a colleague's story.
+#[actix_web::test]
+async fn the_review_pages_render_for_the_checkers() {
+    let desk = desk().await;
+    let id = submitted(&desk, "Talks end in Geneva", "world").await;
+    let sent = send_review_form(
+        &desk.editor,
+        id,
+        "form.send-back-form",
+        &[("note", "Line one.\nLine two.")],
+    )
+    .await;
+    assert_eq!(sent.status(), StatusCode::SEE_OTHER);
+    let again = send_story_form(
+        &desk.writer,
+        &format!("/desk/stories/{id}"),
+        "submit",
+        &fields("Talks end in Geneva", "world"),
+    )
+    .await;
+    assert_eq!(again.status(), StatusCode::SEE_OTHER);
+    let took = send_review_form(&desk.editor, id, "form.take-form", &[]).await;
+    assert_eq!(took.status(), StatusCode::SEE_OTHER);
+    let sent_back = submitted(&desk, "Markets rally", "business").await;
+    let sent = send_review_form(
+        &desk.editor,
+        sent_back,
+        "form.send-back-form",
+        &[("note", "Why?")],
+    )
+    .await;
+    assert_eq!(sent.status(), StatusCode::SEE_OTHER);
+
+    let mut pages = Vec::new();
+    for (name, path) in [
+        ("desk-review.html", "/desk?status=review".to_owned()),
+        ("story-form-review.html", format!("/desk/stories/{id}")),
+    ] {
+        let response = desk.other_editor.get(&path).await;
+        assert_eq!(response.status(), StatusCode::OK, "{path}");
+        pages.push((name, response.text().await.expect("body")));
+    }
+    let (_, writer_view) = desk
+        .writer
+        .get_html(&format!("/desk/stories/{sent_back}"))
+        .await;
+    assert_eq!(select(&writer_view, ".review-note").len(), 1);
+    pages.push(("story-form-sent-back.html", writer_view.html()));
+    let asked = send_review_form(&desk.other_editor, id, "form.take-form", &[]).await;
+    assert_eq!(asked.status(), StatusCode::CONFLICT);
+    pages.push((
+        "story-form-take-question.html",
+        asked.text().await.expect("body"),
+    ));
+    let empty = send_review_form(
+        &desk.other_editor,
+        id,
+        "form.send-back-form",
+        &[("note", "")],
+    )
+    .await;
+    assert_eq!(empty.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    pages.push((
+        "story-form-note-error.html",
+        empty.text().await.expect("body"),
+    ));
+
+    if let Some(dir) = std::env::var_os("NEWSROOM_MARKUP_DIR") {
+        let dir = std::path::PathBuf::from(dir);
+        std::fs::create_dir_all(&dir).expect("markup dir");
+        for (name, body) in &pages {
+            std::fs::write(dir.join(name), body).expect("write a page");
+        }
+    }
+}
