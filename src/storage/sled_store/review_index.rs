@@ -137,6 +137,33 @@ mod tests {
     }
 
     #[test]
+    fn a_restored_site_lists_its_stories_waiting_for_review() {
+        let data = tempfile::tempdir().unwrap();
+        let store = SledStore::open(data.path(), 1 << 20).unwrap();
+        let story = store.save_story(&a_story(true), None).unwrap();
+        let holder = tempfile::tempdir().unwrap();
+        store.backup(&holder.path().join("backup")).unwrap();
+        // A directory a server was started on once, and so holds only the marker.
+        let target = tempfile::tempdir().unwrap();
+        drop(SledStore::open(target.path(), 1 << 20).unwrap());
+
+        SledStore::restore(
+            target.path(),
+            &holder.path().join("backup"),
+            1 << 20,
+            Replace::OnlyEmpty,
+        )
+        .unwrap();
+
+        let restored = SledStore::open(target.path(), 1 << 20).unwrap();
+        assert_eq!(waiting_for_review(&restored, None), vec![story.id]);
+        assert_eq!(
+            waiting_for_review(&restored, Some(story.section)),
+            vec![story.id]
+        );
+    }
+
+    #[test]
     fn an_empty_database_with_the_review_listings_built_still_counts_as_empty() {
         let dir = tempfile::tempdir().unwrap();
         let store = SledStore::open(dir.path(), 1 << 20).unwrap();
