@@ -208,14 +208,12 @@ async fn the_review_desk_fits_a_phone() {
                 text: NoteText::parse(&"Needs a second source for the figures. ".repeat(20))
                     .expect("a note"),
                 by: Some(editor.id),
-                at: OffsetDateTime::now_utc(),
+                at: app.clock.now(),
             });
         })
         .save(&app);
     StoryBuilder::new("Election results to be announced at dawn")
-        .status(Status::Scheduled(
-            OffsetDateTime::now_utc() + Duration::days(2),
-        ))
+        .status(Status::Scheduled(app.clock.now() + Duration::days(2)))
         .save(&app);
     let browser = Chromium::start("review_desk_on_a_phone").await;
 

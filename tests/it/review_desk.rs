@@ -227,7 +227,6 @@ async fn an_editor_sends_a_story_back_and_the_writer_reads_the_note_on_the_form_
     let desk = desk().await;
     let id = submitted(&desk, "Talks end in Geneva", "world").await;
     desk.app.clock.advance(Duration::minutes(30));
-    let sent_at = desk.app.clock.now();
 
     let response = send_review_form(
         &desk.editor,
@@ -258,16 +257,15 @@ async fn an_editor_sends_a_story_back_and_the_writer_reads_the_note_on_the_form_
         note.contains("Needs a second source for the casualty figures."),
         "{note}"
     );
+    let sent_at = story(&desk.app, id).sent_back.expect("a note").at;
     let when = select(&form, ".review-note time");
     let when = when.first().and_then(|t| t.value().attr("datetime"));
+    let stored = sent_at
+        .format(&time::format_description::well_known::Rfc3339)
+        .expect("format");
     assert_eq!(
-        when.map(|iso| iso[..16].to_owned()),
-        Some(
-            sent_at
-                .format(&time::format_description::well_known::Rfc3339)
-                .expect("format")[..16]
-                .to_owned()
-        ),
+        when.map(|iso| &iso[..19]),
+        Some(&stored[..19]),
         "when it was sent back"
     );
     let (_, list) = desk.writer.get_html("/desk").await;
