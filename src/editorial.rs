@@ -8,6 +8,7 @@ mod embargo;
 mod import;
 pub mod merge;
 mod restore;
+mod review;
 mod schedule;
 #[cfg(test)]
 mod tests;
@@ -16,6 +17,7 @@ mod withdrawal;
 pub use import::{Imported, import_ninjs, import_wire};
 pub use merge::{Merged, Outcome, Unmerged, save_merging};
 pub use restore::{Restored, restore};
+pub use review::{Take, send_back, take};
 pub use schedule::publish_due;
 pub use withdrawal::{reinstate, shows_withdrawn_photo, withdraw, withdrawn};
 
@@ -302,7 +304,11 @@ fn take_step(story: &mut Story, step: Step, actor: &Actor, now: OffsetDateTime) 
             }
         }
         Step::Unpublish => story.status = Status::Unpublished,
-        Step::Submit => story.submitted = true,
+        // Submitted again, the story no longer answers to the note it was sent back with.
+        Step::Submit => {
+            story.submitted = true;
+            story.sent_back = None;
+        }
         Step::Save => {}
     }
 }

@@ -142,7 +142,8 @@ impl StoreError {
 /// history slots; an import claiming more is refused.
 pub const MAX_REVISION: u64 = u32::MAX as u64;
 
-/// A status without its data, for filtering.
+/// A status without its data, for filtering; or the stories waiting for review, whatever
+/// their status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum StatusFilter {
     Draft,
@@ -150,15 +151,19 @@ pub enum StatusFilter {
     Published,
     Unpublished,
     Withdrawn,
+    /// Submitted by their writer for an editor to review (a draft, or a live story's pending
+    /// changes): a filter beside the statuses, not one of them.
+    ForReview,
 }
 
 impl StatusFilter {
-    pub const ALL: [StatusFilter; 5] = [
+    pub const ALL: [StatusFilter; 6] = [
         StatusFilter::Draft,
         StatusFilter::Scheduled,
         StatusFilter::Published,
         StatusFilter::Unpublished,
         StatusFilter::Withdrawn,
+        StatusFilter::ForReview,
     ];
 
     pub fn of(status: Status) -> Self {
@@ -178,6 +183,7 @@ impl StatusFilter {
             StatusFilter::Published => "published",
             StatusFilter::Unpublished => "unpublished",
             StatusFilter::Withdrawn => "withdrawn",
+            StatusFilter::ForReview => "review",
         }
     }
 

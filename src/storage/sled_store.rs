@@ -13,15 +13,16 @@
 //! - `photos`, `photo_blobs`: photo id -> record; photo id | kind -> bytes
 //! - `photo_hashes`: SHA-256 of an original -> photo id; blobs of such photos are keyed by the
 //!   hash (content-addressed): hash | 0 -> original, hash | 'w' | width (u32 BE) -> rendition
-//! - `meta`: site secrets, the setup token and the public version (generation u64 BE | time of
-//!   the change, ns since 1970 as i64 BE)
+//! - `meta`: site secrets, the setup token, the public version (generation u64 BE | time of
+//!   the change, ns since 1970 as i64 BE) and markers of indexes built for older databases
 //!
 //! Costs: a save is one sled transaction over the trees it touches and one flush (an fsync) before
 //! it returns; a record is one point read; a listing page finds its start through the counters of
 //! [`counted_index`] (at most 8 × 16 reads) and then scans one page of entries; the photo library
 //! and `users` scan their records. Transactions ([`Store::transaction`]) run one at a time.
 //!
-//! Submodules: `keys` (key layouts), `transaction`, `backup_stream` (the records a backup holds,
+//! Submodules: `keys` (key layouts), `transaction`, `review_index` (the review listings of a
+//! database made before them), `backup_stream` (the records a backup holds,
 //! written from the trees and taken back through the write paths), `restore` (restore by renames
 //! and the directory lock) and `restore_check` (what a restore checks of an old tree dump).
 
@@ -42,6 +43,7 @@ mod backup_stream;
 mod keys;
 mod restore;
 mod restore_check;
+mod review_index;
 mod transaction;
 use super::{
     Cursor, ImportOutcome, Listing, ListingPage, MAX_REVISION, PhotoBlob, PhotoPage, PublicVersion,
@@ -113,7 +115,7 @@ impl SledStore {
     /// life (none for a database a restore is writing, inside a directory already locked).
     fn on(db: Db, lock: Option<File>, clock: Clock) -> Result<Self, StoreError> {
         let meta = db.open_tree("meta")?;
-        Ok(Self {
+        let store = Self {
             stories: db.open_tree("stories")?,
             slugs: db.open_tree("slugs")?,
             indexes: db.open_tree("indexes")?,
@@ -134,7 +136,9 @@ impl SledStore {
             serial: Mutex::new(()),
             clock,
             _lock: lock,
-        })
+        };
+        store.build_review_index()?;
+        Ok(store)
     }
 
     /// Writes everything to disk; `save_story` already does after each save.

@@ -76,8 +76,15 @@ pub struct StoryRow {
     pub status_key: &'static str,
     pub status_label: &'static str,
     pub submitted: bool,
+    /// An editor sent it back to its writer with a note.
+    pub sent_back: bool,
+    /// When a scheduled story goes out.
+    pub scheduled_for: Option<Timestamp>,
     pub section: &'static str,
-    pub author: String,
+    /// Who has the story: the editor who took it, else its writer.
+    pub holder: String,
+    /// An editor took it (so `holder` is that editor).
+    pub taken: bool,
     pub edited_by: String,
     pub updated: Timestamp,
     pub public_url: Option<String>,
@@ -94,6 +101,9 @@ pub struct StoryListPage {
     pub statuses: Vec<(&'static str, &'static str)>,
     pub sections: Vec<Section>,
     pub total: u64,
+    /// How many stories wait for review in the section shown (every section when none is).
+    pub for_review: u64,
+    pub for_review_url: String,
 }
 
 /// The story form, new or existing, blank or with errors, always with what was typed.
@@ -130,6 +140,89 @@ pub struct StoryFormPage {
     /// The publication time of a story published once (a `datetime-local` value): its filing
     /// time is shown as this and cannot be changed, as it is part of the article's address.
     pub filed_at_fixed: Option<String>,
+    /// Why the story was sent back, who has it, and an editor's forms to take it or send it
+    /// back.
+    pub review: ReviewPanel,
+}
+
+/// The review desk's part of the story form.
+#[derive(Default)]
+pub struct ReviewPanel {
+    /// Why an editor sent the story back to its writer: shown at the top of the form.
+    pub sent_back: Option<SentBackNote>,
+    /// The editor who took the story, if one did ("you" for the one looking).
+    pub holder: Option<String>,
+    /// The one looking has the story.
+    pub holder_is_viewer: bool,
+    /// The one looking may take the story or send it back: an editor, on a saved story.
+    pub may_review: bool,
+    /// The story waits for review, so an editor can send it back.
+    pub submitted: bool,
+    /// Where the review forms post (`/take`, `/send-back` below it).
+    pub story_url: String,
+    /// The revision the forms build on.
+    pub revision: u64,
+    /// Why a take or send-back was refused or not done, shown at the top of the form.
+    pub error: Option<String>,
+    /// A note typed for sending back, shown back in its box when it was not sent.
+    pub typed_note: String,
+    /// What is wrong with that note.
+    pub note_error: Option<String>,
+    /// Taking the story from the editor who has it, once the one looking confirms.
+    pub confirm_take: Option<ConfirmTake>,
+}
+
+/// "Sent back by zhang.dan on 2 Dec 2026, 10:00: Needs a second source."
+pub struct SentBackNote {
+    pub by: String,
+    pub at: Timestamp,
+    pub text: String,
+}
+
+/// The question asked before taking a story another editor has.
+pub struct ConfirmTake {
+    pub holder: String,
+    /// Their account id, sent back with the confirmation so the story is taken from them and
+    /// from nobody else.
+    pub holder_id: String,
+}
+
+impl ReviewPanel {
+    /// The panel of `story` (`None`: a story not saved yet) as `viewer` sees it, naming
+    /// accounts with `name` ("an editor" for one it does not know).
+    pub fn of(
+        story: Option<&crate::domain::Story>,
+        viewer: &crate::domain::User,
+        name: &dyn Fn(crate::domain::UserId) -> Option<String>,
+    ) -> Self {
+        let Some(story) = story else {
+            return Self::default();
+        };
+        let named = |id: Option<crate::domain::UserId>| {
+            id.and_then(name).unwrap_or_else(|| "an editor".to_owned())
+        };
+        let holder_is_viewer = story.assignee == Some(viewer.id);
+        Self {
+            sent_back: story.sent_back.as_ref().map(|note| SentBackNote {
+                by: named(note.by),
+                at: Timestamp::new(note.at),
+                text: note.text.to_string(),
+            }),
+            holder: story.assignee.map(|id| {
+                if holder_is_viewer {
+                    "you".to_owned()
+                } else {
+                    named(Some(id))
+                }
+            }),
+            holder_is_viewer,
+            may_review: viewer.role.can_publish(),
+            submitted: story.submitted,
+            story_url: format!("/desk/stories/{}", story.id),
+            revision: story.revision,
+            ..Self::default()
+        }
+    }
 }
 
 /// "Autosaved at 10:42, not saved to the story: restore it".

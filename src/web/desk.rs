@@ -39,6 +39,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .service(stories::update)
     .service(stories::withdraw)
     .service(stories::reinstate)
+    .service(stories::take)
+    .service(stories::send_back)
     .service(photos::library)
     .service(photos::set_focal_point);
     // Accounts and audit log (admins), story history.

@@ -34,6 +34,8 @@ mod photos;
 mod properties;
 mod reader;
 mod reader_formats;
+mod review_browser;
+mod review_desk;
 mod sitemaps;
 mod story_form_limits;
 mod story_posts;

@@ -39,6 +39,10 @@ pub(super) const SESSIONS: &str = "sessions";
 
 pub(super) const PUBLIC_VERSION: &[u8] = b"public-version";
 
+/// Set in `meta` once every submitted story has its entries in the review listings, which
+/// databases made before those listings existed lack (see `review_index`).
+pub(super) const REVIEW_INDEX_BUILT: &[u8] = b"index-built:review";
+
 /// The version after `current`, changed at `now` (or later, so that the time never goes back
 /// when the clock does).
 pub(super) fn encode_public_version(current: PublicVersion, now: OffsetDateTime) -> [u8; 16] {
@@ -137,7 +141,7 @@ pub(super) fn prefix_of(listing: Listing) -> Vec<u8> {
 /// The entries a story has in the listing indexes. Values are filled in by the caller.
 pub(super) fn entries_of(story: &Story) -> Vec<Entry> {
     let id = story.id.to_bytes();
-    let mut out = Vec::with_capacity(7);
+    let mut out = Vec::with_capacity(9);
     if let (Status::Published, Some(at)) = (story.status, story.published_at) {
         let ts = index_ts(at);
         out.push(Entry {
@@ -173,5 +177,23 @@ pub(super) fn entries_of(story: &Story) -> Vec<Entry> {
             id,
         });
     }
+    out.extend(review_entries_of(story));
     out
+}
+
+/// The entries of a story waiting for review, on the whole desk and in its section; none for
+/// any other. They come and go with `submitted`, as the status entries do with the status.
+pub(super) fn review_entries_of(story: &Story) -> Vec<Entry> {
+    if !story.submitted {
+        return Vec::new();
+    }
+    let (id, ts) = (story.id.to_bytes(), index_ts(story.updated_at));
+    [None, Some(story.section)]
+        .into_iter()
+        .map(|section| Entry {
+            prefix: prefix_desk(Some(StatusFilter::ForReview), section),
+            ts,
+            id,
+        })
+        .collect()
 }

@@ -167,11 +167,15 @@ fn lock_still_held(e: &std::io::Error) -> bool {
     e.kind() == std::io::ErrorKind::WouldBlock || e.to_string().contains("could not acquire lock")
 }
 
-/// Whether the database holds anything at all (accounts, stories, photos, audit events).
+/// Whether the database holds anything at all (accounts, stories, photos, audit events). The
+/// marker of an index built on open is not data: every database opened has it.
 pub(super) fn holds_data(db: &Db) -> Result<bool, StoreError> {
     for name in db.tree_names() {
-        if db.open_tree(&name)?.first()?.is_some() {
-            return Ok(true);
+        let tree = db.open_tree(&name)?;
+        for key in tree.iter().keys() {
+            if key?.as_ref() != REVIEW_INDEX_BUILT {
+                return Ok(true);
+            }
         }
     }
     Ok(false)

@@ -7,7 +7,8 @@
 //! [`backup::read`]: crate::storage::backup::read
 
 use super::{
-    AUDIT_KEY_LEN, PUBLIC_VERSION, SESSIONS, SETUP_TOKEN, decode_public_version, prefix_scheduled,
+    AUDIT_KEY_LEN, PUBLIC_VERSION, REVIEW_INDEX_BUILT, SESSIONS, SETUP_TOKEN,
+    decode_public_version, prefix_scheduled,
 };
 use crate::storage::codec::{
     self, CodecError, decode_audit, decode_autosave, decode_photo, decode_story, decode_summary,
@@ -180,6 +181,8 @@ fn meta(key: &[u8], value: &[u8]) -> Result<(), Refusal> {
         if value.len() != 32 {
             return Err(wrong("a setup token of the wrong length"));
         }
+    } else if key == REVIEW_INDEX_BUILT {
+        // A marker: nothing to check.
     } else if key.starts_with(b"secret:") {
         if value.is_empty() || value.len() > MAX_SECRET {
             return Err(wrong("a secret of an impossible length"));

@@ -5,7 +5,7 @@
 pub use crate::domain::story_form::{Action, FieldErrors, StoryInput, error_key, format_local};
 use crate::domain::{Body, PageNumber, PhotoId, Role, Section, Story};
 use crate::urls;
-use crate::views::desk::{DeskContext, StoryFormPage};
+use crate::views::desk::{DeskContext, ReviewPanel, StoryFormPage};
 use crate::web::auth::SignedIn;
 use actix_multipart::Multipart;
 use futures_util::StreamExt;
@@ -69,6 +69,8 @@ pub(super) fn form_page(
             .filter(|s| s.first_published_at.is_some())
             .and_then(|s| s.published_at)
             .map(crate::domain::story_form::format_local_seconds),
+        // Named by the handlers that can look accounts up (see `stories::review::panel`).
+        review: ReviewPanel::of(story, &signed_in.user, &|_| None),
     }
 }
 

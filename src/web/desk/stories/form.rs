@@ -56,6 +56,7 @@ pub(in crate::web::desk) async fn edit(
         .or_else(|| crate::web::desk::restore::take_notice(&signed_in));
     let restore = query.restore.as_deref() == Some("autosave");
     let mut page = form_with_autosave(&state, &signed_in, Some(&story), restore, notice).await?;
+    page.review = super::review::panel(&state, &signed_in, &story).await?;
     choose_photo(&state, query.photo.as_deref(), &mut page).await?;
     html(StatusCode::OK, page.render()?)
 }
@@ -74,6 +75,8 @@ pub(super) fn saved_notice(what: &str) -> String {
             "Reinstated as unpublished: readers do not see it until it is published again."
         }
         "submit" => "Submitted for review.",
+        "take" => "You have this story: the desk lists it as yours.",
+        "send-back" => "Sent back to its writer with your note.",
         _ => "Saved.",
     }
     .to_owned()

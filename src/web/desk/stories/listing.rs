@@ -1,4 +1,5 @@
-//! The desk's list of stories, filtered by status and section.
+//! The desk's list of stories, filtered by status (or waiting for review) and section: who has
+//! each story, and when a scheduled one goes out.
 
 use super::html;
 use crate::domain::{PageNumber, Section, Status, UserId};
@@ -45,15 +46,24 @@ pub(in crate::web::desk) async fn list(
         None | Some("") => PageNumber::FIRST,
         Some(raw) => raw.parse().map_err(|()| AppError::NotFound)?,
     };
-    let (listed, names) = state
+    let (listed, for_review, names) = state
         .blocking(move |store| -> Result<_, StoreError> {
             let listed = store.listing(Listing::Desk { status, section }, page, PER_PAGE)?;
+            // What the "For review" filter would list here: the same section, any status.
+            let review = Listing::Desk {
+                status: Some(StatusFilter::ForReview),
+                section,
+            };
+            let for_review = match status {
+                Some(StatusFilter::ForReview) => listed.total_items,
+                _ => store.listing(review, PageNumber::FIRST, 1)?.total_items,
+            };
             let names: HashMap<UserId, String> = store
                 .users()?
                 .into_iter()
                 .map(|u| (u.id, u.username.to_string()))
                 .collect();
-            Ok((listed, names))
+            Ok((listed, for_review, names))
         })
         .await?;
     let name = |id: Option<UserId>| {
@@ -69,8 +79,14 @@ pub(in crate::web::desk) async fn list(
             status_key: s.status.key(),
             status_label: s.status.label(),
             submitted: s.submitted,
+            sent_back: s.sent_back,
+            scheduled_for: match s.status {
+                Status::Scheduled(at) => Some(Timestamp::new(at)),
+                _ => None,
+            },
             section: s.section.name(),
-            author: name(s.author),
+            holder: name(s.assignee.or(s.author)),
+            taken: s.assignee.is_some(),
             edited_by: name(s.last_edited_by),
             updated: Timestamp::new(s.updated_at),
             public_url: s
@@ -96,6 +112,11 @@ pub(in crate::web::desk) async fn list(
             .collect(),
         sections: Section::all().collect(),
         total: listed.total_items,
+        for_review,
+        for_review_url: format!(
+            "/desk?status={}&section={section_key}",
+            StatusFilter::ForReview.key()
+        ),
     };
     html(StatusCode::OK, page.render()?)
 }
@@ -107,5 +128,6 @@ fn label(status: StatusFilter) -> &'static str {
         StatusFilter::Published => "Published",
         StatusFilter::Unpublished => "Unpublished",
         StatusFilter::Withdrawn => "Withdrawn",
+        StatusFilter::ForReview => "For review",
     }
 }
