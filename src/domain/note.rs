@@ -54,6 +54,24 @@ pub struct PublicNote {
     pub at: OffsetDateTime,
 }
 
+/// A public note as an editor writes it, before it is added to a story (which gives it its time).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NoteDraft {
+    pub kind: NoteKind,
+    pub text: NoteText,
+}
+
+impl NoteDraft {
+    /// The note as readers will see it, added at `at`.
+    pub fn at(self, at: OffsetDateTime) -> PublicNote {
+        PublicNote {
+            kind: self.kind,
+            text: self.text,
+            at,
+        }
+    }
+}
+
 /// Why an editor sent a story back to its writer, shown to her on the form and in her list
 /// until the story is submitted again.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -119,7 +119,9 @@ async fn save(
         .map_err(|e| errors.extend(e))
         .ok();
     let step = step(action, &input, now).map_err(|e| errors.extend(e)).ok();
-    let (Some(content), Some(step), true) = (content, step, errors.is_empty()) else {
+    let note = fields::note(&input).map_err(|e| errors.extend(e)).ok();
+    let (Some(content), Some(step), Some(note), true) = (content, step, note, errors.is_empty())
+    else {
         return invalid(&signed_in, current.as_ref(), input, errors);
     };
     let edit = Edit {
@@ -127,6 +129,7 @@ async fn save(
         expected_revision: input.base_revision(),
         content,
         step,
+        note,
     };
 
     if action == Action::Preview {
