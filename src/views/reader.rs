@@ -2,7 +2,7 @@
 
 use super::{PageContext, Pager, SiteContext, Timestamp};
 use crate::domain::{
-    Aspect, PageNumber, Paging, Photo, SanitizedHtml, Story, StoryId, StorySummary,
+    Aspect, PageNumber, Paging, Photo, PublicNote, SanitizedHtml, Story, StoryId, StorySummary,
 };
 use crate::storage::{self, Listing};
 use crate::urls;
@@ -159,6 +159,47 @@ pub struct PhotoView {
 /// The column an article's photo fills: the story's measure (40rem) or the screen less margins.
 const LEAD_PHOTO_SIZES: &str = "(min-width: 42rem) 40rem, calc(100vw - 2rem)";
 
+/// A correction, clarification or editor's note as readers see it under the story.
+pub struct NoteView {
+    pub label: &'static str,
+    /// The note's paragraphs (it may hold several, separated by blank lines).
+    pub paragraphs: Vec<String>,
+    pub at: Timestamp,
+}
+
+impl NoteView {
+    pub fn new(note: &PublicNote) -> Self {
+        Self {
+            label: note.kind.label(),
+            paragraphs: paragraphs(note.text.as_str()),
+            at: Timestamp::new(note.at),
+        }
+    }
+
+    /// The notes of a story, newest first: the latest change is what a returning reader needs.
+    pub fn of(story: &Story) -> Vec<Self> {
+        story.notes.iter().rev().map(Self::new).collect()
+    }
+}
+
+/// Text split at blank lines, each paragraph's lines joined with spaces.
+fn paragraphs(text: &str) -> Vec<String> {
+    let mut out = vec![String::new()];
+    for line in text.lines().map(str::trim) {
+        match out.last_mut() {
+            _ if line.is_empty() => out.push(String::new()),
+            Some(last) if !last.is_empty() => {
+                last.push(' ');
+                last.push_str(line);
+            }
+            Some(last) => last.push_str(line),
+            None => {}
+        }
+    }
+    out.retain(|p| !p.is_empty());
+    out
+}
+
 /// `Source: Xinhua | 2017-07-15 07:11:57 | Editor: ZD`, with an Updated time when revised.
 pub struct MetaLine {
     pub source: Option<String>,
@@ -177,6 +218,8 @@ pub struct ArticlePage {
     pub bylines: Vec<String>,
     pub photo: Option<PhotoView>,
     pub body: SanitizedHtml,
+    /// Corrections, clarifications and editor's notes, newest first, on every page.
+    pub notes: Vec<NoteView>,
     pub section_name: &'static str,
     pub section_url: String,
     pub paging: Paging,
@@ -247,6 +290,7 @@ impl ArticlePage {
             bylines: story.bylines.iter().map(ToString::to_string).collect(),
             photo,
             body,
+            notes: NoteView::of(story),
             section_name: story.section.name(),
             section_url: urls::section(story.section, 1),
             paging,
@@ -331,6 +375,14 @@ mod tests {
     use super::*;
     use crate::domain::{Body, Bylines, Headline, Section};
     use time::macros::datetime;
+
+    #[test]
+    fn a_note_keeps_its_paragraphs_and_joins_its_lines() {
+        assert_eq!(
+            paragraphs("One line\r\nand the next.\r\n\r\n\n  Second. "),
+            vec!["One line and the next.", "Second."]
+        );
+    }
 
     #[test]
     fn an_article_page_is_made_from_the_site_and_the_story_alone() {
