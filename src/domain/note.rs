@@ -54,6 +54,32 @@ pub struct PublicNote {
     pub at: OffsetDateTime,
 }
 
+impl PublicNote {
+    /// The note's paragraphs (blank lines part them), each one's lines joined with spaces: how
+    /// the note is laid out wherever it is shown.
+    pub fn paragraphs(&self) -> Vec<String> {
+        paragraphs(self.text.as_str())
+    }
+}
+
+/// Text split at blank lines, each paragraph's lines joined with spaces.
+fn paragraphs(text: &str) -> Vec<String> {
+    let mut out = vec![String::new()];
+    for line in text.lines().map(str::trim) {
+        match out.last_mut() {
+            _ if line.is_empty() => out.push(String::new()),
+            Some(last) if !last.is_empty() => {
+                last.push(' ');
+                last.push_str(line);
+            }
+            Some(last) => last.push_str(line),
+            None => {}
+        }
+    }
+    out.retain(|p| !p.is_empty());
+    out
+}
+
 /// A public note as an editor writes it, before it is added to a story (which gives it its time).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NoteDraft {
@@ -80,4 +106,17 @@ pub struct ReviewNote {
     /// The editor who sent it back.
     pub by: Option<UserId>,
     pub at: OffsetDateTime,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_note_keeps_its_paragraphs_and_joins_its_lines() {
+        assert_eq!(
+            paragraphs("One line\r\nand the next.\r\n\r\n\n  Second. "),
+            vec!["One line and the next.", "Second."]
+        );
+    }
 }

@@ -171,7 +171,7 @@ impl NoteView {
     pub fn new(note: &PublicNote) -> Self {
         Self {
             label: note.kind.label(),
-            paragraphs: paragraphs(note.text.as_str()),
+            paragraphs: note.paragraphs(),
             at: Timestamp::new(note.at),
         }
     }
@@ -180,24 +180,6 @@ impl NoteView {
     pub fn of(story: &Story) -> Vec<Self> {
         story.notes.iter().rev().map(Self::new).collect()
     }
-}
-
-/// Text split at blank lines, each paragraph's lines joined with spaces.
-fn paragraphs(text: &str) -> Vec<String> {
-    let mut out = vec![String::new()];
-    for line in text.lines().map(str::trim) {
-        match out.last_mut() {
-            _ if line.is_empty() => out.push(String::new()),
-            Some(last) if !last.is_empty() => {
-                last.push(' ');
-                last.push_str(line);
-            }
-            Some(last) => last.push_str(line),
-            None => {}
-        }
-    }
-    out.retain(|p| !p.is_empty());
-    out
 }
 
 /// `Source: Xinhua | 2017-07-15 07:11:57 | Editor: ZD`, with an Updated time when revised.
@@ -375,14 +357,6 @@ mod tests {
     use super::*;
     use crate::domain::{Body, Bylines, Headline, Section};
     use time::macros::datetime;
-
-    #[test]
-    fn a_note_keeps_its_paragraphs_and_joins_its_lines() {
-        assert_eq!(
-            paragraphs("One line\r\nand the next.\r\n\r\n\n  Second. "),
-            vec!["One line and the next.", "Second."]
-        );
-    }
 
     #[test]
     fn an_article_page_is_made_from_the_site_and_the_story_alone() {
