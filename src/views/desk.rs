@@ -127,6 +127,9 @@ pub struct StoryFormPage {
     pub withdrawal_reason: Option<String>,
     /// A withdrawal reason typed and refused, shown back in its box.
     pub typed_withdrawal_reason: String,
+    /// The kind and words of a note typed in "Add a correction" and refused, shown back.
+    pub typed_note_kind: String,
+    pub typed_note_text: String,
 }
 
 /// "Autosaved at 10:42, not saved to the story: restore it".

@@ -159,6 +159,54 @@ pub struct PhotoView {
 /// The column an article's photo fills: the story's measure (40rem) or the screen less margins.
 const LEAD_PHOTO_SIZES: &str = "(min-width: 42rem) 40rem, calc(100vw - 2rem)";
 
+/// One note on the corrections page, with a link to its story.
+pub struct ListedNoteView {
+    pub note: NoteView,
+    pub headline: String,
+    pub url: String,
+}
+
+/// The latest corrections, clarifications and editor's notes of every public story.
+#[derive(Template)]
+#[template(path = "reader/corrections.html")]
+pub struct CorrectionsPage {
+    pub ctx: PageContext,
+    pub items: Vec<ListedNoteView>,
+    pub pager: Option<Pager>,
+}
+
+impl CorrectionsPage {
+    pub fn new(site_ctx: &SiteContext, page: &storage::NotePage) -> Self {
+        let mut title = format!("Corrections and clarifications | {}", site_ctx.name);
+        if page.paging.current > 1 {
+            title = format!("Page {} | {title}", page.paging.current);
+        }
+        let mut ctx = PageContext::new(site_ctx, title);
+        ctx.description = format!(
+            "Corrections, clarifications and editor's notes on stories published by {}, newest \
+             first.",
+            site_ctx.name
+        );
+        let items = page
+            .items
+            .iter()
+            .filter_map(|item| {
+                let published_at = item.story.published_at?;
+                Some(ListedNoteView {
+                    note: NoteView::new(&item.note),
+                    headline: item.story.headline.to_string(),
+                    url: urls::article(published_at, &item.story.slug, 1),
+                })
+            })
+            .collect();
+        Self {
+            ctx,
+            items,
+            pager: Pager::new("Pages", page.paging, urls::corrections),
+        }
+    }
+}
+
 /// A correction, clarification or editor's note as readers see it under the story.
 pub struct NoteView {
     pub label: &'static str,

@@ -4,11 +4,13 @@
 mod conflict;
 mod form;
 mod listing;
+mod notes;
 mod save;
 mod withdrawal;
 
 pub(super) use form::{edit, new_story};
 pub(super) use listing::list;
+pub(super) use notes::add_note;
 pub(super) use save::{create, update};
 pub(super) use withdrawal::{reinstate, withdraw};
 

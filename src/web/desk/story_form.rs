@@ -65,6 +65,8 @@ pub(super) fn form_page(
             .and_then(|s| s.withdrawal_reason.as_ref())
             .map(ToString::to_string),
         typed_withdrawal_reason: String::new(),
+        typed_note_kind: String::new(),
+        typed_note_text: String::new(),
     }
 }
 

@@ -70,6 +70,7 @@ pub(super) fn saved_notice(what: &str) -> String {
             "Reinstated as unpublished: readers do not see it until it is published again."
         }
         "submit" => "Submitted for review.",
+        "note" => "Note added: readers see it with the story from now on.",
         _ => "Saved.",
     }
     .to_owned()
