@@ -160,6 +160,31 @@ mod tests {
     }
 
     #[test]
+    fn a_restore_rebuilds_the_listing_from_the_stories() {
+        use crate::domain::PageNumber;
+        use crate::storage::{Replace, SledStore, Store};
+        let data = tempfile::tempdir().unwrap();
+        let store = SledStore::open(data.path(), 1 << 20).unwrap();
+        let story = store.save_story(&story_with_notes(2), None).unwrap();
+        let holder = tempfile::tempdir().unwrap();
+        store.backup(&holder.path().join("backup")).unwrap();
+
+        let dir = tempfile::tempdir().unwrap();
+        SledStore::restore(
+            dir.path(),
+            &holder.path().join("backup"),
+            1 << 20,
+            Replace::OnlyEmpty,
+        )
+        .unwrap();
+        let restored = SledStore::open(dir.path(), 1 << 20).unwrap();
+
+        let page = restored.notes(PageNumber::FIRST, 10).unwrap();
+        assert_eq!(page.total_items, 2);
+        assert!(page.items.iter().all(|item| item.story.id == story.id));
+    }
+
+    #[test]
     fn a_value_of_the_wrong_length_is_inconsistent_not_a_panic() {
         assert!(decode_value(&[1, 2, 3]).is_err());
     }
