@@ -478,9 +478,22 @@ async fn unpublishing_takes_the_notes_off_the_corrections_page_and_a_cached_page
     correct(&editor, &story, "correction", NOTE).await;
     assert!(page(&app, "/corrections").await.html().contains(NOTE));
 
+    let cached = app.get("/corrections").await;
+    let etag = cached.headers().get("etag").cloned().expect("an ETag");
+    assert_eq!(
+        cached
+            .headers()
+            .get("cache-control")
+            .map(|v| v.to_str().unwrap()),
+        Some("max-age=60, stale-while-revalidate=300")
+    );
+
     let response = send(&editor, story.id, "unpublish", &[]).await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
-    assert!(!page(&app, "/corrections").await.html().contains(NOTE));
+    let after = app.get("/corrections").await;
+    assert_ne!(after.headers().get("etag"), Some(&etag));
+    let after = Html::parse_document(&after.text().await.expect("body"));
+    assert!(!after.html().contains(NOTE));
 }
 
 #[actix_web::test]
