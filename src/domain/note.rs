@@ -64,19 +64,23 @@ impl PublicNote {
 
 /// Text split at blank lines, each paragraph's lines joined with spaces.
 fn paragraphs(text: &str) -> Vec<String> {
-    let mut out = vec![String::new()];
+    let mut out = Vec::new();
+    let mut current = String::new();
     for line in text.lines().map(str::trim) {
-        match out.last_mut() {
-            _ if line.is_empty() => out.push(String::new()),
-            Some(last) if !last.is_empty() => {
-                last.push(' ');
-                last.push_str(line);
+        if line.is_empty() {
+            if !current.is_empty() {
+                out.push(std::mem::take(&mut current));
             }
-            Some(last) => last.push_str(line),
-            None => {}
+            continue;
         }
+        if !current.is_empty() {
+            current.push(' ');
+        }
+        current.push_str(line);
     }
-    out.retain(|p| !p.is_empty());
+    if !current.is_empty() {
+        out.push(current);
+    }
     out
 }
 
