@@ -26,7 +26,7 @@ pub use body::{Body, SanitizedHtml};
 pub use dateline::Dateline;
 pub use error::DomainError;
 pub use ids::{PhotoId, StoryId, UserId};
-pub use note::{NoteKind, PublicNote, ReviewNote};
+pub use note::{NoteDraft, NoteKind, PublicNote, ReviewNote};
 pub use page::{PageNumber, Paging};
 pub use photo::{Aspect, Crop, FocalPoint, LeadPhoto, Photo, Rendition};
 pub use section::Section;

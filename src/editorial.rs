@@ -7,6 +7,7 @@
 mod embargo;
 mod import;
 pub mod merge;
+mod notes;
 mod restore;
 mod review;
 mod schedule;
@@ -16,13 +17,16 @@ mod withdrawal;
 
 pub use import::{Imported, import_ninjs, import_wire};
 pub use merge::{Merged, Outcome, Unmerged, save_merging};
+pub use notes::add_note;
 pub use restore::{Restored, restore};
 pub use review::{Take, send_back, take};
 pub use schedule::publish_due;
 pub use withdrawal::{reinstate, shows_withdrawn_photo, withdraw, withdrawn};
 
 use crate::domain::story_form::FieldErrors;
-use crate::domain::{AuditAction, AuditEvent, Status, Story, StoryContent, StoryId, User, UserId};
+use crate::domain::{
+    AuditAction, AuditEvent, NoteDraft, Status, Story, StoryContent, StoryId, User, UserId,
+};
 use crate::storage::{Store, StoreError};
 use thiserror::Error;
 use time::OffsetDateTime;
@@ -144,6 +148,9 @@ pub struct Edit {
     pub expected_revision: Option<u64>,
     pub content: StoryContent,
     pub step: Step,
+    /// A correction, clarification or editor's note to show readers from now on; only with a
+    /// step that puts a story readers already see live (see `notes`).
+    pub note: Option<NoteDraft>,
 }
 
 /// The story stored under `id`.
@@ -178,6 +185,7 @@ fn save_noting(
         check_revision(current, expected)?;
     }
     let event = audit_of(actor, step, current.as_ref(), &story, now);
+    let event = notes::audit(actor, current.as_ref(), &story, event, now);
     let event = match (event, merged) {
         (Some(mut event), Some(note)) => {
             event.detail = format!("{}; {note}", event.detail);
@@ -265,6 +273,9 @@ fn prepare(
     story.last_edited_by = actor.id();
     if let Some(current) = &current {
         stamp_revision(current, &mut story, now);
+    }
+    if let Some(note) = edit.note {
+        notes::attach(actor, current.as_ref(), edit.step, &mut story, note, now)?;
     }
     Ok((current, story))
 }

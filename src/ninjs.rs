@@ -78,6 +78,63 @@ mod tests {
     }
 
     #[test]
+    fn public_notes_are_bodies_of_their_kind_and_read_back_with_their_time() {
+        use crate::domain::{NoteKind, NoteText, PublicNote};
+        let mut story = published();
+        let at = datetime!(2017-07-16 08:00:00.25 UTC);
+        story.notes = vec![
+            PublicNote {
+                kind: NoteKind::Correction,
+                text: NoteText::parse("The envoy is <Smyth>, not Smith.\n\nAnd more.").unwrap(),
+                at,
+            },
+            PublicNote {
+                kind: NoteKind::EditorsNote,
+                text: NoteText::parse("Updated with reactions.").unwrap(),
+                at: at + time::Duration::hours(1),
+            },
+        ];
+        let doc = document(&story, site());
+
+        let roles: Vec<_> = doc
+            .bodies
+            .iter()
+            .map(|b| b.role.as_deref().unwrap())
+            .collect();
+        assert_eq!(roles, ["main", "source", "correction", "editors-note"]);
+        assert_eq!(
+            doc.bodies[2].value,
+            "<p><time datetime=\"2017-07-16T08:00:00.25Z\">2017-07-16T08:00:00.25Z</time></p>\n\
+             <p>The envoy is &lt;Smyth&gt;, not Smith.</p>\n<p>And more.</p>"
+        );
+        let defaults = Defaults {
+            section: Section::parse("world").unwrap(),
+            now: OffsetDateTime::now_utc(),
+            base_url: site().base_url,
+        };
+        let back = story_of(&doc, defaults);
+        assert_eq!(back.notes, story.notes);
+        assert_eq!(back.body, story.body, "a note is never taken for the text");
+    }
+
+    fn story_of(doc: &Document, defaults: Defaults<'_>) -> Story {
+        story(doc, defaults).unwrap()
+    }
+
+    #[test]
+    fn a_story_readers_cannot_see_exports_no_notes() {
+        use crate::domain::{NoteKind, NoteText, PublicNote, Status};
+        let mut story = published();
+        story.notes.push(PublicNote {
+            kind: NoteKind::Clarification,
+            text: NoteText::parse("Clearer now.").unwrap(),
+            at: datetime!(2017-07-16 08:00 UTC),
+        });
+        story.status = Status::Withdrawn(datetime!(2017-07-17 08:00 UTC));
+        assert_eq!(document(&story, site()).bodies.len(), 2);
+    }
+
+    #[test]
     fn every_page_of_the_body_is_one_html_body() {
         let doc = document(&published(), site());
         let html = &doc.bodies[0];

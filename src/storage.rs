@@ -10,8 +10,8 @@ mod sled_store;
 
 use crate::clock::Clock;
 use crate::domain::{
-    AuditEvent, Autosave, PageNumber, Paging, Photo, PhotoId, Section, Session, Slug, Status,
-    Story, StoryId, StorySummary, User, UserId, Username,
+    AuditEvent, Autosave, PageNumber, Paging, Photo, PhotoId, PublicNote, Section, Session, Slug,
+    Status, Story, StoryId, StorySummary, User, UserId, Username,
 };
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -214,6 +214,21 @@ pub struct ListingPage {
     pub total_items: u64,
 }
 
+/// A public note in the corrections listing, with the story it is on.
+#[derive(Debug, Clone)]
+pub struct ListedNote {
+    pub story: StorySummary,
+    pub note: PublicNote,
+}
+
+/// One page of the corrections listing. `items` is empty only when the listing itself is empty.
+#[derive(Debug, Clone)]
+pub struct NotePage {
+    pub items: Vec<ListedNote>,
+    pub paging: Paging,
+    pub total_items: u64,
+}
+
 /// What the rest of the application may ask of the database.
 ///
 /// Every write is durable (flushed to disk) when the call returns, so a save that was
@@ -254,6 +269,11 @@ pub trait Store: Send + Sync + 'static {
         page: PageNumber,
         per_page: usize,
     ) -> Result<ListingPage, StoreError>;
+
+    /// Page `page` of the public notes (corrections, clarifications, editor's notes) of the
+    /// stories readers can see, newest first, `per_page` a page, each with its story. A page
+    /// past the last gives [`StoreError::NotFound`], except page 1 of an empty listing.
+    fn notes(&self, page: PageNumber, per_page: usize) -> Result<NotePage, StoreError>;
 
     /// Scheduled stories whose time has come, oldest first.
     fn due_scheduled(&self, now: OffsetDateTime, limit: usize) -> Result<Vec<StoryId>, StoreError>;

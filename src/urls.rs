@@ -22,6 +22,15 @@ pub fn section(section: Section, page: u32) -> String {
     }
 }
 
+/// The corrections page: the latest public notes of every story.
+pub fn corrections(page: u32) -> String {
+    if page <= 1 {
+        "/corrections".into()
+    } else {
+        format!("/corrections/page/{page}")
+    }
+}
+
 /// `/2017/07/15/latest-peace-talks`: the publication date (UTC) and the slug.
 pub fn article(published_at: OffsetDateTime, slug: &Slug, page: u32) -> String {
     let date = published_at.date();

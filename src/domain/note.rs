@@ -54,6 +54,54 @@ pub struct PublicNote {
     pub at: OffsetDateTime,
 }
 
+impl PublicNote {
+    /// The note's paragraphs (blank lines part them), each one's lines joined with spaces: how
+    /// the note is laid out wherever it is shown.
+    pub fn paragraphs(&self) -> Vec<String> {
+        paragraphs(self.text.as_str())
+    }
+}
+
+/// Text split at blank lines, each paragraph's lines joined with spaces.
+fn paragraphs(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut current = String::new();
+    for line in text.lines().map(str::trim) {
+        if line.is_empty() {
+            if !current.is_empty() {
+                out.push(std::mem::take(&mut current));
+            }
+            continue;
+        }
+        if !current.is_empty() {
+            current.push(' ');
+        }
+        current.push_str(line);
+    }
+    if !current.is_empty() {
+        out.push(current);
+    }
+    out
+}
+
+/// A public note as an editor writes it, before it is added to a story (which gives it its time).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NoteDraft {
+    pub kind: NoteKind,
+    pub text: NoteText,
+}
+
+impl NoteDraft {
+    /// The note as readers will see it, added at `at`.
+    pub fn at(self, at: OffsetDateTime) -> PublicNote {
+        PublicNote {
+            kind: self.kind,
+            text: self.text,
+            at,
+        }
+    }
+}
+
 /// Why an editor sent a story back to its writer, shown to her on the form and in her list
 /// until the story is submitted again.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -62,4 +110,17 @@ pub struct ReviewNote {
     /// The editor who sent it back.
     pub by: Option<UserId>,
     pub at: OffsetDateTime,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_note_keeps_its_paragraphs_and_joins_its_lines() {
+        assert_eq!(
+            paragraphs("One line\r\nand the next.\r\n\r\n\n  Second. "),
+            vec!["One line and the next.", "Second."]
+        );
+    }
 }

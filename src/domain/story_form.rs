@@ -7,6 +7,7 @@ use super::{
     AltText, Body, Bylines, Caption, Credit, Dateline, DomainError, Headline, LeadPhoto, PhotoId,
     Section, Slug, Source, Standfirst, Status, Story, StoryContent,
 };
+use super::{NoteDraft, NoteKind, NoteText};
 use serde::{Deserialize, Serialize};
 use time::macros::format_description;
 use time::{Date, OffsetDateTime, PrimitiveDateTime};
@@ -24,6 +25,8 @@ pub enum FieldKind {
     Section,
     /// A `datetime-local` value.
     DateTime,
+    /// One of the kinds of public note.
+    NoteKind,
 }
 
 /// Where on the form a field sits.
@@ -35,6 +38,8 @@ pub enum FieldGroup {
     Photo,
     /// Publication time, for editors only.
     Schedule,
+    /// A public note added when a published story is updated, for editors only.
+    Note,
 }
 
 /// A field's place in a row of short fields.
@@ -83,6 +88,7 @@ impl Field {
             FieldGroup::Story => "story",
             FieldGroup::Photo => "photo",
             FieldGroup::Schedule => "schedule",
+            FieldGroup::Note => "note",
         };
         !self.is_hidden() && mine == group
     }
@@ -105,6 +111,10 @@ impl Field {
 
     pub fn is_section(&self) -> bool {
         self.kind == FieldKind::Section
+    }
+
+    pub fn is_note_kind(&self) -> bool {
+        self.kind == FieldKind::NoteKind
     }
 
     /// The `type` of an `input` element, for a field shown as one.
@@ -258,6 +268,20 @@ story_fields! {
             Status::Scheduled(at) => format_local(at),
             _ => String::new(),
         },
+    }
+    /// The kind of the public note typed in `note_text`.
+    note_kind {
+        label: "Kind of note", hint: "", kind: FieldKind::NoteKind, group: Note, required: false,
+        row: Alone,
+        from_story: |_| String::new(),
+    }
+    /// A public note to add as the story's changes go live; empty for none.
+    note_text {
+        label: "Public note",
+        hint: "shown to readers with the story from now on; left empty, no note is added",
+        kind: FieldKind::Lines(3), group: Note, required: false,
+        row: Alone,
+        from_story: |_| String::new(),
     }
 }
 
@@ -469,6 +493,24 @@ pub fn apply(input: &StoryInput, dateline_date: Date) -> Result<StoryContent, Fi
         embargo,
         filed_at,
     })
+}
+
+/// The public note typed on the form, if any: its words are what counts, so a kind chosen with
+/// no words adds nothing.
+pub fn note(input: &StoryInput) -> Result<Option<NoteDraft>, FieldErrors> {
+    if input.note_text.trim().is_empty() {
+        return Ok(None);
+    }
+    let mut errors = FieldErrors::new();
+    let kind = match input.note_kind.trim() {
+        "" => Some(NoteKind::Correction),
+        raw => record(&mut errors, "note_kind", NoteKind::parse(raw)),
+    };
+    let text = record(&mut errors, "note_text", NoteText::parse(&input.note_text));
+    match (kind, text) {
+        (Some(kind), Some(text)) => Ok(Some(NoteDraft { kind, text })),
+        _ => Err(errors),
+    }
 }
 
 fn photo(input: &StoryInput, errors: &mut FieldErrors) -> Option<LeadPhoto> {

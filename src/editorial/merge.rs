@@ -97,6 +97,7 @@ pub fn save_merging(
     };
     let base_revision = edit.expected_revision;
     let step = edit.step;
+    let note = edit.note.clone();
     let mut current = match save_noting(store, actor, edit, now, None) {
         Err(EditorialError::Conflict { current }) => *current,
         other => return other.map(saved_unmerged),
@@ -125,7 +126,7 @@ pub fn save_merging(
         merged.revision = current.revision.to_string();
         let dateline_date = current.published_at.unwrap_or(now).date();
         let content = story_form::apply(&merged, dateline_date).map_err(EditorialError::Invalid)?;
-        let note = Merged {
+        let merged = Merged {
             with,
             parts: merge.taken_from_theirs().iter().map(readable).collect(),
         };
@@ -134,12 +135,13 @@ pub fn save_merging(
             expected_revision: Some(current.revision),
             content,
             step,
+            note: note.clone(),
         };
-        match save_noting(store, actor, next, now, Some(&note.note())) {
+        match save_noting(store, actor, next, now, Some(&merged.note())) {
             Ok(story) => {
                 return Ok(Outcome::Saved {
                     story: Box::new(story),
-                    merged: Some(note),
+                    merged: Some(merged),
                 });
             }
             // Saved again meanwhile: merge once more, from the same starting revision.

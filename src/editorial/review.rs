@@ -157,6 +157,7 @@ mod tests {
             expected_revision: None,
             content: apply(&input, NOW.date()).unwrap(),
             step: Step::Submit,
+            note: None,
         };
         save(store, writer, edit, NOW).unwrap()
     }
@@ -239,6 +240,7 @@ mod tests {
             expected_revision: Some(sent.revision),
             content: sent.content(),
             step: Step::Submit,
+            note: None,
         };
         let again = save(&store, &writer, edit, NOW).unwrap();
 

@@ -53,6 +53,7 @@ fn new(step: Step) -> Edit {
         expected_revision: None,
         content: content("Talks end", "First words."),
         step,
+        note: None,
     }
 }
 
@@ -62,6 +63,7 @@ fn change(story: &Story, content: StoryContent, step: Step) -> Edit {
         expected_revision: Some(story.revision),
         content,
         step,
+        note: None,
     }
 }
 

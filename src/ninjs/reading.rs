@@ -1,12 +1,13 @@
 //! A story from a ninjs document: what a story can hold is kept, the rest ignored; a document
 //! this site wrote reads back to the same story.
 
-use super::document::{Association, Document};
+use super::document::{Association, BodyText, Document};
 use super::{MARKDOWN, html};
 use crate::domain::dateline::Place;
 use crate::domain::{
     AltText, Body, Byline, Bylines, Caption, Credit, Dateline, DomainError, Headline, LeadPhoto,
-    Section, Slug, Source, Standfirst, Status, Story, StoryContent, StoryId,
+    NoteKind, NoteText, PublicNote, Section, Slug, Source, Standfirst, Status, Story, StoryContent,
+    StoryId,
 };
 use crate::urls;
 use sha2::{Digest, Sha256};
@@ -197,6 +198,7 @@ pub fn story(doc: &Document, defaults: Defaults<'_>) -> Result<Story, NinjsError
         filed_at: None,
     };
     let mut story = Story::new_draft(content, None, created_at);
+    story.notes = notes_of(doc, updated_at)?;
     story.id = story_id(&doc.uri, defaults.base_url);
     story.revision = revision;
     story.updated_at = updated_at;
@@ -206,19 +208,69 @@ pub fn story(doc: &Document, defaults: Defaults<'_>) -> Result<Story, NinjsError
     Ok(story)
 }
 
+/// The public notes a document carries as bodies whose role names a kind of note (see
+/// `writing::notes`); a note without a readable time is taken as added at `fallback`.
+fn notes_of(doc: &Document, fallback: OffsetDateTime) -> Result<Vec<PublicNote>, NinjsError> {
+    let mut notes = Vec::new();
+    for body in &doc.bodies {
+        let Some(kind) = note_kind(body) else {
+            continue;
+        };
+        let html_body = body
+            .contenttype
+            .as_deref()
+            .is_none_or(|t| t.contains("html"));
+        let (at, text) = match body.value.split_once("</time>") {
+            Some((time, rest)) if html_body => {
+                let at = time
+                    .split_once("datetime=\"")
+                    .and_then(|(_, rest)| rest.split_once('"'))
+                    .and_then(|(raw, _)| read_time("bodies", Some(raw)).ok().flatten());
+                (at, rest)
+            }
+            _ => (None, body.value.as_str()),
+        };
+        let text = if html_body {
+            text.split("</p>")
+                .map(html::text_of)
+                .filter(|p| !p.is_empty())
+                .collect::<Vec<_>>()
+                .join("\n\n")
+        } else {
+            text.to_owned()
+        };
+        notes.push(PublicNote {
+            kind,
+            text: NoteText::parse(&text).map_err(field("bodies"))?,
+            at: at.unwrap_or(fallback),
+        });
+    }
+    Ok(notes)
+}
+
+/// The kind of note a body is, by its role; `None` for the story's text itself.
+fn note_kind(body: &BodyText) -> Option<NoteKind> {
+    body.role
+        .as_deref()
+        .and_then(|role| NoteKind::parse(role).ok())
+}
+
 fn body_of(doc: &Document) -> Result<Body, NinjsError> {
     let find = |types: &[&str]| {
-        doc.bodies.iter().find(|b| {
-            b.contenttype
-                .as_deref()
-                .is_some_and(|t| types.contains(&t.trim()))
-        })
+        doc.bodies
+            .iter()
+            .filter(|b| note_kind(b).is_none())
+            .find(|b| {
+                b.contenttype
+                    .as_deref()
+                    .is_some_and(|t| types.contains(&t.trim()))
+            })
     };
     let markdown = if let Some(md) = find(&[MARKDOWN]) {
         md.value.clone()
     } else if let Some(rich) = find(&["text/html", "application/xhtml+xml", "body_xhtml"]) {
         html::to_markdown(&rich.value)
-    } else if let Some(text) = doc.bodies.first() {
+    } else if let Some(text) = doc.bodies.iter().find(|b| note_kind(b).is_none()) {
         html::plain_to_markdown(&text.value)
     } else {
         return Err(NinjsError::new("bodies: a story needs a body"));

@@ -96,7 +96,7 @@ pub fn document(story: &Story, site: Site<'_>) -> Document {
             .iter()
             .map(|s| plain("summary", s.as_str()))
             .collect(),
-        bodies: vec![
+        bodies: [
             BodyText {
                 role: Some("main".into()),
                 contenttype: Some("text/html".into()),
@@ -111,7 +111,10 @@ pub fn document(story: &Story, site: Site<'_>) -> Document {
                 wordcount: None,
                 value: story.body.as_str().to_owned(),
             },
-        ],
+        ]
+        .into_iter()
+        .chain(published.iter().flat_map(|_| notes(story)))
+        .collect(),
         by: Some(story.bylines.joined()),
         people: story
             .bylines
@@ -153,6 +156,34 @@ pub fn document(story: &Story, site: Site<'_>) -> Document {
         associations: photo.into_iter().collect(),
         uri,
     }
+}
+
+/// A story's public notes, oldest first: each a body of its own whose role is its kind
+/// (`correction`, `clarification`, `editors-note`), in HTML whose first paragraph is the time
+/// it was added. ninjs 2.2 gives bodies no other properties, and the notes are part of the
+/// published text (readers see them with the story), so a body is where they belong: not a
+/// description (metadata), nor `ednote` (for the recipient's staff, not for publication).
+fn notes(story: &Story) -> Vec<BodyText> {
+    story
+        .notes
+        .iter()
+        .map(|note| {
+            let at = timestamp(note.at);
+            let mut value = format!("<p><time datetime=\"{at}\">{at}</time></p>");
+            for paragraph in note.paragraphs() {
+                value.push_str("\n<p>");
+                pulldown_cmark_escape::escape_html(&mut value, &paragraph).ok();
+                value.push_str("</p>");
+            }
+            BodyText {
+                role: Some(note.kind.key().into()),
+                contenttype: Some("text/html".into()),
+                charcount: None,
+                wordcount: None,
+                value,
+            }
+        })
+        .collect()
 }
 
 /// Lines of JSON: one document per line, as `export` writes and `import` reads.

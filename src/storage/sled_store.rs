@@ -41,6 +41,7 @@ use transaction::SledTransaction;
 
 mod backup_stream;
 mod keys;
+mod notes;
 mod restore;
 mod restore_check;
 mod review_index;
@@ -49,6 +50,7 @@ use super::{
     Cursor, ImportOutcome, Listing, ListingPage, MAX_REVISION, PhotoBlob, PhotoPage, PublicVersion,
     StatusFilter, Store, StoreError, Transaction, backup, index_ts,
 };
+use super::{ListedNote, NotePage};
 use crate::clock::Clock;
 use crate::domain::{
     AuditEvent, Autosave, PageNumber, Paging, Photo, PhotoId, Section, Session, Slug, Status,
@@ -290,6 +292,7 @@ impl SledStore {
                         counted_index::remove(indexes, entry)?;
                     }
                 }
+                notes::update(indexes, old.as_ref(), &stored)?;
 
                 if let Some(old) = &old
                     && old.slug != stored.slug
@@ -510,6 +513,40 @@ impl Store for SledStore {
             paging: Paging {
                 current: page.get(),
                 total,
+            },
+            total_items,
+        })
+    }
+
+    fn notes(&self, page: PageNumber, per_page: usize) -> Result<NotePage, StoreError> {
+        let per_page = per_page.max(1);
+        let prefix = notes::prefix_notes();
+        let total_items = counted_index::len(&self.indexes, &prefix)?;
+        let total_pages = total_items.div_ceil(per_page as u64).max(1);
+        if u64::from(page.get()) > total_pages {
+            return Err(StoreError::NotFound);
+        }
+        let offset = u64::from(page.get() - 1) * per_page as u64;
+        let mut items = Vec::with_capacity(per_page);
+        for value in counted_index::newest(&self.indexes, &prefix, offset, per_page)? {
+            let (id, place) = notes::decode_value(&value)?;
+            let missing = || StoreError::Inconsistent(format!("a listed note of {id} is gone"));
+            let story = self.get_story(id)?.ok_or_else(missing)?;
+            // Read apart from the index: a story taken down since is left out, not shown.
+            if !story.is_public() {
+                continue;
+            }
+            let note = story.notes.get(place).cloned().ok_or_else(missing)?;
+            items.push(ListedNote {
+                story: story.summary(),
+                note,
+            });
+        }
+        Ok(NotePage {
+            items,
+            paging: Paging {
+                current: page.get(),
+                total: u32::try_from(total_pages).unwrap_or(u32::MAX),
             },
             total_items,
         })

@@ -143,6 +143,9 @@ pub struct StoryFormPage {
     /// Why the story was sent back, who has it, and an editor's forms to take it or send it
     /// back.
     pub review: ReviewPanel,
+    /// The kind and words of a note typed in "Add a correction" and refused, shown back.
+    pub typed_note_kind: String,
+    pub typed_note_text: String,
 }
 
 /// The review desk's part of the story form.

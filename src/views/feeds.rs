@@ -90,7 +90,8 @@ pub fn summary(story: &Story) -> String {
         .map_or_else(|| story.body.first_paragraph(), ToString::to_string)
 }
 
-/// The whole story as HTML: every page one after another, the dateline leading the first.
+/// The whole story as HTML: every page one after another, the dateline leading the first, and
+/// its public notes after the text, as readers see them on the article.
 pub fn full_body(story: &Story) -> SanitizedHtml {
     let mut html = String::new();
     for (n, page) in story.body.render_pages().iter().enumerate() {
@@ -100,7 +101,30 @@ pub fn full_body(story: &Story) -> SanitizedHtml {
         };
         html.push_str(page.as_str());
     }
+    html.push_str(&notes_html(story));
     SanitizedHtml::concat(html)
+}
+
+/// A story's notes, newest first, as an HTML block for feed readers (empty without notes).
+fn notes_html(story: &Story) -> String {
+    if story.notes.is_empty() {
+        return String::new();
+    }
+    let mut html =
+        String::from("<aside class=\"story-notes\"><h2>Corrections and clarifications</h2>\n");
+    for note in super::reader::NoteView::of(story) {
+        html.push_str(&format!(
+            "<p><strong>{}</strong> <time datetime=\"{}\">{}</time></p>\n",
+            note.label, note.at.iso, note.at.display,
+        ));
+        for paragraph in &note.paragraphs {
+            html.push_str("<p>");
+            pulldown_cmark_escape::escape_html(&mut html, paragraph).ok();
+            html.push_str("</p>\n");
+        }
+    }
+    html.push_str("</aside>\n");
+    html
 }
 
 pub fn article_url(base_url: &str, story: &Story) -> String {
@@ -423,5 +447,77 @@ mod tests {
             escape("a < b & \"c\" ]]> 'd'\u{1}"),
             "a &lt; b &amp; &quot;c&quot; ]]&gt; &apos;d&apos;"
         );
+    }
+
+    fn corrected_story() -> Story {
+        use crate::domain::{Body, Bylines, Headline, NoteKind, NoteText, PublicNote};
+        use time::macros::datetime;
+        let mut story = Story::draft(
+            Headline::parse("Talks end").unwrap(),
+            Section::parse("world").unwrap(),
+            Bylines::parse("Ann Lee").unwrap(),
+            Body::parse("The envoy spoke.").unwrap(),
+            datetime!(2026-06-01 09:00 UTC),
+        );
+        story.publish(datetime!(2026-06-01 10:00 UTC), None);
+        let at = datetime!(2026-06-01 12:30:00.123456 UTC);
+        story.notes.push(PublicNote {
+            kind: NoteKind::Correction,
+            text: NoteText::parse("The envoy's name is <Smyth>.").unwrap(),
+            at,
+        });
+        story.revised_at = Some(at);
+        story
+    }
+
+    #[test]
+    fn a_story_s_notes_follow_its_text_escaped_and_newest_first() {
+        let mut story = corrected_story();
+        story.notes.push(crate::domain::PublicNote {
+            kind: crate::domain::NoteKind::Clarification,
+            text: crate::domain::NoteText::parse("Later words.").unwrap(),
+            at: time::macros::datetime!(2026-06-02 08:00 UTC),
+        });
+        let html = full_body(&story).to_string();
+        let (text, notes) = html.split_once("<aside").unwrap();
+        assert!(text.contains("The envoy spoke."));
+        assert!(notes.contains("name is &lt;Smyth&gt;."));
+        assert!(notes.contains(r#"<time datetime="2026-06-01T12:30:00.123Z">"#));
+        assert!(
+            notes.find("<strong>Clarification").unwrap()
+                < notes.find("<strong>Correction").unwrap()
+        );
+    }
+
+    #[test]
+    fn a_corrected_entry_is_updated_at_the_note_and_keeps_its_guid() {
+        let story = corrected_story();
+        let mut unnoted = story.clone();
+        unnoted.notes.clear();
+        unnoted.revised_at = None;
+        let photos = HashMap::new();
+        let feed = |stories: &[Story]| {
+            let source = FeedSource {
+                site_name: "The Example",
+                base_url: "https://news.example/",
+                section: None,
+                stories,
+                photo_bytes: &photos,
+            };
+            (
+                atom(&source).unwrap(),
+                json_feed(&source).unwrap(),
+                rss(&source).unwrap(),
+            )
+        };
+        let (atom, json, rss) = feed(std::slice::from_ref(&story));
+        let (_, _, rss_before) = feed(std::slice::from_ref(&unnoted));
+        assert!(atom.contains("<updated>2026-06-01T12:30:00.123456"));
+        assert!(atom.contains("Correction"));
+        assert!(json.contains(r#""date_modified":"2026-06-01T12:30:00.123456Z""#));
+        assert!(json.contains("Corrections and clarifications"));
+        let guid = format!("<guid isPermaLink=\"false\">{}</guid>", story_guid(&story));
+        assert!(rss.contains(&guid) && rss_before.contains(&guid));
+        assert!(rss.contains("Correction") && !rss_before.contains("Correction"));
     }
 }

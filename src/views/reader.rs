@@ -2,7 +2,7 @@
 
 use super::{PageContext, Pager, SiteContext, Timestamp};
 use crate::domain::{
-    Aspect, PageNumber, Paging, Photo, SanitizedHtml, Story, StoryId, StorySummary,
+    Aspect, PageNumber, Paging, Photo, PublicNote, SanitizedHtml, Story, StoryId, StorySummary,
 };
 use crate::storage::{self, Listing};
 use crate::urls;
@@ -159,6 +159,77 @@ pub struct PhotoView {
 /// The column an article's photo fills: the story's measure (40rem) or the screen less margins.
 const LEAD_PHOTO_SIZES: &str = "(min-width: 42rem) 40rem, calc(100vw - 2rem)";
 
+/// One note on the corrections page, with a link to its story.
+pub struct ListedNoteView {
+    pub note: NoteView,
+    pub headline: String,
+    pub url: String,
+}
+
+/// The latest corrections, clarifications and editor's notes of every public story.
+#[derive(Template)]
+#[template(path = "reader/corrections.html")]
+pub struct CorrectionsPage {
+    pub ctx: PageContext,
+    pub items: Vec<ListedNoteView>,
+    pub pager: Option<Pager>,
+}
+
+impl CorrectionsPage {
+    pub fn new(site_ctx: &SiteContext, page: &storage::NotePage) -> Self {
+        let mut title = format!("Corrections and clarifications | {}", site_ctx.name);
+        if page.paging.current > 1 {
+            title = format!("Page {} | {title}", page.paging.current);
+        }
+        let mut ctx = PageContext::new(site_ctx, title);
+        ctx.description = format!(
+            "Corrections, clarifications and editor's notes on stories published by {}, newest \
+             first.",
+            site_ctx.name
+        );
+        let items = page
+            .items
+            .iter()
+            .filter_map(|item| {
+                let published_at = item.story.published_at?;
+                Some(ListedNoteView {
+                    note: NoteView::new(&item.note),
+                    headline: item.story.headline.to_string(),
+                    url: urls::article(published_at, &item.story.slug, 1),
+                })
+            })
+            .collect();
+        Self {
+            ctx,
+            items,
+            pager: Pager::new("Pages", page.paging, urls::corrections),
+        }
+    }
+}
+
+/// A correction, clarification or editor's note as readers see it under the story.
+pub struct NoteView {
+    pub label: &'static str,
+    /// The note's paragraphs (it may hold several, separated by blank lines).
+    pub paragraphs: Vec<String>,
+    pub at: Timestamp,
+}
+
+impl NoteView {
+    pub fn new(note: &PublicNote) -> Self {
+        Self {
+            label: note.kind.label(),
+            paragraphs: note.paragraphs(),
+            at: Timestamp::new(note.at),
+        }
+    }
+
+    /// The notes of a story, newest first: the latest change is what a returning reader needs.
+    pub fn of(story: &Story) -> Vec<Self> {
+        story.notes.iter().rev().map(Self::new).collect()
+    }
+}
+
 /// `Source: Xinhua | 2017-07-15 07:11:57 | Editor: ZD`, with an Updated time when revised.
 pub struct MetaLine {
     pub source: Option<String>,
@@ -177,6 +248,8 @@ pub struct ArticlePage {
     pub bylines: Vec<String>,
     pub photo: Option<PhotoView>,
     pub body: SanitizedHtml,
+    /// Corrections, clarifications and editor's notes, newest first, on every page.
+    pub notes: Vec<NoteView>,
     pub section_name: &'static str,
     pub section_url: String,
     pub paging: Paging,
@@ -251,6 +324,7 @@ impl ArticlePage {
             bylines: story.bylines.iter().map(ToString::to_string).collect(),
             photo,
             body,
+            notes: NoteView::of(story),
             section_name: story.section.name(),
             section_url: urls::section(story.section, 1),
             paging,

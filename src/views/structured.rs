@@ -262,6 +262,20 @@ impl StructuredData {
             ld["sourceOrganization"] =
                 json!({ "@type": "Organization", "name": source.to_string() });
         }
+        if !story.notes.is_empty() {
+            ld["correction"] = story
+                .notes
+                .iter()
+                .map(|note| {
+                    json!({
+                        "@type": "CorrectionComment",
+                        "name": note.kind.label(),
+                        "text": note.text.as_str(),
+                        "datePublished": iso(note.at),
+                    })
+                })
+                .collect();
+        }
         if story.body.page_count() > 1 {
             ld["pagination"] = json!(format!("{} of {}", page.get(), story.body.page_count()));
         }
@@ -286,5 +300,41 @@ mod tests {
         assert!(!printed.contains('<') && !printed.contains('>') && !printed.contains('&'));
         let back: Value = serde_json::from_str(&printed).unwrap();
         assert_eq!(back, value);
+    }
+
+    #[test]
+    fn a_corrected_article_lists_its_corrections_and_was_modified_when_last_noted() {
+        use crate::domain::{Body, Bylines, Headline, NoteKind, NoteText, PublicNote, Section};
+        use time::macros::datetime;
+        let site = SiteContext::new("The Example", "https://news.example/");
+        let mut story = Story::draft(
+            Headline::parse("Talks end").unwrap(),
+            Section::parse("world").unwrap(),
+            Bylines::parse("Ann Lee").unwrap(),
+            Body::parse("The envoy spoke.").unwrap(),
+            datetime!(2026-06-01 09:00 UTC),
+        );
+        story.publish(datetime!(2026-06-01 10:00 UTC), None);
+        let at = datetime!(2026-06-01 12:30 UTC);
+        story.notes.push(PublicNote {
+            kind: NoteKind::Correction,
+            text: NoteText::parse("The envoy's name is Smyth.").unwrap(),
+            at,
+        });
+        story.revised_at = Some(at);
+
+        let data = StructuredData::article(&site, &story, None, PageNumber::FIRST);
+        let ld: Value = serde_json::from_str(&data.json_ld.to_string()).unwrap();
+
+        assert_eq!(ld["dateModified"], "2026-06-01T12:30:00Z");
+        assert_eq!(
+            ld["correction"],
+            json!([{
+                "@type": "CorrectionComment",
+                "name": "Correction",
+                "text": "The envoy's name is Smyth.",
+                "datePublished": "2026-06-01T12:30:00Z",
+            }])
+        );
     }
 }

@@ -37,6 +37,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .service(stories::create)
     .service(stories::edit)
     .service(stories::update)
+    .service(stories::add_note)
     .service(stories::withdraw)
     .service(stories::reinstate)
     .service(stories::take)

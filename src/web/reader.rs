@@ -1,6 +1,7 @@
 //! The reader's site: front page, section pages and articles. Only published stories appear.
 
 mod article;
+mod corrections;
 mod feeds;
 mod listing;
 mod sitemaps;
@@ -15,7 +16,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(listing::section_first)
         .service(listing::section_page)
         .service(article::first_page)
-        .service(article::nth_page);
+        .service(article::nth_page)
+        .service(corrections::corrections_first)
+        .service(corrections::corrections_page);
     cfg.service(feeds::front_rss)
         .service(feeds::front_atom)
         .service(feeds::section_rss)

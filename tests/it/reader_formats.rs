@@ -343,6 +343,18 @@ async fn every_page_renders_for_the_checkers() {
         .body("GENEVA -- The talks resumed.\n\n<!--nextpage-->\n\nThe second page.")
         .published_at(datetime!(2026-11-30 10:00 UTC))
         .with(with_photo(photo))
+        // A correction, so that the article, its feeds and /corrections show one.
+        .with(|story| {
+            story.notes.push(newsroom::domain::PublicNote {
+                kind: newsroom::domain::NoteKind::Correction,
+                text: newsroom::domain::NoteText::parse(
+                    "The talks resumed on Monday.\n\nNot on Sunday.",
+                )
+                .unwrap(),
+                at: datetime!(2026-11-30 12:00:00.123456 UTC),
+            });
+            story.revised_at = Some(datetime!(2026-11-30 12:00:00.123456 UTC));
+        })
         .save(&app);
     StoryBuilder::new("A second story")
         .section("sport")
@@ -392,6 +404,7 @@ async fn every_page_renders_for_the_checkers() {
             "article-2.html",
             "/2026/11/30/peace-talks-resume-in-geneva/page/2".to_owned(),
         ),
+        ("corrections.html", "/corrections".to_owned()),
         ("404.html", "/no-such-page".to_owned()),
         ("login.html", "/login".to_owned()),
         ("rss.xml", "/rss.xml".to_owned()),

@@ -155,6 +155,9 @@ impl RestoreCheck {
             Some((0, entry)) if entry.len() == 20 => {
                 if prefix == prefix_scheduled() {
                     id(value)?;
+                } else if prefix == super::notes::prefix_notes() {
+                    super::notes::decode_value(value)
+                        .map_err(|_| wrong("a corrections entry of the wrong length"))?;
                 } else {
                     decode_summary(value)?;
                 }

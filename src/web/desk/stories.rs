@@ -4,12 +4,14 @@
 mod conflict;
 mod form;
 mod listing;
+mod notes;
 mod review;
 mod save;
 mod withdrawal;
 
 pub(super) use form::{edit, new_story};
 pub(super) use listing::list;
+pub(super) use notes::add_note;
 pub(super) use review::{send_back, take};
 pub(super) use save::{create, update};
 pub(super) use withdrawal::{reinstate, withdraw};

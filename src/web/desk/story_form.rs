@@ -71,6 +71,8 @@ pub(super) fn form_page(
             .map(crate::domain::story_form::format_local_seconds),
         // Named by the handlers that can look accounts up (see `stories::review::panel`).
         review: ReviewPanel::of(story, &signed_in.user, &|_| None),
+        typed_note_kind: String::new(),
+        typed_note_text: String::new(),
     }
 }
 

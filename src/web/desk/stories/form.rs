@@ -77,6 +77,7 @@ pub(super) fn saved_notice(what: &str) -> String {
         "submit" => "Submitted for review.",
         "take" => "You have this story: the desk lists it as yours.",
         "send-back" => "Sent back to its writer with your note.",
+        "note" => "Note added: readers see it with the story from now on.",
         _ => "Saved.",
     }
     .to_owned()

@@ -126,7 +126,9 @@ async fn save(
     {
         errors.extend(e);
     }
-    let (Some(content), Some(step), true) = (content, step, errors.is_empty()) else {
+    let note = fields::note(&input).map_err(|e| errors.extend(e)).ok();
+    let (Some(content), Some(step), Some(note), true) = (content, step, note, errors.is_empty())
+    else {
         return invalid(&signed_in, current.as_ref(), input, errors);
     };
     let edit = Edit {
@@ -134,6 +136,7 @@ async fn save(
         expected_revision: input.base_revision(),
         content,
         step,
+        note,
     };
 
     if action == Action::Preview {
