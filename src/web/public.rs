@@ -28,7 +28,7 @@ mod middleware;
 mod validators;
 
 pub use cache::PublicCache;
-pub use middleware::middleware;
+pub use middleware::{Shortcut, middleware, shortcut};
 
 use actix_web::http::header::{CacheControl, CacheDirective};
 
