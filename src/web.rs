@@ -171,9 +171,9 @@ pub fn server(
             .wrap(NormalizePath::new(TrailingSlash::Trim))
             .wrap(TracingLogger::default())
             // Outermost, so first to see a request: a page the cache holds is answered here
-            // and skips the layers above, which cost a cached page more than finding it does
-            // (README "Performance" has the profile). `public::shortcut` says what it does in
-            // their place.
+            // and skips the middleware wrapped above, which cost a cached page more than
+            // finding it does (README "Performance" has the profile). `public::shortcut` says
+            // what it does in their place.
             .wrap(actix_web::middleware::from_fn(move |req, next| {
                 public::shortcut(req, next, Rc::clone(&shortcut))
             }))
