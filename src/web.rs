@@ -20,10 +20,12 @@ use actix_session::config::{PersistentSession, TtlExtensionPolicy};
 use actix_web::cookie::{Key, SameSite};
 use actix_web::dev::Server;
 use actix_web::guard::{self, Guard};
+use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::middleware::{Compress, DefaultHeaders, NormalizePath, TrailingSlash};
 use actix_web::{App, HttpServer, web};
 use session_store::DbSessionStore;
 use std::net::TcpListener;
+use std::rc::Rc;
 use std::sync::Arc;
 use tracing_actix_web::TracingLogger;
 
@@ -74,25 +76,38 @@ impl From<&auth::SignedIn> for Viewer {
 /// Headers that every response carries. No inline script or style is allowed anywhere. A site
 /// served over HTTPS also tells browsers to use nothing else for a year (HSTS), so a link or a
 /// typed address with `http://` cannot be intercepted before the redirect.
-fn security_headers(settings: &Settings) -> DefaultHeaders {
-    let headers = if settings.is_https() {
-        DefaultHeaders::new().add(("Strict-Transport-Security", "max-age=31536000"))
-    } else {
-        DefaultHeaders::new()
-    };
-    headers
-        .add((
-            "Content-Security-Policy",
-            "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'self'; \
-             form-action 'self'; frame-ancestors 'none'",
-        ))
-        .add(("X-Content-Type-Options", "nosniff"))
-        .add(("X-Frame-Options", "DENY"))
-        .add(("Referrer-Policy", "strict-origin-when-cross-origin"))
-        // Only answers that set their own (public pages, static files, photos) are cacheable.
-        // `no-store` alone: it keeps an answer out of every cache, and `private` beside it is
-        // a directive it overrides (a lint notes it).
-        .add(("Cache-Control", "no-store"))
+/// Each is added to an answer that does not set it itself.
+fn security_headers(settings: &Settings) -> Vec<(HeaderName, HeaderValue)> {
+    let hsts = settings.is_https().then(|| {
+        (
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000"),
+        )
+    });
+    hsts.into_iter()
+        .chain([
+            (
+                header::CONTENT_SECURITY_POLICY,
+                HeaderValue::from_static(
+                    "default-src 'self'; img-src 'self' data:; object-src 'none'; \
+                     base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
+                ),
+            ),
+            (
+                header::X_CONTENT_TYPE_OPTIONS,
+                HeaderValue::from_static("nosniff"),
+            ),
+            (header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")),
+            (
+                header::REFERRER_POLICY,
+                HeaderValue::from_static("strict-origin-when-cross-origin"),
+            ),
+            // Only answers that set their own (public pages, static files, photos) are
+            // cacheable. `no-store` alone: it keeps an answer out of every cache, and `private`
+            // beside it is a directive it overrides (a lint notes it).
+            (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
+        ])
+        .collect()
 }
 
 /// Desk sessions, on the desk's routes only: a cookie scoped to `/desk` (readers' pages never
@@ -136,6 +151,15 @@ pub fn server(
         photo_jobs: tokio::sync::Semaphore::new(crate::photos::CONCURRENT_JOBS),
     }));
     let server = HttpServer::new(move || {
+        let headers = security_headers(&state.settings);
+        let every_answer = headers
+            .iter()
+            .cloned()
+            .fold(DefaultHeaders::new(), |all, header| all.add(header));
+        let shortcut = Rc::new(public::Shortcut {
+            state: state.clone(),
+            headers,
+        });
         App::new()
             .app_data(state.clone())
             // Small limits everywhere; the forms that carry a story raise theirs.
@@ -143,9 +167,16 @@ pub fn server(
             .app_data(error::query_config())
             .wrap(Compress::default())
             .wrap(actix_web::middleware::from_fn(vary::middleware))
-            .wrap(security_headers(&state.settings))
+            .wrap(every_answer)
             .wrap(NormalizePath::new(TrailingSlash::Trim))
             .wrap(TracingLogger::default())
+            // Outermost, so first to see a request: a page the cache holds is answered here
+            // and skips the middleware wrapped above, which cost a cached page more than
+            // finding it does (README "Performance" has the profile). `public::shortcut` says
+            // what it does in their place.
+            .wrap(actix_web::middleware::from_fn(move |req, next| {
+                public::shortcut(req, next, Rc::clone(&shortcut))
+            }))
             .service(
                 under(&["/static/", crate::urls::assets::FAVICON_PATH])
                     .service(assets::serve)

@@ -4,7 +4,8 @@
 //! How a route gets it: register it in the public scope, `public_routes` in `web.rs`, with
 //! `.configure(module::routes)` next to `reader::routes` (a JSON API under `/api/` goes there
 //! too). Its 200 answers to GET and HEAD are then cached and revalidated, with no code in the
-//! handler. A handler may choose the longer lifetime with
+//! handler. A page is kept by its path alone, so a reader's page must not depend on its query
+//! string; under `/api` the query is part of the key (see `cache_key` in [`middleware`]). A handler may choose the longer lifetime with
 //! `.insert_header(Freshness::Article.header())`, or keep its answer out of every cache by
 //! setting a `Cache-Control` with `private` or `no-store`; answers that set a cookie are never
 //! cached. A cached answer keeps the handler's `Content-Type` and `Cache-Control` and no other
@@ -20,7 +21,8 @@
 //! answer says `Vary: Accept-Encoding`.
 //!
 //! The parts: [`cache`] keeps the rendered pages, [`validators`] answers conditional requests,
-//! [`middleware`] puts them together in front of the public routes.
+//! [`middleware`] puts them together in front of the public routes, and its [`shortcut`]
+//! answers the pages already kept before any other middleware runs.
 
 mod cache;
 mod encoding;
@@ -28,7 +30,7 @@ mod middleware;
 mod validators;
 
 pub use cache::PublicCache;
-pub use middleware::middleware;
+pub use middleware::{Shortcut, middleware, shortcut};
 
 use actix_web::http::header::{CacheControl, CacheDirective};
 

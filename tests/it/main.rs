@@ -30,6 +30,7 @@ mod listing;
 mod load;
 mod merging;
 mod ninjs;
+mod page_cache;
 mod photo_crops;
 mod photos;
 mod properties;

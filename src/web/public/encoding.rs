@@ -6,7 +6,13 @@
 use actix_web::dev::ServiceRequest;
 use actix_web::http::header::{self, AcceptEncoding, Encoding, Header, HeaderValue};
 use actix_web::web::Bytes;
+use std::cell::RefCell;
 use std::io::Write;
+
+thread_local! {
+    /// The last `Accept-Encoding` value negotiated on this thread, and the coding it gave.
+    static LAST_NEGOTIATED: RefCell<Option<(Vec<u8>, Coding)>> = const { RefCell::new(None) };
+}
 
 /// The content codings a cached page is sent in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,9 +33,23 @@ impl Coding {
     /// (RFC 9110 §12.5.3, with q-values). A header that names nothing we make, or that cannot
     /// be parsed, gets the page uncompressed, which every client can read.
     pub fn negotiate(req: &ServiceRequest) -> Self {
-        if !req.headers().contains_key(header::ACCEPT_ENCODING) {
+        let Some(accept) = req.headers().get(header::ACCEPT_ENCODING) else {
             return Coding::Identity;
-        }
+        };
+        // Parsing the header allocates and sorts, and was the largest cost of a cached page
+        // after the kernel's; clients send few distinct values, and a worker thread's
+        // connections mostly one, so the last outcome is kept and reused for the same bytes.
+        LAST_NEGOTIATED.with_borrow_mut(|last| match last {
+            Some((value, coding)) if value.as_slice() == accept.as_bytes() => *coding,
+            _ => {
+                let coding = Self::parse(req);
+                *last = Some((accept.as_bytes().to_vec(), coding));
+                coding
+            }
+        })
+    }
+
+    fn parse(req: &ServiceRequest) -> Self {
         let Ok(accept) = AcceptEncoding::parse(req) else {
             return Coding::Identity;
         };
@@ -102,6 +122,23 @@ mod tests {
         assert_eq!(coding_for(Some("deflate")), Coding::Identity);
         assert_eq!(coding_for(Some("gzip;q=0")), Coding::Identity);
         assert_eq!(coding_for(Some(";;;q=nonsense")), Coding::Identity);
+    }
+
+    #[test]
+    fn a_value_asked_for_again_gets_what_it_got_the_first_time() {
+        let asked = [
+            (Some("gzip"), Coding::Gzip),
+            (Some("gzip"), Coding::Gzip),
+            (Some("br"), Coding::Brotli),
+            (Some("gzip;q=0"), Coding::Identity),
+            (None, Coding::Identity),
+            (Some("gzip;q=0"), Coding::Identity),
+            (Some("gzip"), Coding::Gzip),
+            (Some("br"), Coding::Brotli),
+        ];
+        for (accept, coding) in asked {
+            assert_eq!(coding_for(accept), coding, "{accept:?}");
+        }
     }
 
     #[test]

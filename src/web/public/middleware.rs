@@ -1,17 +1,19 @@
 //! The middleware of the public scope: answers from the page cache, or renders, keeps and
-//! answers, always with validators and a 304 when the client's copy is current.
+//! answers, always with validators and a 304 when the client's copy is current. And the
+//! shortcut in front of every other middleware that answers pages the cache holds.
 
 use super::Freshness;
 use super::cache::{Entry, MAX_ENTRY_BYTES, PublicCache};
 use super::encoding::Coding;
 use super::validators::{Conditions, Validators, content_tag};
 use crate::web::{AppError, State};
-use actix_web::body::{BodySize, BoxBody, MessageBody};
+use actix_web::body::{BodySize, BoxBody, EitherBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::http::header::{self, HeaderValue};
-use actix_web::http::{Method, StatusCode};
+use actix_web::http::header::{self, HeaderName, HeaderValue};
+use actix_web::http::{Method, StatusCode, Uri};
 use actix_web::middleware::Next;
 use actix_web::{Error, HttpResponse};
+use std::rc::Rc;
 use std::sync::Arc;
 
 /// The middleware of the public scope.
@@ -36,17 +38,14 @@ pub async fn middleware(
     let cache = &state.public_cache;
     let validators = cache.validators(version);
     let conditions = Conditions::of(&req, state.settings.clock.now().into());
-    let key = req
-        .uri()
-        .path_and_query()
-        .map_or_else(|| req.path().to_owned(), |pq| pq.as_str().to_owned());
-
     let coding = Coding::negotiate(&req);
-    if let Some(hit) = cache.get(&key, version.generation) {
+    if let Some(hit) = cache.get(cache_key(req.uri()), version.generation) {
         let (req, _) = req.into_parts();
-        let response = cached_answer(cache, &key, &hit, coding, &validators, &conditions).await;
+        let key = cache_key(req.uri());
+        let response = cached_answer(cache, key, &hit, coding, &validators, &conditions).await;
         return Ok(answer(req, response, &validators, &conditions));
     }
+    let key = cache_key(req.uri()).to_owned();
 
     let res = next.call(req).await?;
     if res.status() != StatusCode::OK || res.headers().contains_key(header::SET_COOKIE) {
@@ -140,6 +139,105 @@ async fn cached_answer(
     response.body(body)
 }
 
+/// The key a page is cached under: its path. The reader's pages take nothing from the query,
+/// so `/?1`, `/?2`, ... are the front page, kept once; the API's list pages are chosen by
+/// theirs (`?cursor=`, `?limit=`), so under `/api` the query is part of the key.
+fn cache_key(uri: &Uri) -> &str {
+    let path = uri.path();
+    let api = path
+        .strip_prefix("/api")
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'));
+    match uri.path_and_query() {
+        Some(with_query) if api => with_query.as_str(),
+        _ => path,
+    }
+}
+
+/// The headers the middleware outside the public scope adds to every answer (see
+/// `security_headers` in `web.rs`): a page answered by [`shortcut`] skips that middleware and
+/// carries them itself.
+pub struct Shortcut {
+    pub state: State,
+    pub headers: Vec<(HeaderName, HeaderValue)>,
+}
+
+/// Answers a GET or HEAD for a page the cache holds, current, ahead of every other middleware:
+/// serving it is then a lookup and a copy, not a pass through logging, path normalisation,
+/// routing, compression negotiation and the `Vary` merge, which cost more than the lookup
+/// (see README "Performance"). It gives the answer the public scope's middleware would,
+/// with the headers the outer middleware would add; anything else goes on down the stack.
+///
+/// What the skipped middleware would have done to such an answer, and why skipping is safe:
+/// a cached key is a normalised path (it was stored from behind `NormalizePath`), so the path
+/// is left as it is; the answer carries exactly one `Vary: Accept-Encoding` already; and
+/// compression is left alone when the page is sent in a coding of its own or when the client
+/// asked for no coding the `Compress` middleware would pick instead (see
+/// [`compress_leaves_alone`]). Request logging is one event at `info`, built only when that
+/// level is on.
+pub async fn shortcut<B: MessageBody + 'static>(
+    req: ServiceRequest,
+    next: Next<B>,
+    shortcut: Rc<Shortcut>,
+) -> Result<ServiceResponse<EitherBody<B>>, Error> {
+    let cache = &shortcut.state.public_cache;
+    let version = match *req.method() {
+        Method::GET | Method::HEAD => shortcut.state.store.public_version().ok(),
+        _ => None,
+    };
+    let hit = version.and_then(|version| {
+        let entry = cache.get(cache_key(req.uri()), version.generation)?;
+        let coding = Coding::negotiate(&req);
+        compress_leaves_alone(&req, coding).then_some((version, entry, coding))
+    });
+    let Some((version, entry, coding)) = hit else {
+        return Ok(next.call(req).await?.map_into_left_body());
+    };
+    let validators = cache.validators(version);
+    let conditions = Conditions::of(&req, shortcut.state.settings.clock.now().into());
+    let (req, _) = req.into_parts();
+    let response = cached_answer(
+        cache,
+        cache_key(req.uri()),
+        &entry,
+        coding,
+        &validators,
+        &conditions,
+    )
+    .await;
+    let mut res = answer(req, response, &validators, &conditions);
+    let headers = res.headers_mut();
+    for (name, value) in &shortcut.headers {
+        if !headers.contains_key(name) {
+            headers.insert(name.clone(), value.clone());
+        }
+    }
+    tracing::info!(
+        method = %res.request().method(),
+        path = %res.request().path(),
+        status = res.status().as_u16(),
+        "answered from the page cache"
+    );
+    Ok(res.map_into_right_body())
+}
+
+/// Whether the `Compress` middleware would send this answer as it is: it does so with a coding
+/// chosen here (the answer names it in `Content-Encoding`), and with the plain page when the
+/// client sent no `Accept-Encoding` or asked for `identity` alone. Other headers that end in the
+/// plain page (`deflate`, say, which `Compress` makes and the cache does not keep) go the long
+/// way round.
+fn compress_leaves_alone(req: &ServiceRequest, coding: Coding) -> bool {
+    if coding != Coding::Identity {
+        return true;
+    }
+    match req.headers().get(header::ACCEPT_ENCODING) {
+        None => true,
+        Some(accept) => accept
+            .as_bytes()
+            .trim_ascii()
+            .eq_ignore_ascii_case(b"identity"),
+    }
+}
+
 /// An answer that follows the clock: not kept, tagged by its bytes, a 304 when the client
 /// holds the same bytes.
 async fn by_content(
@@ -206,4 +304,26 @@ fn answer(
         return ServiceResponse::new(req, not_modified);
     }
     ServiceResponse::new(req, response)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key_of(uri: &'static str) -> String {
+        cache_key(&Uri::from_static(uri)).to_owned()
+    }
+
+    #[test]
+    fn a_readers_page_is_kept_by_its_path_and_an_api_page_by_its_query_too() {
+        assert_eq!(key_of("/?1"), "/");
+        assert_eq!(key_of("/section/world?utm_source=x"), "/section/world");
+        assert_eq!(key_of("/2017/07/15/talks-end"), "/2017/07/15/talks-end");
+        assert_eq!(
+            key_of("/api/v1/stories?limit=2&cursor=abc"),
+            "/api/v1/stories?limit=2&cursor=abc"
+        );
+        assert_eq!(key_of("/api?x=1"), "/api?x=1");
+        assert_eq!(key_of("/apiary?x=1"), "/apiary");
+    }
 }
