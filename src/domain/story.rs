@@ -159,6 +159,50 @@ impl Story {
         }
     }
 
+    /// The story as the desk edits it: its pending changes, if any, in place of its own
+    /// content. What the story form, the merge, the preview and the history show.
+    pub fn as_edited(&self) -> Story {
+        let mut edited = self.clone();
+        if let Some(pending) = edited.pending.take() {
+            edited.set_content(pending.content);
+        }
+        edited
+    }
+
+    /// Stages `content` as changes readers do not see yet, saved by `by` at `at`. Content no
+    /// different from the story's own (the filing time aside, which a published story no
+    /// longer takes) leaves nothing pending.
+    pub fn stage(&mut self, content: StoryContent, by: Option<UserId>, at: OffsetDateTime) {
+        let mut own = self.content();
+        own.filed_at = content.filed_at;
+        self.pending = (content != own).then(|| Box::new(PendingChanges { content, by, at }));
+    }
+
+    /// Whether readers could tell the two apart anywhere the site shows a story: its pages,
+    /// listings, feeds, sitemaps and API. Pending changes, the revision and who saved it last
+    /// are the desk's alone, so a staged save leaves the public site as it was.
+    pub fn differs_for_readers(&self, other: &Story) -> bool {
+        if self.is_public() != other.is_public() {
+            return true;
+        }
+        self.is_public()
+            && (self.reads_differently_from(other)
+                || self.slug != other.slug
+                || self.section != other.section
+                || self.embargo != other.embargo
+                || self.status != other.status
+                || self.published_at != other.published_at
+                || self.first_published_at != other.first_published_at
+                || self.revised_at != other.revised_at
+                || self.editor != other.editor
+                || self.notes != other.notes)
+    }
+
+    /// The status as the desk names it: "Published · changes pending" when changes wait.
+    pub fn status_label(&self) -> &'static str {
+        status_label(self.status, self.pending.is_some())
+    }
+
     pub fn set_content(&mut self, content: StoryContent) {
         let StoryContent {
             headline,
@@ -283,6 +327,23 @@ impl Story {
             author: self.author,
             last_edited_by: self.last_edited_by,
         }
+    }
+}
+
+/// A status as the desk names it, with `pending` changes waiting or not.
+fn status_label(status: Status, pending: bool) -> &'static str {
+    match (status, pending) {
+        (Status::Published, true) => "Published · changes pending",
+        (Status::Unpublished, true) => "Unpublished · changes pending",
+        (Status::Withdrawn(_), true) => "Withdrawn · changes pending",
+        (status, _) => status.label(),
+    }
+}
+
+impl StorySummary {
+    /// The status as the desk's list names it: "Published · changes pending" when changes wait.
+    pub fn status_label(&self) -> &'static str {
+        status_label(self.status, self.pending)
     }
 }
 

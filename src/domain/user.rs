@@ -145,14 +145,15 @@ pub struct User {
 }
 
 impl User {
-    /// Writers edit their own stories while they are drafts (or back with them after review);
+    /// Writers edit their own stories while they are drafts (or back with them after review),
+    /// and propose changes to them once published (staged, for an editor to put live);
     /// editors and admins edit every story.
     pub fn can_edit(&self, story: &Story) -> bool {
         self.role.can_publish()
             || (story.author == Some(self.id)
                 && matches!(
                     story.status,
-                    super::Status::Draft | super::Status::Unpublished
+                    super::Status::Draft | super::Status::Unpublished | super::Status::Published
                 ))
     }
 
