@@ -65,7 +65,11 @@ pub fn restore(
             format!(
                 "{headline}: revision {} restored as revision {saved_as}{}",
                 old.revision,
-                if staged { ", pending, not live yet" } else { "" }
+                if staged {
+                    ", pending, not live yet"
+                } else {
+                    ""
+                }
             ),
             now,
         )

@@ -127,6 +127,17 @@ pub struct StoryFormPage {
     pub withdrawal_reason: Option<String>,
     /// A withdrawal reason typed and refused, shown back in its box.
     pub typed_withdrawal_reason: String,
+    /// Changes of a live story waiting to go live, which the fields show.
+    pub pending: Option<PendingNote>,
+}
+
+/// "Changes pending, saved by ann.lee at 10:42": a live story's staged changes.
+pub struct PendingNote {
+    /// Who saved them last, by username; empty when unknown.
+    pub by: String,
+    pub at: Timestamp,
+    /// The story as it will read once the changes go live.
+    pub preview_url: String,
 }
 
 /// "Autosaved at 10:42, not saved to the story: restore it".

@@ -170,6 +170,10 @@ pub struct RevisionView {
     pub status: &'static str,
     pub status_key: &'static str,
     pub is_current: bool,
+    /// The revision readers see (see [`crate::editorial::live_revision`]); set by the caller.
+    pub is_live: bool,
+    /// Saved with changes waiting to go live: readers did not see this revision's words.
+    pub pending: bool,
     pub is_first: bool,
     /// Against the revision before it; empty for the first.
     pub changes: Vec<FieldChange>,
@@ -196,6 +200,8 @@ impl RevisionView {
                     status: story.status.label(),
                     status_key: story.status.key(),
                     is_current: i == 0,
+                    is_live: false,
+                    pending: story.pending.is_some(),
                     is_first: previous.is_none(),
                     changes: previous
                         .map(|p| diff::story_changes(p, story))
@@ -218,5 +224,7 @@ pub struct HistoryPage {
     pub can_restore: bool,
     /// A published story keeps its address when an older revision is restored.
     pub keeps_slug: bool,
+    /// Readers see the story now: one revision is marked live.
+    pub is_live_story: bool,
     pub error: Option<String>,
 }

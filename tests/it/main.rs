@@ -34,6 +34,7 @@ mod properties;
 mod reader;
 mod reader_formats;
 mod sitemaps;
+mod staged_edits;
 mod story_form_limits;
 mod story_posts;
 mod structured_data;

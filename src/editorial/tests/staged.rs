@@ -34,7 +34,11 @@ fn saving_a_published_story_stages_the_changes_and_readers_keep_the_published_wo
     let edit = change(&story, content("Talks end", "New words."), Step::Save);
     let saved = save(&store, &ann, edit, later(1)).unwrap();
 
-    assert_eq!(saved.revision, story.revision + 1, "a save is still a revision");
+    assert_eq!(
+        saved.revision,
+        story.revision + 1,
+        "a save is still a revision"
+    );
     assert_eq!(saved.body.as_str(), "First words.\n\nSecond words.");
     assert_eq!(saved.revised_at, None, "readers are told of no update");
     let pending = saved.pending.as_deref().unwrap();
@@ -110,7 +114,10 @@ fn a_story_readers_do_not_see_cannot_be_updated_live_or_have_changes_discarded()
     for step in [Step::UpdateLive, Step::DiscardChanges] {
         let edit = change(&draft, draft.content(), step);
         assert_eq!(error_keys(save(&store, &editor(), edit, NOW)), vec!["form"]);
-        assert_eq!(error_keys(save(&store, &editor(), new(step), NOW)), vec!["form"]);
+        assert_eq!(
+            error_keys(save(&store, &editor(), new(step), NOW)),
+            vec!["form"]
+        );
     }
     assert_eq!(store.story(draft.id).unwrap().unwrap().revision, 1);
 }
@@ -171,7 +178,11 @@ fn unpublishing_folds_the_pending_changes_into_the_story() {
 
     assert!(!unpublished.is_public());
     assert_eq!(unpublished.pending, None);
-    assert_eq!(unpublished.body.as_str(), "New words.", "nothing saved is lost");
+    assert_eq!(
+        unpublished.body.as_str(),
+        "New words.",
+        "nothing saved is lost"
+    );
 }
 
 #[test]
@@ -288,8 +299,15 @@ fn restoring_a_revision_of_a_live_story_stages_its_words() {
         panic!("expected a restore");
     };
 
-    assert_eq!(restored.body.as_str(), "New words.", "readers keep the live words");
-    assert_eq!(staged_body(&restored), Some("First words.\n\nSecond words."));
+    assert_eq!(
+        restored.body.as_str(),
+        "New words.",
+        "readers keep the live words"
+    );
+    assert_eq!(
+        staged_body(&restored),
+        Some("First words.\n\nSecond words.")
+    );
     assert_eq!(restored.revised_at, updated.revised_at);
 }
 

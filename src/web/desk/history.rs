@@ -47,7 +47,15 @@ async fn render(
             }
             let revisions = store.story_revisions(id)?;
             let users = store.users()?;
-            Ok(Some((story, Some(RevisionView::all(&revisions, &users)))))
+            let live = editorial::live_revision(&story, &revisions);
+            // Each revision as the desk saw it: a live story's pending changes are its words.
+            let edited: Vec<Story> = revisions.iter().map(Story::as_edited).collect();
+            let mut views = RevisionView::all(&edited, &users);
+            for (view, revision) in views.iter_mut().zip(&revisions) {
+                view.is_live = Some(view.revision) == live;
+                view.pending = revision.pending.is_some();
+            }
+            Ok(Some((story, Some(views))))
         })
         .await?;
     let (story, revisions) = loaded.ok_or(AppError::NotFound)?;
@@ -58,8 +66,9 @@ async fn render(
         headline: story.headline.to_string(),
         current_revision: story.revision,
         revisions,
-        can_restore: signed_in.user.can_edit(&story),
+        can_restore: editorial::may_restore(&Actor::User(signed_in.user.clone()), &story),
         keeps_slug: story.first_published_at.is_some(),
+        is_live_story: story.is_public(),
         error,
     };
     Ok(HttpResponse::build(status)

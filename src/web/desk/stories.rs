@@ -7,7 +7,7 @@ mod listing;
 mod save;
 mod withdrawal;
 
-pub(super) use form::{edit, new_story};
+pub(super) use form::{edit, new_story, preview_pending};
 pub(super) use listing::list;
 pub(super) use save::{create, update};
 pub(super) use withdrawal::{reinstate, withdraw};

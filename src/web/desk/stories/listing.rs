@@ -67,7 +67,7 @@ pub(in crate::web::desk) async fn list(
             edit_url: format!("/desk/stories/{}", s.id),
             headline: s.headline.to_string(),
             status_key: s.status.key(),
-            status_label: s.status.label(),
+            status_label: s.status_label(),
             submitted: s.submitted,
             section: s.section.name(),
             author: name(s.author),
