@@ -368,3 +368,75 @@ pub struct StorySummary {
     pub author: Option<UserId>,
     pub last_edited_by: Option<UserId>,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    const NOW: OffsetDateTime = datetime!(2026-06-01 12:00 UTC);
+
+    fn live() -> Story {
+        let mut story = Story::draft(
+            Headline::parse("Talks end").unwrap(),
+            Section::parse("world").unwrap(),
+            Bylines::parse("Ann Lee").unwrap(),
+            Body::parse("Live words.").unwrap(),
+            NOW,
+        );
+        story.publish(NOW, None);
+        story
+    }
+
+    fn with_body(story: &Story, body: &str) -> StoryContent {
+        let mut content = story.content();
+        content.body = Body::parse(body).unwrap();
+        content
+    }
+
+    #[test]
+    fn staged_words_are_what_the_desk_edits_and_not_what_readers_see() {
+        let live = live();
+        let mut staged = live.clone();
+        staged.stage(with_body(&live, "New words."), None, NOW);
+
+        assert_eq!(staged.body.as_str(), "Live words.");
+        assert_eq!(staged.editable_content().body.as_str(), "New words.");
+        assert_eq!(staged.as_edited().body.as_str(), "New words.");
+        assert_eq!(staged.as_edited().pending, None);
+        assert_eq!(staged.status_label(), "Published · changes pending");
+        assert_eq!(
+            staged.summary().status_label(),
+            "Published · changes pending"
+        );
+        assert!(!live.differs_for_readers(&staged), "readers see no change");
+    }
+
+    #[test]
+    fn staging_the_live_words_again_leaves_nothing_pending() {
+        let live = live();
+        let mut staged = live.clone();
+        staged.stage(with_body(&live, "New words."), None, NOW);
+        staged.stage(live.content(), None, NOW);
+        assert_eq!(staged.pending, None);
+        assert_eq!(staged.status_label(), "Published");
+    }
+
+    #[test]
+    fn readers_see_a_change_of_words_place_or_visibility() {
+        let live = live();
+        let mut reworded = live.clone();
+        reworded.set_content(with_body(&live, "New words."));
+        let mut moved = live.clone();
+        moved.section = Section::parse("business").unwrap();
+        let mut hidden = live.clone();
+        hidden.status = Status::Unpublished;
+        for changed in [&reworded, &moved, &hidden] {
+            assert!(live.differs_for_readers(changed), "{changed:?}");
+        }
+        let mut saved_again = live.clone();
+        saved_again.revision += 1;
+        saved_again.updated_at = NOW + time::Duration::hours(1);
+        assert!(!live.differs_for_readers(&saved_again));
+    }
+}

@@ -204,6 +204,42 @@ mod tests {
     }
 
     #[test]
+    fn a_writer_edits_her_own_story_while_it_is_a_draft_unpublished_or_published() {
+        let mut story = Story::draft(
+            super::super::Headline::parse("Talks end").unwrap(),
+            super::super::Section::parse("world").unwrap(),
+            super::super::Bylines::parse("Ann Lee").unwrap(),
+            super::super::Body::parse("Words.").unwrap(),
+            OffsetDateTime::UNIX_EPOCH,
+        );
+        let ann = User {
+            id: UserId::new(),
+            username: Username::parse("ann.lee").unwrap(),
+            initials: Initials::parse("AL").unwrap(),
+            role: Role::Writer,
+            password_hash: PasswordHash(String::new()),
+            disabled: false,
+            created_at: OffsetDateTime::UNIX_EPOCH,
+        };
+        let ben = User {
+            id: UserId::new(),
+            ..ann.clone()
+        };
+        story.author = Some(ann.id);
+        for status in [
+            super::super::Status::Draft,
+            super::super::Status::Unpublished,
+            super::super::Status::Published,
+        ] {
+            story.status = status;
+            assert!(ann.can_edit(&story), "{status:?}");
+            assert!(!ben.can_edit(&story), "someone else's, {status:?}");
+        }
+        story.status = super::super::Status::Scheduled(OffsetDateTime::UNIX_EPOCH);
+        assert!(!ann.can_edit(&story), "scheduled: an editor's now");
+    }
+
+    #[test]
     fn initials_come_from_the_username() {
         assert_eq!(
             User::initials_for(&Username::parse("zhang.dan").unwrap()).as_str(),
