@@ -294,3 +294,35 @@ async fn the_history_marks_the_revision_readers_see() {
     assert!(text_of(&page, "#revision-3 h2").is_some_and(|h| h.contains("Live")));
     assert!(text_of(&page, "#revision-1 h2").is_some_and(|h| !h.contains("Live")));
 }
+
+#[actix_web::test]
+async fn a_writer_restoring_an_old_revision_of_her_live_story_is_told_to_use_the_form() {
+    let room = desk(Some("wendy")).await;
+    let browser = room.app.login("wendy", PASSWORD).await;
+    room.edit(&browser, Some(&edited()), "save").await;
+    let history = format!("{}/history", room.form_path());
+    let (status, page) = browser.get_html(&history).await;
+    assert_eq!(status, StatusCode::OK, "her story's history");
+    assert!(
+        select(&page, "form.restore").is_empty(),
+        "no restore offered"
+    );
+    let csrf = browser.csrf(&history).await;
+
+    let response = browser
+        .post_form(
+            &format!("/desk/stories/{}/restore/1", room.story.id),
+            &[("csrf", &csrf), ("current", "2")],
+        )
+        .await;
+
+    let (status, page) = page_of(response).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(
+        !select(&page, "nav .desk-nav").is_empty(),
+        "a desk page, with its menu"
+    );
+    let reason = text_of(&page, "[role=alert]").expect("the reason");
+    assert!(reason.contains("save them as changes"), "{reason}");
+    assert_eq!(room.stored().revision, 2, "nothing was restored");
+}

@@ -6,6 +6,7 @@ use crate::editorial::{self, Actor, EditorialError};
 use crate::storage::StoreError;
 use crate::views::desk::DeskContext;
 use crate::views::desk_admin::{HistoryPage, RevisionView};
+use crate::views::desk_refusal::RefusalPage;
 use crate::web::auth::SignedIn;
 use crate::web::{AppError, State};
 use actix_web::http::StatusCode;
@@ -59,7 +60,14 @@ async fn render(
         })
         .await?;
     let (story, revisions) = loaded.ok_or(AppError::NotFound)?;
-    let revisions = revisions.ok_or(AppError::Forbidden)?;
+    let Some(revisions) = revisions else {
+        return refused(
+            signed_in,
+            id,
+            "only editors, and the writer of a story, may see its history. Ask an editor if \
+             you need to know how it changed",
+        );
+    };
     let page = HistoryPage {
         ctx: DeskContext::new(signed_in, format!("History: {}", story.headline)),
         story_id: story.id.to_string(),
@@ -72,6 +80,18 @@ async fn render(
         error,
     };
     Ok(HttpResponse::build(status)
+        .content_type("text/html; charset=utf-8")
+        .body(page.render()?))
+}
+
+/// The desk page for something this account may not do with the story: why, and what to do.
+fn refused(signed_in: &SignedIn, id: StoryId, reason: &str) -> Result<HttpResponse, AppError> {
+    let page = RefusalPage::new(
+        DeskContext::new(signed_in, "Not allowed"),
+        reason,
+        Some(format!("/desk/stories/{id}")),
+    );
+    Ok(HttpResponse::build(StatusCode::FORBIDDEN)
         .content_type("text/html; charset=utf-8")
         .body(page.render()?))
 }
@@ -131,6 +151,7 @@ async fn restore(
             );
             render(&state, &signed_in, id, StatusCode::CONFLICT, Some(message)).await
         }
+        Err(EditorialError::NotAllowed(reason)) => refused(&signed_in, id, reason),
         Err(e) => Err(e.into()),
     }
 }
