@@ -11,6 +11,7 @@ mod notes;
 mod restore;
 mod review;
 mod schedule;
+mod staged;
 #[cfg(test)]
 mod tests;
 mod withdrawal;
@@ -18,9 +19,10 @@ mod withdrawal;
 pub use import::{Imported, import_ninjs, import_wire};
 pub use merge::{Merged, Outcome, Unmerged, save_merging};
 pub use notes::add_note;
-pub use restore::{Restored, restore};
+pub use restore::{Restored, may_restore, restore};
 pub use review::{Take, send_back, take};
 pub use schedule::publish_due;
+pub use staged::live_revision;
 pub use withdrawal::{reinstate, shows_withdrawn_photo, withdraw, withdrawn};
 
 use crate::domain::story_form::FieldErrors;
@@ -121,11 +123,22 @@ pub enum Step {
     /// Publish at this time, which the caller has checked lies ahead.
     Schedule(OffsetDateTime),
     Unpublish,
+    /// Put the form's content live on a published story: readers see it from now on.
+    UpdateLive,
+    /// Drop a published story's pending changes; readers keep what they see.
+    DiscardChanges,
 }
 
 impl Step {
     fn needs_editor(self) -> bool {
-        matches!(self, Step::Publish | Step::Schedule(_) | Step::Unpublish)
+        matches!(
+            self,
+            Step::Publish
+                | Step::Schedule(_)
+                | Step::Unpublish
+                | Step::UpdateLive
+                | Step::DiscardChanges
+        )
     }
 
     fn audit_action(self) -> Option<AuditAction> {
@@ -133,6 +146,8 @@ impl Step {
             Step::Publish => Some(AuditAction::Publish),
             Step::Schedule(_) => Some(AuditAction::Schedule),
             Step::Unpublish => Some(AuditAction::Unpublish),
+            Step::UpdateLive => Some(AuditAction::UpdateLive),
+            Step::DiscardChanges => Some(AuditAction::DiscardChanges),
             Step::Save | Step::Submit => None,
         }
     }
@@ -206,15 +221,16 @@ fn save_noting(
     Ok(saved)
 }
 
-/// The story as an edit would leave it, without saving it: what the preview shows. The same
-/// permissions and checks apply as to saving.
+/// The story as an edit would leave it, without saving it: what the preview shows, pending
+/// changes in place of what readers see now. The same permissions and checks apply as to
+/// saving.
 pub fn preview(
     store: &dyn Store,
     actor: &Actor,
     edit: Edit,
     now: OffsetDateTime,
 ) -> Result<Story, EditorialError> {
-    prepare(store, actor, edit, now).map(|(_, story)| story)
+    prepare(store, actor, edit, now).map(|(_, story)| story.as_edited())
 }
 
 /// Whether `actor` may change story `id` (`None`: write a new one), publishing it or not.
@@ -231,12 +247,15 @@ pub fn allowed(
         && !actor.may_edit(current)
     {
         return Err(EditorialError::NotAllowed(
-            "only editors may change a story once it is submitted, scheduled or published",
+            "only editors may change a story once it is submitted or scheduled, or someone \
+             else's published story. Ask an editor to make the change.",
         ));
     }
     if publishing && !actor.may_publish() {
         return Err(EditorialError::NotAllowed(
-            "only editors may publish, schedule or unpublish",
+            "only editors may publish, schedule, unpublish, update a live story or discard its \
+             pending changes. Save your changes and submit them for review: an editor will \
+             take it from there.",
         ));
     }
     Ok(current)
@@ -253,12 +272,16 @@ fn prepare(
     let mut story = match &current {
         Some(current) => {
             let mut story = current.clone();
-            story.set_content(edit.content);
+            staged::place_content(&mut story, edit.content, edit.step, actor.id(), now)?;
             story
+        }
+        None if matches!(edit.step, Step::UpdateLive | Step::DiscardChanges) => {
+            return Err(staged::not_live());
         }
         None => Story::new_draft(edit.content, actor.id(), now),
     };
-    check_photo(store, &story, edit.step)?;
+    // The checks apply to the words the desk is working on, pending or not.
+    check_photo(store, &story.as_edited(), edit.step)?;
     if story.is_withdrawn() && edit.step.needs_editor() {
         return Err(EditorialError::Invalid(vec![(
             "form",
@@ -268,7 +291,7 @@ fn prepare(
         )]));
     }
     take_step(&mut story, edit.step, actor, now);
-    embargo::check(&story, edit.step, now)?;
+    embargo::check(&story.as_edited(), edit.step, now)?;
     story.updated_at = now;
     story.last_edited_by = actor.id();
     if let Some(current) = &current {
@@ -320,13 +343,13 @@ fn take_step(story: &mut Story, step: Step, actor: &Actor, now: OffsetDateTime) 
             story.submitted = true;
             story.sent_back = None;
         }
-        Step::Save => {}
+        Step::Save | Step::UpdateLive | Step::DiscardChanges => {}
     }
 }
 
 /// What the audit log keeps of an edit (`current`: the story before it, `None` for a new one): a
-/// step in the workflow, a change of embargo, or a change readers see. An embargo changed along
-/// with a step is named in the step's entry.
+/// step in the workflow, a change of embargo, changes staged on a live story, or a change
+/// readers see. An embargo changed along with a step is named in the step's entry.
 fn audit_of(
     actor: &Actor,
     step: Step,
@@ -338,6 +361,9 @@ fn audit_of(
     let action = match (step.audit_action(), &embargo) {
         (Some(action), _) => action,
         (None, Some(_)) => AuditAction::Embargo,
+        (None, None) if current.is_some_and(|c| c.is_public() && staged_differently(c, edited)) => {
+            AuditAction::StageChanges
+        }
         (None, None)
             if current.is_some_and(|c| c.is_public() && c.reads_differently_from(edited)) =>
         {
@@ -354,6 +380,13 @@ fn audit_of(
         detail.push_str(&format!("; {change}"));
     }
     Some(actor.event(action, detail, now))
+}
+
+/// Whether an edit of live story `current` changed what is pending (who saved it and when
+/// aside).
+fn staged_differently(current: &Story, edited: &Story) -> bool {
+    let content = |story: &Story| story.pending.as_ref().map(|p| p.content.clone());
+    content(current) != content(edited)
 }
 
 /// Readers must be told who took a photo and what it shows: a story whose photo lacks a credit
@@ -374,6 +407,7 @@ fn check_photo(store: &dyn Store, story: &Story, step: Step) -> Result<(), Edito
     let verb = match step {
         Step::Publish => "published",
         Step::Schedule(_) => "scheduled",
+        Step::UpdateLive => "updated live",
         _ => return Ok(()),
     };
     let mut errors = FieldErrors::new();

@@ -159,6 +159,50 @@ impl Story {
         }
     }
 
+    /// The story as the desk edits it: its pending changes, if any, in place of its own
+    /// content. What the story form, the merge, the preview and the history show.
+    pub fn as_edited(&self) -> Story {
+        let mut edited = self.clone();
+        if let Some(pending) = edited.pending.take() {
+            edited.set_content(pending.content);
+        }
+        edited
+    }
+
+    /// Stages `content` as changes readers do not see yet, saved by `by` at `at`. Content no
+    /// different from the story's own (the filing time aside, which a published story no
+    /// longer takes) leaves nothing pending.
+    pub fn stage(&mut self, content: StoryContent, by: Option<UserId>, at: OffsetDateTime) {
+        let mut own = self.content();
+        own.filed_at = content.filed_at;
+        self.pending = (content != own).then(|| Box::new(PendingChanges { content, by, at }));
+    }
+
+    /// Whether readers could tell the two apart anywhere the site shows a story: its pages,
+    /// listings, feeds, sitemaps and API. Pending changes, the revision and who saved it last
+    /// are the desk's alone, so a staged save leaves the public site as it was.
+    pub fn differs_for_readers(&self, other: &Story) -> bool {
+        if self.is_public() != other.is_public() {
+            return true;
+        }
+        self.is_public()
+            && (self.reads_differently_from(other)
+                || self.slug != other.slug
+                || self.section != other.section
+                || self.embargo != other.embargo
+                || self.status != other.status
+                || self.published_at != other.published_at
+                || self.first_published_at != other.first_published_at
+                || self.revised_at != other.revised_at
+                || self.editor != other.editor
+                || self.notes != other.notes)
+    }
+
+    /// The status as the desk names it: "Published · changes pending" when changes wait.
+    pub fn status_label(&self) -> &'static str {
+        status_label(self.status, self.pending.is_some())
+    }
+
     pub fn set_content(&mut self, content: StoryContent) {
         let StoryContent {
             headline,
@@ -286,6 +330,23 @@ impl Story {
     }
 }
 
+/// A status as the desk names it, with `pending` changes waiting or not.
+fn status_label(status: Status, pending: bool) -> &'static str {
+    match (status, pending) {
+        (Status::Published, true) => "Published · changes pending",
+        (Status::Unpublished, true) => "Unpublished · changes pending",
+        (Status::Withdrawn(_), true) => "Withdrawn · changes pending",
+        (status, _) => status.label(),
+    }
+}
+
+impl StorySummary {
+    /// The status as the desk's list names it: "Published · changes pending" when changes wait.
+    pub fn status_label(&self) -> &'static str {
+        status_label(self.status, self.pending)
+    }
+}
+
 /// What a listing shows of a story; kept beside each index entry so a listing page is one scan.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StorySummary {
@@ -306,4 +367,76 @@ pub struct StorySummary {
     pub updated_at: OffsetDateTime,
     pub author: Option<UserId>,
     pub last_edited_by: Option<UserId>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    const NOW: OffsetDateTime = datetime!(2026-06-01 12:00 UTC);
+
+    fn live() -> Story {
+        let mut story = Story::draft(
+            Headline::parse("Talks end").unwrap(),
+            Section::parse("world").unwrap(),
+            Bylines::parse("Ann Lee").unwrap(),
+            Body::parse("Live words.").unwrap(),
+            NOW,
+        );
+        story.publish(NOW, None);
+        story
+    }
+
+    fn with_body(story: &Story, body: &str) -> StoryContent {
+        let mut content = story.content();
+        content.body = Body::parse(body).unwrap();
+        content
+    }
+
+    #[test]
+    fn staged_words_are_what_the_desk_edits_and_not_what_readers_see() {
+        let live = live();
+        let mut staged = live.clone();
+        staged.stage(with_body(&live, "New words."), None, NOW);
+
+        assert_eq!(staged.body.as_str(), "Live words.");
+        assert_eq!(staged.editable_content().body.as_str(), "New words.");
+        assert_eq!(staged.as_edited().body.as_str(), "New words.");
+        assert_eq!(staged.as_edited().pending, None);
+        assert_eq!(staged.status_label(), "Published · changes pending");
+        assert_eq!(
+            staged.summary().status_label(),
+            "Published · changes pending"
+        );
+        assert!(!live.differs_for_readers(&staged), "readers see no change");
+    }
+
+    #[test]
+    fn staging_the_live_words_again_leaves_nothing_pending() {
+        let live = live();
+        let mut staged = live.clone();
+        staged.stage(with_body(&live, "New words."), None, NOW);
+        staged.stage(live.content(), None, NOW);
+        assert_eq!(staged.pending, None);
+        assert_eq!(staged.status_label(), "Published");
+    }
+
+    #[test]
+    fn readers_see_a_change_of_words_place_or_visibility() {
+        let live = live();
+        let mut reworded = live.clone();
+        reworded.set_content(with_body(&live, "New words."));
+        let mut moved = live.clone();
+        moved.section = Section::parse("business").unwrap();
+        let mut hidden = live.clone();
+        hidden.status = Status::Unpublished;
+        for changed in [&reworded, &moved, &hidden] {
+            assert!(live.differs_for_readers(changed), "{changed:?}");
+        }
+        let mut saved_again = live.clone();
+        saved_again.revision += 1;
+        saved_again.updated_at = NOW + time::Duration::hours(1);
+        assert!(!live.differs_for_readers(&saved_again));
+    }
 }

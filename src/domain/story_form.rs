@@ -378,6 +378,10 @@ pub enum Action {
     ScheduleAtEmbargo,
     Unpublish,
     Preview,
+    /// Put a published story's pending changes (as the form holds them) live.
+    UpdateLive,
+    /// Drop a published story's pending changes.
+    DiscardChanges,
 }
 
 impl Action {
@@ -389,6 +393,8 @@ impl Action {
             "schedule-embargo" => Action::ScheduleAtEmbargo,
             "unpublish" => Action::Unpublish,
             "preview" => Action::Preview,
+            "update-live" => Action::UpdateLive,
+            "discard-changes" => Action::DiscardChanges,
             _ => Action::Save,
         }
     }
@@ -397,7 +403,12 @@ impl Action {
     pub fn needs_editor(self) -> bool {
         matches!(
             self,
-            Action::Publish | Action::Schedule | Action::ScheduleAtEmbargo | Action::Unpublish
+            Action::Publish
+                | Action::Schedule
+                | Action::ScheduleAtEmbargo
+                | Action::Unpublish
+                | Action::UpdateLive
+                | Action::DiscardChanges
         )
     }
 
@@ -409,6 +420,8 @@ impl Action {
             Action::Unpublish => "unpublish",
             Action::Submit => "submit",
             Action::Save | Action::Preview => "save",
+            Action::UpdateLive => "update-live",
+            Action::DiscardChanges => "discard",
         }
     }
 }

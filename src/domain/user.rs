@@ -145,14 +145,15 @@ pub struct User {
 }
 
 impl User {
-    /// Writers edit their own stories while they are drafts (or back with them after review);
+    /// Writers edit their own stories while they are drafts (or back with them after review),
+    /// and propose changes to them once published (staged, for an editor to put live);
     /// editors and admins edit every story.
     pub fn can_edit(&self, story: &Story) -> bool {
         self.role.can_publish()
             || (story.author == Some(self.id)
                 && matches!(
                     story.status,
-                    super::Status::Draft | super::Status::Unpublished
+                    super::Status::Draft | super::Status::Unpublished | super::Status::Published
                 ))
     }
 
@@ -200,6 +201,42 @@ mod tests {
         assert!(!Role::Writer.can_publish());
         assert!(Role::Admin.can_manage_users());
         assert!(!Role::Editor.can_manage_users());
+    }
+
+    #[test]
+    fn a_writer_edits_her_own_story_while_it_is_a_draft_unpublished_or_published() {
+        let mut story = Story::draft(
+            super::super::Headline::parse("Talks end").unwrap(),
+            super::super::Section::parse("world").unwrap(),
+            super::super::Bylines::parse("Ann Lee").unwrap(),
+            super::super::Body::parse("Words.").unwrap(),
+            OffsetDateTime::UNIX_EPOCH,
+        );
+        let ann = User {
+            id: UserId::new(),
+            username: Username::parse("ann.lee").unwrap(),
+            initials: Initials::parse("AL").unwrap(),
+            role: Role::Writer,
+            password_hash: PasswordHash(String::new()),
+            disabled: false,
+            created_at: OffsetDateTime::UNIX_EPOCH,
+        };
+        let ben = User {
+            id: UserId::new(),
+            ..ann.clone()
+        };
+        story.author = Some(ann.id);
+        for status in [
+            super::super::Status::Draft,
+            super::super::Status::Unpublished,
+            super::super::Status::Published,
+        ] {
+            story.status = status;
+            assert!(ann.can_edit(&story), "{status:?}");
+            assert!(!ben.can_edit(&story), "someone else's, {status:?}");
+        }
+        story.status = super::super::Status::Scheduled(OffsetDateTime::UNIX_EPOCH);
+        assert!(!ann.can_edit(&story), "scheduled: an editor's now");
     }
 
     #[test]

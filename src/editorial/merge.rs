@@ -4,7 +4,7 @@
 //! with the rest already merged, for the editor to settle. Nothing saved by anyone is dropped
 //! unseen: it is either in the merged story or in a conflict shown to the editor.
 
-use super::{Actor, Edit, EditorialError, save_noting};
+use super::{Actor, Edit, EditorialError, Step, save_noting};
 use crate::domain::merge::{self, Merge, Part};
 use crate::domain::story_form::{self, StoryInput};
 use crate::domain::{Story, StoryId};
@@ -92,7 +92,9 @@ pub fn save_merging(
     mine: &StoryInput,
     now: OffsetDateTime,
 ) -> Result<Outcome, EditorialError> {
-    let Some(id) = edit.story else {
+    // Discarding builds on exactly the revision shown: merged, it would drop changes saved
+    // meanwhile that nobody has seen.
+    let (Some(id), false) = (edit.story, edit.step == Step::DiscardChanges) else {
         return save_noting(store, actor, edit, now, None).map(saved_unmerged);
     };
     let base_revision = edit.expected_revision;
@@ -160,10 +162,12 @@ fn saved_unmerged(story: Story) -> Outcome {
 
 /// Merges the editor's form with the stored story against the revision the editor started
 /// from. Without that revision (a form that names none, or one that is not stored), every
-/// field counts as changed on both sides, so whatever differs is shown as a conflict.
+/// field counts as changed on both sides, so whatever differs is shown as a conflict. Each
+/// side is what the desk edits: a live story's pending changes, when it has some.
 pub fn merge_forms(base: Option<&Story>, current: &Story, mine: &StoryInput) -> Merge {
-    let base = base.map(StoryInput::from_story).unwrap_or_default();
-    let theirs = StoryInput::from_story(current);
+    let edited = |story: &Story| StoryInput::from_story(&story.as_edited());
+    let base = base.map(edited).unwrap_or_default();
+    let theirs = edited(current);
     let [base, theirs, mine] = [&base, &theirs, mine].map(mergeable);
     merge::merge(&refs(&base), &refs(&theirs), &refs(&mine))
 }

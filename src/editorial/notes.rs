@@ -9,10 +9,9 @@ use crate::storage::Store;
 use time::OffsetDateTime;
 
 /// Whether `step` puts content live on `current`, a story readers already see: the only changes
-/// a note may come with. Publishing a published story is today's live update; a step that
-/// puts staged changes live belongs here too.
+/// a note may come with: Update live story, or Publish, which does the same to a live story.
 fn puts_live(step: Step, current: &Story) -> bool {
-    current.is_public() && matches!(step, Step::Publish)
+    current.is_public() && matches!(step, Step::UpdateLive | Step::Publish)
 }
 
 /// Adds the edit's note to `story`, the story `step` makes of `current`, and stamps its revision
@@ -29,8 +28,8 @@ pub(super) fn attach(
     check_may_add(actor, current)?;
     if !current.is_some_and(|current| puts_live(step, current)) {
         return Err(refused(
-            "A public note goes live with the story: press Publish to put the note and the \
-             story's changes live.",
+            "A public note goes live with the story: press Update live story to put the note \
+             and the story's changes live.",
         ));
     }
     add(story, draft, now);
@@ -242,7 +241,7 @@ mod tests {
             edit(Some(&story), Step::Save, Some(draft())),
             NOW,
         );
-        assert!(form_error(refused).contains("press Publish"));
+        assert!(form_error(refused).contains("press Update live story"));
         assert!(store.story(story.id).unwrap().unwrap().notes.is_empty());
     }
 

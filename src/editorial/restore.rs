@@ -5,6 +5,12 @@ use crate::domain::{AuditAction, Story, StoryId};
 use crate::storage::{Store, StoreError};
 use time::OffsetDateTime;
 
+/// Whether `actor` may restore a revision of `story`: whoever may edit it, except that a
+/// writer proposes changes to her published story through the form, not the history.
+pub fn may_restore(actor: &Actor, story: &Story) -> bool {
+    actor.may_edit(story) && (actor.may_publish() || !story.is_public())
+}
+
 /// What became of a restore.
 #[derive(Debug)]
 pub enum Restored {
@@ -29,23 +35,41 @@ pub fn restore(
     let old = store
         .story_revision(id, revision)?
         .ok_or(EditorialError::NotFound)?;
-    if !actor.may_edit(&current) {
+    if !may_restore(actor, &current) {
         return Err(EditorialError::NotAllowed(
-            "only editors may restore a story once it is submitted, scheduled or published",
+            "only editors may restore a story once it is submitted, scheduled or published. \
+             To propose older words for your published story, copy them into the story form \
+             and save them as changes.",
         ));
     }
     check_revision(&current, Some(expected.unwrap_or(current.revision)))?;
     if old.revision == current.revision {
         return Ok(Restored::Current);
     }
-    let mut restored = current.restored_from(&old, actor.id(), now);
+    // The words the desk saw in that revision: its pending changes, if it had some.
+    let mut restored = current.restored_from(&old.as_edited(), actor.id(), now);
+    let staged = current.is_public();
+    if staged {
+        // Readers keep the live text: the restored words wait, as any save of a live story
+        // does, for an editor to update the live story.
+        let words = restored.content();
+        restored = current.clone();
+        restored.stage(words, actor.id(), now);
+        restored.updated_at = now;
+        restored.last_edited_by = actor.id();
+    }
     stamp_revision(&current, &mut restored, now);
     let event = |saved_as: u64, headline: &str| {
         actor.event(
             AuditAction::Restore,
             format!(
-                "{headline}: revision {} restored as revision {saved_as}",
-                old.revision
+                "{headline}: revision {} restored as revision {saved_as}{}",
+                old.revision,
+                if staged {
+                    ", pending, not live yet"
+                } else {
+                    ""
+                }
             ),
             now,
         )

@@ -308,8 +308,13 @@ impl SledStore {
                 slugs.insert(slug, &id)?;
                 stories.insert(&id, record.as_slice())?;
                 revisions.insert(revision.as_slice(), record.as_slice())?;
-                // Readers' pages change when the story is public before or after this save.
-                if stored.is_public() || old.as_ref().is_some_and(Story::is_public) {
+                // Readers' pages change when something they see of the story changes; changes
+                // staged on a live story leave every cached page valid.
+                let seen_differently = match &old {
+                    Some(old) => old.differs_for_readers(&stored),
+                    None => stored.is_public(),
+                };
+                if seen_differently {
                     bump_public_version(meta, now)?;
                 }
                 if let Some((key, value)) = &audit {

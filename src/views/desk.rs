@@ -146,6 +146,8 @@ pub struct StoryFormPage {
     /// The kind and words of a note typed in "Add a correction" and refused, shown back.
     pub typed_note_kind: String,
     pub typed_note_text: String,
+    /// Changes of a live story waiting to go live, which the fields show.
+    pub pending: Option<PendingNote>,
 }
 
 /// The review desk's part of the story form.
@@ -226,6 +228,15 @@ impl ReviewPanel {
             ..Self::default()
         }
     }
+}
+
+/// "Changes pending, saved by ann.lee at 10:42": a live story's staged changes.
+pub struct PendingNote {
+    /// Who saved them last, by username; empty when unknown.
+    pub by: String,
+    pub at: Timestamp,
+    /// The story as it will read once the changes go live.
+    pub preview_url: String,
 }
 
 /// "Autosaved at 10:42, not saved to the story: restore it".

@@ -170,6 +170,10 @@ pub struct RevisionView {
     pub status: &'static str,
     pub status_key: &'static str,
     pub is_current: bool,
+    /// The revision readers see (see [`crate::editorial::live_revision`]); set by the caller.
+    pub is_live: bool,
+    /// Saved with changes waiting to go live: readers did not see this revision's words.
+    pub pending: bool,
     pub is_first: bool,
     /// Against the revision before it; empty for the first.
     pub changes: Vec<FieldChange>,
@@ -196,6 +200,8 @@ impl RevisionView {
                     status: story.status.label(),
                     status_key: story.status.key(),
                     is_current: i == 0,
+                    is_live: false,
+                    pending: story.pending.is_some(),
                     is_first: previous.is_none(),
                     changes: previous
                         .map(|p| diff::story_changes(p, story))
@@ -218,6 +224,8 @@ pub struct HistoryPage {
     pub can_restore: bool,
     /// A published story keeps its address when an older revision is restored.
     pub keeps_slug: bool,
+    /// Readers see the story now: one revision is marked live.
+    pub is_live_story: bool,
     pub error: Option<String>,
 }
 
@@ -278,8 +286,9 @@ impl RestorePage {
 /// What a restore will do to what readers see of `story`.
 fn restore_effect(story: &Story) -> String {
     match story.status {
-        Status::Published => "This story is published: readers will see the restored text at \
-                              once, at the same address."
+        Status::Published => "This story is published: the restored text becomes its pending \
+                              changes, and readers keep seeing the published text until an \
+                              editor updates the live story."
             .to_owned(),
         Status::Scheduled(at) => format!(
             "This story is scheduled for {} UTC: it will be published with the restored text.",
@@ -298,13 +307,13 @@ fn restore_effect(story: &Story) -> String {
 /// What the story form says after revision `restored` of a story was restored as `saved`.
 pub fn restored_notice(restored: u64, saved: &Story) -> String {
     let effect = match saved.status {
-        // A live story whose edits wait for an editor: the restore joins them.
+        // A live story's restore is staged: it waits for an editor to update the live story.
         Status::Published if saved.pending.is_some() => {
-            "The published page is unchanged: the restored text waits with the story's pending \
-             changes until an editor puts them live."
+            "The published page is unchanged: the restored text waits as the story's pending \
+             changes until an editor updates the live story."
                 .to_owned()
         }
-        Status::Published => "The published page now shows the restored text.".to_owned(),
+        Status::Published => "The published page already shows this text.".to_owned(),
         Status::Scheduled(at) => format!(
             "The story is still scheduled for {} UTC, and will be published with this text.",
             Timestamp::new(at).display

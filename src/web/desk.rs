@@ -35,6 +35,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .service(stories::list)
     .service(stories::new_story)
     .service(stories::create)
+    .service(stories::preview_pending)
     .service(stories::edit)
     .service(stories::update)
     .service(stories::add_note)

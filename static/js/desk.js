@@ -4,7 +4,8 @@
 // - autosave: every few seconds, if anything changed, the fields (not the photo) are sent to
 //   the server, which keeps them as a copy apart from the story and offers them back on the
 //   form until the story is saved;
-// - a warning before leaving the page with changes that were not saved to the story.
+// - a warning before leaving the page with changes that were not saved to the story;
+// - a question before a button marked `data-confirm` (Discard pending changes) does its work.
 (function () {
   "use strict";
 
@@ -88,8 +89,14 @@
     changed = true;
   });
   form.addEventListener("submit", function (event) {
-    // Preview opens another window; this page and its changes stay.
     var submitter = event.submitter;
+    // A button that throws work away asks first.
+    var question = submitter && submitter.getAttribute("data-confirm");
+    if (question && !window.confirm(question)) {
+      event.preventDefault();
+      return;
+    }
+    // Preview opens another window; this page and its changes stay.
     if (!submitter || submitter.getAttribute("formtarget") !== "_blank") {
       leaving = true;
     }

@@ -378,3 +378,48 @@ async fn two_editors_editing_different_paragraphs_in_two_windows_both_keep_their
     })
     .await;
 }
+
+#[actix_web::test]
+async fn an_editor_saves_changes_to_a_live_story_and_readers_see_them_once_she_updates_it() {
+    let app = TestApp::spawn().await;
+    app.create_user("edna.live", Role::Editor, PASSWORD);
+    let published = OffsetDateTime::now_utc() - Duration::hours(1);
+    let story = StoryBuilder::new("Council votes on the budget")
+        .body("The council met.\n\nThe vote was close.")
+        .published_at(published)
+        .save(&app);
+    let edit_url = app.url(&format!("/desk/stories/{}", story.id));
+    let article = app.url(&newsroom::urls::article(published, &story.slug, 1));
+    let editor = Chromium::start("staged_edit_update_live").await;
+
+    journey(&[&editor], async {
+        editor.login(&app.address, "edna.live", PASSWORD).await;
+        editor.open(&edit_url).await;
+        editor
+            .type_into("#body", "The council met on Monday.\n\nThe vote was close.")
+            .await;
+        editor.click("button[value='save']").await;
+        assert!(
+            editor.text("p.notice").await.contains("not live yet"),
+            "the desk says the changes are not live"
+        );
+
+        // Each visit its own address, so no copy kept by the browser stands in for the page.
+        editor.open(&format!("{article}?visit=1")).await;
+        let before = editor.text("article").await;
+        assert!(before.contains("The council met."), "{before}");
+        assert!(!before.contains("Monday"), "{before}");
+
+        editor.open(&edit_url).await;
+        editor.click("button[value='update-live']").await;
+        assert_eq!(
+            editor.text("p.notice").await,
+            "Live story updated: readers now see these changes."
+        );
+
+        editor.open(&format!("{article}?visit=2")).await;
+        let after = editor.text("article").await;
+        assert!(after.contains("The council met on Monday."), "{after}");
+    })
+    .await;
+}

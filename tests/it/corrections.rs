@@ -84,7 +84,7 @@ async fn correct(browser: &Browser, story: &Story, kind: &str, text: &str) -> re
     send(
         browser,
         story.id,
-        "publish",
+        "update-live",
         &[("note_kind", kind), ("note_text", text)],
     )
     .await
@@ -244,7 +244,7 @@ async fn a_note_saved_without_putting_the_story_live_is_refused_and_kept_on_the_
     assert!(
         text_of(&html, ".error")
             .expect("the message")
-            .contains("press Publish")
+            .contains("press Update live story")
     );
     assert_eq!(field_value(&html, "note_text"), NOTE);
     assert_eq!(field_value(&html, "note_kind"), "clarification");
@@ -260,7 +260,7 @@ async fn a_note_of_an_unknown_kind_or_too_long_is_refused_by_its_field() {
     let response = send(
         &editor,
         story.id,
-        "publish",
+        "update-live",
         &[("note_kind", "apology"), ("note_text", &long)],
     )
     .await;

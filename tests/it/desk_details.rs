@@ -330,8 +330,8 @@ async fn restoring_a_revision_first_says_what_will_happen_and_changes_nothing_ye
     assert_eq!(
         text_of(&page, ".restore-effect").as_deref(),
         Some(
-            "This story is published: readers will see the restored text at once, at the same \
-             address."
+            "This story is published: the restored text becomes its pending changes, and \
+             readers keep seeing the published text until an editor updates the live story."
         )
     );
     assert_eq!(
@@ -346,7 +346,7 @@ async fn restoring_a_revision_first_says_what_will_happen_and_changes_nothing_ye
 }
 
 #[actix_web::test]
-async fn a_confirmed_restore_of_a_published_story_says_it_changed_the_live_page() {
+async fn a_confirmed_restore_of_a_published_story_waits_for_the_live_story_to_be_updated() {
     let (app, editor) = desk().await;
     let story = two_revisions(&app, true);
     let (_, history) = editor.get_html(&history_path(&story)).await;
@@ -360,14 +360,22 @@ async fn a_confirmed_restore_of_a_published_story_says_it_changed_the_live_page(
         .await;
     assert_eq!(
         text_of(&form, ".notice[role=status]").as_deref(),
-        Some("Revision 1 restored as revision 3. The published page now shows the restored text.")
+        Some(
+            "Revision 1 restored as revision 3. The published page is unchanged: the restored \
+             text waits as the story's pending changes until an editor updates the live story."
+        )
     );
     let now = stored(&app, story.id);
     assert_eq!(now.revision, 3);
-    assert_eq!(now.headline.as_str(), "Talks end");
+    assert_eq!(now.headline.as_str(), "Talks end in Geneva");
+    let pending = now.pending.as_ref().expect("the restored text is pending");
+    assert_eq!(pending.content.headline.as_str(), "Talks end");
     let article = newsroom::urls::article(now.published_at.unwrap(), &now.slug, 1);
     let (_, public) = app.get_html(&article).await;
-    assert_eq!(text_of(&public, "h1").as_deref(), Some("Talks end"));
+    assert_eq!(
+        text_of(&public, "h1").as_deref(),
+        Some("Talks end in Geneva")
+    );
     let (_, again) = editor
         .get_html(&format!("/desk/stories/{}", story.id))
         .await;

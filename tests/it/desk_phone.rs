@@ -98,7 +98,12 @@ async fn focus_is_plain_to_see_and_unpublish_is_set_apart_from_publish() {
         let style = |selector: &str, property: &str| {
             format!("return getComputedStyle(document.querySelector(\"{selector}\")).{property}")
         };
-        let publish = script(&browser, &style("button[value=publish]", "backgroundColor")).await;
+        // The story is live, so the step the page is for is Update live story.
+        let publish = script(
+            &browser,
+            &style("button[value=update-live]", "backgroundColor"),
+        )
+        .await;
         let unpublish = script(&browser, &style("button[value=unpublish]", "color")).await;
         let save_as_plain =
             script(&browser, &style("button[value=preview]", "backgroundColor")).await;

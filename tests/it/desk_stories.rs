@@ -1125,7 +1125,7 @@ async fn a_restarted_server_keeps_stories_revisions_accounts_and_sessions() {
     let fields = story_fields("Kept across a restart");
     let id = create(&browser, "publish", &fields).await;
     let revised = with(fields, "body", "A second revision.");
-    saved_id(send(&browser, &edit_path(id), "save", &revised, None).await).await;
+    saved_id(send(&browser, &edit_path(id), "update-live", &revised, None).await).await;
     let stopped = server.stop().await;
     assert!(stopped.success(), "SIGTERM ended the server with {stopped}");
 

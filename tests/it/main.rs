@@ -39,6 +39,7 @@ mod reader_formats;
 mod review_browser;
 mod review_desk;
 mod sitemaps;
+mod staged_edits;
 mod story_form_limits;
 mod story_posts;
 mod structured_data;

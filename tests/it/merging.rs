@@ -73,7 +73,7 @@ impl Newsroom {
 
 /// Every control of the form matched by `form`, in page order, as the browser sends it: a
 /// radio button only when checked, a select's selected option.
-fn form_fields(page: &Html, form: &str) -> Vec<(String, String)> {
+pub(crate) fn form_fields(page: &Html, form: &str) -> Vec<(String, String)> {
     let controls = format!("{form} input, {form} textarea, {form} select");
     select(page, &controls)
         .into_iter()
@@ -99,7 +99,7 @@ fn form_fields(page: &Html, form: &str) -> Vec<(String, String)> {
         .collect()
 }
 
-fn set(fields: &mut [(String, String)], name: &str, value: &str) {
+pub(crate) fn set(fields: &mut [(String, String)], name: &str, value: &str) {
     let field = fields
         .iter_mut()
         .find(|(field, _)| field == name)
@@ -114,7 +114,7 @@ fn value<'a>(fields: &'a [(String, String)], name: &str) -> &'a str {
         .map_or("", |(_, value)| value.as_str())
 }
 
-async fn submit(
+pub(crate) async fn submit(
     editor: &Browser,
     path: &str,
     fields: &[(String, String)],

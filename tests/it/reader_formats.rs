@@ -439,6 +439,33 @@ async fn every_page_renders_for_the_checkers() {
         assert_eq!(response.status(), StatusCode::OK, "{path}");
         pages.push((name.to_owned(), response.text().await.unwrap()));
     }
+    // The live story with changes pending: its form and history; and a writer's refusal.
+    let mut staged = app.store.story(story.id).unwrap().unwrap();
+    let mut words = staged.content();
+    words.body = newsroom::domain::Body::parse("GENEVA -- The talks resumed on Monday.").unwrap();
+    staged.stage(words, None, staged.updated_at);
+    app.store
+        .save_story(&staged, Some(staged.revision))
+        .unwrap();
+    for (name, path) in [
+        (
+            "story-form-pending.html",
+            format!("/desk/stories/{}", story.id),
+        ),
+        (
+            "history-pending.html",
+            format!("/desk/stories/{}/history", story.id),
+        ),
+    ] {
+        let response = desk.get(&path).await;
+        assert_eq!(response.status(), StatusCode::OK, "{path}");
+        pages.push((name.to_owned(), response.text().await.unwrap()));
+    }
+    app.create_user("wren", Role::Writer, PASSWORD);
+    let writer = app.login("wren", PASSWORD).await;
+    let refused = writer.get(&format!("/desk/stories/{}", story.id)).await;
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    pages.push(("refused.html".to_owned(), refused.text().await.unwrap()));
 
     if let Some(dir) = std::env::var_os("NEWSROOM_MARKUP_DIR") {
         let dir = std::path::PathBuf::from(dir);

@@ -6,6 +6,7 @@ use crate::editorial::{self, Actor, EditorialError};
 use crate::storage::StoreError;
 use crate::views::desk::DeskContext;
 use crate::views::desk_admin::{HistoryPage, RevisionView};
+use crate::views::desk_refusal::RefusalPage;
 use crate::web::auth::SignedIn;
 use crate::web::{AppError, State};
 use actix_web::http::StatusCode;
@@ -49,22 +50,50 @@ async fn render(
             }
             let revisions = store.story_revisions(id)?;
             let users = store.users()?;
-            Ok(Some((story, Some(RevisionView::all(&revisions, &users)))))
+            let live = editorial::live_revision(&story, &revisions);
+            // Each revision as the desk saw it: a live story's pending changes are its words.
+            let edited: Vec<Story> = revisions.iter().map(Story::as_edited).collect();
+            let mut views = RevisionView::all(&edited, &users);
+            for (view, revision) in views.iter_mut().zip(&revisions) {
+                view.is_live = Some(view.revision) == live;
+                view.pending = revision.pending.is_some();
+            }
+            Ok(Some((story, Some(views))))
         })
         .await?;
     let (story, revisions) = loaded.ok_or(AppError::NotFound)?;
-    let revisions = revisions.ok_or(AppError::Forbidden)?;
+    let Some(revisions) = revisions else {
+        return refused(
+            signed_in,
+            id,
+            "only editors, and the writer of a story, may see its history. Ask an editor if \
+             you need to know how it changed",
+        );
+    };
     let page = HistoryPage {
         ctx: DeskContext::new(signed_in, format!("History: {}", story.headline)),
         story_id: story.id.to_string(),
         headline: story.headline.to_string(),
         current_revision: story.revision,
         revisions,
-        can_restore: signed_in.user.can_edit(&story),
+        can_restore: editorial::may_restore(&Actor::User(signed_in.user.clone()), &story),
         keeps_slug: story.first_published_at.is_some(),
+        is_live_story: story.is_public(),
         error,
     };
     Ok(HttpResponse::build(status)
+        .content_type("text/html; charset=utf-8")
+        .body(page.render()?))
+}
+
+/// The desk page for something this account may not do with the story: why, and what to do.
+fn refused(signed_in: &SignedIn, id: StoryId, reason: &str) -> Result<HttpResponse, AppError> {
+    let page = RefusalPage::new(
+        DeskContext::new(signed_in, "Not allowed"),
+        reason,
+        Some(format!("/desk/stories/{id}")),
+    );
+    Ok(HttpResponse::build(StatusCode::FORBIDDEN)
         .content_type("text/html; charset=utf-8")
         .body(page.render()?))
 }
@@ -129,6 +158,7 @@ async fn restore(
             );
             render(&state, &signed_in, id, StatusCode::CONFLICT, Some(message)).await
         }
+        Err(EditorialError::NotAllowed(reason)) => refused(&signed_in, id, reason),
         Err(e) => Err(e.into()),
     }
 }

@@ -9,7 +9,7 @@ mod review;
 mod save;
 mod withdrawal;
 
-pub(super) use form::{edit, new_story};
+pub(super) use form::{edit, new_story, preview_pending};
 pub(super) use listing::list;
 pub(super) use notes::add_note;
 pub(super) use review::{send_back, take};

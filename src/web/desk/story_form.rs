@@ -5,7 +5,8 @@
 pub use crate::domain::story_form::{Action, FieldErrors, StoryInput, error_key, format_local};
 use crate::domain::{Body, PageNumber, PhotoId, Role, Section, Story};
 use crate::urls;
-use crate::views::desk::{DeskContext, ReviewPanel, StoryFormPage};
+use crate::views::Timestamp;
+use crate::views::desk::{DeskContext, PendingNote, ReviewPanel, StoryFormPage};
 use crate::web::auth::SignedIn;
 use actix_multipart::Multipart;
 use futures_util::StreamExt;
@@ -47,7 +48,7 @@ pub(super) fn form_page(
         input,
         errors,
         notice,
-        status_label: story.map(|s| s.status.label()),
+        status_label: story.map(Story::status_label),
         can_publish: signed_in.user.role.can_publish(),
         is_published: story.is_some_and(Story::is_public),
         history_url: story.map(|s| format!("/desk/stories/{}/history", s.id)),
@@ -73,6 +74,13 @@ pub(super) fn form_page(
         review: ReviewPanel::of(story, &signed_in.user, &|_| None),
         typed_note_kind: String::new(),
         typed_note_text: String::new(),
+        pending: story.and_then(|s| {
+            s.pending.as_ref().map(|pending| PendingNote {
+                by: String::new(),
+                at: Timestamp::new(pending.at),
+                preview_url: format!("/desk/stories/{}/preview", s.id),
+            })
+        }),
     }
 }
 

@@ -3,9 +3,11 @@
 
 use super::html;
 use crate::domain::story_form::StoryInput;
-use crate::domain::{Story, StoryId};
+use crate::domain::{PageNumber, Story, StoryId};
 use crate::editorial;
-use crate::views::desk::{AutosaveNote, StoryFormPage};
+use crate::views::desk::{AutosaveNote, DeskContext, StoryFormPage};
+use crate::views::desk_refusal::RefusalPage;
+use crate::views::reader::{ArticlePage, PreviewForm};
 use crate::web::auth::SignedIn;
 use crate::web::desk::story_form::{form_page, photo_url};
 use crate::web::desk::{autosave, story_photo};
@@ -46,8 +48,8 @@ pub(in crate::web::desk) async fn edit(
     let story = state
         .blocking(move |store| editorial::story(store, id))
         .await?;
-    if !signed_in.user.can_edit(&story) && !signed_in.user.role.can_publish() {
-        return Err(AppError::Forbidden);
+    if !signed_in.user.can_edit(&story) {
+        return refused(&signed_in, &story);
     }
     let notice = query
         .saved
@@ -58,7 +60,73 @@ pub(in crate::web::desk) async fn edit(
     let mut page = form_with_autosave(&state, &signed_in, Some(&story), restore, notice).await?;
     page.review = super::review::panel(&state, &signed_in, &story).await?;
     choose_photo(&state, query.photo.as_deref(), &mut page).await?;
+    name_pending(&state, &story, &mut page).await?;
     html(StatusCode::OK, page.render()?)
+}
+
+/// The story as it will read once its pending changes go live (or as it reads now, with
+/// none), for whoever may edit it.
+#[get("/desk/stories/{id}/preview")]
+pub(in crate::web::desk) async fn preview_pending(
+    state: State,
+    signed_in: SignedIn,
+    path: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let id: StoryId = path.parse().map_err(|_| AppError::NotFound)?;
+    let story = state
+        .blocking(move |store| editorial::story(store, id))
+        .await?;
+    if !signed_in.user.can_edit(&story) {
+        return refused(&signed_in, &story);
+    }
+    let edited = story.as_edited();
+    let photo_id = edited
+        .photo
+        .as_ref()
+        .and_then(|photo| photo.image)
+        .map(|id| id.to_string())
+        .unwrap_or_default();
+    let photo = story_photo::chosen(&state, &photo_id).await?;
+    // Its pager sends the pending text as a form, as the preview of a form being edited does.
+    let mut input = StoryInput::from_story(&edited);
+    input.revision = story.revision.to_string();
+    let form = PreviewForm {
+        action: format!("/desk/stories/{}", story.id),
+        csrf: signed_in.csrf.clone(),
+        fields: input.to_pairs(),
+    };
+    let page = ArticlePage::preview(&state.site, &edited, PageNumber::FIRST, form)
+        .with_photo(photo.as_ref());
+    html(StatusCode::OK, page.render()?)
+}
+
+/// The desk page for a story this account may not open: why, and what to do.
+fn refused(signed_in: &SignedIn, story: &Story) -> Result<HttpResponse, AppError> {
+    let reason = format!(
+        "This story is {}: only editors, and its writer while it is a draft, unpublished or \
+         published, may edit it. Ask an editor if it needs a change.",
+        story.status.label().to_lowercase()
+    );
+    let page = RefusalPage::new(DeskContext::new(signed_in, "Not allowed"), &reason, None);
+    html(StatusCode::FORBIDDEN, page.render()?)
+}
+
+/// Names who saved the story's pending changes, for the form's note on them.
+pub(super) async fn name_pending(
+    state: &State,
+    story: &Story,
+    page: &mut StoryFormPage,
+) -> Result<(), AppError> {
+    let (Some(note), Some(by)) = (
+        page.pending.as_mut(),
+        story.pending.as_ref().and_then(|p| p.by),
+    ) else {
+        return Ok(());
+    };
+    if let Some(user) = state.blocking(move |store| store.user(by)).await? {
+        note.by = user.username.to_string();
+    }
+    Ok(())
 }
 
 /// What the form says after a save, by the `?saved=` word of the action taken.
@@ -78,6 +146,12 @@ pub(super) fn saved_notice(what: &str) -> String {
         "take" => "You have this story: the desk lists it as yours.",
         "send-back" => "Sent back to its writer with your note.",
         "note" => "Note added: readers see it with the story from now on.",
+        "staged" => {
+            "Changes saved, not live yet: readers see the published version until an editor \
+             updates the live story."
+        }
+        "update-live" => "Live story updated: readers now see these changes.",
+        "discard" => "Pending changes discarded: the live story is as it was.",
         _ => "Saved.",
     }
     .to_owned()
@@ -112,7 +186,10 @@ async fn form_with_autosave(
     restore: bool,
     notice: Option<String>,
 ) -> Result<StoryFormPage, AppError> {
-    let saved = story.map_or_else(StoryInput::blank, StoryInput::from_story);
+    // A live story's form holds its pending changes, the words the desk is working on.
+    let saved = story.map_or_else(StoryInput::blank, |s| {
+        StoryInput::from_story(&s.as_edited())
+    });
     let offer = autosave::offer(state, &signed_in.user, story.map(|s| s.id))
         .await?
         .filter(|offer| offer.input != saved);

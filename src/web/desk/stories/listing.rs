@@ -77,7 +77,7 @@ pub(in crate::web::desk) async fn list(
             edit_url: format!("/desk/stories/{}", s.id),
             headline: s.headline.to_string(),
             status_key: s.status.key(),
-            status_label: s.status.label(),
+            status_label: s.status_label(),
             submitted: s.submitted,
             sent_back: s.sent_back,
             scheduled_for: match s.status {

@@ -8,6 +8,8 @@ use crate::domain::{Story, StoryId};
 use crate::editorial::{self, Actor, Edit, EditorialError, Outcome, Step, Unmerged};
 use crate::storage::StoreError;
 use crate::views::ErrorPage;
+use crate::views::desk::DeskContext;
+use crate::views::desk_refusal::RefusalPage;
 use crate::views::reader::{ArticlePage, PreviewForm};
 use crate::web::auth::{SignedIn, check_origin};
 use crate::web::desk::story_form::{self, Limits, ReadError, Submission, form_page};
@@ -84,9 +86,18 @@ async fn save(
     // Refused before an upload is stored.
     let current = {
         let actor = actor.clone();
-        state
-            .blocking(move |store| editorial::allowed(store, &actor, id, action.needs_editor()))
-            .await?
+        let allowed = state
+            .blocking(move |store| {
+                Ok::<_, StoreError>(editorial::allowed(store, &actor, id, action.needs_editor()))
+            })
+            .await?;
+        match allowed {
+            Ok(current) => current,
+            Err(EditorialError::NotAllowed(reason)) => {
+                return not_allowed(&signed_in, id, reason);
+            }
+            Err(e) => return Err(e.into()),
+        }
     };
 
     let mut errors = std::mem::take(&mut submission.errors);
@@ -172,18 +183,21 @@ async fn save(
     match saved {
         Ok(Outcome::Saved { story, merged }) => {
             autosave::discard(&state, &signed_in.user, id).await?;
+            // A save that left changes pending says they are not live yet.
+            let key = match action {
+                Action::Save | Action::Submit if story.pending.is_some() => "staged",
+                _ => action.key(),
+            };
             let Some(merged) = merged else {
                 return Ok(HttpResponse::SeeOther()
-                    .insert_header((
-                        LOCATION,
-                        format!("/desk/stories/{}?saved={}", story.id, action.key()),
-                    ))
+                    .insert_header((LOCATION, format!("/desk/stories/{}?saved={key}", story.id)))
                     .finish());
             };
             // Shown at once rather than after a redirect, as the notice exists only now.
-            let notice = format!("{} {}", form::saved_notice(action.key()), merged.notice());
-            let input = StoryInput::from_story(&story);
-            let page = form_page(&signed_in, Some(&*story), input, Vec::new(), Some(notice));
+            let notice = format!("{} {}", form::saved_notice(key), merged.notice());
+            let input = StoryInput::from_story(&story.as_edited());
+            let mut page = form_page(&signed_in, Some(&*story), input, Vec::new(), Some(notice));
+            form::name_pending(&state, &story, &mut page).await?;
             html(StatusCode::OK, page.render()?)
         }
         Ok(Outcome::Conflicts(unmerged)) => conflicts(&signed_in, action, &unmerged),
@@ -200,6 +214,8 @@ fn step(action: Action, input: &StoryInput, now: OffsetDateTime) -> Result<Step,
         Action::Schedule => Step::Schedule(fields::schedule_time(input, now)?),
         Action::ScheduleAtEmbargo => Step::Schedule(fields::embargo_time(input, now)?),
         Action::Unpublish => Step::Unpublish,
+        Action::UpdateLive => Step::UpdateLive,
+        Action::DiscardChanges => Step::DiscardChanges,
     })
 }
 
@@ -213,6 +229,8 @@ async fn refused(
     error: EditorialError,
 ) -> Result<HttpResponse, AppError> {
     match error {
+        // Discarding what someone saved meanwhile, unseen, would lose it: nothing is done.
+        EditorialError::Conflict { .. } if action == Action::DiscardChanges => Err(AppError::Stale),
         // Not merged (a preview, or a save overtaken time and again): shown as a conflict
         // with nothing assumed about where the editor started.
         EditorialError::Conflict { current } => {
@@ -233,8 +251,25 @@ async fn refused(
             invalid(signed_in, current, input, vec![("slug", message)])
         }
         EditorialError::Invalid(errors) => invalid(signed_in, current, input, errors),
+        EditorialError::NotAllowed(reason) => {
+            not_allowed(signed_in, current.map(|story| story.id), reason)
+        }
         other => Err(other.into()),
     }
+}
+
+/// What the account may not do, why, and what to do instead, on a desk page.
+fn not_allowed(
+    signed_in: &SignedIn,
+    id: Option<StoryId>,
+    reason: &str,
+) -> Result<HttpResponse, AppError> {
+    let page = RefusalPage::new(
+        DeskContext::new(signed_in, "Not allowed"),
+        reason,
+        id.map(|id| format!("/desk/stories/{id}")),
+    );
+    html(StatusCode::FORBIDDEN, page.render()?)
 }
 
 fn invalid(

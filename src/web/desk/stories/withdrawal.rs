@@ -49,7 +49,7 @@ pub(in crate::web::desk) async fn withdraw(
             let mut page = form_page(
                 &signed_in,
                 Some(&story),
-                StoryInput::from_story(&story),
+                StoryInput::from_story(&story.as_edited()),
                 errors,
                 None,
             );
