@@ -298,6 +298,15 @@ impl StoryInput {
         input
     }
 
+    /// The form of a stored story as the desk edits it: with its pending changes, if any. A
+    /// form filled from a live story's own content would, once saved, replace those changes.
+    pub fn editing(story: &Story) -> Self {
+        match story.pending {
+            Some(_) => Self::from_story(&story.as_edited()),
+            None => Self::from_story(story),
+        }
+    }
+
     /// A blank form for a new story.
     pub fn blank() -> Self {
         Self {

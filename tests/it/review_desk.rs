@@ -538,23 +538,35 @@ async fn publishing_scheduling_and_updating_a_live_story_stay_editors_actions() 
     let revision = story(&desk.app, id).revision;
     let (_, writer_form) = desk.writer.get_html(&path).await;
     let csrf = crate::helpers::input_value(&writer_form, "csrf");
-    let mut form = Form::new()
-        .text("csrf", csrf.unwrap_or_default())
-        .text("revision", revision.to_string())
-        .text("action", "save");
-    for (name, value) in fields("Talks end, the writer says", "world") {
-        form = form.text(name, value);
-    }
-    let updated = desk
-        .writer
-        .client
-        .post(format!("{}{path}", desk.writer.address))
-        .multipart(form)
-        .send()
-        .await
-        .expect("request");
+    let send = |action: &'static str, revision: u64| {
+        let mut form = Form::new()
+            .text("csrf", csrf.clone().unwrap_or_default())
+            .text("revision", revision.to_string())
+            .text("action", action);
+        for (name, value) in fields("Talks end, the writer says", "world") {
+            form = form.text(name, value);
+        }
+        desk.writer
+            .client
+            .post(format!("{}{path}", desk.writer.address))
+            .multipart(form)
+            .send()
+    };
+    let updated = send("update-live", revision).await.expect("request");
     assert_eq!(updated.status(), StatusCode::FORBIDDEN);
-    assert_eq!(story(&desk.app, id).headline.as_str(), "Talks end");
+    assert_eq!(story(&desk.app, id).revision, revision, "nothing changed");
+    // Her save proposes the change: it waits for an editor, and readers see the published text.
+    let proposed = send("save", revision).await.expect("request");
+    assert_eq!(proposed.status(), StatusCode::SEE_OTHER);
+    let stored = story(&desk.app, id);
+    assert_eq!(stored.headline.as_str(), "Talks end");
+    assert_eq!(
+        stored
+            .pending
+            .map(|p| p.content.headline.to_string())
+            .as_deref(),
+        Some("Talks end, the writer says")
+    );
 }
 
 // --- The list ------------------------------------------------------------------------------

@@ -326,3 +326,35 @@ async fn a_writer_restoring_an_old_revision_of_her_live_story_is_told_to_use_the
     assert!(reason.contains("save them as changes"), "{reason}");
     assert_eq!(room.stored().revision, 2, "nothing was restored");
 }
+
+#[actix_web::test]
+async fn a_form_shown_again_after_a_refused_correction_keeps_the_pending_changes() {
+    let room = desk(None).await;
+    room.app.create_user("edna", Role::Editor, PASSWORD);
+    let edna = room.app.login("edna", PASSWORD).await;
+    let staged = room.edit(&edna, Some(&edited()), "save").await;
+    assert_eq!(staged.status(), StatusCode::SEE_OTHER);
+    let csrf = edna.csrf(&room.form_path()).await;
+    let revision = room.stored().revision.to_string();
+
+    let refused = edna
+        .post_form(
+            &format!("{}/notes", room.form_path()),
+            &[
+                ("csrf", &csrf),
+                ("revision", &revision),
+                ("kind", "correction"),
+                ("text", " "),
+            ],
+        )
+        .await;
+
+    let (status, form) = page_of(refused).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        text_of(&form, "textarea[name=body]").is_some_and(|body| body.contains("It passed")),
+        "the form shows the pending changes, not the live text"
+    );
+    let note = text_of(&form, ".pending-note").expect("a note on the pending changes");
+    assert!(note.contains("saved by edna"), "{note}");
+}

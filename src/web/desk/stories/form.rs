@@ -5,7 +5,7 @@ use super::html;
 use crate::domain::story_form::StoryInput;
 use crate::domain::{PageNumber, Story, StoryId};
 use crate::editorial;
-use crate::views::desk::{AutosaveNote, DeskContext, StoryFormPage};
+use crate::views::desk::{AutosaveNote, DeskContext, ReviewPanel, StoryFormPage};
 use crate::views::desk_refusal::RefusalPage;
 use crate::views::reader::{ArticlePage, PreviewForm};
 use crate::web::auth::SignedIn;
@@ -58,9 +58,8 @@ pub(in crate::web::desk) async fn edit(
         .or_else(|| crate::web::desk::restore::take_notice(&signed_in));
     let restore = query.restore.as_deref() == Some("autosave");
     let mut page = form_with_autosave(&state, &signed_in, Some(&story), restore, notice).await?;
-    page.review = super::review::panel(&state, &signed_in, &story).await?;
     choose_photo(&state, query.photo.as_deref(), &mut page).await?;
-    name_pending(&state, &story, &mut page).await?;
+    name_people(&state, &signed_in, &story, &mut page).await?;
     html(StatusCode::OK, page.render()?)
 }
 
@@ -111,12 +110,23 @@ fn refused(signed_in: &SignedIn, story: &Story) -> Result<HttpResponse, AppError
     html(StatusCode::FORBIDDEN, page.render()?)
 }
 
-/// Names who saved the story's pending changes, for the form's note on them.
-pub(super) async fn name_pending(
+/// Names the people the form of `story` speaks of: who has it, who sent it back, who saved its
+/// pending changes (the page itself cannot look accounts up). Keeps what the review panel says
+/// of a refusal.
+pub(super) async fn name_people(
     state: &State,
+    signed_in: &SignedIn,
     story: &Story,
     page: &mut StoryFormPage,
 ) -> Result<(), AppError> {
+    let review = super::review::panel(state, signed_in, story).await?;
+    page.review = ReviewPanel {
+        error: page.review.error.take(),
+        note_error: page.review.note_error.take(),
+        typed_note: std::mem::take(&mut page.review.typed_note),
+        confirm_take: page.review.confirm_take.take(),
+        ..review
+    };
     let (Some(note), Some(by)) = (
         page.pending.as_mut(),
         story.pending.as_ref().and_then(|p| p.by),
@@ -187,9 +197,7 @@ async fn form_with_autosave(
     notice: Option<String>,
 ) -> Result<StoryFormPage, AppError> {
     // A live story's form holds its pending changes, the words the desk is working on.
-    let saved = story.map_or_else(StoryInput::blank, |s| {
-        StoryInput::from_story(&s.as_edited())
-    });
+    let saved = story.map_or_else(StoryInput::blank, |s| StoryInput::editing(s));
     let offer = autosave::offer(state, &signed_in.user, story.map(|s| s.id))
         .await?
         .filter(|offer| offer.input != saved);

@@ -95,11 +95,12 @@ async fn refused(
     let mut page = form_page(
         signed_in,
         Some(&story),
-        StoryInput::from_story(&story),
+        StoryInput::editing(&story),
         errors,
         None,
     );
     page.typed_note_kind = form.kind.clone();
     page.typed_note_text = form.text.clone();
+    super::form::name_people(state, signed_in, &story, &mut page).await?;
     html(StatusCode::UNPROCESSABLE_ENTITY, page.render()?)
 }

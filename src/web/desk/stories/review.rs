@@ -223,7 +223,7 @@ async fn shown(
     let mut page = form_page(
         signed_in,
         Some(story),
-        StoryInput::from_story(story),
+        StoryInput::editing(story),
         Vec::new(),
         None,
     );
@@ -232,8 +232,9 @@ async fn shown(
         note_error: refusal.note_error,
         typed_note,
         confirm_take: confirm,
-        ..panel(state, signed_in, story).await?
+        ..ReviewPanel::default()
     };
+    super::form::name_people(state, signed_in, story, &mut page).await?;
     html(refusal.status, page.render()?)
 }
 

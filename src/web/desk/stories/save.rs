@@ -195,9 +195,9 @@ async fn save(
             };
             // Shown at once rather than after a redirect, as the notice exists only now.
             let notice = format!("{} {}", form::saved_notice(key), merged.notice());
-            let input = StoryInput::from_story(&story.as_edited());
+            let input = StoryInput::editing(&story);
             let mut page = form_page(&signed_in, Some(&*story), input, Vec::new(), Some(notice));
-            form::name_pending(&state, &story, &mut page).await?;
+            form::name_people(&state, &signed_in, &story, &mut page).await?;
             html(StatusCode::OK, page.render()?)
         }
         Ok(Outcome::Conflicts(unmerged)) => conflicts(&signed_in, action, &unmerged),

@@ -49,11 +49,12 @@ pub(in crate::web::desk) async fn withdraw(
             let mut page = form_page(
                 &signed_in,
                 Some(&story),
-                StoryInput::from_story(&story.as_edited()),
+                StoryInput::editing(&story),
                 errors,
                 None,
             );
             page.typed_withdrawal_reason = form.reason.clone();
+            super::form::name_people(&state, &signed_in, &story, &mut page).await?;
             return html(StatusCode::UNPROCESSABLE_ENTITY, page.render()?);
         }
     };
