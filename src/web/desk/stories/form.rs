@@ -197,7 +197,7 @@ async fn form_with_autosave(
     notice: Option<String>,
 ) -> Result<StoryFormPage, AppError> {
     // A live story's form holds its pending changes, the words the desk is working on.
-    let saved = story.map_or_else(StoryInput::blank, |s| StoryInput::editing(s));
+    let saved = story.map_or_else(StoryInput::blank, StoryInput::editing);
     let offer = autosave::offer(state, &signed_in.user, story.map(|s| s.id))
         .await?
         .filter(|offer| offer.input != saved);
