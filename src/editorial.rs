@@ -227,10 +227,18 @@ fn save_noting(
 pub fn preview(
     store: &dyn Store,
     actor: &Actor,
-    edit: Edit,
+    mut edit: Edit,
     now: OffsetDateTime,
 ) -> Result<Story, EditorialError> {
-    prepare(store, actor, edit, now).map(|(_, story)| story.as_edited())
+    // A note typed with the changes is shown as readers would see it once they go live,
+    // whichever button the preview stands in for.
+    let note = edit.note.take();
+    let (current, story) = prepare(store, actor, edit, now)?;
+    let mut shown = story.as_edited();
+    if let Some(note) = note {
+        notes::preview(actor, current.as_ref(), &mut shown, note, now)?;
+    }
+    Ok(shown)
 }
 
 /// Whether `actor` may change story `id` (`None`: write a new one), publishing it or not.

@@ -36,6 +36,20 @@ pub(super) fn attach(
     Ok(())
 }
 
+/// Adds the note to `shown`, the preview of an edit of `current`: as it will read once the
+/// changes go live. Refused as adding it would be, for a writer or a story readers do not see.
+pub(super) fn preview(
+    actor: &Actor,
+    current: Option<&Story>,
+    shown: &mut Story,
+    draft: NoteDraft,
+    now: OffsetDateTime,
+) -> Result<(), EditorialError> {
+    check_may_add(actor, current)?;
+    add(shown, draft, now);
+    Ok(())
+}
+
 /// Adds a note to published story `id` without changing its content: the desk's "Add a
 /// correction". `expected_revision` is the revision the editor was shown.
 pub fn add_note(
@@ -90,9 +104,9 @@ fn refused(message: &str) -> EditorialError {
 }
 
 /// The audit entry of a save that added a note to the story (`current` before it, `edited`
-/// after): a Note entry naming the headline, the kind and the words, in place of the entry the
-/// step would have had (`event`), since the note is what the change was made for. `None`
-/// keeps `event` when no note was added.
+/// after): a Note entry naming the kind and the words after what the step's own entry
+/// (`event`) said, and that the story's changes went live with it when they did, so one entry
+/// tells the whole change. `None` keeps `event` when no note was added.
 pub(super) fn audit(
     actor: &Actor,
     current: Option<&Story>,
@@ -104,9 +118,21 @@ pub(super) fn audit(
     let Some(note) = edited.notes.get(before..).and_then(<[_]>::last) else {
         return event;
     };
+    let (said, went_live) = match &event {
+        Some(event) => (
+            event.detail.clone(),
+            matches!(event.action, AuditAction::UpdateLive | AuditAction::Publish),
+        ),
+        None => (edited.headline.to_string(), false),
+    };
+    let live = if went_live {
+        "; the story's changes put live with"
+    } else {
+        ";"
+    };
     Some(actor.event(
         AuditAction::Note,
-        format!("{}; {}: {}", edited.headline, note.kind.label(), note.text),
+        format!("{said}{live} {}: {}", note.kind.label(), note.text),
         now,
     ))
 }
@@ -214,7 +240,8 @@ mod tests {
         assert_eq!(entry.action, AuditAction::Note);
         assert_eq!(
             entry.detail,
-            "Talks end; Correction: An earlier version misspelt the envoy's name."
+            "Talks end; the story's changes put live with Correction: An earlier version \
+             misspelt the envoy's name."
         );
     }
 

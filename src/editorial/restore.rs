@@ -57,6 +57,11 @@ pub fn restore(
         restored.stage(words, actor.id(), now);
         restored.updated_at = now;
         restored.last_edited_by = actor.id();
+    } else {
+        // Out of public view the restored words are the story's own: pending changes left
+        // from its time as a live story would stand in front of them on the form, and the
+        // next save would put them back over the restore.
+        restored.pending = None;
     }
     stamp_revision(&current, &mut restored, now);
     let event = |saved_as: u64, headline: &str| {

@@ -515,3 +515,52 @@ async fn a_note_carried_by_ninjs_is_read_back_on_import() {
     let read = newsroom::ninjs::story(&doc, defaults).expect("read");
     assert_eq!(read.notes, stored(&app, story.id).notes);
 }
+
+#[actix_web::test]
+async fn the_preview_of_a_live_update_shows_the_note_typed_with_it_and_stores_nothing() {
+    let (app, editor) = app_with(20).await;
+    let story = published(&app, "Envoy speaks");
+
+    let response = send(
+        &editor,
+        story.id,
+        "preview",
+        &[("note_kind", "correction"), ("note_text", NOTE)],
+    )
+    .await;
+
+    assert_eq!(response.status(), StatusCode::OK);
+    let html = Html::parse_document(&response.text().await.expect("body"));
+    let aside = text_of(&html, "aside.story-notes").expect("the note in the preview");
+    assert!(aside.contains(NOTE), "{aside}");
+    let stored = stored(&app, story.id);
+    assert!(stored.notes.is_empty() && stored.revision == story.revision);
+}
+
+#[actix_web::test]
+async fn a_writer_refused_a_note_is_not_shown_a_story_she_may_not_open() {
+    let (app, _editor) = app_with(20).await;
+    app.create_user("ann.writer", Role::Writer, PASSWORD);
+    let writer = app.login("ann.writer", PASSWORD).await;
+    let draft = StoryBuilder::new("Someone else's scoop")
+        .body("Not for her eyes.")
+        .save(&app);
+    let path = format!("/desk/stories/{}", draft.id);
+    let csrf = writer.csrf("/desk/stories/new").await;
+
+    let response = writer
+        .post_form(
+            &format!("{path}/notes"),
+            &[
+                ("csrf", &csrf),
+                ("revision", "1"),
+                ("kind", "not-a-kind"),
+                ("text", NOTE),
+            ],
+        )
+        .await;
+
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    let body = response.text().await.expect("body");
+    assert!(!body.contains("Not for her eyes."), "{body}");
+}

@@ -199,6 +199,31 @@ fn a_withdrawn_story_keeps_its_pending_changes() {
 }
 
 #[test]
+fn restoring_a_withdrawn_story_with_pending_changes_makes_the_restored_words_its_own() {
+    let (_dir, store) = store();
+    let story = live_story(&store, &editor());
+    let edit = change(&story, content("Talks end", "New words."), Step::Save);
+    save(&store, &editor(), edit, later(1)).unwrap();
+    withdraw(&store, &editor(), story.id, reason(), later(2)).unwrap();
+
+    let Restored::Saved(restored) =
+        restore(&store, &editor(), story.id, story.revision, None, later(3)).unwrap()
+    else {
+        panic!("expected a restore");
+    };
+
+    assert_eq!(restored.body.as_str(), "First words.\n\nSecond words.");
+    assert_eq!(
+        restored.pending, None,
+        "no older pending text stands in front of the restore"
+    );
+    assert_eq!(
+        restored.editable_content().body.as_str(),
+        "First words.\n\nSecond words."
+    );
+}
+
+#[test]
 fn a_live_story_cannot_be_put_under_embargo_through_its_pending_changes() {
     let (_dir, store) = store();
     let story = live_story(&store, &editor());

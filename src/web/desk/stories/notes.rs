@@ -91,6 +91,10 @@ async fn refused(
     let story = state
         .blocking(move |store| editorial::story(store, id))
         .await?;
+    // Whoever may not open the story's form is not shown it here either.
+    if !signed_in.user.can_edit(&story) {
+        return Err(AppError::Forbidden);
+    }
     let errors = vec![("add_note", message)];
     let mut page = form_page(
         signed_in,

@@ -45,6 +45,10 @@ pub(in crate::web::desk) async fn withdraw(
             let story = state
                 .blocking(move |store| editorial::story(store, id))
                 .await?;
+            // Whoever may not open the story's form is not shown it here either.
+            if !signed_in.user.can_edit(&story) {
+                return Err(AppError::Forbidden);
+            }
             let errors = vec![("withdraw_reason", e.to_string())];
             let mut page = form_page(
                 &signed_in,
