@@ -139,50 +139,12 @@ pub(super) fn audit(
 
 #[cfg(test)]
 mod tests {
+    use super::super::tests::{NOW, content, editor, store, user};
     use super::super::{Edit, save};
     use super::*;
-    use crate::domain::story_form::{StoryInput, apply};
-    use crate::domain::{
-        Initials, NoteKind, NoteText, PasswordHash, Role, StoryContent, User, UserId, Username,
-    };
+    use crate::domain::{NoteKind, NoteText, Role};
     use crate::storage::SledStore;
     use time::Duration;
-    use time::macros::datetime;
-
-    const NOW: OffsetDateTime = datetime!(2026-06-01 12:00 UTC);
-
-    fn store() -> (tempfile::TempDir, SledStore) {
-        let dir = tempfile::tempdir().unwrap();
-        let store = SledStore::open(dir.path(), 1 << 20).unwrap();
-        (dir, store)
-    }
-
-    fn user(name: &str, role: Role) -> Actor {
-        Actor::User(User {
-            id: UserId::new(),
-            username: Username::parse(name).unwrap(),
-            initials: Initials::parse("ZD").unwrap(),
-            role,
-            password_hash: PasswordHash("$argon2id$test".into()),
-            disabled: false,
-            created_at: NOW,
-        })
-    }
-
-    fn editor() -> Actor {
-        user("zhang.dan", Role::Editor)
-    }
-
-    fn content(body: &str) -> StoryContent {
-        let input = StoryInput {
-            headline: "Talks end".into(),
-            bylines: "Ann Lee".into(),
-            section: "world".into(),
-            body: body.into(),
-            ..StoryInput::default()
-        };
-        apply(&input, NOW.date()).unwrap()
-    }
 
     fn draft() -> NoteDraft {
         NoteDraft {
@@ -195,7 +157,7 @@ mod tests {
         Edit {
             story: story.map(|s| s.id),
             expected_revision: story.map(|s| s.revision),
-            content: content("The envoy, Mr Smyth, spoke."),
+            content: content("Talks end", "The envoy, Mr Smyth, spoke."),
             step,
             note,
         }

@@ -108,36 +108,12 @@ pub fn take(
 
 #[cfg(test)]
 mod tests {
+    use super::super::tests::{NOW, account as user, content, store};
     use super::super::{Edit, Step, save};
     use super::*;
-    use crate::domain::story_form::{StoryInput, apply};
-    use crate::domain::{Initials, PageNumber, PasswordHash, Role, Status, User, Username};
+    use crate::domain::{PageNumber, Role, Status};
     use crate::storage::{Listing, SledStore, StatusFilter};
     use time::Duration;
-    use time::macros::datetime;
-
-    const NOW: OffsetDateTime = datetime!(2026-06-01 12:00 UTC);
-
-    fn store() -> (tempfile::TempDir, SledStore) {
-        let dir = tempfile::tempdir().unwrap();
-        let store = SledStore::open(dir.path(), 1 << 20).unwrap();
-        (dir, store)
-    }
-
-    /// An account, stored so the audit log can name it.
-    fn user(store: &SledStore, name: &str, role: Role) -> Actor {
-        let user = User {
-            id: UserId::new(),
-            username: Username::parse(name).unwrap(),
-            initials: Initials::parse("AL").unwrap(),
-            role,
-            password_hash: PasswordHash("$argon2id$test".into()),
-            disabled: false,
-            created_at: NOW,
-        };
-        store.create_user(&user).unwrap();
-        Actor::User(user)
-    }
 
     fn note(text: &str) -> NoteText {
         NoteText::parse(text).unwrap()
@@ -145,17 +121,10 @@ mod tests {
 
     /// A draft its writer submitted for review.
     fn submitted(store: &SledStore, writer: &Actor) -> Story {
-        let input = StoryInput {
-            headline: "Talks end".into(),
-            bylines: "Ann Lee".into(),
-            section: "world".into(),
-            body: "First words.".into(),
-            ..StoryInput::default()
-        };
         let edit = Edit {
             story: None,
             expected_revision: None,
-            content: apply(&input, NOW.date()).unwrap(),
+            content: content("Talks end", "First words."),
             step: Step::Submit,
             note: None,
         };

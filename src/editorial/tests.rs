@@ -8,15 +8,15 @@ use crate::storage::SledStore;
 use time::Duration;
 use time::macros::datetime;
 
-const NOW: OffsetDateTime = datetime!(2026-06-01 12:00 UTC);
+pub(super) const NOW: OffsetDateTime = datetime!(2026-06-01 12:00 UTC);
 
-fn store() -> (tempfile::TempDir, SledStore) {
+pub(super) fn store() -> (tempfile::TempDir, SledStore) {
     let dir = tempfile::tempdir().unwrap();
     let store = SledStore::open(dir.path(), 1 << 20).unwrap();
     (dir, store)
 }
 
-fn user(name: &str, role: Role) -> Actor {
+pub(super) fn user(name: &str, role: Role) -> Actor {
     Actor::User(User {
         id: UserId::new(),
         username: Username::parse(name).unwrap(),
@@ -32,11 +32,11 @@ fn writer() -> Actor {
     user("ann.lee", Role::Writer)
 }
 
-fn editor() -> Actor {
+pub(super) fn editor() -> Actor {
     user("zhang.dan", Role::Editor)
 }
 
-fn content(headline: &str, body: &str) -> StoryContent {
+pub(super) fn content(headline: &str, body: &str) -> StoryContent {
     let input = StoryInput {
         headline: headline.into(),
         bylines: "Ann Lee".into(),
@@ -361,12 +361,17 @@ fn a_ninjs_story_without_a_slug_gets_a_free_one_and_is_audited_when_stored() {
 
 // --- Saves merged with changes made meanwhile ---
 
-fn stored_user(store: &SledStore, name: &str) -> Actor {
-    let actor = user(name, Role::Editor);
+/// An account of `role`, stored so the audit log can name it.
+pub(super) fn account(store: &SledStore, name: &str, role: Role) -> Actor {
+    let actor = user(name, role);
     if let Actor::User(user) = &actor {
         store.create_user(user).unwrap();
     }
     actor
+}
+
+fn stored_user(store: &SledStore, name: &str) -> Actor {
+    account(store, name, Role::Editor)
 }
 
 fn form_of(story: &Story, body: &str) -> (StoryInput, StoryContent) {
