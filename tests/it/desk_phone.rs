@@ -9,10 +9,10 @@ use thirtyfour::prelude::*;
 use time::macros::datetime;
 
 const PASSWORD: &str = "correct horse battery staple";
-const PHONE_WIDTH: u64 = 390;
+pub(crate) const PHONE_WIDTH: u64 = 390;
 
 /// Makes the browser's viewport as wide as a phone's: 390 CSS pixels.
-async fn as_phone(browser: &Chromium) {
+pub(crate) async fn as_phone(browser: &Chromium) {
     let driver = browser.driver();
     driver
         .set_window_rect(0, 0, PHONE_WIDTH as u32, 844)
@@ -35,7 +35,7 @@ async fn as_phone(browser: &Chromium) {
     );
 }
 
-async fn script(browser: &Chromium, js: &str) -> Value {
+pub(crate) async fn script(browser: &Chromium, js: &str) -> Value {
     browser
         .driver()
         .execute(js, vec![])

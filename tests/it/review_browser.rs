@@ -3,24 +3,13 @@
 //! and the desk's review pages on a phone.
 
 use crate::chromium::{Chromium, journey};
+use crate::desk_phone::{PHONE_WIDTH, as_phone, script};
 use crate::helpers::{StoryBuilder, TestApp};
 use newsroom::domain::{NoteText, ReviewNote, Role, Slug, Status, Story};
 use newsroom::urls;
-use serde_json::{Value, json};
 use time::{Duration, OffsetDateTime};
 
 const PASSWORD: &str = "correct horse battery staple";
-const PHONE_WIDTH: u64 = 390;
-
-async fn script(browser: &Chromium, js: &str) -> Value {
-    browser
-        .driver()
-        .execute(js, vec![])
-        .await
-        .expect("run a script")
-        .json()
-        .clone()
-}
 
 /// Sets a `datetime-local` field to `at` (UTC, to the minute): typing into one depends on the
 /// browser's locale, its value does not.
@@ -162,29 +151,6 @@ async fn a_writer_submits_an_editor_sends_the_story_back_and_the_writer_reads_wh
         assert!(shown.contains(note), "{shown}");
     })
     .await;
-}
-
-/// Makes the browser's viewport as wide as a phone's: 390 CSS pixels.
-async fn as_phone(browser: &Chromium) {
-    let driver = browser.driver();
-    driver
-        .set_window_rect(0, 0, PHONE_WIDTH as u32, 844)
-        .await
-        .expect("resize the window");
-    let inner = script(browser, "return window.innerWidth").await;
-    let frame = PHONE_WIDTH.saturating_sub(inner.as_u64().expect("a width"));
-    if frame > 0 {
-        driver
-            .set_window_rect(0, 0, (PHONE_WIDTH + frame) as u32, 844)
-            .await
-            .expect("resize the window");
-    }
-    let inner = script(browser, "return window.innerWidth").await;
-    assert_eq!(
-        inner,
-        json!(PHONE_WIDTH),
-        "the page is {PHONE_WIDTH} px wide"
-    );
 }
 
 #[actix_web::test]
