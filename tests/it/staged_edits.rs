@@ -358,3 +358,22 @@ async fn a_form_shown_again_after_a_refused_correction_keeps_the_pending_changes
     let note = text_of(&form, ".pending-note").expect("a note on the pending changes");
     assert!(note.contains("saved by edna"), "{note}");
 }
+
+#[actix_web::test]
+async fn a_refused_save_of_a_live_story_still_names_who_saved_its_pending_changes() {
+    let room = desk(None).await;
+    room.app.create_user("edna", Role::Editor, PASSWORD);
+    let edna = room.app.login("edna", PASSWORD).await;
+    let staged = room.edit(&edna, Some(&edited()), "save").await;
+    assert_eq!(staged.status(), StatusCode::SEE_OTHER);
+    let (_, page) = edna.get_html(&room.form_path()).await;
+    let mut fields = form_fields(&page, "form.story-form");
+    set(&mut fields, "headline", "");
+
+    let refused = submit(&edna, &room.form_path(), &fields, "save").await;
+
+    let (status, form) = page_of(refused).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let note = text_of(&form, ".pending-note").expect("a note on the pending changes");
+    assert!(note.contains("saved by edna"), "{note}");
+}

@@ -140,7 +140,7 @@ async fn save(
     let note = fields::note(&input).map_err(|e| errors.extend(e)).ok();
     let (Some(content), Some(step), Some(note), true) = (content, step, note, errors.is_empty())
     else {
-        return invalid(&signed_in, current.as_ref(), input, errors);
+        return invalid(&state, &signed_in, current.as_ref(), input, errors).await;
     };
     let edit = Edit {
         story: id,
@@ -248,9 +248,9 @@ async fn refused(
         EditorialError::SlugTaken(slug) => {
             let message =
                 format!("The slug {slug:?} is already used by another story; choose another");
-            invalid(signed_in, current, input, vec![("slug", message)])
+            invalid(state, signed_in, current, input, vec![("slug", message)]).await
         }
-        EditorialError::Invalid(errors) => invalid(signed_in, current, input, errors),
+        EditorialError::Invalid(errors) => invalid(state, signed_in, current, input, errors).await,
         EditorialError::NotAllowed(reason) => {
             not_allowed(signed_in, current.map(|story| story.id), reason)
         }
@@ -272,13 +272,18 @@ fn not_allowed(
     html(StatusCode::FORBIDDEN, page.render()?)
 }
 
-fn invalid(
+/// The form again with what was typed and why it was refused, naming the people it speaks of.
+async fn invalid(
+    state: &State,
     signed_in: &SignedIn,
     current: Option<&Story>,
     input: StoryInput,
     errors: FieldErrors,
 ) -> Result<HttpResponse, AppError> {
-    let page = form_page(signed_in, current, input, errors, None);
+    let mut page = form_page(signed_in, current, input, errors, None);
+    if let Some(story) = current {
+        form::name_people(state, signed_in, story, &mut page).await?;
+    }
     html(StatusCode::UNPROCESSABLE_ENTITY, page.render()?)
 }
 
