@@ -3,8 +3,9 @@
 
 use super::html;
 use crate::domain::story_form::StoryInput;
-use crate::domain::{PageNumber, Story, StoryId};
+use crate::domain::{PageNumber, Story, StoryId, User, UserId};
 use crate::editorial;
+use crate::storage::StoreError;
 use crate::views::desk::{AutosaveNote, DeskContext, ReviewPanel, StoryFormPage};
 use crate::views::desk_refusal::RefusalPage;
 use crate::views::reader::{ArticlePage, PreviewForm};
@@ -119,22 +120,37 @@ pub(super) async fn name_people(
     story: &Story,
     page: &mut StoryFormPage,
 ) -> Result<(), AppError> {
-    let review = super::review::panel(state, signed_in, story).await?;
+    let pending_by = story.pending.as_ref().and_then(|p| p.by);
+    let ids: Vec<UserId> = [
+        story.assignee,
+        story.sent_back.as_ref().and_then(|n| n.by),
+        pending_by,
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    let people: Vec<User> = state
+        .blocking(move |store| {
+            ids.into_iter()
+                .filter_map(|id| store.user(id).transpose())
+                .collect::<Result<Vec<User>, StoreError>>()
+        })
+        .await?;
+    let name = |id: UserId| {
+        people
+            .iter()
+            .find(|u| u.id == id)
+            .map(|u| u.username.to_string())
+    };
     page.review = ReviewPanel {
         error: page.review.error.take(),
         note_error: page.review.note_error.take(),
         typed_note: std::mem::take(&mut page.review.typed_note),
         confirm_take: page.review.confirm_take.take(),
-        ..review
+        ..ReviewPanel::of(Some(story), &signed_in.user, &name)
     };
-    let (Some(note), Some(by)) = (
-        page.pending.as_mut(),
-        story.pending.as_ref().and_then(|p| p.by),
-    ) else {
-        return Ok(());
-    };
-    if let Some(user) = state.blocking(move |store| store.user(by)).await? {
-        note.by = user.username.to_string();
+    if let (Some(note), Some(by)) = (page.pending.as_mut(), pending_by.and_then(name)) {
+        note.by = by;
     }
     Ok(())
 }

@@ -5,7 +5,7 @@
 
 use super::html;
 use crate::domain::story_form::StoryInput;
-use crate::domain::{NoteText, Story, StoryId, User, UserId};
+use crate::domain::{NoteText, Story, StoryId, UserId};
 use crate::editorial::{self, Actor, EditorialError, Take};
 use crate::storage::StoreError;
 use crate::views::desk::{ConfirmTake, ReviewPanel};
@@ -125,32 +125,6 @@ pub(in crate::web::desk) async fn take(
             again(&state, &signed_in, id, refusal, String::new(), None).await
         }
     }
-}
-
-/// The review part of the story form for `story`, naming the editors in it.
-pub(in crate::web::desk) async fn panel(
-    state: &State,
-    signed_in: &SignedIn,
-    story: &Story,
-) -> Result<ReviewPanel, AppError> {
-    let ids: Vec<UserId> = [story.assignee, story.sent_back.as_ref().and_then(|n| n.by)]
-        .into_iter()
-        .flatten()
-        .collect();
-    let people: Vec<User> = state
-        .blocking(move |store| {
-            ids.into_iter()
-                .filter_map(|id| store.user(id).transpose())
-                .collect::<Result<Vec<User>, StoreError>>()
-        })
-        .await?;
-    let name = |id: UserId| {
-        people
-            .iter()
-            .find(|u| u.id == id)
-            .map(|u| u.username.to_string())
-    };
-    Ok(ReviewPanel::of(Some(story), &signed_in.user, &name))
 }
 
 /// Why nothing was done, for the story form.
