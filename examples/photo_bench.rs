@@ -49,7 +49,13 @@ fn run(path: &str, rounds: usize) -> anyhow::Result<()> {
     let rounds = rounds.max(1);
     let bytes = std::fs::read(path).with_context(|| format!("reading {path}"))?;
     let dir = tempfile::tempdir()?;
-    let store = storage::open(dir.path(), 16 << 20)?;
+    let store = storage::open(
+        &newsroom::settings::Storage::Sled {
+            dir: dir.path().to_owned(),
+            cache_bytes: 16 << 20,
+        },
+        newsroom::clock::Clock::system(),
+    )?;
     let mut times = Vec::new();
     for round in 0..rounds {
         // Each round stores a new photo: one changed trailing byte defeats deduplication

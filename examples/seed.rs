@@ -28,8 +28,11 @@ fn main() -> Result<()> {
     };
     let dir = PathBuf::from(dir);
     let count: usize = count.parse().context("COUNT is a number")?;
-    let store = storage::open(&dir, 64 << 20)
-        .with_context(|| format!("opening the database at {}", dir.display()))?;
+    let store = storage::open(
+        &newsroom::settings::Storage::sled(&dir),
+        newsroom::clock::Clock::system(),
+    )
+    .with_context(|| format!("opening the database at {}", dir.display()))?;
 
     let page = [PARAGRAPH; 4].join("\n\n");
     let body = Body::parse(&format!(

@@ -263,7 +263,11 @@ mod tests {
 
     fn store() -> (tempfile::TempDir, SharedStore) {
         let dir = tempfile::tempdir().unwrap();
-        let store = storage::open(dir.path(), 1 << 20).unwrap();
+        let store = storage::open(
+            &crate::settings::Storage::sled(dir.path()),
+            crate::clock::Clock::system(),
+        )
+        .unwrap();
         (dir, store)
     }
 

@@ -1,14 +1,15 @@
 //! Configuration, read once from flags and environment by the CLI and passed down; never global.
 
 use crate::clock::Clock;
+/// Which database the site uses: chosen here, defined beside the engines.
+pub use crate::storage::{DatabaseUrl, Storage};
 use crate::urls::assets::Logo;
-use std::path::PathBuf;
 use std::time::Duration;
 
 #[derive(Debug, Clone)]
 pub struct Settings {
-    /// Where the database lives; created on first run.
-    pub data_dir: PathBuf,
+    /// Which database the site keeps its data in.
+    pub storage: Storage,
     /// Address the HTTP server listens on; port 0 picks a free one.
     pub bind: String,
     /// The public address of the site, used for absolute links (feeds, canonical URLs) and to
@@ -28,8 +29,6 @@ pub struct Settings {
     /// A form whose sender sends nothing for this long is given up on (408), so half-sent
     /// bodies cannot hold memory.
     pub form_idle: Duration,
-    /// sled's page cache. Its default is 1 GiB; a news site's working set is far smaller.
-    pub cache_bytes: u64,
     /// Stories in one page of the sitemap; the protocol allows 50,000.
     pub sitemap_urls: usize,
     /// What "now" is: the system clock, which tests move forward instead of sleeping.
@@ -37,18 +36,15 @@ pub struct Settings {
 }
 
 impl Settings {
-    pub const DEFAULT_CACHE_BYTES: u64 = 64 << 20;
-
-    /// Settings for a data directory with every other value at its default.
-    pub fn new(data_dir: PathBuf) -> Self {
+    /// Settings for a database with every other value at its default.
+    pub fn new(storage: Storage) -> Self {
         Self {
-            data_dir,
+            storage,
             bind: "127.0.0.1:8080".into(),
             base_url: "http://127.0.0.1:8080".into(),
             site_name: "Newsroom".into(),
             logo: Logo::shipped(),
             per_page: 20,
-            cache_bytes: Self::DEFAULT_CACHE_BYTES,
             max_photo_bytes: 20 << 20,
             form_idle: Duration::from_secs(5),
             session_idle: Duration::from_secs(2 * 60 * 60),

@@ -78,7 +78,11 @@ async fn every_acknowledged_save_survives_repeated_kills() {
     }
 
     // And the database opens outside the server too, with every save in it.
-    let store = storage::open(&data, 8 << 20).expect("the database opens after the kills");
+    let store = storage::open(
+        &newsroom::settings::Storage::sled(&data),
+        newsroom::clock::Clock::system(),
+    )
+    .expect("the database opens after the kills");
     assert_eq!(acknowledged.len(), 2 * ROUNDS);
     for (id, (headline, body)) in &acknowledged {
         let story = store

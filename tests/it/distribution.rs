@@ -18,14 +18,22 @@ const PASSWORD: &str = "correct horse battery";
 
 /// Saves `stories` straight into the database at `data`, as if written over time by the desk.
 fn seed(data: &Path, stories: Vec<Story>) {
-    let store = storage::open(data, 8 << 20).expect("open store");
+    let store = storage::open(
+        &newsroom::settings::Storage::sled(data),
+        newsroom::clock::Clock::system(),
+    )
+    .expect("open store");
     for story in stories {
         store.save_story(&story, None).expect("save story");
     }
 }
 
 fn stories_in(data: &Path) -> Vec<Story> {
-    let store = storage::open(data, 8 << 20).expect("open store");
+    let store = storage::open(
+        &newsroom::settings::Storage::sled(data),
+        newsroom::clock::Clock::system(),
+    )
+    .expect("open store");
     let mut out = Vec::new();
     let page = store
         .listing(

@@ -191,7 +191,7 @@ fn ninjs_carries_the_embargo_out_and_an_import_honours_it() {
     let actor = newsroom::editorial::Actor::CommandLine;
     newsroom::editorial::import_ninjs(&store, &actor, read.clone(), true, defaults.now)
         .expect("import");
-    let stored = newsroom::storage::Store::story(&store, read.id)
+    let stored = newsroom::storage::StoryStore::story(&store, read.id)
         .expect("read")
         .expect("stored");
     assert_eq!(stored.status, Status::Scheduled(until));

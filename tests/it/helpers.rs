@@ -2,7 +2,7 @@
 
 use newsroom::clock::Clock;
 use newsroom::domain::{Body, Bylines, Headline, Section, Status, Story};
-use newsroom::settings::Settings;
+use newsroom::settings::{Settings, Storage};
 use newsroom::startup::Application;
 use newsroom::storage::{self, SharedStore};
 use reqwest::StatusCode;
@@ -42,14 +42,15 @@ impl TestApp {
     /// A server on the database in `data_dir(dir)`, which may already hold stories (written by
     /// the `newsroom` binary, say).
     pub async fn spawn_in(dir: TempDir, configure: impl FnOnce(&mut Settings)) -> TestApp {
-        let mut settings = Settings::new(data_dir(&dir));
+        let mut settings = Settings::new(Storage::Sled {
+            dir: data_dir(&dir),
+            cache_bytes: 8 << 20,
+        });
         settings.bind = "127.0.0.1:0".into();
-        settings.cache_bytes = 8 << 20;
         configure(&mut settings);
         let clock = settings.clock.clone();
         let store: SharedStore =
-            storage::open_with_clock(&settings.data_dir, settings.cache_bytes, clock.clone())
-                .expect("open store");
+            storage::open(&settings.storage, clock.clone()).expect("open store");
         let app = Application::build_with_store(settings, store.clone()).expect("build app");
         let address = format!("http://127.0.0.1:{}", app.port());
         let setup_token = app.setup_token().map(str::to_owned);
