@@ -1,12 +1,13 @@
-//! Persistence behind one narrow interface. Handlers see only the [`Store`] trait; the sled
-//! implementation (and only it) knows about trees, keys and bytes. A second backend, such as
-//! PostgreSQL for several app servers, implements the same trait.
+//! Persistence behind one narrow interface. Handlers see only the [`Store`] trait; each engine
+//! knows its own tables, keys and bytes, and all share the codec's record layouts and which
+//! listings a story is in ([`listings`]).
 
 pub mod backup;
 mod choice;
 pub mod codec;
 mod counted_index;
 mod cursor;
+mod listings;
 mod sled_store;
 
 use crate::clock::Clock;

@@ -541,6 +541,17 @@ pub fn read(
     Ok(summary)
 }
 
+/// The checks a record needs before any engine takes it, beyond decoding, which [`read`] has
+/// done: a story or revision numbered past what a story can reach is refused.
+pub fn check_record(record: &Record) -> Result<(), StoreError> {
+    match record {
+        Record::Story(story) | Record::Revision(story) if story.revision > super::MAX_REVISION => {
+            Err(StoreError::RevisionLimit(story.revision))
+        }
+        _ => Ok(()),
+    }
+}
+
 /// Reads a backup in the tree-dump format of earlier releases, handing each record (tree,
 /// key, value) to `each`, then checks the trailer.
 pub fn read_tree_dump(

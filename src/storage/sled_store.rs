@@ -50,13 +50,13 @@ mod transaction;
 use super::prelude::*;
 use super::{
     Change, ChangeSubject, Cursor, ImportOutcome, Listing, ListingPage, MAX_REVISION, PhotoBlob,
-    PhotoPage, PublicVersion, StatusFilter, Store, StoreError, Transaction, backup, index_ts,
+    PhotoPage, PublicVersion, Store, StoreError, Transaction, backup, index_ts,
 };
 use super::{ListedNote, NotePage};
 use crate::clock::Clock;
 use crate::domain::{
-    AuditEvent, Autosave, PageNumber, Paging, Photo, PhotoId, Section, Session, Slug, Status,
-    Story, StoryId, StorySummary, User, UserId, Username,
+    AuditEvent, Autosave, PageNumber, Paging, Photo, PhotoId, Session, Slug, Story, StoryId,
+    StorySummary, User, UserId, Username,
 };
 use crate::domain::{Crop, FocalPoint};
 use sled::transaction::{ConflictableTransactionError, TransactionError};
@@ -864,7 +864,7 @@ impl BackupStore for SledStore {
             return Err(StoreError::NotEmpty(dir.to_owned()));
         }
         // Checked in full first, so a damaged backup writes nothing.
-        backup::read(dir, |record| restore::check_record(&record))?;
+        backup::read(dir, |record| backup::check_record(&record))?;
         let backup_file = backup::file_in(dir);
         let mut restorer = Restorer::new(self, &backup_file);
         let summary = backup::read(dir, |record| restorer.record(record))?;

@@ -2,7 +2,8 @@
 //! rest of the application sees it through the `Store` API, and what it refuses.
 
 use super::*;
-use crate::domain::{PasswordHash, Rendition, Role};
+use crate::domain::{PasswordHash, Rendition, Role, Status};
+use crate::storage::StatusFilter;
 use crate::storage::codec::tests::sample_story;
 use tempfile::TempDir;
 use time::macros::datetime;

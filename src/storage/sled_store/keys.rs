@@ -3,6 +3,7 @@
 
 use super::*;
 use crate::domain::Aspect;
+use crate::storage::listings::{self, Membership};
 
 pub(super) const BLOB_ORIGINAL: u8 = 0;
 pub(super) const BLOB_DISPLAY: u8 = 1;
@@ -113,88 +114,41 @@ pub(super) fn id_bytes(v: &[u8]) -> Result<[u8; 16], StoreError> {
         .map_err(|_| StoreError::Inconsistent(format!("an id of {} bytes", v.len())))
 }
 
-pub(super) fn prefix_front() -> Vec<u8> {
-    b"front\0".to_vec()
-}
-
-pub(super) fn prefix_section(section: Section) -> Vec<u8> {
-    format!("section:{}\0", section.key()).into_bytes()
-}
-
-pub(super) fn prefix_desk(status: Option<StatusFilter>, section: Option<Section>) -> Vec<u8> {
-    let status = status.map_or("*", StatusFilter::key);
-    let section = section.map_or("*", Section::key);
-    format!("desk:{status}:{section}\0").into_bytes()
+/// The prefix of a listing's counted-index keys: its key and a 0 byte, so no prefix is a
+/// prefix of another.
+pub(super) fn prefix(listing: &str) -> Vec<u8> {
+    let mut prefix = listing.as_bytes().to_vec();
+    prefix.push(0);
+    prefix
 }
 
 pub(super) fn prefix_scheduled() -> Vec<u8> {
-    b"scheduled\0".to_vec()
+    prefix(&listings::key_scheduled())
 }
 
 pub(super) fn prefix_of(listing: Listing) -> Vec<u8> {
-    match listing {
-        Listing::Published => prefix_front(),
-        Listing::Section(section) => prefix_section(section),
-        Listing::Desk { status, section } => prefix_desk(status, section),
+    prefix(&listings::key_of(listing))
+}
+
+/// A listing membership as a counted-index entry.
+pub(super) fn entry(membership: &Membership) -> Entry {
+    Entry {
+        prefix: prefix(&membership.listing),
+        ts: membership.ts,
+        id: membership.id,
     }
 }
 
-/// The entries a story has in the listing indexes. Values are filled in by the caller.
+/// The entries a story has in the listing indexes (see [`listings::memberships_of`]). Values
+/// are filled in by the caller.
 pub(super) fn entries_of(story: &Story) -> Vec<Entry> {
-    let id = story.id.to_bytes();
-    let mut out = Vec::with_capacity(9);
-    if let (Status::Published, Some(at)) = (story.status, story.published_at) {
-        let ts = index_ts(at);
-        out.push(Entry {
-            prefix: prefix_front(),
-            ts,
-            id,
-        });
-        out.push(Entry {
-            prefix: prefix_section(story.section),
-            ts,
-            id,
-        });
-    }
-    let ts = index_ts(story.updated_at);
-    let status = Some(StatusFilter::of(story.status));
-    let section = Some(story.section);
-    for (st, sec) in [
-        (None, None),
-        (status, None),
-        (None, section),
-        (status, section),
-    ] {
-        out.push(Entry {
-            prefix: prefix_desk(st, sec),
-            ts,
-            id,
-        });
-    }
-    if let Status::Scheduled(at) = story.status {
-        out.push(Entry {
-            prefix: prefix_scheduled(),
-            ts: index_ts(at),
-            id,
-        });
-    }
-    out.extend(review_entries_of(story));
-    out
+    listings::memberships_of(story).iter().map(entry).collect()
 }
 
-/// The entries of a story waiting for review, on the whole desk and in its section; none for
-/// any other. They come and go with `submitted`, as the status entries do with the status.
+/// The entries of a story waiting for review (see [`listings::review_memberships_of`]).
 pub(super) fn review_entries_of(story: &Story) -> Vec<Entry> {
-    if !story.submitted {
-        return Vec::new();
-    }
-    let (id, ts) = (story.id.to_bytes(), index_ts(story.updated_at));
-    [None, Some(story.section)]
-        .into_iter()
-        .map(|section| Entry {
-            prefix: prefix_desk(Some(StatusFilter::ForReview), section),
-            ts,
-            id,
-        })
+    listings::review_memberships_of(story)
+        .iter()
+        .map(entry)
         .collect()
 }

@@ -2,51 +2,33 @@
 //! kept in the `indexes` tree beside the story listings and written in the same transaction as
 //! the story, so it never lists a note readers cannot see.
 //!
-//! An entry is a counted-index entry (see `counted_index`) under its own prefix, at the second
-//! the note was added. Its 16 id bytes keep entries unique and in time order within that
-//! second: the note's nanoseconds (4 bytes), the random end of the story id (8 bytes) and the
-//! note's place among the story's notes (4 bytes). Its value names the note: the story id and
-//! that place, so the page reads the note from the story record, never from a copy.
+//! An entry is a counted-index entry (see `counted_index`) under its own prefix, one per
+//! membership [`listings::note_memberships_of`] gives. Its value names the note: the story id
+//! and the note's place, so the page reads the note from the story record, never from a copy.
 
 use super::StoreError;
 use super::counted_index::{self, Entry};
 use crate::domain::{Story, StoryId};
-use crate::storage::index_ts;
+use crate::storage::listings;
 use sled::transaction::{TransactionalTree, UnabortableTransactionError};
 
 pub(super) fn prefix_notes() -> Vec<u8> {
-    b"notes\0".to_vec()
+    super::keys::prefix(&listings::key_notes())
 }
 
 /// The length of an entry's value: a story id and a note's place.
 pub(super) const VALUE_LEN: usize = 20;
 
-/// The entries a story has in the corrections listing: one per note while readers can see the
-/// story, none otherwise (a draft, scheduled, unpublished or withdrawn story).
+/// The entries a story has in the corrections listing (see
+/// [`listings::note_memberships_of`]), each with its value: the story id and the note's place.
 fn entries_of(story: &Story) -> Vec<(Entry, [u8; VALUE_LEN])> {
-    if !story.is_public() {
-        return Vec::new();
-    }
-    let id = story.id.to_bytes();
-    story
-        .notes
-        .iter()
-        .enumerate()
-        .map(|(place, note)| {
-            let place = u32::try_from(place).unwrap_or(u32::MAX).to_be_bytes();
-            let mut entry_id = [0u8; 16];
-            entry_id[..4].copy_from_slice(&note.at.nanosecond().to_be_bytes());
-            entry_id[4..12].copy_from_slice(&id[8..]);
-            entry_id[12..].copy_from_slice(&place);
+    listings::note_memberships_of(story)
+        .into_iter()
+        .map(|note| {
             let mut value = [0u8; VALUE_LEN];
-            value[..16].copy_from_slice(&id);
-            value[16..].copy_from_slice(&place);
-            let entry = Entry {
-                prefix: prefix_notes(),
-                ts: index_ts(note.at),
-                id: entry_id,
-            };
-            (entry, value)
+            value[..16].copy_from_slice(&note.story.to_bytes());
+            value[16..].copy_from_slice(&note.place.to_be_bytes());
+            (super::keys::entry(&note.membership), value)
         })
         .collect()
 }

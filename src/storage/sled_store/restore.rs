@@ -32,7 +32,7 @@ impl SledStore {
         let format = backup::format_of(backup_dir)?;
         match format {
             backup::Format::Records => {
-                backup::read(backup_dir, |record| check_record(&record))?;
+                backup::read(backup_dir, |record| backup::check_record(&record))?;
             }
             backup::Format::TreeDump => {
                 let mut check = RestoreCheck::default();
@@ -72,18 +72,6 @@ impl SledStore {
         moved.map_err(StoreError::io("move aside", &live))?;
         finish_restore(dir)?;
         Ok(summary)
-    }
-}
-
-/// The checks a record needs beyond decoding, which [`backup::read`] has done.
-pub(super) fn check_record(record: &backup::Record) -> Result<(), StoreError> {
-    match record {
-        backup::Record::Story(story) | backup::Record::Revision(story)
-            if story.revision > MAX_REVISION =>
-        {
-            Err(StoreError::RevisionLimit(story.revision))
-        }
-        _ => Ok(()),
     }
 }
 

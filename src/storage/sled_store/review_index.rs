@@ -48,6 +48,8 @@ impl SledStore {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::{Section, Status};
+    use crate::storage::StatusFilter;
     use crate::storage::codec::tests::sample_story;
 
     fn waiting_for_review(store: &SledStore, section: Option<Section>) -> Vec<StoryId> {
