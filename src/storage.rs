@@ -1,6 +1,6 @@
 //! Persistence behind one narrow interface. Handlers see only the [`Store`] trait; each engine
-//! knows its own tables, keys and bytes, and all share the codec's record layouts and which
-//! listings a story is in ([`listings`]).
+//! (sled, embedded; PostgreSQL, for several app servers) knows its own tables, keys and bytes,
+//! and both share the codec's record layouts and which listings a story is in ([`listings`]).
 
 pub mod backup;
 mod choice;
@@ -8,6 +8,7 @@ pub mod codec;
 mod counted_index;
 mod cursor;
 mod listings;
+mod postgres;
 mod sled_store;
 
 use crate::clock::Clock;
@@ -22,6 +23,8 @@ use time::OffsetDateTime;
 
 pub use choice::{DatabaseUrl, Storage};
 pub use cursor::{Cursor, InvalidCursor};
+/// The PostgreSQL backend by name, for tests of what is particular to it.
+pub use postgres::{Migrated, PgStore};
 pub use sled_store::Replace;
 /// The sled backend by name, for tests of what is particular to it; everything else opens
 /// storage with [`open`].
@@ -38,7 +41,17 @@ pub fn open(storage: &Storage, clock: Clock) -> Result<SharedStore, StoreError> 
             *cache_bytes,
             clock,
         )?)),
-        Storage::Postgres { .. } => Err(StoreError::Invalid("this build has no PostgreSQL engine")),
+        Storage::Postgres { url } => Ok(Arc::new(PgStore::open(url, clock)?)),
+    }
+}
+
+/// Brings the schema of the database `storage` names up to what this release knows: what
+/// `newsroom migrate` does. sled needs no migrating (its records carry their own versions), so
+/// it answers `None`.
+pub fn migrate(storage: &Storage) -> Result<Option<Migrated>, StoreError> {
+    match storage {
+        Storage::Sled { .. } => Ok(None),
+        Storage::Postgres { url } => PgStore::migrate(url).map(Some),
     }
 }
 
@@ -116,6 +129,12 @@ pub enum StoreError {
         .0.display()
     )]
     InterruptedRestore(PathBuf),
+    /// The database was brought to a schema by a newer release than this one.
+    #[error(
+        "the database's schema is at version {found}, newer than this release knows ({known}); \
+         run a newer release of newsroom"
+    )]
+    SchemaTooNew { found: i32, known: i32 },
     /// The caller handed over something the store cannot take.
     #[error("{0}")]
     Invalid(&'static str),

@@ -1,0 +1,332 @@
+//! A story write inside a transaction: the row (record, summary and the columns looked up), its
+//! revision, its listing memberships and their counts, its photo use and its entry in the
+//! change feed. Shared by a lone save, [`Store::transaction`], imports and restores.
+//!
+//! Costs: one read of the stored story and of the slug's owner, then a statement per kind of
+//! row written (memberships and counts in one statement each, whatever their number): about
+//! eight round trips, all in the caller's transaction.
+//!
+//! [`Store::transaction`]: crate::storage::Store::transaction
+
+use super::connection::{Db, get};
+use super::*;
+use crate::storage::listings::{self, Membership};
+use std::collections::{BTreeMap, HashSet};
+
+/// How a write numbers the revision it stores.
+#[derive(Clone, Copy)]
+pub(super) enum Revision {
+    /// The next after the one the editor loaded (`None` for a new story).
+    After(Option<u64>),
+    /// The story's own, for copies from elsewhere; only a newer one replaces what is stored.
+    Keep,
+}
+
+/// What a story write did.
+pub(super) struct Written {
+    pub(super) stored: Story,
+    pub(super) outcome: ImportOutcome,
+    /// The public version, when the write moved it.
+    pub(super) public: Option<PublicVersion>,
+}
+
+/// The revision a save after `expected` gets; never wraps around to reuse history slots.
+fn next_revision(expected: Option<u64>) -> Result<u64, StoreError> {
+    match expected {
+        None => Ok(1),
+        Some(current) if current >= MAX_REVISION => Err(StoreError::RevisionLimit(current)),
+        Some(current) => Ok(current + 1),
+    }
+}
+
+pub(super) fn read_story<C: GenericClient>(
+    db: &mut Db<'_, C>,
+    id: StoryId,
+) -> Result<Option<Story>, StoreError> {
+    match db.query_opt(
+        "SELECT record FROM stories WHERE id = $1",
+        &[&uuid(id.to_bytes())],
+    )? {
+        Some(row) => Ok(Some(decode_story(get(&row, 0)?)?)),
+        None => Ok(None),
+    }
+}
+
+/// Writes `story` by `rule`, checking its revision and slug against what is stored first: a
+/// refusal (a stale revision, a slug in use) writes nothing.
+pub(super) fn write_story<C: GenericClient>(
+    db: &mut Db<'_, C>,
+    story: &Story,
+    rule: Revision,
+    now: OffsetDateTime,
+) -> Result<Written, StoreError> {
+    let mut stored = story.clone();
+    stored.revision = match rule {
+        Revision::After(expected) => next_revision(expected)?,
+        Revision::Keep if story.revision > MAX_REVISION => {
+            return Err(StoreError::RevisionLimit(story.revision));
+        }
+        Revision::Keep => story.revision.max(1),
+    };
+    let id = uuid(stored.id.to_bytes());
+    let row = db.query_one(
+        "SELECT (SELECT record FROM stories WHERE id = $1),
+                (SELECT id FROM stories WHERE slug = $2)",
+        &[&id, &stored.slug.as_str()],
+    )?;
+    let old = match get::<Option<&[u8]>>(&row, 0)? {
+        Some(bytes) => Some(decode_story(bytes)?),
+        None => None,
+    };
+    let slug_owner: Option<Uuid> = get(&row, 1)?;
+    let mut outcome = ImportOutcome::Created;
+    match (rule, &old) {
+        (Revision::Keep, Some(current)) if current.revision >= stored.revision => {
+            return Ok(Written {
+                stored: current.clone(),
+                outcome: ImportOutcome::Unchanged,
+                public: None,
+            });
+        }
+        (Revision::Keep, Some(_)) => outcome = ImportOutcome::Updated,
+        (Revision::Keep, None) | (Revision::After(None), None) => {}
+        (Revision::After(Some(_)), None) => return Err(StoreError::NotFound),
+        (Revision::After(expected), Some(current)) if expected != Some(current.revision) => {
+            return Err(StoreError::Conflict {
+                current: Box::new(current.clone()),
+            });
+        }
+        (Revision::After(_), Some(_)) => {}
+    }
+    if slug_owner.is_some_and(|owner| owner != id) {
+        return Err(StoreError::SlugTaken(stored.slug.to_string()));
+    }
+
+    let record = encode_story(&stored)?;
+    let summary = encode_summary(&stored.summary())?;
+    let scheduled_at = match stored.status {
+        Status::Scheduled(at) => Some(at),
+        _ => None,
+    };
+    let bylines: Vec<&str> = stored.bylines.iter().map(|b| b.as_str()).collect();
+    db.execute(
+        "INSERT INTO stories (id, revision, slug, section, status, scheduled_at, headline,
+             bylines, submitted, sent_back, pending, assignee, author, published_at, updated_at,
+             public, record, summary)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
+         ON CONFLICT (id) DO UPDATE SET revision = EXCLUDED.revision, slug = EXCLUDED.slug,
+             section = EXCLUDED.section, status = EXCLUDED.status,
+             scheduled_at = EXCLUDED.scheduled_at, headline = EXCLUDED.headline,
+             bylines = EXCLUDED.bylines, submitted = EXCLUDED.submitted,
+             sent_back = EXCLUDED.sent_back, pending = EXCLUDED.pending,
+             assignee = EXCLUDED.assignee, author = EXCLUDED.author,
+             published_at = EXCLUDED.published_at, updated_at = EXCLUDED.updated_at,
+             public = EXCLUDED.public, record = EXCLUDED.record, summary = EXCLUDED.summary",
+        &[
+            &id,
+            &revision_sql(stored.revision)?,
+            &stored.slug.as_str(),
+            &stored.section.key(),
+            &StatusFilter::of(stored.status).key(),
+            &scheduled_at,
+            &stored.headline.as_str(),
+            &bylines,
+            &stored.submitted,
+            &stored.sent_back.is_some(),
+            &stored.pending.is_some(),
+            &stored.assignee.map(|u| uuid(u.to_bytes())),
+            &stored.author.map(|u| uuid(u.to_bytes())),
+            &stored.published_at,
+            &stored.updated_at,
+            &stored.is_public(),
+            &record,
+            &summary,
+        ],
+    )?;
+    db.execute(
+        "INSERT INTO story_revisions (story, revision, record) VALUES ($1, $2, $3)
+         ON CONFLICT (story, revision) DO UPDATE SET record = EXCLUDED.record",
+        &[&id, &revision_sql(stored.revision)?, &record],
+    )?;
+    update_listings(db, old.as_ref(), &stored)?;
+    update_photo_use(db, old.as_ref(), &stored)?;
+    // Readers' pages change when something they see of the story changes; changes staged on
+    // a live story leave every cached page valid.
+    let public = match &old {
+        Some(old) => old.differs_for_readers(&stored),
+        None => stored.is_public(),
+    };
+    let public = record_change(db, ChangeSubject::Story(stored.id), public, now)?;
+    Ok(Written {
+        stored,
+        outcome,
+        public,
+    })
+}
+
+/// A revision as PostgreSQL's `bigint`; [`MAX_REVISION`] keeps every real one in range.
+pub(super) fn revision_sql(revision: u64) -> Result<i64, StoreError> {
+    i64::try_from(revision).map_err(|_| StoreError::RevisionLimit(revision))
+}
+
+/// A membership row: listing, ts, entry, story, place in the story's notes.
+type Row = (Membership, StoryId, Option<u32>);
+
+fn rows_of(story: &Story) -> Vec<Row> {
+    let mut rows: Vec<Row> = listings::memberships_of(story)
+        .into_iter()
+        .map(|m| (m, story.id, None))
+        .collect();
+    rows.extend(
+        listings::note_memberships_of(story)
+            .into_iter()
+            .map(|n| (n.membership, n.story, Some(n.place))),
+    );
+    rows
+}
+
+/// Brings the story's listing memberships, and the counts over them, from what `old` had to
+/// what `new` has. A membership whose listing and position are unchanged is left alone (the
+/// page reads the summary from the story's row), so most saves of a draft touch only the desk
+/// listings' rows, and counts only when the save crosses into another bucket.
+fn update_listings<C: GenericClient>(
+    db: &mut Db<'_, C>,
+    old: Option<&Story>,
+    new: &Story,
+) -> Result<(), StoreError> {
+    let before = old.map(rows_of).unwrap_or_default();
+    let after = rows_of(new);
+    let kept: HashSet<&Membership> = before
+        .iter()
+        .map(|(m, ..)| m)
+        .filter(|m| after.iter().any(|(n, ..)| n == *m))
+        .collect();
+    let gone: Vec<&Row> = before.iter().filter(|(m, ..)| !kept.contains(m)).collect();
+    let added: Vec<&Row> = after.iter().filter(|(m, ..)| !kept.contains(m)).collect();
+    let mut deltas: BTreeMap<(&str, i16, i64), i64> = BTreeMap::new();
+    for ((m, ..), delta) in gone
+        .iter()
+        .map(|row| (*row, -1))
+        .chain(added.iter().map(|row| (*row, 1)))
+    {
+        for (level, bucket) in counts::buckets(m.ts) {
+            *deltas
+                .entry((m.listing.as_str(), level, bucket))
+                .or_default() += delta;
+        }
+    }
+    if !gone.is_empty() {
+        let (listing, ts, entry) = columns(&gone);
+        db.execute(
+            "DELETE FROM listing_entries
+             WHERE (listing, ts, entry) IN
+                   (SELECT * FROM unnest($1::text[], $2::bigint[], $3::uuid[]))",
+            &[&listing, &ts, &entry],
+        )?;
+    }
+    if !added.is_empty() {
+        let (listing, ts, entry) = columns(&added);
+        let story: Vec<Uuid> = added.iter().map(|(_, s, _)| uuid(s.to_bytes())).collect();
+        let place: Vec<Option<i32>> = added
+            .iter()
+            .map(|(.., p)| p.map(|p| i32::try_from(p).unwrap_or(i32::MAX)))
+            .collect();
+        db.execute(
+            "INSERT INTO listing_entries (listing, ts, entry, story, place)
+             SELECT * FROM unnest($1::text[], $2::bigint[], $3::uuid[], $4::uuid[], $5::int[])",
+            &[&listing, &ts, &entry, &story, &place],
+        )?;
+    }
+    deltas.retain(|_, delta| *delta != 0);
+    if !deltas.is_empty() {
+        let listing: Vec<&str> = deltas.keys().map(|(l, ..)| *l).collect();
+        let level: Vec<i16> = deltas.keys().map(|(_, level, _)| *level).collect();
+        let bucket: Vec<i64> = deltas.keys().map(|(.., bucket)| *bucket).collect();
+        let delta: Vec<i64> = deltas.values().copied().collect();
+        db.execute(
+            "INSERT INTO listing_counts AS c (listing, level, bucket, count)
+             SELECT * FROM unnest($1::text[], $2::smallint[], $3::bigint[], $4::bigint[])
+             ON CONFLICT (listing, level, bucket) DO UPDATE SET count = c.count + EXCLUDED.count",
+            &[&listing, &level, &bucket, &delta],
+        )?;
+    }
+    Ok(())
+}
+
+fn columns(rows: &[&Row]) -> (Vec<String>, Vec<i64>, Vec<Uuid>) {
+    (
+        rows.iter().map(|(m, ..)| m.listing.clone()).collect(),
+        rows.iter().map(|(m, ..)| i64::from(m.ts)).collect(),
+        rows.iter().map(|(m, ..)| uuid(m.id)).collect(),
+    )
+}
+
+/// The photo a story shows readers, if it is published and has one.
+fn public_photo(story: &Story) -> Option<PhotoId> {
+    story
+        .photo
+        .as_ref()
+        .and_then(|p| p.image)
+        .filter(|_| story.is_public())
+}
+
+fn update_photo_use<C: GenericClient>(
+    db: &mut Db<'_, C>,
+    old: Option<&Story>,
+    new: &Story,
+) -> Result<(), StoreError> {
+    let (before, after) = (old.and_then(public_photo), public_photo(new));
+    if before == after {
+        return Ok(());
+    }
+    let story = uuid(new.id.to_bytes());
+    if let Some(photo) = before {
+        db.execute(
+            "DELETE FROM photo_uses WHERE photo = $1 AND story = $2",
+            &[&uuid(photo.to_bytes()), &story],
+        )?;
+    }
+    if let Some(photo) = after {
+        db.execute(
+            "INSERT INTO photo_uses (photo, story) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+            &[&uuid(photo.to_bytes()), &story],
+        )?;
+    }
+    Ok(())
+}
+
+/// Appends a change to the feed, numbered after every earlier one by the counter in
+/// `feed_state`; a change readers can see becomes the public version too, in the same
+/// statement. The counter row is locked until the transaction ends, so numbers follow commit
+/// order and a follower never skips one. Returns the public version when it moved.
+pub(super) fn record_change<C: GenericClient>(
+    db: &mut Db<'_, C>,
+    subject: ChangeSubject,
+    public: bool,
+    now: OffsetDateTime,
+) -> Result<Option<PublicVersion>, StoreError> {
+    let (kind, id) = match subject {
+        ChangeSubject::Story(id) => ("story", id.to_bytes()),
+        ChangeSubject::Photo(id) => ("photo", id.to_bytes()),
+    };
+    // A restored database may have a public version numbered past the last change: the feed
+    // continues after it, so the generation keeps growing.
+    let row = db.query_one(
+        "WITH f AS (
+             UPDATE feed_state SET
+                 last_seq = greatest(last_seq, public_generation) + 1,
+                 public_generation = CASE WHEN $3 THEN greatest(last_seq, public_generation) + 1
+                                          ELSE public_generation END,
+                 public_changed_at_ns = CASE WHEN $3 THEN greatest(public_changed_at_ns, $4)
+                                             ELSE public_changed_at_ns END
+             RETURNING last_seq, public_generation, public_changed_at_ns)
+         INSERT INTO changes (seq, at_ns, subject_kind, subject, public)
+         SELECT last_seq, $4, $1, $2, $3 FROM f
+         RETURNING (SELECT public_generation FROM f), (SELECT public_changed_at_ns FROM f)",
+        &[&kind, &uuid(id), &public, &nanos(now)],
+    )?;
+    if !public {
+        return Ok(None);
+    }
+    Ok(Some(public_version_of(get(&row, 0)?, get(&row, 1)?)))
+}
