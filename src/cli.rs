@@ -74,6 +74,9 @@ pub enum Command {
     Backup(distribution::BackupArgs),
     /// Bring a backup back into the data directory (the server must be stopped).
     Restore(distribution::RestoreArgs),
+    /// Bring the PostgreSQL database's schema up to date and print its version (servers do
+    /// this on start; run it first to upgrade before they do). sled needs none.
+    Migrate,
 }
 
 #[derive(Debug, clap::Args)]
@@ -165,6 +168,7 @@ impl Cli {
             Some(Command::Import(args)) => distribution::import(&settings, args),
             Some(Command::Backup(args)) => distribution::backup(&settings, args),
             Some(Command::Restore(args)) => distribution::restore(&settings, args),
+            Some(Command::Migrate) => migrate(&settings),
             None => anyhow::bail!("no command given; see `newsroom --help`"),
         }
     }
@@ -175,6 +179,20 @@ fn open_store(settings: &Settings) -> anyhow::Result<SharedStore> {
         StoreError::Locked(_) => anyhow::anyhow!("{e}"),
         other => anyhow::Error::new(other).context(format!("cannot open {}", settings.storage)),
     })
+}
+
+fn migrate(settings: &Settings) -> anyhow::Result<()> {
+    let migrated = storage::migrate(&settings.storage)
+        .with_context(|| format!("cannot migrate {}", settings.storage))?;
+    match migrated {
+        Some(m) if m.from == m.to => println!("{} is at schema version {}", settings.storage, m.to),
+        Some(m) => println!(
+            "{} migrated from schema version {} to {}",
+            settings.storage, m.from, m.to
+        ),
+        None => println!("{} is sled, which needs no migrating", settings.storage),
+    }
+    Ok(())
 }
 
 fn serve(mut settings: Settings, args: ServeArgs) -> anyhow::Result<()> {
