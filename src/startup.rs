@@ -33,6 +33,8 @@ impl Application {
         }
         let port = bound.port();
         let setup_token = crate::auth::token::issue_setup_token(&*store)?;
+        // Before the first page: a new build or new settings date every page anew.
+        store.adopt_page_look(&web::public::page_look(&settings))?;
         // Commands reach a server on sled through its control socket; on PostgreSQL they open
         // the database themselves.
         let control = match settings.storage.sled_dir() {

@@ -468,6 +468,11 @@ pub trait ChangeFeed {
 
     /// Up to `limit` changes with a sequence number above `after`, oldest first.
     fn changes_after(&self, after: u64, limit: usize) -> Result<Vec<Change>, StoreError>;
+
+    /// Records that pages are now made by `look` (a build and the settings that shape its
+    /// pages). A look other than the one recorded last is a public change, so every server's
+    /// cached pages and validators move: a new build's templates show stories differently.
+    fn adopt_page_look(&self, look: &str) -> Result<(), StoreError>;
 }
 
 /// The reads and writes available inside [`Store::transaction`]. Reads see the transaction's
@@ -563,6 +568,8 @@ pub enum ChangeSubject {
     Story(StoryId),
     /// A photo's crops, which pages of the stories showing it link.
     Photo(PhotoId),
+    /// How every page looks: a new build or new settings that shape pages.
+    Site,
 }
 
 /// Seconds since 1970 as an index timestamp, clamped to what 32 bits hold (1970 to 2106).

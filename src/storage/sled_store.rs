@@ -860,7 +860,7 @@ impl SecretStore for SledStore {
 impl BackupStore for SledStore {
     fn restore_backup(&self, dir: &Path) -> Result<backup::Summary, StoreError> {
         let _exclusive = self.gate.write().unwrap_or_else(PoisonError::into_inner);
-        if restore::holds_data(&self.db)? {
+        if !self.stories.is_empty() || !self.users.is_empty() {
             return Err(StoreError::NotEmpty(dir.to_owned()));
         }
         // Checked in full first, so a damaged backup writes nothing.
@@ -882,6 +882,24 @@ impl BackupStore for SledStore {
 }
 
 impl ChangeFeed for SledStore {
+    fn adopt_page_look(&self, look: &str) -> Result<(), StoreError> {
+        let _writing = self.writing();
+        let now = self.clock.now();
+        let result = (&self.meta, &self.changes).transaction(|(meta, changes)| {
+            if meta.get(PAGE_LOOK)?.as_deref() == Some(look.as_bytes()) {
+                return Ok(false);
+            }
+            meta.insert(PAGE_LOOK, look.as_bytes())?;
+            record_change(meta, changes, ChangeSubject::Site, true, now)?;
+            Ok(true)
+        });
+        if finish(result)? {
+            self.refresh_public_version()?;
+            self.db.flush()?;
+        }
+        Ok(())
+    }
+
     fn changes_after(&self, after: u64, limit: usize) -> Result<Vec<Change>, StoreError> {
         let start = after.saturating_add(1).to_be_bytes();
         self.changes
