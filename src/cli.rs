@@ -119,6 +119,17 @@ pub struct ServeArgs {
     /// Largest photo upload accepted, in MiB; a larger one is refused with a message on the form.
     #[arg(long, env = "NEWSROOM_MAX_PHOTO_MB", default_value_t = 20, value_parser = clap::value_parser!(u16).range(1..=500))]
     pub max_photo_mb: u16,
+    /// A reverse proxy (its IP address) whose `Forwarded`, `X-Forwarded-For` and
+    /// `X-Forwarded-Proto` headers are believed, for throttling, logging and links; repeat it,
+    /// or separate addresses with commas, for several. From any other address those headers
+    /// are ignored.
+    #[arg(
+        long = "trusted-proxy",
+        env = "NEWSROOM_TRUSTED_PROXY",
+        value_name = "ADDR",
+        value_delimiter = ','
+    )]
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -192,6 +203,7 @@ fn serve(mut settings: Settings, args: ServeArgs) -> anyhow::Result<()> {
     }
     settings.per_page = usize::from(args.per_page);
     settings.max_photo_bytes = usize::from(args.max_photo_mb) << 20;
+    settings.trusted_proxies = args.trusted_proxies;
     let store = open_store(&settings)?;
     let system = actix_web::rt::System::new();
     system.block_on(async move {
