@@ -8,12 +8,10 @@ use crate::domain::{Story, StoryId};
 use crate::editorial::{self, Actor, Edit, EditorialError, Outcome, Step, Unmerged};
 use crate::storage::StoreError;
 use crate::views::ErrorPage;
-use crate::views::desk::DeskContext;
-use crate::views::desk_refusal::RefusalPage;
 use crate::views::reader::{ArticlePage, PreviewForm};
 use crate::web::auth::{SignedIn, check_origin};
 use crate::web::desk::story_form::{self, Limits, ReadError, Submission, form_page};
-use crate::web::desk::{autosave, login, story_photo};
+use crate::web::desk::{autosave, login, not_allowed, story_photo};
 use crate::web::{AppError, State};
 use actix_multipart::Multipart;
 use actix_web::http::StatusCode;
@@ -94,7 +92,7 @@ async fn save(
         match allowed {
             Ok(current) => current,
             Err(EditorialError::NotAllowed(reason)) => {
-                return not_allowed(&signed_in, id, reason);
+                return Err(not_allowed(&signed_in, reason, id));
             }
             Err(e) => return Err(e.into()),
         }
@@ -251,25 +249,13 @@ async fn refused(
             invalid(state, signed_in, current, input, vec![("slug", message)]).await
         }
         EditorialError::Invalid(errors) => invalid(state, signed_in, current, input, errors).await,
-        EditorialError::NotAllowed(reason) => {
-            not_allowed(signed_in, current.map(|story| story.id), reason)
-        }
+        EditorialError::NotAllowed(reason) => Err(not_allowed(
+            signed_in,
+            reason,
+            current.map(|story| story.id),
+        )),
         other => Err(other.into()),
     }
-}
-
-/// What the account may not do, why, and what to do instead, on a desk page.
-fn not_allowed(
-    signed_in: &SignedIn,
-    id: Option<StoryId>,
-    reason: &str,
-) -> Result<HttpResponse, AppError> {
-    let page = RefusalPage::new(
-        DeskContext::new(signed_in, "Not allowed"),
-        reason,
-        id.map(|id| format!("/desk/stories/{id}")),
-    );
-    html(StatusCode::FORBIDDEN, page.render()?)
 }
 
 /// The form again with what was typed and why it was refused, naming the people it speaks of.
