@@ -5,6 +5,7 @@
 //! the time; nothing here knows about HTTP.
 
 mod embargo;
+mod form;
 mod import;
 pub mod merge;
 mod notes;
