@@ -57,3 +57,55 @@ fn step(action: Action, input: &StoryInput, now: OffsetDateTime) -> Result<Step,
         Action::DiscardChanges => Step::DiscardChanges,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::tests::NOW;
+    use super::*;
+
+    fn typed(headline: &str) -> StoryInput {
+        StoryInput {
+            headline: headline.into(),
+            bylines: "Ann Lee".into(),
+            section: "world".into(),
+            body: "First words.".into(),
+            ..StoryInput::default()
+        }
+    }
+
+    fn fields_of(errors: &FieldErrors) -> Vec<&str> {
+        errors.iter().map(|(field, _)| *field).collect()
+    }
+
+    #[test]
+    fn a_new_story_saved_is_an_edit_of_no_stored_story() {
+        let edit = Edit::from_form(None, &typed("Talks end"), Action::Save, Vec::new(), NOW)
+            .expect("a valid form");
+        assert_eq!(edit.story, None);
+        assert_eq!(edit.step, Step::Save);
+        assert_eq!(edit.content.headline.to_string(), "Talks end");
+    }
+
+    #[test]
+    fn schedule_asks_for_a_time_ahead_and_every_wrong_field_is_named_at_once() {
+        let mut input = typed("");
+        input.schedule_at = "2020-01-01T09:00".into();
+
+        let errors =
+            Edit::from_form(None, &input, Action::Schedule, Vec::new(), NOW).expect_err("refused");
+
+        let fields = fields_of(&errors);
+        assert!(fields.contains(&"headline"), "{errors:?}");
+        assert!(fields.contains(&"schedule_at"), "{errors:?}");
+    }
+
+    #[test]
+    fn what_reading_the_form_found_wrong_refuses_an_otherwise_valid_form() {
+        let found = vec![("body", "The body is too long".to_owned())];
+
+        let errors = Edit::from_form(None, &typed("Talks end"), Action::Save, found.clone(), NOW)
+            .expect_err("refused");
+
+        assert_eq!(errors, found);
+    }
+}
