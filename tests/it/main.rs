@@ -14,6 +14,7 @@ mod chromium;
 mod corrections;
 mod crash;
 mod desk_details;
+mod desk_guard;
 mod desk_login;
 mod desk_phone;
 mod desk_stories;
