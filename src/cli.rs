@@ -6,6 +6,7 @@ use crate::import::wire;
 use crate::settings::{DatabaseUrl, Settings, Storage};
 use crate::startup::Application;
 use crate::storage::{self, SharedStore, StoreError};
+use crate::telemetry::LogFormat;
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -52,6 +53,17 @@ pub struct Cli {
         hide_env_values = true
     )]
     pub database_url: Option<DatabaseUrl>,
+
+    /// How log lines are written: `text` for a terminal, `json` (one object a line) for a log
+    /// shipper.
+    #[arg(
+        long,
+        global = true,
+        env = "NEWSROOM_LOG_FORMAT",
+        value_enum,
+        default_value_t = LogFormat::Text
+    )]
+    pub log_format: LogFormat,
 
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -130,6 +142,11 @@ pub struct ServeArgs {
         value_delimiter = ','
     )]
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// On SIGTERM, keep serving this many seconds with `/readyz` answering 503 before
+    /// stopping, so that a load balancer checking it stops sending requests first.
+    #[arg(long, env = "NEWSROOM_DRAIN_SECONDS", default_value_t = 0, value_name = "SECONDS",
+          value_parser = clap::value_parser!(u16).range(0..=600))]
+    pub drain_seconds: u16,
 }
 
 #[derive(Debug, clap::Args)]
@@ -204,6 +221,7 @@ fn serve(mut settings: Settings, args: ServeArgs) -> anyhow::Result<()> {
     settings.per_page = usize::from(args.per_page);
     settings.max_photo_bytes = usize::from(args.max_photo_mb) << 20;
     settings.trusted_proxies = args.trusted_proxies;
+    settings.drain = std::time::Duration::from_secs(u64::from(args.drain_seconds));
     let store = open_store(&settings)?;
     let system = actix_web::rt::System::new();
     system.block_on(async move {
@@ -217,7 +235,7 @@ fn serve(mut settings: Settings, args: ServeArgs) -> anyhow::Result<()> {
                 app.port()
             );
         }
-        app.run_until_stopped().await
+        app.run_until_signalled().await
     })?;
     tracing::info!("stopped");
     Ok(())

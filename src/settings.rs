@@ -34,6 +34,8 @@ pub struct Settings {
     /// Reverse proxies whose `Forwarded` and `X-Forwarded-*` headers are believed: from
     /// anyone else they are ignored.
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// How long a stop keeps serving while `/readyz` says 503, so balancers stop sending first.
+    pub drain: Duration,
     /// What "now" is: the system clock, which tests move forward instead of sleeping.
     pub clock: Clock,
 }
@@ -54,6 +56,7 @@ impl Settings {
             session_absolute: Duration::from_secs(12 * 60 * 60),
             sitemap_urls: 50_000,
             trusted_proxies: Vec::new(),
+            drain: Duration::ZERO,
             clock: Clock::system(),
         }
     }

@@ -3,9 +3,12 @@
 
 use crate::settings::Settings;
 use crate::storage::{self, SharedStore};
+use crate::web::health::Readiness;
 use crate::{scheduler, web};
 use actix_web::dev::Server;
 use std::net::TcpListener;
+use std::sync::Arc;
+use std::time::Duration;
 
 pub struct Application {
     server: Server,
@@ -13,6 +16,9 @@ pub struct Application {
     store: SharedStore,
     setup_token: Option<String>,
     control: Option<crate::control::Channel>,
+    readiness: Arc<Readiness>,
+    /// How long a stop waits, still serving but no longer ready, before it stops.
+    drain: Duration,
     clock: crate::clock::Clock,
 }
 
@@ -42,7 +48,9 @@ impl Application {
             None => None,
         };
         let clock = settings.clock.clone();
-        let server = web::server(listener, settings, store.clone())?;
+        let drain = settings.drain;
+        let readiness = Arc::new(Readiness::default());
+        let server = web::server(listener, settings, store.clone(), readiness.clone())?;
         Ok(Self {
             server,
             port,
@@ -50,6 +58,8 @@ impl Application {
             setup_token,
             control,
             clock,
+            readiness,
+            drain,
         })
     }
 
@@ -62,7 +72,25 @@ impl Application {
         self.setup_token.as_deref()
     }
 
-    /// Serves until SIGINT/SIGTERM, then finishes in-flight requests and flushes the database.
+    /// Serves until SIGINT or SIGTERM, then drains: `/readyz` answers 503 for the drain time
+    /// while every request is still served, so a balancer stops sending before the server
+    /// stops; then it finishes the requests in flight and stops.
+    pub async fn run_until_signalled(self) -> anyhow::Result<()> {
+        let handle = self.server.handle();
+        let readiness = self.readiness.clone();
+        let drain = self.drain;
+        actix_web::rt::spawn(async move {
+            stop_signal().await;
+            readiness.start_draining();
+            tracing::info!(seconds = drain.as_secs_f64(), "draining before the stop");
+            actix_web::rt::time::sleep(drain).await;
+            handle.stop(true).await;
+        });
+        self.run_until_stopped().await
+    }
+
+    /// Serves until the server is stopped (the test harness drops it), then finishes the
+    /// requests in flight.
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
         let scheduler =
             actix_web::rt::spawn(scheduler::run(self.store.clone(), self.clock.clone()));
@@ -77,5 +105,22 @@ impl Application {
         control.abort();
         result?;
         Ok(())
+    }
+}
+
+/// SIGTERM, as a service manager sends, or SIGINT (Ctrl-C).
+async fn stop_signal() {
+    use tokio::signal::unix::{SignalKind, signal};
+    match signal(SignalKind::terminate()) {
+        Ok(mut terminate) => {
+            tokio::select! {
+                _ = terminate.recv() => {}
+                _ = tokio::signal::ctrl_c() => {}
+            }
+        }
+        // Without a SIGTERM handler, Ctrl-C still stops the server.
+        Err(_) => {
+            let _ = tokio::signal::ctrl_c().await;
+        }
     }
 }

@@ -247,6 +247,10 @@ pub trait Store:
     + Sync
     + 'static
 {
+    /// Whether the database answers and holds a schema this build can use: what a server asks
+    /// before it says it is ready for requests.
+    fn check_ready(&self) -> Result<(), StoreError>;
+
     /// Runs `work` as one change (see [`Transaction`]): every write it makes is stored, or none
     /// is; no other transaction runs between its reads and its writes. `work` may be run again
     /// when a backend must retry (a serialization failure in PostgreSQL), so it should only

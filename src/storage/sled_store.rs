@@ -915,6 +915,12 @@ impl ChangeFeed for SledStore {
 }
 
 impl Store for SledStore {
+    /// The database is in this process: it answers if a record can be read.
+    fn check_ready(&self) -> Result<(), StoreError> {
+        self.meta.get(PUBLIC_VERSION)?;
+        Ok(())
+    }
+
     fn transaction(
         &self,
         work: &mut (dyn FnMut(&mut dyn Transaction) -> Result<(), StoreError> + Send),

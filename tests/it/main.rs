@@ -31,6 +31,7 @@ mod listing;
 mod load;
 mod merging;
 mod ninjs;
+mod operations;
 mod page_cache;
 mod photo_crops;
 mod photos;
