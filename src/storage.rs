@@ -350,6 +350,11 @@ pub trait LoginSessionStore {
 
     fn put_session(&self, key: &[u8; 32], session: &Session) -> Result<(), StoreError>;
 
+    /// Replaces a session's record only while it exists, as one atomic step; false, writing
+    /// nothing, when it is gone. A session ended meanwhile (a logout or an administrator on
+    /// another server) is never brought back by a renewal racing it.
+    fn renew_session(&self, key: &[u8; 32], session: &Session) -> Result<bool, StoreError>;
+
     fn delete_session(&self, key: &[u8; 32]) -> Result<(), StoreError>;
 
     /// Ends every session of an account; returns how many.

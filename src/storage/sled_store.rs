@@ -561,6 +561,18 @@ impl LoginSessionStore for SledStore {
         Ok(())
     }
 
+    fn renew_session(&self, key: &[u8; 32], session: &Session) -> Result<bool, StoreError> {
+        let _writing = self.writing();
+        let record = encode_session(session)?;
+        let before = self
+            .sessions
+            .fetch_and_update(key, |old| old.map(|_| record.clone()))?;
+        if before.is_some() {
+            self.db.flush()?;
+        }
+        Ok(before.is_some())
+    }
+
     fn delete_session(&self, key: &[u8; 32]) -> Result<(), StoreError> {
         let _writing = self.writing();
         self.sessions.remove(key)?;

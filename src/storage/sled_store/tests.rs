@@ -346,3 +346,27 @@ fn a_new_page_look_is_a_public_change_once() {
     let last = store.changes_after(0, 10).unwrap().pop().unwrap();
     assert_eq!((last.subject, last.public), (ChangeSubject::Site, true));
 }
+
+#[test]
+fn a_renewal_never_brings_back_an_ended_session() {
+    let (_dir, store) = store();
+    let session = crate::domain::Session {
+        state: vec![("user".into(), "\"someone\"".into())],
+        expires_at: time::macros::datetime!(2030-01-01 00:00 UTC),
+        user: None,
+    };
+    let key = [7; 32];
+    store.put_session(&key, &session).unwrap();
+    let mut later = session.clone();
+    later.expires_at += time::Duration::hours(1);
+    assert!(store.renew_session(&key, &later).unwrap());
+    assert_eq!(
+        store.session(&key, session.expires_at).unwrap(),
+        Some(later.clone())
+    );
+
+    store.delete_session(&key).unwrap();
+
+    assert!(!store.renew_session(&key, &later).unwrap());
+    assert_eq!(store.session(&key, session.expires_at).unwrap(), None);
+}
