@@ -1,5 +1,6 @@
 //! The `newsroom` command line: what each command does, its flags and environment variables.
 
+use crate::auth::token::Setup;
 use crate::domain::Section;
 use crate::editorial;
 use crate::import::wire;
@@ -86,6 +87,20 @@ pub enum Command {
     Backup(distribution::BackupArgs),
     /// Bring a backup back into the data directory (the server must be stopped).
     Restore(distribution::RestoreArgs),
+    /// Make a new first-run setup link while no account exists (the earlier link stops working).
+    SetupLink(SetupLinkArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct SetupLinkArgs {
+    /// The site's public address, to print the whole link.
+    #[arg(
+        long,
+        env = "NEWSROOM_BASE_URL",
+        default_value = "http://127.0.0.1:8080",
+        value_name = "URL"
+    )]
+    pub base_url: String,
 }
 
 #[derive(Debug, clap::Args)]
@@ -193,6 +208,7 @@ impl Cli {
             Some(Command::Import(args)) => distribution::import(&settings, args),
             Some(Command::Backup(args)) => distribution::backup(&settings, args),
             Some(Command::Restore(args)) => distribution::restore(&settings, args),
+            Some(Command::SetupLink(args)) => setup_link(&settings, &args),
             None => anyhow::bail!("no command given; see `newsroom --help`"),
         }
     }
@@ -228,17 +244,40 @@ fn serve(mut settings: Settings, args: ServeArgs) -> anyhow::Result<()> {
         let app = Application::build_with_store(settings.clone(), store)?;
         let host = settings.bind.rsplit_once(':').map_or(settings.bind.as_str(), |(host, _)| host);
         tracing::info!(storage = %settings.storage, "serving {} on http://{host}:{}", settings.site_name, app.port());
-        if let Some(token) = app.setup_token() {
+        match app.setup() {
             // The one place the token appears: for whoever started the server, not the log.
-            println!(
+            Setup::Issued(token) => println!(
                 "No account exists yet. Create the first admin account at:\n  http://{host}:{}/setup/{token}",
                 app.port()
-            );
+            ),
+            Setup::Waiting => println!(
+                "No account exists yet. The setup link made when the site first started still \
+                 works; `newsroom setup-link` makes a new one (the earlier link then stops working)."
+            ),
+            Setup::Done => {}
         }
         app.run_until_signalled().await
     })?;
     tracing::info!("stopped");
     Ok(())
+}
+
+fn setup_link(settings: &Settings, args: &SetupLinkArgs) -> anyhow::Result<()> {
+    let store = open_store(settings)?;
+    match crate::auth::token::reissue_setup_token(&*store)? {
+        Some(token) => {
+            // The one place the token appears: for whoever asked, not the log.
+            println!(
+                "Create the first admin account at:\n  {}/setup/{token}",
+                args.base_url.trim_end_matches('/')
+            );
+            Ok(())
+        }
+        None => anyhow::bail!(
+            "{} already has accounts; `newsroom user add` creates more",
+            settings.storage
+        ),
+    }
 }
 
 fn import_wire(settings: Settings, args: ImportWireArgs) -> anyhow::Result<()> {

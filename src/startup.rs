@@ -1,6 +1,7 @@
 //! Builds the running application from settings: opens the store, binds the listener, starts
 //! the background scheduler. Used by `newsroom serve` and by the integration tests.
 
+use crate::auth::token::Setup;
 use crate::settings::Settings;
 use crate::storage::{self, SharedStore};
 use crate::web::health::Readiness;
@@ -14,7 +15,7 @@ pub struct Application {
     server: Server,
     port: u16,
     store: SharedStore,
-    setup_token: Option<String>,
+    setup: Setup,
     control: Option<crate::control::Channel>,
     readiness: Arc<Readiness>,
     /// How long a stop waits, still serving but no longer ready, before it stops.
@@ -38,7 +39,7 @@ impl Application {
             settings.base_url = format!("http://{bound}");
         }
         let port = bound.port();
-        let setup_token = crate::auth::token::issue_setup_token(&*store)?;
+        let setup = crate::auth::token::issue_setup_token(&*store)?;
         // Before the first page: a new build or new settings date every page anew.
         store.adopt_page_look(&web::public::page_look(&settings))?;
         // Commands reach a server on sled through its control socket; on PostgreSQL they open
@@ -55,7 +56,7 @@ impl Application {
             server,
             port,
             store,
-            setup_token,
+            setup,
             control,
             clock,
             readiness,
@@ -67,9 +68,17 @@ impl Application {
         self.port
     }
 
-    /// The one-time token that creates the first account, when there is no account yet.
+    /// Where the first-run setup stands.
+    pub fn setup(&self) -> &Setup {
+        &self.setup
+    }
+
+    /// The one-time token that creates the first account, when this start made it.
     pub fn setup_token(&self) -> Option<&str> {
-        self.setup_token.as_deref()
+        match &self.setup {
+            Setup::Issued(token) => Some(token),
+            Setup::Done | Setup::Waiting => None,
+        }
     }
 
     /// Serves until SIGINT or SIGTERM, then drains: `/readyz` answers 503 for the drain time

@@ -440,8 +440,9 @@ pub trait PhotoStore {
 
 /// Site secrets and the one-time setup token.
 pub trait SecretStore {
-    /// Sets the digest of the one-time token that creates the first account.
-    fn set_setup_token(&self, digest: &[u8; 32]) -> Result<(), StoreError>;
+    /// Sets the digest of the one-time token that creates the first account, in place of any
+    /// earlier one when `replace`, otherwise only when there is none. True when it was set.
+    fn set_setup_token(&self, digest: &[u8; 32], replace: bool) -> Result<bool, StoreError>;
 
     /// Deletes the setup token, if any: no link can create an account any more.
     fn clear_setup_token(&self) -> Result<(), StoreError>;

@@ -806,11 +806,20 @@ impl PhotoStore for SledStore {
 }
 
 impl SecretStore for SledStore {
-    fn set_setup_token(&self, digest: &[u8; 32]) -> Result<(), StoreError> {
+    fn set_setup_token(&self, digest: &[u8; 32], replace: bool) -> Result<bool, StoreError> {
         let _writing = self.writing();
-        self.meta.insert(SETUP_TOKEN, digest)?;
-        self.db.flush()?;
-        Ok(())
+        let set = if replace {
+            self.meta.insert(SETUP_TOKEN, digest)?;
+            true
+        } else {
+            self.meta
+                .compare_and_swap(SETUP_TOKEN, None as Option<&[u8]>, Some(&digest[..]))?
+                .is_ok()
+        };
+        if set {
+            self.db.flush()?;
+        }
+        Ok(set)
     }
 
     fn clear_setup_token(&self) -> Result<(), StoreError> {

@@ -484,3 +484,32 @@ async fn a_desk_request_after_a_while_renews_the_session() {
         "renewed at 20 seconds, so alive at 81"
     );
 }
+
+#[test]
+fn setup_link_makes_a_new_link_while_no_account_exists_and_refuses_after() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = crate::helpers::data_dir(&dir);
+    let mut command = crate::helpers::newsroom(&data);
+    command.args(["setup-link", "--base-url", "https://news.example/"]);
+    let made = crate::helpers::run(command);
+    assert!(made.status.success(), "{}", made.stderr);
+    assert!(
+        made.stdout.contains("https://news.example/setup/"),
+        "{}",
+        made.stdout
+    );
+
+    let mut add = crate::helpers::newsroom(&data);
+    add.args(["user", "add", "zhang.dan", "--role", "admin"]);
+    let added = crate::helpers::run_with_input(add, &format!("{PASSWORD}\n"));
+    assert!(added.status.success(), "{}", added.stderr);
+    let mut again = crate::helpers::newsroom(&data);
+    again.arg("setup-link");
+    let refused = crate::helpers::run(again);
+    assert!(!refused.status.success());
+    assert!(
+        refused.stderr.contains("already has accounts"),
+        "{}",
+        refused.stderr
+    );
+}
