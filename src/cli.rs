@@ -1,11 +1,13 @@
 //! The `newsroom` command line: what each command does, its flags and environment variables.
 
+use crate::auth::token::Setup;
 use crate::domain::Section;
 use crate::editorial;
 use crate::import::wire;
 use crate::settings::{DatabaseUrl, Settings, Storage};
 use crate::startup::Application;
 use crate::storage::{self, SharedStore, StoreError};
+use crate::telemetry::LogFormat;
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -53,6 +55,17 @@ pub struct Cli {
     )]
     pub database_url: Option<DatabaseUrl>,
 
+    /// How log lines are written: `text` for a terminal, `json` (one object a line) for a log
+    /// shipper.
+    #[arg(
+        long,
+        global = true,
+        env = "NEWSROOM_LOG_FORMAT",
+        value_enum,
+        default_value_t = LogFormat::Text
+    )]
+    pub log_format: LogFormat,
+
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -77,6 +90,20 @@ pub enum Command {
     /// Bring the PostgreSQL database's schema up to date and print its version (servers do
     /// this on start; run it first to upgrade before they do). sled needs none.
     Migrate,
+    /// Make a new first-run setup link while no account exists (the earlier link stops working).
+    SetupLink(SetupLinkArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct SetupLinkArgs {
+    /// The site's public address, to print the whole link.
+    #[arg(
+        long,
+        env = "NEWSROOM_BASE_URL",
+        default_value = "http://127.0.0.1:8080",
+        value_name = "URL"
+    )]
+    pub base_url: String,
 }
 
 #[derive(Debug, clap::Args)]
@@ -122,6 +149,22 @@ pub struct ServeArgs {
     /// Largest photo upload accepted, in MiB; a larger one is refused with a message on the form.
     #[arg(long, env = "NEWSROOM_MAX_PHOTO_MB", default_value_t = 20, value_parser = clap::value_parser!(u16).range(1..=500))]
     pub max_photo_mb: u16,
+    /// A reverse proxy (its IP address) whose `Forwarded`, `X-Forwarded-For` and
+    /// `X-Forwarded-Proto` headers are believed, for throttling, logging and links; repeat it,
+    /// or separate addresses with commas, for several. From any other address those headers
+    /// are ignored.
+    #[arg(
+        long = "trusted-proxy",
+        env = "NEWSROOM_TRUSTED_PROXY",
+        value_name = "ADDR",
+        value_delimiter = ','
+    )]
+    pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// On SIGTERM, keep serving this many seconds with `/readyz` answering 503 before
+    /// stopping, so that a load balancer checking it stops sending requests first.
+    #[arg(long, env = "NEWSROOM_DRAIN_SECONDS", default_value_t = 0, value_name = "SECONDS",
+          value_parser = clap::value_parser!(u16).range(0..=600))]
+    pub drain_seconds: u16,
 }
 
 #[derive(Debug, clap::Args)]
@@ -169,6 +212,7 @@ impl Cli {
             Some(Command::Backup(args)) => distribution::backup(&settings, args),
             Some(Command::Restore(args)) => distribution::restore(&settings, args),
             Some(Command::Migrate) => migrate(&settings),
+            Some(Command::SetupLink(args)) => setup_link(&settings, &args),
             None => anyhow::bail!("no command given; see `newsroom --help`"),
         }
     }
@@ -210,23 +254,48 @@ fn serve(mut settings: Settings, args: ServeArgs) -> anyhow::Result<()> {
     }
     settings.per_page = usize::from(args.per_page);
     settings.max_photo_bytes = usize::from(args.max_photo_mb) << 20;
+    settings.trusted_proxies = args.trusted_proxies;
+    settings.drain = std::time::Duration::from_secs(u64::from(args.drain_seconds));
     let store = open_store(&settings)?;
     let system = actix_web::rt::System::new();
     system.block_on(async move {
         let app = Application::build_with_store(settings.clone(), store)?;
         let host = settings.bind.rsplit_once(':').map_or(settings.bind.as_str(), |(host, _)| host);
         tracing::info!(storage = %settings.storage, "serving {} on http://{host}:{}", settings.site_name, app.port());
-        if let Some(token) = app.setup_token() {
+        match app.setup() {
             // The one place the token appears: for whoever started the server, not the log.
-            println!(
+            Setup::Issued(token) => println!(
                 "No account exists yet. Create the first admin account at:\n  http://{host}:{}/setup/{token}",
                 app.port()
-            );
+            ),
+            Setup::Waiting => println!(
+                "No account exists yet. The setup link made when the site first started still \
+                 works; `newsroom setup-link` makes a new one (the earlier link then stops working)."
+            ),
+            Setup::Done => {}
         }
-        app.run_until_stopped().await
+        app.run_until_signalled().await
     })?;
     tracing::info!("stopped");
     Ok(())
+}
+
+fn setup_link(settings: &Settings, args: &SetupLinkArgs) -> anyhow::Result<()> {
+    let store = open_store(settings)?;
+    match crate::auth::token::reissue_setup_token(&*store)? {
+        Some(token) => {
+            // The one place the token appears: for whoever asked, not the log.
+            println!(
+                "Create the first admin account at:\n  {}/setup/{token}",
+                args.base_url.trim_end_matches('/')
+            );
+            Ok(())
+        }
+        None => anyhow::bail!(
+            "{} already has accounts; `newsroom user add` creates more",
+            settings.storage
+        ),
+    }
 }
 
 fn import_wire(settings: Settings, args: ImportWireArgs) -> anyhow::Result<()> {

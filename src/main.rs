@@ -3,7 +3,7 @@ use std::process::ExitCode;
 
 fn main() -> ExitCode {
     let cli = Cli::from_args();
-    newsroom::telemetry::init();
+    newsroom::telemetry::init(cli.log_format);
     match cli.run() {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

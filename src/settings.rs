@@ -31,6 +31,11 @@ pub struct Settings {
     pub form_idle: Duration,
     /// Stories in one page of the sitemap; the protocol allows 50,000.
     pub sitemap_urls: usize,
+    /// Reverse proxies whose `Forwarded` and `X-Forwarded-*` headers are believed: from
+    /// anyone else they are ignored.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// How long a stop keeps serving while `/readyz` says 503, so balancers stop sending first.
+    pub drain: Duration,
     /// What "now" is: the system clock, which tests move forward instead of sleeping.
     pub clock: Clock,
 }
@@ -50,6 +55,8 @@ impl Settings {
             session_idle: Duration::from_secs(2 * 60 * 60),
             session_absolute: Duration::from_secs(12 * 60 * 60),
             sitemap_urls: 50_000,
+            trusted_proxies: Vec::new(),
+            drain: Duration::ZERO,
             clock: Clock::system(),
         }
     }

@@ -1,18 +1,25 @@
 //! Builds the running application from settings: opens the store, binds the listener, starts
 //! the background scheduler. Used by `newsroom serve` and by the integration tests.
 
+use crate::auth::token::Setup;
 use crate::settings::Settings;
 use crate::storage::{self, SharedStore};
+use crate::web::health::Readiness;
 use crate::{scheduler, web};
 use actix_web::dev::Server;
 use std::net::TcpListener;
+use std::sync::Arc;
+use std::time::Duration;
 
 pub struct Application {
     server: Server,
     port: u16,
     store: SharedStore,
-    setup_token: Option<String>,
+    setup: Setup,
     control: Option<crate::control::Channel>,
+    readiness: Arc<Readiness>,
+    /// How long a stop waits, still serving but no longer ready, before it stops.
+    drain: Duration,
     clock: crate::clock::Clock,
 }
 
@@ -32,7 +39,9 @@ impl Application {
             settings.base_url = format!("http://{bound}");
         }
         let port = bound.port();
-        let setup_token = crate::auth::token::issue_setup_token(&*store)?;
+        let setup = crate::auth::token::issue_setup_token(&*store)?;
+        // Before the first page: a new build or new settings date every page anew.
+        store.adopt_page_look(&web::public::page_look(&settings))?;
         // Commands reach a server on sled through its control socket; on PostgreSQL they open
         // the database themselves.
         let control = match settings.storage.sled_dir() {
@@ -40,14 +49,18 @@ impl Application {
             None => None,
         };
         let clock = settings.clock.clone();
-        let server = web::server(listener, settings, store.clone())?;
+        let drain = settings.drain;
+        let readiness = Arc::new(Readiness::default());
+        let server = web::server(listener, settings, store.clone(), readiness.clone())?;
         Ok(Self {
             server,
             port,
             store,
-            setup_token,
+            setup,
             control,
             clock,
+            readiness,
+            drain,
         })
     }
 
@@ -55,12 +68,38 @@ impl Application {
         self.port
     }
 
-    /// The one-time token that creates the first account, when there is no account yet.
-    pub fn setup_token(&self) -> Option<&str> {
-        self.setup_token.as_deref()
+    /// Where the first-run setup stands.
+    pub fn setup(&self) -> &Setup {
+        &self.setup
     }
 
-    /// Serves until SIGINT/SIGTERM, then finishes in-flight requests and flushes the database.
+    /// The one-time token that creates the first account, when this start made it.
+    pub fn setup_token(&self) -> Option<&str> {
+        match &self.setup {
+            Setup::Issued(token) => Some(token),
+            Setup::Done | Setup::Waiting => None,
+        }
+    }
+
+    /// Serves until SIGINT or SIGTERM, then drains: `/readyz` answers 503 for the drain time
+    /// while every request is still served, so a balancer stops sending before the server
+    /// stops; then it finishes the requests in flight and stops.
+    pub async fn run_until_signalled(self) -> anyhow::Result<()> {
+        let handle = self.server.handle();
+        let readiness = self.readiness.clone();
+        let drain = self.drain;
+        actix_web::rt::spawn(async move {
+            stop_signal().await;
+            readiness.start_draining();
+            tracing::info!(seconds = drain.as_secs_f64(), "draining before the stop");
+            actix_web::rt::time::sleep(drain).await;
+            handle.stop(true).await;
+        });
+        self.run_until_stopped().await
+    }
+
+    /// Serves until the server is stopped (the test harness drops it), then finishes the
+    /// requests in flight.
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
         let scheduler =
             actix_web::rt::spawn(scheduler::run(self.store.clone(), self.clock.clone()));
@@ -75,5 +114,22 @@ impl Application {
         control.abort();
         result?;
         Ok(())
+    }
+}
+
+/// SIGTERM, as a service manager sends, or SIGINT (Ctrl-C).
+async fn stop_signal() {
+    use tokio::signal::unix::{SignalKind, signal};
+    match signal(SignalKind::terminate()) {
+        Ok(mut terminate) => {
+            tokio::select! {
+                _ = terminate.recv() => {}
+                _ = tokio::signal::ctrl_c() => {}
+            }
+        }
+        // Without a SIGTERM handler, Ctrl-C still stops the server.
+        Err(_) => {
+            let _ = tokio::signal::ctrl_c().await;
+        }
     }
 }

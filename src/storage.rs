@@ -267,6 +267,10 @@ pub trait Store:
     + Sync
     + 'static
 {
+    /// Whether the database answers and holds a schema this build can use: what a server asks
+    /// before it says it is ready for requests.
+    fn check_ready(&self) -> Result<(), StoreError>;
+
     /// Runs `work` as one change (see [`Transaction`]): every write it makes is stored, or none
     /// is; no other transaction runs between its reads and its writes. `work` may be run again
     /// when a backend must retry (a serialization failure in PostgreSQL), so it should only
@@ -366,6 +370,11 @@ pub trait LoginSessionStore {
 
     fn put_session(&self, key: &[u8; 32], session: &Session) -> Result<(), StoreError>;
 
+    /// Replaces a session's record only while it exists, as one atomic step; false, writing
+    /// nothing, when it is gone. A session ended meanwhile (a logout or an administrator on
+    /// another server) is never brought back by a renewal racing it.
+    fn renew_session(&self, key: &[u8; 32], session: &Session) -> Result<bool, StoreError>;
+
     fn delete_session(&self, key: &[u8; 32]) -> Result<(), StoreError>;
 
     /// Ends every session of an account; returns how many.
@@ -451,8 +460,9 @@ pub trait PhotoStore {
 
 /// Site secrets and the one-time setup token.
 pub trait SecretStore {
-    /// Sets the digest of the one-time token that creates the first account.
-    fn set_setup_token(&self, digest: &[u8; 32]) -> Result<(), StoreError>;
+    /// Sets the digest of the one-time token that creates the first account, in place of any
+    /// earlier one when `replace`, otherwise only when there is none. True when it was set.
+    fn set_setup_token(&self, digest: &[u8; 32], replace: bool) -> Result<bool, StoreError>;
 
     /// Deletes the setup token, if any: no link can create an account any more.
     fn clear_setup_token(&self) -> Result<(), StoreError>;
@@ -488,6 +498,11 @@ pub trait ChangeFeed {
 
     /// Up to `limit` changes with a sequence number above `after`, oldest first.
     fn changes_after(&self, after: u64, limit: usize) -> Result<Vec<Change>, StoreError>;
+
+    /// Records that pages are now made by `look` (a build and the settings that shape its
+    /// pages). A look other than the one recorded last is a public change, so every server's
+    /// cached pages and validators move: a new build's templates show stories differently.
+    fn adopt_page_look(&self, look: &str) -> Result<(), StoreError>;
 }
 
 /// The reads and writes available inside [`Store::transaction`]. Reads see the transaction's
@@ -583,6 +598,8 @@ pub enum ChangeSubject {
     Story(StoryId),
     /// A photo's crops, which pages of the stories showing it link.
     Photo(PhotoId),
+    /// How every page looks: a new build or new settings that shape pages.
+    Site,
 }
 
 /// Seconds since 1970 as an index timestamp, clamped to what 32 bits hold (1970 to 2106).

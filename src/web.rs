@@ -3,11 +3,14 @@
 mod api;
 pub mod assets;
 pub mod auth;
+pub mod client;
 pub mod desk;
 mod error;
+pub mod health;
 mod media;
 pub mod public;
 mod reader;
+mod request_log;
 mod session_store;
 mod vary;
 
@@ -41,6 +44,8 @@ pub struct AppState {
     pub public_cache: public::PublicCache,
     /// What every page may show of the site, made once from the settings.
     pub site: SiteContext,
+    /// Whether balancers should still send requests here.
+    pub readiness: Arc<health::Readiness>,
 }
 
 pub type State = web::Data<AppState>;
@@ -132,10 +137,13 @@ fn sessions(state: &web::Data<AppState>, key: &Key) -> SessionMiddleware<DbSessi
     .build()
 }
 
+/// The HTTP server on `listener`. It leaves signals to its owner, which drains it first (see
+/// `startup`).
 pub fn server(
     listener: TcpListener,
     settings: Settings,
     store: SharedStore,
+    readiness: Arc<health::Readiness>,
 ) -> std::io::Result<Server> {
     let key = store
         .secret("session-cookie-key", 64)
@@ -149,6 +157,7 @@ pub fn server(
         settings,
         login_throttle: LoginThrottle::new(),
         photo_jobs: tokio::sync::Semaphore::new(crate::photos::CONCURRENT_JOBS),
+        readiness,
     }));
     let server = HttpServer::new(move || {
         let headers = security_headers(&state.settings);
@@ -169,7 +178,7 @@ pub fn server(
             .wrap(actix_web::middleware::from_fn(vary::middleware))
             .wrap(every_answer)
             .wrap(NormalizePath::new(TrailingSlash::Trim))
-            .wrap(TracingLogger::default())
+            .wrap(TracingLogger::<request_log::RequestSpan>::new())
             // Outermost, so first to see a request: a page the cache holds is answered here
             // and skips the middleware wrapped above, which cost a cached page more than
             // finding it does (README "Performance" has the profile). `public::shortcut` says
@@ -181,6 +190,11 @@ pub fn server(
                 under(&["/static/", crate::urls::assets::FAVICON_PATH])
                     .service(assets::serve)
                     .service(assets::favicon),
+            )
+            .service(
+                under(&["/healthz", "/readyz"])
+                    .service(health::healthz)
+                    .service(health::readyz),
             )
             .service(
                 under(&["/media/"])
@@ -197,6 +211,7 @@ pub fn server(
             .service(public_routes())
             .default_service(web::to(error::not_found))
     })
+    .disable_signals()
     .listen(listener)?
     .run();
     Ok(server)

@@ -1005,7 +1005,7 @@ const CHANGE_V1: u8 = 1;
 struct ChangeV1 {
     seq: u64,
     at: i128,
-    /// 0: a story, 1: a photo.
+    /// 0: a story, 1: a photo, 2: the whole site (no id).
     kind: u8,
     id: [u8; 16],
     public: bool,
@@ -1015,6 +1015,7 @@ pub fn encode_change(change: &Change) -> Result<Vec<u8>, CodecError> {
     let (kind, id) = match change.subject {
         ChangeSubject::Story(id) => (0, id.to_bytes()),
         ChangeSubject::Photo(id) => (1, id.to_bytes()),
+        ChangeSubject::Site => (2, [0; 16]),
     };
     encode(
         CHANGE_V1,
@@ -1037,6 +1038,7 @@ pub fn decode_change(bytes: &[u8]) -> Result<Change, CodecError> {
     let subject = match r.kind {
         0 => ChangeSubject::Story(StoryId::from_bytes(r.id)),
         1 => ChangeSubject::Photo(PhotoId::from_bytes(r.id)),
+        2 => ChangeSubject::Site,
         other => return Err(CodecError::Range(format!("change of kind {other}"))),
     };
     Ok(Change {

@@ -663,6 +663,23 @@ impl LoginSessionStore for PgStore {
         Ok(())
     }
 
+    fn renew_session(&self, key: &[u8; 32], session: &Session) -> Result<bool, StoreError> {
+        let record = encode_session(session)?;
+        // One statement, which finds the row or not: a session deleted meanwhile stays gone.
+        let renewed = self.read(|db| {
+            db.execute(
+                "UPDATE sessions SET user_id = $2, expires_at = $3, record = $4 WHERE key = $1",
+                &[
+                    &key.as_slice(),
+                    &session.user.map(|u| uuid(u.to_bytes())),
+                    &session.expires_at,
+                    &record,
+                ],
+            )
+        })?;
+        Ok(renewed == 1)
+    }
+
     fn delete_session(&self, key: &[u8; 32]) -> Result<(), StoreError> {
         self.read(|db| db.execute("DELETE FROM sessions WHERE key = $1", &[&key.as_slice()]))?;
         Ok(())
@@ -883,15 +900,23 @@ impl PhotoStore for PgStore {
 }
 
 impl SecretStore for PgStore {
-    fn set_setup_token(&self, digest: &[u8; 32]) -> Result<(), StoreError> {
-        self.read(|db| {
-            db.execute(
-                "INSERT INTO setup_token (digest) VALUES ($1)
-                 ON CONFLICT (only_row) DO UPDATE SET digest = EXCLUDED.digest",
-                &[&digest.as_slice()],
-            )
+    fn set_setup_token(&self, digest: &[u8; 32], replace: bool) -> Result<bool, StoreError> {
+        let set = self.read(|db| {
+            if replace {
+                db.execute(
+                    "INSERT INTO setup_token (digest) VALUES ($1)
+                     ON CONFLICT (only_row) DO UPDATE SET digest = EXCLUDED.digest",
+                    &[&digest.as_slice()],
+                )
+            } else {
+                // The first server to start makes the link; the others find it there.
+                db.execute(
+                    "INSERT INTO setup_token (digest) VALUES ($1) ON CONFLICT DO NOTHING",
+                    &[&digest.as_slice()],
+                )
+            }
         })?;
-        Ok(())
+        Ok(set == 1)
     }
 
     fn clear_setup_token(&self) -> Result<(), StoreError> {
@@ -963,6 +988,25 @@ impl BackupStore for PgStore {
 }
 
 impl ChangeFeed for PgStore {
+    fn adopt_page_look(&self, look: &str) -> Result<(), StoreError> {
+        // Servers of one build starting together record it once: the second finds it there
+        // (after a serialization failure, when they raced).
+        self.write(|tx| {
+            let current: Option<String> = tx
+                .db
+                .query_one("SELECT page_look FROM feed_state", &[])
+                .and_then(|row| get(&row, 0))?;
+            if current.as_deref() == Some(look) {
+                return Ok(());
+            }
+            tx.db
+                .execute("UPDATE feed_state SET page_look = $1", &[&look])?;
+            let moved = record_change(&mut tx.db, ChangeSubject::Site, true, tx.now)?;
+            tx.note_public(moved);
+            Ok(())
+        })
+    }
+
     fn public_version(&self) -> Result<PublicVersion, StoreError> {
         Ok(*self.public.read().unwrap_or_else(PoisonError::into_inner))
     }
@@ -981,11 +1025,12 @@ impl ChangeFeed for PgStore {
                 let seq: i64 = get(row, 0)?;
                 let at_ns: i64 = get(row, 1)?;
                 let kind: &str = get(row, 2)?;
-                let subject = get::<Uuid>(row, 3)?.into_bytes();
-                let subject = match kind {
-                    "story" => ChangeSubject::Story(StoryId::from_bytes(subject)),
-                    "photo" => ChangeSubject::Photo(PhotoId::from_bytes(subject)),
-                    other => {
+                let subject = get::<Option<Uuid>>(row, 3)?.map(Uuid::into_bytes);
+                let subject = match (kind, subject) {
+                    ("story", Some(id)) => ChangeSubject::Story(StoryId::from_bytes(id)),
+                    ("photo", Some(id)) => ChangeSubject::Photo(PhotoId::from_bytes(id)),
+                    ("site", None) => ChangeSubject::Site,
+                    (other, _) => {
                         return Err(StoreError::Inconsistent(format!("a change to a {other:?}")));
                     }
                 };
@@ -1001,6 +1046,27 @@ impl ChangeFeed for PgStore {
 }
 
 impl Store for PgStore {
+    /// One round trip: the database answers, and its schema is the one this build knows.
+    fn check_ready(&self) -> Result<(), StoreError> {
+        let found: i32 = self.read(|db| {
+            db.query_one(
+                "SELECT coalesce(max(version), 0) FROM schema_migrations",
+                &[],
+            )
+            .and_then(|row| get(&row, 0))
+        })?;
+        let known = schema::latest();
+        if found > known {
+            return Err(StoreError::SchemaTooNew { found, known });
+        }
+        if found < known {
+            return Err(StoreError::Inconsistent(format!(
+                "the database's schema is at version {found}, older than this release's {known}"
+            )));
+        }
+        Ok(())
+    }
+
     fn transaction(
         &self,
         work: &mut (dyn FnMut(&mut dyn Transaction) -> Result<(), StoreError> + Send),

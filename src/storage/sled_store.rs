@@ -561,6 +561,18 @@ impl LoginSessionStore for SledStore {
         Ok(())
     }
 
+    fn renew_session(&self, key: &[u8; 32], session: &Session) -> Result<bool, StoreError> {
+        let _writing = self.writing();
+        let record = encode_session(session)?;
+        let before = self
+            .sessions
+            .fetch_and_update(key, |old| old.map(|_| record.clone()))?;
+        if before.is_some() {
+            self.db.flush()?;
+        }
+        Ok(before.is_some())
+    }
+
     fn delete_session(&self, key: &[u8; 32]) -> Result<(), StoreError> {
         let _writing = self.writing();
         self.sessions.remove(key)?;
@@ -794,11 +806,20 @@ impl PhotoStore for SledStore {
 }
 
 impl SecretStore for SledStore {
-    fn set_setup_token(&self, digest: &[u8; 32]) -> Result<(), StoreError> {
+    fn set_setup_token(&self, digest: &[u8; 32], replace: bool) -> Result<bool, StoreError> {
         let _writing = self.writing();
-        self.meta.insert(SETUP_TOKEN, digest)?;
-        self.db.flush()?;
-        Ok(())
+        let set = if replace {
+            self.meta.insert(SETUP_TOKEN, digest)?;
+            true
+        } else {
+            self.meta
+                .compare_and_swap(SETUP_TOKEN, None as Option<&[u8]>, Some(&digest[..]))?
+                .is_ok()
+        };
+        if set {
+            self.db.flush()?;
+        }
+        Ok(set)
     }
 
     fn clear_setup_token(&self) -> Result<(), StoreError> {
@@ -860,7 +881,7 @@ impl SecretStore for SledStore {
 impl BackupStore for SledStore {
     fn restore_backup(&self, dir: &Path) -> Result<backup::Summary, StoreError> {
         let _exclusive = self.gate.write().unwrap_or_else(PoisonError::into_inner);
-        if restore::holds_data(&self.db)? {
+        if !self.stories.is_empty() || !self.users.is_empty() {
             return Err(StoreError::NotEmpty(dir.to_owned()));
         }
         // Checked in full first, so a damaged backup writes nothing.
@@ -882,6 +903,24 @@ impl BackupStore for SledStore {
 }
 
 impl ChangeFeed for SledStore {
+    fn adopt_page_look(&self, look: &str) -> Result<(), StoreError> {
+        let _writing = self.writing();
+        let now = self.clock.now();
+        let result = (&self.meta, &self.changes).transaction(|(meta, changes)| {
+            if meta.get(PAGE_LOOK)?.as_deref() == Some(look.as_bytes()) {
+                return Ok(false);
+            }
+            meta.insert(PAGE_LOOK, look.as_bytes())?;
+            record_change(meta, changes, ChangeSubject::Site, true, now)?;
+            Ok(true)
+        });
+        if finish(result)? {
+            self.refresh_public_version()?;
+            self.db.flush()?;
+        }
+        Ok(())
+    }
+
     fn changes_after(&self, after: u64, limit: usize) -> Result<Vec<Change>, StoreError> {
         let start = after.saturating_add(1).to_be_bytes();
         self.changes
@@ -897,6 +936,12 @@ impl ChangeFeed for SledStore {
 }
 
 impl Store for SledStore {
+    /// The database is in this process: it answers if a record can be read.
+    fn check_ready(&self) -> Result<(), StoreError> {
+        self.meta.get(PUBLIC_VERSION)?;
+        Ok(())
+    }
+
     fn transaction(
         &self,
         work: &mut (dyn FnMut(&mut dyn Transaction) -> Result<(), StoreError> + Send),

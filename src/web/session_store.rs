@@ -55,6 +55,19 @@ async fn get(
     Ok(web::block(move || store.session(&digest, now)).await??)
 }
 
+/// Replaces the record of a session that still exists; false when it is gone.
+async fn renew(store: &SharedStore, key: &SessionKey, record: Session) -> anyhow::Result<bool> {
+    let store = store.clone();
+    let digest = token::digest(key.as_ref());
+    Ok(web::block(move || store.renew_session(&digest, &record)).await??)
+}
+
+/// How long a session may go unrenewed: an eighth of its idle time, at most five minutes. Its
+/// idle expiry comes at most that much early.
+fn renewal_slack(ttl: Duration) -> Duration {
+    std::cmp::min(ttl / 8_i32, Duration::minutes(5))
+}
+
 fn new_key() -> anyhow::Result<SessionKey> {
     SessionKey::try_from(token::random_token()).map_err(|e| anyhow::anyhow!("{e}"))
 }
@@ -89,30 +102,31 @@ impl SessionStore for DbSessionStore {
         state: HashMap<String, String>,
         ttl: &Duration,
     ) -> Result<SessionKey, UpdateError> {
-        // A session deleted meanwhile (logout elsewhere, account disabled) is not brought back:
-        // the browser gets a fresh key that names nothing, so its next request is signed out.
-        if get(&self.store, &key, self.clock.now())
+        let record = record(state, ttl, self.clock.now());
+        if renew(&self.store, &key, record)
             .await
             .map_err(UpdateError::Other)?
-            .is_none()
         {
-            return new_key().map_err(UpdateError::Other);
+            return Ok(key);
         }
-        put(
-            &self.store,
-            key.as_ref(),
-            record(state, ttl, self.clock.now()),
-        )
-        .await
-        .map_err(UpdateError::Other)?;
-        Ok(key)
+        // A session deleted meanwhile (logout elsewhere, account disabled) is not brought back:
+        // the browser gets a fresh key that names nothing, so its next request is signed out.
+        new_key().map_err(UpdateError::Other)
     }
 
+    /// Runs on every desk request, but writes only when the session was last renewed a while
+    /// ago (see [`renewal_slack`]): a write and a flush per click would cost every server on
+    /// one database for nothing.
     async fn update_ttl(&self, key: &SessionKey, ttl: &Duration) -> Result<(), anyhow::Error> {
-        if let Some(mut record) = get(&self.store, key, self.clock.now()).await? {
-            record.expires_at = self.clock.now() + *ttl;
-            put(&self.store, key.as_ref(), record).await?;
+        let now = self.clock.now();
+        let Some(mut record) = get(&self.store, key, now).await? else {
+            return Ok(());
+        };
+        if record.expires_at - now >= *ttl - renewal_slack(*ttl) {
+            return Ok(());
         }
+        record.expires_at = now + *ttl;
+        renew(&self.store, key, record).await?;
         Ok(())
     }
 

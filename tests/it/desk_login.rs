@@ -444,3 +444,72 @@ async fn serve_prints_a_setup_link_that_works_while_no_account_exists() {
     child.wait().expect("wait for the server");
     assert_eq!(status, StatusCode::OK, "{link}");
 }
+
+// --- Renewal ----------------------------------------------------------------------------------
+
+/// Signed in with an idle limit of 80 seconds: a session is renewed at most every 10.
+async fn signed_in_for_80_seconds() -> (TestApp, crate::helpers::Browser) {
+    let app = TestApp::spawn_with(|s| s.session_idle = std::time::Duration::from_secs(80)).await;
+    app.create_user("zhang.dan", Role::Editor, PASSWORD);
+    let browser = app.login("zhang.dan", PASSWORD).await;
+    (app, browser)
+}
+
+#[actix_web::test]
+async fn a_desk_request_soon_after_the_last_renewal_writes_nothing() {
+    let (app, browser) = signed_in_for_80_seconds().await;
+    app.clock.advance(time::Duration::seconds(5));
+    assert_eq!(browser.get("/desk").await.status(), StatusCode::OK);
+
+    // Had that request renewed the session, it would last until 85 seconds.
+    app.clock.advance(time::Duration::seconds(76));
+    let response = browser.get("/desk").await;
+    assert_eq!(
+        response.status(),
+        StatusCode::SEE_OTHER,
+        "ended at 80 seconds"
+    );
+}
+
+#[actix_web::test]
+async fn a_desk_request_after_a_while_renews_the_session() {
+    let (app, browser) = signed_in_for_80_seconds().await;
+    app.clock.advance(time::Duration::seconds(20));
+    assert_eq!(browser.get("/desk").await.status(), StatusCode::OK);
+
+    app.clock.advance(time::Duration::seconds(61));
+    assert_eq!(
+        browser.get("/desk").await.status(),
+        StatusCode::OK,
+        "renewed at 20 seconds, so alive at 81"
+    );
+}
+
+#[test]
+fn setup_link_makes_a_new_link_while_no_account_exists_and_refuses_after() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = crate::helpers::data_dir(&dir);
+    let mut command = crate::helpers::newsroom(&data);
+    command.args(["setup-link", "--base-url", "https://news.example/"]);
+    let made = crate::helpers::run(command);
+    assert!(made.status.success(), "{}", made.stderr);
+    assert!(
+        made.stdout.contains("https://news.example/setup/"),
+        "{}",
+        made.stdout
+    );
+
+    let mut add = crate::helpers::newsroom(&data);
+    add.args(["user", "add", "zhang.dan", "--role", "admin"]);
+    let added = crate::helpers::run_with_input(add, &format!("{PASSWORD}\n"));
+    assert!(added.status.success(), "{}", added.stderr);
+    let mut again = crate::helpers::newsroom(&data);
+    again.arg("setup-link");
+    let refused = crate::helpers::run(again);
+    assert!(!refused.status.success());
+    assert!(
+        refused.stderr.contains("already has accounts"),
+        "{}",
+        refused.stderr
+    );
+}

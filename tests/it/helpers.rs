@@ -280,9 +280,15 @@ pub struct ServerProcess {
 impl ServerProcess {
     /// Starts `newsroom serve` on `data`, its log going to `log`, and waits until it listens.
     pub async fn start(data: &Path, log: PathBuf) -> ServerProcess {
+        Self::start_with(data, log, &[]).await
+    }
+
+    /// [`ServerProcess::start`] with more arguments for `serve`.
+    pub async fn start_with(data: &Path, log: PathBuf, args: &[&str]) -> ServerProcess {
         let log_file = File::create(&log).expect("create log file");
         let child = newsroom(data)
             .args(["serve", "--bind", "127.0.0.1:0"])
+            .args(args)
             .stdout(Stdio::null())
             .stderr(log_file)
             .spawn()
@@ -335,12 +341,27 @@ impl ServerProcess {
 
     /// Sends SIGTERM, as a service manager does, and waits for the process to end.
     pub async fn stop(&mut self) -> ExitStatus {
+        self.terminate();
+        self.wait_for_exit().await
+    }
+
+    /// Sends SIGTERM and returns at once.
+    pub fn terminate(&self) {
         let pid = self.child.id().to_string();
         let sent = Command::new("kill")
             .args(["-TERM", &pid])
             .status()
             .expect("run kill");
         assert!(sent.success(), "kill -TERM {pid} failed");
+    }
+
+    /// Whether the process has ended.
+    pub fn has_exited(&mut self) -> bool {
+        self.child.try_wait().expect("poll server").is_some()
+    }
+
+    /// Waits (up to 10 seconds) for the process to end.
+    pub async fn wait_for_exit(&mut self) -> ExitStatus {
         let deadline = Instant::now() + Duration::from_secs(10);
         loop {
             if let Some(status) = self.child.try_wait().expect("poll server") {

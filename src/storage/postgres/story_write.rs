@@ -306,8 +306,9 @@ pub(super) fn record_change<C: GenericClient>(
     now: OffsetDateTime,
 ) -> Result<Option<PublicVersion>, StoreError> {
     let (kind, id) = match subject {
-        ChangeSubject::Story(id) => ("story", id.to_bytes()),
-        ChangeSubject::Photo(id) => ("photo", id.to_bytes()),
+        ChangeSubject::Story(id) => ("story", Some(uuid(id.to_bytes()))),
+        ChangeSubject::Photo(id) => ("photo", Some(uuid(id.to_bytes()))),
+        ChangeSubject::Site => ("site", None),
     };
     // A restored database may have a public version numbered past the last change: the feed
     // continues after it, so the generation keeps growing.
@@ -323,7 +324,7 @@ pub(super) fn record_change<C: GenericClient>(
          INSERT INTO changes (seq, at_ns, subject_kind, subject, public)
          SELECT last_seq, $4, $1, $2, $3 FROM f
          RETURNING (SELECT public_generation FROM f), (SELECT public_changed_at_ns FROM f)",
-        &[&kind, &uuid(id), &public, &nanos(now)],
+        &[&kind, &id, &public, &nanos(now)],
     )?;
     if !public {
         return Ok(None);

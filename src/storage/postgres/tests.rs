@@ -568,6 +568,43 @@ fn the_feed_marks_what_readers_see_and_the_public_version_follows_it() {
 }
 
 #[test]
+fn a_new_look_of_the_pages_is_one_public_change_however_many_servers_adopt_it() {
+    let db = TestDb::new();
+    let (a, b) = (db.open(), db.open());
+    std::thread::scope(|scope| {
+        scope.spawn(|| a.adopt_page_look("build 2").unwrap());
+        scope.spawn(|| b.adopt_page_look("build 2").unwrap());
+    });
+    a.adopt_page_look("build 2").unwrap();
+    let changes = a.changes_after(0, 10).unwrap();
+    assert_eq!(changes.len(), 1, "{changes:?}");
+    assert_eq!(
+        (changes[0].subject, changes[0].public),
+        (ChangeSubject::Site, true)
+    );
+    assert_eq!(a.refresh_public_version().unwrap().generation, 1);
+    b.adopt_page_look("build 3").unwrap();
+    assert_eq!(b.public_version().unwrap().generation, 2);
+}
+
+#[test]
+fn a_store_is_ready_while_its_database_answers_with_the_schema_it_knows() {
+    let db = TestDb::new();
+    let store = db.open();
+    store.check_ready().unwrap();
+    db.client()
+        .execute(
+            "INSERT INTO schema_migrations (version) VALUES ($1)",
+            &[&(schema::latest() + 1)],
+        )
+        .unwrap();
+    assert!(matches!(
+        store.check_ready(),
+        Err(StoreError::SchemaTooNew { .. })
+    ));
+}
+
+#[test]
 fn accounts_sessions_autosaves_audit_and_secrets_round_trip() {
     let db = TestDb::new();
     let store = db.open();
@@ -612,7 +649,15 @@ fn accounts_sessions_autosaves_audit_and_secrets_round_trip() {
         store.session(&[1; 32], now).unwrap().is_none(),
         "an expired session is deleted"
     );
+    assert!(
+        !store.renew_session(&[1; 32], &session).unwrap(),
+        "an ended session stays ended"
+    );
     store.put_session(&[2; 32], &session).unwrap();
+    let mut renewed = session.clone();
+    renewed.expires_at += Duration::hours(1);
+    assert!(store.renew_session(&[2; 32], &renewed).unwrap());
+    assert_eq!(store.session(&[2; 32], now).unwrap().unwrap(), renewed);
     assert_eq!(store.delete_sessions_of(user.id).unwrap(), 1);
 
     let copy = Autosave {
@@ -652,7 +697,8 @@ fn accounts_sessions_autosaves_audit_and_secrets_round_trip() {
     let key = store.secret("session-cookie-key", 64).unwrap();
     assert_eq!(key.len(), 64);
     assert_eq!(store.secret("session-cookie-key", 64).unwrap(), key);
-    store.set_setup_token(&[7; 32]).unwrap();
+    assert!(store.set_setup_token(&[7; 32], false).unwrap());
+    assert!(!store.set_setup_token(&[8; 32], false).unwrap());
     assert!(store.setup_token_matches(&[7; 32]).unwrap());
     let taken = |store: &PgStore| {
         crate::storage::transaction(store, |tx| tx.take_setup_token(&[7; 32])).unwrap()
@@ -863,7 +909,7 @@ fn a_site(store: &dyn Store) -> Vec<Story> {
             },
         )
         .unwrap();
-    store.set_setup_token(&[5; 32]).unwrap();
+    store.set_setup_token(&[5; 32], true).unwrap();
     store.secret("session-cookie-key", 64).unwrap();
     vec![live, draft]
 }

@@ -99,7 +99,7 @@ fn a_site(store: &SledStore) -> Site {
     store
         .put_autosave(user.id, Some(published.id), &autosave)
         .unwrap();
-    store.set_setup_token(&[5; 32]).unwrap();
+    store.set_setup_token(&[5; 32], true).unwrap();
     store
         .put_session(
             &[1; 32],

@@ -44,6 +44,9 @@ pub(super) const PUBLIC_VERSION: &[u8] = b"public-version";
 /// databases made before those listings existed lack (see `review_index`).
 pub(super) const REVIEW_INDEX_BUILT: &[u8] = b"index-built:review";
 
+/// How pages look now (see [`ChangeFeed::adopt_page_look`]).
+pub(super) const PAGE_LOOK: &[u8] = b"page-look";
+
 /// The last number given to a change in the feed (`changes`: seq (u64 BE) -> change).
 pub(super) const CHANGE_SEQ: &[u8] = b"change-seq";
 

@@ -307,3 +307,66 @@ fn a_stored_secret_of_the_wrong_length_is_replaced_not_handed_out() {
     assert_eq!(key.len(), 64);
     assert_eq!(store.secret("session-cookie-key", 64).unwrap(), key);
 }
+
+#[test]
+fn every_write_is_in_the_change_feed_saying_whether_readers_see_it() {
+    let (_dir, store) = store();
+    let mut story = super::super::codec::tests::sample_story();
+    story.status = crate::domain::Status::Draft;
+    let draft = store.save_story(&story, None).unwrap();
+    let mut live = draft.clone();
+    live.publish(draft.updated_at, None);
+    let live = store.save_story(&live, Some(draft.revision)).unwrap();
+
+    let changes = store.changes_after(0, 10).unwrap();
+
+    let seen: Vec<_> = changes
+        .iter()
+        .map(|c| (c.seq, c.subject, c.public))
+        .collect();
+    let id = ChangeSubject::Story(live.id);
+    assert_eq!(seen, [(1, id, false), (2, id, true)]);
+    assert_eq!(store.public_version().unwrap().generation, 2);
+    assert_eq!(store.changes_after(1, 10).unwrap(), changes[1..]);
+}
+
+#[test]
+fn a_new_page_look_is_a_public_change_once() {
+    let (_dir, store) = store();
+    store.adopt_page_look("build-1").unwrap();
+    let first = store.public_version().unwrap();
+    store.adopt_page_look("build-1").unwrap();
+    assert_eq!(
+        store.public_version().unwrap(),
+        first,
+        "the same look again"
+    );
+    store.adopt_page_look("build-2").unwrap();
+    assert!(store.public_version().unwrap().generation > first.generation);
+    let last = store.changes_after(0, 10).unwrap().pop().unwrap();
+    assert_eq!((last.subject, last.public), (ChangeSubject::Site, true));
+}
+
+#[test]
+fn a_renewal_never_brings_back_an_ended_session() {
+    let (_dir, store) = store();
+    let session = crate::domain::Session {
+        state: vec![("user".into(), "\"someone\"".into())],
+        expires_at: time::macros::datetime!(2030-01-01 00:00 UTC),
+        user: None,
+    };
+    let key = [7; 32];
+    store.put_session(&key, &session).unwrap();
+    let mut later = session.clone();
+    later.expires_at += time::Duration::hours(1);
+    assert!(store.renew_session(&key, &later).unwrap());
+    assert_eq!(
+        store.session(&key, session.expires_at).unwrap(),
+        Some(later.clone())
+    );
+
+    store.delete_session(&key).unwrap();
+
+    assert!(!store.renew_session(&key, &later).unwrap());
+    assert_eq!(store.session(&key, session.expires_at).unwrap(), None);
+}

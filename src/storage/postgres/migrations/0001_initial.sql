@@ -146,22 +146,25 @@ CREATE TABLE setup_token (
     digest bytea NOT NULL
 );
 
--- The change feed: every story write and crop change, numbered without gaps in commit order
--- by `feed_state.last_seq`, which each change updates in its own transaction.
+-- The change feed: every story write, crop change and new look of the pages, numbered
+-- without gaps in commit order by `feed_state.last_seq`, which each change updates in its own
+-- transaction. A change of the whole site's look has no subject id.
 CREATE TABLE changes (
     seq bigint PRIMARY KEY,
     at_ns bigint NOT NULL,
-    subject_kind text NOT NULL CHECK (subject_kind IN ('story', 'photo')),
-    subject uuid NOT NULL,
+    subject_kind text NOT NULL CHECK (subject_kind IN ('story', 'photo', 'site')),
+    subject uuid CHECK ((subject IS NULL) = (subject_kind = 'site')),
     public boolean NOT NULL
 );
 
--- One row: the last change's number and the public version (the number of the last change
--- readers could see, and when it was made, never going back).
+-- One row: the last change's number, the public version (the number of the last change
+-- readers could see, and when it was made, never going back) and the look pages are made with
+-- (a build and the settings that shape pages).
 CREATE TABLE feed_state (
     only_row boolean PRIMARY KEY DEFAULT true CHECK (only_row),
     last_seq bigint NOT NULL,
     public_generation bigint NOT NULL,
-    public_changed_at_ns bigint
+    public_changed_at_ns bigint,
+    page_look text
 );
 INSERT INTO feed_state (last_seq, public_generation, public_changed_at_ns) VALUES (0, 0, NULL);

@@ -1,0 +1,80 @@
+//! What operators and load balancers need: `/healthz`, `/readyz`, a stop that drains first,
+//! and logs a shipper reads.
+
+use crate::helpers::{ServerProcess, TestApp, data_dir, header};
+use reqwest::StatusCode;
+use std::time::{Duration, Instant};
+
+#[actix_web::test]
+async fn a_running_server_is_healthy_and_ready() {
+    let app = TestApp::spawn().await;
+    for (path, body) in [("/healthz", "ok"), ("/readyz", "ready")] {
+        let response = app.get(path).await;
+        assert_eq!(response.status(), StatusCode::OK, "{path}");
+        assert_eq!(
+            header(response.headers(), reqwest::header::CACHE_CONTROL).as_deref(),
+            Some("no-store"),
+            "{path} is never cached"
+        );
+        assert_eq!(response.text().await.unwrap(), body);
+    }
+}
+
+#[actix_web::test]
+async fn a_stopping_server_says_it_is_not_ready_while_it_still_serves_then_stops() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("serve.log");
+    let mut server =
+        ServerProcess::start_with(&data_dir(&dir), log, &["--drain-seconds", "5"]).await;
+    assert_eq!(server.get("/readyz").await.status(), StatusCode::OK);
+
+    server.terminate();
+
+    // Polled rather than timed: the drain begins when the signal is handled.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let ready = server.get("/readyz").await.status();
+        if ready == StatusCode::SERVICE_UNAVAILABLE {
+            break;
+        }
+        assert_eq!(ready, StatusCode::OK);
+        assert!(
+            Instant::now() < deadline,
+            "never drained:\n{}",
+            server.log()
+        );
+        actix_web::rt::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(
+        server.get("/").await.status(),
+        StatusCode::OK,
+        "pages still served"
+    );
+    assert_eq!(server.get("/healthz").await.status(), StatusCode::OK);
+    assert!(!server.has_exited(), "it drains before it stops");
+    let stopped = server.wait_for_exit().await;
+    assert!(stopped.success(), "{stopped}: {}", server.log());
+}
+
+#[actix_web::test]
+async fn json_logs_are_one_object_a_line_with_the_request_in_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("serve.log");
+    let mut server =
+        ServerProcess::start_with(&data_dir(&dir), log, &["--log-format", "json"]).await;
+    assert_eq!(server.get("/section/world").await.status(), StatusCode::OK);
+    server.stop().await;
+
+    let lines: Vec<serde_json::Value> = server
+        .log()
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}")))
+        .collect();
+    let request = lines
+        .iter()
+        .find(|l| l["span"]["http.target"] == "/section/world")
+        .unwrap_or_else(|| panic!("no line for the request: {lines:?}"));
+    assert_eq!(request["span"]["http.status_code"], 200);
+    assert_eq!(request["span"]["http.client_ip"], "127.0.0.1");
+    assert!(request["timestamp"].is_string() && request["level"] == "INFO");
+}
