@@ -50,11 +50,11 @@ mod tests {
             Body::parse("First *page*.\n\n<!--nextpage-->\n\nSecond page.").unwrap(),
             datetime!(2017-07-14 20:00:00.123456789 UTC),
         );
-        story.standfirst = Some(Standfirst::parse("What happened").unwrap());
-        story.dateline =
+        story.content.standfirst = Some(Standfirst::parse("What happened").unwrap());
+        story.content.dateline =
             Some(Dateline::parse("GENEVA, July 14 (Xinhua)", date!(2017 - 07 - 15)).unwrap());
-        story.source = Some(Source::parse("Xinhua").unwrap());
-        story.photo = Some(LeadPhoto {
+        story.content.source = Some(Source::parse("Xinhua").unwrap());
+        story.content.photo = Some(LeadPhoto {
             image: None,
             caption: Caption::parse("The envoy speaks").unwrap(),
             credit: Some(Credit::parse("Xinhua/Xu Jinquan").unwrap()),
@@ -114,7 +114,10 @@ mod tests {
         };
         let back = story_of(&doc, defaults);
         assert_eq!(back.notes, story.notes);
-        assert_eq!(back.body, story.body, "a note is never taken for the text");
+        assert_eq!(
+            back.content.body, story.content.body,
+            "a note is never taken for the text"
+        );
     }
 
     fn story_of(doc: &Document, defaults: Defaults<'_>) -> Story {

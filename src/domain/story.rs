@@ -47,17 +47,9 @@ pub struct Story {
     pub id: StoryId,
     /// Starts at 1 and grows by one with every save; a save must name the revision it edited.
     pub revision: u64,
-    pub headline: Headline,
-    pub standfirst: Option<Standfirst>,
-    pub slug: Slug,
-    pub section: Section,
-    pub bylines: Bylines,
-    pub source: Option<Source>,
-    pub dateline: Option<Dateline>,
-    pub body: Body,
-    pub photo: Option<LeadPhoto>,
-    /// Nothing of the story may be public before this time, whoever asks for it.
-    pub embargo: Option<OffsetDateTime>,
+    /// What readers are shown of it while it is public: the words, address and photo a writer
+    /// edits. Changes waiting to go live are in `pending`, not here.
+    pub content: StoryContent,
     pub status: Status,
     /// Why the story was withdrawn, for the desk (readers are not told); set while `Withdrawn`.
     pub withdrawal_reason: Option<WithdrawalReason>,
@@ -99,10 +91,16 @@ pub struct StoryContent {
     pub dateline: Option<Dateline>,
     pub body: Body,
     pub photo: Option<LeadPhoto>,
-    /// Not part of what readers see, but typed with it: the time before which it stays unseen.
+    /// Nothing of the story may be public before this time, whoever asks for it.
     pub embargo: Option<OffsetDateTime>,
-    /// When the copy was filed (a wire story's own timestamp), which becomes its publication
-    /// time; only a story never published takes it, as it is part of the article's address.
+}
+
+/// What the story form hands in: the content, and the filing time typed with it. The filing
+/// time (a wire story's own timestamp) is not content: it becomes the publication time of a
+/// story never published, as part of the article's address, and nothing after that.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoryEdit {
+    pub content: StoryContent,
     pub filed_at: Option<OffsetDateTime>,
 }
 
@@ -128,34 +126,29 @@ impl Story {
             now,
         );
         story.author = author;
-        story.set_content(content);
+        story.content = content;
         story
     }
 
-    /// The parts of the story a writer edits.
-    pub fn content(&self) -> StoryContent {
-        StoryContent {
-            headline: self.headline.clone(),
-            standfirst: self.standfirst.clone(),
-            slug: self.slug.clone(),
-            section: self.section,
-            bylines: self.bylines.clone(),
-            source: self.source.clone(),
-            dateline: self.dateline.clone(),
-            body: self.body.clone(),
-            photo: self.photo.clone(),
-            embargo: self.embargo,
-            filed_at: self
-                .published_at
-                .filter(|_| self.first_published_at.is_none()),
+    /// What the desk edits: the pending changes of a live story, or its own content.
+    pub fn editable_content(&self) -> &StoryContent {
+        match &self.pending {
+            Some(pending) => &pending.content,
+            None => &self.content,
         }
     }
 
-    /// What the desk edits: the pending changes of a live story, or its own content.
-    pub fn editable_content(&self) -> StoryContent {
-        match &self.pending {
-            Some(pending) => pending.content.clone(),
-            None => self.content(),
+    /// The filing time the form shows: the publication time of a story never published.
+    pub fn filed_at(&self) -> Option<OffsetDateTime> {
+        self.published_at
+            .filter(|_| self.first_published_at.is_none())
+    }
+
+    /// Takes `filed_at` as the publication time, if the story was never published: once it
+    /// was, its time is part of the article's address and stays.
+    pub fn set_filed_at(&mut self, filed_at: Option<OffsetDateTime>) {
+        if self.first_published_at.is_none() {
+            self.published_at = filed_at;
         }
     }
 
@@ -164,18 +157,16 @@ impl Story {
     pub fn as_edited(&self) -> Story {
         let mut edited = self.clone();
         if let Some(pending) = edited.pending.take() {
-            edited.set_content(pending.content);
+            edited.content = pending.content;
         }
         edited
     }
 
     /// Stages `content` as changes readers do not see yet, saved by `by` at `at`. Content no
-    /// different from the story's own (the filing time aside, which a published story no
-    /// longer takes) leaves nothing pending.
+    /// different from the story's own leaves nothing pending.
     pub fn stage(&mut self, content: StoryContent, by: Option<UserId>, at: OffsetDateTime) {
-        let mut own = self.content();
-        own.filed_at = content.filed_at;
-        self.pending = (content != own).then(|| Box::new(PendingChanges { content, by, at }));
+        self.pending =
+            (content != self.content).then(|| Box::new(PendingChanges { content, by, at }));
     }
 
     /// Whether readers could tell the two apart anywhere the site shows a story: its pages,
@@ -187,9 +178,9 @@ impl Story {
         }
         self.is_public()
             && (self.reads_differently_from(other)
-                || self.slug != other.slug
-                || self.section != other.section
-                || self.embargo != other.embargo
+                || self.content.slug != other.content.slug
+                || self.content.section != other.content.section
+                || self.content.embargo != other.content.embargo
                 || self.status != other.status
                 || self.published_at != other.published_at
                 || self.first_published_at != other.first_published_at
@@ -203,45 +194,17 @@ impl Story {
         status_label(self.status, self.pending.is_some())
     }
 
-    pub fn set_content(&mut self, content: StoryContent) {
-        let StoryContent {
-            headline,
-            standfirst,
-            slug,
-            section,
-            bylines,
-            source,
-            dateline,
-            body,
-            photo,
-            embargo,
-            filed_at,
-        } = content;
-        self.headline = headline;
-        self.standfirst = standfirst;
-        self.slug = slug;
-        self.section = section;
-        self.bylines = bylines;
-        self.source = source;
-        self.dateline = dateline;
-        self.body = body;
-        self.photo = photo;
-        self.embargo = embargo;
-        if self.first_published_at.is_none() {
-            self.published_at = filed_at;
-        }
-    }
-
     /// Whether readers would see a difference between `self` and `edited` (the slug and section
     /// move a story, but do not change what it says).
     pub fn reads_differently_from(&self, edited: &Story) -> bool {
-        self.headline != edited.headline
-            || self.standfirst != edited.standfirst
-            || self.body != edited.body
-            || self.bylines != edited.bylines
-            || self.dateline != edited.dateline
-            || self.source != edited.source
-            || self.photo != edited.photo
+        let (mine, theirs) = (&self.content, &edited.content);
+        mine.headline != theirs.headline
+            || mine.standfirst != theirs.standfirst
+            || mine.body != theirs.body
+            || mine.bylines != theirs.bylines
+            || mine.dateline != theirs.dateline
+            || mine.source != theirs.source
+            || mine.photo != theirs.photo
     }
 
     /// A new draft, created now.
@@ -255,16 +218,18 @@ impl Story {
         Story {
             id: StoryId::new(),
             revision: 0,
-            slug: Slug::from_headline(headline.as_str()),
-            headline,
-            standfirst: None,
-            section,
-            bylines,
-            source: None,
-            dateline: None,
-            body,
-            photo: None,
-            embargo: None,
+            content: StoryContent {
+                slug: Slug::from_headline(headline.as_str()),
+                headline,
+                standfirst: None,
+                section,
+                bylines,
+                source: None,
+                dateline: None,
+                body,
+                photo: None,
+                embargo: None,
+            },
             status: Status::Draft,
             withdrawal_reason: None,
             submitted: false,
@@ -289,7 +254,7 @@ impl Story {
 
     /// Whether the story's embargo still holds at `now`.
     pub fn is_embargoed(&self, now: OffsetDateTime) -> bool {
-        self.embargo.is_some_and(|until| until > now)
+        self.content.embargo.is_some_and(|until| until > now)
     }
 
     pub fn is_withdrawn(&self) -> bool {
@@ -312,11 +277,11 @@ impl Story {
     pub fn summary(&self) -> StorySummary {
         StorySummary {
             id: self.id,
-            headline: self.headline.clone(),
-            standfirst: self.standfirst.clone(),
-            slug: self.slug.clone(),
-            section: self.section,
-            bylines: self.bylines.clone(),
+            headline: self.content.headline.clone(),
+            standfirst: self.content.standfirst.clone(),
+            slug: self.content.slug.clone(),
+            section: self.content.section,
+            bylines: self.content.bylines.clone(),
             status: self.status,
             submitted: self.submitted,
             pending: self.pending.is_some(),
@@ -389,7 +354,7 @@ mod tests {
     }
 
     fn with_body(story: &Story, body: &str) -> StoryContent {
-        let mut content = story.content();
+        let mut content = story.content.clone();
         content.body = Body::parse(body).unwrap();
         content
     }
@@ -400,9 +365,9 @@ mod tests {
         let mut staged = live.clone();
         staged.stage(with_body(&live, "New words."), None, NOW);
 
-        assert_eq!(staged.body.as_str(), "Live words.");
+        assert_eq!(staged.content.body.as_str(), "Live words.");
         assert_eq!(staged.editable_content().body.as_str(), "New words.");
-        assert_eq!(staged.as_edited().body.as_str(), "New words.");
+        assert_eq!(staged.as_edited().content.body.as_str(), "New words.");
         assert_eq!(staged.as_edited().pending, None);
         assert_eq!(staged.status_label(), "Published · changes pending");
         assert_eq!(
@@ -417,7 +382,7 @@ mod tests {
         let live = live();
         let mut staged = live.clone();
         staged.stage(with_body(&live, "New words."), None, NOW);
-        staged.stage(live.content(), None, NOW);
+        staged.stage(live.content.clone(), None, NOW);
         assert_eq!(staged.pending, None);
         assert_eq!(staged.status_label(), "Published");
     }
@@ -426,9 +391,9 @@ mod tests {
     fn readers_see_a_change_of_words_place_or_visibility() {
         let live = live();
         let mut reworded = live.clone();
-        reworded.set_content(with_body(&live, "New words."));
+        reworded.content = with_body(&live, "New words.");
         let mut moved = live.clone();
-        moved.section = Section::parse("business").unwrap();
+        moved.content.section = Section::parse("business").unwrap();
         let mut hidden = live.clone();
         hidden.status = Status::Unpublished;
         for changed in [&reworded, &moved, &hidden] {

@@ -52,7 +52,7 @@ pub fn restore(
     if staged {
         // Readers keep the live text: the restored words wait, as any save of a live story
         // does, for an editor to update the live story.
-        let words = restored.content();
+        let words = restored.content;
         restored = current.clone();
         restored.stage(words, actor.id(), now);
         restored.updated_at = now;
@@ -82,14 +82,21 @@ pub fn restore(
     // The store numbers the new revision; the audit entry names it before the save.
     let next = current.revision.saturating_add(1);
     let base = Some(current.revision);
-    let saved =
-        match store.save_story_audited(&restored, base, &event(next, restored.headline.as_str())) {
-            // The old slug went to another story meanwhile: keep the current one.
-            Err(StoreError::SlugTaken(_)) => {
-                restored.slug = current.slug.clone();
-                store.save_story_audited(&restored, base, &event(next, restored.headline.as_str()))
-            }
-            other => other,
-        }?;
+    let saved = match store.save_story_audited(
+        &restored,
+        base,
+        &event(next, restored.content.headline.as_str()),
+    ) {
+        // The old slug went to another story meanwhile: keep the current one.
+        Err(StoreError::SlugTaken(_)) => {
+            restored.content.slug = current.content.slug.clone();
+            store.save_story_audited(
+                &restored,
+                base,
+                &event(next, restored.content.headline.as_str()),
+            )
+        }
+        other => other,
+    }?;
     Ok(Restored::Saved(Box::new(saved)))
 }

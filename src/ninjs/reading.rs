@@ -194,8 +194,6 @@ pub fn story(doc: &Document, defaults: Defaults<'_>) -> Result<Story, NinjsError
         photo,
         // Whether it may be published yet is the editorial service's decision on import.
         embargo,
-        // Set below, with the times of the published document.
-        filed_at: None,
     };
     let mut story = Story::new_draft(content, None, created_at);
     story.notes = notes_of(doc, updated_at)?;

@@ -268,15 +268,20 @@ pub fn encode_story(story: &Story) -> Result<Vec<u8>, CodecError> {
         base: StoryV2 {
             id: story.id.to_bytes(),
             revision: story.revision,
-            headline: story.headline.to_string(),
-            standfirst: story.standfirst.as_ref().map(ToString::to_string),
-            slug: story.slug.to_string(),
-            section: story.section.key().to_owned(),
-            bylines: story.bylines.iter().map(ToString::to_string).collect(),
-            source: story.source.as_ref().map(ToString::to_string),
-            dateline: story.dateline.as_ref().map(encode_dateline),
-            body: story.body.as_str().to_owned(),
-            photo: story.photo.as_ref().map(encode_lead_photo),
+            headline: story.content.headline.to_string(),
+            standfirst: story.content.standfirst.as_ref().map(ToString::to_string),
+            slug: story.content.slug.to_string(),
+            section: story.content.section.key().to_owned(),
+            bylines: story
+                .content
+                .bylines
+                .iter()
+                .map(ToString::to_string)
+                .collect(),
+            source: story.content.source.as_ref().map(ToString::to_string),
+            dateline: story.content.dateline.as_ref().map(encode_dateline),
+            body: story.content.body.as_str().to_owned(),
+            photo: story.content.photo.as_ref().map(encode_lead_photo),
             status: encode_status(story.status),
             submitted: story.submitted,
             created_at: story.created_at.unix_timestamp_nanos(),
@@ -289,7 +294,10 @@ pub fn encode_story(story: &Story) -> Result<Vec<u8>, CodecError> {
             editor: story.editor.as_ref().map(ToString::to_string),
             author: story.author.map(UserId::to_bytes),
             last_edited_by: story.last_edited_by.map(UserId::to_bytes),
-            embargo: story.embargo.map(OffsetDateTime::unix_timestamp_nanos),
+            embargo: story
+                .content
+                .embargo
+                .map(OffsetDateTime::unix_timestamp_nanos),
             withdrawal_reason: story.withdrawal_reason.as_ref().map(ToString::to_string),
         },
         pending: story.pending.as_deref().map(|p| PendingV1 {
@@ -334,15 +342,18 @@ pub fn decode_story(bytes: &[u8]) -> Result<Story, CodecError> {
     Ok(Story {
         id: StoryId::from_bytes(r.id),
         revision: r.revision,
-        headline: Headline::parse(&r.headline)?,
-        standfirst: r.standfirst.as_deref().map(Standfirst::parse).transpose()?,
-        slug: Slug::parse(&r.slug)?,
-        section: Section::parse(&r.section)?,
-        bylines: decode_bylines(&r.bylines)?,
-        source: r.source.as_deref().map(Source::parse).transpose()?,
-        dateline: r.dateline.map(decode_dateline).transpose()?,
-        body: Body::from_stored(r.body)?,
-        photo: r.photo.map(decode_lead_photo).transpose()?,
+        content: StoryContent {
+            headline: Headline::parse(&r.headline)?,
+            standfirst: r.standfirst.as_deref().map(Standfirst::parse).transpose()?,
+            slug: Slug::parse(&r.slug)?,
+            section: Section::parse(&r.section)?,
+            bylines: decode_bylines(&r.bylines)?,
+            source: r.source.as_deref().map(Source::parse).transpose()?,
+            dateline: r.dateline.map(decode_dateline).transpose()?,
+            body: Body::from_stored(r.body)?,
+            photo: r.photo.map(decode_lead_photo).transpose()?,
+            embargo: r.embargo.map(datetime).transpose()?,
+        },
         status: decode_status(r.status)?,
         submitted: r.submitted,
         pending: pending
@@ -382,7 +393,6 @@ pub fn decode_story(bytes: &[u8]) -> Result<Story, CodecError> {
         editor: r.editor.as_deref().map(Initials::parse).transpose()?,
         author: r.author.map(UserId::from_bytes),
         last_edited_by: r.last_edited_by.map(UserId::from_bytes),
-        embargo: r.embargo.map(datetime).transpose()?,
         withdrawal_reason: r
             .withdrawal_reason
             .as_deref()
@@ -418,7 +428,6 @@ fn decode_content(r: ContentV1) -> Result<StoryContent, CodecError> {
         body: Body::from_stored(r.body)?,
         photo: r.photo.map(decode_lead_photo).transpose()?,
         embargo: r.embargo.map(datetime).transpose()?,
-        filed_at: None,
     })
 }
 
@@ -1060,11 +1069,11 @@ pub(crate) mod tests {
             Body::parse("One.\n<!--nextpage-->\nTwo.").unwrap(),
             now,
         );
-        story.standfirst = Some(Standfirst::parse("No breakthrough.").unwrap());
-        story.source = Some(Source::parse("Xinhua").unwrap());
-        story.dateline =
+        story.content.standfirst = Some(Standfirst::parse("No breakthrough.").unwrap());
+        story.content.source = Some(Source::parse("Xinhua").unwrap());
+        story.content.dateline =
             Some(Dateline::parse("GENEVA, July 14 (Xinhua)", date!(2017 - 07 - 15)).unwrap());
-        story.photo = Some(LeadPhoto {
+        story.content.photo = Some(LeadPhoto {
             image: Some(PhotoId::new()),
             caption: Caption::parse("The envoy speaks.").unwrap(),
             credit: Some(Credit::parse("Xinhua/POOL/Xu Jinquan").unwrap()),
@@ -1087,7 +1096,7 @@ pub(crate) mod tests {
     #[test]
     fn an_embargoed_and_a_withdrawn_story_round_trip() {
         let mut story = sample_story();
-        story.embargo = Some(datetime!(2017-07-16 06:00 UTC));
+        story.content.embargo = Some(datetime!(2017-07-16 06:00 UTC));
         assert_eq!(decode_story(&encode_story(&story).unwrap()).unwrap(), story);
         story.status = Status::Withdrawn(datetime!(2017-07-17 09:30 UTC));
         story.withdrawal_reason = Some(WithdrawalReason::parse("Court order").unwrap());
@@ -1102,7 +1111,7 @@ pub(crate) mod tests {
     #[test]
     fn a_story_with_pending_changes_notes_and_a_review_note_round_trips() {
         let mut story = sample_story();
-        let mut pending = story.content();
+        let mut pending = story.content.clone();
         pending.headline = Headline::parse("Peace talks on Syria end without a deal").unwrap();
         pending.photo = None;
         story.pending = Some(Box::new(PendingChanges {
@@ -1174,7 +1183,7 @@ pub(crate) mod tests {
         };
         let read = decode_story(&encode(STORY_V1, &v1).unwrap()).unwrap();
         assert_eq!(read, story);
-        assert_eq!(read.embargo, None);
+        assert_eq!(read.content.embargo, None);
 
         let summary = story.summary();
         let v1 = SummaryV1 {
@@ -1262,7 +1271,7 @@ pub(crate) mod tests {
     fn a_stored_body_is_read_back_as_written_but_never_empty() {
         let story = sample_story();
         let decoded = decode_story(&encode_story(&story).unwrap()).unwrap();
-        assert_eq!(decoded.body.as_str(), "One.\n<!--nextpage-->\nTwo.");
+        assert_eq!(decoded.content.body.as_str(), "One.\n<!--nextpage-->\nTwo.");
 
         // A damaged record whose body is empty is refused, not shown as an empty story.
         let mut record: StoryV2 = decode(&encode_story(&story).unwrap()[1..]).unwrap();

@@ -221,7 +221,7 @@ impl SledStore {
         let summary = encode_summary(&stored.summary())?;
         let new_entries = entries_of(&stored);
         let id = stored.id.to_bytes();
-        let slug = stored.slug.as_str().as_bytes();
+        let slug = stored.content.slug.as_str().as_bytes();
 
         let revision = revision_key(stored.id, stored.revision);
         let trees = (
@@ -264,7 +264,9 @@ impl SledStore {
                 if let Some(owner) = slugs.get(slug)?
                     && owner.as_ref() != id
                 {
-                    return Err(abort(StoreError::SlugTaken(stored.slug.to_string())));
+                    return Err(abort(StoreError::SlugTaken(
+                        stored.content.slug.to_string(),
+                    )));
                 }
 
                 let old_entries: HashMap<Vec<u8>, Entry> = old
@@ -295,9 +297,9 @@ impl SledStore {
                 notes::update(indexes, old.as_ref(), &stored)?;
 
                 if let Some(old) = &old
-                    && old.slug != stored.slug
+                    && old.content.slug != stored.content.slug
                 {
-                    slugs.remove(old.slug.as_str().as_bytes())?;
+                    slugs.remove(old.content.slug.as_str().as_bytes())?;
                 }
                 if let Some(photo) = old.as_ref().and_then(public_photo) {
                     photo_uses.remove(photo_use_key(photo, stored.id))?;

@@ -85,17 +85,18 @@ pub fn modified_at(story: &Story) -> OffsetDateTime {
 /// (plain text either way).
 pub fn summary(story: &Story) -> String {
     story
+        .content
         .standfirst
         .as_ref()
-        .map_or_else(|| story.body.first_paragraph(), ToString::to_string)
+        .map_or_else(|| story.content.body.first_paragraph(), ToString::to_string)
 }
 
 /// The whole story as HTML: every page one after another, the dateline leading the first, and
 /// its public notes after the text, as readers see them on the article.
 pub fn full_body(story: &Story) -> SanitizedHtml {
     let mut html = String::new();
-    for (n, page) in story.body.render_pages().iter().enumerate() {
-        let page = match (n, &story.dateline) {
+    for (n, page) in story.content.body.render_pages().iter().enumerate() {
+        let page = match (n, &story.content.dateline) {
             (0, Some(dateline)) => page.with_lead(&dateline.to_string()),
             _ => page.clone(),
         };
@@ -131,7 +132,7 @@ pub fn article_url(base_url: &str, story: &Story) -> String {
     let published = story.published_at.unwrap_or(story.updated_at);
     urls::absolute(
         base_url,
-        &urls::article(published, &story.slug, PageNumber::FIRST.get()),
+        &urls::article(published, &story.content.slug, PageNumber::FIRST.get()),
     )
 }
 
@@ -144,7 +145,7 @@ pub fn rss(source: &FeedSource) -> Result<String, String> {
         .iter()
         .map(|story| {
             let mut item = rss::Item::default();
-            item.set_title(story.headline.to_string());
+            item.set_title(story.content.headline.to_string());
             item.set_link(article_url(source.base_url, story));
             item.set_guid(rss::Guid {
                 value: story_guid(story),
@@ -152,10 +153,10 @@ pub fn rss(source: &FeedSource) -> Result<String, String> {
             });
             item.set_pub_date(story.published_at.and_then(|at| at.format(&Rfc2822).ok()));
             item.set_categories(vec![rss::Category {
-                name: story.section.name().to_owned(),
+                name: story.content.section.name().to_owned(),
                 domain: Some(urls::absolute(
                     source.base_url,
-                    &urls::section(story.section, 1),
+                    &urls::section(story.content.section, 1),
                 )),
             }]);
             // Readers take an RSS description for HTML (the crate writes it as CDATA): the
@@ -165,11 +166,17 @@ pub fn rss(source: &FeedSource) -> Result<String, String> {
             item.set_content(full_body(story).to_string());
             // RSS's own <author> must be an e-mail address; Dublin Core names people.
             item.set_dublin_core_ext(DublinCoreExtension {
-                creators: story.bylines.iter().map(ToString::to_string).collect(),
+                creators: story
+                    .content
+                    .bylines
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect(),
                 ..DublinCoreExtension::default()
             });
             if let Some((url, caption, credit)) = photo_of(source.base_url, story) {
                 let bytes = story
+                    .content
                     .photo
                     .as_ref()
                     .and_then(|p| p.image)
@@ -247,11 +254,12 @@ pub fn atom(source: &FeedSource) -> Result<String, String> {
             let url = article_url(source.base_url, story);
             let mut entry = Entry::default();
             entry.set_id(story_guid(story));
-            entry.set_title(Text::plain(story.headline.to_string()));
+            entry.set_title(Text::plain(story.content.headline.to_string()));
             entry.set_updated(date(modified_at(story))?);
             entry.set_published(story.published_at.map(date).transpose()?);
             entry.set_authors(
                 story
+                    .content
                     .bylines
                     .iter()
                     .map(|b| Person {
@@ -261,12 +269,13 @@ pub fn atom(source: &FeedSource) -> Result<String, String> {
                     .collect::<Vec<_>>(),
             );
             entry.set_categories(vec![Category {
-                term: story.section.key().to_owned(),
-                label: Some(story.section.name().to_owned()),
+                term: story.content.section.key().to_owned(),
+                label: Some(story.content.section.name().to_owned()),
                 ..Category::default()
             }]);
             entry.set_summary(
                 story
+                    .content
                     .standfirst
                     .as_ref()
                     .map(|s| Text::plain(s.to_string())),
@@ -347,16 +356,16 @@ pub fn json_feed(source: &FeedSource) -> Result<String, String> {
             let mut item = json!({
                 "id": story_guid(story),
                 "url": url,
-                "title": story.headline.to_string(),
+                "title": story.content.headline.to_string(),
                 "summary": summary(story),
                 "content_html": full_body(story).to_string(),
                 "date_modified": rfc3339(modified_at(story))?,
                 "authors": story
-                    .bylines
+                    .content.bylines
                     .iter()
                     .map(|b| json!({ "name": b.to_string() }))
                     .collect::<Vec<_>>(),
-                "tags": [story.section.name()],
+                "tags": [story.content.section.name()],
                 "language": "en",
             });
             if let Some(published) = story.published_at {
@@ -382,7 +391,7 @@ pub fn json_feed(source: &FeedSource) -> Result<String, String> {
 
 /// The lead photo's absolute URL, caption and credit, when it has a stored image.
 fn photo_of(base_url: &str, story: &Story) -> Option<(String, String, Option<String>)> {
-    let photo = story.photo.as_ref()?;
+    let photo = story.content.photo.as_ref()?;
     let image = photo.image?;
     Some((
         urls::absolute(base_url, &urls::photo(image)),

@@ -38,7 +38,7 @@ impl Desk {
     fn article_path(&self) -> String {
         newsroom::urls::article(
             self.story.published_at.expect("published"),
-            &self.story.slug,
+            &self.story.content.slug,
             1,
         )
     }

@@ -81,6 +81,7 @@ pub(in crate::web::desk) async fn preview_pending(
     }
     let edited = story.as_edited();
     let photo_id = edited
+        .content
         .photo
         .as_ref()
         .and_then(|photo| photo.image)

@@ -145,7 +145,8 @@ async fn save(
     let edit = Edit {
         story: id,
         expected_revision: input.base_revision(),
-        content,
+        content: content.content,
+        filed_at: content.filed_at,
         step,
         note,
     };
