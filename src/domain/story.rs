@@ -104,6 +104,35 @@ pub struct StoryEdit {
     pub filed_at: Option<OffsetDateTime>,
 }
 
+/// Everything readers and machines can see of a public story, wherever the site shows it: its
+/// pages, listings, feeds, sitemaps and API. Two states of a story with equal views look the
+/// same from outside, so the page cache and the story's public revision follow the view
+/// alone: a part of a story readers see belongs here, and is then compared everywhere.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ReaderView<'a> {
+    pub id: StoryId,
+    pub content: &'a StoryContent,
+    /// The publication time readers see; part of the article's address.
+    pub published_at: OffsetDateTime,
+    pub first_published_at: Option<OffsetDateTime>,
+    /// Shown as "Updated" when the words changed after publication.
+    pub revised_at: Option<OffsetDateTime>,
+    /// The API gives it as the document's first creation.
+    pub created_at: OffsetDateTime,
+    /// Initials of the publishing editor, in the meta line.
+    pub editor: Option<&'a Initials>,
+    /// Corrections, clarifications and editor's notes, oldest first.
+    pub notes: &'a [PublicNote],
+}
+
+impl ReaderView<'_> {
+    /// When readers last saw the story change: its publication, or the last revision after it.
+    pub fn modified_at(&self) -> OffsetDateTime {
+        self.revised_at
+            .map_or(self.published_at, |r| r.max(self.published_at))
+    }
+}
+
 /// Edits to a published story that readers do not see yet: saved on the desk, waiting for an
 /// editor to put them live or discard them.
 #[derive(Debug, Clone, PartialEq)]
@@ -169,24 +198,29 @@ impl Story {
             (content != self.content).then(|| Box::new(PendingChanges { content, by, at }));
     }
 
-    /// Whether readers could tell the two apart anywhere the site shows a story: its pages,
-    /// listings, feeds, sitemaps and API. Pending changes, the revision and who saved it last
-    /// are the desk's alone, so a staged save leaves the public site as it was.
+    /// What readers and machines see of the story: `None` while it is not public (a draft,
+    /// scheduled, unpublished or withdrawn story shows readers nothing of itself).
+    pub fn reader_view(&self) -> Option<ReaderView<'_>> {
+        let published_at = self
+            .published_at
+            .filter(|_| self.status == Status::Published)?;
+        Some(ReaderView {
+            id: self.id,
+            content: &self.content,
+            published_at,
+            first_published_at: self.first_published_at,
+            revised_at: self.revised_at,
+            created_at: self.created_at,
+            editor: self.editor.as_ref(),
+            notes: &self.notes,
+        })
+    }
+
+    /// Whether readers could tell the two apart anywhere the site shows a story. Pending
+    /// changes, the revision and who saved it last are the desk's alone, so a staged save
+    /// leaves the public site as it was.
     pub fn differs_for_readers(&self, other: &Story) -> bool {
-        if self.is_public() != other.is_public() {
-            return true;
-        }
-        self.is_public()
-            && (self.reads_differently_from(other)
-                || self.content.slug != other.content.slug
-                || self.content.section != other.content.section
-                || self.content.embargo != other.content.embargo
-                || self.status != other.status
-                || self.published_at != other.published_at
-                || self.first_published_at != other.first_published_at
-                || self.revised_at != other.revised_at
-                || self.editor != other.editor
-                || self.notes != other.notes)
+        self.reader_view() != other.reader_view()
     }
 
     /// The status as the desk names it: "Published · changes pending" when changes wait.
@@ -249,7 +283,7 @@ impl Story {
     }
 
     pub fn is_public(&self) -> bool {
-        self.status == Status::Published && self.published_at.is_some()
+        self.reader_view().is_some()
     }
 
     /// Whether the story's embargo still holds at `now`.
@@ -341,6 +375,9 @@ mod tests {
 
     const NOW: OffsetDateTime = datetime!(2026-06-01 12:00 UTC);
 
+    /// One change made to a story, named for the failure message.
+    type Change = Box<dyn Fn(&mut Story)>;
+
     fn live() -> Story {
         let mut story = Story::draft(
             Headline::parse("Talks end").unwrap(),
@@ -388,20 +425,157 @@ mod tests {
     }
 
     #[test]
-    fn readers_see_a_change_of_words_place_or_visibility() {
+    fn every_part_of_a_story_readers_see_tells_two_states_apart() {
+        use crate::domain::{Caption, NoteKind, NoteText};
+        let later = NOW + time::Duration::hours(1);
+        let changes: Vec<(&str, Change)> = vec![
+            (
+                "headline",
+                Box::new(|s| s.content.headline = Headline::parse("Talks resume").unwrap()),
+            ),
+            (
+                "standfirst",
+                Box::new(|s| s.content.standfirst = Some(Standfirst::parse("No deal.").unwrap())),
+            ),
+            (
+                "slug",
+                Box::new(|s| s.content.slug = Slug::parse("talks-over").unwrap()),
+            ),
+            (
+                "section",
+                Box::new(|s| s.content.section = Section::parse("business").unwrap()),
+            ),
+            (
+                "bylines",
+                Box::new(|s| s.content.bylines = Bylines::parse("Bo Chen").unwrap()),
+            ),
+            (
+                "source",
+                Box::new(|s| s.content.source = Some(Source::parse("Xinhua").unwrap())),
+            ),
+            (
+                "dateline",
+                Box::new(|s| {
+                    s.content.dateline =
+                        Some(Dateline::parse("GENEVA, June 1", NOW.date()).unwrap())
+                }),
+            ),
+            (
+                "body",
+                Box::new(|s| s.content.body = Body::parse("New words.").unwrap()),
+            ),
+            (
+                "photo",
+                Box::new(|s| {
+                    s.content.photo = Some(LeadPhoto {
+                        image: None,
+                        caption: Caption::parse("The envoy.").unwrap(),
+                        credit: None,
+                        alt: None,
+                    })
+                }),
+            ),
+            (
+                "embargo",
+                Box::new(move |s| s.content.embargo = Some(later)),
+            ),
+            ("unpublished", Box::new(|s| s.status = Status::Unpublished)),
+            (
+                "withdrawn",
+                Box::new(move |s| s.status = Status::Withdrawn(later)),
+            ),
+            (
+                "published_at",
+                Box::new(move |s| s.published_at = Some(later)),
+            ),
+            (
+                "first_published_at",
+                Box::new(move |s| s.first_published_at = Some(later)),
+            ),
+            ("revised_at", Box::new(move |s| s.revised_at = Some(later))),
+            ("created_at", Box::new(move |s| s.created_at = later)),
+            (
+                "editor",
+                Box::new(|s| s.editor = Some(Initials::parse("ZD").unwrap())),
+            ),
+            (
+                "notes",
+                Box::new(move |s| {
+                    s.notes.push(PublicNote {
+                        kind: NoteKind::Correction,
+                        text: NoteText::parse("An earlier version misspelt a name.").unwrap(),
+                        at: later,
+                    })
+                }),
+            ),
+        ];
         let live = live();
-        let mut reworded = live.clone();
-        reworded.content = with_body(&live, "New words.");
-        let mut moved = live.clone();
-        moved.content.section = Section::parse("business").unwrap();
-        let mut hidden = live.clone();
-        hidden.status = Status::Unpublished;
-        for changed in [&reworded, &moved, &hidden] {
-            assert!(live.differs_for_readers(changed), "{changed:?}");
+        for (part, change) in changes {
+            let mut changed = live.clone();
+            change(&mut changed);
+            assert!(live.differs_for_readers(&changed), "{part}");
+            assert!(
+                changed.differs_for_readers(&live),
+                "{part}, the other way round"
+            );
         }
-        let mut saved_again = live.clone();
-        saved_again.revision += 1;
-        saved_again.updated_at = NOW + time::Duration::hours(1);
-        assert!(!live.differs_for_readers(&saved_again));
+    }
+
+    #[test]
+    fn what_only_the_desk_sees_leaves_readers_with_the_same_story() {
+        let later = NOW + time::Duration::hours(1);
+        let note = ReviewNote {
+            text: crate::domain::NoteText::parse("Check the quote.").unwrap(),
+            by: None,
+            at: later,
+        };
+        let changes: Vec<(&str, Change)> = vec![
+            ("revision", Box::new(|s| s.revision += 1)),
+            (
+                "pending",
+                Box::new(|s| s.stage(with_body(s, "Staged words."), None, NOW)),
+            ),
+            ("submitted", Box::new(|s| s.submitted = true)),
+            (
+                "sent_back",
+                Box::new(move |s| s.sent_back = Some(note.clone())),
+            ),
+            ("assignee", Box::new(|s| s.assignee = Some(UserId::new()))),
+            ("updated_at", Box::new(move |s| s.updated_at = later)),
+            ("author", Box::new(|s| s.author = Some(UserId::new()))),
+            (
+                "last_edited_by",
+                Box::new(|s| s.last_edited_by = Some(UserId::new())),
+            ),
+            (
+                "withdrawal_reason",
+                Box::new(|s| {
+                    s.withdrawal_reason = Some(WithdrawalReason::parse("Court order").unwrap())
+                }),
+            ),
+        ];
+        let live = live();
+        for (part, change) in changes {
+            let mut changed = live.clone();
+            change(&mut changed);
+            assert_ne!(changed, live, "{part} changed nothing");
+            assert!(!live.differs_for_readers(&changed), "{part}");
+        }
+    }
+
+    #[test]
+    fn stories_readers_cannot_see_look_alike_whatever_they_hold() {
+        let mut draft = live();
+        draft.status = Status::Draft;
+        draft.published_at = None;
+        draft.first_published_at = None;
+        let mut reworded = draft.clone();
+        reworded.content = with_body(&draft, "New words.");
+        assert_eq!(draft.reader_view(), None);
+        assert!(!draft.differs_for_readers(&reworded));
+        let mut unpublished = live();
+        unpublished.status = Status::Unpublished;
+        assert!(!unpublished.is_public());
+        assert!(!draft.differs_for_readers(&unpublished));
     }
 }

@@ -225,8 +225,8 @@ impl NoteView {
     }
 
     /// The notes of a story, newest first: the latest change is what a returning reader needs.
-    pub fn of(story: &Story) -> Vec<Self> {
-        story.notes.iter().rev().map(Self::new).collect()
+    pub fn of(notes: &[PublicNote]) -> Vec<Self> {
+        notes.iter().rev().map(Self::new).collect()
     }
 }
 
@@ -335,7 +335,7 @@ impl ArticlePage {
                 .collect(),
             photo,
             body,
-            notes: NoteView::of(story),
+            notes: NoteView::of(&story.notes),
             section_name: story.content.section.name(),
             section_url: urls::section(story.content.section, 1),
             paging,

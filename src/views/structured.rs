@@ -2,7 +2,6 @@
 //! and schema.org `NewsArticle` JSON-LD.
 
 use super::SiteContext;
-use super::feeds::modified_at;
 use crate::domain::{Aspect, PageNumber, Photo, Story};
 use crate::urls;
 use serde_json::{Value, json};
@@ -132,7 +131,10 @@ impl StructuredData {
         let record = photo;
         let (base_url, site_name) = (site.base_url.as_str(), site.name.as_str());
         let published = story.published_at.unwrap_or(story.updated_at);
-        let modified = modified_at(story);
+        // A preview of a story readers cannot see yet was last changed when it would be published.
+        let modified = story
+            .reader_view()
+            .map_or(published, |view| view.modified_at());
         let canonical = urls::absolute(
             base_url,
             &urls::article(published, &story.content.slug, page.get()),
