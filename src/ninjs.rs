@@ -62,7 +62,30 @@ mod tests {
         });
         story.revision = 3;
         story.publish(datetime!(2017-07-15 07:11:57 UTC), None);
+        // Saved once more with changes readers do not see yet.
+        story.public_revision = 2;
+        story.public_changed_at = Some(datetime!(2017-07-15 07:11:57 UTC));
         story
+    }
+
+    #[test]
+    fn the_version_is_what_readers_have_seen_change_not_every_save() {
+        let doc = document(&published(), site());
+        assert_eq!(doc.version.as_deref(), Some("2"));
+        assert_eq!(doc.versioncreated.as_deref(), Some("2017-07-15T07:11:57Z"));
+        let mut never_public = published();
+        never_public.public_revision = 0;
+        never_public.public_changed_at = None;
+        let doc = document(&never_public, site());
+        assert_eq!(
+            doc.version.as_deref(),
+            Some("1"),
+            "ninjs versions start at 1"
+        );
+        assert_eq!(
+            doc.versioncreated.as_deref(),
+            Some("2017-07-14T20:00:00.123456789Z")
+        );
     }
 
     #[test]

@@ -76,6 +76,12 @@ pub struct Story {
     pub editor: Option<Initials>,
     pub author: Option<UserId>,
     pub last_edited_by: Option<UserId>,
+    /// Counts the changes readers and machines have seen: it moves exactly when the reader's
+    /// view does (see [`Story::record_public_change`]), never with a save only the desk sees,
+    /// so the API's version of the story and the sitemap's date follow what they show.
+    pub public_revision: u64,
+    /// When readers last saw the story change; `None` until they first see it.
+    pub public_changed_at: Option<OffsetDateTime>,
 }
 
 /// What a writer types: the parts of a story readers see, already parsed. A new story is
@@ -216,6 +222,32 @@ impl Story {
         })
     }
 
+    /// Stamps the public revision of this story, about to be stored in place of `old` (`None`:
+    /// it is new) at `now`, and says whether readers see a change. Every storage engine calls
+    /// it as it writes a story, inside the write, so that the public revision and the page
+    /// cache follow one rule. A story carrying a newer public revision than `old` (a copy
+    /// from elsewhere: an import, a restored backup) keeps its own.
+    pub fn record_public_change(&mut self, old: Option<&Story>, now: OffsetDateTime) -> bool {
+        let seen = match old {
+            Some(old) => old.differs_for_readers(self),
+            None => self.is_public(),
+        };
+        let (revision, changed_at) = old.map_or((0, None), |old| {
+            (old.public_revision, old.public_changed_at)
+        });
+        if self.public_revision > revision {
+            return seen;
+        }
+        if seen {
+            self.public_revision = revision + 1;
+            self.public_changed_at = Some(now);
+        } else {
+            self.public_revision = revision;
+            self.public_changed_at = changed_at;
+        }
+        seen
+    }
+
     /// Whether readers could tell the two apart anywhere the site shows a story. Pending
     /// changes, the revision and who saved it last are the desk's alone, so a staged save
     /// leaves the public site as it was.
@@ -279,6 +311,8 @@ impl Story {
             editor: None,
             author: None,
             last_edited_by: None,
+            public_revision: 0,
+            public_changed_at: None,
         }
     }
 
@@ -323,6 +357,7 @@ impl Story {
             assignee: self.assignee,
             published_at: self.published_at,
             updated_at: self.updated_at,
+            public_changed_at: self.public_changed_at,
             author: self.author,
             last_edited_by: self.last_edited_by,
         }
@@ -364,6 +399,8 @@ pub struct StorySummary {
     pub assignee: Option<UserId>,
     pub published_at: Option<OffsetDateTime>,
     pub updated_at: OffsetDateTime,
+    /// When readers last saw the story change (see [`Story::public_changed_at`]).
+    pub public_changed_at: Option<OffsetDateTime>,
     pub author: Option<UserId>,
     pub last_edited_by: Option<UserId>,
 }
@@ -561,6 +598,68 @@ mod tests {
             assert_ne!(changed, live, "{part} changed nothing");
             assert!(!live.differs_for_readers(&changed), "{part}");
         }
+    }
+
+    #[test]
+    fn the_public_revision_moves_with_what_readers_see_and_only_then() {
+        let later = NOW + time::Duration::hours(1);
+        let mut draft = live();
+        draft.status = Status::Draft;
+        draft.published_at = None;
+        draft.first_published_at = None;
+        assert!(!draft.record_public_change(None, NOW), "a new draft");
+        assert_eq!((draft.public_revision, draft.public_changed_at), (0, None));
+
+        let mut published = draft.clone();
+        published.publish(NOW, None);
+        assert!(published.record_public_change(Some(&draft), NOW));
+        assert_eq!(
+            (published.public_revision, published.public_changed_at),
+            (1, Some(NOW))
+        );
+
+        let mut staged = published.clone();
+        staged.revision += 1;
+        staged.updated_at = later;
+        staged.stage(with_body(&published, "Staged words."), None, later);
+        assert!(!staged.record_public_change(Some(&published), later));
+        assert_eq!(
+            (staged.public_revision, staged.public_changed_at),
+            (1, Some(NOW))
+        );
+
+        let mut updated = staged.clone();
+        updated.content = with_body(&staged, "Staged words.");
+        updated.pending = None;
+        assert!(updated.record_public_change(Some(&staged), later));
+        assert_eq!(
+            (updated.public_revision, updated.public_changed_at),
+            (2, Some(later))
+        );
+    }
+
+    #[test]
+    fn a_copy_from_elsewhere_keeps_its_newer_public_revision() {
+        let stored = {
+            let mut story = live();
+            story.record_public_change(None, NOW);
+            story
+        };
+        let mut copy = stored.clone();
+        copy.content = with_body(&stored, "Their words.");
+        copy.public_revision = 5;
+        copy.public_changed_at = Some(NOW - time::Duration::hours(1));
+        assert!(copy.record_public_change(Some(&stored), NOW));
+        assert_eq!(copy.public_revision, 5);
+        assert_eq!(copy.public_changed_at, Some(NOW - time::Duration::hours(1)));
+
+        let mut new = copy.clone();
+        new.id = StoryId::new();
+        assert!(
+            new.record_public_change(None, NOW),
+            "a public story is new to readers"
+        );
+        assert_eq!(new.public_revision, 5);
     }
 
     #[test]

@@ -200,6 +200,10 @@ pub fn story(doc: &Document, defaults: Defaults<'_>) -> Result<Story, NinjsError
     story.id = story_id(&doc.uri, defaults.base_url);
     story.revision = revision;
     story.updated_at = updated_at;
+    // What the document's readers saw: a copy keeps its version (see
+    // `Story::record_public_change`).
+    story.public_revision = revision;
+    story.public_changed_at = Some(updated_at);
     story.status = status;
     story.published_at = Some(published_at);
     story.first_published_at = Some(published_at);

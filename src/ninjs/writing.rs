@@ -75,9 +75,14 @@ pub fn document(story: &Story, site: Site<'_>) -> Document {
     });
     Document {
         kind: Some("text".into()),
-        version: Some(story.revision.to_string()),
+        // The version counts what readers have seen change, not the desk's saves: a change
+        // staged on a live story is not a new version of the published one. ninjs versions
+        // start at 1, as the reader of this document expects.
+        version: Some(story.public_revision.max(1).to_string()),
         firstcreated: Some(timestamp(story.created_at)),
-        versioncreated: Some(timestamp(story.updated_at)),
+        versioncreated: Some(timestamp(
+            story.public_changed_at.unwrap_or(story.created_at),
+        )),
         contentcreated: published.map(timestamp),
         embargoed: story.content.embargo.map(timestamp),
         pubstatus: Some(

@@ -217,8 +217,6 @@ impl SledStore {
             Some(event) => Some((audit_key(event), encode_audit(event)?)),
             None => None,
         };
-        let record = encode_story(&stored)?;
-        let summary = encode_summary(&stored.summary())?;
         let new_entries = entries_of(&stored);
         let id = stored.id.to_bytes();
         let slug = stored.content.slug.as_str().as_bytes();
@@ -241,11 +239,14 @@ impl SledStore {
                     Some(bytes) => Some(decode_story(&bytes).map_err(|e| abort(e.into()))?),
                     None => None,
                 };
+                // Against the story stored now, inside the transaction, as every engine must.
+                let mut stored = stored.clone();
+                let seen_differently = stored.record_public_change(old.as_ref(), now);
                 let mut outcome = ImportOutcome::Created;
                 if let Revision::Keep = revision_rule {
                     if let Some(current) = &old {
                         if current.revision >= stored.revision {
-                            return Ok(ImportOutcome::Unchanged);
+                            return Ok((ImportOutcome::Unchanged, stored));
                         }
                         outcome = ImportOutcome::Updated;
                     }
@@ -268,6 +269,8 @@ impl SledStore {
                         stored.content.slug.to_string(),
                     )));
                 }
+                let record = encode_story(&stored).map_err(|e| abort(e.into()))?;
+                let summary = encode_summary(&stored.summary()).map_err(|e| abort(e.into()))?;
 
                 let old_entries: HashMap<Vec<u8>, Entry> = old
                     .as_ref()
@@ -312,20 +315,16 @@ impl SledStore {
                 revisions.insert(revision.as_slice(), record.as_slice())?;
                 // Readers' pages change when something they see of the story changes; changes
                 // staged on a live story leave every cached page valid.
-                let seen_differently = match &old {
-                    Some(old) => old.differs_for_readers(&stored),
-                    None => stored.is_public(),
-                };
                 if seen_differently {
                     bump_public_version(meta, now)?;
                 }
                 if let Some((key, value)) = &audit {
                     audit_log.insert(key.as_slice(), value.as_slice())?;
                 }
-                Ok(outcome)
+                Ok((outcome, stored))
             },
         );
-        let outcome = finish(result)?;
+        let (outcome, stored) = finish(result)?;
         self.refresh_public_version()?;
         Ok((stored, outcome))
     }
