@@ -48,7 +48,7 @@ pub fn document(story: &Story, site: Site<'_>) -> Document {
         .collect::<Vec<_>>()
         .join("\n");
     let text = html::text_of(&html);
-    let published = story.published_at.filter(|_| story.is_public());
+    let published = story.reader_view().map(|view| view.published_at);
     let year = published.unwrap_or(story.created_at).year();
     let photo = story.content.photo.as_ref().map(|photo| {
         let mut descriptions = vec![plain("caption", photo.caption.as_str())];
