@@ -277,7 +277,10 @@ async fn the_second_of_two_editors_to_save_gets_the_conflict_page_with_both_text
         second.click("button[value='save']").await;
         assert_eq!(second.text("p.notice").await, "Saved.");
         let saved = app.store.story(story.id).expect("read").expect("story");
-        assert_eq!(saved.body.as_str(), "The council met late into the night.");
+        assert_eq!(
+            saved.content.body.as_str(),
+            "The council met late into the night."
+        );
     })
     .await;
 }
@@ -333,7 +336,7 @@ async fn a_writer_whose_session_ends_mid_edit_logs_in_again_and_keeps_the_text()
         browser.click("button[value='save']").await;
         assert_eq!(browser.text("p.notice").await, "Saved.");
         let saved = app.store.story(id).expect("read").expect("story");
-        assert_eq!(saved.body.as_str(), typed);
+        assert_eq!(saved.content.body.as_str(), typed);
         assert_eq!(saved.status, Status::Draft);
     })
     .await;
@@ -374,7 +377,7 @@ async fn two_editors_editing_different_paragraphs_in_two_windows_both_keep_their
         let both = "The council met on Monday.\n\nThe vote was close: 5 to 4.";
         assert_eq!(second.value("#body").await, both);
         let saved = app.store.story(story.id).expect("read").expect("story");
-        assert_eq!(saved.body.as_str(), both);
+        assert_eq!(saved.content.body.as_str(), both);
     })
     .await;
 }
@@ -389,7 +392,7 @@ async fn an_editor_saves_changes_to_a_live_story_and_readers_see_them_once_she_u
         .published_at(published)
         .save(&app);
     let edit_url = app.url(&format!("/desk/stories/{}", story.id));
-    let article = app.url(&newsroom::urls::article(published, &story.slug, 1));
+    let article = app.url(&newsroom::urls::article(published, &story.content.slug, 1));
     let editor = Chromium::start("staged_edit_update_live").await;
 
     journey(&[&editor], async {

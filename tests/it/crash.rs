@@ -89,7 +89,7 @@ async fn every_acknowledged_save_survives_repeated_kills() {
             .story(id.parse().expect("story id"))
             .expect("read")
             .unwrap_or_else(|| panic!("story {id} is gone"));
-        assert_eq!(story.headline.to_string(), *headline);
-        assert_eq!(story.body.as_str(), body);
+        assert_eq!(story.content.headline.to_string(), *headline);
+        assert_eq!(story.content.body.as_str(), body);
     }
 }

@@ -294,8 +294,8 @@ fn two_revisions(app: &TestApp, published: bool) -> Story {
     }
     let first = builder.save(app);
     let mut second = first.clone();
-    second.headline = newsroom::domain::Headline::parse("Talks end in Geneva").unwrap();
-    second.body = newsroom::domain::Body::parse("The talks ended in Geneva.").unwrap();
+    second.content.headline = newsroom::domain::Headline::parse("Talks end in Geneva").unwrap();
+    second.content.body = newsroom::domain::Body::parse("The talks ended in Geneva.").unwrap();
     app.store.save_story(&second, Some(1)).unwrap()
 }
 
@@ -367,10 +367,10 @@ async fn a_confirmed_restore_of_a_published_story_waits_for_the_live_story_to_be
     );
     let now = stored(&app, story.id);
     assert_eq!(now.revision, 3);
-    assert_eq!(now.headline.as_str(), "Talks end in Geneva");
+    assert_eq!(now.content.headline.as_str(), "Talks end in Geneva");
     let pending = now.pending.as_ref().expect("the restored text is pending");
     assert_eq!(pending.content.headline.as_str(), "Talks end");
-    let article = newsroom::urls::article(now.published_at.unwrap(), &now.slug, 1);
+    let article = newsroom::urls::article(now.published_at.unwrap(), &now.content.slug, 1);
     let (_, public) = app.get_html(&article).await;
     assert_eq!(
         text_of(&public, "h1").as_deref(),
@@ -417,7 +417,7 @@ async fn the_restore_step_of_a_history_since_overtaken_offers_no_restore() {
     let story = two_revisions(&app, false);
     let (_, history) = editor.get_html(&history_path(&story)).await;
     let mut third = stored(&app, story.id);
-    third.body = newsroom::domain::Body::parse("Someone else's words.").unwrap();
+    third.content.body = newsroom::domain::Body::parse("Someone else's words.").unwrap();
     app.store.save_story(&third, Some(2)).unwrap();
 
     let page = page_of(press(&editor, &history, "Restore this revision…").await).await;
@@ -513,7 +513,7 @@ fn story_with_caption(app: &TestApp, image: Option<newsroom::domain::PhotoId>) -
         .body("The talks ended.")
         .published_at(time::macros::datetime!(2017-07-15 07:11:57 UTC))
         .with(|s| {
-            s.photo = Some(newsroom::domain::LeadPhoto {
+            s.content.photo = Some(newsroom::domain::LeadPhoto {
                 image,
                 caption: newsroom::domain::Caption::parse("The envoy at the podium.").unwrap(),
                 credit: Some(newsroom::domain::Credit::parse("Xinhua/Xu Jinquan").unwrap()),
@@ -524,7 +524,7 @@ fn story_with_caption(app: &TestApp, image: Option<newsroom::domain::PhotoId>) -
 }
 
 fn article_path(story: &Story) -> String {
-    newsroom::urls::article(story.published_at.unwrap(), &story.slug, 1)
+    newsroom::urls::article(story.published_at.unwrap(), &story.content.slug, 1)
 }
 
 #[actix_web::test]
@@ -839,7 +839,7 @@ async fn a_scheduled_time_the_scheduler_moves_to_the_embargo_s_end_is_in_the_aud
     let until = at + time::Duration::hours(1);
     StoryBuilder::new("Exam results")
         .status(newsroom::domain::Status::Scheduled(at))
-        .with(|s| s.embargo = Some(until))
+        .with(|s| s.content.embargo = Some(until))
         .save(&app);
     app.clock.advance(time::Duration::minutes(61));
 

@@ -58,11 +58,12 @@ fn a_newsroom_worth_of_stories() -> Vec<Story> {
             .section("politics")
             .body("First page.\n\n<!--nextpage-->\n\nSecond *page*.")
             .with(|s| {
-                s.standfirst = Some(Standfirst::parse("Envoys agree to meet again").unwrap());
-                s.source = Some(Source::parse("Xinhua").unwrap());
-                s.dateline =
+                s.content.standfirst =
+                    Some(Standfirst::parse("Envoys agree to meet again").unwrap());
+                s.content.source = Some(Source::parse("Xinhua").unwrap());
+                s.content.dateline =
                     Some(Dateline::parse("GENEVA, July 14 (Xinhua)", s.created_at.date()).unwrap());
-                s.photo = Some(LeadPhoto {
+                s.content.photo = Some(LeadPhoto {
                     image: None,
                     caption: Caption::parse("The envoy speaks").unwrap(),
                     credit: Some(Credit::parse("Xinhua/Xu Jinquan").unwrap()),
@@ -77,7 +78,7 @@ fn a_newsroom_worth_of_stories() -> Vec<Story> {
             .into_story(),
         StoryBuilder::new("Markets rally")
             .section("business")
-            .with(|s| s.bylines = newsroom::domain::Bylines::parse("Ann; Bo").unwrap())
+            .with(|s| s.content.bylines = newsroom::domain::Bylines::parse("Ann; Bo").unwrap())
             .published_at(now - Duration::hours(1))
             .into_story(),
         StoryBuilder::new("Still a draft").into_story(),
@@ -192,7 +193,10 @@ fn importing_twice_creates_nothing_new_and_only_a_newer_version_updates() {
 
     let stories = stories_in(&target);
     assert_eq!(stories.len(), 1);
-    assert_eq!(stories[0].headline.as_str(), "Markets rally, then slip");
+    assert_eq!(
+        stories[0].content.headline.as_str(),
+        "Markets rally, then slip"
+    );
     assert_eq!(stories[0].revision, version + 1);
 }
 
@@ -243,7 +247,7 @@ fn a_bad_line_is_named_and_the_lines_around_it_are_imported() {
     );
     let mut headlines: Vec<String> = stories_in(&target)
         .iter()
-        .map(|s| s.headline.to_string())
+        .map(|s| s.content.headline.to_string())
         .collect();
     headlines.sort();
     assert_eq!(
@@ -441,7 +445,7 @@ fn a_document_from_another_site_never_overwrites_one_of_our_stories() {
         .iter()
         .find(|s| s.id != draft.id)
         .expect("new story");
-    assert_eq!(theirs.headline.as_str(), "Hijacked");
+    assert_eq!(theirs.content.headline.as_str(), "Hijacked");
 }
 
 #[test]
@@ -466,5 +470,5 @@ fn a_document_with_this_sites_own_uri_updates_that_story() {
     let stories = stories_in(&ours);
     assert_eq!(stories.len(), 1);
     assert_eq!(stories[0].id, story.id);
-    assert_eq!(stories[0].headline.as_str(), "Hijacked");
+    assert_eq!(stories[0].content.headline.as_str(), "Hijacked");
 }

@@ -157,12 +157,12 @@ impl StoryBuilder {
     }
 
     pub fn section(mut self, key: &str) -> Self {
-        self.story.section = Section::parse(key).expect("section");
+        self.story.content.section = Section::parse(key).expect("section");
         self
     }
 
     pub fn body(mut self, markdown: &str) -> Self {
-        self.story.body = Body::parse(markdown).expect("body");
+        self.story.content.body = Body::parse(markdown).expect("body");
         self
     }
 

@@ -27,7 +27,7 @@ async fn sixty_four_readers_and_four_editors_at_once_get_no_errors_and_lose_no_s
             .published_at(now - time::Duration::minutes(n))
             .save(&app);
         let published = story.published_at.expect("published");
-        article_paths.push(newsroom::urls::article(published, &story.slug, 1));
+        article_paths.push(newsroom::urls::article(published, &story.content.slug, 1));
     }
     let mut reader_paths = vec![
         "/".to_owned(),
@@ -146,7 +146,11 @@ async fn sixty_four_readers_and_four_editors_at_once_get_no_errors_and_lose_no_s
                 .story_revision(story_id, *revision)
                 .expect("read a revision")
                 .unwrap_or_else(|| panic!("revision {revision} of {id} is lost"));
-            assert_eq!(stored.body.as_str(), body, "revision {revision} of {id}");
+            assert_eq!(
+                stored.content.body.as_str(),
+                body,
+                "revision {revision} of {id}"
+            );
         }
         saves += acknowledged.len();
     }

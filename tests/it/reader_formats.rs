@@ -64,7 +64,7 @@ fn stored_photo(app: &TestApp) -> (PhotoId, Vec<u8>) {
 
 fn with_photo(id: PhotoId) -> impl FnOnce(&mut newsroom::domain::Story) {
     move |story| {
-        story.photo = Some(LeadPhoto {
+        story.content.photo = Some(LeadPhoto {
             image: Some(id),
             caption: Caption::parse("Envoys meet").unwrap(),
             credit: None,
@@ -441,7 +441,7 @@ async fn every_page_renders_for_the_checkers() {
     }
     // The live story with changes pending: its form and history; and a writer's refusal.
     let mut staged = app.store.story(story.id).unwrap().unwrap();
-    let mut words = staged.content();
+    let mut words = staged.content.clone();
     words.body = newsroom::domain::Body::parse("GENEVA -- The talks resumed on Monday.").unwrap();
     staged.stage(words, None, staged.updated_at);
     app.store

@@ -86,7 +86,7 @@ async fn an_editor_schedules_an_embargoed_story_for_its_embargo_from_the_refusal
         );
 
         // Readers find nothing until the clock passes the embargo.
-        let article = app.url(&urls::article(until, &story.slug, 1));
+        let article = app.url(&urls::article(until, &story.content.slug, 1));
         assert_eq!(
             app.client
                 .get(&article)

@@ -559,7 +559,7 @@ async fn publishing_scheduling_and_updating_a_live_story_stay_editors_actions() 
     let proposed = send("save", revision).await.expect("request");
     assert_eq!(proposed.status(), StatusCode::SEE_OTHER);
     let stored = story(&desk.app, id);
-    assert_eq!(stored.headline.as_str(), "Talks end");
+    assert_eq!(stored.content.headline.as_str(), "Talks end");
     assert_eq!(
         stored
             .pending

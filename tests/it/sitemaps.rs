@@ -132,7 +132,10 @@ async fn the_news_sitemap_holds_the_last_two_days_with_escaped_titles() {
 
 fn absolute_url(story: &Story) -> String {
     let at = story.published_at.expect("published");
-    format!("{BASE}{}", newsroom::urls::article(at, &story.slug, 1))
+    format!(
+        "{BASE}{}",
+        newsroom::urls::article(at, &story.content.slug, 1)
+    )
 }
 
 #[actix_web::test]

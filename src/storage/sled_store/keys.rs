@@ -99,6 +99,7 @@ pub(super) fn revision_key(id: StoryId, revision: u64) -> Vec<u8> {
 /// The photo a story shows readers, if it is published and has one.
 pub(super) fn public_photo(story: &Story) -> Option<PhotoId> {
     story
+        .content
         .photo
         .as_ref()
         .and_then(|p| p.image)
@@ -154,14 +155,14 @@ pub(super) fn entries_of(story: &Story) -> Vec<Entry> {
             id,
         });
         out.push(Entry {
-            prefix: prefix_section(story.section),
+            prefix: prefix_section(story.content.section),
             ts,
             id,
         });
     }
     let ts = index_ts(story.updated_at);
     let status = Some(StatusFilter::of(story.status));
-    let section = Some(story.section);
+    let section = Some(story.content.section);
     for (st, sec) in [
         (None, None),
         (status, None),
@@ -192,7 +193,7 @@ pub(super) fn review_entries_of(story: &Story) -> Vec<Entry> {
         return Vec::new();
     }
     let (id, ts) = (story.id.to_bytes(), index_ts(story.updated_at));
-    [None, Some(story.section)]
+    [None, Some(story.content.section)]
         .into_iter()
         .map(|section| Entry {
             prefix: prefix_desk(Some(StatusFilter::ForReview), section),
