@@ -9,7 +9,9 @@
 
 use anyhow::{Context, bail};
 use image::{DynamicImage, ImageFormat, Rgb, RgbImage};
+use newsroom::clock::Clock;
 use newsroom::photos;
+use newsroom::settings::Storage;
 use newsroom::storage;
 use std::time::Instant;
 
@@ -49,7 +51,13 @@ fn run(path: &str, rounds: usize) -> anyhow::Result<()> {
     let rounds = rounds.max(1);
     let bytes = std::fs::read(path).with_context(|| format!("reading {path}"))?;
     let dir = tempfile::tempdir()?;
-    let store = storage::open(dir.path(), 16 << 20)?;
+    let store = storage::open(
+        &Storage::Sled {
+            dir: dir.path().to_owned(),
+            cache_bytes: 16 << 20,
+        },
+        Clock::system(),
+    )?;
     let mut times = Vec::new();
     for round in 0..rounds {
         // Each round stores a new photo: one changed trailing byte defeats deduplication

@@ -263,7 +263,14 @@ mod tests {
 
     fn store() -> (tempfile::TempDir, SharedStore) {
         let dir = tempfile::tempdir().unwrap();
-        let store = storage::open(dir.path(), 1 << 20).unwrap();
+        let store = storage::open(
+            &crate::settings::Storage::Sled {
+                dir: dir.path().to_owned(),
+                cache_bytes: 1 << 20,
+            },
+            crate::clock::Clock::system(),
+        )
+        .unwrap();
         (dir, store)
     }
 

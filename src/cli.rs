@@ -3,7 +3,7 @@
 use crate::domain::Section;
 use crate::editorial;
 use crate::import::wire;
-use crate::settings::Settings;
+use crate::settings::{DatabaseUrl, Settings, Storage};
 use crate::startup::Application;
 use crate::storage::{self, SharedStore, StoreError};
 use anyhow::Context;
@@ -40,6 +40,17 @@ pub struct Cli {
         value_name = "MIB"
     )]
     pub cache_mb: u64,
+
+    /// A PostgreSQL database to keep the records in instead of the data directory, as
+    /// `postgres://USER:PASSWORD@HOST:PORT/DATABASE`.
+    #[arg(
+        long,
+        global = true,
+        env = "NEWSROOM_DATABASE_URL",
+        value_name = "URL",
+        value_parser = DatabaseUrl::parse
+    )]
+    pub database_url: Option<DatabaseUrl>,
 
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -137,8 +148,14 @@ impl Cli {
     }
 
     pub fn run(self) -> anyhow::Result<()> {
-        let mut settings = Settings::new(self.data.clone());
-        settings.cache_bytes = self.cache_mb.max(1) << 20;
+        let storage = match self.database_url {
+            Some(url) => Storage::Postgres { url },
+            None => Storage::Sled {
+                dir: self.data.clone(),
+                cache_bytes: self.cache_mb.max(1) << 20,
+            },
+        };
+        let settings = Settings::new(storage);
         match self.command {
             Some(Command::Serve(args)) => serve(settings, args),
             Some(Command::ImportWire(args)) => import_wire(settings, args),
@@ -153,12 +170,10 @@ impl Cli {
 }
 
 fn open_store(settings: &Settings) -> anyhow::Result<SharedStore> {
-    storage::open(&settings.data_dir, settings.cache_bytes).map_err(|e| match e {
+    storage::open(&settings.storage, settings.clock.clone()).map_err(|e| match e {
         StoreError::Locked(_) => anyhow::anyhow!("{e}"),
-        other => anyhow::Error::new(other).context(format!(
-            "cannot open the database at {}",
-            settings.data_dir.display()
-        )),
+        other => anyhow::Error::new(other)
+            .context(format!("cannot open the database at {}", settings.storage)),
     })
 }
 
@@ -182,7 +197,7 @@ fn serve(mut settings: Settings, args: ServeArgs) -> anyhow::Result<()> {
     system.block_on(async move {
         let app = Application::build_with_store(settings.clone(), store)?;
         let host = settings.bind.rsplit_once(':').map_or(settings.bind.as_str(), |(host, _)| host);
-        tracing::info!(data = %settings.data_dir.display(), "serving {} on http://{host}:{}", settings.site_name, app.port());
+        tracing::info!(data = %settings.storage, "serving {} on http://{host}:{}", settings.site_name, app.port());
         if let Some(token) = app.setup_token() {
             // The one place the token appears: for whoever started the server, not the log.
             println!(

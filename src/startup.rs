@@ -12,18 +12,14 @@ pub struct Application {
     port: u16,
     store: SharedStore,
     setup_token: Option<String>,
-    control: crate::control::Channel,
+    control: Option<crate::control::Channel>,
     clock: crate::clock::Clock,
 }
 
 impl Application {
     /// Opens the database named by `settings` and binds the listener.
     pub fn build(settings: Settings) -> anyhow::Result<Self> {
-        let store = storage::open_with_clock(
-            &settings.data_dir,
-            settings.cache_bytes,
-            settings.clock.clone(),
-        )?;
+        let store = storage::open(&settings.storage, settings.clock.clone())?;
         Self::build_with_store(settings, store)
     }
 
@@ -37,7 +33,12 @@ impl Application {
         }
         let port = bound.port();
         let setup_token = crate::auth::token::issue_setup_token(&*store)?;
-        let control = crate::control::Channel::open(&settings.data_dir)?;
+        // Only a data directory needs the channel: it is how commands reach a database the
+        // server holds, and a PostgreSQL database is open to every process.
+        let control = match settings.storage.data_dir() {
+            Some(dir) => Some(crate::control::Channel::open(dir)?),
+            None => None,
+        };
         let clock = settings.clock.clone();
         let server = web::server(listener, settings, store.clone())?;
         Ok(Self {
@@ -63,10 +64,14 @@ impl Application {
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
         let scheduler =
             actix_web::rt::spawn(scheduler::run(self.store.clone(), self.clock.clone()));
-        let control = actix_web::rt::spawn(self.control.serve(self.store.clone()));
+        let control = self
+            .control
+            .map(|channel| actix_web::rt::spawn(channel.serve(self.store.clone())));
         let result = self.server.await;
         scheduler.abort();
-        control.abort();
+        if let Some(control) = control {
+            control.abort();
+        }
         result?;
         Ok(())
     }

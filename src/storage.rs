@@ -13,6 +13,7 @@ use crate::domain::{
     AuditEvent, Autosave, PageNumber, Paging, Photo, PhotoId, PublicNote, Section, Session, Slug,
     Status, Story, StoryId, StorySummary, User, UserId, Username,
 };
+use crate::settings::Storage;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use thiserror::Error;
@@ -24,25 +25,21 @@ pub use sled_store::Replace;
 /// storage with [`open`].
 pub use sled_store::SledStore;
 
-/// Opens (creating if needed) the database in `dir` with a page cache of `cache_bytes`,
-/// finishing or clearing a restore that stopped part-way. [`StoreError::Locked`] while another
-/// process (a running server) holds it.
-pub fn open(dir: &Path, cache_bytes: u64) -> Result<SharedStore, StoreError> {
-    open_with_clock(dir, cache_bytes, Clock::system())
-}
-
-/// [`open`], for a server whose clock may not be the system's (a test moving time forward):
-/// the store stamps public changes with it, as the pages' validators compare against it.
-pub fn open_with_clock(
-    dir: &Path,
-    cache_bytes: u64,
-    clock: Clock,
-) -> Result<SharedStore, StoreError> {
-    Ok(Arc::new(SledStore::open_with_clock(
-        dir,
-        cache_bytes,
-        clock,
-    )?))
+/// Opens (creating if needed) the database `storage` names, stamping public changes with
+/// `clock` (the pages' validators compare against it; tests move it forward). For sled, finishes
+/// or clears a restore that stopped part-way, and gives [`StoreError::Locked`] while another
+/// process (a running server) holds the directory.
+pub fn open(storage: &Storage, clock: Clock) -> Result<SharedStore, StoreError> {
+    match storage {
+        Storage::Sled { dir, cache_bytes } => Ok(Arc::new(SledStore::open_with_clock(
+            dir,
+            *cache_bytes,
+            clock,
+        )?)),
+        Storage::Postgres { .. } => Err(StoreError::Invalid(
+            "this build of newsroom has no PostgreSQL engine",
+        )),
+    }
 }
 
 /// Replaces the database in `dir` with the backup in `backup_dir`, all or nothing: the backup

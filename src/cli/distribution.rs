@@ -5,7 +5,7 @@ use super::open_store;
 use crate::domain::Section;
 use crate::editorial::{self, EditorialError};
 use crate::ninjs::{self, Defaults, Site};
-use crate::settings::Settings;
+use crate::settings::{Settings, Storage};
 use crate::storage::{self, Cursor, ImportOutcome, Listing, Replace, Store, StoreError};
 use anyhow::Context;
 use std::io::{BufRead, BufWriter, Write};
@@ -178,21 +178,17 @@ fn import_line(
 }
 
 pub fn backup(settings: &Settings, args: BackupArgs) -> anyhow::Result<()> {
-    let records = match storage::open(&settings.data_dir, settings.cache_bytes) {
+    let records = match storage::open(&settings.storage, settings.clock.clone()) {
         Ok(store) => store.backup(&args.dir)?.records(),
-        Err(StoreError::Locked(_)) => {
-            crate::control::request_backup(&settings.data_dir, &args.dir)?
-        }
+        Err(StoreError::Locked(dir)) => crate::control::request_backup(&dir, &args.dir)?,
         Err(e) => {
-            return Err(anyhow::Error::new(e).context(format!(
-                "cannot open the database at {}",
-                settings.data_dir.display()
-            )));
+            return Err(anyhow::Error::new(e)
+                .context(format!("cannot open the database at {}", settings.storage)));
         }
     };
     println!(
         "backed up {records} records from {} to {}",
-        settings.data_dir.display(),
+        settings.storage,
         args.dir.display()
     );
     Ok(())
@@ -207,12 +203,14 @@ pub fn restore(settings: &Settings, args: RestoreArgs) -> anyhow::Result<()> {
     } else {
         Replace::OnlyEmpty
     };
-    let summary = match storage::restore(
-        &settings.data_dir,
-        &args.dir,
-        settings.cache_bytes,
-        replace,
-    ) {
+    let Storage::Sled {
+        dir: data_dir,
+        cache_bytes,
+    } = &settings.storage
+    else {
+        anyhow::bail!("this build of newsroom restores only into a data directory");
+    };
+    let summary = match storage::restore(data_dir, &args.dir, *cache_bytes, replace) {
         Err(StoreError::NotEmpty(dir)) => anyhow::bail!(
             "the data directory {} already holds data; restore into an empty one, or add --force \
              to replace everything in it",
@@ -225,7 +223,7 @@ pub fn restore(settings: &Settings, args: RestoreArgs) -> anyhow::Result<()> {
         summary.records(),
         summary.of("stories"),
         summary.of("users"),
-        settings.data_dir.display()
+        data_dir.display()
     );
     Ok(())
 }

@@ -412,8 +412,8 @@ async fn a_malformed_form_gets_the_site_s_error_page_not_a_bare_message() {
 #[actix_web::test]
 async fn serve_prints_a_setup_link_that_works_while_no_account_exists() {
     use std::io::{BufRead, BufReader};
-    let dir = tempfile::tempdir().expect("temp dir");
-    let mut child = crate::helpers::newsroom(&crate::helpers::data_dir(&dir))
+    let site = crate::helpers::TestSite::new();
+    let mut child = crate::helpers::newsroom(&site)
         .args(["serve", "--bind", "127.0.0.1:0"])
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::null())

@@ -227,7 +227,9 @@ mod tests {
     use super::*;
 
     fn cache() -> PublicCache {
-        PublicCache::new(&crate::settings::Settings::new("unused".into()))
+        PublicCache::new(&crate::settings::Settings::new(
+            crate::settings::Storage::sled("unused".into()),
+        ))
     }
 
     fn page(generation: u64, body: &'static str) -> Entry {
