@@ -167,7 +167,7 @@ impl TestDatabase {
             None => format!("CREATE DATABASE {name}"),
         };
         admin(&cluster, move |client| client.batch_execute(&statement))
-            .unwrap_or_else(|e| panic!("create a test database on {cluster}: {e}"));
+            .unwrap_or_else(|e| panic!("create a test database on {cluster}: {}", describe(&e)));
         let url = DatabaseUrl::parse(&with_database(&cluster, &name)).expect("database url");
         TestDatabase { name, url }
     }
@@ -181,7 +181,11 @@ impl Drop for TestDatabase {
         if let Err(e) = admin(&cluster_url(), move |client| {
             client.batch_execute(&statement)
         }) {
-            eprintln!("could not drop the test database {}: {e}", self.name);
+            eprintln!(
+                "could not drop the test database {}: {}",
+                self.name,
+                describe(&e)
+            );
         }
     }
 }
@@ -217,6 +221,14 @@ fn with_database(url: &str, name: &str) -> String {
     named
 }
 
+/// The server's own message when there is one: the client's error says only "db error".
+fn describe(e: &postgres::Error) -> String {
+    match e.as_db_error() {
+        Some(db) => db.to_string(),
+        None => e.to_string(),
+    }
+}
+
 /// Runs `work` on a connection of its own to `url`, on a thread of its own: the blocking
 /// client runs a runtime of its own, which cannot start inside a test's async runtime.
 fn admin<T: Send>(
@@ -250,7 +262,8 @@ const TEMPLATE_LOCK: i64 = 0x6e72_746d_706c;
 /// test's database, so it is slower to start from, never wrong.
 fn ensure_template(cluster: &str) -> Option<&'static str> {
     static TEMPLATE_READY: OnceLock<Result<(), String>> = OnceLock::new();
-    let ready = TEMPLATE_READY.get_or_init(|| build_template(cluster).map_err(|e| e.to_string()));
+    let ready =
+        TEMPLATE_READY.get_or_init(|| build_template(cluster).map_err(|e| format!("{e:#}")));
     match ready {
         Ok(()) => Some(TEMPLATE),
         Err(e) => panic!("cannot make the template database {TEMPLATE} on {cluster}: {e}"),
@@ -268,9 +281,9 @@ fn build_template(cluster: &str) -> anyhow::Result<()> {
             .is_some();
         if !exists {
             let building = format!("{TEMPLATE}_building");
-            client.batch_execute(&format!(
-                "DROP DATABASE IF EXISTS {building} WITH (FORCE); CREATE DATABASE {building}"
-            ))?;
+            // One statement a query: neither runs inside a transaction block.
+            client.batch_execute(&format!("DROP DATABASE IF EXISTS {building} WITH (FORCE)"))?;
+            client.batch_execute(&format!("CREATE DATABASE {building}"))?;
             let url = DatabaseUrl::parse(&with_database(&cluster, &building))
                 .map_err(anyhow::Error::msg)?;
             // The engine's own migration; the store's connections close when it is dropped,
@@ -278,13 +291,17 @@ fn build_template(cluster: &str) -> anyhow::Result<()> {
             let store = storage::open(&Storage::Postgres { url }, Clock::system())
                 .map_err(|e| anyhow::anyhow!("the engine's open failed on it: {e}"))?;
             drop(store);
-            client.batch_execute(&format!(
-                "ALTER DATABASE {building} WITH ALLOW_CONNECTIONS false;
-                 SELECT pg_terminate_backend(pid) FROM pg_stat_activity
-                   WHERE datname = '{building}' AND pid <> pg_backend_pid();
-                 ALTER DATABASE {building} RENAME TO {TEMPLATE};
-                 ALTER DATABASE {TEMPLATE} WITH IS_TEMPLATE true"
-            ))?;
+            for statement in [
+                format!("ALTER DATABASE {building} WITH ALLOW_CONNECTIONS false"),
+                format!(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+                     WHERE datname = '{building}' AND pid <> pg_backend_pid()"
+                ),
+                format!("ALTER DATABASE {building} RENAME TO {TEMPLATE}"),
+                format!("ALTER DATABASE {TEMPLATE} WITH IS_TEMPLATE true"),
+            ] {
+                client.batch_execute(&statement)?;
+            }
         }
         // Closing the connection would release the lock too; say it outright.
         client.execute("SELECT pg_advisory_unlock($1)", &[&TEMPLATE_LOCK])?;
