@@ -6,6 +6,7 @@ pub mod backup;
 pub mod codec;
 mod counted_index;
 mod cursor;
+mod engine;
 mod sled_store;
 
 use crate::clock::Clock;
@@ -13,13 +14,13 @@ use crate::domain::{
     AuditEvent, Autosave, PageNumber, Paging, Photo, PhotoId, PublicNote, Section, Session, Slug,
     Status, Story, StoryId, StorySummary, User, UserId, Username,
 };
-use crate::settings::Storage;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use thiserror::Error;
 use time::OffsetDateTime;
 
 pub use cursor::{Cursor, InvalidCursor};
+pub use engine::{DEFAULT_CACHE_BYTES, DatabaseUrl, Storage};
 pub use sled_store::Replace;
 /// The sled backend by name, for tests of what is particular to it; everything else opens
 /// storage with [`open`].
