@@ -9,9 +9,7 @@
 
 use anyhow::{Context, bail};
 use image::{DynamicImage, ImageFormat, Rgb, RgbImage};
-use newsroom::clock::Clock;
 use newsroom::photos;
-use newsroom::settings::Storage;
 use newsroom::storage;
 use std::time::Instant;
 
@@ -52,11 +50,11 @@ fn run(path: &str, rounds: usize) -> anyhow::Result<()> {
     let bytes = std::fs::read(path).with_context(|| format!("reading {path}"))?;
     let dir = tempfile::tempdir()?;
     let store = storage::open(
-        &Storage::Sled {
+        &newsroom::settings::Storage::Sled {
             dir: dir.path().to_owned(),
             cache_bytes: 16 << 20,
         },
-        Clock::system(),
+        newsroom::clock::Clock::system(),
     )?;
     let mut times = Vec::new();
     for round in 0..rounds {

@@ -6,9 +6,7 @@
 //! apart, newest last; sections take turns. Prints the path of one article to measure.
 
 use anyhow::{Context, Result, bail};
-use newsroom::clock::Clock;
 use newsroom::domain::{Body, Bylines, Dateline, Headline, Section, Source, Standfirst, Story};
-use newsroom::settings::Storage;
 use newsroom::storage;
 use newsroom::urls;
 use std::path::PathBuf;
@@ -31,11 +29,8 @@ fn main() -> Result<()> {
     let dir = PathBuf::from(dir);
     let count: usize = count.parse().context("COUNT is a number")?;
     let store = storage::open(
-        &Storage::Sled {
-            dir: dir.clone(),
-            cache_bytes: 64 << 20,
-        },
-        Clock::system(),
+        &newsroom::settings::Storage::sled(&dir),
+        newsroom::clock::Clock::system(),
     )
     .with_context(|| format!("opening the database at {}", dir.display()))?;
 

@@ -264,10 +264,7 @@ mod tests {
     fn store() -> (tempfile::TempDir, SharedStore) {
         let dir = tempfile::tempdir().unwrap();
         let store = storage::open(
-            &crate::settings::Storage::Sled {
-                dir: dir.path().to_owned(),
-                cache_bytes: 1 << 20,
-            },
+            &crate::settings::Storage::sled(dir.path()),
             crate::clock::Clock::system(),
         )
         .unwrap();

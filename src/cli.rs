@@ -41,14 +41,15 @@ pub struct Cli {
     )]
     pub cache_mb: u64,
 
-    /// A PostgreSQL database to keep the records in instead of the data directory, as
-    /// `postgres://USER:PASSWORD@HOST:PORT/DATABASE`.
+    /// Keep the data in this PostgreSQL database (postgres://USER[:PASSWORD]@HOST[:PORT]/DB,
+    /// `?sslmode=require` for TLS) instead of sled in --data; several servers may share it.
     #[arg(
         long,
         global = true,
         env = "NEWSROOM_DATABASE_URL",
         value_name = "URL",
-        value_parser = DatabaseUrl::parse
+        value_parser = DatabaseUrl::parse,
+        hide_env_values = true
     )]
     pub database_url: Option<DatabaseUrl>,
 
@@ -118,6 +119,17 @@ pub struct ServeArgs {
     /// Largest photo upload accepted, in MiB; a larger one is refused with a message on the form.
     #[arg(long, env = "NEWSROOM_MAX_PHOTO_MB", default_value_t = 20, value_parser = clap::value_parser!(u16).range(1..=500))]
     pub max_photo_mb: u16,
+    /// A reverse proxy (its IP address) whose `Forwarded`, `X-Forwarded-For` and
+    /// `X-Forwarded-Proto` headers are believed, for throttling, logging and links; repeat it,
+    /// or separate addresses with commas, for several. From any other address those headers
+    /// are ignored.
+    #[arg(
+        long = "trusted-proxy",
+        env = "NEWSROOM_TRUSTED_PROXY",
+        value_name = "ADDR",
+        value_delimiter = ','
+    )]
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -148,7 +160,7 @@ impl Cli {
     }
 
     pub fn run(self) -> anyhow::Result<()> {
-        let storage = match self.database_url {
+        let storage = match self.database_url.clone() {
             Some(url) => Storage::Postgres { url },
             None => Storage::Sled {
                 dir: self.data.clone(),
@@ -172,8 +184,7 @@ impl Cli {
 fn open_store(settings: &Settings) -> anyhow::Result<SharedStore> {
     storage::open(&settings.storage, settings.clock.clone()).map_err(|e| match e {
         StoreError::Locked(_) => anyhow::anyhow!("{e}"),
-        other => anyhow::Error::new(other)
-            .context(format!("cannot open the database at {}", settings.storage)),
+        other => anyhow::Error::new(other).context(format!("cannot open {}", settings.storage)),
     })
 }
 
@@ -192,12 +203,13 @@ fn serve(mut settings: Settings, args: ServeArgs) -> anyhow::Result<()> {
     }
     settings.per_page = usize::from(args.per_page);
     settings.max_photo_bytes = usize::from(args.max_photo_mb) << 20;
+    settings.trusted_proxies = args.trusted_proxies;
     let store = open_store(&settings)?;
     let system = actix_web::rt::System::new();
     system.block_on(async move {
         let app = Application::build_with_store(settings.clone(), store)?;
         let host = settings.bind.rsplit_once(':').map_or(settings.bind.as_str(), |(host, _)| host);
-        tracing::info!(data = %settings.storage, "serving {} on http://{host}:{}", settings.site_name, app.port());
+        tracing::info!(storage = %settings.storage, "serving {} on http://{host}:{}", settings.site_name, app.port());
         if let Some(token) = app.setup_token() {
             // The one place the token appears: for whoever started the server, not the log.
             println!(

@@ -29,7 +29,8 @@ use crate::domain::story_form::FieldErrors;
 use crate::domain::{
     AuditAction, AuditEvent, NoteDraft, Status, Story, StoryContent, StoryId, User, UserId,
 };
-use crate::storage::{Store, StoreError};
+use crate::storage::prelude::*;
+use crate::storage::{self, StoreError};
 use thiserror::Error;
 use time::OffsetDateTime;
 
@@ -215,7 +216,7 @@ fn save_noting(
     };
     let base = current.as_ref().map(|c| c.revision);
     let saved = match event {
-        Some(event) => store.save_story_audited(&story, base, &event)?,
+        Some(event) => save_audited(store, &story, base, &event)?,
         None => store.save_story(&story, base)?,
     };
     Ok(saved)
@@ -313,6 +314,21 @@ fn prepare(
 
 /// The change must build on the revision stored now; compared here rather than left to the
 /// store, so that a revision typed into a form is only ever compared, never counted on from.
+/// Saves `story` (over `expected`, the revision the editor loaded) and records `event` in one
+/// transaction: both are stored or neither.
+fn save_audited(
+    store: &dyn Store,
+    story: &Story,
+    expected: Option<u64>,
+    event: &AuditEvent,
+) -> Result<Story, StoreError> {
+    storage::transaction(store, |tx| {
+        let saved = tx.save_story(story, expected)?;
+        tx.record_audit(event)?;
+        Ok(saved)
+    })
+}
+
 fn check_revision(current: &Story, expected: Option<u64>) -> Result<(), EditorialError> {
     if expected == Some(current.revision) {
         Ok(())

@@ -1,15 +1,14 @@
 //! Configuration, read once from flags and environment by the CLI and passed down; never global.
 
 use crate::clock::Clock;
+/// Which database the site uses: chosen here, defined beside the engines.
+pub use crate::storage::{DatabaseUrl, Storage};
 use crate::urls::assets::Logo;
 use std::time::Duration;
 
-/// Where the records are kept, named here with the rest of the configuration.
-pub use crate::storage::{DatabaseUrl, Storage};
-
 #[derive(Debug, Clone)]
 pub struct Settings {
-    /// Where the database lives; created on first run.
+    /// Which database the site keeps its data in.
     pub storage: Storage,
     /// Address the HTTP server listens on; port 0 picks a free one.
     pub bind: String,
@@ -32,13 +31,14 @@ pub struct Settings {
     pub form_idle: Duration,
     /// Stories in one page of the sitemap; the protocol allows 50,000.
     pub sitemap_urls: usize,
+    /// Reverse proxies whose `Forwarded` and `X-Forwarded-*` headers are believed: from
+    /// anyone else they are ignored.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
     /// What "now" is: the system clock, which tests move forward instead of sleeping.
     pub clock: Clock,
 }
 
 impl Settings {
-    pub const DEFAULT_CACHE_BYTES: u64 = crate::storage::DEFAULT_CACHE_BYTES;
-
     /// Settings for a database with every other value at its default.
     pub fn new(storage: Storage) -> Self {
         Self {
@@ -53,6 +53,7 @@ impl Settings {
             session_idle: Duration::from_secs(2 * 60 * 60),
             session_absolute: Duration::from_secs(12 * 60 * 60),
             sitemap_urls: 50_000,
+            trusted_proxies: Vec::new(),
             clock: Clock::system(),
         }
     }

@@ -33,9 +33,11 @@ impl Application {
         }
         let port = bound.port();
         let setup_token = crate::auth::token::issue_setup_token(&*store)?;
-        // Only a data directory needs the channel: it is how commands reach a database the
-        // server holds, and a PostgreSQL database is open to every process.
-        let control = match settings.storage.data_dir() {
+        // Before the first page: a new build or new settings date every page anew.
+        store.adopt_page_look(&web::public::page_look(&settings))?;
+        // Commands reach a server on sled through its control socket; on PostgreSQL they open
+        // the database themselves.
+        let control = match settings.storage.sled_dir() {
             Some(dir) => Some(crate::control::Channel::open(dir)?),
             None => None,
         };
@@ -64,14 +66,15 @@ impl Application {
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
         let scheduler =
             actix_web::rt::spawn(scheduler::run(self.store.clone(), self.clock.clone()));
-        let control = self
-            .control
-            .map(|channel| actix_web::rt::spawn(channel.serve(self.store.clone())));
+        let store = self.store.clone();
+        let control = actix_web::rt::spawn(async move {
+            if let Some(control) = self.control {
+                control.serve(store).await;
+            }
+        });
         let result = self.server.await;
         scheduler.abort();
-        if let Some(control) = control {
-            control.abort();
-        }
+        control.abort();
         result?;
         Ok(())
     }

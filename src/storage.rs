@@ -3,10 +3,10 @@
 //! PostgreSQL for several app servers, implements the same trait.
 
 pub mod backup;
+mod choice;
 pub mod codec;
 mod counted_index;
 mod cursor;
-mod engine;
 mod sled_store;
 
 use crate::clock::Clock;
@@ -19,17 +19,17 @@ use std::sync::Arc;
 use thiserror::Error;
 use time::OffsetDateTime;
 
+pub use choice::{DatabaseUrl, Storage};
 pub use cursor::{Cursor, InvalidCursor};
-pub use engine::{DEFAULT_CACHE_BYTES, DatabaseUrl, Storage};
 pub use sled_store::Replace;
 /// The sled backend by name, for tests of what is particular to it; everything else opens
 /// storage with [`open`].
 pub use sled_store::SledStore;
 
-/// Opens (creating if needed) the database `storage` names, stamping public changes with
-/// `clock` (the pages' validators compare against it; tests move it forward). For sled, finishes
-/// or clears a restore that stopped part-way, and gives [`StoreError::Locked`] while another
-/// process (a running server) holds the directory.
+/// Opens the database `storage` names with the engine it names: sled (creating the directory
+/// if needed, finishing or clearing a restore that stopped part-way; [`StoreError::Locked`]
+/// while another process holds it) or PostgreSQL (bringing its schema up to date). `clock`
+/// stamps public changes, as the pages' validators compare against it (tests move it forward).
 pub fn open(storage: &Storage, clock: Clock) -> Result<SharedStore, StoreError> {
     match storage {
         Storage::Sled { dir, cache_bytes } => Ok(Arc::new(SledStore::open_with_clock(
@@ -37,9 +37,7 @@ pub fn open(storage: &Storage, clock: Clock) -> Result<SharedStore, StoreError> 
             *cache_bytes,
             clock,
         )?)),
-        Storage::Postgres { .. } => Err(StoreError::Invalid(
-            "this build of newsroom has no PostgreSQL engine",
-        )),
+        Storage::Postgres { .. } => Err(StoreError::Invalid("this build has no PostgreSQL engine")),
     }
 }
 
@@ -76,9 +74,10 @@ pub enum StoreError {
     /// The work of a transaction failed, so none of its writes were stored.
     #[error("the change was abandoned")]
     Abandoned,
-    /// Names sled's error in the message too: the web layer logs errors as text.
+    /// The database engine failed; the cause is kept, and named in the message too, as the
+    /// web layer logs errors as text.
     #[error("database error: {0}")]
-    Database(#[from] sled::Error),
+    Backend(#[source] Box<dyn std::error::Error + Send + Sync>),
     #[error("cannot {action} {}", path.display())]
     Io {
         action: &'static str,
@@ -193,8 +192,9 @@ impl StatusFilter {
 /// An ordered list of stories that can be paged through.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Listing {
-    /// Published stories, newest publication first.
-    Front,
+    /// Every published story, newest publication first (what the front page shows until it
+    /// is curated).
+    Published,
     /// Published stories of one section, newest publication first.
     Section(Section),
     /// Every story on the desk, most recently saved first, optionally filtered.
@@ -227,11 +227,46 @@ pub struct NotePage {
     pub total_items: u64,
 }
 
-/// What the rest of the application may ask of the database.
+/// What the rest of the application may ask of the database: every concern's trait, and
+/// changes that span them ([`Store::transaction`]).
 ///
-/// Every write is durable (flushed to disk) when the call returns, so a save that was
-/// acknowledged survives a crash. Calls block; async code runs them on the blocking pool.
-pub trait Store: Send + Sync + 'static {
+/// Every write is durable when the call returns (flushed to disk, or committed), so a save that
+/// was acknowledged survives a crash. Calls block; async code runs them on the blocking pool.
+/// Code that calls a store brings the traits in with `use crate::storage::prelude::*`.
+pub trait Store:
+    StoryStore
+    + AccountStore
+    + LoginSessionStore
+    + AutosaveStore
+    + AuditStore
+    + PhotoStore
+    + SecretStore
+    + BackupStore
+    + ChangeFeed
+    + Send
+    + Sync
+    + 'static
+{
+    /// Runs `work` as one change (see [`Transaction`]): every write it makes is stored, or none
+    /// is; no other transaction runs between its reads and its writes. `work` may be run again
+    /// when a backend must retry (a serialization failure in PostgreSQL), so it should only
+    /// read and write through the transaction. Prefer the typed [`transaction`] helper.
+    fn transaction(
+        &self,
+        work: &mut (dyn FnMut(&mut dyn Transaction) -> Result<(), StoreError> + Send),
+    ) -> Result<(), StoreError>;
+}
+
+/// The traits of [`Store`], for `use crate::storage::prelude::*` where a store is called.
+pub mod prelude {
+    pub use super::{
+        AccountStore, AuditStore, AutosaveStore, BackupStore, ChangeFeed, LoginSessionStore,
+        PhotoStore, SecretStore, Store, StoryStore,
+    };
+}
+
+/// Stories, their revisions and the listings they appear in.
+pub trait StoryStore {
     /// Saves `story`. `expected_revision` is `None` for a new story, otherwise the revision the
     /// caller loaded; a newer stored revision gives [`StoreError::Conflict`] and changes nothing.
     /// Returns the story as stored, with its new revision.
@@ -239,15 +274,6 @@ pub trait Store: Send + Sync + 'static {
         &self,
         story: &Story,
         expected_revision: Option<u64>,
-    ) -> Result<Story, StoreError>;
-
-    /// Saves `story` as [`Store::save_story`] does and records `event` in the same
-    /// transaction: both are stored or neither.
-    fn save_story_audited(
-        &self,
-        story: &Story,
-        expected_revision: Option<u64>,
-        event: &AuditEvent,
     ) -> Result<Story, StoreError>;
 
     /// Saves many new stories with one flush at the end: for imports and seeding, where a
@@ -268,6 +294,17 @@ pub trait Store: Send + Sync + 'static {
         per_page: usize,
     ) -> Result<ListingPage, StoreError>;
 
+    /// Up to `limit` stories of a public listing (every published story, or a section), newest
+    /// first, strictly after `after` in the listing's order. Reads the listing's index from the
+    /// cursor on, so the cost does not grow with how deep a client has paged, and stories
+    /// published since the cursor was handed out never shift what comes after it.
+    fn listing_after(
+        &self,
+        listing: Listing,
+        after: Option<Cursor>,
+        limit: usize,
+    ) -> Result<Vec<StorySummary>, StoreError>;
+
     /// Page `page` of the public notes (corrections, clarifications, editor's notes) of the
     /// stories readers can see, newest first, `per_page` a page, each with its story. A page
     /// past the last gives [`StoreError::NotFound`], except page 1 of an empty listing.
@@ -281,8 +318,13 @@ pub trait Store: Send + Sync + 'static {
 
     fn story_revision(&self, id: StoryId, revision: u64) -> Result<Option<Story>, StoreError>;
 
-    // --- Accounts ---
+    /// Stores a story brought in from elsewhere at its own revision, in one transaction: a new
+    /// story is created; a stored one is replaced only when `story.revision` is newer.
+    fn import_story_version(&self, story: &Story) -> Result<ImportOutcome, StoreError>;
+}
 
+/// Desk accounts.
+pub trait AccountStore {
     /// Adds an account; [`StoreError::UsernameTaken`] if the name is in use.
     fn create_user(&self, user: &User) -> Result<(), StoreError>;
 
@@ -295,18 +337,10 @@ pub trait Store: Send + Sync + 'static {
 
     /// Every account, by username.
     fn users(&self) -> Result<Vec<User>, StoreError>;
+}
 
-    /// Runs `work` as one change (see [`Transaction`]): every write it makes is stored, or none
-    /// is; no other transaction runs between its reads and its writes. `work` may be run again
-    /// when a backend must retry (a serialization failure in PostgreSQL), so it should only
-    /// read and write through the transaction. Prefer the typed [`transaction`] helper.
-    fn transaction(
-        &self,
-        work: &mut dyn FnMut(&mut dyn Transaction) -> Result<(), StoreError>,
-    ) -> Result<(), StoreError>;
-
-    // --- Login sessions, keyed by the SHA-256 of the session id ---
-
+/// Login sessions, keyed by the SHA-256 of the session id.
+pub trait LoginSessionStore {
     /// A live session; an expired one is deleted and `None` returned.
     fn session(&self, key: &[u8; 32], now: OffsetDateTime) -> Result<Option<Session>, StoreError>;
 
@@ -316,9 +350,10 @@ pub trait Store: Send + Sync + 'static {
 
     /// Ends every session of an account; returns how many.
     fn delete_sessions_of(&self, user: UserId) -> Result<usize, StoreError>;
+}
 
-    // --- Autosaved story forms: one copy per account and story (`None`: a story not saved yet) ---
-
+/// Autosaved story forms: one copy per account and story (`None`: a story not saved yet).
+pub trait AutosaveStore {
     fn put_autosave(
         &self,
         user: UserId,
@@ -333,9 +368,10 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<Option<Autosave>, StoreError>;
 
     fn delete_autosave(&self, user: UserId, story: Option<StoryId>) -> Result<(), StoreError>;
+}
 
-    // --- Audit log ---
-
+/// The audit log.
+pub trait AuditStore {
     fn record_audit(&self, event: &AuditEvent) -> Result<(), StoreError>;
 
     /// Up to `limit` events, newest first, older than `before` when given.
@@ -344,9 +380,10 @@ pub trait Store: Send + Sync + 'static {
         before: Option<OffsetDateTime>,
         limit: usize,
     ) -> Result<Vec<AuditEvent>, StoreError>;
+}
 
-    // --- Photos ---
-
+/// The photo library: records, originals, renditions and crops.
+pub trait PhotoStore {
     /// Stores a photo, its original bytes, its renditions and crops (`renditions[i]` is the
     /// JPEG of `photo.renditions[i]`, `crops[i]` that of `photo.crops[i]`), all in one write,
     /// unless a photo with the same `hash` is stored already. Returns the stored record: the
@@ -369,7 +406,7 @@ pub trait Store: Send + Sync + 'static {
 
     /// Gives photo `id` the focal point `focal` and these crops cut around it (the bytes of
     /// each beside it), in place of its earlier ones, whose bytes go. When a published story
-    /// shows the photo, the public version changes in the same write, so that pages linking
+    /// shows the photo, a public change is recorded in the same write, so that pages linking
     /// the old crops are made again. [`StoreError::NotFound`] if there is no such photo.
     fn save_photo_crops(
         &self,
@@ -390,59 +427,72 @@ pub trait Store: Send + Sync + 'static {
 
     /// Whether a published story uses the photo, so readers may see it.
     fn photo_is_public(&self, id: PhotoId) -> Result<bool, StoreError>;
+}
 
-    // --- Site secrets ---
-
+/// Site secrets and the one-time setup token.
+pub trait SecretStore {
     /// Sets the digest of the one-time token that creates the first account.
     fn set_setup_token(&self, digest: &[u8; 32]) -> Result<(), StoreError>;
 
     /// Deletes the setup token, if any: no link can create an account any more.
     fn clear_setup_token(&self) -> Result<(), StoreError>;
 
-    /// Consumes the setup token if `digest` matches it; true only for the one caller that did.
-    fn take_setup_token(&self, digest: &[u8; 32]) -> Result<bool, StoreError>;
-
     /// Whether a setup token is waiting to be used and matches `digest`.
     fn setup_token_matches(&self, digest: &[u8; 32]) -> Result<bool, StoreError>;
 
     /// A random secret of `len` bytes stored under `name`, created on first use.
     fn secret(&self, name: &str, len: usize) -> Result<Vec<u8>, StoreError>;
+}
 
-    // --- Distribution ---
-
-    /// Up to `limit` stories of a public listing (front or section), newest first, strictly
-    /// after `after` in the listing's order. Reads the listing's index from the cursor on, so
-    /// the cost does not grow with how deep a client has paged, and stories published since the
-    /// cursor was handed out never shift what comes after it.
-    fn listing_after(
-        &self,
-        listing: Listing,
-        after: Option<Cursor>,
-        limit: usize,
-    ) -> Result<Vec<StorySummary>, StoreError>;
-
-    /// Stores a story brought in from elsewhere at its own revision, in one transaction: a new
-    /// story is created; a stored one is replaced only when `story.revision` is newer.
-    fn import_story_version(&self, story: &Story) -> Result<ImportOutcome, StoreError>;
-
-    /// Writes a consistent copy of everything but login sessions into `dir` (see [`backup`]).
-    /// Writes wait while the copy is taken, so it never holds half of one.
+/// Copies of the whole site, in the engine-neutral stream of [`backup`].
+pub trait BackupStore {
+    /// Writes a consistent copy of everything but login sessions into `dir`. Writes wait
+    /// while the copy is taken, so it never holds half of one.
     fn backup(&self, dir: &Path) -> Result<backup::Summary, StoreError>;
 
-    // --- Validators of the public site ---
+    /// Takes the backup in `dir` into this store, which must hold no story and no account
+    /// ([`StoreError::NotEmpty`] otherwise): every record goes in through the engine's own
+    /// write paths, so its indexes and lookups are built anew. Moves a site between engines.
+    fn restore_backup(&self, dir: &Path) -> Result<backup::Summary, StoreError>;
+}
 
-    /// Which version of the public site is current: changes in the same write as any change
-    /// to what readers can see (a story published, edited while public, unpublished), and is
-    /// current when that write returns. Asked on every public request from the async workers,
-    /// so a backend answers it from memory, never by waiting on its database (a backend shared
-    /// by several servers keeps it current by notification or a short poll).
+/// The durable record of every story write (and of every other change readers may see), in
+/// order: what the public version, every server's page cache and the search index follow.
+pub trait ChangeFeed {
+    /// Which version of the public site is current: moves with every change readers could see
+    /// (a story published, edited while public, unpublished) and is current when that write
+    /// returns. Asked on every public request from the async workers, so a backend answers it
+    /// from memory, never by waiting on its database (a backend shared by several servers
+    /// keeps it current by notification or a short poll).
     fn public_version(&self) -> Result<PublicVersion, StoreError>;
+
+    /// Up to `limit` changes with a sequence number above `after`, oldest first.
+    fn changes_after(&self, after: u64, limit: usize) -> Result<Vec<Change>, StoreError>;
+
+    /// Records that pages are now made by `look` (a build and the settings that shape its
+    /// pages). A look other than the one recorded last is a public change, so every server's
+    /// cached pages and validators move: a new build's templates show stories differently.
+    fn adopt_page_look(&self, look: &str) -> Result<(), StoreError>;
 }
 
 /// The reads and writes available inside [`Store::transaction`]. Reads see the transaction's
 /// own writes; the writes take effect together when `work` returns `Ok`, and not at all when it
-/// returns an error.
+/// returns an error. A write may be refused when the transaction commits (a story saved by
+/// someone else meanwhile is a [`StoreError::Conflict`]): then nothing of it is stored.
 pub trait Transaction {
+    fn story(&mut self, id: StoryId) -> Result<Option<Story>, StoreError>;
+
+    /// [`StoryStore::save_story`], as part of the transaction. Returns the story as it will be
+    /// stored.
+    fn save_story(
+        &mut self,
+        story: &Story,
+        expected_revision: Option<u64>,
+    ) -> Result<Story, StoreError>;
+
+    /// [`StoryStore::import_story_version`], as part of the transaction.
+    fn import_story_version(&mut self, story: &Story) -> Result<ImportOutcome, StoreError>;
+
     fn user(&mut self, id: UserId) -> Result<Option<User>, StoreError>;
 
     /// Every account, by username.
@@ -458,13 +508,17 @@ pub trait Transaction {
     fn delete_sessions_of(&mut self, user: UserId) -> Result<usize, StoreError>;
 
     fn record_audit(&mut self, event: &AuditEvent) -> Result<(), StoreError>;
+
+    /// Consumes the setup token if `digest` matches it; true only for the one transaction
+    /// that did.
+    fn take_setup_token(&mut self, digest: &[u8; 32]) -> Result<bool, StoreError>;
 }
 
 /// Runs `work` as one change on `store`, with the caller's own result and error types: an
 /// error from `work` abandons every write it made and is handed back as it was.
-pub fn transaction<T, E: From<StoreError>>(
+pub fn transaction<T: Send, E: From<StoreError> + Send>(
     store: &dyn Store,
-    mut work: impl FnMut(&mut dyn Transaction) -> Result<T, E>,
+    mut work: impl FnMut(&mut dyn Transaction) -> Result<T, E> + Send,
 ) -> Result<T, E> {
     let mut outcome: Option<Result<T, E>> = None;
     let ran = store.transaction(&mut |tx| match work(tx) {
@@ -485,13 +539,37 @@ pub fn transaction<T, E: From<StoreError>>(
     }
 }
 
-/// A counter of changes to public content and the time of the latest one; HTTP validators and
-/// the rendered-page cache are derived from it.
+/// The latest change to public content: HTTP validators and the rendered-page cache are derived
+/// from it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PublicVersion {
+    /// The sequence number of that change in the [`ChangeFeed`] (0 before the first), so it
+    /// only grows.
     pub generation: u64,
     /// `None` until the first public change.
     pub changed_at: Option<OffsetDateTime>,
+}
+
+/// One entry of the [`ChangeFeed`]: something was written, stored in the same transaction as
+/// the write itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Change {
+    /// Numbers every change in the order it was committed, from 1, without reuse.
+    pub seq: u64,
+    pub at: OffsetDateTime,
+    pub subject: ChangeSubject,
+    /// Whether readers (and machines) could see a difference: the public version moved with it.
+    pub public: bool,
+}
+
+/// What a [`Change`] changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChangeSubject {
+    Story(StoryId),
+    /// A photo's crops, which pages of the stories showing it link.
+    Photo(PhotoId),
+    /// How every page looks: a new build or new settings that shape pages.
+    Site,
 }
 
 /// Seconds since 1970 as an index timestamp, clamped to what 32 bits hold (1970 to 2106).

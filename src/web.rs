@@ -3,11 +3,13 @@
 mod api;
 pub mod assets;
 pub mod auth;
+pub mod client;
 pub mod desk;
 mod error;
 mod media;
 pub mod public;
 mod reader;
+mod request_log;
 mod session_store;
 mod vary;
 
@@ -169,7 +171,7 @@ pub fn server(
             .wrap(actix_web::middleware::from_fn(vary::middleware))
             .wrap(every_answer)
             .wrap(NormalizePath::new(TrailingSlash::Trim))
-            .wrap(TracingLogger::default())
+            .wrap(TracingLogger::<request_log::RequestSpan>::new())
             // Outermost, so first to see a request: a page the cache holds is answered here
             // and skips the middleware wrapped above, which cost a cached page more than
             // finding it does (README "Performance" has the profile). `public::shortcut` says

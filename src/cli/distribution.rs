@@ -6,7 +6,8 @@ use crate::domain::Section;
 use crate::editorial::{self, EditorialError};
 use crate::ninjs::{self, Defaults, Site};
 use crate::settings::{Settings, Storage};
-use crate::storage::{self, Cursor, ImportOutcome, Listing, Replace, Store, StoreError};
+use crate::storage::prelude::*;
+use crate::storage::{self, Cursor, ImportOutcome, Listing, Replace, StoreError};
 use anyhow::Context;
 use std::io::{BufRead, BufWriter, Write};
 use std::path::PathBuf;
@@ -97,7 +98,7 @@ pub fn export(settings: &Settings, args: ExportArgs) -> anyhow::Result<()> {
     let mut after: Option<Cursor> = None;
     let mut written = 0u64;
     loop {
-        let batch = store.listing_after(Listing::Front, after, 500)?;
+        let batch = store.listing_after(Listing::Published, after, 500)?;
         let Some(last) = batch.last() else { break };
         after = Cursor::after(last);
         for summary in &batch {
@@ -182,8 +183,7 @@ pub fn backup(settings: &Settings, args: BackupArgs) -> anyhow::Result<()> {
         Ok(store) => store.backup(&args.dir)?.records(),
         Err(StoreError::Locked(dir)) => crate::control::request_backup(&dir, &args.dir)?,
         Err(e) => {
-            return Err(anyhow::Error::new(e)
-                .context(format!("cannot open the database at {}", settings.storage)));
+            return Err(anyhow::Error::new(e).context(format!("cannot open {}", settings.storage)));
         }
     };
     println!(
@@ -198,23 +198,33 @@ pub fn restore(settings: &Settings, args: RestoreArgs) -> anyhow::Result<()> {
     if !crate::storage::backup::file_in(&args.dir).is_file() {
         anyhow::bail!("{} holds no newsroom backup", args.dir.display());
     }
-    let replace = if args.force {
-        Replace::Anything
-    } else {
-        Replace::OnlyEmpty
+    let restored = match &settings.storage {
+        // sled writes a new database beside the old one and swaps it in, all or nothing.
+        Storage::Sled { dir, cache_bytes } => {
+            let replace = if args.force {
+                Replace::Anything
+            } else {
+                Replace::OnlyEmpty
+            };
+            storage::restore(dir, &args.dir, *cache_bytes, replace)
+        }
+        // Any other engine takes the records into its empty database in one transaction.
+        Storage::Postgres { .. } => {
+            if args.force {
+                anyhow::bail!(
+                    "--force replaces a sled data directory only; restore into an empty \
+                     PostgreSQL database (create a new one, or drop and create it again)"
+                );
+            }
+            storage::open(&settings.storage, settings.clock.clone())
+                .and_then(|store| store.restore_backup(&args.dir))
+        }
     };
-    let Storage::Sled {
-        dir: data_dir,
-        cache_bytes,
-    } = &settings.storage
-    else {
-        anyhow::bail!("this build of newsroom restores only into a data directory");
-    };
-    let summary = match storage::restore(data_dir, &args.dir, *cache_bytes, replace) {
-        Err(StoreError::NotEmpty(dir)) => anyhow::bail!(
-            "the data directory {} already holds data; restore into an empty one, or add --force \
+    let summary = match restored {
+        Err(StoreError::NotEmpty(_)) => anyhow::bail!(
+            "{} already holds data; restore into an empty database, or (on sled) add --force \
              to replace everything in it",
-            dir.display()
+            settings.storage
         ),
         other => other?,
     };
@@ -223,7 +233,7 @@ pub fn restore(settings: &Settings, args: RestoreArgs) -> anyhow::Result<()> {
         summary.records(),
         summary.of("stories"),
         summary.of("users"),
-        data_dir.display()
+        settings.storage
     );
     Ok(())
 }

@@ -3,7 +3,8 @@
 
 use super::{Actor, EditorialError, embargo};
 use crate::domain::{AuditAction, Slug, Story};
-use crate::storage::{ImportOutcome, Store, StoreError};
+use crate::storage::prelude::*;
+use crate::storage::{self, ImportOutcome, StoreError};
 use time::OffsetDateTime;
 
 /// How many numbered slugs (`-2`, `-3`, ...) are tried before giving up.
@@ -42,7 +43,7 @@ pub fn import_wire(
             None => {}
         }
         let event = actor.event(AuditAction::Import, story.headline.to_string(), now);
-        match store.save_story_audited(&story, None, &event) {
+        match super::save_audited(store, &story, None, &event) {
             Ok(saved) => return Ok(Imported::New(saved)),
             Err(StoreError::SlugTaken(_)) => continue,
             Err(e) => return Err(e.into()),
@@ -66,12 +67,15 @@ pub fn import_ninjs(
     if !has_slug {
         story.slug = free_slug(store, &story)?;
     }
-    let outcome = store.import_story_version(&story)?;
-    if outcome != ImportOutcome::Unchanged {
-        // The import and its entry are two writes: the store has no audited import yet.
-        store.record_audit(&actor.event(AuditAction::Import, story.headline.to_string(), now))?;
-    }
-    Ok(outcome)
+    let event = actor.event(AuditAction::Import, story.headline.to_string(), now);
+    // The import and its audit entry are stored together, or neither is.
+    Ok(storage::transaction(store, |tx| {
+        let outcome = tx.import_story_version(&story)?;
+        if outcome != ImportOutcome::Unchanged {
+            tx.record_audit(&event)?;
+        }
+        Ok::<_, StoreError>(outcome)
+    })?)
 }
 
 fn free_slug(store: &dyn Store, story: &Story) -> Result<Slug, EditorialError> {

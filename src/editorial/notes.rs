@@ -74,7 +74,12 @@ pub fn add_note(
     noted.last_edited_by = actor.id();
     let event = audit(actor, Some(&current), &noted, None, now)
         .ok_or_else(|| refused("The note could not be added."))?;
-    Ok(store.save_story_audited(&noted, Some(current.revision), &event)?)
+    Ok(super::save_audited(
+        store,
+        &noted,
+        Some(current.revision),
+        &event,
+    )?)
 }
 
 /// Only editors add notes, and only to a story readers can see (not to a draft, a scheduled,
@@ -144,6 +149,7 @@ mod tests {
     use super::*;
     use crate::domain::{NoteKind, NoteText, Role};
     use crate::storage::SledStore;
+    use crate::storage::prelude::*;
     use time::Duration;
 
     fn draft() -> NoteDraft {

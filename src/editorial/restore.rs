@@ -82,14 +82,23 @@ pub fn restore(
     // The store numbers the new revision; the audit entry names it before the save.
     let next = current.revision.saturating_add(1);
     let base = Some(current.revision);
-    let saved =
-        match store.save_story_audited(&restored, base, &event(next, restored.headline.as_str())) {
-            // The old slug went to another story meanwhile: keep the current one.
-            Err(StoreError::SlugTaken(_)) => {
-                restored.slug = current.slug.clone();
-                store.save_story_audited(&restored, base, &event(next, restored.headline.as_str()))
-            }
-            other => other,
-        }?;
+    let saved = match super::save_audited(
+        store,
+        &restored,
+        base,
+        &event(next, restored.headline.as_str()),
+    ) {
+        // The old slug went to another story meanwhile: keep the current one.
+        Err(StoreError::SlugTaken(_)) => {
+            restored.slug = current.slug.clone();
+            super::save_audited(
+                store,
+                &restored,
+                base,
+                &event(next, restored.headline.as_str()),
+            )
+        }
+        other => other,
+    }?;
     Ok(Restored::Saved(Box::new(saved)))
 }

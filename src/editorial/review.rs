@@ -49,7 +49,12 @@ pub fn send_back(
         format!("{}; note: {note}", current.headline),
         now,
     );
-    Ok(store.save_story_audited(&sent, Some(current.revision), &event)?)
+    Ok(super::save_audited(
+        store,
+        &sent,
+        Some(current.revision),
+        &event,
+    )?)
 }
 
 /// What came of taking a story.
@@ -102,7 +107,7 @@ pub fn take(
     taken.updated_at = now;
     taken.last_edited_by = Some(editor);
     let event = actor.event(AuditAction::Take, detail, now);
-    let saved = store.save_story_audited(&taken, Some(current.revision), &event)?;
+    let saved = super::save_audited(store, &taken, Some(current.revision), &event)?;
     Ok(Take::Taken(saved))
 }
 
@@ -112,6 +117,7 @@ mod tests {
     use super::super::{Edit, Step, save};
     use super::*;
     use crate::domain::{PageNumber, Role, Status};
+    use crate::storage::prelude::*;
     use crate::storage::{Listing, SledStore, StatusFilter};
     use time::Duration;
 

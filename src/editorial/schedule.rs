@@ -38,7 +38,7 @@ pub fn publish_due(store: &dyn Store, now: OffsetDateTime) -> Result<usize, Edit
                 ),
                 now,
             );
-            match store.save_story_audited(&story, Some(revision), &event) {
+            match super::save_audited(store, &story, Some(revision), &event) {
                 Ok(_) | Err(StoreError::Conflict { .. }) => continue,
                 Err(e) => return Err(e.into()),
             }
@@ -57,7 +57,7 @@ pub fn publish_due(store: &dyn Store, now: OffsetDateTime) -> Result<usize, Edit
             ),
             now,
         );
-        match store.save_story_audited(&story, Some(revision), &event) {
+        match super::save_audited(store, &story, Some(revision), &event) {
             Ok(_) => published += 1,
             // Edited meanwhile: the next call sees the new revision and decides again.
             Err(StoreError::Conflict { .. }) => {}

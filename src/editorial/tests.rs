@@ -5,6 +5,7 @@ use crate::domain::{
     Username, WithdrawalReason,
 };
 use crate::storage::SledStore;
+use crate::storage::prelude::*;
 use time::Duration;
 use time::macros::datetime;
 

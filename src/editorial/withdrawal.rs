@@ -38,7 +38,12 @@ pub fn withdraw(
         format!("{}; reason: {reason}", current.headline),
         now,
     );
-    Ok(store.save_story_audited(&withdrawn, Some(current.revision), &event)?)
+    Ok(super::save_audited(
+        store,
+        &withdrawn,
+        Some(current.revision),
+        &event,
+    )?)
 }
 
 /// Brings withdrawn story `id` back as unpublished: an administrator's decision (or the
@@ -75,7 +80,12 @@ pub fn reinstate(
         format!("{} (as unpublished)", current.headline),
         now,
     );
-    Ok(store.save_story_audited(&reinstated, Some(current.revision), &event)?)
+    Ok(super::save_audited(
+        store,
+        &reinstated,
+        Some(current.revision),
+        &event,
+    )?)
 }
 
 /// Every withdrawn story, most recently changed first: what an export marks canceled.

@@ -2,7 +2,7 @@
 //! bincode body; decoding checks the version and caps the size, so records can be migrated (decode
 //! an old version, upgrade it) and the encoding replaced without touching the rest of the code.
 
-use super::PublicVersion;
+use super::{Change, ChangeSubject, PublicVersion};
 use crate::domain::{
     AltText, AuditAction, AuditEvent, Autosave, Body, Byline, Bylines, Caption, Credit, Dateline,
     DomainError, Headline, Initials, LeadPhoto, NoteKind, NoteText, PasswordHash, PendingChanges,
@@ -36,10 +36,11 @@ pub enum CodecError {
     Empty,
     #[error("unknown format version {0}")]
     UnknownVersion(u8),
+    /// The encoding's own error is kept as the cause, without naming its type.
     #[error("undecodable record: {0}")]
-    Decode(#[from] bincode::error::DecodeError),
+    Decode(#[source] Box<dyn std::error::Error + Send + Sync>),
     #[error("unencodable record: {0}")]
-    Encode(#[from] bincode::error::EncodeError),
+    Encode(#[source] Box<dyn std::error::Error + Send + Sync>),
     #[error("stored value no longer valid: {0}")]
     Invalid(#[from] DomainError),
     #[error("stored value out of range: {0}")]
@@ -52,7 +53,8 @@ fn config() -> impl bincode::config::Config {
 
 fn encode<T: Serialize>(version: u8, value: &T) -> Result<Vec<u8>, CodecError> {
     let mut out = vec![version];
-    bincode::serde::encode_into_std_write(value, &mut out, config())?;
+    bincode::serde::encode_into_std_write(value, &mut out, config())
+        .map_err(|e| CodecError::Encode(Box::new(e)))?;
     Ok(out)
 }
 
@@ -71,7 +73,8 @@ fn decode<T: DeserializeOwned>(payload: &[u8]) -> Result<T, CodecError> {
             payload.len()
         )));
     }
-    let (value, _) = bincode::serde::decode_from_slice(payload, config())?;
+    let (value, _) = bincode::serde::decode_from_slice(payload, config())
+        .map_err(|e| CodecError::Decode(Box::new(e)))?;
     Ok(value)
 }
 
@@ -991,6 +994,58 @@ pub fn decode_public_version(bytes: &[u8]) -> Result<PublicVersion, CodecError> 
     Ok(PublicVersion {
         generation: r.generation,
         changed_at: r.changed_at.map(datetime).transpose()?,
+    })
+}
+
+// --- The change feed ---------------------------------------------------------------------------
+
+const CHANGE_V1: u8 = 1;
+
+#[derive(Serialize, Deserialize)]
+struct ChangeV1 {
+    seq: u64,
+    at: i128,
+    /// 0: a story, 1: a photo, 2: the whole site (no id).
+    kind: u8,
+    id: [u8; 16],
+    public: bool,
+}
+
+pub fn encode_change(change: &Change) -> Result<Vec<u8>, CodecError> {
+    let (kind, id) = match change.subject {
+        ChangeSubject::Story(id) => (0, id.to_bytes()),
+        ChangeSubject::Photo(id) => (1, id.to_bytes()),
+        ChangeSubject::Site => (2, [0; 16]),
+    };
+    encode(
+        CHANGE_V1,
+        &ChangeV1 {
+            seq: change.seq,
+            at: change.at.unix_timestamp_nanos(),
+            kind,
+            id,
+            public: change.public,
+        },
+    )
+}
+
+pub fn decode_change(bytes: &[u8]) -> Result<Change, CodecError> {
+    let (version, payload) = version_of(bytes)?;
+    let r: ChangeV1 = match version {
+        CHANGE_V1 => decode(payload)?,
+        other => return Err(CodecError::UnknownVersion(other)),
+    };
+    let subject = match r.kind {
+        0 => ChangeSubject::Story(StoryId::from_bytes(r.id)),
+        1 => ChangeSubject::Photo(PhotoId::from_bytes(r.id)),
+        2 => ChangeSubject::Site,
+        other => return Err(CodecError::Range(format!("change of kind {other}"))),
+    };
+    Ok(Change {
+        seq: r.seq,
+        at: datetime(r.at)?,
+        subject,
+        public: r.public,
     })
 }
 

@@ -27,9 +27,9 @@
 //! and the directory lock) and `restore_check` (what a restore checks of an old tree dump).
 
 use super::codec::{
-    decode_audit, decode_autosave, decode_photo, decode_session, decode_story, decode_summary,
-    decode_user, encode_audit, encode_autosave, encode_photo, encode_session, encode_story,
-    encode_summary, encode_user,
+    decode_audit, decode_autosave, decode_change, decode_photo, decode_session, decode_story,
+    decode_summary, decode_user, encode_audit, encode_autosave, encode_change, encode_photo,
+    encode_session, encode_story, encode_summary, encode_user,
 };
 use super::counted_index::{self, Entry};
 use backup_stream::Restorer;
@@ -45,10 +45,12 @@ mod notes;
 mod restore;
 mod restore_check;
 mod review_index;
+mod story_write;
 mod transaction;
+use super::prelude::*;
 use super::{
-    Cursor, ImportOutcome, Listing, ListingPage, MAX_REVISION, PhotoBlob, PhotoPage, PublicVersion,
-    StatusFilter, Store, StoreError, Transaction, backup, index_ts,
+    Change, ChangeSubject, Cursor, ImportOutcome, Listing, ListingPage, MAX_REVISION, PhotoBlob,
+    PhotoPage, PublicVersion, StatusFilter, Store, StoreError, Transaction, backup, index_ts,
 };
 use super::{ListedNote, NotePage};
 use crate::clock::Clock;
@@ -63,6 +65,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fs::{File, TryLockError};
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard, PoisonError, RwLock, RwLockReadGuard};
+use story_write::{StoryTrees, StoryWrite, record_change};
 use time::OffsetDateTime;
 
 pub struct SledStore {
@@ -81,6 +84,7 @@ pub struct SledStore {
     photo_blobs: Tree,
     photo_hashes: Tree,
     meta: Tree,
+    changes: Tree,
     /// Every write holds this shared; a backup holds it exclusively, so a backup never sees
     /// half of a write that spans several calls into sled.
     gate: RwLock<()>,
@@ -131,6 +135,7 @@ impl SledStore {
             photos: db.open_tree("photos")?,
             photo_blobs: db.open_tree("photo_blobs")?,
             photo_hashes: db.open_tree("photo_hashes")?,
+            changes: db.open_tree("changes")?,
             public: RwLock::new(decode_public_version(meta.get(PUBLIC_VERSION)?.as_deref())),
             meta,
             db,
@@ -189,143 +194,45 @@ impl SledStore {
         story: &Story,
         expected_revision: Option<u64>,
     ) -> Result<Story, StoreError> {
-        self.write_story(story, Revision::After(expected_revision), None)
+        self.write_story(story, Revision::After(expected_revision))
             .map(|(stored, _)| stored)
     }
 
-    /// Writes a story with its slug, indexes, revision and (when given) an audit event, in one
-    /// sled transaction.
+    /// Writes a story with everything that follows it (see [`StoryWrite`]) in one sled
+    /// transaction, without flushing.
     fn write_story(
         &self,
         story: &Story,
-        revision_rule: Revision,
-        event: Option<&AuditEvent>,
+        rule: Revision,
     ) -> Result<(Story, ImportOutcome), StoreError> {
-        let expected_revision = match revision_rule {
-            Revision::After(expected) => expected,
-            Revision::Keep => None,
-        };
-        let mut stored = story.clone();
-        stored.revision = match revision_rule {
-            Revision::After(expected) => next_revision(expected)?,
-            Revision::Keep if story.revision > MAX_REVISION => {
-                return Err(StoreError::RevisionLimit(story.revision));
-            }
-            Revision::Keep => story.revision.max(1),
-        };
-        let audit = match event {
-            Some(event) => Some((audit_key(event), encode_audit(event)?)),
-            None => None,
-        };
-        let record = encode_story(&stored)?;
-        let summary = encode_summary(&stored.summary())?;
-        let new_entries = entries_of(&stored);
-        let id = stored.id.to_bytes();
-        let slug = stored.slug.as_str().as_bytes();
-
-        let revision = revision_key(stored.id, stored.revision);
-        let trees = (
+        let write = StoryWrite::prepare(story, rule)?;
+        let now = self.clock.now();
+        let trees = [
             &self.stories,
             &self.slugs,
             &self.indexes,
             &self.revisions,
             &self.photo_uses,
             &self.meta,
-            &self.audit,
-        );
-        let now = self.clock.now();
-        let result = trees.transaction(
-            |(stories, slugs, indexes, revisions, photo_uses, meta, audit_log)| {
-                let abort = |e: StoreError| ConflictableTransactionError::Abort(e);
-                let old = match stories.get(id)? {
-                    Some(bytes) => Some(decode_story(&bytes).map_err(|e| abort(e.into()))?),
-                    None => None,
-                };
-                let mut outcome = ImportOutcome::Created;
-                if let Revision::Keep = revision_rule {
-                    if let Some(current) = &old {
-                        if current.revision >= stored.revision {
-                            return Ok(ImportOutcome::Unchanged);
-                        }
-                        outcome = ImportOutcome::Updated;
-                    }
-                } else {
-                    match (&old, expected_revision) {
-                        (None, None) => {}
-                        (None, Some(_)) => return Err(abort(StoreError::NotFound)),
-                        (Some(current), expected) if expected != Some(current.revision) => {
-                            return Err(abort(StoreError::Conflict {
-                                current: Box::new(current.clone()),
-                            }));
-                        }
-                        (Some(_), _) => {}
-                    }
-                }
-                if let Some(owner) = slugs.get(slug)?
-                    && owner.as_ref() != id
-                {
-                    return Err(abort(StoreError::SlugTaken(stored.slug.to_string())));
-                }
-
-                let old_entries: HashMap<Vec<u8>, Entry> = old
-                    .as_ref()
-                    .map(entries_of)
-                    .unwrap_or_default()
-                    .into_iter()
-                    .map(|e| (e.key(), e))
-                    .collect();
-                for entry in &new_entries {
-                    let value: &[u8] = if entry.prefix == prefix_scheduled() {
-                        &id
-                    } else {
-                        &summary
-                    };
-                    if old_entries.contains_key(&entry.key()) {
-                        counted_index::overwrite(indexes, entry, value)?;
-                    } else {
-                        counted_index::insert(indexes, entry, value)?;
-                    }
-                }
-                let new_keys: Vec<Vec<u8>> = new_entries.iter().map(Entry::key).collect();
-                for (key, entry) in &old_entries {
-                    if !new_keys.contains(key) {
-                        counted_index::remove(indexes, entry)?;
-                    }
-                }
-                notes::update(indexes, old.as_ref(), &stored)?;
-
-                if let Some(old) = &old
-                    && old.slug != stored.slug
-                {
-                    slugs.remove(old.slug.as_str().as_bytes())?;
-                }
-                if let Some(photo) = old.as_ref().and_then(public_photo) {
-                    photo_uses.remove(photo_use_key(photo, stored.id))?;
-                }
-                if let Some(photo) = public_photo(&stored) {
-                    photo_uses.insert(photo_use_key(photo, stored.id), &[])?;
-                }
-                slugs.insert(slug, &id)?;
-                stories.insert(&id, record.as_slice())?;
-                revisions.insert(revision.as_slice(), record.as_slice())?;
-                // Readers' pages change when something they see of the story changes; changes
-                // staged on a live story leave every cached page valid.
-                let seen_differently = match &old {
-                    Some(old) => old.differs_for_readers(&stored),
-                    None => stored.is_public(),
-                };
-                if seen_differently {
-                    bump_public_version(meta, now)?;
-                }
-                if let Some((key, value)) = &audit {
-                    audit_log.insert(key.as_slice(), value.as_slice())?;
-                }
-                Ok(outcome)
-            },
-        );
+            &self.changes,
+        ];
+        let result = trees[..].transaction(|t| {
+            write.apply(
+                &StoryTrees {
+                    stories: &t[0],
+                    slugs: &t[1],
+                    indexes: &t[2],
+                    revisions: &t[3],
+                    photo_uses: &t[4],
+                    meta: &t[5],
+                    changes: &t[6],
+                },
+                now,
+            )
+        });
         let outcome = finish(result)?;
         self.refresh_public_version()?;
-        Ok((stored, outcome))
+        Ok((write.stored, outcome))
     }
 
     /// Adds an account and its username lookup in one transaction, without flushing.
@@ -403,11 +310,17 @@ impl SledStore {
 
 /// How a write numbers the revision it stores.
 #[derive(Clone, Copy)]
-enum Revision {
+pub(super) enum Revision {
     /// The next after the one the editor loaded (`None` for a new story).
     After(Option<u64>),
     /// The story's own, for copies from elsewhere; only a newer one replaces what is stored.
     Keep,
+}
+
+impl From<sled::Error> for StoreError {
+    fn from(e: sled::Error) -> Self {
+        StoreError::Backend(Box::new(e))
+    }
 }
 
 fn finish<T>(result: Result<T, TransactionError<StoreError>>) -> Result<T, StoreError> {
@@ -416,19 +329,6 @@ fn finish<T>(result: Result<T, TransactionError<StoreError>>) -> Result<T, Store
         Err(TransactionError::Abort(e)) => Err(e),
         Err(TransactionError::Storage(e)) => Err(e.into()),
     }
-}
-
-/// Counts one more change to what readers see, at `now`, inside a transaction on `meta`.
-fn bump_public_version(
-    meta: &sled::transaction::TransactionalTree,
-    now: OffsetDateTime,
-) -> Result<(), ConflictableTransactionError<StoreError>> {
-    let current = decode_public_version(meta.get(PUBLIC_VERSION)?.as_deref());
-    meta.insert(
-        PUBLIC_VERSION,
-        encode_public_version(current, now).as_slice(),
-    )?;
-    Ok(())
 }
 
 /// The revision a save after `expected` gets; never wraps around to reuse history slots.
@@ -440,7 +340,7 @@ fn next_revision(expected: Option<u64>) -> Result<u64, StoreError> {
     }
 }
 
-impl Store for SledStore {
+impl StoryStore for SledStore {
     fn save_story(
         &self,
         story: &Story,
@@ -448,19 +348,6 @@ impl Store for SledStore {
     ) -> Result<Story, StoreError> {
         let _writing = self.writing();
         let stored = self.save_unflushed(story, expected_revision)?;
-        self.db.flush()?;
-        Ok(stored)
-    }
-
-    fn save_story_audited(
-        &self,
-        story: &Story,
-        expected_revision: Option<u64>,
-        event: &AuditEvent,
-    ) -> Result<Story, StoreError> {
-        let _writing = self.writing();
-        let (stored, _) =
-            self.write_story(story, Revision::After(expected_revision), Some(event))?;
         self.db.flush()?;
         Ok(stored)
     }
@@ -523,6 +410,20 @@ impl Store for SledStore {
         })
     }
 
+    fn listing_after(
+        &self,
+        listing: Listing,
+        after: Option<Cursor>,
+        limit: usize,
+    ) -> Result<Vec<StorySummary>, StoreError> {
+        let prefix = prefix_of(listing);
+        let before = after.map(|c| (index_ts(c.published_at()), c.id().to_bytes()));
+        counted_index::newest_before(&self.indexes, &prefix, before, limit)?
+            .iter()
+            .map(|v| Ok(decode_summary(v)?))
+            .collect()
+    }
+
     fn notes(&self, page: PageNumber, per_page: usize) -> Result<NotePage, StoreError> {
         let per_page = per_page.max(1);
         let prefix = notes::prefix_notes();
@@ -582,6 +483,17 @@ impl Store for SledStore {
         read(&self.revisions, revision_key(id, revision), decode_story)
     }
 
+    fn import_story_version(&self, story: &Story) -> Result<ImportOutcome, StoreError> {
+        let _writing = self.writing();
+        let (_, outcome) = self.write_story(story, Revision::Keep)?;
+        if outcome != ImportOutcome::Unchanged {
+            self.db.flush()?;
+        }
+        Ok(outcome)
+    }
+}
+
+impl AccountStore for SledStore {
     fn create_user(&self, user: &User) -> Result<(), StoreError> {
         let _writing = self.writing();
         self.insert_user(user)?;
@@ -623,24 +535,9 @@ impl Store for SledStore {
             })
             .collect()
     }
+}
 
-    fn transaction(
-        &self,
-        work: &mut dyn FnMut(&mut dyn Transaction) -> Result<(), StoreError>,
-    ) -> Result<(), StoreError> {
-        let _writing = self.writing();
-        let _serial = self.serial();
-        let mut tx = SledTransaction {
-            store: self,
-            users: BTreeMap::new(),
-            new_users: Vec::new(),
-            ended_sessions: BTreeSet::new(),
-            events: Vec::new(),
-        };
-        work(&mut tx)?;
-        tx.commit()
-    }
-
+impl LoginSessionStore for SledStore {
     fn session(&self, key: &[u8; 32], now: OffsetDateTime) -> Result<Option<Session>, StoreError> {
         let Some(bytes) = self.sessions.get(key)? else {
             return Ok(None);
@@ -680,7 +577,9 @@ impl Store for SledStore {
         self.db.flush()?;
         Ok(keys.len())
     }
+}
 
+impl AutosaveStore for SledStore {
     fn put_autosave(
         &self,
         user: UserId,
@@ -708,7 +607,9 @@ impl Store for SledStore {
         self.db.flush()?;
         Ok(())
     }
+}
 
+impl AuditStore for SledStore {
     fn record_audit(&self, event: &AuditEvent) -> Result<(), StoreError> {
         let _writing = self.writing();
         self.audit.insert(audit_key(event), encode_audit(event)?)?;
@@ -729,7 +630,9 @@ impl Store for SledStore {
             .map(|item| Ok(decode_audit(&item?.1)?))
             .collect()
     }
+}
 
+impl PhotoStore for SledStore {
     fn save_photo(
         &self,
         record: &Photo,
@@ -802,12 +705,12 @@ impl Store for SledStore {
     ) -> Result<Photo, StoreError> {
         let _writing = self.writing();
         // Read outside the transaction: a photo only becomes public through a story's save,
-        // which bumps the public version itself, so at worst the version changes once more.
+        // which moves the public version itself, so at worst the version changes once more.
         let public = self.photo_is_public(id)?;
         let now = self.clock.now();
-        let trees = (&self.photos, &self.photo_blobs, &self.meta);
+        let trees = (&self.photos, &self.photo_blobs, &self.meta, &self.changes);
         let result: Result<Photo, TransactionError<StoreError>> =
-            trees.transaction(|(photos, blobs, meta)| {
+            trees.transaction(|(photos, blobs, meta, changes)| {
                 let Some(bytes) = photos.get(id.to_bytes())? else {
                     return Err(ConflictableTransactionError::Abort(StoreError::NotFound));
                 };
@@ -827,9 +730,7 @@ impl Store for SledStore {
                 let encoded = encode_photo(&record)
                     .map_err(|e| ConflictableTransactionError::Abort(StoreError::from(e)))?;
                 photos.insert(&id.to_bytes(), encoded)?;
-                if public {
-                    bump_public_version(meta, now)?;
-                }
+                record_change(meta, changes, ChangeSubject::Photo(id), public, now)?;
                 Ok(record)
             });
         let record = finish(result)?;
@@ -890,7 +791,9 @@ impl Store for SledStore {
             .transpose()?
             .is_some())
     }
+}
 
+impl SecretStore for SledStore {
     fn set_setup_token(&self, digest: &[u8; 32]) -> Result<(), StoreError> {
         let _writing = self.writing();
         self.meta.insert(SETUP_TOKEN, digest)?;
@@ -904,16 +807,6 @@ impl Store for SledStore {
             self.db.flush()?;
         }
         Ok(())
-    }
-
-    fn take_setup_token(&self, digest: &[u8; 32]) -> Result<bool, StoreError> {
-        let _writing = self.writing();
-        let taken = self
-            .meta
-            .compare_and_swap(SETUP_TOKEN, Some(&digest[..]), None as Option<&[u8]>)?
-            .is_ok();
-        self.db.flush()?;
-        Ok(taken)
     }
 
     fn setup_token_matches(&self, digest: &[u8; 32]) -> Result<bool, StoreError> {
@@ -962,28 +855,21 @@ impl Store for SledStore {
         self.db.flush()?;
         Ok(stored.to_vec())
     }
+}
 
-    fn listing_after(
-        &self,
-        listing: Listing,
-        after: Option<Cursor>,
-        limit: usize,
-    ) -> Result<Vec<StorySummary>, StoreError> {
-        let prefix = prefix_of(listing);
-        let before = after.map(|c| (index_ts(c.published_at()), c.id().to_bytes()));
-        counted_index::newest_before(&self.indexes, &prefix, before, limit)?
-            .iter()
-            .map(|v| Ok(decode_summary(v)?))
-            .collect()
-    }
-
-    fn import_story_version(&self, story: &Story) -> Result<ImportOutcome, StoreError> {
-        let _writing = self.writing();
-        let (_, outcome) = self.write_story(story, Revision::Keep, None)?;
-        if outcome != ImportOutcome::Unchanged {
-            self.db.flush()?;
+impl BackupStore for SledStore {
+    fn restore_backup(&self, dir: &Path) -> Result<backup::Summary, StoreError> {
+        let _exclusive = self.gate.write().unwrap_or_else(PoisonError::into_inner);
+        if !self.stories.is_empty() || !self.users.is_empty() {
+            return Err(StoreError::NotEmpty(dir.to_owned()));
         }
-        Ok(outcome)
+        // Checked in full first, so a damaged backup writes nothing.
+        backup::read(dir, |record| restore::check_record(&record))?;
+        let backup_file = backup::file_in(dir);
+        let mut restorer = Restorer::new(self, &backup_file);
+        let summary = backup::read(dir, |record| restorer.record(record))?;
+        restorer.finish()?;
+        Ok(summary)
     }
 
     fn backup(&self, dir: &Path) -> Result<backup::Summary, StoreError> {
@@ -993,9 +879,51 @@ impl Store for SledStore {
         let _exclusive = self.gate.write().unwrap_or_else(PoisonError::into_inner);
         self.write_backup(writer)
     }
+}
+
+impl ChangeFeed for SledStore {
+    fn adopt_page_look(&self, look: &str) -> Result<(), StoreError> {
+        let _writing = self.writing();
+        let now = self.clock.now();
+        let result = (&self.meta, &self.changes).transaction(|(meta, changes)| {
+            if meta.get(PAGE_LOOK)?.as_deref() == Some(look.as_bytes()) {
+                return Ok(false);
+            }
+            meta.insert(PAGE_LOOK, look.as_bytes())?;
+            record_change(meta, changes, ChangeSubject::Site, true, now)?;
+            Ok(true)
+        });
+        if finish(result)? {
+            self.refresh_public_version()?;
+            self.db.flush()?;
+        }
+        Ok(())
+    }
+
+    fn changes_after(&self, after: u64, limit: usize) -> Result<Vec<Change>, StoreError> {
+        let start = after.saturating_add(1).to_be_bytes();
+        self.changes
+            .range(start..)
+            .take(limit)
+            .map(|item| Ok(decode_change(&item?.1)?))
+            .collect()
+    }
 
     fn public_version(&self) -> Result<PublicVersion, StoreError> {
         Ok(*self.public.read().unwrap_or_else(PoisonError::into_inner))
+    }
+}
+
+impl Store for SledStore {
+    fn transaction(
+        &self,
+        work: &mut (dyn FnMut(&mut dyn Transaction) -> Result<(), StoreError> + Send),
+    ) -> Result<(), StoreError> {
+        let _writing = self.writing();
+        let _serial = self.serial();
+        let mut tx = SledTransaction::new(self);
+        work(&mut tx)?;
+        tx.commit()
     }
 }
 

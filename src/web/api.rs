@@ -146,7 +146,7 @@ async fn list(state: State, req: HttpRequest) -> Result<HttpResponse, ApiError> 
     let after = query.cursor.as_deref().map(parse_cursor).transpose()?;
     let (stories, more) = state
         .blocking(move |store| -> Result<_, StoreError> {
-            let mut summaries = store.listing_after(Listing::Front, after, limit + 1)?;
+            let mut summaries = store.listing_after(Listing::Published, after, limit + 1)?;
             let more = summaries.len() > limit;
             summaries.truncate(limit);
             let mut stories = Vec::with_capacity(summaries.len());

@@ -163,7 +163,13 @@ pub fn begin_session(
 /// A cross-site form post carries the other site's Origin (or, from older browsers, Referer).
 /// Requests with neither are judged by their CSRF token alone.
 pub fn check_origin(req: &HttpRequest) -> Result<(), AppError> {
-    let host = req.connection_info().host().to_owned();
+    // The Host header as sent (a proxy passes it on), not `X-Forwarded-Host`, which anyone
+    // may send.
+    let host = req
+        .headers()
+        .get(actix_web::http::header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
     let claimed = req
         .headers()
         .get("origin")
@@ -175,7 +181,7 @@ pub fn check_origin(req: &HttpRequest) -> Result<(), AppError> {
             let authority = url
                 .split_once("://")
                 .map(|(_, rest)| rest.split('/').next().unwrap_or(""));
-            if authority == Some(host.as_str()) {
+            if authority == Some(host) {
                 Ok(())
             } else {
                 Err(AppError::Forbidden)

@@ -51,10 +51,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(history::routes);
 }
 
-/// The client's address, for throttling. Behind a reverse proxy this is the proxy's address
-/// unless the proxy is trusted to set `X-Forwarded-For` (not assumed here).
-pub(super) fn client_address(req: &actix_web::HttpRequest) -> String {
-    req.peer_addr()
-        .map(|a| a.ip().to_string())
-        .unwrap_or_else(|| "unknown".into())
+/// The client's address, for throttling: behind a reverse proxy named with `--trusted-proxy`,
+/// the address that proxy forwarded for (see [`super::client`]).
+pub(super) fn client_address(req: &actix_web::HttpRequest, state: &super::AppState) -> String {
+    super::client::Client::of(req, &state.settings.trusted_proxies).address_text()
 }

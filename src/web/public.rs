@@ -29,7 +29,7 @@ mod encoding;
 mod middleware;
 mod validators;
 
-pub use cache::PublicCache;
+pub use cache::{PublicCache, page_look};
 pub use middleware::{Shortcut, middleware, shortcut};
 
 use actix_web::http::header::{CacheControl, CacheDirective};

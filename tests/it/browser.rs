@@ -117,7 +117,7 @@ async fn an_editor_writes_previews_and_publishes_a_wire_story_with_a_photo() {
         assert!(browser.text("figcaption").await.contains(&copy.credit));
         assert_eq!(
             app.store
-                .listing(Listing::Front, PageNumber::FIRST, 10)
+                .listing(Listing::Published, PageNumber::FIRST, 10)
                 .expect("the front page listing")
                 .total_items,
             0,

@@ -35,6 +35,7 @@ mod page_cache;
 mod photo_crops;
 mod photos;
 mod properties;
+mod proxies;
 mod reader;
 mod reader_formats;
 mod review_browser;

@@ -189,7 +189,7 @@ async fn a_story_count_gone_wrong_lists_only_the_pages_that_hold_stories() {
             let story = StoryBuilder::new(&format!("Story {n}"))
                 .published_at(datetime!(2017-07-15 07:00:00 UTC) + Duration::hours(n))
                 .into_story();
-            newsroom::storage::Store::save_story(&store, &story, None).expect("save story");
+            newsroom::storage::StoryStore::save_story(&store, &story, None).expect("save story");
         }
     }
     // The front page's count of stories, at the top of its tree of counters, set to 2^63.

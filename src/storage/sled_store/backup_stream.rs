@@ -111,7 +111,7 @@ impl<'a> Restorer<'a> {
                 // The story's own revision is kept; its slug, listings and photo use follow.
                 let (_, outcome) =
                     store
-                        .write_story(&story, Revision::Keep, None)
+                        .write_story(&story, Revision::Keep)
                         .map_err(|e| match e {
                             StoreError::SlugTaken(slug) => {
                                 self.damaged(format!("two stories with the slug {slug:?}"))
@@ -194,13 +194,10 @@ impl<'a> Restorer<'a> {
         let backed_up = self.public.unwrap_or(staged);
         let changed_at = staged.changed_at.max(backed_up.changed_at);
         if let Some(at) = changed_at {
-            let current = PublicVersion {
-                generation: staged.generation.max(backed_up.generation),
-                changed_at,
-            };
+            let generation = staged.generation.max(backed_up.generation) + 1;
             store
                 .meta
-                .insert(PUBLIC_VERSION, &encode_public_version(current, at))?;
+                .insert(PUBLIC_VERSION, &encode_public_version(generation, at))?;
         }
         store.db.flush()?;
         Ok(())

@@ -43,13 +43,17 @@ pub(super) const PUBLIC_VERSION: &[u8] = b"public-version";
 /// databases made before those listings existed lack (see `review_index`).
 pub(super) const REVIEW_INDEX_BUILT: &[u8] = b"index-built:review";
 
-/// The version after `current`, changed at `now` (or later, so that the time never goes back
-/// when the clock does).
-pub(super) fn encode_public_version(current: PublicVersion, now: OffsetDateTime) -> [u8; 16] {
-    let at = current.changed_at.map_or(now, |before| before.max(now));
+/// How pages look now (see [`ChangeFeed::adopt_page_look`]).
+pub(super) const PAGE_LOOK: &[u8] = b"page-look";
+
+/// The last number given to a change in the feed (`changes`: seq (u64 BE) -> change).
+pub(super) const CHANGE_SEQ: &[u8] = b"change-seq";
+
+/// The public version `generation`, changed at `at`.
+pub(super) fn encode_public_version(generation: u64, at: OffsetDateTime) -> [u8; 16] {
     let nanos = i64::try_from(at.unix_timestamp_nanos()).unwrap_or(i64::MAX);
     let mut out = [0u8; 16];
-    out[..8].copy_from_slice(&current.generation.wrapping_add(1).to_be_bytes());
+    out[..8].copy_from_slice(&generation.to_be_bytes());
     out[8..].copy_from_slice(&nanos.to_be_bytes());
     out
 }
@@ -132,7 +136,7 @@ pub(super) fn prefix_scheduled() -> Vec<u8> {
 
 pub(super) fn prefix_of(listing: Listing) -> Vec<u8> {
     match listing {
-        Listing::Front => prefix_front(),
+        Listing::Published => prefix_front(),
         Listing::Section(section) => prefix_section(section),
         Listing::Desk { status, section } => prefix_desk(status, section),
     }

@@ -130,7 +130,8 @@ mod tests {
     #[test]
     fn the_listing_follows_the_story_in_and_out_of_public_view() {
         use crate::domain::PageNumber;
-        use crate::storage::{SledStore, Store};
+        use crate::storage::SledStore;
+        use crate::storage::prelude::*;
         let dir = tempfile::tempdir().unwrap();
         let store = SledStore::open(dir.path(), 1 << 20).unwrap();
         let story = store.save_story(&story_with_notes(3), None).unwrap();
@@ -162,7 +163,8 @@ mod tests {
     #[test]
     fn a_restore_rebuilds_the_listing_from_the_stories() {
         use crate::domain::PageNumber;
-        use crate::storage::{Replace, SledStore, Store};
+        use crate::storage::prelude::*;
+        use crate::storage::{Replace, SledStore};
         let data = tempfile::tempdir().unwrap();
         let store = SledStore::open(data.path(), 1 << 20).unwrap();
         let story = store.save_story(&story_with_notes(2), None).unwrap();

@@ -76,7 +76,7 @@ impl SledStore {
 }
 
 /// The checks a record needs beyond decoding, which [`backup::read`] has done.
-fn check_record(record: &backup::Record) -> Result<(), StoreError> {
+pub(super) fn check_record(record: &backup::Record) -> Result<(), StoreError> {
     match record {
         backup::Record::Story(story) | backup::Record::Revision(story)
             if story.revision > MAX_REVISION =>

@@ -3,6 +3,20 @@
 use super::*;
 use tempfile::TempDir;
 
+/// A save and its audit entry in one transaction, as the editorial service makes them.
+fn save_audited(
+    store: &SledStore,
+    story: &Story,
+    expected: Option<u64>,
+    event: &AuditEvent,
+) -> Result<Story, StoreError> {
+    crate::storage::transaction(store, |tx| {
+        let saved = tx.save_story(story, expected)?;
+        tx.record_audit(event)?;
+        Ok(saved)
+    })
+}
+
 /// A setting a backup may hold, standing for all the data.
 const KEY: &str = "secret:edition";
 
@@ -182,7 +196,7 @@ fn an_audited_save_stores_the_story_and_its_event_together() {
     let story = super::super::codec::tests::sample_story();
     let event = publish_event(story.updated_at);
 
-    let saved = store.save_story_audited(&story, None, &event).unwrap();
+    let saved = save_audited(&store, &story, None, &event).unwrap();
 
     assert_eq!(saved.revision, 1);
     assert_eq!(store.audit_log(None, 10).unwrap(), [event]);
@@ -195,7 +209,7 @@ fn an_audited_save_that_conflicts_records_no_event() {
     let saved = store.save_story(&story, None).unwrap();
     store.save_story(&saved, Some(1)).unwrap();
 
-    let stale = store.save_story_audited(&saved, Some(1), &publish_event(story.updated_at));
+    let stale = save_audited(&store, &saved, Some(1), &publish_event(story.updated_at));
 
     assert!(matches!(stale, Err(StoreError::Conflict { .. })));
     assert!(store.audit_log(None, 10).unwrap().is_empty());
@@ -263,9 +277,7 @@ fn a_backup_of_a_database_with_stories_users_and_events_restores() {
     let mut published = story.clone();
     published.status = crate::domain::Status::Published;
     published.published_at = Some(story.updated_at);
-    store
-        .save_story_audited(&published, None, &publish_event(story.updated_at))
-        .unwrap();
+    save_audited(&store, &published, None, &publish_event(story.updated_at)).unwrap();
     let holder = tempfile::tempdir().unwrap();
     let path = holder.path().join("backup");
     store.backup(&path).unwrap();
@@ -277,7 +289,7 @@ fn a_backup_of_a_database_with_stories_users_and_events_restores() {
     assert_eq!(restored.story(story.id).unwrap().unwrap().revision, 1);
     assert_eq!(restored.audit_log(None, 10).unwrap().len(), 1);
     let front = restored
-        .listing(Listing::Front, PageNumber::FIRST, 10)
+        .listing(Listing::Published, PageNumber::FIRST, 10)
         .unwrap();
     assert_eq!(front.total_items, 1);
 }
@@ -294,4 +306,43 @@ fn a_stored_secret_of_the_wrong_length_is_replaced_not_handed_out() {
 
     assert_eq!(key.len(), 64);
     assert_eq!(store.secret("session-cookie-key", 64).unwrap(), key);
+}
+
+#[test]
+fn every_write_is_in_the_change_feed_saying_whether_readers_see_it() {
+    let (_dir, store) = store();
+    let mut story = super::super::codec::tests::sample_story();
+    story.status = crate::domain::Status::Draft;
+    let draft = store.save_story(&story, None).unwrap();
+    let mut live = draft.clone();
+    live.publish(draft.updated_at, None);
+    let live = store.save_story(&live, Some(draft.revision)).unwrap();
+
+    let changes = store.changes_after(0, 10).unwrap();
+
+    let seen: Vec<_> = changes
+        .iter()
+        .map(|c| (c.seq, c.subject, c.public))
+        .collect();
+    let id = ChangeSubject::Story(live.id);
+    assert_eq!(seen, [(1, id, false), (2, id, true)]);
+    assert_eq!(store.public_version().unwrap().generation, 2);
+    assert_eq!(store.changes_after(1, 10).unwrap(), changes[1..]);
+}
+
+#[test]
+fn a_new_page_look_is_a_public_change_once() {
+    let (_dir, store) = store();
+    store.adopt_page_look("build-1").unwrap();
+    let first = store.public_version().unwrap();
+    store.adopt_page_look("build-1").unwrap();
+    assert_eq!(
+        store.public_version().unwrap(),
+        first,
+        "the same look again"
+    );
+    store.adopt_page_look("build-2").unwrap();
+    assert!(store.public_version().unwrap().generation > first.generation);
+    let last = store.changes_after(0, 10).unwrap().pop().unwrap();
+    assert_eq!((last.subject, last.public), (ChangeSubject::Site, true));
 }

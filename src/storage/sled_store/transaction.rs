@@ -3,7 +3,8 @@
 use super::*;
 
 /// A transaction's writes, kept aside while its work runs (which reads the committed data and
-/// these), then applied in one sled transaction. Transactions run one at a time (`serial`).
+/// these), then applied in one sled transaction, whose checks (a story's revision and slug,
+/// the setup token) run again there. Transactions run one at a time (`serial`).
 pub(super) struct SledTransaction<'a> {
     pub(super) store: &'a SledStore,
     pub(super) users: BTreeMap<[u8; 16], User>,
@@ -11,15 +12,37 @@ pub(super) struct SledTransaction<'a> {
     pub(super) new_users: Vec<User>,
     pub(super) ended_sessions: BTreeSet<sled::IVec>,
     pub(super) events: Vec<AuditEvent>,
+    /// Story writes in the order they were made; a later one of the same story follows on
+    /// from the earlier.
+    pub(super) stories: Vec<StoryWrite>,
+    /// The setup token this transaction consumes.
+    pub(super) setup_token: Option<[u8; 32]>,
 }
 
-impl SledTransaction<'_> {
-    pub(super) fn commit(self) -> Result<(), StoreError> {
-        if self.users.is_empty()
+impl<'a> SledTransaction<'a> {
+    pub(super) fn new(store: &'a SledStore) -> Self {
+        SledTransaction {
+            store,
+            users: BTreeMap::new(),
+            new_users: Vec::new(),
+            ended_sessions: BTreeSet::new(),
+            events: Vec::new(),
+            stories: Vec::new(),
+            setup_token: None,
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.users.is_empty()
             && self.new_users.is_empty()
             && self.ended_sessions.is_empty()
             && self.events.is_empty()
-        {
+            && self.stories.is_empty()
+            && self.setup_token.is_none()
+    }
+
+    pub(super) fn commit(self) -> Result<(), StoreError> {
+        if self.is_empty() {
             return Ok(());
         }
         let users = self
@@ -38,42 +61,107 @@ impl SledTransaction<'_> {
             .map(|user| Ok((user, encode_user(user)?)))
             .collect::<Result<Vec<_>, StoreError>>()?;
         let store = self.store;
-        let trees = (
+        let now = store.clock.now();
+        let trees = [
+            &store.stories,
+            &store.slugs,
+            &store.indexes,
+            &store.revisions,
+            &store.photo_uses,
+            &store.meta,
+            &store.changes,
             &store.users,
             &store.usernames,
             &store.sessions,
             &store.audit,
-        );
-        finish(
-            trees.transaction(|(users_tree, usernames, sessions, audit)| {
-                for (user, record) in &new_users {
-                    let name = user.username.as_str().as_bytes();
-                    if usernames.get(name)?.is_some() {
-                        return Err(ConflictableTransactionError::Abort(
-                            StoreError::UsernameTaken(user.username.to_string()),
-                        ));
-                    }
-                    usernames.insert(name, &user.id.to_bytes())?;
-                    users_tree.insert(&user.id.to_bytes(), record.as_slice())?;
+        ];
+        finish(trees[..].transaction(|t| {
+            let abort = ConflictableTransactionError::Abort;
+            let story_trees = StoryTrees {
+                stories: &t[0],
+                slugs: &t[1],
+                indexes: &t[2],
+                revisions: &t[3],
+                photo_uses: &t[4],
+                meta: &t[5],
+                changes: &t[6],
+            };
+            let (meta, users_tree, usernames, sessions, audit) =
+                (&t[5], &t[7], &t[8], &t[9], &t[10]);
+            if let Some(digest) = &self.setup_token {
+                if meta.get(SETUP_TOKEN)?.as_deref() != Some(&digest[..]) {
+                    return Err(abort(StoreError::NotFound));
                 }
-                for (id, record) in &users {
-                    users_tree.insert(&id[..], record.as_slice())?;
+                meta.remove(SETUP_TOKEN)?;
+            }
+            for write in &self.stories {
+                write.apply(&story_trees, now)?;
+            }
+            for (user, record) in &new_users {
+                let name = user.username.as_str().as_bytes();
+                if usernames.get(name)?.is_some() {
+                    return Err(abort(StoreError::UsernameTaken(user.username.to_string())));
                 }
-                for key in &self.ended_sessions {
-                    sessions.remove(key)?;
-                }
-                for (key, value) in &events {
-                    audit.insert(key.as_slice(), value.as_slice())?;
-                }
-                Ok(())
-            }),
-        )?;
+                usernames.insert(name, &user.id.to_bytes())?;
+                users_tree.insert(&user.id.to_bytes(), record.as_slice())?;
+            }
+            for (id, record) in &users {
+                users_tree.insert(&id[..], record.as_slice())?;
+            }
+            for key in &self.ended_sessions {
+                sessions.remove(key)?;
+            }
+            for (key, value) in &events {
+                audit.insert(key.as_slice(), value.as_slice())?;
+            }
+            Ok(())
+        }))?;
+        store.refresh_public_version()?;
         store.db.flush()?;
         Ok(())
     }
 }
 
 impl Transaction for SledTransaction<'_> {
+    fn story(&mut self, id: StoryId) -> Result<Option<Story>, StoreError> {
+        match self.stories.iter().rev().find(|w| w.stored.id == id) {
+            Some(write) => Ok(Some(write.stored.clone())),
+            None => self.store.get_story(id),
+        }
+    }
+
+    fn save_story(
+        &mut self,
+        story: &Story,
+        expected_revision: Option<u64>,
+    ) -> Result<Story, StoreError> {
+        let write = StoryWrite::prepare(story, Revision::After(expected_revision))?;
+        let stored = write.stored.clone();
+        self.stories.push(write);
+        Ok(stored)
+    }
+
+    fn import_story_version(&mut self, story: &Story) -> Result<ImportOutcome, StoreError> {
+        let outcome = match self.story(story.id)? {
+            None => ImportOutcome::Created,
+            Some(current) if current.revision >= story.revision => {
+                return Ok(ImportOutcome::Unchanged);
+            }
+            Some(_) => ImportOutcome::Updated,
+        };
+        self.stories
+            .push(StoryWrite::prepare(story, Revision::Keep)?);
+        Ok(outcome)
+    }
+
+    fn take_setup_token(&mut self, digest: &[u8; 32]) -> Result<bool, StoreError> {
+        if self.setup_token.is_some() || !self.store.setup_token_matches(digest)? {
+            return Ok(false);
+        }
+        self.setup_token = Some(*digest);
+        Ok(true)
+    }
+
     fn user(&mut self, id: UserId) -> Result<Option<User>, StoreError> {
         if let Some(user) = self.users.get(&id.to_bytes()) {
             return Ok(Some(user.clone()));

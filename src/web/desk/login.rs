@@ -107,7 +107,7 @@ pub(super) async fn submit(
 ) -> Result<HttpResponse, AppError> {
     let form = form.into_inner();
     pre_session::check(&req, &form.form_token)?;
-    let client = client_address(&req);
+    let client = client_address(&req, &state);
     let next = LocalPath::or_desk(&form.next);
     // Counted before the password is checked, so guesses sent at once share one allowance.
     let attempt = state

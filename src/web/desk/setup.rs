@@ -121,11 +121,6 @@ pub(super) async fn submit(
     let created = user.clone();
     let taken = state
         .blocking(move |store| -> Result<bool, StoreError> {
-            // Only the request that consumes the token creates the account, and only while there
-            // is none: an account made another way since the page was shown closes setup.
-            if !store.users()?.is_empty() || !store.take_setup_token(&digest)? {
-                return Ok(false);
-            }
             let event = AuditEvent {
                 at: now,
                 actor: Some(created.id),
@@ -133,17 +128,18 @@ pub(super) async fn submit(
                 action: AuditAction::UserCreated,
                 detail: "first admin account, created with the setup link".into(),
             };
-            // The account and its audit entry together or not at all; if neither is stored,
-            // the link works again rather than leaving a site nobody can enter.
-            let stored = storage::transaction(store, |tx| {
+            // Only the request that consumes the token creates the account, and only while there
+            // is none: an account made another way since the page was shown closes setup. The
+            // token, the account and its audit entry go together or not at all, so a failure
+            // leaves the link working rather than a site nobody can enter.
+            storage::transaction(store, |tx| {
+                if !tx.users()?.is_empty() || !tx.take_setup_token(&digest)? {
+                    return Ok(false);
+                }
                 tx.create_user(&created)?;
-                tx.record_audit(&event)
-            });
-            if let Err(e) = stored {
-                store.set_setup_token(&digest)?;
-                return Err(e);
-            }
-            Ok(true)
+                tx.record_audit(&event)?;
+                Ok(true)
+            })
         })
         .await?;
     if !taken {

@@ -22,10 +22,9 @@ pub struct PublicCache {
     pages: Mutex<Pages>,
     /// The validators of the newest generation seen, with their header values written once.
     validators: Mutex<Option<Arc<Validators>>>,
-    /// Mixed into every ETag so that a restart with other settings or templates (a deploy)
-    /// never answers 304 to a page rendered by the previous run.
-    run_tag: String,
-    started_at: OffsetDateTime,
+    /// Mixed into every ETag, so that a deploy with other settings or templates never answers
+    /// 304 to a page the previous build rendered, while every server of one build agrees.
+    look: String,
 }
 
 #[derive(Default)]
@@ -101,21 +100,38 @@ impl Entry {
     }
 }
 
+/// Names how this server's pages look: its build (a hash of its templates, sources and
+/// dependencies, made when it was compiled) and the settings that shape pages.
+pub fn page_look(settings: &crate::settings::Settings) -> String {
+    let mut hash = Sha256::new();
+    hash.update(env!("NEWSROOM_BUILD_ID").as_bytes());
+    for part in [
+        settings.base_url.as_str(),
+        settings.site_name.as_str(),
+        settings.logo.url.as_str(),
+    ] {
+        hash.update((part.len() as u64).to_be_bytes());
+        hash.update(part.as_bytes());
+    }
+    hash.update(settings.logo.width.to_be_bytes());
+    hash.update(settings.logo.height.to_be_bytes());
+    hash.update((settings.per_page as u64).to_be_bytes());
+    hash.update((settings.sitemap_urls as u64).to_be_bytes());
+    hex::encode(&hash.finalize()[..6])
+}
+
 impl PublicCache {
     pub fn new(settings: &crate::settings::Settings) -> Self {
-        // On the application's clock, which requests' times are compared with.
-        let started_at = settings.clock.now();
-        let mut hash = Sha256::new();
-        hash.update(started_at.unix_timestamp_nanos().to_be_bytes());
-        hash.update(settings.base_url.as_bytes());
-        hash.update(settings.site_name.as_bytes());
-        hash.update(settings.per_page.to_be_bytes());
         Self {
             pages: Mutex::new(Pages::default()),
             validators: Mutex::new(None),
-            run_tag: hex::encode(&hash.finalize()[..6]),
-            started_at,
+            look: page_look(settings),
         }
+    }
+
+    /// What makes this server's pages look as they do (see [`page_look`]).
+    pub fn look(&self) -> &str {
+        &self.look
     }
 
     pub(super) fn get(&self, key: &str, generation: u64) -> Option<Arc<Entry>> {
@@ -203,15 +219,16 @@ impl PublicCache {
     }
 
     fn make_validators(&self, version: PublicVersion) -> Validators {
-        let changed = version
-            .changed_at
-            .map_or(self.started_at, |at| at.max(self.started_at));
+        // Every server on one database tells the same time for the same version. A new look is
+        // a public change of its own (see `page_look`), so no page made before it is ever
+        // dated after it.
+        let changed = version.changed_at.unwrap_or(OffsetDateTime::UNIX_EPOCH);
         // HTTP dates have whole seconds: round up, so that a later change in the same second
         // still gets a later date (see `Validators::last_modified`).
         let secs = changed.unix_timestamp() + i64::from(changed.nanosecond() > 0);
         let last_modified =
             SystemTime::UNIX_EPOCH + Duration::from_secs(u64::try_from(secs).unwrap_or(0));
-        let etag = EntityTag::new_weak(format!("{}-{}", self.run_tag, version.generation));
+        let etag = EntityTag::new_weak(format!("{}-{}", self.look, version.generation));
         Validators {
             generation: version.generation,
             etag_header: etag.to_string().parse().ok(),
@@ -228,7 +245,7 @@ mod tests {
 
     fn cache() -> PublicCache {
         PublicCache::new(&crate::settings::Settings::new(
-            crate::settings::Storage::sled("unused".into()),
+            crate::settings::Storage::sled("unused"),
         ))
     }
 
@@ -239,6 +256,23 @@ mod tests {
             None,
             HeaderValue::from_static("public"),
         )
+    }
+
+    #[test]
+    fn servers_of_one_build_and_settings_name_their_pages_alike() {
+        let settings = crate::settings::Settings::new(crate::settings::Storage::sled("a"));
+        let mut elsewhere = settings.clone();
+        elsewhere.storage = crate::settings::Storage::sled("b");
+        elsewhere.bind = "127.0.0.1:9999".into();
+        assert_eq!(page_look(&settings), page_look(&elsewhere));
+
+        let mut renamed = settings.clone();
+        renamed.site_name = "The Daily".into();
+        let mut paged = settings.clone();
+        paged.per_page += 1;
+        for other in [renamed, paged] {
+            assert_ne!(page_look(&settings), page_look(&other));
+        }
     }
 
     #[test]
@@ -342,7 +376,7 @@ mod tests {
         let second = cache.validators(version(2));
         assert_eq!(
             second.etag,
-            EntityTag::new_weak(format!("{}-2", cache.run_tag))
+            EntityTag::new_weak(format!("{}-2", cache.look))
         );
         // A request that read the older generation still gets its own validators, and does not
         // displace the newer ones.

@@ -62,7 +62,7 @@ async fn feed(
     section: Option<Section>,
     format: Format,
 ) -> Result<HttpResponse, AppError> {
-    let listing = section.map_or(Listing::Front, Listing::Section);
+    let listing = section.map_or(Listing::Published, Listing::Section);
     let (stories, photo_bytes) = state
         .blocking(move |store| {
             let stories = newest_stories(store, listing)?;

@@ -12,7 +12,7 @@ use askama::Template;
 
 #[route("/", method = "GET", method = "HEAD")]
 pub(super) async fn front(state: State) -> Result<HttpResponse, AppError> {
-    render(state, Listing::Front, PageNumber::FIRST).await
+    render(state, Listing::Published, PageNumber::FIRST).await
 }
 
 #[route("/page/{page}", method = "GET", method = "HEAD")]
@@ -24,7 +24,7 @@ pub(super) async fn front_page(
     if page == PageNumber::FIRST {
         return Ok(redirect(&urls::front(1)));
     }
-    render(state, Listing::Front, page).await
+    render(state, Listing::Published, page).await
 }
 
 #[route("/section/{section}", method = "GET", method = "HEAD")]

@@ -35,7 +35,7 @@ const MAX_SITEMAPS: u32 = 50_000;
 /// each one entry) only when the counters are wrong.
 fn pages_holding_stories(store: &dyn Store, per_page: usize) -> Result<u32, StoreError> {
     let claimed = store
-        .listing(Listing::Front, PageNumber::FIRST, 1)?
+        .listing(Listing::Published, PageNumber::FIRST, 1)?
         .total_items
         .div_ceil(per_page as u64);
     let claimed = u32::try_from(claimed).unwrap_or(u32::MAX).min(MAX_SITEMAPS);
@@ -63,7 +63,7 @@ fn page_holds_stories(store: &dyn Store, per_page: usize, sitemap: u32) -> bool 
     let Some(number) = u32::try_from(first).ok().and_then(PageNumber::new) else {
         return false;
     };
-    match store.listing(Listing::Front, number, 1) {
+    match store.listing(Listing::Published, number, 1) {
         Ok(listed) => !listed.items.is_empty(),
         Err(StoreError::NotFound) => false,
         Err(e) => {
@@ -102,7 +102,7 @@ fn recent_stories(
         let Some(number) = PageNumber::new(n) else {
             break;
         };
-        let listed = match store.listing(Listing::Front, number, STEP) {
+        let listed = match store.listing(Listing::Published, number, STEP) {
             Ok(listed) => listed,
             Err(StoreError::NotFound) => break,
             Err(e) => return Err(e),
@@ -128,7 +128,7 @@ pub(super) async fn page(state: State, path: web::Path<String>) -> Result<HttpRe
     let per_page = state.settings.sitemap_urls;
     // A page past the end is the store's NotFound, which is the 404 page.
     let listed = state
-        .blocking(move |store| store.listing(Listing::Front, page, per_page))
+        .blocking(move |store| store.listing(Listing::Published, page, per_page))
         .await?;
     // Page 1 of an empty site is an empty urlset, which the index points at.
     let xml = Urlset::new(&state.site.base_url, &listed.items).render()?;

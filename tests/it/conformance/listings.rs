@@ -41,7 +41,7 @@ pub fn the_front_and_a_section_list_published_stories_newest_first_with_exact_to
     }
 
     assert_eq!(
-        headlines(&*store, Listing::Front, 1, 3),
+        headlines(&*store, Listing::Published, 1, 3),
         (
             vec![
                 "World three".into(),
@@ -52,7 +52,7 @@ pub fn the_front_and_a_section_list_published_stories_newest_first_with_exact_to
         )
     );
     assert_eq!(
-        headlines(&*store, Listing::Front, 2, 3),
+        headlines(&*store, Listing::Published, 2, 3),
         (vec!["World one".into()], 4)
     );
     assert_eq!(
@@ -62,7 +62,10 @@ pub fn the_front_and_a_section_list_published_stories_newest_first_with_exact_to
             3
         )
     );
-    let paging = store.listing(Listing::Front, page(2), 3).unwrap().paging;
+    let paging = store
+        .listing(Listing::Published, page(2), 3)
+        .unwrap()
+        .paging;
     assert_eq!((paging.current, paging.total), (2, 2));
 }
 
@@ -118,11 +121,11 @@ pub fn the_desk_lists_every_story_last_saved_first_and_filters_by_status_and_sec
 pub fn a_page_past_the_end_is_not_found_but_the_first_page_of_an_empty_listing_is(site: &TestSite) {
     let store = site.open();
 
-    let empty = store.listing(Listing::Front, page(1), 10).unwrap();
+    let empty = store.listing(Listing::Published, page(1), 10).unwrap();
     assert!(empty.items.is_empty());
     assert_eq!(empty.total_items, 0);
     assert!(matches!(
-        store.listing(Listing::Front, page(2), 10),
+        store.listing(Listing::Published, page(2), 10),
         Err(StoreError::NotFound)
     ));
     assert!(store.notes(page(1), 10).unwrap().items.is_empty());
@@ -138,14 +141,14 @@ pub fn a_page_past_the_end_is_not_found_but_the_first_page_of_an_empty_listing_i
     }
     assert_eq!(
         store
-            .listing(Listing::Front, page(2), 2)
+            .listing(Listing::Published, page(2), 2)
             .unwrap()
             .items
             .len(),
         2
     );
     assert!(matches!(
-        store.listing(Listing::Front, page(3), 2),
+        store.listing(Listing::Published, page(3), 2),
         Err(StoreError::NotFound)
     ));
     assert!(matches!(
@@ -178,7 +181,7 @@ pub fn cursor_pages_neither_repeat_nor_skip_while_stories_are_published(site: &T
     let mut seen: Vec<StoryId> = Vec::new();
     let mut after: Option<Cursor> = None;
     loop {
-        let batch = store.listing_after(Listing::Front, after, 3).unwrap();
+        let batch = store.listing_after(Listing::Published, after, 3).unwrap();
         let Some(last) = batch.last() else { break };
         after = Cursor::after(last);
         assert!(after.is_some(), "a published story gives a cursor");

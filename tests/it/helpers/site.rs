@@ -126,7 +126,7 @@ impl TestSite {
     /// What tells the `newsroom` binary where the records are.
     pub fn cli_args(&self) -> Vec<OsString> {
         match &self.database {
-            Some(database) => vec!["--database-url".into(), database.url.as_str().into()],
+            Some(database) => vec!["--database-url".into(), database.url.expose().into()],
             None => vec![
                 "--data".into(),
                 self.path().join("data").into(),
