@@ -149,6 +149,34 @@ pub fn create(
     Ok(created)
 }
 
+/// Creates `admin`, the first account, with the setup link whose token has digest
+/// `setup_digest`; `false` if the link is spent or an account exists already.
+pub fn create_first_admin(
+    store: &dyn Store,
+    setup_digest: &[u8; 32],
+    admin: &User,
+) -> Result<bool, StoreError> {
+    let event = AuditEvent {
+        at: admin.created_at,
+        actor: Some(admin.id),
+        actor_name: admin.username.to_string(),
+        action: AuditAction::UserCreated,
+        detail: "first admin account, created with the setup link".into(),
+    };
+    // Only the request that consumes the token creates the account, and only while there is
+    // none: an account made another way since the page was shown closes setup. The token, the
+    // account and its audit entry go together or not at all, so a failure leaves the link
+    // working rather than a site nobody can enter.
+    storage::transaction(store, |tx| {
+        if !tx.users()?.is_empty() || !tx.take_setup_token(setup_digest)? {
+            return Ok(false);
+        }
+        tx.create_user(admin)?;
+        tx.record_audit(&event)?;
+        Ok(true)
+    })
+}
+
 /// Sets a new password and ends the account's sessions, so whoever knew the old one is out.
 /// Returns the account and how many sessions ended.
 pub fn set_password(

@@ -5,6 +5,7 @@
 //! the time; nothing here knows about HTTP.
 
 mod embargo;
+mod form;
 mod import;
 pub mod merge;
 mod notes;
@@ -19,7 +20,7 @@ mod withdrawal;
 pub use import::{Imported, import_ninjs, import_wire};
 pub use merge::{Merged, Outcome, Unmerged, save_merging};
 pub use notes::add_note;
-pub use restore::{Restored, may_restore, restore};
+pub use restore::{Restored, may_restore, may_see_history, restore};
 pub use review::{Take, send_back, take};
 pub use schedule::publish_due;
 pub use staged::live_revision;

@@ -11,6 +11,14 @@ pub fn may_restore(actor: &Actor, story: &Story) -> bool {
     actor.may_edit(story) && (actor.may_publish() || !story.is_public())
 }
 
+/// Whether `actor` may see the history of `story`: editors that of every story, a writer that
+/// of a story she wrote or may edit.
+pub fn may_see_history(actor: &Actor, story: &Story) -> bool {
+    actor.may_publish()
+        || actor.may_edit(story)
+        || story.author.is_some_and(|a| Some(a) == actor.id())
+}
+
 /// What became of a restore.
 #[derive(Debug)]
 pub enum Restored {

@@ -14,6 +14,16 @@ pub struct RefusalPage {
     pub back_url: Option<String>,
 }
 
+/// Said without the page's context, which carries the session's CSRF token.
+impl std::fmt::Debug for RefusalPage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RefusalPage")
+            .field("reason", &self.reason)
+            .field("back_url", &self.back_url)
+            .finish_non_exhaustive()
+    }
+}
+
 impl RefusalPage {
     /// A refusal for `reason`, which may start in lower case as the service words it.
     pub fn new(ctx: DeskContext, reason: &str, back_url: Option<String>) -> Self {

@@ -3,6 +3,7 @@
 
 mod audit;
 mod autosave;
+mod editable;
 mod history;
 mod login;
 mod photos;
@@ -13,6 +14,11 @@ pub mod story_form;
 mod story_photo;
 mod users;
 
+use crate::domain::StoryId;
+use crate::views::desk::DeskContext;
+use crate::views::desk_refusal::RefusalPage;
+use crate::web::AppError;
+use crate::web::auth::SignedIn;
 use actix_web::web;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -55,4 +61,14 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 /// the address that proxy forwarded for (see [`super::client`]).
 pub(super) fn client_address(req: &actix_web::HttpRequest, state: &super::AppState) -> String {
     super::client::Client::of(req, &state.settings.trusted_proxies).address_text()
+}
+
+/// The desk's page for something the account may not do: why (as the rule words it) and what
+/// to do instead, with a way back to story `back` where there is one.
+fn not_allowed(signed_in: &SignedIn, reason: &str, back: Option<StoryId>) -> AppError {
+    AppError::NotAllowed(Box::new(RefusalPage::new(
+        DeskContext::new(signed_in, "Not allowed"),
+        reason,
+        back.map(|id| format!("/desk/stories/{id}")),
+    )))
 }

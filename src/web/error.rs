@@ -4,6 +4,7 @@
 use crate::storage::StoreError;
 use crate::telemetry::chain;
 use crate::views::ErrorPage;
+use crate::views::desk_refusal::RefusalPage;
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
 use askama::Template;
@@ -24,6 +25,9 @@ pub enum AppError {
     /// A forged or stale form, or an action the account's role does not allow.
     #[error("forbidden")]
     Forbidden,
+    /// Something the account may not do, on the desk's page saying why and what to do instead.
+    #[error("not allowed: {}", .0.reason)]
+    NotAllowed(Box<RefusalPage>),
     /// A request the server cannot make sense of (a broken upload, say).
     #[error("bad request: {0}")]
     BadRequest(String),
@@ -80,7 +84,7 @@ impl ResponseError for AppError {
             AppError::Gone => StatusCode::GONE,
             AppError::Stale => StatusCode::CONFLICT,
             AppError::LoginRequired { .. } => StatusCode::SEE_OTHER,
-            AppError::Forbidden => StatusCode::FORBIDDEN,
+            AppError::Forbidden | AppError::NotAllowed(_) => StatusCode::FORBIDDEN,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::Internal { .. } => StatusCode::INTERNAL_SERVER_ERROR,
@@ -94,6 +98,12 @@ impl ResponseError for AppError {
                 return HttpResponse::SeeOther()
                     .insert_header((actix_web::http::header::LOCATION, format!("/login?{query}")))
                     .finish();
+            }
+            AppError::NotAllowed(page) => {
+                let body = page.render().unwrap_or_else(|_| page.reason.clone());
+                return HttpResponse::Forbidden()
+                    .content_type("text/html; charset=utf-8")
+                    .body(body);
             }
             AppError::NotFound => ErrorPage {
                 title: "Page not found",

@@ -15,6 +15,7 @@ mod conformance;
 mod corrections;
 mod crash;
 mod desk_details;
+mod desk_guard;
 mod desk_login;
 mod desk_phone;
 mod desk_stories;

@@ -3,9 +3,9 @@
 //! per account and story, apart from the story itself (it is not a save), and offered back on the
 //! story form until the story is saved.
 
+use super::editable::{Editable, IfNot, story_id};
 use crate::domain::story_form::StoryInput;
 use crate::domain::{Autosave, StoryId, User};
-use crate::editorial::{self, Actor};
 use crate::views::Timestamp;
 use crate::web::auth::SignedIn;
 use crate::web::{AppError, State};
@@ -38,24 +38,25 @@ pub(super) async fn receive(
             .map_or("", |(_, v)| v.as_str())
     };
     signed_in.check_csrf(&req, value("csrf"))?;
+    // Only someone who may save the story keeps a copy of it.
     let story = match value("story") {
         "" => None,
-        raw => Some(raw.parse::<StoryId>().map_err(|_| AppError::NotFound)?),
+        raw => {
+            let id = story_id(raw)?;
+            Some(
+                Editable::load(&state, &signed_in, id, IfNot::Forbidden)
+                    .await?
+                    .id(),
+            )
+        }
     };
-    let user = signed_in.user.clone();
-    let input = StoryInput::from_pairs(pairs);
-    let now = state.settings.clock.now();
+    let user = signed_in.user.id;
+    let copy = Autosave {
+        saved_at: state.settings.clock.now(),
+        fields: StoryInput::from_pairs(pairs).to_pairs(),
+    };
     state
-        .blocking(move |store| -> Result<(), AppError> {
-            // Only someone who may save the story keeps a copy of it.
-            editorial::allowed(store, &Actor::User(user.clone()), story, false)?;
-            let copy = Autosave {
-                saved_at: now,
-                fields: input.to_pairs(),
-            };
-            store.put_autosave(user.id, story, &copy)?;
-            Ok(())
-        })
+        .blocking(move |store| store.put_autosave(user, story, &copy))
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -1,12 +1,12 @@
 //! A story's history: every saved revision with what changed, and restoring an older one as a
 //! new revision on top.
 
-use crate::domain::{Story, StoryId, User};
+use super::editable::story_id;
+use crate::domain::{Story, StoryId};
 use crate::editorial::{self, Actor, EditorialError};
 use crate::storage::StoreError;
 use crate::views::desk::DeskContext;
 use crate::views::desk_admin::{HistoryPage, RevisionView};
-use crate::views::desk_refusal::RefusalPage;
 use crate::web::auth::SignedIn;
 use crate::web::{AppError, State};
 use actix_web::http::StatusCode;
@@ -21,16 +21,6 @@ pub(super) fn routes(cfg: &mut web::ServiceConfig) {
         .service(restore);
 }
 
-/// Editors see every story's history; a writer sees the history of stories they wrote or may
-/// edit.
-fn may_view(user: &User, story: &Story) -> bool {
-    user.role.can_publish() || user.can_edit(story) || story.author == Some(user.id)
-}
-
-fn story_id(raw: &str) -> Result<StoryId, AppError> {
-    raw.parse().map_err(|_| AppError::NotFound)
-}
-
 /// The story's history page, with `error` above it; diffs are computed on the blocking pool.
 async fn render(
     state: &State,
@@ -39,13 +29,13 @@ async fn render(
     status: StatusCode,
     error: Option<String>,
 ) -> Result<HttpResponse, AppError> {
-    let viewer = signed_in.user.clone();
+    let viewer = Actor::User(signed_in.user.clone());
     let loaded = state
         .blocking(move |store| -> Result<_, StoreError> {
             let Some(story) = store.story(id)? else {
                 return Ok(None);
             };
-            if !may_view(&viewer, &story) {
+            if !editorial::may_see_history(&viewer, &story) {
                 return Ok(Some((story, None)));
             }
             let revisions = store.story_revisions(id)?;
@@ -63,12 +53,12 @@ async fn render(
         .await?;
     let (story, revisions) = loaded.ok_or(AppError::NotFound)?;
     let Some(revisions) = revisions else {
-        return refused(
+        return Err(super::not_allowed(
             signed_in,
-            id,
             "only editors, and the writer of a story, may see its history. Ask an editor if \
              you need to know how it changed",
-        );
+            Some(id),
+        ));
     };
     let page = HistoryPage {
         ctx: DeskContext::new(signed_in, format!("History: {}", story.headline)),
@@ -82,18 +72,6 @@ async fn render(
         error,
     };
     Ok(HttpResponse::build(status)
-        .content_type("text/html; charset=utf-8")
-        .body(page.render()?))
-}
-
-/// The desk page for something this account may not do with the story: why, and what to do.
-fn refused(signed_in: &SignedIn, id: StoryId, reason: &str) -> Result<HttpResponse, AppError> {
-    let page = RefusalPage::new(
-        DeskContext::new(signed_in, "Not allowed"),
-        reason,
-        Some(format!("/desk/stories/{id}")),
-    );
-    Ok(HttpResponse::build(StatusCode::FORBIDDEN)
         .content_type("text/html; charset=utf-8")
         .body(page.render()?))
 }
@@ -158,7 +136,9 @@ async fn restore(
             );
             render(&state, &signed_in, id, StatusCode::CONFLICT, Some(message)).await
         }
-        Err(EditorialError::NotAllowed(reason)) => refused(&signed_in, id, reason),
+        Err(EditorialError::NotAllowed(reason)) => {
+            Err(super::not_allowed(&signed_in, reason, Some(id)))
+        }
         Err(e) => Err(e.into()),
     }
 }

@@ -3,7 +3,7 @@
 use super::client_address;
 use super::story_form::{StoryInput, form_page};
 use crate::auth::password::{self, Verified};
-use crate::domain::{AuditAction, AuditEvent, Password, StoryId, Username};
+use crate::domain::{AuditAction, AuditEvent, Password, PasswordHash, StoryId, UserId, Username};
 use crate::urls::assets::css_url;
 use crate::views::desk::LoginPage;
 use crate::web::auth::{LocalPath, SignedIn, begin_session, pre_session};
@@ -147,18 +147,7 @@ pub(super) async fn submit(
         state
             .blocking(move |store| store.record_audit(&event))
             .await?;
-        let page = LoginPage {
-            css_url: css_url(),
-            form_token: form.form_token.clone(),
-            next: next.into_string(),
-            username: form.username.clone(),
-            error: Some("Wrong username or password.".into()),
-            notice: None,
-            stash: Some(form.stash.clone()).filter(|s| !s.is_empty()),
-        };
-        return Ok(HttpResponse::Unauthorized()
-            .content_type("text/html; charset=utf-8")
-            .body(page.render()?));
+        return refused(&form, next);
     };
 
     attempt.succeeded();
@@ -167,47 +156,81 @@ pub(super) async fn submit(
         _ => None,
     };
     let event = audit(AuditAction::Login, Some(&user));
-    let user_id = user.id;
+    record_login(&state, user.id, rehashed, event).await?;
+    let csrf = begin_session(&session, &user, state.settings.clock.now())?;
+    if let Ok(stash) = serde_json::from_str::<Stash>(&form.stash) {
+        let signed_in = SignedIn {
+            user,
+            csrf,
+            session,
+        };
+        return welcome_back(&state, &signed_in, stash).await;
+    }
+    Ok(HttpResponse::SeeOther()
+        .insert_header((LOCATION, next.into_string()))
+        .finish())
+}
+
+/// Keeps a login in the audit log, and the password's new hash when its parameters changed.
+async fn record_login(
+    state: &State,
+    user: UserId,
+    rehashed: Option<PasswordHash>,
+    event: AuditEvent,
+) -> Result<(), AppError> {
     state
         .blocking(move |store| {
             // Re-read before writing the new hash, so a change made while the password was being
             // checked (a role change, a disable) is not overwritten with the record read before it.
             if let Some(hash) = rehashed
-                && let Some(mut current) = store.user(user_id)?
+                && let Some(mut current) = store.user(user)?
             {
                 current.password_hash = hash;
                 store.update_user(&current)?;
             }
             store.record_audit(&event)
         })
-        .await?;
-    let csrf = begin_session(&session, &user, state.settings.clock.now())?;
-    if let Ok(stash) = serde_json::from_str::<Stash>(&form.stash) {
-        let story = match stash.story.and_then(|id| id.parse::<StoryId>().ok()) {
-            Some(id) => state.blocking(move |store| store.story(id)).await?,
-            None => None,
-        };
-        let signed_in = SignedIn {
-            user,
-            csrf,
-            session,
-        };
-        let notice =
-            "Welcome back. This is what you had typed; it is not saved yet: review it and save.";
-        let page = form_page(
-            &signed_in,
-            story.as_ref(),
-            stash.input,
-            Vec::new(),
-            Some(notice.into()),
-        );
-        return Ok(HttpResponse::Ok()
-            .content_type("text/html; charset=utf-8")
-            .body(page.render()?));
-    }
-    Ok(HttpResponse::SeeOther()
-        .insert_header((LOCATION, next.into_string()))
-        .finish())
+        .await
+}
+
+/// The login form again, keeping what was typed and any story carried through it.
+fn refused(form: &LoginForm, next: LocalPath) -> Result<HttpResponse, AppError> {
+    let page = LoginPage {
+        css_url: css_url(),
+        form_token: form.form_token.clone(),
+        next: next.into_string(),
+        username: form.username.clone(),
+        error: Some("Wrong username or password.".into()),
+        notice: None,
+        stash: Some(form.stash.clone()).filter(|s| !s.is_empty()),
+    };
+    Ok(HttpResponse::Unauthorized()
+        .content_type("text/html; charset=utf-8")
+        .body(page.render()?))
+}
+
+/// The story form with what a writer logged out while writing had typed, not saved yet.
+async fn welcome_back(
+    state: &State,
+    signed_in: &SignedIn,
+    stash: Stash,
+) -> Result<HttpResponse, AppError> {
+    let story = match stash.story.and_then(|id| id.parse::<StoryId>().ok()) {
+        Some(id) => state.blocking(move |store| store.story(id)).await?,
+        None => None,
+    };
+    let notice =
+        "Welcome back. This is what you had typed; it is not saved yet: review it and save.";
+    let page = form_page(
+        signed_in,
+        story.as_ref(),
+        stash.input,
+        Vec::new(),
+        Some(notice.into()),
+    );
+    Ok(HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .body(page.render()?))
 }
 
 #[derive(Deserialize)]

@@ -3,7 +3,8 @@
 //! and what readers will see, whose form does the restore; the story form then says what
 //! happened.
 
-use crate::domain::{Story, StoryId};
+use super::editable::{Editable, IfNot, story_id};
+use crate::domain::Story;
 use crate::storage::StoreError;
 use crate::views::desk::DeskContext;
 use crate::views::desk_admin::{RestorePage, restored_notice};
@@ -30,7 +31,7 @@ pub(super) async fn confirm(
     query: web::Query<ConfirmQuery>,
 ) -> Result<HttpResponse, AppError> {
     let (raw_id, raw_revision) = path.into_inner();
-    let id: StoryId = raw_id.parse().map_err(|_| AppError::NotFound)?;
+    let id = story_id(&raw_id)?;
     let revision: u64 = raw_revision.parse().map_err(|_| AppError::NotFound)?;
     let loaded = state
         .blocking(move |store| -> Result<_, StoreError> {
@@ -48,9 +49,7 @@ pub(super) async fn confirm(
         })
         .await?;
     let (current, old, who) = loaded.ok_or(AppError::NotFound)?;
-    if !signed_in.user.can_edit(&current) {
-        return Err(AppError::Forbidden);
-    }
+    let current = Editable::check(&signed_in, current, IfNot::Forbidden)?;
     if old.revision == current.revision {
         // Nothing to restore: the history shows the current revision without a button.
         return Ok(HttpResponse::SeeOther()

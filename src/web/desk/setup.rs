@@ -1,9 +1,10 @@
 //! First run: while no account exists, `serve` prints a one-time link that creates the first
 //! admin account in the browser.
 
+use crate::accounts;
 use crate::auth::{password, token};
-use crate::domain::{AuditAction, AuditEvent, Password, Role, User, UserId, Username};
-use crate::storage::{self, StoreError};
+use crate::domain::story_form::FieldErrors;
+use crate::domain::{Initials, Password, Role, User, UserId, Username};
 use crate::urls::assets::css_url;
 use crate::views::desk::SetupPage;
 use crate::web::auth::{begin_session, pre_session};
@@ -57,6 +58,35 @@ pub struct SetupForm {
     form_token: String,
 }
 
+impl SetupForm {
+    /// The first account's name, initials and password, or what is wrong with each field.
+    fn parse(&self) -> Result<(Username, Initials, Password), FieldErrors> {
+        let mut errors = Vec::new();
+        let username = Username::parse(&self.username)
+            .map_err(|e| errors.push(("username", e.to_string())))
+            .ok();
+        let initials = if self.initials.trim().is_empty() {
+            username.as_ref().map(User::initials_for)
+        } else {
+            Initials::parse(&self.initials)
+                .map_err(|e| errors.push(("initials", e.to_string())))
+                .ok()
+        };
+        let password = Password::new(&self.password)
+            .map_err(|e| errors.push(("password", e.to_string())))
+            .ok();
+        if self.password != self.confirm {
+            errors.push(("confirm", "The two passwords differ.".into()));
+        }
+        match (username, initials, password) {
+            (Some(username), Some(initials), Some(password)) if errors.is_empty() => {
+                Ok((username, initials, password))
+            }
+            _ => Err(errors),
+        }
+    }
+}
+
 #[post("/setup/{token}")]
 pub(super) async fn submit(
     req: HttpRequest,
@@ -71,37 +101,21 @@ pub(super) async fn submit(
     if !setup_is_open(&state, &setup_token).await? {
         return Err(AppError::NotFound);
     }
-    let mut errors = Vec::new();
-    let username = Username::parse(&form.username)
-        .map_err(|e| errors.push(("username", e.to_string())))
-        .ok();
-    let initials = if form.initials.trim().is_empty() {
-        username.as_ref().map(User::initials_for)
-    } else {
-        crate::domain::Initials::parse(&form.initials)
-            .map_err(|e| errors.push(("initials", e.to_string())))
-            .ok()
-    };
-    let password = Password::new(&form.password)
-        .map_err(|e| errors.push(("password", e.to_string())))
-        .ok();
-    if form.password != form.confirm {
-        errors.push(("confirm", "The two passwords differ.".into()));
-    }
-    let (Some(username), Some(initials), Some(password), true) =
-        (username, initials, password, errors.is_empty())
-    else {
-        let page = SetupPage {
-            css_url: css_url(),
-            form_token: form.form_token,
-            setup_token,
-            username: form.username,
-            initials: form.initials,
-            errors,
-        };
-        return Ok(HttpResponse::UnprocessableEntity()
-            .content_type("text/html; charset=utf-8")
-            .body(page.render()?));
+    let (username, initials, password) = match form.parse() {
+        Ok(parsed) => parsed,
+        Err(errors) => {
+            let page = SetupPage {
+                css_url: css_url(),
+                form_token: form.form_token,
+                setup_token,
+                username: form.username,
+                initials: form.initials,
+                errors,
+            };
+            return Ok(HttpResponse::UnprocessableEntity()
+                .content_type("text/html; charset=utf-8")
+                .body(page.render()?));
+        }
     };
 
     let password_hash = password::hash(password)
@@ -120,27 +134,7 @@ pub(super) async fn submit(
     let digest = token::digest(&setup_token);
     let created = user.clone();
     let taken = state
-        .blocking(move |store| -> Result<bool, StoreError> {
-            let event = AuditEvent {
-                at: now,
-                actor: Some(created.id),
-                actor_name: created.username.to_string(),
-                action: AuditAction::UserCreated,
-                detail: "first admin account, created with the setup link".into(),
-            };
-            // Only the request that consumes the token creates the account, and only while there
-            // is none: an account made another way since the page was shown closes setup. The
-            // token, the account and its audit entry go together or not at all, so a failure
-            // leaves the link working rather than a site nobody can enter.
-            storage::transaction(store, |tx| {
-                if !tx.users()?.is_empty() || !tx.take_setup_token(&digest)? {
-                    return Ok(false);
-                }
-                tx.create_user(&created)?;
-                tx.record_audit(&event)?;
-                Ok(true)
-            })
-        })
+        .blocking(move |store| accounts::create_first_admin(store, &digest, &created))
         .await?;
     if !taken {
         return Err(AppError::NotFound);

@@ -135,6 +135,67 @@ struct NewAccountForm {
     password: String,
 }
 
+impl NewAccountForm {
+    /// The account asked for, with its password, or what is wrong with each field.
+    fn parse(&self) -> Result<(NewAccount, Password), FieldErrors> {
+        let mut errors: FieldErrors = Vec::new();
+        let mut field = |name: &str, e: crate::domain::DomainError| {
+            errors.push((name.to_owned(), e.to_string()));
+        };
+        let username = Username::parse(&self.username)
+            .map_err(|e| field("username", e))
+            .ok();
+        let role = Role::parse(&self.role).map_err(|e| field("role", e)).ok();
+        let initials = if self.initials.trim().is_empty() {
+            Some(None)
+        } else {
+            Initials::parse(&self.initials)
+                .map(Some)
+                .map_err(|e| field("initials", e))
+                .ok()
+        };
+        let password = Password::new(&self.password)
+            .map_err(|e| field("password", e))
+            .ok();
+        match (username, role, initials, password) {
+            (Some(username), Some(role), Some(initials), Some(password)) => Ok((
+                NewAccount {
+                    username,
+                    role,
+                    initials,
+                },
+                password,
+            )),
+            _ => Err(errors),
+        }
+    }
+}
+
+/// Adds the account, its password hashed on the bounded pool.
+async fn add(
+    state: &State,
+    signed_in: &SignedIn,
+    (new, password): (NewAccount, Password),
+) -> Result<Result<User, AccountError>, AppError> {
+    // Checked before hashing too, so a taken name costs no argon2 run.
+    let name = new.username.clone();
+    let taken = state
+        .blocking(move |store| store.user_by_name(&name))
+        .await?
+        .is_some();
+    if taken {
+        return Ok(Err(AccountError::UsernameTaken(new.username.to_string())));
+    }
+    let hash = password::hash(password)
+        .await
+        .map_err(|e| AppError::internal("hashing a password", e))?;
+    let actor = Actor::user(&signed_in.user, state.settings.clock.now());
+    change(state, move |store| {
+        accounts::create(store, &actor, new, hash)
+    })
+    .await
+}
+
 #[post("/desk/users")]
 async fn create(
     req: HttpRequest,
@@ -145,89 +206,34 @@ async fn create(
     signed_in.require_admin()?;
     let form = form.into_inner();
     signed_in.check_csrf(&req, &form.csrf)?;
-
-    let mut errors: FieldErrors = Vec::new();
-    let mut field = |name: &str, e: crate::domain::DomainError| {
-        errors.push((name.to_owned(), e.to_string()));
-    };
-    let username = Username::parse(&form.username)
-        .map_err(|e| field("username", e))
-        .ok();
-    let role = Role::parse(&form.role).map_err(|e| field("role", e)).ok();
-    let initials = if form.initials.trim().is_empty() {
-        Some(None)
-    } else {
-        Initials::parse(&form.initials)
-            .map(Some)
-            .map_err(|e| field("initials", e))
-            .ok()
-    };
-    let password = Password::new(&form.password)
-        .map_err(|e| field("password", e))
-        .ok();
+    let parsed = form.parse();
     let values = NewAccountValues {
         username: form.username,
         role: form.role,
         initials: form.initials,
     };
-    let (Some(username), Some(role), Some(initials), Some(password)) =
-        (username, role, initials, password)
-    else {
-        return render(
-            &state,
-            &signed_in,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            values,
-            errors,
-            None,
-        )
-        .await;
+    let errors = match parsed {
+        Ok(new) => match add(&state, &signed_in, new).await? {
+            Ok(user) => {
+                let notice = format!(
+                    "Account {} created: {}, initials {}.",
+                    user.username, user.role, user.initials
+                );
+                return done(&signed_in, notice);
+            }
+            Err(e) => refusal(e, "username".into())?,
+        },
+        Err(errors) => errors,
     };
-
-    // Checked before hashing too, so a taken name costs no argon2 run.
-    let name = username.clone();
-    let taken = state
-        .blocking(move |store| store.user_by_name(&name))
-        .await?
-        .is_some();
-    let result = if taken {
-        Err(AccountError::UsernameTaken(username.to_string()))
-    } else {
-        let hash = password::hash(password)
-            .await
-            .map_err(|e| AppError::internal("hashing a password", e))?;
-        let actor = Actor::user(&signed_in.user, state.settings.clock.now());
-        let new = NewAccount {
-            username,
-            role,
-            initials,
-        };
-        change(&state, move |store| {
-            accounts::create(store, &actor, new, hash)
-        })
-        .await?
-    };
-    match result {
-        Ok(user) => done(
-            &signed_in,
-            format!(
-                "Account {} created: {}, initials {}.",
-                user.username, user.role, user.initials
-            ),
-        ),
-        Err(e) => {
-            let errors = refusal(e, "username".into())?;
-            render(
-                &state,
-                &signed_in,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                values,
-                errors,
-                None,
-            )
-            .await
-        }
-    }
+    render(
+        &state,
+        &signed_in,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        values,
+        errors,
+        None,
+    )
+    .await
 }
 
 #[derive(Deserialize)]

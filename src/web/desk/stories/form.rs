@@ -2,14 +2,13 @@
 //! photo chosen in the library.
 
 use super::html;
-use crate::domain::story_form::StoryInput;
-use crate::domain::{PageNumber, Story, StoryId, User, UserId};
-use crate::editorial;
+use crate::domain::story_form::{FieldErrors, StoryInput};
+use crate::domain::{PageNumber, Story, User, UserId};
 use crate::storage::StoreError;
-use crate::views::desk::{AutosaveNote, DeskContext, ReviewPanel, StoryFormPage};
-use crate::views::desk_refusal::RefusalPage;
+use crate::views::desk::{AutosaveNote, ReviewPanel, StoryFormPage};
 use crate::views::reader::{ArticlePage, PreviewForm};
 use crate::web::auth::SignedIn;
+use crate::web::desk::editable::{Editable, IfNot, story_id};
 use crate::web::desk::story_form::{form_page, photo_url};
 use crate::web::desk::{autosave, story_photo};
 use crate::web::{AppError, State};
@@ -45,20 +44,14 @@ pub(in crate::web::desk) async fn edit(
     path: web::Path<String>,
     query: web::Query<EditQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let id: StoryId = path.parse().map_err(|_| AppError::NotFound)?;
-    let story = state
-        .blocking(move |store| editorial::story(store, id))
-        .await?;
-    if !signed_in.user.can_edit(&story) {
-        return refused(&signed_in, &story);
-    }
+    let story = Editable::load(&state, &signed_in, story_id(&path)?, IfNot::RefusalPage).await?;
     let notice = query
         .saved
         .as_deref()
         .map(saved_notice)
         .or_else(|| crate::web::desk::restore::take_notice(&signed_in));
     let restore = query.restore.as_deref() == Some("autosave");
-    let mut page = form_with_autosave(&state, &signed_in, Some(&story), restore, notice).await?;
+    let mut page = form_with_autosave(&state, &signed_in, Some(&*story), restore, notice).await?;
     choose_photo(&state, query.photo.as_deref(), &mut page).await?;
     name_people(&state, &signed_in, &story, &mut page).await?;
     html(StatusCode::OK, page.render()?)
@@ -72,13 +65,7 @@ pub(in crate::web::desk) async fn preview_pending(
     signed_in: SignedIn,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let id: StoryId = path.parse().map_err(|_| AppError::NotFound)?;
-    let story = state
-        .blocking(move |store| editorial::story(store, id))
-        .await?;
-    if !signed_in.user.can_edit(&story) {
-        return refused(&signed_in, &story);
-    }
+    let story = Editable::load(&state, &signed_in, story_id(&path)?, IfNot::RefusalPage).await?;
     let edited = story.as_edited();
     let photo_id = edited
         .photo
@@ -100,15 +87,23 @@ pub(in crate::web::desk) async fn preview_pending(
     html(StatusCode::OK, page.render()?)
 }
 
-/// The desk page for a story this account may not open: why, and what to do.
-fn refused(signed_in: &SignedIn, story: &Story) -> Result<HttpResponse, AppError> {
-    let reason = format!(
-        "This story is {}: only editors, and its writer while it is a draft, unpublished or \
-         published, may edit it. Ask an editor if it needs a change.",
-        story.status.label().to_lowercase()
+/// The form of a stored story as it is now, with `errors`, naming the people it speaks of:
+/// what a form posted about the story shows when nothing was done.
+pub(super) async fn stored_form(
+    state: &State,
+    signed_in: &SignedIn,
+    story: &Editable,
+    errors: FieldErrors,
+) -> Result<StoryFormPage, AppError> {
+    let mut page = form_page(
+        signed_in,
+        Some(story),
+        StoryInput::editing(story),
+        errors,
+        None,
     );
-    let page = RefusalPage::new(DeskContext::new(signed_in, "Not allowed"), &reason, None);
-    html(StatusCode::FORBIDDEN, page.render()?)
+    name_people(state, signed_in, story, &mut page).await?;
+    Ok(page)
 }
 
 /// Names the people the form of `story` speaks of: who has it, who sent it back, who saved its

@@ -3,12 +3,11 @@
 //! redirects, or shows the form again with what was typed and why it was refused.
 
 use super::html;
-use crate::domain::story_form::StoryInput;
-use crate::domain::{NoteDraft, NoteKind, NoteText, StoryId};
+use crate::domain::{NoteDraft, NoteKind, NoteText};
 use crate::editorial::{self, Actor, EditorialError};
 use crate::storage::StoreError;
 use crate::web::auth::SignedIn;
-use crate::web::desk::story_form::form_page;
+use crate::web::desk::editable::{Editable, IfNot, story_id};
 use crate::web::{AppError, State};
 use actix_web::http::StatusCode;
 use actix_web::http::header::LOCATION;
@@ -45,10 +44,11 @@ pub(in crate::web::desk) async fn add_note(
     form: web::Form<NoteForm>,
 ) -> Result<HttpResponse, AppError> {
     signed_in.check_csrf(&req, &form.csrf)?;
-    let id: StoryId = path.parse().map_err(|_| AppError::NotFound)?;
+    let story = Editable::load(&state, &signed_in, story_id(&path)?, IfNot::Forbidden).await?;
+    let id = story.id();
     let draft = match form.draft() {
         Ok(draft) => draft,
-        Err(message) => return refused(&state, &signed_in, id, &form, message).await,
+        Err(message) => return refused(&state, &signed_in, &story, &form, message).await,
     };
     let actor = Actor::User(signed_in.user.clone());
     let now = state.settings.clock.now();
@@ -58,53 +58,38 @@ pub(in crate::web::desk) async fn add_note(
             Ok::<_, StoreError>(editorial::add_note(store, &actor, id, revision, draft, now))
         })
         .await?;
-    match outcome {
-        Ok(_) => Ok(HttpResponse::SeeOther()
-            .insert_header((LOCATION, format!("/desk/stories/{id}?saved=note")))
-            .finish()),
-        Err(EditorialError::Invalid(errors)) => {
-            let message = errors
-                .into_iter()
-                .map(|(_, message)| message)
-                .collect::<Vec<_>>()
-                .join(" ");
-            refused(&state, &signed_in, id, &form, message).await
+    let message = match outcome {
+        Ok(_) => {
+            return Ok(HttpResponse::SeeOther()
+                .insert_header((LOCATION, format!("/desk/stories/{id}?saved=note")))
+                .finish());
         }
-        Err(EditorialError::Conflict { .. }) => {
-            let message = "The story was saved by someone else since this page was loaded; \
-                           check it and add the note again."
-                .to_owned();
-            refused(&state, &signed_in, id, &form, message).await
-        }
-        Err(e) => Err(e.into()),
-    }
+        Err(EditorialError::Invalid(errors)) => errors
+            .into_iter()
+            .map(|(_, message)| message)
+            .collect::<Vec<_>>()
+            .join(" "),
+        Err(EditorialError::Conflict { .. }) => "The story was saved by someone else since this \
+                                                 page was loaded; check it and add the note again."
+            .to_owned(),
+        Err(e) => return Err(e.into()),
+    };
+    // Shown as it is now, which someone may have changed meanwhile.
+    let story = Editable::load(&state, &signed_in, id, IfNot::Forbidden).await?;
+    refused(&state, &signed_in, &story, &form, message).await
 }
 
 /// The story's page again, the note as typed in its box and why it was refused beside it.
 async fn refused(
     state: &State,
     signed_in: &SignedIn,
-    id: StoryId,
+    story: &Editable,
     form: &NoteForm,
     message: String,
 ) -> Result<HttpResponse, AppError> {
-    let story = state
-        .blocking(move |store| editorial::story(store, id))
-        .await?;
-    // Whoever may not open the story's form is not shown it here either.
-    if !signed_in.user.can_edit(&story) {
-        return Err(AppError::Forbidden);
-    }
     let errors = vec![("add_note", message)];
-    let mut page = form_page(
-        signed_in,
-        Some(&story),
-        StoryInput::editing(&story),
-        errors,
-        None,
-    );
+    let mut page = super::form::stored_form(state, signed_in, story, errors).await?;
     page.typed_note_kind = form.kind.clone();
     page.typed_note_text = form.text.clone();
-    super::form::name_people(state, signed_in, &story, &mut page).await?;
     html(StatusCode::UNPROCESSABLE_ENTITY, page.render()?)
 }

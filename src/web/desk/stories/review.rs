@@ -3,14 +3,14 @@
 //! and redirect with a notice, or show the story form again saying why nothing was done, with
 //! the note as typed.
 
+use super::form::stored_form;
 use super::html;
-use crate::domain::story_form::StoryInput;
-use crate::domain::{NoteText, Story, StoryId, UserId};
+use crate::domain::{NoteText, StoryId, UserId};
 use crate::editorial::{self, Actor, EditorialError, Take};
 use crate::storage::StoreError;
-use crate::views::desk::{ConfirmTake, ReviewPanel};
+use crate::views::desk::ConfirmTake;
 use crate::web::auth::SignedIn;
-use crate::web::desk::story_form::form_page;
+use crate::web::desk::editable::{Editable, IfNot, story_id};
 use crate::web::{AppError, State};
 use actix_web::http::StatusCode;
 use actix_web::http::header::LOCATION;
@@ -48,7 +48,8 @@ pub(in crate::web::desk) async fn send_back(
     form: web::Form<SendBackForm>,
 ) -> Result<HttpResponse, AppError> {
     signed_in.check_csrf(&req, &form.csrf)?;
-    let id: StoryId = path.parse().map_err(|_| AppError::NotFound)?;
+    let story = Editable::load(&state, &signed_in, story_id(&path)?, IfNot::Forbidden).await?;
+    let id = story.id();
     let SendBackForm { revision, note, .. } = form.into_inner();
     let text = match NoteText::parse(&note) {
         Ok(text) => text,
@@ -58,7 +59,7 @@ pub(in crate::web::desk) async fn send_back(
                 message: None,
                 note_error: Some(e.to_string()),
             };
-            return again(&state, &signed_in, id, refusal, note, None).await;
+            return shown(&state, &signed_in, &story, refusal, note, None).await;
         }
     };
     let actor = Actor::User(signed_in.user.clone());
@@ -87,7 +88,9 @@ pub(in crate::web::desk) async fn take(
     form: web::Form<TakeForm>,
 ) -> Result<HttpResponse, AppError> {
     signed_in.check_csrf(&req, &form.csrf)?;
-    let id: StoryId = path.parse().map_err(|_| AppError::NotFound)?;
+    let id = Editable::load(&state, &signed_in, story_id(&path)?, IfNot::Forbidden)
+        .await?
+        .id();
     let from: Option<UserId> = form.from.trim().parse().ok();
     let actor = Actor::User(signed_in.user.clone());
     let now = state.settings.clock.now();
@@ -110,6 +113,7 @@ pub(in crate::web::desk) async fn take(
                 holder,
                 holder_id: editor.to_string(),
             };
+            let story = Editable::check(&signed_in, *story, IfNot::Forbidden)?;
             shown(
                 &state,
                 &signed_in,
@@ -176,39 +180,23 @@ async fn again(
     typed_note: String,
     confirm: Option<ConfirmTake>,
 ) -> Result<HttpResponse, AppError> {
-    let story = state
-        .blocking(move |store| editorial::story(store, id))
-        .await?;
+    let story = Editable::load(state, signed_in, id, IfNot::Forbidden).await?;
     shown(state, signed_in, &story, refusal, typed_note, confirm).await
 }
 
 async fn shown(
     state: &State,
     signed_in: &SignedIn,
-    story: &Story,
+    story: &Editable,
     refusal: Refusal,
     typed_note: String,
     confirm: Option<ConfirmTake>,
 ) -> Result<HttpResponse, AppError> {
-    // Whoever may not open the story's form is not shown it here either.
-    if !signed_in.user.can_edit(story) && !signed_in.user.role.can_publish() {
-        return Err(AppError::Forbidden);
-    }
-    let mut page = form_page(
-        signed_in,
-        Some(story),
-        StoryInput::editing(story),
-        Vec::new(),
-        None,
-    );
-    page.review = ReviewPanel {
-        error: refusal.message,
-        note_error: refusal.note_error,
-        typed_note,
-        confirm_take: confirm,
-        ..ReviewPanel::default()
-    };
-    super::form::name_people(state, signed_in, story, &mut page).await?;
+    let mut page = stored_form(state, signed_in, story, Vec::new()).await?;
+    page.review.error = refusal.message;
+    page.review.note_error = refusal.note_error;
+    page.review.typed_note = typed_note;
+    page.review.confirm_take = confirm;
     html(refusal.status, page.render()?)
 }
 

@@ -3,17 +3,15 @@
 //! editorial service.
 
 use super::{conflict, form, html};
-use crate::domain::story_form::{self as fields, Action, FieldErrors, StoryInput};
-use crate::domain::{Story, StoryId};
-use crate::editorial::{self, Actor, Edit, EditorialError, Outcome, Step, Unmerged};
+use crate::domain::story_form::{Action, FieldErrors, StoryInput};
+use crate::domain::{PageNumber, Photo, Story, StoryId};
+use crate::editorial::{self, Actor, Edit, EditorialError, Merged, Outcome, Unmerged};
 use crate::storage::StoreError;
 use crate::views::ErrorPage;
-use crate::views::desk::DeskContext;
-use crate::views::desk_refusal::RefusalPage;
 use crate::views::reader::{ArticlePage, PreviewForm};
 use crate::web::auth::{SignedIn, check_origin};
 use crate::web::desk::story_form::{self, Limits, ReadError, Submission, form_page};
-use crate::web::desk::{autosave, login, story_photo};
+use crate::web::desk::{autosave, login, not_allowed, story_photo};
 use crate::web::{AppError, State};
 use actix_multipart::Multipart;
 use actix_web::http::StatusCode;
@@ -80,76 +78,27 @@ async fn save(
     id: Option<StoryId>,
 ) -> Result<HttpResponse, AppError> {
     let now = state.settings.clock.now();
-    let actor = Actor::User(signed_in.user.clone());
     let action = submission.action;
-    let preview_page = submission.preview_page;
     // Refused before an upload is stored.
-    let current = {
-        let actor = actor.clone();
-        let allowed = state
-            .blocking(move |store| {
-                Ok::<_, StoreError>(editorial::allowed(store, &actor, id, action.needs_editor()))
-            })
-            .await?;
-        match allowed {
-            Ok(current) => current,
-            Err(EditorialError::NotAllowed(reason)) => {
-                return not_allowed(&signed_in, id, reason);
-            }
-            Err(e) => return Err(e.into()),
-        }
-    };
-
+    let current = allowed(&state, &signed_in, id, action).await?;
     let mut errors = std::mem::take(&mut submission.errors);
-    let mut input = submission.input;
+    let mut input = std::mem::take(&mut submission.input);
     // Sent from the conflict page: the story as merged, with the editor's choices.
     conflict::settle(&mut input, std::mem::take(&mut submission.settling));
-    if submission.remove_photo {
-        input.photo_id.clear();
-    }
-    if let Some(upload) = submission.upload.take() {
-        story_photo::store_upload(
-            &state,
-            &signed_in.user,
-            upload,
-            &mut input,
-            &mut errors,
-            now,
-        )
-        .await?;
-    }
-    let chosen_photo = story_photo::chosen(&state, &input.photo_id).await?;
-    if let Some(photo) = &chosen_photo {
-        story_photo::fill_defaults(&mut input, photo);
-    }
-    let dateline_date = current
-        .as_ref()
-        .and_then(|s| s.published_at)
-        .unwrap_or(now)
-        .date();
-    let content = fields::apply(&input, dateline_date)
-        .map_err(|e| errors.extend(e))
-        .ok();
-    let step = step(action, &input, now).map_err(|e| errors.extend(e)).ok();
-    // Its form was checked with the rest: here, that it does not lie ahead.
-    if content.is_some()
-        && let Err(e) = fields::filed_at_time(&input, now)
-    {
-        errors.extend(e);
-    }
-    let note = fields::note(&input).map_err(|e| errors.extend(e)).ok();
-    let (Some(content), Some(step), Some(note), true) = (content, step, note, errors.is_empty())
-    else {
-        return invalid(&state, &signed_in, current.as_ref(), input, errors).await;
+    let photo = photo(
+        &state,
+        &signed_in,
+        &mut submission,
+        &mut input,
+        &mut errors,
+        now,
+    )
+    .await?;
+    let edit = match Edit::from_form(current.as_ref(), &input, action, errors, now) {
+        Ok(edit) => edit,
+        Err(errors) => return invalid(&state, &signed_in, current.as_ref(), input, errors).await,
     };
-    let edit = Edit {
-        story: id,
-        expected_revision: input.base_revision(),
-        content,
-        step,
-        note,
-    };
-
+    let actor = Actor::User(signed_in.user.clone());
     if action == Action::Preview {
         let preview = state
             .blocking(move |store| {
@@ -158,22 +107,12 @@ async fn save(
             .await?;
         return match preview {
             Ok(story) => {
-                let form = PreviewForm {
-                    action: id.map_or_else(
-                        || "/desk/stories".to_owned(),
-                        |id| format!("/desk/stories/{id}"),
-                    ),
-                    csrf: signed_in.csrf.clone(),
-                    fields: input.to_pairs(),
-                };
-                let page = ArticlePage::preview(&state.site, &story, preview_page, form)
-                    .with_photo(chosen_photo.as_ref());
-                html(StatusCode::OK, page.render()?)
+                let page = submission.preview_page;
+                preview_page(&state, &signed_in, id, &story, page, &input, photo.as_ref())
             }
             Err(e) => refused(&state, &signed_in, action, current.as_ref(), input, e).await,
         };
     }
-
     let mine = input.clone();
     let saved = state
         .blocking(move |store| {
@@ -183,40 +122,105 @@ async fn save(
     match saved {
         Ok(Outcome::Saved { story, merged }) => {
             autosave::discard(&state, &signed_in.user, id).await?;
-            // A save that left changes pending says they are not live yet.
-            let key = match action {
-                Action::Save | Action::Submit if story.pending.is_some() => "staged",
-                _ => action.key(),
-            };
-            let Some(merged) = merged else {
-                return Ok(HttpResponse::SeeOther()
-                    .insert_header((LOCATION, format!("/desk/stories/{}?saved={key}", story.id)))
-                    .finish());
-            };
-            // Shown at once rather than after a redirect, as the notice exists only now.
-            let notice = format!("{} {}", form::saved_notice(key), merged.notice());
-            let input = StoryInput::editing(&story);
-            let mut page = form_page(&signed_in, Some(&*story), input, Vec::new(), Some(notice));
-            form::name_people(&state, &signed_in, &story, &mut page).await?;
-            html(StatusCode::OK, page.render()?)
+            saved_page(&state, &signed_in, action, &story, merged).await
         }
         Ok(Outcome::Conflicts(unmerged)) => conflicts(&signed_in, action, &unmerged),
         Err(e) => refused(&state, &signed_in, action, current.as_ref(), input, e).await,
     }
 }
 
-/// What the button asks for, with the publication time typed for Schedule.
-fn step(action: Action, input: &StoryInput, now: OffsetDateTime) -> Result<Step, FieldErrors> {
-    Ok(match action {
-        Action::Save | Action::Preview => Step::Save,
-        Action::Submit => Step::Submit,
-        Action::Publish => Step::Publish,
-        Action::Schedule => Step::Schedule(fields::schedule_time(input, now)?),
-        Action::ScheduleAtEmbargo => Step::Schedule(fields::embargo_time(input, now)?),
-        Action::Unpublish => Step::Unpublish,
-        Action::UpdateLive => Step::UpdateLive,
-        Action::DiscardChanges => Step::DiscardChanges,
+/// The story as the edit would leave it, as readers would see it, with a form that sends the
+/// edit again from its pager and its buttons.
+fn preview_page(
+    state: &State,
+    signed_in: &SignedIn,
+    id: Option<StoryId>,
+    story: &Story,
+    page: PageNumber,
+    input: &StoryInput,
+    photo: Option<&Photo>,
+) -> Result<HttpResponse, AppError> {
+    let form = PreviewForm {
+        action: id.map_or_else(
+            || "/desk/stories".to_owned(),
+            |id| format!("/desk/stories/{id}"),
+        ),
+        csrf: signed_in.csrf.clone(),
+        fields: input.to_pairs(),
+    };
+    let page = ArticlePage::preview(&state.site, story, page, form).with_photo(photo);
+    html(StatusCode::OK, page.render()?)
+}
+
+/// The stored story the form edits (`None`: a new one), if the account may take `action` on
+/// it; a refusal is the desk's page saying why.
+async fn allowed(
+    state: &State,
+    signed_in: &SignedIn,
+    id: Option<StoryId>,
+    action: Action,
+) -> Result<Option<Story>, AppError> {
+    let actor = Actor::User(signed_in.user.clone());
+    let publishing = action.needs_editor();
+    let allowed = state
+        .blocking(move |store| {
+            Ok::<_, StoreError>(editorial::allowed(store, &actor, id, publishing))
+        })
+        .await?;
+    allowed.map_err(|e| match e {
+        EditorialError::NotAllowed(reason) => not_allowed(signed_in, reason, id),
+        e => e.into(),
     })
+}
+
+/// The form's photo: removed, uploaded (said on the form if it cannot be used) or chosen, its
+/// stored caption, credit and alt text filling what the form left empty.
+async fn photo(
+    state: &State,
+    signed_in: &SignedIn,
+    submission: &mut Submission,
+    input: &mut StoryInput,
+    errors: &mut FieldErrors,
+    now: OffsetDateTime,
+) -> Result<Option<Photo>, AppError> {
+    if submission.remove_photo {
+        input.photo_id.clear();
+    }
+    if let Some(upload) = submission.upload.take() {
+        story_photo::store_upload(state, &signed_in.user, upload, input, errors, now).await?;
+    }
+    let chosen = story_photo::chosen(state, &input.photo_id).await?;
+    if let Some(photo) = &chosen {
+        story_photo::fill_defaults(input, photo);
+    }
+    Ok(chosen)
+}
+
+/// Back to the story's form, which says what was done; or, when the save was merged with
+/// someone else's, the form at once, saying so.
+async fn saved_page(
+    state: &State,
+    signed_in: &SignedIn,
+    action: Action,
+    story: &Story,
+    merged: Option<Merged>,
+) -> Result<HttpResponse, AppError> {
+    // A save that left changes pending says they are not live yet.
+    let key = match action {
+        Action::Save | Action::Submit if story.pending.is_some() => "staged",
+        _ => action.key(),
+    };
+    let Some(merged) = merged else {
+        return Ok(HttpResponse::SeeOther()
+            .insert_header((LOCATION, format!("/desk/stories/{}?saved={key}", story.id)))
+            .finish());
+    };
+    // Shown at once rather than after a redirect, as the notice exists only now.
+    let notice = format!("{} {}", form::saved_notice(key), merged.notice());
+    let input = StoryInput::editing(story);
+    let mut page = form_page(signed_in, Some(story), input, Vec::new(), Some(notice));
+    form::name_people(state, signed_in, story, &mut page).await?;
+    html(StatusCode::OK, page.render()?)
 }
 
 /// The page for an edit the service refused: the form with its errors, or the conflict page.
@@ -251,25 +255,13 @@ async fn refused(
             invalid(state, signed_in, current, input, vec![("slug", message)]).await
         }
         EditorialError::Invalid(errors) => invalid(state, signed_in, current, input, errors).await,
-        EditorialError::NotAllowed(reason) => {
-            not_allowed(signed_in, current.map(|story| story.id), reason)
-        }
+        EditorialError::NotAllowed(reason) => Err(not_allowed(
+            signed_in,
+            reason,
+            current.map(|story| story.id),
+        )),
         other => Err(other.into()),
     }
-}
-
-/// What the account may not do, why, and what to do instead, on a desk page.
-fn not_allowed(
-    signed_in: &SignedIn,
-    id: Option<StoryId>,
-    reason: &str,
-) -> Result<HttpResponse, AppError> {
-    let page = RefusalPage::new(
-        DeskContext::new(signed_in, "Not allowed"),
-        reason,
-        id.map(|id| format!("/desk/stories/{id}")),
-    );
-    html(StatusCode::FORBIDDEN, page.render()?)
 }
 
 /// The form again with what was typed and why it was refused, naming the people it speaks of.

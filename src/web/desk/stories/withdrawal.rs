@@ -1,13 +1,13 @@
 //! Withdrawing a published story from the desk (editors), and reinstating it (administrators).
 //! The rules are the editorial service's; these handlers parse, call it and redirect.
 
+use super::form::stored_form;
 use super::html;
-use crate::domain::story_form::StoryInput;
 use crate::domain::{StoryId, WithdrawalReason};
 use crate::editorial::{self, Actor, EditorialError};
 use crate::storage::StoreError;
 use crate::web::auth::SignedIn;
-use crate::web::desk::story_form::form_page;
+use crate::web::desk::editable::{Editable, IfNot, story_id};
 use crate::web::{AppError, State};
 use actix_web::http::StatusCode;
 use actix_web::http::header::LOCATION;
@@ -38,27 +38,14 @@ pub(in crate::web::desk) async fn withdraw(
     form: web::Form<WithdrawForm>,
 ) -> Result<HttpResponse, AppError> {
     signed_in.check_csrf(&req, &form.csrf)?;
-    let id: StoryId = path.parse().map_err(|_| AppError::NotFound)?;
+    let story = Editable::load(&state, &signed_in, story_id(&path)?, IfNot::Forbidden).await?;
+    let id = story.id();
     let reason = match WithdrawalReason::parse(&form.reason) {
         Ok(reason) => reason,
         Err(e) => {
-            let story = state
-                .blocking(move |store| editorial::story(store, id))
-                .await?;
-            // Whoever may not open the story's form is not shown it here either.
-            if !signed_in.user.can_edit(&story) {
-                return Err(AppError::Forbidden);
-            }
             let errors = vec![("withdraw_reason", e.to_string())];
-            let mut page = form_page(
-                &signed_in,
-                Some(&story),
-                StoryInput::editing(&story),
-                errors,
-                None,
-            );
+            let mut page = stored_form(&state, &signed_in, &story, errors).await?;
             page.typed_withdrawal_reason = form.reason.clone();
-            super::form::name_people(&state, &signed_in, &story, &mut page).await?;
             return html(StatusCode::UNPROCESSABLE_ENTITY, page.render()?);
         }
     };
@@ -81,7 +68,9 @@ pub(in crate::web::desk) async fn reinstate(
     form: web::Form<ReinstateForm>,
 ) -> Result<HttpResponse, AppError> {
     signed_in.check_csrf(&req, &form.csrf)?;
-    let id: StoryId = path.parse().map_err(|_| AppError::NotFound)?;
+    let id = Editable::load(&state, &signed_in, story_id(&path)?, IfNot::Forbidden)
+        .await?
+        .id();
     let actor = Actor::User(signed_in.user.clone());
     let now = state.settings.clock.now();
     let outcome = state
