@@ -2,7 +2,7 @@
 //! the real server.
 
 use crate::chromium::{Chromium, journey};
-use crate::helpers::{StoryBuilder, TestApp, fixture};
+use crate::helpers::{StoryBuilder, TestApp, fixture, runs_once};
 use newsroom::domain::{PageNumber, Role, Status, StoryId};
 use newsroom::storage::Listing;
 use time::{Duration, OffsetDateTime};
@@ -71,6 +71,9 @@ fn jpeg_photo(dir: &tempfile::TempDir) -> std::path::PathBuf {
 
 #[actix_web::test]
 async fn an_editor_writes_previews_and_publishes_a_wire_story_with_a_photo() {
+    if !runs_once("an_editor_writes_previews_and_publishes_a_wire_story_with_a_photo") {
+        return;
+    }
     let app = TestApp::spawn().await;
     app.create_user("zhang.dan", Role::Editor, PASSWORD);
     let files = tempfile::tempdir().expect("temp dir");
@@ -173,6 +176,9 @@ async fn an_editor_writes_previews_and_publishes_a_wire_story_with_a_photo() {
 
 #[actix_web::test]
 async fn a_reader_pages_through_the_front_page_and_a_three_page_story() {
+    if !runs_once("a_reader_pages_through_the_front_page_and_a_three_page_story") {
+        return;
+    }
     let app = TestApp::spawn_with(|s| s.per_page = 5).await;
     let now = OffsetDateTime::now_utc();
     // The oldest story, so the reader finds it on the last listing page.
@@ -227,6 +233,9 @@ async fn a_reader_pages_through_the_front_page_and_a_three_page_story() {
 
 #[actix_web::test]
 async fn the_second_of_two_editors_to_save_gets_the_conflict_page_with_both_texts() {
+    if !runs_once("the_second_of_two_editors_to_save_gets_the_conflict_page_with_both_texts") {
+        return;
+    }
     let app = TestApp::spawn().await;
     app.create_user("first.editor", Role::Editor, PASSWORD);
     app.create_user("second.editor", Role::Editor, PASSWORD);
@@ -287,6 +296,9 @@ async fn the_second_of_two_editors_to_save_gets_the_conflict_page_with_both_text
 
 #[actix_web::test]
 async fn a_writer_whose_session_ends_mid_edit_logs_in_again_and_keeps_the_text() {
+    if !runs_once("a_writer_whose_session_ends_mid_edit_logs_in_again_and_keeps_the_text") {
+        return;
+    }
     let app = TestApp::spawn().await;
     let writer = app.create_user("li.wei", Role::Writer, PASSWORD);
     let browser = Chromium::start("writer_session_ends").await;
@@ -344,6 +356,9 @@ async fn a_writer_whose_session_ends_mid_edit_logs_in_again_and_keeps_the_text()
 
 #[actix_web::test]
 async fn two_editors_editing_different_paragraphs_in_two_windows_both_keep_their_edits() {
+    if !runs_once("two_editors_editing_different_paragraphs_in_two_windows_both_keep_their_edits") {
+        return;
+    }
     let app = TestApp::spawn().await;
     app.create_user("first.editor", Role::Editor, PASSWORD);
     app.create_user("second.editor", Role::Editor, PASSWORD);
@@ -384,6 +399,11 @@ async fn two_editors_editing_different_paragraphs_in_two_windows_both_keep_their
 
 #[actix_web::test]
 async fn an_editor_saves_changes_to_a_live_story_and_readers_see_them_once_she_updates_it() {
+    if !runs_once(
+        "an_editor_saves_changes_to_a_live_story_and_readers_see_them_once_she_updates_it",
+    ) {
+        return;
+    }
     let app = TestApp::spawn().await;
     app.create_user("edna.live", Role::Editor, PASSWORD);
     let published = OffsetDateTime::now_utc() - Duration::hours(1);

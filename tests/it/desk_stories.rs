@@ -1118,15 +1118,14 @@ async fn publishing_and_unpublishing_are_recorded_in_the_audit_log() {
 
 #[actix_web::test]
 async fn a_restarted_server_keeps_stories_revisions_accounts_and_sessions() {
-    use crate::helpers::{ServerProcess, data_dir, newsroom, run_with_input};
-    let dir = tempfile::tempdir().expect("temp dir");
-    let data = data_dir(&dir);
-    let mut add = newsroom(&data);
+    use crate::helpers::{ServerProcess, TestSite, newsroom, run_with_input};
+    let site = TestSite::new();
+    let mut add = newsroom(&site);
     add.args(["user", "add", "zhang.dan", "--role", "editor"]);
     let added = run_with_input(add, &format!("{PASSWORD}\n"));
     assert!(added.status.success(), "{}", added.stderr);
 
-    let mut server = ServerProcess::start(&data, dir.path().join("first.log")).await;
+    let mut server = ServerProcess::start(&site, site.path().join("first.log")).await;
     let mut browser = Browser::new(&server.address);
     assert_eq!(
         browser.try_login("zhang.dan", PASSWORD).await.status(),
@@ -1139,7 +1138,7 @@ async fn a_restarted_server_keeps_stories_revisions_accounts_and_sessions() {
     let stopped = server.stop().await;
     assert!(stopped.success(), "SIGTERM ended the server with {stopped}");
 
-    let server = ServerProcess::start(&data, dir.path().join("second.log")).await;
+    let server = ServerProcess::start(&site, site.path().join("second.log")).await;
     // Cookies belong to the host, not the port: the same browser comes back.
     browser.address = server.address.clone();
     let (status, form) = browser.get_html(&edit_path(id)).await;

@@ -186,14 +186,12 @@ fn ninjs_carries_the_embargo_out_and_an_import_honours_it() {
     };
     let read = newsroom::ninjs::story(&incoming, defaults).expect("read");
     assert_eq!(read.content.embargo, Some(until));
-    let dir = tempfile::tempdir().expect("dir");
-    let store = newsroom::storage::SledStore::open(dir.path(), 1 << 20).expect("store");
+    let site = crate::helpers::TestSite::new();
+    let store = site.open();
     let actor = newsroom::editorial::Actor::CommandLine;
-    newsroom::editorial::import_ninjs(&store, &actor, read.clone(), true, defaults.now)
+    newsroom::editorial::import_ninjs(&*store, &actor, read.clone(), true, defaults.now)
         .expect("import");
-    let stored = newsroom::storage::StoryStore::story(&store, read.id)
-        .expect("read")
-        .expect("stored");
+    let stored = store.story(read.id).expect("read").expect("stored");
     assert_eq!(stored.status, Status::Scheduled(until));
     assert!(!stored.is_public());
 }
