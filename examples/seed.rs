@@ -60,9 +60,10 @@ fn main() -> Result<()> {
                     body.clone(),
                     at,
                 );
-                story.standfirst = Some(standfirst.clone());
-                story.source = Some(source.clone());
-                story.dateline = Some(Dateline::parse("GENEVA, July 14 (Xinhua)", at.date())?);
+                story.content.standfirst = Some(standfirst.clone());
+                story.content.source = Some(source.clone());
+                story.content.dateline =
+                    Some(Dateline::parse("GENEVA, July 14 (Xinhua)", at.date())?);
                 story.published_at = Some(at);
                 story.publish(at, None);
                 Ok(story)
@@ -74,7 +75,7 @@ fn main() -> Result<()> {
             let story = &batch[batch.len() / 2];
             sample = Some(urls::article(
                 story.published_at.context("published")?,
-                &story.slug,
+                &story.content.slug,
                 1,
             ));
         }

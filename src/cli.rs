@@ -326,7 +326,7 @@ fn import_wire(settings: Settings, args: ImportWireArgs) -> anyhow::Result<()> {
             editorial::Imported::New(story) => println!(
                 "{}: published {:?} as {}",
                 file.display(),
-                story.headline.as_str(),
+                story.content.headline.as_str(),
                 article_url(&story)
             ),
             editorial::Imported::AlreadyThere(story) => {
@@ -351,7 +351,7 @@ fn import_wire(settings: Settings, args: ImportWireArgs) -> anyhow::Result<()> {
 fn article_url(story: &crate::domain::Story) -> String {
     crate::urls::article(
         story.published_at.unwrap_or(story.updated_at),
-        &story.slug,
+        &story.content.slug,
         1,
     )
 }

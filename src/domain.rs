@@ -32,7 +32,7 @@ pub use photo::{Aspect, Crop, FocalPoint, LeadPhoto, Photo, Rendition};
 pub use section::Section;
 pub use session::Session;
 pub use slug::Slug;
-pub use story::{PendingChanges, Status, Story, StoryContent, StorySummary};
+pub use story::{PendingChanges, ReaderView, Status, Story, StoryContent, StoryEdit, StorySummary};
 pub use text::{
     AltText, Byline, Bylines, Caption, Credit, Headline, Initials, NoteText, Source, Standfirst,
     WithdrawalReason,

@@ -164,6 +164,9 @@ pub struct Edit {
     /// a conflict.
     pub expected_revision: Option<u64>,
     pub content: StoryContent,
+    /// The filing time typed with the content: the publication time of a story never
+    /// published (see [`Story::set_filed_at`]).
+    pub filed_at: Option<OffsetDateTime>,
     pub step: Step,
     /// A correction, clarification or editor's note to show readers from now on; only with a
     /// step that puts a story readers already see live (see `notes`).
@@ -210,7 +213,7 @@ fn save_noting(
         }
         (None, Some(note)) => Some(actor.event(
             AuditAction::Merge,
-            format!("{}; {note}", story.headline),
+            format!("{}; {note}", story.content.headline),
             now,
         )),
         (event, None) => event,
@@ -290,6 +293,7 @@ fn prepare(
         }
         None => Story::new_draft(edit.content, actor.id(), now),
     };
+    story.set_filed_at(edit.filed_at);
     // The checks apply to the words the desk is working on, pending or not.
     check_photo(store, &story.as_edited(), edit.step)?;
     if story.is_withdrawn() && edit.step.needs_editor() {
@@ -382,7 +386,10 @@ fn audit_of(
     edited: &Story,
     now: OffsetDateTime,
 ) -> Option<AuditEvent> {
-    let embargo = embargo::change(current.and_then(|c| c.embargo), edited.embargo);
+    let embargo = embargo::change(
+        current.and_then(|c| c.content.embargo),
+        edited.content.embargo,
+    );
     let action = match (step.audit_action(), &embargo) {
         (Some(action), _) => action,
         (None, Some(_)) => AuditAction::Embargo,
@@ -396,7 +403,7 @@ fn audit_of(
         }
         (None, None) => return None,
     };
-    let mut detail = edited.headline.to_string();
+    let mut detail = edited.content.headline.to_string();
     // When a scheduled story is to go public belongs with who scheduled it.
     if let Step::Schedule(at) = step {
         detail.push_str(&format!("; for {}", embargo::shown(at)));
@@ -417,7 +424,7 @@ fn staged_differently(current: &Story, edited: &Story) -> bool {
 /// Readers must be told who took a photo and what it shows: a story whose photo lacks a credit
 /// or alt text is not published or scheduled. A photo that was deleted meanwhile is not kept.
 fn check_photo(store: &dyn Store, story: &Story, step: Step) -> Result<(), EditorialError> {
-    let Some(photo) = story.photo.as_ref() else {
+    let Some(photo) = story.content.photo.as_ref() else {
         return Ok(());
     };
     let Some(image) = photo.image else {

@@ -50,11 +50,11 @@ mod tests {
             Body::parse("First *page*.\n\n<!--nextpage-->\n\nSecond page.").unwrap(),
             datetime!(2017-07-14 20:00:00.123456789 UTC),
         );
-        story.standfirst = Some(Standfirst::parse("What happened").unwrap());
-        story.dateline =
+        story.content.standfirst = Some(Standfirst::parse("What happened").unwrap());
+        story.content.dateline =
             Some(Dateline::parse("GENEVA, July 14 (Xinhua)", date!(2017 - 07 - 15)).unwrap());
-        story.source = Some(Source::parse("Xinhua").unwrap());
-        story.photo = Some(LeadPhoto {
+        story.content.source = Some(Source::parse("Xinhua").unwrap());
+        story.content.photo = Some(LeadPhoto {
             image: None,
             caption: Caption::parse("The envoy speaks").unwrap(),
             credit: Some(Credit::parse("Xinhua/Xu Jinquan").unwrap()),
@@ -62,7 +62,30 @@ mod tests {
         });
         story.revision = 3;
         story.publish(datetime!(2017-07-15 07:11:57 UTC), None);
+        // Saved once more with changes readers do not see yet.
+        story.public_revision = 2;
+        story.public_changed_at = Some(datetime!(2017-07-15 07:11:57 UTC));
         story
+    }
+
+    #[test]
+    fn the_version_is_what_readers_have_seen_change_not_every_save() {
+        let doc = document(&published(), site());
+        assert_eq!(doc.version.as_deref(), Some("2"));
+        assert_eq!(doc.versioncreated.as_deref(), Some("2017-07-15T07:11:57Z"));
+        let mut never_public = published();
+        never_public.public_revision = 0;
+        never_public.public_changed_at = None;
+        let doc = document(&never_public, site());
+        assert_eq!(
+            doc.version.as_deref(),
+            Some("1"),
+            "ninjs versions start at 1"
+        );
+        assert_eq!(
+            doc.versioncreated.as_deref(),
+            Some("2017-07-14T20:00:00.123456789Z")
+        );
     }
 
     #[test]
@@ -114,7 +137,10 @@ mod tests {
         };
         let back = story_of(&doc, defaults);
         assert_eq!(back.notes, story.notes);
-        assert_eq!(back.body, story.body, "a note is never taken for the text");
+        assert_eq!(
+            back.content.body, story.content.body,
+            "a note is never taken for the text"
+        );
     }
 
     fn story_of(doc: &Document, defaults: Defaults<'_>) -> Story {

@@ -395,7 +395,7 @@ pub fn lead_photos(
 ) -> Result<Vec<(domain::StoryId, Photo, String)>, StoreError> {
     let mut found = Vec::new();
     for id in stories {
-        let Some(lead) = store.story(*id)?.and_then(|s| s.photo) else {
+        let Some(lead) = store.story(*id)?.and_then(|s| s.content.photo) else {
             continue;
         };
         let Some(photo) = lead.image.map(|p| store.photo(p)).transpose()?.flatten() else {

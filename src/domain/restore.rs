@@ -11,13 +11,14 @@ impl Story {
     /// a new revision (the editorial service decides whether readers are told of it).
     pub fn restored_from(&self, old: &Story, by: Option<UserId>, now: OffsetDateTime) -> Story {
         let mut restored = self.clone();
-        let mut content = old.content();
+        let mut content = old.content.clone();
         if self.first_published_at.is_some() {
-            content.slug = self.slug.clone();
+            content.slug = self.content.slug.clone();
         }
         // An embargo belongs to the workflow: restoring words neither lifts nor sets one.
-        content.embargo = self.embargo;
-        restored.set_content(content);
+        content.embargo = self.content.embargo;
+        restored.content = content;
+        restored.set_filed_at(old.filed_at());
         restored.updated_at = now;
         restored.last_edited_by = by;
         restored
@@ -44,21 +45,21 @@ mod tests {
         let old = draft();
         let mut current = old.clone();
         current.revision = 3;
-        current.headline = Headline::parse("Talks resume").unwrap();
-        current.slug = Slug::parse("talks-resume").unwrap();
-        current.body = Body::parse("New words.").unwrap();
+        current.content.headline = Headline::parse("Talks resume").unwrap();
+        current.content.slug = Slug::parse("talks-resume").unwrap();
+        current.content.body = Body::parse("New words.").unwrap();
         current.publish(datetime!(2024-01-02 10:00 UTC), None);
         let editor = UserId::new();
         let now = datetime!(2024-01-03 10:00 UTC);
 
         let restored = current.restored_from(&old, Some(editor), now);
 
-        assert_eq!(restored.headline, old.headline);
-        assert_eq!(restored.body, old.body);
+        assert_eq!(restored.content.headline, old.content.headline);
+        assert_eq!(restored.content.body, old.content.body);
         assert_eq!(restored.status, Status::Published);
         assert_eq!(restored.published_at, current.published_at);
         assert_eq!(
-            restored.slug.as_str(),
+            restored.content.slug.as_str(),
             "talks-resume",
             "a published address stays"
         );
@@ -71,9 +72,9 @@ mod tests {
     fn a_draft_gets_its_old_slug_back() {
         let old = draft();
         let mut current = old.clone();
-        current.slug = Slug::parse("talks-resume").unwrap();
+        current.content.slug = Slug::parse("talks-resume").unwrap();
         let restored =
             current.restored_from(&old, Some(UserId::new()), datetime!(2024-01-03 10:00 UTC));
-        assert_eq!(restored.slug, old.slug);
+        assert_eq!(restored.content.slug, old.content.slug);
     }
 }

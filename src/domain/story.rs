@@ -47,17 +47,9 @@ pub struct Story {
     pub id: StoryId,
     /// Starts at 1 and grows by one with every save; a save must name the revision it edited.
     pub revision: u64,
-    pub headline: Headline,
-    pub standfirst: Option<Standfirst>,
-    pub slug: Slug,
-    pub section: Section,
-    pub bylines: Bylines,
-    pub source: Option<Source>,
-    pub dateline: Option<Dateline>,
-    pub body: Body,
-    pub photo: Option<LeadPhoto>,
-    /// Nothing of the story may be public before this time, whoever asks for it.
-    pub embargo: Option<OffsetDateTime>,
+    /// What readers are shown of it while it is public: the words, address and photo a writer
+    /// edits. Changes waiting to go live are in `pending`, not here.
+    pub content: StoryContent,
     pub status: Status,
     /// Why the story was withdrawn, for the desk (readers are not told); set while `Withdrawn`.
     pub withdrawal_reason: Option<WithdrawalReason>,
@@ -84,6 +76,12 @@ pub struct Story {
     pub editor: Option<Initials>,
     pub author: Option<UserId>,
     pub last_edited_by: Option<UserId>,
+    /// Counts the changes readers and machines have seen: it moves exactly when the reader's
+    /// view does (see [`Story::record_public_change`]), never with a save only the desk sees,
+    /// so the API's version of the story and the sitemap's date follow what they show.
+    pub public_revision: u64,
+    /// When readers last saw the story change; `None` until they first see it.
+    pub public_changed_at: Option<OffsetDateTime>,
 }
 
 /// What a writer types: the parts of a story readers see, already parsed. A new story is
@@ -99,11 +97,46 @@ pub struct StoryContent {
     pub dateline: Option<Dateline>,
     pub body: Body,
     pub photo: Option<LeadPhoto>,
-    /// Not part of what readers see, but typed with it: the time before which it stays unseen.
+    /// Nothing of the story may be public before this time, whoever asks for it.
     pub embargo: Option<OffsetDateTime>,
-    /// When the copy was filed (a wire story's own timestamp), which becomes its publication
-    /// time; only a story never published takes it, as it is part of the article's address.
+}
+
+/// What the story form hands in: the content, and the filing time typed with it. The filing
+/// time (a wire story's own timestamp) is not content: it becomes the publication time of a
+/// story never published, as part of the article's address, and nothing after that.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoryEdit {
+    pub content: StoryContent,
     pub filed_at: Option<OffsetDateTime>,
+}
+
+/// Everything readers and machines can see of a public story, wherever the site shows it: its
+/// pages, listings, feeds, sitemaps and API. Two states of a story with equal views look the
+/// same from outside, so the page cache and the story's public revision follow the view
+/// alone: a part of a story readers see belongs here, and is then compared everywhere.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ReaderView<'a> {
+    pub id: StoryId,
+    pub content: &'a StoryContent,
+    /// The publication time readers see; part of the article's address.
+    pub published_at: OffsetDateTime,
+    pub first_published_at: Option<OffsetDateTime>,
+    /// Shown as "Updated" when the words changed after publication.
+    pub revised_at: Option<OffsetDateTime>,
+    /// The API gives it as the document's first creation.
+    pub created_at: OffsetDateTime,
+    /// Initials of the publishing editor, in the meta line.
+    pub editor: Option<&'a Initials>,
+    /// Corrections, clarifications and editor's notes, oldest first.
+    pub notes: &'a [PublicNote],
+}
+
+impl ReaderView<'_> {
+    /// When readers last saw the story change: its publication, or the last revision after it.
+    pub fn modified_at(&self) -> OffsetDateTime {
+        self.revised_at
+            .map_or(self.published_at, |r| r.max(self.published_at))
+    }
 }
 
 /// Edits to a published story that readers do not see yet: saved on the desk, waiting for an
@@ -128,34 +161,29 @@ impl Story {
             now,
         );
         story.author = author;
-        story.set_content(content);
+        story.content = content;
         story
     }
 
-    /// The parts of the story a writer edits.
-    pub fn content(&self) -> StoryContent {
-        StoryContent {
-            headline: self.headline.clone(),
-            standfirst: self.standfirst.clone(),
-            slug: self.slug.clone(),
-            section: self.section,
-            bylines: self.bylines.clone(),
-            source: self.source.clone(),
-            dateline: self.dateline.clone(),
-            body: self.body.clone(),
-            photo: self.photo.clone(),
-            embargo: self.embargo,
-            filed_at: self
-                .published_at
-                .filter(|_| self.first_published_at.is_none()),
+    /// What the desk edits: the pending changes of a live story, or its own content.
+    pub fn editable_content(&self) -> &StoryContent {
+        match &self.pending {
+            Some(pending) => &pending.content,
+            None => &self.content,
         }
     }
 
-    /// What the desk edits: the pending changes of a live story, or its own content.
-    pub fn editable_content(&self) -> StoryContent {
-        match &self.pending {
-            Some(pending) => pending.content.clone(),
-            None => self.content(),
+    /// The filing time the form shows: the publication time of a story never published.
+    pub fn filed_at(&self) -> Option<OffsetDateTime> {
+        self.published_at
+            .filter(|_| self.first_published_at.is_none())
+    }
+
+    /// Takes `filed_at` as the publication time, if the story was never published: once it
+    /// was, its time is part of the article's address and stays.
+    pub fn set_filed_at(&mut self, filed_at: Option<OffsetDateTime>) {
+        if self.first_published_at.is_none() {
+            self.published_at = filed_at;
         }
     }
 
@@ -164,38 +192,67 @@ impl Story {
     pub fn as_edited(&self) -> Story {
         let mut edited = self.clone();
         if let Some(pending) = edited.pending.take() {
-            edited.set_content(pending.content);
+            edited.content = pending.content;
         }
         edited
     }
 
     /// Stages `content` as changes readers do not see yet, saved by `by` at `at`. Content no
-    /// different from the story's own (the filing time aside, which a published story no
-    /// longer takes) leaves nothing pending.
+    /// different from the story's own leaves nothing pending.
     pub fn stage(&mut self, content: StoryContent, by: Option<UserId>, at: OffsetDateTime) {
-        let mut own = self.content();
-        own.filed_at = content.filed_at;
-        self.pending = (content != own).then(|| Box::new(PendingChanges { content, by, at }));
+        self.pending =
+            (content != self.content).then(|| Box::new(PendingChanges { content, by, at }));
     }
 
-    /// Whether readers could tell the two apart anywhere the site shows a story: its pages,
-    /// listings, feeds, sitemaps and API. Pending changes, the revision and who saved it last
-    /// are the desk's alone, so a staged save leaves the public site as it was.
-    pub fn differs_for_readers(&self, other: &Story) -> bool {
-        if self.is_public() != other.is_public() {
-            return true;
+    /// What readers and machines see of the story: `None` while it is not public (a draft,
+    /// scheduled, unpublished or withdrawn story shows readers nothing of itself).
+    pub fn reader_view(&self) -> Option<ReaderView<'_>> {
+        let published_at = self
+            .published_at
+            .filter(|_| self.status == Status::Published)?;
+        Some(ReaderView {
+            id: self.id,
+            content: &self.content,
+            published_at,
+            first_published_at: self.first_published_at,
+            revised_at: self.revised_at,
+            created_at: self.created_at,
+            editor: self.editor.as_ref(),
+            notes: &self.notes,
+        })
+    }
+
+    /// Stamps the public revision of this story, about to be stored in place of `old` (`None`:
+    /// it is new) at `now`, and says whether readers see a change. Every storage engine calls
+    /// it as it writes a story, inside the write, so that the public revision and the page
+    /// cache follow one rule. A story carrying a newer public revision than `old` (a copy
+    /// from elsewhere: an import, a restored backup) keeps its own.
+    pub fn record_public_change(&mut self, old: Option<&Story>, now: OffsetDateTime) -> bool {
+        let seen = match old {
+            Some(old) => old.differs_for_readers(self),
+            None => self.is_public(),
+        };
+        let (revision, changed_at) = old.map_or((0, None), |old| {
+            (old.public_revision, old.public_changed_at)
+        });
+        if self.public_revision > revision {
+            return seen;
         }
-        self.is_public()
-            && (self.reads_differently_from(other)
-                || self.slug != other.slug
-                || self.section != other.section
-                || self.embargo != other.embargo
-                || self.status != other.status
-                || self.published_at != other.published_at
-                || self.first_published_at != other.first_published_at
-                || self.revised_at != other.revised_at
-                || self.editor != other.editor
-                || self.notes != other.notes)
+        if seen {
+            self.public_revision = revision + 1;
+            self.public_changed_at = Some(now);
+        } else {
+            self.public_revision = revision;
+            self.public_changed_at = changed_at;
+        }
+        seen
+    }
+
+    /// Whether readers could tell the two apart anywhere the site shows a story. Pending
+    /// changes, the revision and who saved it last are the desk's alone, so a staged save
+    /// leaves the public site as it was.
+    pub fn differs_for_readers(&self, other: &Story) -> bool {
+        self.reader_view() != other.reader_view()
     }
 
     /// The status as the desk names it: "Published · changes pending" when changes wait.
@@ -203,45 +260,17 @@ impl Story {
         status_label(self.status, self.pending.is_some())
     }
 
-    pub fn set_content(&mut self, content: StoryContent) {
-        let StoryContent {
-            headline,
-            standfirst,
-            slug,
-            section,
-            bylines,
-            source,
-            dateline,
-            body,
-            photo,
-            embargo,
-            filed_at,
-        } = content;
-        self.headline = headline;
-        self.standfirst = standfirst;
-        self.slug = slug;
-        self.section = section;
-        self.bylines = bylines;
-        self.source = source;
-        self.dateline = dateline;
-        self.body = body;
-        self.photo = photo;
-        self.embargo = embargo;
-        if self.first_published_at.is_none() {
-            self.published_at = filed_at;
-        }
-    }
-
     /// Whether readers would see a difference between `self` and `edited` (the slug and section
     /// move a story, but do not change what it says).
     pub fn reads_differently_from(&self, edited: &Story) -> bool {
-        self.headline != edited.headline
-            || self.standfirst != edited.standfirst
-            || self.body != edited.body
-            || self.bylines != edited.bylines
-            || self.dateline != edited.dateline
-            || self.source != edited.source
-            || self.photo != edited.photo
+        let (mine, theirs) = (&self.content, &edited.content);
+        mine.headline != theirs.headline
+            || mine.standfirst != theirs.standfirst
+            || mine.body != theirs.body
+            || mine.bylines != theirs.bylines
+            || mine.dateline != theirs.dateline
+            || mine.source != theirs.source
+            || mine.photo != theirs.photo
     }
 
     /// A new draft, created now.
@@ -255,16 +284,18 @@ impl Story {
         Story {
             id: StoryId::new(),
             revision: 0,
-            slug: Slug::from_headline(headline.as_str()),
-            headline,
-            standfirst: None,
-            section,
-            bylines,
-            source: None,
-            dateline: None,
-            body,
-            photo: None,
-            embargo: None,
+            content: StoryContent {
+                slug: Slug::from_headline(headline.as_str()),
+                headline,
+                standfirst: None,
+                section,
+                bylines,
+                source: None,
+                dateline: None,
+                body,
+                photo: None,
+                embargo: None,
+            },
             status: Status::Draft,
             withdrawal_reason: None,
             submitted: false,
@@ -280,16 +311,18 @@ impl Story {
             editor: None,
             author: None,
             last_edited_by: None,
+            public_revision: 0,
+            public_changed_at: None,
         }
     }
 
     pub fn is_public(&self) -> bool {
-        self.status == Status::Published && self.published_at.is_some()
+        self.reader_view().is_some()
     }
 
     /// Whether the story's embargo still holds at `now`.
     pub fn is_embargoed(&self, now: OffsetDateTime) -> bool {
-        self.embargo.is_some_and(|until| until > now)
+        self.content.embargo.is_some_and(|until| until > now)
     }
 
     pub fn is_withdrawn(&self) -> bool {
@@ -312,11 +345,11 @@ impl Story {
     pub fn summary(&self) -> StorySummary {
         StorySummary {
             id: self.id,
-            headline: self.headline.clone(),
-            standfirst: self.standfirst.clone(),
-            slug: self.slug.clone(),
-            section: self.section,
-            bylines: self.bylines.clone(),
+            headline: self.content.headline.clone(),
+            standfirst: self.content.standfirst.clone(),
+            slug: self.content.slug.clone(),
+            section: self.content.section,
+            bylines: self.content.bylines.clone(),
             status: self.status,
             submitted: self.submitted,
             pending: self.pending.is_some(),
@@ -324,6 +357,7 @@ impl Story {
             assignee: self.assignee,
             published_at: self.published_at,
             updated_at: self.updated_at,
+            public_changed_at: self.public_changed_at,
             author: self.author,
             last_edited_by: self.last_edited_by,
         }
@@ -365,6 +399,8 @@ pub struct StorySummary {
     pub assignee: Option<UserId>,
     pub published_at: Option<OffsetDateTime>,
     pub updated_at: OffsetDateTime,
+    /// When readers last saw the story change (see [`Story::public_changed_at`]).
+    pub public_changed_at: Option<OffsetDateTime>,
     pub author: Option<UserId>,
     pub last_edited_by: Option<UserId>,
 }
@@ -375,6 +411,9 @@ mod tests {
     use time::macros::datetime;
 
     const NOW: OffsetDateTime = datetime!(2026-06-01 12:00 UTC);
+
+    /// One change made to a story, named for the failure message.
+    type Change = Box<dyn Fn(&mut Story)>;
 
     fn live() -> Story {
         let mut story = Story::draft(
@@ -389,7 +428,7 @@ mod tests {
     }
 
     fn with_body(story: &Story, body: &str) -> StoryContent {
-        let mut content = story.content();
+        let mut content = story.content.clone();
         content.body = Body::parse(body).unwrap();
         content
     }
@@ -400,9 +439,9 @@ mod tests {
         let mut staged = live.clone();
         staged.stage(with_body(&live, "New words."), None, NOW);
 
-        assert_eq!(staged.body.as_str(), "Live words.");
+        assert_eq!(staged.content.body.as_str(), "Live words.");
         assert_eq!(staged.editable_content().body.as_str(), "New words.");
-        assert_eq!(staged.as_edited().body.as_str(), "New words.");
+        assert_eq!(staged.as_edited().content.body.as_str(), "New words.");
         assert_eq!(staged.as_edited().pending, None);
         assert_eq!(staged.status_label(), "Published · changes pending");
         assert_eq!(
@@ -417,26 +456,225 @@ mod tests {
         let live = live();
         let mut staged = live.clone();
         staged.stage(with_body(&live, "New words."), None, NOW);
-        staged.stage(live.content(), None, NOW);
+        staged.stage(live.content.clone(), None, NOW);
         assert_eq!(staged.pending, None);
         assert_eq!(staged.status_label(), "Published");
     }
 
     #[test]
-    fn readers_see_a_change_of_words_place_or_visibility() {
+    fn every_part_of_a_story_readers_see_tells_two_states_apart() {
+        use crate::domain::{Caption, NoteKind, NoteText};
+        let later = NOW + time::Duration::hours(1);
+        let changes: Vec<(&str, Change)> = vec![
+            (
+                "headline",
+                Box::new(|s| s.content.headline = Headline::parse("Talks resume").unwrap()),
+            ),
+            (
+                "standfirst",
+                Box::new(|s| s.content.standfirst = Some(Standfirst::parse("No deal.").unwrap())),
+            ),
+            (
+                "slug",
+                Box::new(|s| s.content.slug = Slug::parse("talks-over").unwrap()),
+            ),
+            (
+                "section",
+                Box::new(|s| s.content.section = Section::parse("business").unwrap()),
+            ),
+            (
+                "bylines",
+                Box::new(|s| s.content.bylines = Bylines::parse("Bo Chen").unwrap()),
+            ),
+            (
+                "source",
+                Box::new(|s| s.content.source = Some(Source::parse("Xinhua").unwrap())),
+            ),
+            (
+                "dateline",
+                Box::new(|s| {
+                    s.content.dateline =
+                        Some(Dateline::parse("GENEVA, June 1", NOW.date()).unwrap())
+                }),
+            ),
+            (
+                "body",
+                Box::new(|s| s.content.body = Body::parse("New words.").unwrap()),
+            ),
+            (
+                "photo",
+                Box::new(|s| {
+                    s.content.photo = Some(LeadPhoto {
+                        image: None,
+                        caption: Caption::parse("The envoy.").unwrap(),
+                        credit: None,
+                        alt: None,
+                    })
+                }),
+            ),
+            (
+                "embargo",
+                Box::new(move |s| s.content.embargo = Some(later)),
+            ),
+            ("unpublished", Box::new(|s| s.status = Status::Unpublished)),
+            (
+                "withdrawn",
+                Box::new(move |s| s.status = Status::Withdrawn(later)),
+            ),
+            (
+                "published_at",
+                Box::new(move |s| s.published_at = Some(later)),
+            ),
+            (
+                "first_published_at",
+                Box::new(move |s| s.first_published_at = Some(later)),
+            ),
+            ("revised_at", Box::new(move |s| s.revised_at = Some(later))),
+            ("created_at", Box::new(move |s| s.created_at = later)),
+            (
+                "editor",
+                Box::new(|s| s.editor = Some(Initials::parse("ZD").unwrap())),
+            ),
+            (
+                "notes",
+                Box::new(move |s| {
+                    s.notes.push(PublicNote {
+                        kind: NoteKind::Correction,
+                        text: NoteText::parse("An earlier version misspelt a name.").unwrap(),
+                        at: later,
+                    })
+                }),
+            ),
+        ];
         let live = live();
-        let mut reworded = live.clone();
-        reworded.set_content(with_body(&live, "New words."));
-        let mut moved = live.clone();
-        moved.section = Section::parse("business").unwrap();
-        let mut hidden = live.clone();
-        hidden.status = Status::Unpublished;
-        for changed in [&reworded, &moved, &hidden] {
-            assert!(live.differs_for_readers(changed), "{changed:?}");
+        for (part, change) in changes {
+            let mut changed = live.clone();
+            change(&mut changed);
+            assert!(live.differs_for_readers(&changed), "{part}");
+            assert!(
+                changed.differs_for_readers(&live),
+                "{part}, the other way round"
+            );
         }
-        let mut saved_again = live.clone();
-        saved_again.revision += 1;
-        saved_again.updated_at = NOW + time::Duration::hours(1);
-        assert!(!live.differs_for_readers(&saved_again));
+    }
+
+    #[test]
+    fn what_only_the_desk_sees_leaves_readers_with_the_same_story() {
+        let later = NOW + time::Duration::hours(1);
+        let note = ReviewNote {
+            text: crate::domain::NoteText::parse("Check the quote.").unwrap(),
+            by: None,
+            at: later,
+        };
+        let changes: Vec<(&str, Change)> = vec![
+            ("revision", Box::new(|s| s.revision += 1)),
+            (
+                "pending",
+                Box::new(|s| s.stage(with_body(s, "Staged words."), None, NOW)),
+            ),
+            ("submitted", Box::new(|s| s.submitted = true)),
+            (
+                "sent_back",
+                Box::new(move |s| s.sent_back = Some(note.clone())),
+            ),
+            ("assignee", Box::new(|s| s.assignee = Some(UserId::new()))),
+            ("updated_at", Box::new(move |s| s.updated_at = later)),
+            ("author", Box::new(|s| s.author = Some(UserId::new()))),
+            (
+                "last_edited_by",
+                Box::new(|s| s.last_edited_by = Some(UserId::new())),
+            ),
+            (
+                "withdrawal_reason",
+                Box::new(|s| {
+                    s.withdrawal_reason = Some(WithdrawalReason::parse("Court order").unwrap())
+                }),
+            ),
+        ];
+        let live = live();
+        for (part, change) in changes {
+            let mut changed = live.clone();
+            change(&mut changed);
+            assert_ne!(changed, live, "{part} changed nothing");
+            assert!(!live.differs_for_readers(&changed), "{part}");
+        }
+    }
+
+    #[test]
+    fn the_public_revision_moves_with_what_readers_see_and_only_then() {
+        let later = NOW + time::Duration::hours(1);
+        let mut draft = live();
+        draft.status = Status::Draft;
+        draft.published_at = None;
+        draft.first_published_at = None;
+        assert!(!draft.record_public_change(None, NOW), "a new draft");
+        assert_eq!((draft.public_revision, draft.public_changed_at), (0, None));
+
+        let mut published = draft.clone();
+        published.publish(NOW, None);
+        assert!(published.record_public_change(Some(&draft), NOW));
+        assert_eq!(
+            (published.public_revision, published.public_changed_at),
+            (1, Some(NOW))
+        );
+
+        let mut staged = published.clone();
+        staged.revision += 1;
+        staged.updated_at = later;
+        staged.stage(with_body(&published, "Staged words."), None, later);
+        assert!(!staged.record_public_change(Some(&published), later));
+        assert_eq!(
+            (staged.public_revision, staged.public_changed_at),
+            (1, Some(NOW))
+        );
+
+        let mut updated = staged.clone();
+        updated.content = with_body(&staged, "Staged words.");
+        updated.pending = None;
+        assert!(updated.record_public_change(Some(&staged), later));
+        assert_eq!(
+            (updated.public_revision, updated.public_changed_at),
+            (2, Some(later))
+        );
+    }
+
+    #[test]
+    fn a_copy_from_elsewhere_keeps_its_newer_public_revision() {
+        let stored = {
+            let mut story = live();
+            story.record_public_change(None, NOW);
+            story
+        };
+        let mut copy = stored.clone();
+        copy.content = with_body(&stored, "Their words.");
+        copy.public_revision = 5;
+        copy.public_changed_at = Some(NOW - time::Duration::hours(1));
+        assert!(copy.record_public_change(Some(&stored), NOW));
+        assert_eq!(copy.public_revision, 5);
+        assert_eq!(copy.public_changed_at, Some(NOW - time::Duration::hours(1)));
+
+        let mut new = copy.clone();
+        new.id = StoryId::new();
+        assert!(
+            new.record_public_change(None, NOW),
+            "a public story is new to readers"
+        );
+        assert_eq!(new.public_revision, 5);
+    }
+
+    #[test]
+    fn stories_readers_cannot_see_look_alike_whatever_they_hold() {
+        let mut draft = live();
+        draft.status = Status::Draft;
+        draft.published_at = None;
+        draft.first_published_at = None;
+        let mut reworded = draft.clone();
+        reworded.content = with_body(&draft, "New words.");
+        assert_eq!(draft.reader_view(), None);
+        assert!(!draft.differs_for_readers(&reworded));
+        let mut unpublished = live();
+        unpublished.status = Status::Unpublished;
+        assert!(!unpublished.is_public());
+        assert!(!draft.differs_for_readers(&unpublished));
     }
 }

@@ -1,11 +1,11 @@
 //! The story form's values exactly as typed, described by one table of fields: reading a field
 //! by name, writing the values back as pairs, filling the form from a story and laying out the
 //! templates all follow the table, so a new field is one line of it (and its parsing in
-//! [`apply`]). Turning the values into a [`StoryContent`] reports every wrong field at once.
+//! [`apply`]). Turning the values into a [`StoryEdit`] reports every wrong field at once.
 
 use super::{
     AltText, Body, Bylines, Caption, Credit, Dateline, DomainError, Headline, LeadPhoto, PhotoId,
-    Section, Slug, Source, Standfirst, Status, Story, StoryContent,
+    Section, Slug, Source, Standfirst, Status, Story, StoryContent, StoryEdit,
 };
 use super::{NoteDraft, NoteKind, NoteText};
 use serde::{Deserialize, Serialize};
@@ -180,85 +180,85 @@ story_fields! {
     photo_id {
         label: "Photo", hint: "", kind: FieldKind::Hidden, group: Story, required: false,
         row: Alone,
-        from_story: |s| s.photo.as_ref().and_then(|p| p.image).map(|id| id.to_string()).unwrap_or_default(),
+        from_story: |s| s.content.photo.as_ref().and_then(|p| p.image).map(|id| id.to_string()).unwrap_or_default(),
     }
     headline {
         label: "Headline", hint: "", kind: FieldKind::Line(200), group: Story, required: true,
         row: Alone,
-        from_story: |s| s.headline.to_string(),
+        from_story: |s| s.content.headline.to_string(),
     }
     standfirst {
         label: "Standfirst", hint: "optional summary under the headline", kind: FieldKind::Lines(2),
         group: Story, required: false,
         row: Alone,
-        from_story: |s| optional_text(s.standfirst.as_ref()),
+        from_story: |s| optional_text(s.content.standfirst.as_ref()),
     }
     bylines {
         label: "Byline", hint: "one per line", kind: FieldKind::Lines(2), group: Story, required: true,
         row: Alone,
-        from_story: |s| s.bylines.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"),
+        from_story: |s| s.content.bylines.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"),
     }
     dateline {
         label: "Dateline", hint: "e.g. GENEVA, July 14 (Xinhua)", kind: FieldKind::Line(0),
         group: Story, required: false,
         row: First,
-        from_story: |s| s.dateline.as_ref().map(Dateline::to_form_value).unwrap_or_default(),
+        from_story: |s| s.content.dateline.as_ref().map(Dateline::to_form_value).unwrap_or_default(),
     }
     source {
         label: "Source", hint: "agency, e.g. Xinhua", kind: FieldKind::Line(0), group: Story,
         required: false,
         row: Inside,
-        from_story: |s| optional_text(s.source.as_ref()),
+        from_story: |s| optional_text(s.content.source.as_ref()),
     }
     section {
         label: "Section", hint: "", kind: FieldKind::Section, group: Story, required: false,
         row: Last,
-        from_story: |s| s.section.key().to_owned(),
+        from_story: |s| s.content.section.key().to_owned(),
     }
     slug {
         label: "Slug", hint: "the end of the address; left empty, it is made from the headline",
         kind: FieldKind::Line(100), group: Story, required: false,
         row: Alone,
-        from_story: |s| s.slug.to_string(),
+        from_story: |s| s.content.slug.to_string(),
     }
     filed_at {
         label: "Filed at", hint: "UTC; when the copy was filed, which becomes its publication time",
         kind: FieldKind::DateTime, group: Story, required: false,
         row: Alone,
-        from_story: |s| s.content().filed_at.map(format_local_seconds).unwrap_or_default(),
+        from_story: |s| s.filed_at().map(format_local_seconds).unwrap_or_default(),
     }
     embargo {
         label: "Embargo until", hint: "UTC; nothing of the story is public before then",
         kind: FieldKind::DateTime, group: Story, required: false,
         row: Alone,
-        from_story: |s| s.embargo.map(format_local).unwrap_or_default(),
+        from_story: |s| s.content.embargo.map(format_local).unwrap_or_default(),
     }
     body {
         label: "Body",
         hint: "Markdown; a line holding only <!--nextpage--> starts a new page",
         kind: FieldKind::Lines(24), group: Story, required: true,
         row: Alone,
-        from_story: |s| s.body.as_str().to_owned(),
+        from_story: |s| s.content.body.as_str().to_owned(),
     }
     caption {
         label: "Caption",
         hint: "left empty, the photo's own caption, credit and alt text are used",
         kind: FieldKind::Lines(2), group: Photo, required: false,
         row: Alone,
-        from_story: |s| s.photo.as_ref().map(|p| p.caption.to_string()).unwrap_or_default(),
+        from_story: |s| s.content.photo.as_ref().map(|p| p.caption.to_string()).unwrap_or_default(),
     }
     credit {
         label: "Credit", hint: "e.g. Xinhua/POOL/Xu Jinquan; required to publish",
         kind: FieldKind::Line(0), group: Photo, required: false,
         row: Alone,
-        from_story: |s| optional_text(s.photo.as_ref().and_then(|p| p.credit.as_ref())),
+        from_story: |s| optional_text(s.content.photo.as_ref().and_then(|p| p.credit.as_ref())),
     }
     alt {
         label: "Alt text",
         hint: "what the photo shows, for readers who cannot see it; required to publish",
         kind: FieldKind::Line(0), group: Photo, required: false,
         row: Alone,
-        from_story: |s| optional_text(s.photo.as_ref().and_then(|p| p.alt.as_ref())),
+        from_story: |s| optional_text(s.content.photo.as_ref().and_then(|p| p.alt.as_ref())),
     }
     schedule_at {
         label: "Publication time", hint: "UTC; for Schedule", kind: FieldKind::DateTime,
@@ -466,7 +466,7 @@ fn optional<T>(
 /// Parses the form's content. `dateline_date` completes a dateline typed without a year: the
 /// story's publication date, or today for a story not published. Returns every field's
 /// problem at once, so the user can fix them all in one go.
-pub fn apply(input: &StoryInput, dateline_date: Date) -> Result<StoryContent, FieldErrors> {
+pub fn apply(input: &StoryInput, dateline_date: Date) -> Result<StoryEdit, FieldErrors> {
     let mut errors = FieldErrors::new();
     let headline = record(&mut errors, "headline", Headline::parse(&input.headline));
     let standfirst = optional(
@@ -502,17 +502,19 @@ pub fn apply(input: &StoryInput, dateline_date: Date) -> Result<StoryContent, Fi
     else {
         return Err(errors);
     };
-    Ok(StoryContent {
-        headline,
-        standfirst,
-        slug,
-        section,
-        bylines,
-        source,
-        dateline,
-        body,
-        photo,
-        embargo,
+    Ok(StoryEdit {
+        content: StoryContent {
+            headline,
+            standfirst,
+            slug,
+            section,
+            bylines,
+            source,
+            dateline,
+            body,
+            photo,
+            embargo,
+        },
         filed_at,
     })
 }
@@ -713,11 +715,11 @@ mod tests {
 
     #[test]
     fn a_story_read_into_the_form_parses_back_to_the_same_content() {
-        let content = apply(&input(), date!(2026 - 01 - 01)).unwrap();
-        let story = Story::new_draft(content.clone(), None, datetime!(2026-01-01 00:00 UTC));
+        let edit = apply(&input(), date!(2026 - 01 - 01)).unwrap();
+        let story = Story::new_draft(edit.content.clone(), None, datetime!(2026-01-01 00:00 UTC));
         let form = StoryInput::from_story(&story);
         assert_eq!(form.revision, "0");
-        assert_eq!(apply(&form, date!(2026 - 01 - 01)).unwrap(), content);
+        assert_eq!(apply(&form, date!(2026 - 01 - 01)).unwrap(), edit);
     }
 
     #[test]
@@ -746,7 +748,7 @@ mod tests {
 
     #[test]
     fn a_valid_form_gives_the_content_and_derives_the_slug() {
-        let content = apply(&input(), date!(2026 - 01 - 01)).unwrap();
+        let content = apply(&input(), date!(2026 - 01 - 01)).unwrap().content;
         assert_eq!(content.headline.as_str(), "Talks end");
         assert_eq!(content.slug.as_str(), "talks-end");
         assert!(content.photo.is_none());
@@ -787,7 +789,7 @@ mod tests {
                 },
                 date!(2026 - 01 - 01),
             )
-            .map(|content| content.filed_at)
+            .map(|edit| edit.filed_at)
         };
         let at = Some(datetime!(2017-07-15 07:11:57 UTC));
         assert_eq!(filed("2017-07-15 07:11:57").unwrap(), at);

@@ -10,7 +10,7 @@ use time::OffsetDateTime;
 /// Refuses a story whose status, after `step`, would show it before its embargo ends. A refused
 /// Publish or Schedule carries [`EMBARGO_OFFER`], so the form can offer the embargo time instead.
 pub(super) fn check(story: &Story, step: Step, now: OffsetDateTime) -> Result<(), EditorialError> {
-    let Some(until) = story.embargo.filter(|until| *until > now) else {
+    let Some(until) = story.content.embargo.filter(|until| *until > now) else {
         return Ok(());
     };
     let shown = shown(until);
@@ -54,7 +54,7 @@ pub(super) fn check(story: &Story, step: Step, now: OffsetDateTime) -> Result<()
 /// An imported story marked published but still under embargo is scheduled for the embargo's
 /// end instead, so an import cannot publish it early.
 pub(super) fn hold(story: &mut Story, now: OffsetDateTime) {
-    if let (Status::Published, Some(until)) = (story.status, story.embargo)
+    if let (Status::Published, Some(until)) = (story.status, story.content.embargo)
         && until > now
     {
         story.status = Status::Scheduled(until);

@@ -32,10 +32,11 @@ impl Edit {
         }
         let note = fields::note(input).map_err(|e| errors.extend(e)).ok();
         match (content, step, note) {
-            (Some(content), Some(step), Some(note)) if errors.is_empty() => Ok(Edit {
+            (Some(edit), Some(step), Some(note)) if errors.is_empty() => Ok(Edit {
                 story: current.map(|s| s.id),
                 expected_revision: input.base_revision(),
-                content,
+                content: edit.content,
+                filed_at: edit.filed_at,
                 step,
                 note,
             }),

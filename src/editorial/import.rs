@@ -27,14 +27,14 @@ pub fn import_wire(
     now: OffsetDateTime,
 ) -> Result<Imported, EditorialError> {
     embargo::hold(&mut story, now);
-    let base = story.slug.clone();
+    let base = story.content.slug.clone();
     for n in 1..SLUG_TRIES {
         if n > 1 {
-            story.slug = numbered(&base, n)?;
+            story.content.slug = numbered(&base, n)?;
         }
-        match store.story_by_slug(&story.slug)? {
+        match store.story_by_slug(&story.content.slug)? {
             Some(existing)
-                if existing.headline == story.headline
+                if existing.content.headline == story.content.headline
                     && existing.published_at == story.published_at =>
             {
                 return Ok(Imported::AlreadyThere(existing));
@@ -42,7 +42,7 @@ pub fn import_wire(
             Some(_) => continue,
             None => {}
         }
-        let event = actor.event(AuditAction::Import, story.headline.to_string(), now);
+        let event = actor.event(AuditAction::Import, story.content.headline.to_string(), now);
         match super::save_audited(store, &story, None, &event) {
             Ok(saved) => return Ok(Imported::New(saved)),
             Err(StoreError::SlugTaken(_)) => continue,
@@ -65,9 +65,9 @@ pub fn import_ninjs(
 ) -> Result<ImportOutcome, EditorialError> {
     embargo::hold(&mut story, now);
     if !has_slug {
-        story.slug = free_slug(store, &story)?;
+        story.content.slug = free_slug(store, &story)?;
     }
-    let event = actor.event(AuditAction::Import, story.headline.to_string(), now);
+    let event = actor.event(AuditAction::Import, story.content.headline.to_string(), now);
     // The import and its audit entry are stored together, or neither is.
     Ok(storage::transaction(store, |tx| {
         let outcome = tx.import_story_version(&story)?;
@@ -80,19 +80,19 @@ pub fn import_ninjs(
 
 fn free_slug(store: &dyn Store, story: &Story) -> Result<Slug, EditorialError> {
     if let Some(existing) = store.story(story.id)? {
-        return Ok(existing.slug);
+        return Ok(existing.content.slug);
     }
     for n in 1..SLUG_TRIES {
         let candidate = if n == 1 {
-            story.slug.clone()
+            story.content.slug.clone()
         } else {
-            numbered(&story.slug, n)?
+            numbered(&story.content.slug, n)?
         };
         if store.story_by_slug(&candidate)?.is_none() {
             return Ok(candidate);
         }
     }
-    Err(EditorialError::SlugTaken(story.slug.to_string()))
+    Err(EditorialError::SlugTaken(story.content.slug.to_string()))
 }
 
 /// `base-n`, with the base shortened so the result stays a valid slug.

@@ -127,7 +127,7 @@ pub fn save_merging(
         let mut merged = StoryInput::from_pairs(fields.into_vec());
         merged.revision = current.revision.to_string();
         let dateline_date = current.published_at.unwrap_or(now).date();
-        let content = story_form::apply(&merged, dateline_date).map_err(EditorialError::Invalid)?;
+        let form = story_form::apply(&merged, dateline_date).map_err(EditorialError::Invalid)?;
         let merged = Merged {
             with,
             parts: merge.taken_from_theirs().iter().map(readable).collect(),
@@ -135,7 +135,8 @@ pub fn save_merging(
         let next = Edit {
             story: Some(id),
             expected_revision: Some(current.revision),
-            content,
+            content: form.content,
+            filed_at: form.filed_at,
             step,
             note: note.clone(),
         };

@@ -128,7 +128,7 @@ pub(super) fn audit(
             event.detail.clone(),
             matches!(event.action, AuditAction::UpdateLive | AuditAction::Publish),
         ),
-        None => (edited.headline.to_string(), false),
+        None => (edited.content.headline.to_string(), false),
     };
     let live = if went_live {
         "; the story's changes put live with"
@@ -164,6 +164,7 @@ mod tests {
             story: story.map(|s| s.id),
             expected_revision: story.map(|s| s.revision),
             content: content("Talks end", "The envoy, Mr Smyth, spoke."),
+            filed_at: None,
             step,
             note,
         }
@@ -269,7 +270,7 @@ mod tests {
             later,
         )
         .unwrap();
-        assert_eq!(noted.body, story.body);
+        assert_eq!(noted.content.body, story.content.body);
         assert_eq!(noted.notes.len(), 1);
         assert_eq!(noted.revised_at, Some(later));
         assert_eq!(

@@ -60,7 +60,7 @@ pub fn restore(
     if staged {
         // Readers keep the live text: the restored words wait, as any save of a live story
         // does, for an editor to update the live story.
-        let words = restored.content();
+        let words = restored.content;
         restored = current.clone();
         restored.stage(words, actor.id(), now);
         restored.updated_at = now;
@@ -94,16 +94,16 @@ pub fn restore(
         store,
         &restored,
         base,
-        &event(next, restored.headline.as_str()),
+        &event(next, restored.content.headline.as_str()),
     ) {
         // The old slug went to another story meanwhile: keep the current one.
         Err(StoreError::SlugTaken(_)) => {
-            restored.slug = current.slug.clone();
+            restored.content.slug = current.content.slug.clone();
             super::save_audited(
                 store,
                 &restored,
                 base,
-                &event(next, restored.headline.as_str()),
+                &event(next, restored.content.headline.as_str()),
             )
         }
         other => other,

@@ -46,7 +46,7 @@ pub fn send_back(
     sent.last_edited_by = actor.id();
     let event = actor.event(
         AuditAction::SendBack,
-        format!("{}; note: {note}", current.headline),
+        format!("{}; note: {note}", current.content.headline),
         now,
     );
     Ok(super::save_audited(
@@ -98,9 +98,9 @@ pub fn take(
             let name = store
                 .user(holder)?
                 .map_or_else(|| "another editor".to_owned(), |u| u.username.to_string());
-            format!("{}; from {name}", current.headline)
+            format!("{}; from {name}", current.content.headline)
         }
-        None => current.headline.to_string(),
+        None => current.content.headline.to_string(),
     };
     let mut taken = current.clone();
     taken.assignee = Some(editor);
@@ -131,6 +131,7 @@ mod tests {
             story: None,
             expected_revision: None,
             content: content("Talks end", "First words."),
+            filed_at: None,
             step: Step::Submit,
             note: None,
         };
@@ -213,7 +214,8 @@ mod tests {
         let edit = Edit {
             story: Some(sent.id),
             expected_revision: Some(sent.revision),
-            content: sent.content(),
+            content: sent.content.clone(),
+            filed_at: sent.filed_at(),
             step: Step::Submit,
             note: None,
         };

@@ -26,13 +26,13 @@ pub fn publish_due(store: &dyn Store, now: OffsetDateTime) -> Result<usize, Edit
         let revision = story.revision;
         // Never before the embargo: a story scheduled earlier (possible only for a record
         // written before embargoes were checked) waits for the embargo's end.
-        if let Some(until) = story.embargo.filter(|until| *until > now) {
+        if let Some(until) = story.content.embargo.filter(|until| *until > now) {
             story.status = Status::Scheduled(until);
             let event = actor.event(
                 AuditAction::Schedule,
                 format!(
                     "{} (moved from {} to the embargo's end, {})",
-                    story.headline,
+                    story.content.headline,
                     super::embargo::shown(at),
                     super::embargo::shown(until)
                 ),
@@ -52,7 +52,7 @@ pub fn publish_due(store: &dyn Store, now: OffsetDateTime) -> Result<usize, Edit
             AuditAction::Publish,
             format!(
                 "{} (scheduled for {})",
-                story.headline,
+                story.content.headline,
                 super::embargo::shown(at)
             ),
             now,

@@ -33,7 +33,7 @@ pub(super) fn place_content(
         // Not public, or leaving public view: the form showed the pending changes, so its
         // content holds them.
         Step::Save | Step::Submit | Step::Schedule(_) | Step::Unpublish => {
-            story.set_content(content);
+            story.content = content;
             story.pending = None;
         }
     }
@@ -43,7 +43,7 @@ pub(super) fn place_content(
 /// The one place where content becomes what readers see: publishing a story, or updating a
 /// live one. Whatever else goes live with the words (a public note of the edit) belongs here.
 fn put_live(story: &mut Story, content: StoryContent) {
-    story.set_content(content);
+    story.content = content;
     story.pending = None;
     story.submitted = false;
 }

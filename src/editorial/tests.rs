@@ -45,7 +45,7 @@ pub(super) fn content(headline: &str, body: &str) -> StoryContent {
         body: body.into(),
         ..StoryInput::default()
     };
-    apply(&input, NOW.date()).unwrap()
+    apply(&input, NOW.date()).unwrap().content
 }
 
 fn new(step: Step) -> Edit {
@@ -53,6 +53,7 @@ fn new(step: Step) -> Edit {
         story: None,
         expected_revision: None,
         content: content("Talks end", "First words."),
+        filed_at: None,
         step,
         note: None,
     }
@@ -63,6 +64,7 @@ fn change(story: &Story, content: StoryContent, step: Step) -> Edit {
         story: Some(story.id),
         expected_revision: Some(story.revision),
         content,
+        filed_at: story.filed_at(),
         step,
         note: None,
     }
@@ -87,8 +89,8 @@ fn a_new_story_is_built_from_its_content_and_its_author() {
     let writer = writer();
     let saved = save(&store, &writer, new(Step::Save), NOW).unwrap();
     assert_eq!(saved.revision, 1);
-    assert_eq!(saved.headline.as_str(), "Talks end");
-    assert_eq!(saved.slug.as_str(), "talks-end");
+    assert_eq!(saved.content.headline.as_str(), "Talks end");
+    assert_eq!(saved.content.slug.as_str(), "talks-end");
     assert_eq!(saved.author, writer.id());
     assert_eq!(saved.last_edited_by, writer.id());
     assert_eq!(saved.status, Status::Draft);
@@ -140,7 +142,13 @@ fn a_change_on_an_old_revision_is_a_conflict_that_changes_nothing() {
         other => panic!("expected a conflict, got {other:?}"),
     }
     assert_eq!(
-        store.story(story.id).unwrap().unwrap().body.as_str(),
+        store
+            .story(story.id)
+            .unwrap()
+            .unwrap()
+            .content
+            .body
+            .as_str(),
         "Second words."
     );
 }
@@ -197,11 +205,11 @@ fn an_edit_readers_see_stamps_the_revision_time_and_is_audited() {
 fn moving_a_public_story_to_another_section_is_not_a_revision_readers_are_told_of() {
     let (_dir, store) = store();
     let story = published(&store);
-    let mut moved = story.content();
+    let mut moved = story.content.clone();
     moved.section = Section::parse("business").unwrap();
     let edit = change(&story, moved, Step::UpdateLive);
     let edited = save(&store, &editor(), edit, NOW).unwrap();
-    assert_eq!(edited.section.key(), "business");
+    assert_eq!(edited.content.section.key(), "business");
     assert_eq!(edited.revised_at, None);
 }
 
@@ -209,7 +217,7 @@ fn moving_a_public_story_to_another_section_is_not_a_revision_readers_are_told_o
 fn unpublishing_is_audited_and_hides_the_story() {
     let (_dir, store) = store();
     let story = published(&store);
-    let edit = change(&story, story.content(), Step::Unpublish);
+    let edit = change(&story, story.content.clone(), Step::Unpublish);
     let hidden = save(&store, &editor(), edit, NOW + Duration::hours(1)).unwrap();
     assert!(!hidden.is_public());
     assert_eq!(actions(&store)[0].0, AuditAction::Unpublish);
@@ -277,7 +285,7 @@ fn restoring_a_revision_saves_it_on_top_and_is_audited() {
         panic!("expected a new revision");
     };
     assert_eq!(restored.revision, 3);
-    assert_eq!(restored.body.as_str(), "First words.");
+    assert_eq!(restored.content.body.as_str(), "First words.");
     assert_eq!(restored.status, Status::Draft, "the workflow stays");
     let (action, _) = &actions(&store)[0];
     assert_eq!(*action, AuditAction::Restore);
@@ -335,7 +343,7 @@ fn a_wire_story_is_imported_once_and_audited() {
     let Imported::New(other) = import_wire(&store, &Actor::CommandLine, other, NOW).unwrap() else {
         panic!("a different story with the same headline is new");
     };
-    assert_eq!(other.slug.as_str(), "quake-hits-coast-2");
+    assert_eq!(other.content.slug.as_str(), "quake-hits-coast-2");
     assert_eq!(
         actions(&store),
         vec![
@@ -354,7 +362,7 @@ fn a_ninjs_story_without_a_slug_gets_a_free_one_and_is_audited_when_stored() {
     let outcome = import_ninjs(&store, &Actor::CommandLine, story.clone(), false, NOW).unwrap();
     assert_eq!(outcome, crate::storage::ImportOutcome::Created);
     let stored = store.story(story.id).unwrap().unwrap();
-    assert_eq!(stored.slug.as_str(), "quake-hits-coast-2");
+    assert_eq!(stored.content.slug.as_str(), "quake-hits-coast-2");
     let unchanged = import_ninjs(&store, &Actor::CommandLine, story, false, NOW).unwrap();
     assert_eq!(unchanged, crate::storage::ImportOutcome::Unchanged);
     assert_eq!(actions(&store).len(), 2);
@@ -378,7 +386,7 @@ fn stored_user(store: &SledStore, name: &str) -> Actor {
 fn form_of(story: &Story, body: &str) -> (StoryInput, StoryContent) {
     let mut input = StoryInput::from_story(story);
     input.body = body.into();
-    let content = apply(&input, NOW.date()).unwrap();
+    let content = apply(&input, NOW.date()).unwrap().content;
     (input, content)
 }
 
@@ -410,7 +418,7 @@ fn a_public_story_published_over_a_newer_revision_keeps_the_publish_entry_and_no
         panic!("expected a merged save");
     };
     assert_eq!(
-        story.body.as_str(),
+        story.content.body.as_str(),
         "First words, edited.\n\nSecond words, edited."
     );
     assert!(story.is_public());
@@ -505,13 +513,13 @@ fn publishing_before_the_embargo_is_refused_with_the_offer_and_nothing_is_stored
 fn an_embargoed_draft_cannot_be_published_by_a_later_save_either() {
     let (_dir, store) = store();
     let draft = save(&store, &writer(), embargoed(Step::Save), NOW).unwrap();
-    assert_eq!(draft.embargo, Some(UNTIL));
-    let publish = change(&draft, draft.content(), Step::Publish);
+    assert_eq!(draft.content.embargo, Some(UNTIL));
+    let publish = change(&draft, draft.content.clone(), Step::Publish);
     assert!(matches!(
         save(&store, &editor(), publish, UNTIL - Duration::seconds(1)),
         Err(EditorialError::Invalid(_))
     ));
-    let publish = change(&draft, draft.content(), Step::Publish);
+    let publish = change(&draft, draft.content.clone(), Step::Publish);
     let live = save(&store, &editor(), publish, UNTIL).unwrap();
     assert!(live.is_public(), "at the embargo time it may go out");
 }
@@ -548,7 +556,7 @@ fn the_scheduler_publishes_an_embargoed_story_at_its_embargo_and_not_before() {
 fn an_embargo_moved_past_the_scheduled_time_is_refused() {
     let (_dir, store) = store();
     let story = save(&store, &editor(), embargoed(Step::Schedule(UNTIL)), NOW).unwrap();
-    let mut later = story.content();
+    let mut later = story.content.clone();
     later.embargo = Some(UNTIL + Duration::hours(1));
     let refused = save(&store, &editor(), change(&story, later, Step::Save), NOW);
     assert_eq!(error_keys(refused), vec!["embargo"]);
@@ -558,7 +566,7 @@ fn an_embargo_moved_past_the_scheduled_time_is_refused() {
 fn a_published_story_cannot_be_put_under_embargo() {
     let (_dir, store) = store();
     let story = published(&store);
-    let mut held = story.content();
+    let mut held = story.content.clone();
     held.embargo = Some(UNTIL);
     let refused = save(&store, &editor(), change(&story, held, Step::Save), NOW);
     assert_eq!(error_keys(refused), vec!["embargo"]);
@@ -577,7 +585,7 @@ fn an_embargo_that_has_passed_holds_nothing_back() {
 fn setting_and_lifting_an_embargo_are_audited() {
     let (_dir, store) = store();
     let story = save(&store, &writer(), embargoed(Step::Save), NOW).unwrap();
-    let mut lifted = story.content();
+    let mut lifted = story.content.clone();
     lifted.embargo = None;
     let later = NOW + Duration::hours(1);
     save(&store, &editor(), change(&story, lifted, Step::Save), later).unwrap();
@@ -599,7 +607,7 @@ fn setting_and_lifting_an_embargo_are_audited() {
 fn an_imported_story_under_embargo_is_scheduled_for_its_end_not_published() {
     let (_dir, store) = store();
     let mut wire = wire_story(NOW);
-    wire.embargo = Some(UNTIL);
+    wire.content.embargo = Some(UNTIL);
     let Imported::New(saved) = import_wire(&store, &Actor::CommandLine, wire, NOW).unwrap() else {
         panic!("a new wire story is saved");
     };
@@ -608,8 +616,8 @@ fn an_imported_story_under_embargo_is_scheduled_for_its_end_not_published() {
 
     let mut feed = wire_story(NOW);
     feed.revision = 1;
-    feed.slug = Slug::parse("feed-story").unwrap();
-    feed.embargo = Some(UNTIL);
+    feed.content.slug = Slug::parse("feed-story").unwrap();
+    feed.content.embargo = Some(UNTIL);
     import_ninjs(&store, &Actor::CommandLine, feed.clone(), true, NOW).unwrap();
     let stored = store.story(feed.id).unwrap().unwrap();
     assert_eq!(stored.status, Status::Scheduled(UNTIL));
@@ -660,7 +668,7 @@ fn a_withdrawn_story_cannot_be_published_again_until_an_admin_reinstates_it() {
     let (_dir, store) = store();
     let story = published(&store);
     let withdrawn = withdraw(&store, &editor(), story.id, reason(), NOW).unwrap();
-    let republish = change(&withdrawn, withdrawn.content(), Step::Publish);
+    let republish = change(&withdrawn, withdrawn.content.clone(), Step::Publish);
     assert_eq!(
         error_keys(save(&store, &editor(), republish, NOW)),
         vec!["form"]
@@ -679,7 +687,7 @@ fn a_withdrawn_story_cannot_be_published_again_until_an_admin_reinstates_it() {
         actions(&store)[0],
         (AuditAction::Reinstate, "root.admin".into())
     );
-    let republish = change(&back, back.content(), Step::Publish);
+    let republish = change(&back, back.content.clone(), Step::Publish);
     assert!(save(&store, &editor(), republish, NOW).unwrap().is_public());
 }
 

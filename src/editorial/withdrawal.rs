@@ -35,7 +35,7 @@ pub fn withdraw(
     withdrawn.last_edited_by = actor.id();
     let event = actor.event(
         AuditAction::Withdraw,
-        format!("{}; reason: {reason}", current.headline),
+        format!("{}; reason: {reason}", current.content.headline),
         now,
     );
     Ok(super::save_audited(
@@ -77,7 +77,7 @@ pub fn reinstate(
     reinstated.last_edited_by = actor.id();
     let event = actor.event(
         AuditAction::Reinstate,
-        format!("{} (as unpublished)", current.headline),
+        format!("{} (as unpublished)", current.content.headline),
         now,
     );
     Ok(super::save_audited(
@@ -120,5 +120,5 @@ pub fn withdrawn(store: &dyn Store) -> Result<Vec<Story>, StoreError> {
 pub fn shows_withdrawn_photo(store: &dyn Store, id: PhotoId) -> Result<bool, StoreError> {
     Ok(withdrawn(store)?
         .iter()
-        .any(|story| story.photo.as_ref().and_then(|p| p.image) == Some(id)))
+        .any(|story| story.content.photo.as_ref().and_then(|p| p.image) == Some(id)))
 }

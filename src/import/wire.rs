@@ -61,9 +61,9 @@ impl WireStory {
     pub fn into_story(self, section: Section, now: OffsetDateTime) -> Story {
         let byline = Bylines::one(Byline::crediting(&self.source));
         let mut story = Story::draft(self.headline, section, byline, self.body, now);
-        story.source = Some(self.source);
-        story.dateline = Some(self.dateline);
-        story.photo = self.photo;
+        story.content.source = Some(self.source);
+        story.content.dateline = Some(self.dateline);
+        story.content.photo = self.photo;
         story.published_at = Some(self.published_at);
         story.publish(now, Some(self.editor));
         story

@@ -194,14 +194,16 @@ pub fn story(doc: &Document, defaults: Defaults<'_>) -> Result<Story, NinjsError
         photo,
         // Whether it may be published yet is the editorial service's decision on import.
         embargo,
-        // Set below, with the times of the published document.
-        filed_at: None,
     };
     let mut story = Story::new_draft(content, None, created_at);
     story.notes = notes_of(doc, updated_at)?;
     story.id = story_id(&doc.uri, defaults.base_url);
     story.revision = revision;
     story.updated_at = updated_at;
+    // What the document's readers saw: a copy keeps its version (see
+    // `Story::record_public_change`).
+    story.public_revision = revision;
+    story.public_changed_at = Some(updated_at);
     story.status = status;
     story.published_at = Some(published_at);
     story.first_published_at = Some(published_at);

@@ -40,6 +40,7 @@ fn timestamp(at: OffsetDateTime) -> String {
 pub fn document(story: &Story, site: Site<'_>) -> Document {
     let uri = site.url(&urls::api_story(story.id));
     let html = story
+        .content
         .body
         .render_pages()
         .iter()
@@ -47,9 +48,9 @@ pub fn document(story: &Story, site: Site<'_>) -> Document {
         .collect::<Vec<_>>()
         .join("\n");
     let text = html::text_of(&html);
-    let published = story.published_at.filter(|_| story.is_public());
+    let published = story.reader_view().map(|view| view.published_at);
     let year = published.unwrap_or(story.created_at).year();
-    let photo = story.photo.as_ref().map(|photo| {
+    let photo = story.content.photo.as_ref().map(|photo| {
         let mut descriptions = vec![plain("caption", photo.caption.as_str())];
         if let Some(alt) = &photo.alt {
             descriptions.push(plain("alt", alt.as_str()));
@@ -74,11 +75,16 @@ pub fn document(story: &Story, site: Site<'_>) -> Document {
     });
     Document {
         kind: Some("text".into()),
-        version: Some(story.revision.to_string()),
+        // The version counts what readers have seen change, not the desk's saves: a change
+        // staged on a live story is not a new version of the published one. ninjs versions
+        // start at 1, as the reader of this document expects.
+        version: Some(story.public_revision.max(1).to_string()),
         firstcreated: Some(timestamp(story.created_at)),
-        versioncreated: Some(timestamp(story.updated_at)),
+        versioncreated: Some(timestamp(
+            story.public_changed_at.unwrap_or(story.created_at),
+        )),
         contentcreated: published.map(timestamp),
-        embargoed: story.embargo.map(timestamp),
+        embargoed: story.content.embargo.map(timestamp),
         pubstatus: Some(
             match (published, story.status) {
                 (Some(_), _) => "usable",
@@ -89,9 +95,10 @@ pub fn document(story: &Story, site: Site<'_>) -> Document {
             .into(),
         ),
         language: Some(LANGUAGE.into()),
-        slugline: Some(story.slug.to_string()),
-        headlines: vec![plain("main", story.headline.as_str())],
+        slugline: Some(story.content.slug.to_string()),
+        headlines: vec![plain("main", story.content.headline.as_str())],
         descriptions: story
+            .content
             .standfirst
             .iter()
             .map(|s| plain("summary", s.as_str()))
@@ -109,14 +116,15 @@ pub fn document(story: &Story, site: Site<'_>) -> Document {
                 contenttype: Some(MARKDOWN.into()),
                 charcount: None,
                 wordcount: None,
-                value: story.body.as_str().to_owned(),
+                value: story.content.body.as_str().to_owned(),
             },
         ]
         .into_iter()
         .chain(published.iter().flat_map(|_| notes(story)))
         .collect(),
-        by: Some(story.bylines.joined()),
+        by: Some(story.content.bylines.joined()),
         people: story
+            .content
             .bylines
             .iter()
             .map(|b| Entity {
@@ -126,6 +134,7 @@ pub fn document(story: &Story, site: Site<'_>) -> Document {
             })
             .collect(),
         infosources: story
+            .content
             .source
             .iter()
             .map(|s| InfoSource {
@@ -134,12 +143,12 @@ pub fn document(story: &Story, site: Site<'_>) -> Document {
             })
             .collect(),
         subjects: vec![Entity {
-            name: Some(story.section.name().into()),
+            name: Some(story.content.section.name().into()),
             rel: Some("section".into()),
-            uri: Some(site.url(&urls::section(story.section, 1))),
-            literal: Some(story.section.key().into()),
+            uri: Some(site.url(&urls::section(story.content.section, 1))),
+            literal: Some(story.content.section.key().into()),
         }],
-        located: story.dateline.as_ref().map(Dateline::to_form_value),
+        located: story.content.dateline.as_ref().map(Dateline::to_form_value),
         copyrightholder: Some(site.name.into()),
         copyrightnotice: Some(format!(
             "Copyright {year} {}. All rights reserved.",
@@ -148,7 +157,7 @@ pub fn document(story: &Story, site: Site<'_>) -> Document {
         renditions: published
             .map(|at| Rendition {
                 name: "web".into(),
-                href: Some(site.url(&urls::article(at, &story.slug, 1))),
+                href: Some(site.url(&urls::article(at, &story.content.slug, 1))),
                 contenttype: Some("text/html".into()),
             })
             .into_iter()

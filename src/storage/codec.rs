@@ -23,12 +23,16 @@ const STORY_V2: u8 = 2;
 /// Since staged edits, public notes and the review desk: pending changes, notes, the note of a
 /// story sent back and who has the story.
 const STORY_V3: u8 = 3;
+/// Since the public revision: how many changes readers have seen, and when the last one was.
+const STORY_V4: u8 = 4;
 const SUMMARY_V1: u8 = 1;
 /// Since withdrawal: the status can be withdrawn.
 const SUMMARY_V2: u8 = 2;
 /// Since staged edits and the review desk: whether changes are pending, whether the story was
 /// sent back, and who has it.
 const SUMMARY_V3: u8 = 3;
+/// Since the public revision: when readers last saw the story change.
+const SUMMARY_V4: u8 = 4;
 
 #[derive(Debug, Error)]
 pub enum CodecError {
@@ -186,7 +190,28 @@ impl From<StoryV2> for StoryV3 {
     }
 }
 
-/// What a writer types of a story (its filing time aside, which is the story's own).
+/// A story as written since the public revision: a third-version record and the public
+/// revision. An older record was written when every save counted as one readers saw (the API
+/// gave the revision as the version, the sitemap the last save as the date), so it reads with
+/// those: nothing readers were shown moves backwards.
+#[derive(Serialize, Deserialize)]
+struct StoryV4 {
+    base: StoryV3,
+    public_revision: u64,
+    public_changed_at: Option<i128>,
+}
+
+impl From<StoryV3> for StoryV4 {
+    fn from(base: StoryV3) -> Self {
+        StoryV4 {
+            public_revision: base.base.revision,
+            public_changed_at: base.base.published_at.map(|_| base.base.updated_at),
+            base,
+        }
+    }
+}
+
+/// What a writer types of a story.
 #[derive(Serialize, Deserialize)]
 struct ContentV1 {
     headline: String,
@@ -267,19 +292,24 @@ impl From<StatusV1> for StatusV2 {
 }
 
 pub fn encode_story(story: &Story) -> Result<Vec<u8>, CodecError> {
-    let record = StoryV3 {
+    let v3 = StoryV3 {
         base: StoryV2 {
             id: story.id.to_bytes(),
             revision: story.revision,
-            headline: story.headline.to_string(),
-            standfirst: story.standfirst.as_ref().map(ToString::to_string),
-            slug: story.slug.to_string(),
-            section: story.section.key().to_owned(),
-            bylines: story.bylines.iter().map(ToString::to_string).collect(),
-            source: story.source.as_ref().map(ToString::to_string),
-            dateline: story.dateline.as_ref().map(encode_dateline),
-            body: story.body.as_str().to_owned(),
-            photo: story.photo.as_ref().map(encode_lead_photo),
+            headline: story.content.headline.to_string(),
+            standfirst: story.content.standfirst.as_ref().map(ToString::to_string),
+            slug: story.content.slug.to_string(),
+            section: story.content.section.key().to_owned(),
+            bylines: story
+                .content
+                .bylines
+                .iter()
+                .map(ToString::to_string)
+                .collect(),
+            source: story.content.source.as_ref().map(ToString::to_string),
+            dateline: story.content.dateline.as_ref().map(encode_dateline),
+            body: story.content.body.as_str().to_owned(),
+            photo: story.content.photo.as_ref().map(encode_lead_photo),
             status: encode_status(story.status),
             submitted: story.submitted,
             created_at: story.created_at.unix_timestamp_nanos(),
@@ -292,7 +322,10 @@ pub fn encode_story(story: &Story) -> Result<Vec<u8>, CodecError> {
             editor: story.editor.as_ref().map(ToString::to_string),
             author: story.author.map(UserId::to_bytes),
             last_edited_by: story.last_edited_by.map(UserId::to_bytes),
-            embargo: story.embargo.map(OffsetDateTime::unix_timestamp_nanos),
+            embargo: story
+                .content
+                .embargo
+                .map(OffsetDateTime::unix_timestamp_nanos),
             withdrawal_reason: story.withdrawal_reason.as_ref().map(ToString::to_string),
         },
         pending: story.pending.as_deref().map(|p| PendingV1 {
@@ -316,36 +349,52 @@ pub fn encode_story(story: &Story) -> Result<Vec<u8>, CodecError> {
         }),
         assignee: story.assignee.map(UserId::to_bytes),
     };
-    encode(STORY_V3, &record)
+    let record = StoryV4 {
+        base: v3,
+        public_revision: story.public_revision,
+        public_changed_at: story
+            .public_changed_at
+            .map(OffsetDateTime::unix_timestamp_nanos),
+    };
+    encode(STORY_V4, &record)
 }
 
 pub fn decode_story(bytes: &[u8]) -> Result<Story, CodecError> {
     let (version, payload) = version_of(bytes)?;
-    let record: StoryV3 = match version {
-        STORY_V1 => StoryV2::from(decode::<StoryV1>(payload)?).into(),
-        STORY_V2 => decode::<StoryV2>(payload)?.into(),
-        STORY_V3 => decode(payload)?,
+    let record: StoryV4 = match version {
+        STORY_V1 => StoryV3::from(StoryV2::from(decode::<StoryV1>(payload)?)).into(),
+        STORY_V2 => StoryV3::from(decode::<StoryV2>(payload)?).into(),
+        STORY_V3 => decode::<StoryV3>(payload)?.into(),
+        STORY_V4 => decode(payload)?,
         other => return Err(CodecError::UnknownVersion(other)),
     };
-    let StoryV3 {
-        base: r,
-        pending,
-        notes,
-        sent_back,
-        assignee,
+    let StoryV4 {
+        base:
+            StoryV3 {
+                base: r,
+                pending,
+                notes,
+                sent_back,
+                assignee,
+            },
+        public_revision,
+        public_changed_at,
     } = record;
     Ok(Story {
         id: StoryId::from_bytes(r.id),
         revision: r.revision,
-        headline: Headline::parse(&r.headline)?,
-        standfirst: r.standfirst.as_deref().map(Standfirst::parse).transpose()?,
-        slug: Slug::parse(&r.slug)?,
-        section: Section::parse(&r.section)?,
-        bylines: decode_bylines(&r.bylines)?,
-        source: r.source.as_deref().map(Source::parse).transpose()?,
-        dateline: r.dateline.map(decode_dateline).transpose()?,
-        body: Body::from_stored(r.body)?,
-        photo: r.photo.map(decode_lead_photo).transpose()?,
+        content: StoryContent {
+            headline: Headline::parse(&r.headline)?,
+            standfirst: r.standfirst.as_deref().map(Standfirst::parse).transpose()?,
+            slug: Slug::parse(&r.slug)?,
+            section: Section::parse(&r.section)?,
+            bylines: decode_bylines(&r.bylines)?,
+            source: r.source.as_deref().map(Source::parse).transpose()?,
+            dateline: r.dateline.map(decode_dateline).transpose()?,
+            body: Body::from_stored(r.body)?,
+            photo: r.photo.map(decode_lead_photo).transpose()?,
+            embargo: r.embargo.map(datetime).transpose()?,
+        },
         status: decode_status(r.status)?,
         submitted: r.submitted,
         pending: pending
@@ -385,7 +434,8 @@ pub fn decode_story(bytes: &[u8]) -> Result<Story, CodecError> {
         editor: r.editor.as_deref().map(Initials::parse).transpose()?,
         author: r.author.map(UserId::from_bytes),
         last_edited_by: r.last_edited_by.map(UserId::from_bytes),
-        embargo: r.embargo.map(datetime).transpose()?,
+        public_revision,
+        public_changed_at: public_changed_at.map(datetime).transpose()?,
         withdrawal_reason: r
             .withdrawal_reason
             .as_deref()
@@ -421,7 +471,6 @@ fn decode_content(r: ContentV1) -> Result<StoryContent, CodecError> {
         body: Body::from_stored(r.body)?,
         photo: r.photo.map(decode_lead_photo).transpose()?,
         embargo: r.embargo.map(datetime).transpose()?,
-        filed_at: None,
     })
 }
 
@@ -531,8 +580,25 @@ impl From<SummaryV2> for SummaryV3 {
     }
 }
 
+/// [`SummaryV3`] and when readers last saw the story change; an older record reads with its
+/// last save, which is what the sitemap gave before.
+#[derive(Serialize, Deserialize)]
+struct SummaryV4 {
+    base: SummaryV3,
+    public_changed_at: Option<i128>,
+}
+
+impl From<SummaryV3> for SummaryV4 {
+    fn from(base: SummaryV3) -> Self {
+        SummaryV4 {
+            public_changed_at: base.base.published_at.map(|_| base.base.updated_at),
+            base,
+        }
+    }
+}
+
 pub fn encode_summary(s: &StorySummary) -> Result<Vec<u8>, CodecError> {
-    let record = SummaryV3 {
+    let v3 = SummaryV3 {
         base: SummaryV2 {
             id: s.id.to_bytes(),
             headline: s.headline.to_string(),
@@ -551,22 +617,33 @@ pub fn encode_summary(s: &StorySummary) -> Result<Vec<u8>, CodecError> {
         sent_back: s.sent_back,
         assignee: s.assignee.map(UserId::to_bytes),
     };
-    encode(SUMMARY_V3, &record)
+    let record = SummaryV4 {
+        base: v3,
+        public_changed_at: s
+            .public_changed_at
+            .map(OffsetDateTime::unix_timestamp_nanos),
+    };
+    encode(SUMMARY_V4, &record)
 }
 
 pub fn decode_summary(bytes: &[u8]) -> Result<StorySummary, CodecError> {
     let (version, payload) = version_of(bytes)?;
-    let record: SummaryV3 = match version {
-        SUMMARY_V1 => SummaryV2::from(decode::<SummaryV1>(payload)?).into(),
-        SUMMARY_V2 => decode::<SummaryV2>(payload)?.into(),
-        SUMMARY_V3 => decode(payload)?,
+    let record: SummaryV4 = match version {
+        SUMMARY_V1 => SummaryV3::from(SummaryV2::from(decode::<SummaryV1>(payload)?)).into(),
+        SUMMARY_V2 => SummaryV3::from(decode::<SummaryV2>(payload)?).into(),
+        SUMMARY_V3 => decode::<SummaryV3>(payload)?.into(),
+        SUMMARY_V4 => decode(payload)?,
         other => return Err(CodecError::UnknownVersion(other)),
     };
-    let SummaryV3 {
-        base: r,
-        pending,
-        sent_back,
-        assignee,
+    let SummaryV4 {
+        base:
+            SummaryV3 {
+                base: r,
+                pending,
+                sent_back,
+                assignee,
+            },
+        public_changed_at,
     } = record;
     Ok(StorySummary {
         id: StoryId::from_bytes(r.id),
@@ -582,6 +659,7 @@ pub fn decode_summary(bytes: &[u8]) -> Result<StorySummary, CodecError> {
         assignee: assignee.map(UserId::from_bytes),
         published_at: r.published_at.map(datetime).transpose()?,
         updated_at: datetime(r.updated_at)?,
+        public_changed_at: public_changed_at.map(datetime).transpose()?,
         author: r.author.map(UserId::from_bytes),
         last_edited_by: r.last_edited_by.map(UserId::from_bytes),
     })
@@ -1115,11 +1193,11 @@ pub(crate) mod tests {
             Body::parse("One.\n<!--nextpage-->\nTwo.").unwrap(),
             now,
         );
-        story.standfirst = Some(Standfirst::parse("No breakthrough.").unwrap());
-        story.source = Some(Source::parse("Xinhua").unwrap());
-        story.dateline =
+        story.content.standfirst = Some(Standfirst::parse("No breakthrough.").unwrap());
+        story.content.source = Some(Source::parse("Xinhua").unwrap());
+        story.content.dateline =
             Some(Dateline::parse("GENEVA, July 14 (Xinhua)", date!(2017 - 07 - 15)).unwrap());
-        story.photo = Some(LeadPhoto {
+        story.content.photo = Some(LeadPhoto {
             image: Some(PhotoId::new()),
             caption: Caption::parse("The envoy speaks.").unwrap(),
             credit: Some(Credit::parse("Xinhua/POOL/Xu Jinquan").unwrap()),
@@ -1142,7 +1220,7 @@ pub(crate) mod tests {
     #[test]
     fn an_embargoed_and_a_withdrawn_story_round_trip() {
         let mut story = sample_story();
-        story.embargo = Some(datetime!(2017-07-16 06:00 UTC));
+        story.content.embargo = Some(datetime!(2017-07-16 06:00 UTC));
         assert_eq!(decode_story(&encode_story(&story).unwrap()).unwrap(), story);
         story.status = Status::Withdrawn(datetime!(2017-07-17 09:30 UTC));
         story.withdrawal_reason = Some(WithdrawalReason::parse("Court order").unwrap());
@@ -1157,7 +1235,7 @@ pub(crate) mod tests {
     #[test]
     fn a_story_with_pending_changes_notes_and_a_review_note_round_trips() {
         let mut story = sample_story();
-        let mut pending = story.content();
+        let mut pending = story.content.clone();
         pending.headline = Headline::parse("Peace talks on Syria end without a deal").unwrap();
         pending.photo = None;
         story.pending = Some(Box::new(PendingChanges {
@@ -1185,12 +1263,64 @@ pub(crate) mod tests {
         );
     }
 
+    /// `story` as a record written before the public revision reads: every save counted as
+    /// one readers saw.
+    fn older(story: &Story) -> Story {
+        Story {
+            public_revision: story.revision,
+            public_changed_at: story.published_at.map(|_| story.updated_at),
+            ..story.clone()
+        }
+    }
+
+    #[test]
+    fn a_story_and_summary_round_trip_with_their_public_revision() {
+        let mut story = sample_story();
+        story.public_revision = 3;
+        story.public_changed_at = Some(datetime!(2017-07-15 08:00 UTC));
+        assert_eq!(decode_story(&encode_story(&story).unwrap()).unwrap(), story);
+        let summary = story.summary();
+        assert_eq!(
+            decode_summary(&encode_summary(&summary).unwrap()).unwrap(),
+            summary
+        );
+    }
+
+    #[test]
+    fn a_third_version_story_and_summary_read_with_their_last_save_as_the_public_change() {
+        let mut story = sample_story();
+        story.status = Status::Published;
+        story.published_at = Some(datetime!(2017-07-15 08:00 UTC));
+        story.updated_at = datetime!(2017-07-16 09:00 UTC);
+        story.public_revision = 2;
+        let v4: StoryV4 = decode(&encode_story(&story).unwrap()[1..]).unwrap();
+        let read = decode_story(&encode(STORY_V3, &v4.base).unwrap()).unwrap();
+        assert_eq!(
+            read.public_revision, 7,
+            "the revision the API gave as its version"
+        );
+        assert_eq!(read.public_changed_at, Some(story.updated_at));
+        assert_eq!(read, older(&story));
+
+        let summary = story.summary();
+        let v4: SummaryV4 = decode(&encode_summary(&summary).unwrap()[1..]).unwrap();
+        let read = decode_summary(&encode(SUMMARY_V3, &v4.base).unwrap()).unwrap();
+        assert_eq!(read.public_changed_at, Some(story.updated_at));
+
+        let mut draft = story.clone();
+        draft.status = Status::Draft;
+        draft.published_at = None;
+        let v4: StoryV4 = decode(&encode_story(&draft).unwrap()[1..]).unwrap();
+        let read = decode_story(&encode(STORY_V3, &v4.base).unwrap()).unwrap();
+        assert_eq!(read.public_changed_at, None, "readers never saw it");
+    }
+
     #[test]
     fn a_second_version_story_and_summary_read_with_nothing_pending() {
         let story = sample_story();
         let v2: StoryV2 = decode(&encode_story(&story).unwrap()[1..]).unwrap();
         let read = decode_story(&encode(STORY_V2, &v2).unwrap()).unwrap();
-        assert_eq!(read, story);
+        assert_eq!(read, older(&story));
         assert!(read.pending.is_none() && read.notes.is_empty() && read.assignee.is_none());
         let summary = story.summary();
         let v2: SummaryV2 = decode(&encode_summary(&summary).unwrap()[1..]).unwrap();
@@ -1228,8 +1358,8 @@ pub(crate) mod tests {
             last_edited_by: v2.last_edited_by,
         };
         let read = decode_story(&encode(STORY_V1, &v1).unwrap()).unwrap();
-        assert_eq!(read, story);
-        assert_eq!(read.embargo, None);
+        assert_eq!(read, older(&story));
+        assert_eq!(read.content.embargo, None);
 
         let summary = story.summary();
         let v1 = SummaryV1 {
@@ -1290,7 +1420,7 @@ pub(crate) mod tests {
     #[test]
     fn records_start_with_their_format_version() {
         let bytes = encode_story(&sample_story()).unwrap();
-        assert_eq!(bytes[0], STORY_V3);
+        assert_eq!(bytes[0], STORY_V4);
     }
 
     #[test]
@@ -1317,7 +1447,7 @@ pub(crate) mod tests {
     fn a_stored_body_is_read_back_as_written_but_never_empty() {
         let story = sample_story();
         let decoded = decode_story(&encode_story(&story).unwrap()).unwrap();
-        assert_eq!(decoded.body.as_str(), "One.\n<!--nextpage-->\nTwo.");
+        assert_eq!(decoded.content.body.as_str(), "One.\n<!--nextpage-->\nTwo.");
 
         // A damaged record whose body is empty is refused, not shown as an empty story.
         let mut record: StoryV2 = decode(&encode_story(&story).unwrap()[1..]).unwrap();

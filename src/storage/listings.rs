@@ -67,14 +67,14 @@ pub(crate) fn memberships_of(story: &Story) -> Vec<Membership> {
             id,
         });
         out.push(Membership {
-            listing: key_section(story.section),
+            listing: key_section(story.content.section),
             ts,
             id,
         });
     }
     let ts = index_ts(story.updated_at);
     let status = Some(StatusFilter::of(story.status));
-    let section = Some(story.section);
+    let section = Some(story.content.section);
     for (st, sec) in [
         (None, None),
         (status, None),
@@ -105,7 +105,7 @@ pub(crate) fn review_memberships_of(story: &Story) -> Vec<Membership> {
         return Vec::new();
     }
     let (id, ts) = (story.id.to_bytes(), index_ts(story.updated_at));
-    [None, Some(story.section)]
+    [None, Some(story.content.section)]
         .into_iter()
         .map(|section| Membership {
             listing: key_desk(Some(StatusFilter::ForReview), section),
@@ -174,7 +174,7 @@ mod tests {
             .into_iter()
             .map(|m| m.listing)
             .collect();
-        let section = story.section.key();
+        let section = story.content.section.key();
         assert_eq!(
             listings,
             vec![

@@ -205,8 +205,7 @@ impl SledStore {
         story: &Story,
         rule: Revision,
     ) -> Result<(Story, ImportOutcome), StoreError> {
-        let write = StoryWrite::prepare(story, rule)?;
-        let now = self.clock.now();
+        let write = StoryWrite::prepare(story, rule, self.clock.now())?;
         let trees = [
             &self.stories,
             &self.slugs,
@@ -217,22 +216,19 @@ impl SledStore {
             &self.changes,
         ];
         let result = trees[..].transaction(|t| {
-            write.apply(
-                &StoryTrees {
-                    stories: &t[0],
-                    slugs: &t[1],
-                    indexes: &t[2],
-                    revisions: &t[3],
-                    photo_uses: &t[4],
-                    meta: &t[5],
-                    changes: &t[6],
-                },
-                now,
-            )
+            write.apply(&StoryTrees {
+                stories: &t[0],
+                slugs: &t[1],
+                indexes: &t[2],
+                revisions: &t[3],
+                photo_uses: &t[4],
+                meta: &t[5],
+                changes: &t[6],
+            })
         });
-        let outcome = finish(result)?;
+        let (outcome, stored) = finish(result)?;
         self.refresh_public_version()?;
-        Ok((write.stored, outcome))
+        Ok((stored, outcome))
     }
 
     /// Adds an account and its username lookup in one transaction, without flushing.

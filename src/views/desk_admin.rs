@@ -267,7 +267,7 @@ impl RestorePage {
         Self {
             ctx,
             story_id: current.id.to_string(),
-            headline: current.headline.to_string(),
+            headline: current.content.headline.to_string(),
             revision: old.revision,
             who,
             when: Timestamp::new(old.updated_at),

@@ -2,7 +2,7 @@
 //! `rss` and `atom_syndication` crates (which escape text and split `]]>` inside CDATA) and by
 //! `serde_json`.
 
-use crate::domain::{PageNumber, PhotoId, SanitizedHtml, Section, Story};
+use crate::domain::{PageNumber, PhotoId, ReaderView, SanitizedHtml, Section, Story};
 use crate::urls;
 use serde_json::json;
 use std::collections::{BTreeMap, HashMap};
@@ -20,6 +20,8 @@ pub struct FeedSource<'a> {
     pub site_name: &'a str,
     pub base_url: &'a str,
     pub section: Option<Section>,
+    /// Published stories; a feed shows what readers see of each (a story readers cannot see
+    /// is left out).
     pub stories: &'a [Story],
     /// The byte size of each lead photo as [`urls::photo`] serves it (its widest rendition),
     /// which an RSS enclosure must state. A photo missing here gets no enclosure.
@@ -58,44 +60,43 @@ impl FeedSource<'_> {
         urls::absolute(self.base_url, &path)
     }
 
+    /// What readers see of each story, newest first.
+    fn views(&self) -> impl Iterator<Item = ReaderView<'_>> {
+        self.stories.iter().filter_map(Story::reader_view)
+    }
+
     /// The newest change among the stories; the epoch for an empty feed.
     fn updated(&self) -> OffsetDateTime {
-        self.stories
-            .iter()
-            .map(modified_at)
+        self.views()
+            .map(|story| story.modified_at())
             .max()
             .unwrap_or(OffsetDateTime::UNIX_EPOCH)
     }
 }
 
 /// The feed's stable id of a story: it survives slug and date changes.
-pub fn story_guid(story: &Story) -> String {
+pub fn story_guid(story: &ReaderView) -> String {
     // RFC 4122's URN form is the hyphenated one, not the id's compact display.
     let id = uuid::Uuid::from_bytes(story.id.to_bytes());
     format!("urn:uuid:{}", id.hyphenated())
 }
 
-/// When readers last saw the story change.
-pub fn modified_at(story: &Story) -> OffsetDateTime {
-    let published = story.published_at.unwrap_or(story.updated_at);
-    story.revised_at.map_or(published, |r| r.max(published))
-}
-
 /// What a feed says the story is about: its standfirst, or failing that its first paragraph
 /// (plain text either way).
-pub fn summary(story: &Story) -> String {
+pub fn summary(story: &ReaderView) -> String {
     story
+        .content
         .standfirst
         .as_ref()
-        .map_or_else(|| story.body.first_paragraph(), ToString::to_string)
+        .map_or_else(|| story.content.body.first_paragraph(), ToString::to_string)
 }
 
 /// The whole story as HTML: every page one after another, the dateline leading the first, and
 /// its public notes after the text, as readers see them on the article.
-pub fn full_body(story: &Story) -> SanitizedHtml {
+pub fn full_body(story: &ReaderView) -> SanitizedHtml {
     let mut html = String::new();
-    for (n, page) in story.body.render_pages().iter().enumerate() {
-        let page = match (n, &story.dateline) {
+    for (n, page) in story.content.body.render_pages().iter().enumerate() {
+        let page = match (n, &story.content.dateline) {
             (0, Some(dateline)) => page.with_lead(&dateline.to_string()),
             _ => page.clone(),
         };
@@ -106,13 +107,13 @@ pub fn full_body(story: &Story) -> SanitizedHtml {
 }
 
 /// A story's notes, newest first, as an HTML block for feed readers (empty without notes).
-fn notes_html(story: &Story) -> String {
+fn notes_html(story: &ReaderView) -> String {
     if story.notes.is_empty() {
         return String::new();
     }
     let mut html =
         String::from("<aside class=\"story-notes\"><h2>Corrections and clarifications</h2>\n");
-    for note in super::reader::NoteView::of(story) {
+    for note in super::reader::NoteView::of(story.notes) {
         html.push_str(&format!(
             "<p><strong>{}</strong> <time datetime=\"{}\">{}</time></p>\n",
             note.label, note.at.iso, note.at.display,
@@ -127,11 +128,14 @@ fn notes_html(story: &Story) -> String {
     html
 }
 
-pub fn article_url(base_url: &str, story: &Story) -> String {
-    let published = story.published_at.unwrap_or(story.updated_at);
+pub fn article_url(base_url: &str, story: &ReaderView) -> String {
     urls::absolute(
         base_url,
-        &urls::article(published, &story.slug, PageNumber::FIRST.get()),
+        &urls::article(
+            story.published_at,
+            &story.content.slug,
+            PageNumber::FIRST.get(),
+        ),
     )
 }
 
@@ -140,36 +144,41 @@ pub fn rss(source: &FeedSource) -> Result<String, String> {
     use rss::extension::dublincore::DublinCoreExtension;
 
     let items = source
-        .stories
-        .iter()
+        .views()
         .map(|story| {
             let mut item = rss::Item::default();
-            item.set_title(story.headline.to_string());
-            item.set_link(article_url(source.base_url, story));
+            item.set_title(story.content.headline.to_string());
+            item.set_link(article_url(source.base_url, &story));
             item.set_guid(rss::Guid {
-                value: story_guid(story),
+                value: story_guid(&story),
                 permalink: false,
             });
-            item.set_pub_date(story.published_at.and_then(|at| at.format(&Rfc2822).ok()));
+            item.set_pub_date(story.published_at.format(&Rfc2822).ok());
             item.set_categories(vec![rss::Category {
-                name: story.section.name().to_owned(),
+                name: story.content.section.name().to_owned(),
                 domain: Some(urls::absolute(
                     source.base_url,
-                    &urls::section(story.section, 1),
+                    &urls::section(story.content.section, 1),
                 )),
             }]);
             // Readers take an RSS description for HTML (the crate writes it as CDATA): the
             // summary is plain text, so it goes in escaped, never as live markup. Every item
             // has one, ahead of the full text, as feed readers expect.
-            item.set_description(Some(escape(&summary(story))));
-            item.set_content(full_body(story).to_string());
+            item.set_description(Some(escape(&summary(&story))));
+            item.set_content(full_body(&story).to_string());
             // RSS's own <author> must be an e-mail address; Dublin Core names people.
             item.set_dublin_core_ext(DublinCoreExtension {
-                creators: story.bylines.iter().map(ToString::to_string).collect(),
+                creators: story
+                    .content
+                    .bylines
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect(),
                 ..DublinCoreExtension::default()
             });
-            if let Some((url, caption, credit)) = photo_of(source.base_url, story) {
+            if let Some((url, caption, credit)) = photo_of(source.base_url, &story) {
                 let bytes = story
+                    .content
                     .photo
                     .as_ref()
                     .and_then(|p| p.image)
@@ -241,17 +250,17 @@ pub fn atom(source: &FeedSource) -> Result<String, String> {
         ..Link::default()
     };
     let entries = source
-        .stories
-        .iter()
+        .views()
         .map(|story| {
-            let url = article_url(source.base_url, story);
+            let url = article_url(source.base_url, &story);
             let mut entry = Entry::default();
-            entry.set_id(story_guid(story));
-            entry.set_title(Text::plain(story.headline.to_string()));
-            entry.set_updated(date(modified_at(story))?);
-            entry.set_published(story.published_at.map(date).transpose()?);
+            entry.set_id(story_guid(&story));
+            entry.set_title(Text::plain(story.content.headline.to_string()));
+            entry.set_updated(date(story.modified_at())?);
+            entry.set_published(Some(date(story.published_at)?));
             entry.set_authors(
                 story
+                    .content
                     .bylines
                     .iter()
                     .map(|b| Person {
@@ -261,24 +270,25 @@ pub fn atom(source: &FeedSource) -> Result<String, String> {
                     .collect::<Vec<_>>(),
             );
             entry.set_categories(vec![Category {
-                term: story.section.key().to_owned(),
-                label: Some(story.section.name().to_owned()),
+                term: story.content.section.key().to_owned(),
+                label: Some(story.content.section.name().to_owned()),
                 ..Category::default()
             }]);
             entry.set_summary(
                 story
+                    .content
                     .standfirst
                     .as_ref()
                     .map(|s| Text::plain(s.to_string())),
             );
             entry.set_content(Some(Content {
                 base: Some(url.clone()),
-                value: Some(full_body(story).to_string()),
+                value: Some(full_body(&story).to_string()),
                 content_type: Some("html".to_owned()),
                 ..Content::default()
             }));
             let mut links = vec![link(url, "alternate")];
-            if let Some((photo, caption, credit)) = photo_of(source.base_url, story) {
+            if let Some((photo, caption, credit)) = photo_of(source.base_url, &story) {
                 links.push(Link {
                     mime_type: Some(urls::PHOTO_CONTENT_TYPE.to_owned()),
                     title: Some(caption.clone()),
@@ -340,29 +350,26 @@ pub fn escape(text: &str) -> String {
 pub fn json_feed(source: &FeedSource) -> Result<String, String> {
     let rfc3339 = |at: OffsetDateTime| at.format(&Rfc3339).map_err(|e| e.to_string());
     let items = source
-        .stories
-        .iter()
+        .views()
         .map(|story| {
-            let url = article_url(source.base_url, story);
+            let url = article_url(source.base_url, &story);
             let mut item = json!({
-                "id": story_guid(story),
+                "id": story_guid(&story),
                 "url": url,
-                "title": story.headline.to_string(),
-                "summary": summary(story),
-                "content_html": full_body(story).to_string(),
-                "date_modified": rfc3339(modified_at(story))?,
+                "title": story.content.headline.to_string(),
+                "summary": summary(&story),
+                "content_html": full_body(&story).to_string(),
+                "date_modified": rfc3339(story.modified_at())?,
                 "authors": story
-                    .bylines
+                    .content.bylines
                     .iter()
                     .map(|b| json!({ "name": b.to_string() }))
                     .collect::<Vec<_>>(),
-                "tags": [story.section.name()],
+                "tags": [story.content.section.name()],
                 "language": "en",
             });
-            if let Some(published) = story.published_at {
-                item["date_published"] = json!(rfc3339(published)?);
-            }
-            if let Some((photo, _, _)) = photo_of(source.base_url, story) {
+            item["date_published"] = json!(rfc3339(story.published_at)?);
+            if let Some((photo, _, _)) = photo_of(source.base_url, &story) {
                 item["image"] = json!(photo);
             }
             Ok(item)
@@ -381,8 +388,8 @@ pub fn json_feed(source: &FeedSource) -> Result<String, String> {
 }
 
 /// The lead photo's absolute URL, caption and credit, when it has a stored image.
-fn photo_of(base_url: &str, story: &Story) -> Option<(String, String, Option<String>)> {
-    let photo = story.photo.as_ref()?;
+fn photo_of(base_url: &str, story: &ReaderView) -> Option<(String, String, Option<String>)> {
+    let photo = story.content.photo.as_ref()?;
     let image = photo.image?;
     Some((
         urls::absolute(base_url, &urls::photo(image)),
@@ -478,7 +485,7 @@ mod tests {
             text: crate::domain::NoteText::parse("Later words.").unwrap(),
             at: time::macros::datetime!(2026-06-02 08:00 UTC),
         });
-        let html = full_body(&story).to_string();
+        let html = full_body(&story.reader_view().unwrap()).to_string();
         let (text, notes) = html.split_once("<aside").unwrap();
         assert!(text.contains("The envoy spoke."));
         assert!(notes.contains("name is &lt;Smyth&gt;."));
@@ -510,13 +517,14 @@ mod tests {
                 rss(&source).unwrap(),
             )
         };
+        let view = story.reader_view().unwrap();
         let (atom, json, rss) = feed(std::slice::from_ref(&story));
         let (_, _, rss_before) = feed(std::slice::from_ref(&unnoted));
         assert!(atom.contains("<updated>2026-06-01T12:30:00.123456"));
         assert!(atom.contains("Correction"));
         assert!(json.contains(r#""date_modified":"2026-06-01T12:30:00.123456Z""#));
         assert!(json.contains("Corrections and clarifications"));
-        let guid = format!("<guid isPermaLink=\"false\">{}</guid>", story_guid(&story));
+        let guid = format!("<guid isPermaLink=\"false\">{}</guid>", story_guid(&view));
         assert!(rss.contains(&guid) && rss_before.contains(&guid));
         assert!(rss.contains("Correction") && !rss_before.contains("Correction"));
     }

@@ -225,8 +225,8 @@ impl NoteView {
     }
 
     /// The notes of a story, newest first: the latest change is what a returning reader needs.
-    pub fn of(story: &Story) -> Vec<Self> {
-        story.notes.iter().rev().map(Self::new).collect()
+    pub fn of(notes: &[PublicNote]) -> Vec<Self> {
+        notes.iter().rev().map(Self::new).collect()
     }
 }
 
@@ -268,32 +268,38 @@ impl ArticlePage {
         let published_at = story.published_at.unwrap_or(story.updated_at);
         let paging = Paging {
             current: page.get(),
-            total: story.body.page_count() as u32,
+            total: story.content.body.page_count() as u32,
         };
         let mut body = story
+            .content
             .body
             .render_page(page.index())
             .unwrap_or_else(SanitizedHtml::empty);
         if page == PageNumber::FIRST
-            && let Some(dateline) = &story.dateline
+            && let Some(dateline) = &story.content.dateline
         {
             body = body.with_lead(&dateline.to_string());
         }
         let site = &site_ctx.name;
         let title = if paging.total > 1 && paging.current > 1 {
-            format!("{} (page {}) | {site}", story.headline, paging.current)
+            format!(
+                "{} (page {}) | {site}",
+                story.content.headline, paging.current
+            )
         } else {
-            format!("{} | {site}", story.headline)
+            format!("{} | {site}", story.content.headline)
         };
         let mut ctx = PageContext::new(site_ctx, title);
         ctx.description = story
+            .content
             .standfirst
             .as_ref()
-            .map_or_else(|| story.body.first_paragraph(), ToString::to_string);
-        ctx.current_section = Some(story.section);
+            .map_or_else(|| story.content.body.first_paragraph(), ToString::to_string);
+        ctx.current_section = Some(story.content.section);
         // A caption without its picture (wire copy, an import whose image was not fetched)
         // would describe nothing the reader can see: it stays on the desk.
         let photo = story
+            .content
             .photo
             .as_ref()
             .filter(|p| page == PageNumber::FIRST && p.image.is_some())
@@ -310,10 +316,10 @@ impl ArticlePage {
             });
         Self {
             ctx,
-            headline: story.headline.to_string(),
-            standfirst: story.standfirst.as_ref().map(ToString::to_string),
+            headline: story.content.headline.to_string(),
+            standfirst: story.content.standfirst.as_ref().map(ToString::to_string),
             meta: MetaLine {
-                source: story.source.as_ref().map(ToString::to_string),
+                source: story.content.source.as_ref().map(ToString::to_string),
                 published: Timestamp::new(published_at),
                 updated: story
                     .revised_at
@@ -321,15 +327,20 @@ impl ArticlePage {
                     .map(Timestamp::new),
                 editor: story.editor.as_ref().map(ToString::to_string),
             },
-            bylines: story.bylines.iter().map(ToString::to_string).collect(),
+            bylines: story
+                .content
+                .bylines
+                .iter()
+                .map(ToString::to_string)
+                .collect(),
             photo,
             body,
-            notes: NoteView::of(story),
-            section_name: story.section.name(),
-            section_url: urls::section(story.section, 1),
+            notes: NoteView::of(&story.notes),
+            section_name: story.content.section.name(),
+            section_url: urls::section(story.content.section, 1),
             paging,
             pager: Pager::new("Story pages", paging, |n| {
-                urls::article(published_at, &story.slug, n)
+                urls::article(published_at, &story.content.slug, n)
             }),
             preview: false,
             preview_pager: None,
@@ -380,9 +391,10 @@ impl ArticlePage {
     /// (`page` past the end shows the last page). Its pager sends `form` again with the page
     /// asked for, so what was typed and not saved stays in the preview.
     pub fn preview(site: &SiteContext, story: &Story, page: PageNumber, form: PreviewForm) -> Self {
-        let last = PageNumber::new(story.body.page_count() as u32).unwrap_or(PageNumber::FIRST);
+        let last =
+            PageNumber::new(story.content.body.page_count() as u32).unwrap_or(PageNumber::FIRST);
         let mut article = Self::new(site, story, page.min(last));
-        if let (Some(view), Some(photo)) = (article.photo.as_mut(), story.photo.as_ref()) {
+        if let (Some(view), Some(photo)) = (article.photo.as_mut(), story.content.photo.as_ref()) {
             view.src = photo.image.map(urls::desk_photo_widest);
         }
         article.pager = None;

@@ -64,7 +64,9 @@ impl Urlset {
             .filter_map(|story| {
                 Some(UrlEntry {
                     loc: story_url(base_url, story)?,
-                    lastmod: date(story.updated_at),
+                    // Only what readers see moves it: a change staged on a live story is not a
+                    // modification of the page crawlers fetch.
+                    lastmod: date(story.public_changed_at.or(story.published_at)?),
                 })
             })
             .collect();

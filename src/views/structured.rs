@@ -2,7 +2,6 @@
 //! and schema.org `NewsArticle` JSON-LD.
 
 use super::SiteContext;
-use super::feeds::modified_at;
 use crate::domain::{Aspect, PageNumber, Photo, Story};
 use crate::urls;
 use serde_json::{Value, json};
@@ -132,19 +131,30 @@ impl StructuredData {
         let record = photo;
         let (base_url, site_name) = (site.base_url.as_str(), site.name.as_str());
         let published = story.published_at.unwrap_or(story.updated_at);
-        let modified = modified_at(story);
-        let canonical =
-            urls::absolute(base_url, &urls::article(published, &story.slug, page.get()));
-        let headline = story.headline.to_string();
+        // A preview of a story readers cannot see yet was last changed when it would be published.
+        let modified = story
+            .reader_view()
+            .map_or(published, |view| view.modified_at());
+        let canonical = urls::absolute(
+            base_url,
+            &urls::article(published, &story.content.slug, page.get()),
+        );
+        let headline = story.content.headline.to_string();
         let description = story
+            .content
             .standfirst
             .as_ref()
-            .map_or_else(|| story.body.first_paragraph(), ToString::to_string);
-        let photo = story.photo.as_ref().and_then(|p| {
+            .map_or_else(|| story.content.body.first_paragraph(), ToString::to_string);
+        let photo = story.content.photo.as_ref().and_then(|p| {
             let images = images(base_url, p.image?, record);
             (!images.is_empty()).then_some((images, p))
         });
-        let authors: Vec<String> = story.bylines.iter().map(ToString::to_string).collect();
+        let authors: Vec<String> = story
+            .content
+            .bylines
+            .iter()
+            .map(ToString::to_string)
+            .collect();
 
         let mut open_graph = vec![
             tag("og:type", "article"),
@@ -193,7 +203,7 @@ impl StructuredData {
         }
         open_graph.push(tag("article:published_time", iso(published)));
         open_graph.push(tag("article:modified_time", iso(modified)));
-        open_graph.push(tag("article:section", story.section.name()));
+        open_graph.push(tag("article:section", story.content.section.name()));
         for author in &authors {
             open_graph.push(tag("article:author", author.clone()));
         }
@@ -207,7 +217,7 @@ impl StructuredData {
             "description": description,
             "datePublished": iso(published),
             "dateModified": iso(modified),
-            "articleSection": story.section.name(),
+            "articleSection": story.content.section.name(),
             "inLanguage": "en",
             "author": authors
                 .iter()
@@ -254,11 +264,11 @@ impl StructuredData {
                 "height": site.logo.height,
             }]),
         };
-        if let Some(dateline) = &story.dateline {
+        if let Some(dateline) = &story.content.dateline {
             ld["dateline"] = json!(dateline.to_form_value());
             ld["locationCreated"] = json!({ "@type": "Place", "name": dateline.place().as_str() });
         }
-        if let Some(source) = &story.source {
+        if let Some(source) = &story.content.source {
             ld["sourceOrganization"] =
                 json!({ "@type": "Organization", "name": source.to_string() });
         }
@@ -276,8 +286,12 @@ impl StructuredData {
                 })
                 .collect();
         }
-        if story.body.page_count() > 1 {
-            ld["pagination"] = json!(format!("{} of {}", page.get(), story.body.page_count()));
+        if story.content.body.page_count() > 1 {
+            ld["pagination"] = json!(format!(
+                "{} of {}",
+                page.get(),
+                story.content.body.page_count()
+            ));
         }
 
         Self {

@@ -2,28 +2,27 @@
 //! checks that keep forged requests out.
 
 use crate::helpers::{
-    Browser, ServerProcess, StoryBuilder, TestApp, data_dir, location, newsroom, run,
+    Browser, ServerProcess, StoryBuilder, TestApp, TestSite, location, newsroom, run,
     run_with_input, select, text_of,
 };
 use newsroom::domain::{AuditAction, AuditEvent, Role, Username};
 use reqwest::StatusCode;
 use scraper::Html;
-use std::path::Path;
 use time::macros::datetime;
 
 const PASSWORD: &str = "correct horse battery";
 
-fn user_command(data: &Path, args: &[&str]) -> std::process::Command {
-    let mut command = newsroom(data);
+fn user_command(site: &TestSite, args: &[&str]) -> std::process::Command {
+    let mut command = newsroom(site);
     command.arg("user").args(args);
     command
 }
 
 /// `newsroom user add ...` with the password typed on standard input.
-fn add_user(data: &Path, args: &[&str], password: &str) -> crate::helpers::Finished {
+fn add_user(site: &TestSite, args: &[&str], password: &str) -> crate::helpers::Finished {
     let mut full = vec!["add"];
     full.extend_from_slice(args);
-    run_with_input(user_command(data, &full), &format!("{password}\n"))
+    run_with_input(user_command(site, &full), &format!("{password}\n"))
 }
 
 /// Sends the accounts page's "add an account" form.
@@ -50,8 +49,8 @@ async fn add_account(
 }
 
 /// The rows of `newsroom user list`, each split into its columns.
-fn listed(data: &Path) -> Vec<Vec<String>> {
-    let finished = run(user_command(data, &["list"]));
+fn listed(site: &TestSite) -> Vec<Vec<String>> {
+    let finished = run(user_command(site, &["list"]));
     assert!(finished.status.success(), "{}", finished.stderr);
     finished
         .stdout
@@ -95,17 +94,16 @@ fn audit_rows(html: &Html) -> Vec<(String, String)> {
 
 #[actix_web::test]
 async fn user_add_reads_the_password_from_standard_input_and_the_account_can_log_in() {
-    let dir = tempfile::tempdir().unwrap();
-    let data = data_dir(&dir);
+    let site = TestSite::new();
 
-    let added = add_user(&data, &["zhang.dan", "--role", "editor"], PASSWORD);
+    let added = add_user(&site, &["zhang.dan", "--role", "editor"], PASSWORD);
 
     assert!(added.status.success(), "{}", added.stderr);
     assert_eq!(
         added.stdout.trim(),
         "created editor account zhang.dan (initials ZD)"
     );
-    let app = TestApp::spawn_in(dir, |_| {}).await;
+    let app = TestApp::spawn_in(site, |_| {}).await;
     app.login("zhang.dan", PASSWORD).await;
     let created = app
         .store
@@ -120,10 +118,9 @@ async fn user_add_reads_the_password_from_standard_input_and_the_account_can_log
 
 #[actix_web::test]
 async fn user_add_refuses_a_password_under_twelve_characters() {
-    let dir = tempfile::tempdir().unwrap();
-    let data = data_dir(&dir);
+    let site = TestSite::new();
 
-    let added = add_user(&data, &["ann", "--role", "writer"], "eleven char");
+    let added = add_user(&site, &["ann", "--role", "writer"], "eleven char");
 
     assert!(!added.status.success());
     assert!(
@@ -131,20 +128,19 @@ async fn user_add_refuses_a_password_under_twelve_characters() {
         "{}",
         added.stderr
     );
-    assert!(listed(&data).iter().all(|row| row[0] != "ann"));
+    assert!(listed(&site).iter().all(|row| row[0] != "ann"));
 }
 
 #[actix_web::test]
 async fn user_add_refuses_a_taken_username() {
-    let dir = tempfile::tempdir().unwrap();
-    let data = data_dir(&dir);
+    let site = TestSite::new();
     assert!(
-        add_user(&data, &["ann", "--role", "writer"], PASSWORD)
+        add_user(&site, &["ann", "--role", "writer"], PASSWORD)
             .status
             .success()
     );
 
-    let again = add_user(&data, &["ann", "--role", "admin"], PASSWORD);
+    let again = add_user(&site, &["ann", "--role", "admin"], PASSWORD);
 
     assert!(!again.status.success());
     assert!(
@@ -152,13 +148,12 @@ async fn user_add_refuses_a_taken_username() {
         "{}",
         again.stderr
     );
-    assert_eq!(listed(&data), [["ann", "writer", "A", "active"]]);
+    assert_eq!(listed(&site), [["ann", "writer", "A", "active"]]);
 }
 
 #[actix_web::test]
 async fn user_list_shows_username_role_initials_and_status() {
-    let dir = tempfile::tempdir().unwrap();
-    let data = data_dir(&dir);
+    let site = TestSite::new();
     for (args, password) in [
         (&["zhang.dan", "--role", "editor"][..], PASSWORD),
         (
@@ -166,14 +161,14 @@ async fn user_list_shows_username_role_initials_and_status() {
             PASSWORD,
         ),
     ] {
-        let added = add_user(&data, args, password);
+        let added = add_user(&site, args, password);
         assert!(added.status.success(), "{}", added.stderr);
     }
-    let disabled = run(user_command(&data, &["disable", "zhang.dan"]));
+    let disabled = run(user_command(&site, &["disable", "zhang.dan"]));
     assert!(disabled.status.success(), "{}", disabled.stderr);
 
     assert_eq!(
-        listed(&data),
+        listed(&site),
         [
             ["boss", "admin", "BB", "active"],
             ["zhang.dan", "editor", "ZD", "disabled"],
@@ -183,21 +178,20 @@ async fn user_list_shows_username_role_initials_and_status() {
 
 #[actix_web::test]
 async fn user_passwd_replaces_the_password() {
-    let dir = tempfile::tempdir().unwrap();
-    let data = data_dir(&dir);
+    let site = TestSite::new();
     assert!(
-        add_user(&data, &["ann", "--role", "writer"], PASSWORD)
+        add_user(&site, &["ann", "--role", "writer"], PASSWORD)
             .status
             .success()
     );
 
     let changed = run_with_input(
-        user_command(&data, &["passwd", "ann"]),
+        user_command(&site, &["passwd", "ann"]),
         "a brand new passphrase\n",
     );
 
     assert!(changed.status.success(), "{}", changed.stderr);
-    let app = TestApp::spawn_in(dir, |_| {}).await;
+    let app = TestApp::spawn_in(site, |_| {}).await;
     let old = app.browser().try_login("ann", PASSWORD).await;
     assert_eq!(old.status(), StatusCode::UNAUTHORIZED);
     app.login("ann", "a brand new passphrase").await;
@@ -205,11 +199,11 @@ async fn user_passwd_replaces_the_password() {
 
 #[actix_web::test]
 async fn user_commands_refuse_a_database_in_use_by_a_running_server() {
-    let dir = tempfile::tempdir().unwrap();
-    let data = data_dir(&dir);
-    let _server = ServerProcess::start(&data, dir.path().join("serve.log")).await;
+    // sled allows one process at a time in its directory; a database server has no such rule.
+    let site = TestSite::sled();
+    let _server = ServerProcess::start(&site, site.path().join("serve.log")).await;
 
-    let listed = run(user_command(&data, &["list"]));
+    let listed = run(user_command(&site, &["list"]));
 
     assert!(!listed.status.success());
     assert!(
@@ -221,16 +215,15 @@ async fn user_commands_refuse_a_database_in_use_by_a_running_server() {
 
 #[actix_web::test]
 async fn user_disable_ends_the_account_s_sessions() {
-    let dir = tempfile::tempdir().unwrap();
-    let data = data_dir(&dir);
+    let site = TestSite::new();
     for name in ["boss", "ann"] {
         assert!(
-            add_user(&data, &[name, "--role", "admin"], PASSWORD)
+            add_user(&site, &[name, "--role", "admin"], PASSWORD)
                 .status
                 .success()
         );
     }
-    let mut server = ServerProcess::start(&data, dir.path().join("serve-1.log")).await;
+    let mut server = ServerProcess::start(&site, site.path().join("serve-1.log")).await;
     let mut ann = Browser::new(&server.address);
     assert_eq!(
         ann.try_login("ann", PASSWORD).await.status(),
@@ -239,11 +232,11 @@ async fn user_disable_ends_the_account_s_sessions() {
     assert_eq!(ann.get("/desk/users").await.status(), StatusCode::OK);
     server.stop().await;
 
-    let disabled = run(user_command(&data, &["disable", "ann"]));
+    let disabled = run(user_command(&site, &["disable", "ann"]));
 
     assert!(disabled.status.success(), "{}", disabled.stderr);
     assert_eq!(disabled.stdout.trim(), "disabled ann; 1 session ended");
-    let server = ServerProcess::start(&data, dir.path().join("serve-2.log")).await;
+    let server = ServerProcess::start(&site, site.path().join("serve-2.log")).await;
     ann.address = server.address.clone();
     let response = ann.get("/desk/users").await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);

@@ -29,13 +29,13 @@ fn three_page_story(app: &TestApp) -> Story {
         )
         .published_at(datetime!(2017-07-15 07:11:57 UTC))
         .with(|story| {
-            story.source = Some(Source::parse("Xinhua").expect("source"));
+            story.content.source = Some(Source::parse("Xinhua").expect("source"));
             story.editor = Some(Initials::parse("ZD").expect("initials"));
-            story.dateline = Some(
+            story.content.dateline = Some(
                 Dateline::parse("GENEVA, July 14 (Xinhua)", date!(2017 - 07 - 15))
                     .expect("dateline"),
             );
-            story.photo = Some(LeadPhoto {
+            story.content.photo = Some(LeadPhoto {
                 // A caption is shown only with its picture.
                 image: Some(PhotoId::new()),
                 caption: Caption::parse("The envoy at the podium.").expect("caption"),

@@ -154,7 +154,7 @@ async fn publishing_editing_and_unpublishing_change_every_pages_validators() {
     // Edit the published story.
     let etag = etag_of(&app, ARTICLE).await;
     let story = edit(&app, &story, |s| {
-        s.headline = Headline::parse("Talks end in agreement").unwrap();
+        s.content.headline = Headline::parse("Talks end in agreement").unwrap();
     });
     let response = get_with(&app, ARTICLE, "if-none-match", &etag).await;
     assert_eq!(response.status(), StatusCode::OK, "after an edit");
@@ -204,7 +204,7 @@ async fn desk_work_on_drafts_leaves_the_public_validators_alone() {
 
     let draft = StoryBuilder::new("Draft in progress").save(&app);
     edit(&app, &draft, |s| {
-        s.headline = Headline::parse("Draft, revised").unwrap()
+        s.content.headline = Headline::parse("Draft, revised").unwrap()
     });
 
     let response = get_with(&app, "/", "if-none-match", &etag).await;
@@ -336,7 +336,7 @@ async fn compressed_copies_of_cached_pages_follow_every_change() {
     }
 
     edit(&app, &story, |s| {
-        s.headline = Headline::parse("Talks end in agreement").unwrap();
+        s.content.headline = Headline::parse("Talks end in agreement").unwrap();
     });
     for path in ["/", ARTICLE, "/rss.xml"] {
         let gzip = get_with(&app, path, ACCEPT_ENCODING.as_str(), "gzip").await;

@@ -95,7 +95,11 @@ fn stored(app: &TestApp, id: StoryId) -> Story {
 }
 
 fn article(story: &Story, page: u32) -> String {
-    urls::article(story.published_at.expect("published"), &story.slug, page)
+    urls::article(
+        story.published_at.expect("published"),
+        &story.content.slug,
+        page,
+    )
 }
 
 async fn page(app: &TestApp, path: &str) -> Html {
@@ -357,7 +361,7 @@ async fn a_correction_added_on_its_own_keeps_the_text_and_refusals_keep_the_word
         .await;
     assert_eq!(added.status(), StatusCode::SEE_OTHER);
     let noted = stored(&app, story.id);
-    assert_eq!(noted.body, story.body);
+    assert_eq!(noted.content.body, story.content.body);
     assert_eq!(noted.notes[0].text.as_str(), NOTE);
     let html = page(&app, &article(&noted, 1)).await;
     assert!(
@@ -432,7 +436,7 @@ async fn notes_of_stories_readers_cannot_see_appear_nowhere_public() {
     let embargo = app.clock.now() + Duration::days(1);
     StoryBuilder::new("Embargoed story")
         .with(|s| {
-            s.embargo = Some(embargo);
+            s.content.embargo = Some(embargo);
             s.status = Status::Scheduled(embargo);
             with_note(s, "Embargoed note.", at);
         })

@@ -1,9 +1,8 @@
 //! Acknowledged saves survive the server being killed outright (SIGKILL, as on a power cut or
-//! the OOM killer), again and again on the same data directory.
+//! the OOM killer), again and again on the same site directory.
 
-use crate::helpers::{Browser, ServerProcess, data_dir, newsroom, run_with_input};
+use crate::helpers::{Browser, ServerProcess, TestSite, newsroom, run_with_input};
 use crate::story_posts::StoryPost;
-use newsroom::storage;
 use std::collections::BTreeMap;
 
 const PASSWORD: &str = "correct horse battery staple";
@@ -11,9 +10,8 @@ const ROUNDS: usize = 20;
 
 #[actix_web::test]
 async fn every_acknowledged_save_survives_repeated_kills() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let data = data_dir(&dir);
-    let mut add = newsroom(&data);
+    let site = TestSite::new();
+    let mut add = newsroom(&site);
     add.args(["user", "add", "night.editor", "--role", "editor"]);
     let added = run_with_input(add, &format!("{PASSWORD}\n"));
     assert!(added.status.success(), "user add: {}", added.stderr);
@@ -22,7 +20,7 @@ async fn every_acknowledged_save_survives_repeated_kills() {
     let mut acknowledged: BTreeMap<String, (String, String)> = BTreeMap::new();
     for round in 0..ROUNDS {
         let server =
-            ServerProcess::start(&data, dir.path().join(format!("round-{round}.log"))).await;
+            ServerProcess::start(&site, site.path().join(format!("round-{round}.log"))).await;
         let editor = Browser::new(&server.address);
         editor.try_login("night.editor", PASSWORD).await;
         let csrf = editor.csrf("/desk/stories/new").await;
@@ -78,18 +76,16 @@ async fn every_acknowledged_save_survives_repeated_kills() {
     }
 
     // And the database opens outside the server too, with every save in it.
-    let store = storage::open(
-        &newsroom::settings::Storage::sled(&data),
-        newsroom::clock::Clock::system(),
-    )
-    .expect("the database opens after the kills");
+    let store = site
+        .try_open(newsroom::clock::Clock::system())
+        .expect("the database opens after the kills");
     assert_eq!(acknowledged.len(), 2 * ROUNDS);
     for (id, (headline, body)) in &acknowledged {
         let story = store
             .story(id.parse().expect("story id"))
             .expect("read")
             .unwrap_or_else(|| panic!("story {id} is gone"));
-        assert_eq!(story.headline.to_string(), *headline);
-        assert_eq!(story.body.as_str(), body);
+        assert_eq!(story.content.headline.to_string(), *headline);
+        assert_eq!(story.content.body.as_str(), body);
     }
 }

@@ -31,7 +31,7 @@ async fn newsroom() -> Newsroom {
         .with(|s| s.author = Some(li.id))
         .save(&app);
     let mut second = first.clone();
-    second.body = Body::parse("Both sides will meet again.").expect("body");
+    second.content.body = Body::parse("Both sides will meet again.").expect("body");
     let story = app
         .store
         .save_story(&second, Some(first.revision))

@@ -412,8 +412,8 @@ async fn a_malformed_form_gets_the_site_s_error_page_not_a_bare_message() {
 #[actix_web::test]
 async fn serve_prints_a_setup_link_that_works_while_no_account_exists() {
     use std::io::{BufRead, BufReader};
-    let dir = tempfile::tempdir().expect("temp dir");
-    let mut child = crate::helpers::newsroom(&crate::helpers::data_dir(&dir))
+    let site = crate::helpers::TestSite::new();
+    let mut child = crate::helpers::newsroom(&site)
         .args(["serve", "--bind", "127.0.0.1:0"])
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::null())
@@ -487,9 +487,8 @@ async fn a_desk_request_after_a_while_renews_the_session() {
 
 #[test]
 fn setup_link_makes_a_new_link_while_no_account_exists_and_refuses_after() {
-    let dir = tempfile::tempdir().unwrap();
-    let data = crate::helpers::data_dir(&dir);
-    let mut command = crate::helpers::newsroom(&data);
+    let site = crate::helpers::TestSite::new();
+    let mut command = crate::helpers::newsroom(&site);
     command.args(["setup-link", "--base-url", "https://news.example/"]);
     let made = crate::helpers::run(command);
     assert!(made.status.success(), "{}", made.stderr);
@@ -499,11 +498,11 @@ fn setup_link_makes_a_new_link_while_no_account_exists_and_refuses_after() {
         made.stdout
     );
 
-    let mut add = crate::helpers::newsroom(&data);
+    let mut add = crate::helpers::newsroom(&site);
     add.args(["user", "add", "zhang.dan", "--role", "admin"]);
     let added = crate::helpers::run_with_input(add, &format!("{PASSWORD}\n"));
     assert!(added.status.success(), "{}", added.stderr);
-    let mut again = crate::helpers::newsroom(&data);
+    let mut again = crate::helpers::newsroom(&site);
     again.arg("setup-link");
     let refused = crate::helpers::run(again);
     assert!(!refused.status.success());

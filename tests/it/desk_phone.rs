@@ -2,7 +2,7 @@
 //! screen, a focus ring a keyboard user can see, and actions that look like what they do.
 
 use crate::chromium::{Chromium, journey};
-use crate::helpers::{StoryBuilder, TestApp};
+use crate::helpers::{StoryBuilder, TestApp, runs_once};
 use newsroom::domain::Role;
 use serde_json::{Value, json};
 use thirtyfour::prelude::*;
@@ -47,6 +47,9 @@ pub(crate) async fn script(browser: &Chromium, js: &str) -> Value {
 
 #[actix_web::test]
 async fn no_desk_page_is_wider_than_a_phone() {
+    if !runs_once("no_desk_page_is_wider_than_a_phone") {
+        return;
+    }
     let app = TestApp::spawn().await;
     app.create_user("ada.admin", Role::Admin, PASSWORD);
     app.create_user("a.writer.with.a.long.name", Role::Writer, PASSWORD);
@@ -82,6 +85,9 @@ async fn no_desk_page_is_wider_than_a_phone() {
 
 #[actix_web::test]
 async fn focus_is_plain_to_see_and_unpublish_is_set_apart_from_publish() {
+    if !runs_once("focus_is_plain_to_see_and_unpublish_is_set_apart_from_publish") {
+        return;
+    }
     let app = TestApp::spawn().await;
     app.create_user("edna", Role::Editor, PASSWORD);
     let story = StoryBuilder::new("Talks end")

@@ -187,7 +187,7 @@ fn article_path(story: &newsroom::domain::Story) -> String {
         at.year(),
         u8::from(at.month()),
         at.day(),
-        story.slug
+        story.content.slug
     )
 }
 
@@ -260,8 +260,11 @@ async fn a_saved_draft_is_listed_on_the_desk_and_hidden_from_readers() {
     .await;
     let saved = story(&desk.app, id);
     assert_eq!(saved.status, Status::Draft);
-    assert_eq!(saved.headline.to_string(), "Syria talks end in Geneva");
-    assert_eq!(saved.slug.to_string(), "syria-talks-end-in-geneva");
+    assert_eq!(
+        saved.content.headline.to_string(),
+        "Syria talks end in Geneva"
+    );
+    assert_eq!(saved.content.slug.to_string(), "syria-talks-end-in-geneva");
 
     let (_, list) = desk.editor.get_html("/desk").await;
     let row = text_of(&list, "tbody tr").expect("a row");
@@ -363,7 +366,10 @@ async fn preview_shows_the_reader_s_page_and_saves_nothing() {
     assert!(!select(&page, ".story-body")[0].html().contains("nextpage"));
     let stored = story(&desk.app, id);
     assert_eq!(stored.revision, 1);
-    assert_eq!(stored.headline.to_string(), "Syria talks end in Geneva");
+    assert_eq!(
+        stored.content.headline.to_string(),
+        "Syria talks end in Geneva"
+    );
 }
 
 #[actix_web::test]
@@ -374,7 +380,7 @@ async fn a_twenty_thousand_word_story_is_saved_whole() {
     assert!(body.split_whitespace().count() >= 20_000);
     let fields = with(story_fields("A very long story"), "body", &body);
     let id = create(&desk.editor, "save", &fields).await;
-    assert_eq!(story(&desk.app, id).body.as_str(), body.trim_end());
+    assert_eq!(story(&desk.app, id).content.body.as_str(), body.trim_end());
 }
 
 // --- Writers and editors ----------------------------------------------------------------------
@@ -434,7 +440,7 @@ async fn a_writer_cannot_edit_another_writer_s_story() {
     )
     .await;
     assert_eq!(response.status(), StatusCode::FORBIDDEN);
-    assert_eq!(story(&desk.app, id).headline.to_string(), "Mine");
+    assert_eq!(story(&desk.app, id).content.headline.to_string(), "Mine");
 }
 
 // --- Validation: specific messages, nothing lost ----------------------------------------------
@@ -582,6 +588,7 @@ async fn an_uploaded_photo_reaches_readers_only_once_the_story_is_published() {
     let id = saved_id(response).await;
     let draft = story(&desk.app, id);
     let photo = draft
+        .content
         .photo
         .as_ref()
         .and_then(|p| p.image)
@@ -603,7 +610,7 @@ async fn an_uploaded_photo_reaches_readers_only_once_the_story_is_published() {
     saved_id(response).await;
     let published = story(&desk.app, id);
     assert_eq!(
-        published.photo.as_ref().and_then(|p| p.image),
+        published.content.photo.as_ref().and_then(|p| p.image),
         Some(photo),
         "the photo is kept"
     );
@@ -662,7 +669,7 @@ async fn a_stale_save_shows_the_conflict_page_with_both_texts() {
     assert!(html.contains("Their paragraph."), "their text is shown");
     assert!(html.contains("second.editor"), "says who saved meanwhile");
     assert_eq!(
-        story(&desk.app, id).body.as_str(),
+        story(&desk.app, id).content.body.as_str(),
         "Their paragraph.",
         "nothing overwritten"
     );
@@ -681,7 +688,7 @@ async fn a_stale_save_shows_the_conflict_page_with_both_texts() {
     )
     .await;
     saved_id(response).await;
-    assert_eq!(story(&desk.app, id).body.as_str(), "My paragraph.");
+    assert_eq!(story(&desk.app, id).content.body.as_str(), "My paragraph.");
 }
 
 // --- Attacks ----------------------------------------------------------------------------------
@@ -705,7 +712,7 @@ async fn a_forged_post_without_the_csrf_token_changes_nothing() {
     let create = post(&desk.editor, "/desk/stories", "", "", "save", &fields, None).await;
     assert_eq!(create.status(), StatusCode::FORBIDDEN);
     let stored = story(&desk.app, id);
-    assert_eq!(stored.headline.to_string(), "Talks end");
+    assert_eq!(stored.content.headline.to_string(), "Talks end");
     assert_eq!(stored.status, Status::Draft);
 }
 
@@ -732,7 +739,10 @@ async fn a_post_from_another_site_is_refused_even_with_the_right_token() {
         .await
         .expect("request");
     assert_eq!(response.status(), StatusCode::FORBIDDEN);
-    assert_eq!(story(&desk.app, id).headline.to_string(), "Talks end");
+    assert_eq!(
+        story(&desk.app, id).content.headline.to_string(),
+        "Talks end"
+    );
 }
 
 const HOSTILE: &str = "<script>alert(1)</script><img src=x onerror=alert(2)>\"'&";
@@ -863,7 +873,7 @@ async fn a_writer_whose_session_ended_gets_their_text_back_after_logging_in() {
     .await;
     saved_id(response).await;
     assert_eq!(
-        story(&desk.app, id).body.as_str(),
+        story(&desk.app, id).content.body.as_str(),
         "Forty minutes of careful writing."
     );
 }
@@ -1076,7 +1086,7 @@ async fn a_photo_sent_with_a_form_that_has_errors_is_kept_for_the_next_try() {
     );
     fields.push(("photo_id", kept.clone()));
     let id = saved_id(send(&desk.editor, "/desk/stories/new", "save", &fields, None).await).await;
-    let photo = story(&desk.app, id).photo.and_then(|p| p.image);
+    let photo = story(&desk.app, id).content.photo.and_then(|p| p.image);
     assert_eq!(photo.map(|p| p.to_string()), Some(kept));
 }
 
@@ -1108,15 +1118,14 @@ async fn publishing_and_unpublishing_are_recorded_in_the_audit_log() {
 
 #[actix_web::test]
 async fn a_restarted_server_keeps_stories_revisions_accounts_and_sessions() {
-    use crate::helpers::{ServerProcess, data_dir, newsroom, run_with_input};
-    let dir = tempfile::tempdir().expect("temp dir");
-    let data = data_dir(&dir);
-    let mut add = newsroom(&data);
+    use crate::helpers::{ServerProcess, TestSite, newsroom, run_with_input};
+    let site = TestSite::new();
+    let mut add = newsroom(&site);
     add.args(["user", "add", "zhang.dan", "--role", "editor"]);
     let added = run_with_input(add, &format!("{PASSWORD}\n"));
     assert!(added.status.success(), "{}", added.stderr);
 
-    let mut server = ServerProcess::start(&data, dir.path().join("first.log")).await;
+    let mut server = ServerProcess::start(&site, site.path().join("first.log")).await;
     let mut browser = Browser::new(&server.address);
     assert_eq!(
         browser.try_login("zhang.dan", PASSWORD).await.status(),
@@ -1129,7 +1138,7 @@ async fn a_restarted_server_keeps_stories_revisions_accounts_and_sessions() {
     let stopped = server.stop().await;
     assert!(stopped.success(), "SIGTERM ended the server with {stopped}");
 
-    let server = ServerProcess::start(&data, dir.path().join("second.log")).await;
+    let server = ServerProcess::start(&site, site.path().join("second.log")).await;
     // Cookies belong to the host, not the port: the same browser comes back.
     browser.address = server.address.clone();
     let (status, form) = browser.get_html(&edit_path(id)).await;

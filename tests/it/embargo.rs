@@ -134,7 +134,7 @@ async fn an_embargoed_story_scheduled_for_its_embargo_is_published_then_by_the_c
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     let story = story_by_slug(&app, "exam-results").expect("saved");
     assert_eq!(story.status, Status::Scheduled(until));
-    assert_eq!(story.embargo, Some(until));
+    assert_eq!(story.content.embargo, Some(until));
 
     app.clock.advance(Duration::minutes(119));
     let published = newsroom::scheduler::publish_due(&*app.store, app.clock.now()).expect("due");
@@ -148,7 +148,7 @@ async fn an_embargoed_story_scheduled_for_its_embargo_is_published_then_by_the_c
     assert_eq!(published, 1);
     let live = story_by_slug(&app, "exam-results").expect("saved");
     assert_eq!(live.published_at, Some(until));
-    let page = app.get(&urls::article(until, &live.slug, 1)).await;
+    let page = app.get(&urls::article(until, &live.content.slug, 1)).await;
     assert_eq!(page.status(), StatusCode::OK);
     assert!(public_listings(&app).await.contains("Exam results"));
 }
@@ -159,7 +159,7 @@ fn ninjs_carries_the_embargo_out_and_an_import_honours_it() {
     let until = until.replace_nanosecond(0).expect("nano");
     let story = StoryBuilder::new("Exam results")
         .with(|s| {
-            s.embargo = Some(until);
+            s.content.embargo = Some(until);
             s.revision = 1;
         })
         .into_story();
@@ -185,15 +185,13 @@ fn ninjs_carries_the_embargo_out_and_an_import_honours_it() {
         base_url: "https://news.example",
     };
     let read = newsroom::ninjs::story(&incoming, defaults).expect("read");
-    assert_eq!(read.embargo, Some(until));
-    let dir = tempfile::tempdir().expect("dir");
-    let store = newsroom::storage::SledStore::open(dir.path(), 1 << 20).expect("store");
+    assert_eq!(read.content.embargo, Some(until));
+    let site = crate::helpers::TestSite::new();
+    let store = site.open();
     let actor = newsroom::editorial::Actor::CommandLine;
-    newsroom::editorial::import_ninjs(&store, &actor, read.clone(), true, defaults.now)
+    newsroom::editorial::import_ninjs(&*store, &actor, read.clone(), true, defaults.now)
         .expect("import");
-    let stored = newsroom::storage::StoryStore::story(&store, read.id)
-        .expect("read")
-        .expect("stored");
+    let stored = store.story(read.id).expect("read").expect("stored");
     assert_eq!(stored.status, Status::Scheduled(until));
     assert!(!stored.is_public());
 }
@@ -226,7 +224,7 @@ fn published_with_photo(app: &TestApp) -> (Story, PhotoId) {
     let story = StoryBuilder::new("Minister resigns")
         .body("Page one.\n<!--nextpage-->\nPage two.")
         .with(|s| {
-            s.photo = Some(LeadPhoto {
+            s.content.photo = Some(LeadPhoto {
                 image: Some(photo.id),
                 caption: Caption::parse("The minister").expect("caption"),
                 credit: None,
@@ -261,8 +259,8 @@ async fn a_withdrawn_story_is_gone_from_every_public_address_and_only_an_admin_b
     let (story, photo) = published_with_photo(&app);
     let at = story.published_at.expect("published");
     let pages = [
-        urls::article(at, &story.slug, 1),
-        urls::article(at, &story.slug, 2),
+        urls::article(at, &story.content.slug, 1),
+        urls::article(at, &story.content.slug, 2),
     ];
     for page in &pages {
         assert_eq!(app.get(page).await.status(), StatusCode::OK, "{page}");
@@ -309,7 +307,7 @@ async fn a_withdrawn_story_is_gone_from_every_public_address_and_only_an_admin_b
     let admin = app.login("root.admin", PASSWORD).await;
     let response = reinstate(&admin, story.id).await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
-    let back = story_by_slug(&app, story.slug.as_str()).expect("stored");
+    let back = story_by_slug(&app, story.content.slug.as_str()).expect("stored");
     assert_eq!(back.status, Status::Unpublished);
     assert_eq!(app.get(&pages[0]).await.status(), StatusCode::NOT_FOUND);
 }
@@ -327,7 +325,7 @@ async fn a_writer_sees_no_withdraw_button_and_may_not_withdraw() {
         response.status()
     );
     assert!(
-        story_by_slug(&app, story.slug.as_str())
+        story_by_slug(&app, story.content.slug.as_str())
             .expect("stored")
             .is_public()
     );
@@ -352,7 +350,7 @@ async fn a_refused_withdrawal_reason_comes_back_in_its_box() {
         "what the editor typed"
     );
     assert!(
-        story_by_slug(&app, story.slug.as_str())
+        story_by_slug(&app, story.content.slug.as_str())
             .expect("stored")
             .is_public()
     );

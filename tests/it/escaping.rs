@@ -22,15 +22,15 @@ async fn publish_story_full_of_markup(app: &TestApp) -> String {
         )
         .published_at(datetime!(2017-07-15 07:11:57 UTC))
         .with(|story| {
-            story.standfirst = Some(Standfirst::parse(STANDFIRST).expect("standfirst"));
-            story.bylines = Bylines::parse("<i>Ann</i> & Bob; Carol").expect("bylines");
-            story.source = Some(Source::parse("<u>Wire</u> & Co").expect("source"));
-            story.dateline = Some(Dateline::new(
+            story.content.standfirst = Some(Standfirst::parse(STANDFIRST).expect("standfirst"));
+            story.content.bylines = Bylines::parse("<i>Ann</i> & Bob; Carol").expect("bylines");
+            story.content.source = Some(Source::parse("<u>Wire</u> & Co").expect("source"));
+            story.content.dateline = Some(Dateline::new(
                 Place::parse("<b>Geneva</b>").expect("place"),
                 date!(2017 - 07 - 14),
                 None,
             ));
-            story.photo = Some(LeadPhoto {
+            story.content.photo = Some(LeadPhoto {
                 image: None,
                 caption: Caption::parse("<em>Envoy</em> & aides").expect("caption"),
                 credit: Some(Credit::parse("<a href=x>Photo</a>").expect("credit")),

@@ -29,15 +29,16 @@ pub fn full_story(headline: &str) -> (StoryBuilder, PhotoId) {
         .body("First page.\n\n<!--nextpage-->\n\nSecond page.")
         .published_at(datetime!(2017-07-15 07:11:57 UTC))
         .with(move |story| {
-            story.standfirst = Some(Standfirst::parse("Talks resume & hopes rise").unwrap());
-            story.bylines = Bylines::parse("Ann Lee; Bob Ray").unwrap();
-            story.source = Some(Source::parse("Xinhua").unwrap());
-            story.dateline = Some(Dateline::new(
+            story.content.standfirst =
+                Some(Standfirst::parse("Talks resume & hopes rise").unwrap());
+            story.content.bylines = Bylines::parse("Ann Lee; Bob Ray").unwrap();
+            story.content.source = Some(Source::parse("Xinhua").unwrap());
+            story.content.dateline = Some(Dateline::new(
                 Place::parse("Geneva").unwrap(),
                 date!(2017 - 07 - 14),
                 None,
             ));
-            story.photo = Some(LeadPhoto {
+            story.content.photo = Some(LeadPhoto {
                 image: Some(photo),
                 caption: Caption::parse("Envoys meet & talk").unwrap(),
                 credit: Some(Credit::parse("Jane Doe/Agency").unwrap()),
@@ -317,12 +318,12 @@ async fn hostile_text_stays_text_in_both_feeds() {
     let (builder, _) = full_story(HOSTILE);
     builder
         .with(|story| {
-            story.standfirst = Some(Standfirst::parse(HOSTILE).unwrap());
-            if let Some(photo) = story.photo.as_mut() {
+            story.content.standfirst = Some(Standfirst::parse(HOSTILE).unwrap());
+            if let Some(photo) = story.content.photo.as_mut() {
                 photo.caption = Caption::parse(HOSTILE).unwrap();
                 photo.credit = Some(Credit::parse(HOSTILE).unwrap());
             }
-            story.bylines = Bylines::parse("Ann <b>Lee</b> & Co").unwrap();
+            story.content.bylines = Bylines::parse("Ann <b>Lee</b> & Co").unwrap();
         })
         .save(&app);
 
@@ -396,7 +397,7 @@ async fn a_standfirst_is_escaped_text_in_the_rss_description_never_markup() {
     let markup = r#"<img src="x" onerror="alert(1)"> <a href="javascript:alert(2)">Read</a>"#;
     let (builder, _) = full_story("Talks resume");
     builder
-        .with(|story| story.standfirst = Some(Standfirst::parse(markup).unwrap()))
+        .with(|story| story.content.standfirst = Some(Standfirst::parse(markup).unwrap()))
         .save(&app);
 
     let (_, rss) = get_xml(&app, "/rss.xml").await;

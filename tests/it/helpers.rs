@@ -1,18 +1,21 @@
 //! Starting the application for a test and talking to it.
 
+mod site;
+
 use newsroom::clock::Clock;
 use newsroom::domain::{Body, Bylines, Headline, Section, Status, Story};
-use newsroom::settings::{Settings, Storage};
+use newsroom::settings::Settings;
 use newsroom::startup::Application;
-use newsroom::storage::{self, SharedStore};
+use newsroom::storage::SharedStore;
 use reqwest::StatusCode;
 use scraper::Html;
 use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
-use tempfile::TempDir;
 use time::OffsetDateTime;
+
+pub use site::{Engine, TestSite, runs_once};
 
 pub struct TestApp {
     pub address: String,
@@ -24,9 +27,9 @@ pub struct TestApp {
     pub setup_token: Option<String>,
     #[expect(
         dead_code,
-        reason = "held so that the data directory lives as long as the app"
+        reason = "held so that the site's storage lives as long as the app"
     )]
-    pub dir: TempDir,
+    pub site: TestSite,
 }
 
 impl TestApp {
@@ -36,21 +39,17 @@ impl TestApp {
     }
 
     pub async fn spawn_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
-        Self::spawn_in(tempfile::tempdir().expect("temp dir"), configure).await
+        Self::spawn_in(TestSite::new(), configure).await
     }
 
-    /// A server on the database in `data_dir(dir)`, which may already hold stories (written by
-    /// the `newsroom` binary, say).
-    pub async fn spawn_in(dir: TempDir, configure: impl FnOnce(&mut Settings)) -> TestApp {
-        let mut settings = Settings::new(Storage::Sled {
-            dir: data_dir(&dir),
-            cache_bytes: 8 << 20,
-        });
+    /// A server on `site`'s database, which may already hold stories (written by the
+    /// `newsroom` binary, say).
+    pub async fn spawn_in(site: TestSite, configure: impl FnOnce(&mut Settings)) -> TestApp {
+        let mut settings = Settings::new(site.storage());
         settings.bind = "127.0.0.1:0".into();
         configure(&mut settings);
         let clock = settings.clock.clone();
-        let store: SharedStore =
-            storage::open(&settings.storage, clock.clone()).expect("open store");
+        let store = site.open_with_clock(clock.clone());
         let app = Application::build_with_store(settings, store.clone()).expect("build app");
         let address = format!("http://127.0.0.1:{}", app.port());
         let setup_token = app.setup_token().map(str::to_owned);
@@ -66,7 +65,7 @@ impl TestApp {
             store,
             clock,
             setup_token,
-            dir,
+            site,
         }
     }
 
@@ -134,11 +133,6 @@ pub async fn assert_is_not_found_page(response: reqwest::Response, what: &str) {
     );
 }
 
-/// Where a test keeps its database inside its temp dir.
-pub fn data_dir(dir: &TempDir) -> PathBuf {
-    dir.path().join("data")
-}
-
 /// Builds stories for tests: `StoryBuilder::new("Headline").published_at(t).save(&app)`.
 pub struct StoryBuilder {
     story: Story,
@@ -157,12 +151,12 @@ impl StoryBuilder {
     }
 
     pub fn section(mut self, key: &str) -> Self {
-        self.story.section = Section::parse(key).expect("section");
+        self.story.content.section = Section::parse(key).expect("section");
         self
     }
 
     pub fn body(mut self, markdown: &str) -> Self {
-        self.story.body = Body::parse(markdown).expect("body");
+        self.story.content.body = Body::parse(markdown).expect("body");
         self
     }
 
@@ -220,13 +214,14 @@ pub fn fixture(name: &str) -> PathBuf {
         .join(name)
 }
 
-/// The `newsroom` binary with its database in `data`, deaf to any `NEWSROOM_*` variables of
-/// the environment the tests run in.
-pub fn newsroom(data: &Path) -> Command {
+/// The `newsroom` binary on `site`'s database, deaf to any `NEWSROOM_*` variables of the
+/// environment the tests run in.
+pub fn newsroom(site: &TestSite) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_newsroom"));
     for var in [
         "NEWSROOM_DATA",
         "NEWSROOM_CACHE_MB",
+        "NEWSROOM_DATABASE_URL",
         "NEWSROOM_BIND",
         "NEWSROOM_BASE_URL",
         "NEWSROOM_SITE_NAME",
@@ -237,9 +232,7 @@ pub fn newsroom(data: &Path) -> Command {
     command
         .env("RUST_LOG", "info,sled=warn")
         .env("NO_COLOR", "1")
-        .arg("--data")
-        .arg(data)
-        .args(["--cache-mb", "8"])
+        .args(site.cli_args())
         .stdin(Stdio::null());
     command
 }
@@ -261,9 +254,9 @@ pub fn run(mut command: Command) -> Finished {
     }
 }
 
-/// `newsroom --data DATA import-wire FILE...`
-pub fn import_wire(data: &Path, files: &[&Path]) -> Finished {
-    let mut command = newsroom(data);
+/// `newsroom import-wire FILE...` on `site`'s database.
+pub fn import_wire(site: &TestSite, files: &[&Path]) -> Finished {
+    let mut command = newsroom(site);
     command.arg("import-wire").args(files);
     run(command)
 }
@@ -278,15 +271,16 @@ pub struct ServerProcess {
 }
 
 impl ServerProcess {
-    /// Starts `newsroom serve` on `data`, its log going to `log`, and waits until it listens.
-    pub async fn start(data: &Path, log: PathBuf) -> ServerProcess {
-        Self::start_with(data, log, &[]).await
+    /// Starts `newsroom serve` on `site`'s database, its log going to `log`, and waits until it
+    /// listens.
+    pub async fn start(site: &TestSite, log: PathBuf) -> ServerProcess {
+        Self::start_with(site, log, &[]).await
     }
 
     /// [`ServerProcess::start`] with more arguments for `serve`.
-    pub async fn start_with(data: &Path, log: PathBuf, args: &[&str]) -> ServerProcess {
+    pub async fn start_with(site: &TestSite, log: PathBuf, args: &[&str]) -> ServerProcess {
         let log_file = File::create(&log).expect("create log file");
-        let child = newsroom(data)
+        let child = newsroom(site)
             .args(["serve", "--bind", "127.0.0.1:0"])
             .args(args)
             .stdout(Stdio::null())

@@ -33,12 +33,12 @@ fn three_revisions(app: &TestApp, author: &User, editor: &User) -> Story {
         })
         .save(app);
     let mut second = first.clone();
-    second.headline = Headline::parse("Talks end in Geneva").unwrap();
+    second.content.headline = Headline::parse("Talks end in Geneva").unwrap();
     second.last_edited_by = Some(editor.id);
     second.updated_at = OffsetDateTime::now_utc();
     let second = app.store.save_story(&second, Some(1)).unwrap();
     let mut third = second.clone();
-    third.body =
+    third.content.body =
         Body::parse("First paragraph.\n\nA rewritten second paragraph with <b>bold</b> claims.")
             .unwrap();
     third.updated_at = OffsetDateTime::now_utc();
@@ -145,8 +145,11 @@ async fn restoring_an_old_revision_saves_its_text_as_a_new_revision() {
     );
     let now = app.store.story(story.id).unwrap().unwrap();
     assert_eq!(now.revision, 4);
-    assert_eq!(now.headline.as_str(), "Talks end");
-    assert_eq!(now.body.as_str(), "First paragraph.\n\nSecond paragraph.");
+    assert_eq!(now.content.headline.as_str(), "Talks end");
+    assert_eq!(
+        now.content.body.as_str(),
+        "First paragraph.\n\nSecond paragraph."
+    );
     assert_eq!(now.status, story.status);
     assert_eq!(now.author, Some(ann.id));
     assert_eq!(now.last_edited_by, Some(ed.id));

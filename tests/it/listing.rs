@@ -325,7 +325,7 @@ async fn a_story_moved_to_another_section_is_listed_only_there() {
         .published_at(datetime!(2020-03-01 08:00 UTC))
         .save(&app);
 
-    story.section = Section::parse("business").expect("section");
+    story.content.section = Section::parse("business").expect("section");
     let revision = story.revision;
     app.store.save_story(&story, Some(revision)).expect("save");
 
@@ -344,7 +344,7 @@ async fn a_revised_headline_shows_in_the_listings() {
         .published_at(datetime!(2020-03-01 08:00 UTC))
         .save(&app);
 
-    story.headline = Headline::parse("Talks begin in Geneva").expect("headline");
+    story.content.headline = Headline::parse("Talks begin in Geneva").expect("headline");
     let revision = story.revision;
     app.store.save_story(&story, Some(revision)).expect("save");
 

@@ -3,7 +3,7 @@
 //! acknowledged save goes missing. Latency is reported, not asserted (it depends on the
 //! machine and on what else runs).
 
-use crate::helpers::{StoryBuilder, TestApp};
+use crate::helpers::{StoryBuilder, TestApp, runs_once};
 use crate::story_posts::StoryPost;
 use newsroom::domain::Role;
 use std::time::{Duration, Instant};
@@ -18,6 +18,9 @@ const PASSWORD: &str = "correct horse battery staple";
 
 #[actix_web::test]
 async fn sixty_four_readers_and_four_editors_at_once_get_no_errors_and_lose_no_save() {
+    if !runs_once("sixty_four_readers_and_four_editors_at_once_get_no_errors_and_lose_no_save") {
+        return;
+    }
     let app = TestApp::spawn_with(|s| s.per_page = 10).await;
     let now = OffsetDateTime::now_utc();
     let mut article_paths = Vec::new();
@@ -27,7 +30,7 @@ async fn sixty_four_readers_and_four_editors_at_once_get_no_errors_and_lose_no_s
             .published_at(now - time::Duration::minutes(n))
             .save(&app);
         let published = story.published_at.expect("published");
-        article_paths.push(newsroom::urls::article(published, &story.slug, 1));
+        article_paths.push(newsroom::urls::article(published, &story.content.slug, 1));
     }
     let mut reader_paths = vec![
         "/".to_owned(),
@@ -146,7 +149,11 @@ async fn sixty_four_readers_and_four_editors_at_once_get_no_errors_and_lose_no_s
                 .story_revision(story_id, *revision)
                 .expect("read a revision")
                 .unwrap_or_else(|| panic!("revision {revision} of {id} is lost"));
-            assert_eq!(stored.body.as_str(), body, "revision {revision} of {id}");
+            assert_eq!(
+                stored.content.body.as_str(),
+                body,
+                "revision {revision} of {id}"
+            );
         }
         saves += acknowledged.len();
     }

@@ -11,6 +11,7 @@ mod article;
 mod browser;
 mod caching;
 mod chromium;
+mod conformance;
 mod corrections;
 mod crash;
 mod desk_details;

@@ -187,7 +187,7 @@ async fn two_editors_editing_different_paragraphs_both_land() {
     let merged = "The council met on Monday night.\n\n\
                   It voted on the budget.\n\n\
                   The mayor spoke first.";
-    assert_eq!(room.stored().body.as_str(), merged);
+    assert_eq!(room.stored().content.body.as_str(), merged);
     assert_eq!(room.stored().revision, 3, "saved on top of Ann's revision");
     let shown = form_fields(&page, "form.story-form");
     assert_eq!(value(&shown, "body"), merged, "the form shows both edits");
@@ -212,11 +212,12 @@ async fn a_headline_and_a_caption_changed_by_two_editors_merge() {
     );
     let stored = room.stored();
     assert_eq!(
-        stored.headline.as_str(),
+        stored.content.headline.as_str(),
         "Council passes the budget at last"
     );
     assert_eq!(
         stored
+            .content
             .photo
             .as_ref()
             .map(|p| p.caption.to_string())
@@ -331,13 +332,14 @@ async fn choosing_mine_on_the_conflict_page_keeps_the_other_editor_s_merged_edit
     assert_eq!(response.status(), StatusCode::SEE_OTHER, "saved");
     let stored = room.stored();
     assert_eq!(
-        stored.body.as_str(),
+        stored.content.body.as_str(),
         "The council met on Monday night.\n\n\
          It voted against the budget.\n\n\
          The mayor spoke last."
     );
     assert_eq!(
         stored
+            .content
             .standfirst
             .as_ref()
             .map(ToString::to_string)
@@ -356,13 +358,14 @@ async fn choosing_theirs_on_the_conflict_page_keeps_their_paragraph_and_my_other
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     let stored = room.stored();
     assert_eq!(
-        stored.body.as_str(),
+        stored.content.body.as_str(),
         "The council met on Monday night.\n\n\
          It voted for the budget.\n\n\
          The mayor spoke last."
     );
     assert_eq!(
         stored
+            .content
             .standfirst
             .as_ref()
             .map(ToString::to_string)
@@ -384,7 +387,7 @@ async fn an_edited_text_on_the_conflict_page_is_saved_in_place_of_both() {
     let response = submit(&room.ben, &room.path(), &fields, "save").await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     assert_eq!(
-        room.stored().body.as_str(),
+        room.stored().content.body.as_str(),
         "The council met on Monday night.\n\n\
          It voted, after a long night.\n\n\
          The mayor spoke last."
@@ -411,14 +414,18 @@ async fn a_conflict_page_sent_after_a_third_save_merges_again() {
     assert!(notice.contains("ann.lee"), "{notice}");
     let stored = room.stored();
     assert_eq!(
-        stored.body.as_str(),
+        stored.content.body.as_str(),
         "The council met on Monday night.\n\n\
          It voted against the budget.\n\n\
          The mayor left early."
     );
-    assert_eq!(stored.headline.as_str(), "Budget passes after a long night");
+    assert_eq!(
+        stored.content.headline.as_str(),
+        "Budget passes after a long night"
+    );
     assert_eq!(
         stored
+            .content
             .standfirst
             .as_ref()
             .map(ToString::to_string)
@@ -492,6 +499,6 @@ async fn a_headline_changed_by_both_conflicts_alone_and_the_body_edits_merge_aro
     let response = submit(&room.ben, &room.path(), &fields, "save").await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     let stored = room.stored();
-    assert_eq!(stored.headline.as_str(), "Budget passes");
-    assert_eq!(stored.body.as_str(), value(&fields, "body"));
+    assert_eq!(stored.content.headline.as_str(), "Budget passes");
+    assert_eq!(stored.content.body.as_str(), value(&fields, "body"));
 }

@@ -60,10 +60,10 @@ fn a_full_story(headline: &str) -> StoryBuilder {
         .section("business")
         .body("First *page* of it.\n\n<!--nextpage-->\n\nSecond page & more.")
         .with(|s| {
-            s.standfirst = Some(Standfirst::parse("What happened, briefly").unwrap());
-            s.dateline =
+            s.content.standfirst = Some(Standfirst::parse("What happened, briefly").unwrap());
+            s.content.dateline =
                 Some(Dateline::parse("GENEVA, July 14 (Xinhua)", s.created_at.date()).unwrap());
-            s.photo = Some(LeadPhoto {
+            s.content.photo = Some(LeadPhoto {
                 image: Some(PhotoId::new()),
                 caption: Caption::parse("The envoy at the lectern").unwrap(),
                 credit: Some(Credit::parse("Xinhua/Xu Jinquan").unwrap()),
@@ -122,7 +122,7 @@ async fn a_published_story_is_a_valid_ninjs_document_at_a_stable_url() {
     );
     assert_eq!(photo["by"], "Xinhua/Xu Jinquan");
     let href = photo["renditions"][0]["href"].as_str().unwrap();
-    let image = story.photo.as_ref().unwrap().image.unwrap();
+    let image = story.content.photo.as_ref().unwrap().image.unwrap();
     assert_eq!(
         href,
         format!("http://127.0.0.1:8080{}", newsroom::urls::photo(image))
@@ -322,7 +322,7 @@ async fn api_answers_are_revalidated_and_change_when_a_story_does() {
         .unwrap();
     assert_eq!(again.status(), StatusCode::NOT_MODIFIED);
 
-    story.headline = newsroom::domain::Headline::parse("Second version").unwrap();
+    story.content.headline = newsroom::domain::Headline::parse("Second version").unwrap();
     app.store.save_story(&story, Some(story.revision)).unwrap();
     let changed = app
         .client

@@ -1,7 +1,7 @@
 //! What operators and load balancers need: `/healthz`, `/readyz`, a stop that drains first,
 //! and logs a shipper reads.
 
-use crate::helpers::{ServerProcess, TestApp, data_dir, header};
+use crate::helpers::{ServerProcess, TestApp, TestSite, header};
 use reqwest::StatusCode;
 use std::time::{Duration, Instant};
 
@@ -22,10 +22,9 @@ async fn a_running_server_is_healthy_and_ready() {
 
 #[actix_web::test]
 async fn a_stopping_server_says_it_is_not_ready_while_it_still_serves_then_stops() {
-    let dir = tempfile::tempdir().unwrap();
-    let log = dir.path().join("serve.log");
-    let mut server =
-        ServerProcess::start_with(&data_dir(&dir), log, &["--drain-seconds", "5"]).await;
+    let site = TestSite::new();
+    let log = site.path().join("serve.log");
+    let mut server = ServerProcess::start_with(&site, log, &["--drain-seconds", "5"]).await;
     assert_eq!(server.get("/readyz").await.status(), StatusCode::OK);
 
     server.terminate();
@@ -58,10 +57,9 @@ async fn a_stopping_server_says_it_is_not_ready_while_it_still_serves_then_stops
 
 #[actix_web::test]
 async fn json_logs_are_one_object_a_line_with_the_request_in_it() {
-    let dir = tempfile::tempdir().unwrap();
-    let log = dir.path().join("serve.log");
-    let mut server =
-        ServerProcess::start_with(&data_dir(&dir), log, &["--log-format", "json"]).await;
+    let site = TestSite::new();
+    let log = site.path().join("serve.log");
+    let mut server = ServerProcess::start_with(&site, log, &["--log-format", "json"]).await;
     assert_eq!(server.get("/section/world").await.status(), StatusCode::OK);
     server.stop().await;
 

@@ -48,7 +48,7 @@ fn publish_with(app: &TestApp, photo: PhotoId) {
     StoryBuilder::new("Talks resume")
         .published_at(datetime!(2017-07-15 07:11:57 UTC))
         .with(move |story| {
-            story.photo = Some(LeadPhoto {
+            story.content.photo = Some(LeadPhoto {
                 image: Some(photo),
                 caption: Caption::parse("Delegates arrive").unwrap(),
                 credit: Some(Credit::parse("Staff").unwrap()),

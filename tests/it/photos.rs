@@ -579,8 +579,12 @@ async fn the_article_reserves_the_photos_space_and_offers_every_rendition() {
         .story(story.parse().expect("id"))
         .expect("read")
         .expect("story");
-    let photo = stored.photo.and_then(|p| p.image).expect("a photo");
-    let url = newsroom::urls::article(stored.published_at.expect("published"), &stored.slug, 1);
+    let photo = stored.content.photo.and_then(|p| p.image).expect("a photo");
+    let url = newsroom::urls::article(
+        stored.published_at.expect("published"),
+        &stored.content.slug,
+        1,
+    );
 
     let (status, page) = app.get_html(&url).await;
 
@@ -767,7 +771,7 @@ async fn a_photo_from_the_library_is_used_in_a_story_with_its_words_as_defaults(
         .story(draft.parse().expect("id"))
         .expect("read")
         .expect("story");
-    let lead = story.photo.expect("a lead photo");
+    let lead = story.content.photo.expect("a lead photo");
     assert_eq!(lead.image, Some(photo));
     assert_eq!(lead.caption.to_string(), "The delegates, a day later");
     assert_eq!(

@@ -113,10 +113,10 @@ fn story() -> impl Strategy<Value = Story> {
             let section = Section::all().nth(section).expect("a section");
             let mut story = Story::draft(headline, section, bylines, body, created);
             story.revision = revision;
-            story.standfirst = standfirst;
-            story.source = source;
-            story.dateline = dateline;
-            story.photo = photo.map(|(image, caption, credit, alt)| LeadPhoto {
+            story.content.standfirst = standfirst;
+            story.content.source = source;
+            story.content.dateline = dateline;
+            story.content.photo = photo.map(|(image, caption, credit, alt)| LeadPhoto {
                 image: image.map(|n| PhotoId::from_bytes(n.to_be_bytes())),
                 caption,
                 credit,

@@ -3,7 +3,7 @@
 //! sees flagged in her list, or takes one, which the list then shows as hers; writers can do
 //! neither, and publishing stays an editor's action.
 
-use crate::helpers::{Browser, StoryBuilder, TestApp, location, select, text_of};
+use crate::helpers::{Browser, StoryBuilder, TestApp, location, runs_once, select, text_of};
 use newsroom::domain::{AuditAction, Role, Status, Story, StoryId, UserId};
 use reqwest::StatusCode;
 use reqwest::multipart::Form;
@@ -559,7 +559,7 @@ async fn publishing_scheduling_and_updating_a_live_story_stay_editors_actions() 
     let proposed = send("save", revision).await.expect("request");
     assert_eq!(proposed.status(), StatusCode::SEE_OTHER);
     let stored = story(&desk.app, id);
-    assert_eq!(stored.headline.as_str(), "Talks end");
+    assert_eq!(stored.content.headline.as_str(), "Talks end");
     assert_eq!(
         stored
             .pending
@@ -597,6 +597,9 @@ async fn the_desk_list_says_when_a_scheduled_story_goes_out() {
 /// question asked before taking a colleague's story.
 #[actix_web::test]
 async fn the_review_pages_render_for_the_checkers() {
+    if !runs_once("the_review_pages_render_for_the_checkers") {
+        return;
+    }
     let desk = desk().await;
     let id = submitted(&desk, "Talks end in Geneva", "world").await;
     let sent = send_review_form(

@@ -38,7 +38,7 @@ impl Desk {
     fn article_path(&self) -> String {
         newsroom::urls::article(
             self.story.published_at.expect("published"),
-            &self.story.slug,
+            &self.story.content.slug,
             1,
         )
     }
@@ -75,6 +75,119 @@ impl Desk {
         let log = self.app.store.audit_log(None, 50).expect("audit log");
         log.into_iter().map(|event| event.action).collect()
     }
+}
+
+/// What machines read of one story: its ninjs version and version time, its sitemap date, and
+/// its entry in each feed.
+#[derive(Debug, PartialEq)]
+struct Machines {
+    version: String,
+    versioncreated: String,
+    lastmod: String,
+    rss: String,
+    atom: String,
+    json: serde_json::Value,
+}
+
+impl Desk {
+    async fn machines(&self) -> Machines {
+        let api = self
+            .app
+            .get(&newsroom::urls::api_story(self.story.id))
+            .await;
+        assert_eq!(api.status(), StatusCode::OK, "the story is in the API");
+        let doc: serde_json::Value = api.json().await.expect("a ninjs document");
+        let field = |name: &str| doc[name].as_str().expect(name).to_owned();
+        let guid = format!("urn:uuid:{}", uuid_of(&self.story));
+        let sitemap = self.text("/sitemaps/1.xml").await;
+        let loc = format!("{}</loc><lastmod>", self.article_path());
+        let lastmod = sitemap
+            .split("<url>")
+            .find(|url| url.contains(&loc))
+            .and_then(|url| url.split("<lastmod>").nth(1))
+            .and_then(|rest| rest.split("</lastmod>").next())
+            .expect("the story's sitemap date")
+            .to_owned();
+        let feed: serde_json::Value =
+            serde_json::from_str(&self.text("/feed.json").await).expect("a JSON feed");
+        let json = feed["items"]
+            .as_array()
+            .and_then(|items| items.iter().find(|item| item["id"] == guid.as_str()))
+            .expect("the story's JSON feed item")
+            .clone();
+        Machines {
+            version: field("version"),
+            versioncreated: field("versioncreated"),
+            lastmod,
+            rss: block(&self.text("/rss.xml").await, "item", &guid),
+            atom: block(&self.text("/atom.xml").await, "entry", &guid),
+            json,
+        }
+    }
+
+    async fn text(&self, path: &str) -> String {
+        let response = self.app.get(path).await;
+        assert_eq!(response.status(), StatusCode::OK, "{path}");
+        response.text().await.expect("body")
+    }
+}
+
+fn uuid_of(story: &Story) -> String {
+    uuid::Uuid::from_bytes(story.id.to_bytes())
+        .hyphenated()
+        .to_string()
+}
+
+/// The `<tag>` element of a feed that holds `guid`.
+fn block(xml: &str, tag: &str, guid: &str) -> String {
+    xml.split(&format!("<{tag}>"))
+        .skip(1)
+        .filter_map(|rest| rest.split(&format!("</{tag}>")).next())
+        .find(|element| element.contains(guid))
+        .unwrap_or_else(|| panic!("no <{tag}> of {guid} in {xml}"))
+        .to_owned()
+}
+
+#[actix_web::test]
+async fn a_staged_save_moves_nothing_machines_read_and_update_live_story_moves_it_all() {
+    let room = desk(None).await;
+    room.app.create_user("edna", Role::Editor, PASSWORD);
+    let edna = room.app.login("edna", PASSWORD).await;
+    let before = room.machines().await;
+    let (_, etag_before) = room.article().await;
+    assert_eq!(before.version, "1");
+
+    let saved = room.edit(&edna, Some(&edited()), "save").await;
+    assert_eq!(saved.status(), StatusCode::SEE_OTHER);
+    let (_, etag_staged) = room.article().await;
+    // Another story going live renders every public page afresh, so what follows is what the
+    // staged story shows now, not a copy kept from before the save.
+    StoryBuilder::new("An older story")
+        .published_at(datetime!(2026-11-01 10:00 UTC))
+        .save(&room.app);
+    let staged = room.machines().await;
+
+    assert_eq!(etag_staged, etag_before, "the article is as it was");
+    assert_eq!(
+        room.stored().revision,
+        2,
+        "the save is a revision of the desk's"
+    );
+    assert_eq!(staged, before, "machines read no change");
+
+    let updated = room.edit(&edna, None, "update-live").await;
+    assert_eq!(updated.status(), StatusCode::SEE_OTHER);
+    let (_, etag_live) = room.article().await;
+    let live = room.machines().await;
+
+    assert_ne!(etag_live, etag_staged);
+    assert_eq!(live.version, "2", "one change readers saw");
+    assert_ne!(live.versioncreated, before.versioncreated);
+    assert_ne!(live.lastmod, before.lastmod);
+    assert!(live.rss.contains("It passed the budget."), "{}", live.rss);
+    assert!(live.atom.contains("It passed the budget."), "{}", live.atom);
+    assert_ne!(live.json["date_modified"], before.json["date_modified"]);
+    assert_ne!(live.json["content_html"], before.json["content_html"]);
 }
 
 fn edited() -> String {

@@ -126,7 +126,7 @@ async fn hostile_text_cannot_break_out_of_the_tags_or_the_script() {
     let hostile = r#"</script><script>alert(1)</script> & <!-- "q" 'a' ]]>"#;
     StoryBuilder::new(hostile)
         .published_at(datetime!(2017-07-15 07:11:57 UTC))
-        .with(|s| s.standfirst = Some(Standfirst::parse(hostile).unwrap()))
+        .with(|s| s.content.standfirst = Some(Standfirst::parse(hostile).unwrap()))
         .save(&app);
     let (_, front) = app.get_html("/").await;
     let path = attr(&front, ".story-list h2 a", "href").expect("a listed story");

@@ -1,23 +1,22 @@
 //! `newsroom import-wire`, run as the real binary, and what readers then see.
 
 use crate::helpers::{
-    ServerProcess, TestApp, data_dir, fixture, import_wire, newsroom, run, select, text_of,
+    ServerProcess, TestApp, TestSite, fixture, import_wire, newsroom, run, select, text_of,
 };
 use reqwest::StatusCode;
 use scraper::Html;
 use std::path::PathBuf;
-use tempfile::TempDir;
 
 const FIXTURE: &str = "wire-story-syria-talks.txt";
 const HEADLINE: &str = "Latest peace talks on Syria end without major breakthrough";
 const ARTICLE: &str = "/2017/07/15/latest-peace-talks-on-syria-end-without-major-breakthrough";
 
-/// Imports the Syria talks fixture with the binary, then serves the same directory.
+/// Imports the Syria talks fixture with the binary, then serves the same site.
 async fn serve_imported_fixture() -> TestApp {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let import = import_wire(&data_dir(&dir), &[&fixture(FIXTURE)]);
+    let site = TestSite::new();
+    let import = import_wire(&site, &[&fixture(FIXTURE)]);
     assert!(import.status.success(), "import failed: {}", import.stderr);
-    TestApp::spawn_in(dir, |_| {}).await
+    TestApp::spawn_in(site, |_| {}).await
 }
 
 async fn fixture_article() -> Html {
@@ -27,9 +26,9 @@ async fn fixture_article() -> Html {
     html
 }
 
-/// Writes `text` to a file in `dir` and returns its path.
-fn write_file(dir: &TempDir, name: &str, text: &str) -> PathBuf {
-    let path = dir.path().join(name);
+/// Writes `text` to a file in `site`'s temp dir and returns its path.
+fn write_file(site: &TestSite, name: &str, text: &str) -> PathBuf {
+    let path = site.path().join(name);
     std::fs::write(&path, text).expect("write file");
     path
 }
@@ -118,11 +117,11 @@ async fn imported_wire_copy_is_listed_on_the_front_and_its_section() {
 
 #[actix_web::test]
 async fn importing_tells_where_readers_find_the_story() {
-    let dir = tempfile::tempdir().expect("temp dir");
+    let site = TestSite::new();
     let file = fixture(FIXTURE);
 
-    let first = import_wire(&data_dir(&dir), &[&file]);
-    let second = import_wire(&data_dir(&dir), &[&file]);
+    let first = import_wire(&site, &[&file]);
+    let second = import_wire(&site, &[&file]);
 
     assert_eq!(
         first.stdout,
@@ -139,8 +138,8 @@ async fn importing_tells_where_readers_find_the_story() {
 
 #[actix_web::test]
 async fn an_import_can_go_to_another_section() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let mut command = newsroom(&data_dir(&dir));
+    let site = TestSite::new();
+    let mut command = newsroom(&site);
     command
         .args(["import-wire", "--section", "politics"])
         .arg(fixture(FIXTURE));
@@ -148,7 +147,7 @@ async fn an_import_can_go_to_another_section() {
     let import = run(command);
 
     assert!(import.status.success(), "{}", import.stderr);
-    let app = TestApp::spawn_in(dir, |_| {}).await;
+    let app = TestApp::spawn_in(site, |_| {}).await;
     let (_, politics) = app.get_html("/section/politics").await;
     let (_, world) = app.get_html("/section/world").await;
     assert_eq!(select(&politics, ".story-list li").len(), 1);
@@ -157,7 +156,7 @@ async fn an_import_can_go_to_another_section() {
 
 #[actix_web::test]
 async fn a_malformed_file_is_refused_with_its_name_and_line_and_nothing_of_it_is_saved() {
-    let dir = tempfile::tempdir().expect("temp dir");
+    let site = TestSite::new();
     let text = std::fs::read_to_string(fixture(FIXTURE))
         .expect("fixture")
         .replace(HEADLINE, "Talks collapse in Geneva")
@@ -165,15 +164,15 @@ async fn a_malformed_file_is_refused_with_its_name_and_line_and_nothing_of_it_is
             "Source: Xinhua| 2017-07-15 07:11:57|Editor: ZD",
             "Source Xinhua",
         );
-    let file = write_file(&dir, "broken.txt", &text);
+    let file = write_file(&site, "broken.txt", &text);
 
-    let import = import_wire(&data_dir(&dir), &[&file]);
+    let import = import_wire(&site, &[&file]);
 
     assert!(!import.status.success(), "a broken file was accepted");
     let reported = format!("{}: line 3: expected `Source:", file.display());
     assert!(import.stderr.contains(&reported), "{}", import.stderr);
     assert!(!import.stderr.contains("panicked"), "{}", import.stderr);
-    let app = TestApp::spawn_in(dir, |_| {}).await;
+    let app = TestApp::spawn_in(site, |_| {}).await;
     let (_, front) = app.get_html("/").await;
     assert!(select(&front, ".story-list li").is_empty());
     app.assert_not_found("/2017/07/15/talks-collapse-in-geneva")
@@ -182,10 +181,10 @@ async fn a_malformed_file_is_refused_with_its_name_and_line_and_nothing_of_it_is
 
 #[actix_web::test]
 async fn a_good_file_is_imported_even_when_another_is_malformed() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let broken = write_file(&dir, "broken.txt", "Only a headline\n");
+    let site = TestSite::new();
+    let broken = write_file(&site, "broken.txt", "Only a headline\n");
 
-    let import = import_wire(&data_dir(&dir), &[&broken, &fixture(FIXTURE)]);
+    let import = import_wire(&site, &[&broken, &fixture(FIXTURE)]);
 
     assert!(!import.status.success());
     assert!(
@@ -200,7 +199,7 @@ async fn a_good_file_is_imported_even_when_another_is_malformed() {
         "{}",
         import.stderr
     );
-    let app = TestApp::spawn_in(dir, |_| {}).await;
+    let app = TestApp::spawn_in(site, |_| {}).await;
     let (status, article) = app.get_html(ARTICLE).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(text_of(&article, "h1").as_deref(), Some(HEADLINE));
@@ -208,10 +207,10 @@ async fn a_good_file_is_imported_even_when_another_is_malformed() {
 
 #[actix_web::test]
 async fn a_missing_file_is_named_in_the_error() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let missing = dir.path().join("no-such-story.txt");
+    let site = TestSite::new();
+    let missing = site.path().join("no-such-story.txt");
 
-    let import = import_wire(&data_dir(&dir), &[&missing]);
+    let import = import_wire(&site, &[&missing]);
 
     assert!(!import.status.success());
     assert!(
@@ -225,12 +224,11 @@ async fn a_missing_file_is_named_in_the_error() {
 
 #[actix_web::test]
 async fn importing_the_same_file_twice_keeps_one_story() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let data = data_dir(&dir);
-    let first = import_wire(&data, &[&fixture(FIXTURE)]);
+    let site = TestSite::new();
+    let first = import_wire(&site, &[&fixture(FIXTURE)]);
     assert!(first.status.success(), "{}", first.stderr);
 
-    let second = import_wire(&data, &[&fixture(FIXTURE)]);
+    let second = import_wire(&site, &[&fixture(FIXTURE)]);
 
     assert!(second.status.success(), "{}", second.stderr);
     assert!(
@@ -238,7 +236,7 @@ async fn importing_the_same_file_twice_keeps_one_story() {
         "{}",
         second.stdout
     );
-    let app = TestApp::spawn_in(dir, |_| {}).await;
+    let app = TestApp::spawn_in(site, |_| {}).await;
     let (_, front) = app.get_html("/").await;
     assert_eq!(select(&front, ".story-list li").len(), 1);
     app.assert_not_found(&format!("{ARTICLE}-2")).await;
@@ -246,11 +244,12 @@ async fn importing_the_same_file_twice_keeps_one_story() {
 
 #[actix_web::test]
 async fn a_command_on_a_directory_held_by_the_server_says_to_stop_it_first() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let data = data_dir(&dir);
-    let _server = ServerProcess::start(&data, dir.path().join("serve.log")).await;
+    // sled allows one process at a time in its directory; a database server has no such rule.
+    let site = TestSite::sled();
+    let data = site.data_dir().expect("sled's data directory");
+    let _server = ServerProcess::start(&site, site.path().join("serve.log")).await;
 
-    let import = import_wire(&data, &[&fixture(FIXTURE)]);
+    let import = import_wire(&site, &[&fixture(FIXTURE)]);
 
     assert!(!import.status.success());
     let expected = format!(
@@ -270,11 +269,11 @@ async fn a_command_on_a_directory_held_by_the_server_says_to_stop_it_first() {
 
 #[actix_web::test]
 async fn a_second_server_on_the_same_directory_is_refused() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let data = data_dir(&dir);
-    let _server = ServerProcess::start(&data, dir.path().join("serve.log")).await;
+    // sled allows one process at a time in its directory; a database server has no such rule.
+    let site = TestSite::sled();
+    let _server = ServerProcess::start(&site, site.path().join("serve.log")).await;
 
-    let mut second = newsroom(&data);
+    let mut second = newsroom(&site);
     second.args(["serve", "--bind", "127.0.0.1:0"]);
     let second = run(second);
 
@@ -290,11 +289,10 @@ async fn a_second_server_on_the_same_directory_is_refused() {
 
 #[actix_web::test]
 async fn a_restarted_server_still_serves_what_was_imported() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let data = data_dir(&dir);
-    let import = import_wire(&data, &[&fixture(FIXTURE)]);
+    let site = TestSite::new();
+    let import = import_wire(&site, &[&fixture(FIXTURE)]);
     assert!(import.status.success(), "{}", import.stderr);
-    let mut server = ServerProcess::start(&data, dir.path().join("first.log")).await;
+    let mut server = ServerProcess::start(&site, site.path().join("first.log")).await;
     assert_eq!(server.get(ARTICLE).await.status(), StatusCode::OK);
 
     let stopped = server.stop().await;
@@ -303,10 +301,10 @@ async fn a_restarted_server_still_serves_what_was_imported() {
     let later = std::fs::read_to_string(fixture(FIXTURE))
         .expect("fixture")
         .replace(HEADLINE, "Envoy plans September round");
-    let later = write_file(&dir, "later.txt", &later);
-    let import = import_wire(&data, &[&later]);
+    let later = write_file(&site, "later.txt", &later);
+    let import = import_wire(&site, &[&later]);
     assert!(import.status.success(), "{}", import.stderr);
-    let server = ServerProcess::start(&data, dir.path().join("second.log")).await;
+    let server = ServerProcess::start(&site, site.path().join("second.log")).await;
 
     let (_, front) = {
         let response = server.get("/").await;

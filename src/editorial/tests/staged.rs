@@ -16,7 +16,7 @@ fn live_story(store: &SledStore, author: &Actor) -> Story {
     let mut edit = new(Step::Save);
     edit.content = content("Talks end", "First words.\n\nSecond words.");
     let draft = save(store, author, edit, NOW).unwrap();
-    let publish = change(&draft, draft.content(), Step::Publish);
+    let publish = change(&draft, draft.content.clone(), Step::Publish);
     save(store, &editor(), publish, NOW).unwrap()
 }
 
@@ -39,7 +39,7 @@ fn saving_a_published_story_stages_the_changes_and_readers_keep_the_published_wo
         story.revision + 1,
         "a save is still a revision"
     );
-    assert_eq!(saved.body.as_str(), "First words.\n\nSecond words.");
+    assert_eq!(saved.content.body.as_str(), "First words.\n\nSecond words.");
     assert_eq!(saved.revised_at, None, "readers are told of no update");
     let pending = saved.pending.as_deref().unwrap();
     assert_eq!(pending.content.body.as_str(), "New words.");
@@ -52,7 +52,7 @@ fn saving_a_published_story_stages_the_changes_and_readers_keep_the_published_wo
 fn a_save_that_changes_nothing_leaves_nothing_pending_and_the_log_alone() {
     let (_dir, store) = store();
     let story = live_story(&store, &editor());
-    let edit = change(&story, story.content(), Step::Save);
+    let edit = change(&story, story.content.clone(), Step::Save);
     let saved = save(&store, &editor(), edit, later(1)).unwrap();
     assert_eq!(saved.pending, None);
     assert_eq!(actions(&store).len(), 1, "only the publication is audited");
@@ -66,7 +66,7 @@ fn update_live_puts_the_form_live_clears_what_was_pending_and_tells_readers() {
     let staged = save(&store, &editor(), edit, later(1)).unwrap();
     let before = generation(&store);
 
-    let form = staged.editable_content();
+    let form = staged.editable_content().clone();
     let live = save(
         &store,
         &editor(),
@@ -75,7 +75,7 @@ fn update_live_puts_the_form_live_clears_what_was_pending_and_tells_readers() {
     )
     .unwrap();
 
-    assert_eq!(live.body.as_str(), "New words.");
+    assert_eq!(live.content.body.as_str(), "New words.");
     assert_eq!(live.pending, None);
     assert_eq!(live.revised_at, Some(later(2)));
     assert_eq!(live.published_at, Some(NOW), "the publication time stays");
@@ -90,12 +90,12 @@ fn discarding_drops_the_pending_changes_and_keeps_the_live_words() {
     let edit = change(&story, content("Talks end", "New words."), Step::Save);
     let staged = save(&store, &editor(), edit, later(1)).unwrap();
 
-    let form = staged.editable_content();
+    let form = staged.editable_content().clone();
     let discard = change(&staged, form.clone(), Step::DiscardChanges);
     let kept = save(&store, &editor(), discard, later(2)).unwrap();
 
     assert_eq!(kept.pending, None);
-    assert_eq!(kept.body.as_str(), "First words.\n\nSecond words.");
+    assert_eq!(kept.content.body.as_str(), "First words.\n\nSecond words.");
     assert_eq!(kept.revised_at, None);
     assert_eq!(actions(&store)[0].0, AuditAction::DiscardChanges);
 
@@ -112,7 +112,7 @@ fn a_story_readers_do_not_see_cannot_be_updated_live_or_have_changes_discarded()
     let (_dir, store) = store();
     let draft = save(&store, &editor(), new(Step::Save), NOW).unwrap();
     for step in [Step::UpdateLive, Step::DiscardChanges] {
-        let edit = change(&draft, draft.content(), step);
+        let edit = change(&draft, draft.content.clone(), step);
         assert_eq!(error_keys(save(&store, &editor(), edit, NOW)), vec!["form"]);
         assert_eq!(
             error_keys(save(&store, &editor(), new(step), NOW)),
@@ -133,10 +133,13 @@ fn a_writer_proposes_changes_to_her_own_published_story_but_only_an_editor_puts_
     assert_eq!(staged_body(&proposed), Some("Her words."));
     assert!(proposed.submitted, "submitted for review");
     assert!(proposed.is_public());
-    assert_eq!(proposed.body.as_str(), "First words.\n\nSecond words.");
+    assert_eq!(
+        proposed.content.body.as_str(),
+        "First words.\n\nSecond words."
+    );
 
     for step in [Step::UpdateLive, Step::DiscardChanges, Step::Unpublish] {
-        let edit = change(&proposed, proposed.editable_content(), step);
+        let edit = change(&proposed, proposed.editable_content().clone(), step);
         assert!(
             matches!(
                 save(&store, &ann, edit, later(2)),
@@ -145,7 +148,7 @@ fn a_writer_proposes_changes_to_her_own_published_story_but_only_an_editor_puts_
             "{step:?}"
         );
     }
-    let other = change(&proposed, proposed.editable_content(), Step::Save);
+    let other = change(&proposed, proposed.editable_content().clone(), Step::Save);
     assert!(
         matches!(
             save(&store, &writer(), other, later(2)),
@@ -154,9 +157,13 @@ fn a_writer_proposes_changes_to_her_own_published_story_but_only_an_editor_puts_
         "another writer's published story is not hers to change"
     );
 
-    let edit = change(&proposed, proposed.editable_content(), Step::UpdateLive);
+    let edit = change(
+        &proposed,
+        proposed.editable_content().clone(),
+        Step::UpdateLive,
+    );
     let live = save(&store, &editor(), edit, later(3)).unwrap();
-    assert_eq!(live.body.as_str(), "Her words.");
+    assert_eq!(live.content.body.as_str(), "Her words.");
     assert!(!live.submitted, "the review is done");
 }
 
@@ -167,7 +174,7 @@ fn unpublishing_folds_the_pending_changes_into_the_story() {
     let edit = change(&story, content("Talks end", "New words."), Step::Save);
     let staged = save(&store, &editor(), edit, later(1)).unwrap();
 
-    let form = staged.editable_content();
+    let form = staged.editable_content().clone();
     let unpublished = save(
         &store,
         &editor(),
@@ -179,7 +186,7 @@ fn unpublishing_folds_the_pending_changes_into_the_story() {
     assert!(!unpublished.is_public());
     assert_eq!(unpublished.pending, None);
     assert_eq!(
-        unpublished.body.as_str(),
+        unpublished.content.body.as_str(),
         "New words.",
         "nothing saved is lost"
     );
@@ -195,7 +202,10 @@ fn a_withdrawn_story_keeps_its_pending_changes() {
     let withdrawn = withdraw(&store, &editor(), story.id, reason(), later(2)).unwrap();
 
     assert_eq!(staged_body(&withdrawn), Some("New words."));
-    assert_eq!(withdrawn.body.as_str(), "First words.\n\nSecond words.");
+    assert_eq!(
+        withdrawn.content.body.as_str(),
+        "First words.\n\nSecond words."
+    );
 }
 
 #[test]
@@ -212,7 +222,10 @@ fn restoring_a_withdrawn_story_with_pending_changes_makes_the_restored_words_its
         panic!("expected a restore");
     };
 
-    assert_eq!(restored.body.as_str(), "First words.\n\nSecond words.");
+    assert_eq!(
+        restored.content.body.as_str(),
+        "First words.\n\nSecond words."
+    );
     assert_eq!(
         restored.pending, None,
         "no older pending text stands in front of the restore"
@@ -227,7 +240,7 @@ fn restoring_a_withdrawn_story_with_pending_changes_makes_the_restored_words_its
 fn a_live_story_cannot_be_put_under_embargo_through_its_pending_changes() {
     let (_dir, store) = store();
     let story = live_story(&store, &editor());
-    let mut held = story.content();
+    let mut held = story.content.clone();
     held.embargo = Some(UNTIL);
     let refused = save(&store, &editor(), change(&story, held, Step::Save), NOW);
     assert_eq!(error_keys(refused), vec!["embargo"]);
@@ -262,7 +275,10 @@ fn two_editors_staging_changes_to_different_paragraphs_are_merged_and_nothing_go
         staged_body(&merged),
         Some("First words, edited.\n\nSecond words, edited.")
     );
-    assert_eq!(merged.body.as_str(), "First words.\n\nSecond words.");
+    assert_eq!(
+        merged.content.body.as_str(),
+        "First words.\n\nSecond words."
+    );
 }
 
 #[test]
@@ -302,11 +318,11 @@ fn the_live_revision_is_the_newest_with_nothing_pending_while_the_story_is_publi
     let staged = save(&store, &editor(), edit, later(1)).unwrap();
     assert_eq!(live(&store), Some(story.revision), "readers still see it");
 
-    let edit = change(&staged, staged.editable_content(), Step::UpdateLive);
+    let edit = change(&staged, staged.editable_content().clone(), Step::UpdateLive);
     let updated = save(&store, &editor(), edit, later(2)).unwrap();
     assert_eq!(live(&store), Some(updated.revision));
 
-    let edit = change(&updated, updated.content(), Step::Unpublish);
+    let edit = change(&updated, updated.content.clone(), Step::Unpublish);
     save(&store, &editor(), edit, later(3)).unwrap();
     assert_eq!(live(&store), None, "readers see no revision");
 }
@@ -325,7 +341,7 @@ fn restoring_a_revision_of_a_live_story_stages_its_words() {
     };
 
     assert_eq!(
-        restored.body.as_str(),
+        restored.content.body.as_str(),
         "New words.",
         "readers keep the live words"
     );
@@ -342,5 +358,5 @@ fn the_preview_of_a_staged_save_shows_the_pending_version() {
     let story = live_story(&store, &editor());
     let edit = change(&story, content("Talks end", "New words."), Step::Save);
     let shown = preview(&store, &editor(), edit, later(1)).unwrap();
-    assert_eq!(shown.body.as_str(), "New words.");
+    assert_eq!(shown.content.body.as_str(), "New words.");
 }

@@ -72,7 +72,7 @@ pub(super) fn write_story<C: GenericClient>(
     let row = db.query_one(
         "SELECT (SELECT record FROM stories WHERE id = $1),
                 (SELECT id FROM stories WHERE slug = $2)",
-        &[&id, &stored.slug.as_str()],
+        &[&id, &stored.content.slug.as_str()],
     )?;
     let old = match get::<Option<&[u8]>>(&row, 0)? {
         Some(bytes) => Some(decode_story(bytes)?),
@@ -99,7 +99,7 @@ pub(super) fn write_story<C: GenericClient>(
         (Revision::After(_), Some(_)) => {}
     }
     if slug_owner.is_some_and(|owner| owner != id) {
-        return Err(StoreError::SlugTaken(stored.slug.to_string()));
+        return Err(StoreError::SlugTaken(stored.content.slug.to_string()));
     }
 
     let record = encode_story(&stored)?;
@@ -108,7 +108,7 @@ pub(super) fn write_story<C: GenericClient>(
         Status::Scheduled(at) => Some(at),
         _ => None,
     };
-    let bylines: Vec<&str> = stored.bylines.iter().map(|b| b.as_str()).collect();
+    let bylines: Vec<&str> = stored.content.bylines.iter().map(|b| b.as_str()).collect();
     db.execute(
         "INSERT INTO stories (id, revision, slug, section, status, scheduled_at, headline,
              bylines, submitted, sent_back, pending, assignee, author, published_at, updated_at,
@@ -125,11 +125,11 @@ pub(super) fn write_story<C: GenericClient>(
         &[
             &id,
             &revision_sql(stored.revision)?,
-            &stored.slug.as_str(),
-            &stored.section.key(),
+            &stored.content.slug.as_str(),
+            &stored.content.section.key(),
             &StatusFilter::of(stored.status).key(),
             &scheduled_at,
-            &stored.headline.as_str(),
+            &stored.content.headline.as_str(),
             &bylines,
             &stored.submitted,
             &stored.sent_back.is_some(),
@@ -264,6 +264,7 @@ fn columns(rows: &[&Row]) -> (Vec<String>, Vec<i64>, Vec<Uuid>) {
 /// The photo a story shows readers, if it is published and has one.
 fn public_photo(story: &Story) -> Option<PhotoId> {
     story
+        .content
         .photo
         .as_ref()
         .and_then(|p| p.image)

@@ -92,7 +92,7 @@ fn story_titled(headline: &str, slug: &str) -> Story {
         crate::domain::Body::parse("Words.").unwrap(),
         datetime!(2026-06-01 09:00 UTC),
     );
-    story.slug = Slug::parse(slug).unwrap();
+    story.content.slug = Slug::parse(slug).unwrap();
     story
 }
 
@@ -558,7 +558,7 @@ fn the_feed_marks_what_readers_see_and_the_public_version_follows_it() {
     let other = db.open();
     assert_eq!(other.public_version().unwrap(), version);
     let mut edited = live.clone();
-    edited.headline = Headline::parse("Talks end without a deal").unwrap();
+    edited.content.headline = Headline::parse("Talks end without a deal").unwrap();
     store.save_story(&edited, Some(live.revision)).unwrap();
     let newer = store.public_version().unwrap();
     assert_eq!(newer.generation, 3);
@@ -808,8 +808,8 @@ fn photos_are_stored_once_searched_and_their_crops_move_the_public_version() {
         story_titled("Talks", "talks"),
         datetime!(2026-06-01 10:00 UTC),
     );
-    story.photo = sample_story().photo;
-    if let Some(lead) = story.photo.as_mut() {
+    story.content.photo = sample_story().content.photo;
+    if let Some(lead) = story.content.photo.as_mut() {
         lead.image = Some(photo.id);
     }
     store.save_story(&story, None).unwrap();
@@ -999,7 +999,7 @@ fn both_engines_list_the_same_stories_in_the_same_order() {
     let mut stories = Vec::new();
     for n in 0..60i64 {
         let mut story = story_titled(&format!("Story {n}"), &format!("story-{n}"));
-        story.section = Section::parse(sections[n as usize % 3]).unwrap();
+        story.content.section = Section::parse(sections[n as usize % 3]).unwrap();
         // Several stories share each second, so ties are broken by id in both.
         story.updated_at = datetime!(2026-01-01 00:00 UTC) + Duration::seconds(n / 4);
         if n % 2 == 0 {

@@ -70,14 +70,14 @@ fn a_site(store: &SledStore) -> Site {
     let mut published = sample_story();
     published.status = Status::Published;
     published.published_at = Some(published.updated_at);
-    if let Some(lead) = published.photo.as_mut() {
+    if let Some(lead) = published.content.photo.as_mut() {
         lead.image = Some(photo.id);
     }
     let published = store.save_story(&published, None).unwrap();
 
     let mut draft = sample_story();
     draft.id = StoryId::new();
-    draft.slug = Slug::parse("a-second-story").unwrap();
+    draft.content.slug = Slug::parse("a-second-story").unwrap();
     draft.status = Status::Draft;
     let first = store.save_story(&draft, None).unwrap();
     let second = store.save_story(&first, Some(1)).unwrap();
@@ -168,12 +168,12 @@ fn a_restored_site_lists_and_finds_its_stories() {
         Some(site.published.clone())
     );
     assert_eq!(
-        store.story_by_slug(&site.published.slug).unwrap(),
+        store.story_by_slug(&site.published.content.slug).unwrap(),
         Some(site.published.clone())
     );
     assert_eq!(
         store
-            .story_by_slug(&site.draft_revisions[0].slug)
+            .story_by_slug(&site.draft_revisions[0].content.slug)
             .unwrap()
             .as_ref(),
         Some(&site.draft_revisions[0])
@@ -183,7 +183,7 @@ fn a_restored_site_lists_and_finds_its_stories() {
         .unwrap();
     assert_eq!(front.total_items, 1);
     assert_eq!(front.items[0].id, site.published.id);
-    let section = Listing::Section(site.published.section);
+    let section = Listing::Section(site.published.content.section);
     assert_eq!(
         store
             .listing(section, PageNumber::FIRST, 10)
@@ -393,7 +393,9 @@ fn a_tree_dump_of_earlier_releases_still_restores() {
         backup::Format::TreeDump
     );
     assert_eq!(
-        restored.story_by_slug(&site.published.slug).unwrap(),
+        restored
+            .story_by_slug(&site.published.content.slug)
+            .unwrap(),
         Some(site.published.clone())
     );
     let front = restored

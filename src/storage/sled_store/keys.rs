@@ -100,6 +100,7 @@ pub(super) fn revision_key(id: StoryId, revision: u64) -> Vec<u8> {
 /// The photo a story shows readers, if it is published and has one.
 pub(super) fn public_photo(story: &Story) -> Option<PhotoId> {
     story
+        .content
         .photo
         .as_ref()
         .and_then(|p| p.image)

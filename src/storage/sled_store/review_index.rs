@@ -69,7 +69,7 @@ mod tests {
     fn a_story(submitted: bool) -> Story {
         let mut story = sample_story();
         story.id = StoryId::new();
-        story.slug = Slug::parse(&format!("story-{}", story.id)).unwrap();
+        story.content.slug = Slug::parse(&format!("story-{}", story.id)).unwrap();
         story.status = Status::Draft;
         story.submitted = submitted;
         story
@@ -93,7 +93,7 @@ mod tests {
         store.save_story(&a_story(false), None).unwrap();
         assert_eq!(waiting_for_review(&store, None), vec![story.id]);
         assert_eq!(
-            waiting_for_review(&store, Some(story.section)),
+            waiting_for_review(&store, Some(story.content.section)),
             vec![story.id]
         );
 
@@ -101,7 +101,7 @@ mod tests {
         sent_back.submitted = false;
         store.save_story(&sent_back, Some(story.revision)).unwrap();
         assert!(waiting_for_review(&store, None).is_empty());
-        assert!(waiting_for_review(&store, Some(story.section)).is_empty());
+        assert!(waiting_for_review(&store, Some(story.content.section)).is_empty());
     }
 
     #[test]
@@ -117,7 +117,7 @@ mod tests {
         let store = SledStore::open(dir.path(), 1 << 20).unwrap();
         assert_eq!(waiting_for_review(&store, None), vec![submitted.id]);
         assert_eq!(
-            waiting_for_review(&store, Some(submitted.section)),
+            waiting_for_review(&store, Some(submitted.content.section)),
             vec![submitted.id]
         );
         assert!(store.meta.get(REVIEW_INDEX_BUILT).unwrap().is_some());
@@ -160,7 +160,7 @@ mod tests {
         let restored = SledStore::open(target.path(), 1 << 20).unwrap();
         assert_eq!(waiting_for_review(&restored, None), vec![story.id]);
         assert_eq!(
-            waiting_for_review(&restored, Some(story.section)),
+            waiting_for_review(&restored, Some(story.content.section)),
             vec![story.id]
         );
     }

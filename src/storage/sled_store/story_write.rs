@@ -5,14 +5,13 @@
 use super::*;
 use sled::transaction::TransactionalTree;
 
-/// A story made ready to write: numbered and encoded outside the transaction, which sled may
-/// run more than once.
+/// A story made ready to write: numbered outside the transaction. Its public revision is
+/// stamped inside, against the story stored then (see [`Story::record_public_change`]).
 pub(super) struct StoryWrite {
     pub(super) stored: Story,
     rule: Revision,
-    record: Vec<u8>,
-    summary: Vec<u8>,
-    entries: Vec<Entry>,
+    /// The time of the write: the public change's, if it is one.
+    now: OffsetDateTime,
 }
 
 /// The trees a story write touches, as seen inside a transaction.
@@ -33,7 +32,11 @@ fn abort(e: impl Into<StoreError>) -> ConflictableTransactionError<StoreError> {
 }
 
 impl StoryWrite {
-    pub(super) fn prepare(story: &Story, rule: Revision) -> Result<Self, StoreError> {
+    pub(super) fn prepare(
+        story: &Story,
+        rule: Revision,
+        now: OffsetDateTime,
+    ) -> Result<Self, StoreError> {
         let mut stored = story.clone();
         stored.revision = match rule {
             Revision::After(expected) => next_revision(expected)?,
@@ -42,28 +45,28 @@ impl StoryWrite {
             }
             Revision::Keep => story.revision.max(1),
         };
-        Ok(Self {
-            record: encode_story(&stored)?,
-            summary: encode_summary(&stored.summary())?,
-            entries: entries_of(&stored),
-            stored,
-            rule,
-        })
+        Ok(Self { stored, rule, now })
     }
 
-    /// Checks the revision and the slug against what is stored, then writes.
-    pub(super) fn apply(&self, t: &StoryTrees<'_>, now: OffsetDateTime) -> TxResult<ImportOutcome> {
-        let stored = &self.stored;
+    pub(super) fn now(&self) -> OffsetDateTime {
+        self.now
+    }
+
+    /// Checks the revision and the slug against what is stored, then writes. Returns the story
+    /// as stored.
+    pub(super) fn apply(&self, t: &StoryTrees<'_>) -> TxResult<(ImportOutcome, Story)> {
+        let mut stored = self.stored.clone();
         let id = stored.id.to_bytes();
-        let slug = stored.slug.as_str().as_bytes();
         let old = match t.stories.get(id)? {
             Some(bytes) => Some(decode_story(&bytes).map_err(abort)?),
             None => None,
         };
+        // Against the story stored now, inside the transaction, as every engine does.
+        let public = stored.record_public_change(old.as_ref(), self.now);
         let mut outcome = ImportOutcome::Created;
         match (self.rule, &old) {
             (Revision::Keep, Some(current)) if current.revision >= stored.revision => {
-                return Ok(ImportOutcome::Unchanged);
+                return Ok((ImportOutcome::Unchanged, stored));
             }
             (Revision::Keep, Some(_)) => outcome = ImportOutcome::Updated,
             (Revision::Keep, None) | (Revision::After(None), None) => {}
@@ -75,75 +78,73 @@ impl StoryWrite {
             }
             (Revision::After(_), Some(_)) => {}
         }
+        let slug = stored.content.slug.as_str().as_bytes();
         if let Some(owner) = t.slugs.get(slug)?
             && owner.as_ref() != id
         {
-            return Err(abort(StoreError::SlugTaken(stored.slug.to_string())));
+            return Err(abort(StoreError::SlugTaken(
+                stored.content.slug.to_string(),
+            )));
         }
+        let record = encode_story(&stored).map_err(abort)?;
 
-        self.update_indexes(t, old.as_ref())?;
+        update_indexes(t, old.as_ref(), &stored)?;
         if let Some(old) = &old
-            && old.slug != stored.slug
+            && old.content.slug != stored.content.slug
         {
-            t.slugs.remove(old.slug.as_str().as_bytes())?;
+            t.slugs.remove(old.content.slug.as_str().as_bytes())?;
         }
         if let Some(photo) = old.as_ref().and_then(public_photo) {
             t.photo_uses.remove(photo_use_key(photo, stored.id))?;
         }
-        if let Some(photo) = public_photo(stored) {
+        if let Some(photo) = public_photo(&stored) {
             t.photo_uses.insert(photo_use_key(photo, stored.id), &[])?;
         }
         t.slugs.insert(slug, &id)?;
-        t.stories.insert(&id, self.record.as_slice())?;
+        t.stories.insert(&id, record.as_slice())?;
         t.revisions.insert(
             revision_key(stored.id, stored.revision).as_slice(),
-            self.record.as_slice(),
+            record.as_slice(),
         )?;
         // Readers' pages change when something they see of the story changes; changes staged on
         // a live story leave every cached page valid.
-        let public = match &old {
-            Some(old) => old.differs_for_readers(stored),
-            None => stored.is_public(),
-        };
-        record_change(
-            t.meta,
-            t.changes,
-            ChangeSubject::Story(stored.id),
-            public,
-            now,
-        )?;
-        Ok(outcome)
+        let subject = ChangeSubject::Story(stored.id);
+        record_change(t.meta, t.changes, subject, public, self.now)?;
+        Ok((outcome, stored))
     }
+}
 
-    fn update_indexes(&self, t: &StoryTrees<'_>, old: Option<&Story>) -> TxResult<()> {
-        let id = self.stored.id.to_bytes();
-        let old_entries: HashMap<Vec<u8>, Entry> = old
-            .map(entries_of)
-            .unwrap_or_default()
-            .into_iter()
-            .map(|e| (e.key(), e))
-            .collect();
-        for entry in &self.entries {
-            let value: &[u8] = if entry.prefix == prefix_scheduled() {
-                &id
-            } else {
-                &self.summary
-            };
-            if old_entries.contains_key(&entry.key()) {
-                counted_index::overwrite(t.indexes, entry, value)?;
-            } else {
-                counted_index::insert(t.indexes, entry, value)?;
-            }
+/// Moves the story's listing entries from where `old` had them to where `stored` has them.
+fn update_indexes(t: &StoryTrees<'_>, old: Option<&Story>, stored: &Story) -> TxResult<()> {
+    let id = stored.id.to_bytes();
+    let summary = encode_summary(&stored.summary()).map_err(abort)?;
+    let entries = entries_of(stored);
+    let old_entries: HashMap<Vec<u8>, Entry> = old
+        .map(entries_of)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|e| (e.key(), e))
+        .collect();
+    for entry in &entries {
+        let value: &[u8] = if entry.prefix == prefix_scheduled() {
+            &id
+        } else {
+            &summary
+        };
+        if old_entries.contains_key(&entry.key()) {
+            counted_index::overwrite(t.indexes, entry, value)?;
+        } else {
+            counted_index::insert(t.indexes, entry, value)?;
         }
-        let new_keys: Vec<Vec<u8>> = self.entries.iter().map(Entry::key).collect();
-        for (key, entry) in &old_entries {
-            if !new_keys.contains(key) {
-                counted_index::remove(t.indexes, entry)?;
-            }
-        }
-        notes::update(t.indexes, old, &self.stored)?;
-        Ok(())
     }
+    let new_keys: Vec<Vec<u8>> = entries.iter().map(Entry::key).collect();
+    for (key, entry) in &old_entries {
+        if !new_keys.contains(key) {
+            counted_index::remove(t.indexes, entry)?;
+        }
+    }
+    notes::update(t.indexes, old, stored)?;
+    Ok(())
 }
 
 /// Appends a change to the feed, numbered after every earlier one; a change readers can see

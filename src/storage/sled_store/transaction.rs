@@ -61,7 +61,6 @@ impl<'a> SledTransaction<'a> {
             .map(|user| Ok((user, encode_user(user)?)))
             .collect::<Result<Vec<_>, StoreError>>()?;
         let store = self.store;
-        let now = store.clock.now();
         let trees = [
             &store.stories,
             &store.slugs,
@@ -95,7 +94,7 @@ impl<'a> SledTransaction<'a> {
                 meta.remove(SETUP_TOKEN)?;
             }
             for write in &self.stories {
-                write.apply(&story_trees, now)?;
+                write.apply(&story_trees)?;
             }
             for (user, record) in &new_users {
                 let name = user.username.as_str().as_bytes();
@@ -135,7 +134,14 @@ impl Transaction for SledTransaction<'_> {
         story: &Story,
         expected_revision: Option<u64>,
     ) -> Result<Story, StoreError> {
-        let write = StoryWrite::prepare(story, Revision::After(expected_revision))?;
+        let old = self.story(story.id)?;
+        let mut write = StoryWrite::prepare(
+            story,
+            Revision::After(expected_revision),
+            self.store.clock.now(),
+        )?;
+        // As the commit will stamp it: the revision check there makes sure `old` is the same.
+        write.stored.record_public_change(old.as_ref(), write.now());
         let stored = write.stored.clone();
         self.stories.push(write);
         Ok(stored)
@@ -149,8 +155,11 @@ impl Transaction for SledTransaction<'_> {
             }
             Some(_) => ImportOutcome::Updated,
         };
-        self.stories
-            .push(StoryWrite::prepare(story, Revision::Keep)?);
+        self.stories.push(StoryWrite::prepare(
+            story,
+            Revision::Keep,
+            self.store.clock.now(),
+        )?);
         Ok(outcome)
     }
 

@@ -75,24 +75,32 @@ pub struct FieldChange {
 /// The fields of `new` that differ from `old`, in the order the story form shows them.
 pub fn story_changes(old: &Story, new: &Story) -> Vec<FieldChange> {
     let photo = |s: &Story, part: fn(&crate::domain::LeadPhoto) -> Option<String>| {
-        s.photo.as_ref().and_then(part).unwrap_or_default()
+        s.content.photo.as_ref().and_then(part).unwrap_or_default()
     };
     let short_fields: [(&'static str, String, String); 11] = [
         (
             "Headline",
-            old.headline.to_string(),
-            new.headline.to_string(),
+            old.content.headline.to_string(),
+            new.content.headline.to_string(),
         ),
-        ("Standfirst", opt(&old.standfirst), opt(&new.standfirst)),
+        (
+            "Standfirst",
+            opt(&old.content.standfirst),
+            opt(&new.content.standfirst),
+        ),
         ("Bylines", bylines(old), bylines(new)),
         ("Dateline", dateline(old), dateline(new)),
-        ("Source", opt(&old.source), opt(&new.source)),
+        ("Source", opt(&old.content.source), opt(&new.content.source)),
         (
             "Section",
-            old.section.name().to_owned(),
-            new.section.name().to_owned(),
+            old.content.section.name().to_owned(),
+            new.content.section.name().to_owned(),
         ),
-        ("Slug", old.slug.to_string(), new.slug.to_string()),
+        (
+            "Slug",
+            old.content.slug.to_string(),
+            new.content.slug.to_string(),
+        ),
         (
             "Status",
             old.status.label().to_owned(),
@@ -125,11 +133,11 @@ pub fn story_changes(old: &Story, new: &Story) -> Vec<FieldChange> {
         })
         .collect();
     changes.extend(photo_change(old, new));
-    if old.body != new.body {
+    if old.content.body != new.content.body {
         changes.push(FieldChange {
             label: "Body",
             words: Vec::new(),
-            lines: line_diff(old.body.as_str(), new.body.as_str()),
+            lines: line_diff(old.content.body.as_str(), new.content.body.as_str()),
             note: None,
         });
     }
@@ -142,6 +150,7 @@ fn opt<T: ToString>(value: &Option<T>) -> String {
 
 fn bylines(story: &Story) -> String {
     story
+        .content
         .bylines
         .iter()
         .map(|b| b.as_str())
@@ -151,6 +160,7 @@ fn bylines(story: &Story) -> String {
 
 fn dateline(story: &Story) -> String {
     story
+        .content
         .dateline
         .as_ref()
         .map(|d| d.to_form_value())
@@ -158,7 +168,7 @@ fn dateline(story: &Story) -> String {
 }
 
 fn photo_change(old: &Story, new: &Story) -> Option<FieldChange> {
-    let image = |s: &Story| s.photo.as_ref().and_then(|p| p.image);
+    let image = |s: &Story| s.content.photo.as_ref().and_then(|p| p.image);
     let note = match (image(old), image(new)) {
         (None, Some(_)) => "Photo added",
         (Some(_), None) => "Photo removed",
@@ -284,8 +294,8 @@ mod tests {
     fn only_the_fields_that_changed_are_listed() {
         let old = story("Talks end", "First paragraph.\n\nSecond paragraph.");
         let mut new = old.clone();
-        new.headline = Headline::parse("Talks resume").unwrap();
-        new.body = Body::parse("First paragraph.\n\nA new second paragraph.").unwrap();
+        new.content.headline = Headline::parse("Talks resume").unwrap();
+        new.content.body = Body::parse("First paragraph.\n\nA new second paragraph.").unwrap();
         let labels: Vec<&str> = story_changes(&old, &new).iter().map(|c| c.label).collect();
         assert_eq!(labels, ["Headline", "Body"]);
         assert!(story_changes(&old, &old).is_empty());

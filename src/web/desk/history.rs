@@ -61,9 +61,9 @@ async fn render(
         ));
     };
     let page = HistoryPage {
-        ctx: DeskContext::new(signed_in, format!("History: {}", story.headline)),
+        ctx: DeskContext::new(signed_in, format!("History: {}", story.content.headline)),
         story_id: story.id.to_string(),
-        headline: story.headline.to_string(),
+        headline: story.content.headline.to_string(),
         current_revision: story.revision,
         revisions,
         can_restore: editorial::may_restore(&Actor::User(signed_in.user.clone()), &story),

@@ -60,7 +60,7 @@ pub(super) async fn confirm(
             .finish());
     }
     let who = who.unwrap_or_else(|| "no account (import or schedule)".to_owned());
-    let title = format!("Restore revision {revision}: {}", current.headline);
+    let title = format!("Restore revision {revision}: {}", current.content.headline);
     let page = RestorePage::new(
         DeskContext::new(&signed_in, title),
         &current,

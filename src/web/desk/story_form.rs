@@ -29,7 +29,7 @@ pub(super) fn form_page(
     notice: Option<String>,
 ) -> StoryFormPage {
     let heading = match story {
-        Some(story) => format!("Edit: {}", story.headline),
+        Some(story) => format!("Edit: {}", story.content.headline),
         None => "New story".to_owned(),
     };
     let photo_url = photo_url(&input);
@@ -52,9 +52,10 @@ pub(super) fn form_page(
         can_publish: signed_in.user.role.can_publish(),
         is_published: story.is_some_and(Story::is_public),
         history_url: story.map(|s| format!("/desk/stories/{}/history", s.id)),
-        public_url: story
-            .filter(|s| s.is_public())
-            .and_then(|s| s.published_at.map(|at| urls::article(at, &s.slug, 1))),
+        public_url: story.filter(|s| s.is_public()).and_then(|s| {
+            s.published_at
+                .map(|at| urls::article(at, &s.content.slug, 1))
+        }),
         photo_url,
         library_url,
         sections: Section::all().collect(),

@@ -55,16 +55,16 @@ async fn show(
     let Some(published_at) = story.published_at.filter(|_| story.is_public()) else {
         return Err(AppError::NotFound);
     };
-    if page.index() >= story.body.page_count() {
+    if page.index() >= story.content.body.page_count() {
         return Err(AppError::NotFound);
     }
     // The slug finds the story; a wrong date or an explicit `/page/1` goes to the canonical URL.
-    let canonical = urls::article(published_at, &story.slug, page.get());
+    let canonical = urls::article(published_at, &story.content.slug, page.get());
     if req.path() != canonical {
         return Ok(redirect(&canonical));
     }
     // Every page offers the photo's crops to machines; the first also shows it.
-    let photo = match story.photo.as_ref().and_then(|p| p.image) {
+    let photo = match story.content.photo.as_ref().and_then(|p| p.image) {
         Some(id) => state.blocking(move |store| store.photo(id)).await?,
         None => None,
     };

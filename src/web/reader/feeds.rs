@@ -118,7 +118,10 @@ fn photo_sizes(
     stories: &[Story],
 ) -> Result<HashMap<PhotoId, u64>, StoreError> {
     let mut sizes = HashMap::new();
-    for id in stories.iter().filter_map(|s| s.photo.as_ref()?.image) {
+    for id in stories
+        .iter()
+        .filter_map(|s| s.content.photo.as_ref()?.image)
+    {
         if sizes.contains_key(&id) {
             continue;
         }

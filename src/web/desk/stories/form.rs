@@ -68,6 +68,7 @@ pub(in crate::web::desk) async fn preview_pending(
     let story = Editable::load(&state, &signed_in, story_id(&path)?, IfNot::RefusalPage).await?;
     let edited = story.as_edited();
     let photo_id = edited
+        .content
         .photo
         .as_ref()
         .and_then(|photo| photo.image)
