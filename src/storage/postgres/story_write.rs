@@ -79,11 +79,13 @@ pub(super) fn write_story<C: GenericClient>(
         None => None,
     };
     let slug_owner: Option<Uuid> = get(&row, 1)?;
+    // Against the story stored now, inside the transaction, as every engine does.
+    let public = stored.record_public_change(old.as_ref(), now);
     let mut outcome = ImportOutcome::Created;
     match (rule, &old) {
         (Revision::Keep, Some(current)) if current.revision >= stored.revision => {
             return Ok(Written {
-                stored: current.clone(),
+                stored,
                 outcome: ImportOutcome::Unchanged,
                 public: None,
             });
@@ -152,10 +154,6 @@ pub(super) fn write_story<C: GenericClient>(
     update_photo_use(db, old.as_ref(), &stored)?;
     // Readers' pages change when something they see of the story changes; changes staged on
     // a live story leave every cached page valid.
-    let public = match &old {
-        Some(old) => old.differs_for_readers(&stored),
-        None => stored.is_public(),
-    };
     let public = record_change(db, ChangeSubject::Story(stored.id), public, now)?;
     Ok(Written {
         stored,
