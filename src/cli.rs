@@ -44,7 +44,8 @@ pub struct Cli {
     pub cache_mb: u64,
 
     /// Keep the data in this PostgreSQL database (postgres://USER[:PASSWORD]@HOST[:PORT]/DB,
-    /// `?sslmode=require` for TLS, `&pool_size=N` for at most N connections, 16 by default)
+    /// `?sslmode=require` for TLS, `&sslrootcert=FILE` to trust a private authority,
+    /// `&pool_size=N` for at most N connections, 16 by default)
     /// instead of sled in --data; several servers may share it.
     #[arg(
         long,

@@ -12,6 +12,7 @@ use ::postgres::{Client, GenericClient, Row, Statement};
 use r2d2_postgres::PostgresConnectionManager;
 use r2d2_postgres::r2d2::{self, ManageConnection};
 use std::collections::HashMap;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio_postgres_rustls::MakeRustlsConnect;
@@ -24,21 +25,26 @@ pub(super) const DEFAULT_POOL_SIZE: u32 = 16;
 /// How long a call waits for a free connection, or to connect, before it fails.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// What a database address gives: the driver's settings and the size of the pool.
+/// What a database address gives: the driver's settings, the size of the pool and where the
+/// certificates of a private certificate authority are, if the database's is one.
 pub(super) struct Address {
     pub(super) config: ::postgres::Config,
     pub(super) pool_size: u32,
+    pub(super) root_cert: Option<PathBuf>,
 }
 
 impl Address {
-    /// Reads a `postgres://` address. Two things are ours and taken out before the driver sees
-    /// the rest: `pool_size=N`, and libpq's `sslmode=verify-ca`/`verify-full`, which mean what
-    /// `require` means here (TLS through rustls always checks the certificate and the host name).
-    /// Errors name the setting at fault, never the address, which may hold a password.
+    /// Reads a `postgres://` address. Three things are taken out before the driver sees the
+    /// rest: `pool_size=N`; libpq's `sslrootcert=FILE`, the PEM certificates of the authority
+    /// that signed the database's (a managed database's own authority, say), trusted instead of
+    /// the web's; and libpq's `sslmode=verify-ca`/`verify-full`, which mean what `require` means
+    /// here (TLS through rustls always checks the certificate and the host name). Errors name
+    /// the setting at fault, never the address, which may hold a password.
     pub(super) fn parse(url: &DatabaseUrl) -> Result<Self, StoreError> {
         let raw = url.expose();
         let (base, query) = raw.split_once('?').unwrap_or((raw, ""));
         let mut pool_size = DEFAULT_POOL_SIZE;
+        let mut root_cert = None;
         let mut kept = Vec::new();
         for pair in query.split('&').filter(|pair| !pair.is_empty()) {
             match pair.split_once('=') {
@@ -51,6 +57,7 @@ impl Address {
                             "pool_size in the database address is a number from 1 to 1000",
                         ))?;
                 }
+                Some(("sslrootcert", path)) => root_cert = Some(PathBuf::from(path)),
                 Some(("sslmode", "verify-ca" | "verify-full")) => kept.push("sslmode=require"),
                 _ => kept.push(pair),
             }
@@ -75,18 +82,25 @@ impl Address {
         // a query that takes under one: no statement of ours gains from parallel workers.
         let options = config.get_options().unwrap_or_default().to_owned();
         config.options(format!("{options} -c max_parallel_workers_per_gather=0").trim_start());
-        Ok(Address { config, pool_size })
+        Ok(Address {
+            config,
+            pool_size,
+            root_cert,
+        })
     }
 
     /// One connection of its own, outside the pool: for migrations, which hold a session lock.
     pub(super) fn connect(&self) -> Result<Client, StoreError> {
-        Ok(self.config.connect(tls()?)?)
+        Ok(self.config.connect(tls(self.root_cert.as_deref())?)?)
     }
 
     /// The pool. It opens connections as they are needed (keeping one ready), so many stores
     /// (tests, several servers) do not hold connections they never use.
     pub(super) fn pool(&self) -> Result<r2d2::Pool<Manager>, StoreError> {
-        let manager = Manager(PostgresConnectionManager::new(self.config.clone(), tls()?));
+        let manager = Manager(PostgresConnectionManager::new(
+            self.config.clone(),
+            tls(self.root_cert.as_deref())?,
+        ));
         Ok(r2d2::Pool::builder()
             .max_size(self.pool_size)
             .min_idle(Some(1))
@@ -98,17 +112,40 @@ impl Address {
     }
 }
 
-/// TLS through rustls with the web's root certificates (webpki-roots): a managed database's
-/// certificate is checked against them when the address asks for `sslmode=require`; with
-/// `prefer` (the default) a server without TLS, such as a local one, is reached in the clear.
+/// TLS through rustls with the web's root certificates (webpki-roots), or those in
+/// `root_cert`: a database's certificate is checked against them when the address asks for
+/// `sslmode=require`; with `prefer` (the default) a server without TLS, such as a local one, is
+/// reached in the clear.
 ///
 /// The crypto is *ring*'s, which rustls 0.23.48 deprecates for lacking post-quantum key
 /// exchange; its alternative (aws-lc-rs) builds a C library with cmake, which would weigh more
 /// on the build than PostgreSQL's connection to a database in the same data centre gains.
 #[expect(deprecated, reason = "ring keeps the build free of a C toolchain step")]
-fn tls() -> Result<MakeRustlsConnect, StoreError> {
-    let roots = rustls::RootCertStore {
-        roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
+fn tls(root_cert: Option<&Path>) -> Result<MakeRustlsConnect, StoreError> {
+    let roots = match root_cert {
+        None => rustls::RootCertStore {
+            roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
+        },
+        Some(path) => {
+            use rustls::pki_types::{CertificateDer, pem::PemObject};
+            let unreadable = |e: rustls::pki_types::pem::Error| StoreError::Io {
+                action: "read the certificates (sslrootcert) in",
+                path: path.to_owned(),
+                source: std::io::Error::other(e),
+            };
+            let mut roots = rustls::RootCertStore::empty();
+            for cert in CertificateDer::pem_file_iter(path).map_err(unreadable)? {
+                roots
+                    .add(cert.map_err(unreadable)?)
+                    .map_err(|e| StoreError::Backend(Box::new(e)))?;
+            }
+            if roots.is_empty() {
+                return Err(StoreError::Invalid(
+                    "the sslrootcert file of the database address holds no certificate",
+                ));
+            }
+            roots
+        }
     };
     let config = rustls::ClientConfig::builder_with_provider(Arc::new(
         rustls::crypto::ring::default_provider(),
@@ -386,6 +423,17 @@ mod tests {
             let shown = format!("{e} {e:?}");
             assert!(!shown.contains("s3cret"), "{shown}");
         }
+    }
+
+    #[test]
+    fn a_certificate_file_that_cannot_be_read_is_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let missing = dir.path().join("missing.pem");
+        let e = tls(Some(&missing)).err().unwrap();
+        assert!(e.to_string().contains("missing.pem"), "{e}");
+        let empty = dir.path().join("empty.pem");
+        std::fs::write(&empty, "no certificates here\n").unwrap();
+        assert!(matches!(tls(Some(&empty)), Err(StoreError::Invalid(_))));
     }
 
     #[test]
