@@ -4,7 +4,7 @@
 //! Costs: a call checks a connection out of the pool (no round trip: connections are not tested
 //! on checkout, a broken one is dropped when it is handed back) and runs its statements as
 //! prepared ones, each parsed once per connection; every call from a thread that has a tokio
-//! runtime hops onto a short-lived thread of its own (see [`off_runtime`]).
+//! runtime is handed to one of the store's own threads (see [`Workers`]).
 
 use super::super::{DatabaseUrl, StoreError};
 use ::postgres::types::ToSql;
