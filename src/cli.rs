@@ -162,6 +162,11 @@ pub struct ServeArgs {
     #[arg(long, env = "NEWSROOM_DRAIN_SECONDS", default_value_t = 0, value_name = "SECONDS",
           value_parser = clap::value_parser!(u16).range(0..=600))]
     pub drain_seconds: u16,
+    /// Serve Prometheus metrics at http://ADDR/metrics (requests by route and status with
+    /// latencies, page-cache hits and misses, save latency, scheduler lag, database pool use).
+    /// Keep ADDR private: a loopback or internal address. Without it no metrics are kept.
+    #[arg(long, env = "NEWSROOM_METRICS_BIND", value_name = "ADDR")]
+    pub metrics_bind: Option<String>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -238,6 +243,7 @@ fn serve(mut settings: Settings, args: ServeArgs) -> anyhow::Result<()> {
     settings.max_photo_bytes = usize::from(args.max_photo_mb) << 20;
     settings.trusted_proxies = args.trusted_proxies;
     settings.drain = std::time::Duration::from_secs(u64::from(args.drain_seconds));
+    settings.metrics_bind = args.metrics_bind;
     let store = open_store(&settings)?;
     let system = actix_web::rt::System::new();
     system.block_on(async move {

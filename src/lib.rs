@@ -9,6 +9,7 @@ pub mod control;
 pub mod domain;
 pub mod editorial;
 pub mod import;
+pub mod metrics;
 pub mod ninjs;
 pub mod photos;
 pub mod scheduler;

@@ -251,6 +251,11 @@ pub trait Store:
     /// before it says it is ready for requests.
     fn check_ready(&self) -> Result<(), StoreError>;
 
+    /// How much of a pool of database connections is in use, for an engine that keeps one.
+    fn pool_use(&self) -> Option<PoolUse> {
+        None
+    }
+
     /// Runs `work` as one change (see [`Transaction`]): every write it makes is stored, or none
     /// is; no other transaction runs between its reads and its writes. `work` may be run again
     /// when a backend must retry (a serialization failure in PostgreSQL), so it should only
@@ -558,6 +563,13 @@ pub struct PublicVersion {
     pub generation: u64,
     /// `None` until the first public change.
     pub changed_at: Option<OffsetDateTime>,
+}
+
+/// The connections a database pool holds open, and how many of them are idle.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolUse {
+    pub connections: u32,
+    pub idle: u32,
 }
 
 /// One entry of the [`ChangeFeed`]: something was written, stored in the same transaction as

@@ -330,7 +330,7 @@ async fn a_story_scheduled_for_later_is_published_by_the_schedule() {
 
     let due = later + time::Duration::minutes(1);
     let published = newsroom::scheduler::publish_due(&*desk.app.store, due).expect("publish due");
-    assert_eq!(published, 1);
+    assert_eq!(published.len(), 1);
     let story = story(&desk.app, id);
     assert_eq!(story.status, Status::Published);
     assert_eq!(

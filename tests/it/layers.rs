@@ -16,6 +16,7 @@ const SERVICES: &[&str] = &[
     "control",
     "editorial",
     "import",
+    "metrics",
     "ninjs",
     "photos",
     "scheduler",
