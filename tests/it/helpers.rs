@@ -349,6 +349,12 @@ impl ServerProcess {
         assert!(sent.success(), "kill -TERM {pid} failed");
     }
 
+    /// Ends the process at once with SIGKILL, as a crash would, and reaps it.
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
     /// Whether the process has ended.
     pub fn has_exited(&mut self) -> bool {
         self.child.try_wait().expect("poll server").is_some()

@@ -31,6 +31,7 @@ mod layers;
 mod listing;
 mod load;
 mod merging;
+mod multi_server;
 mod ninjs;
 mod operations;
 mod page_cache;
