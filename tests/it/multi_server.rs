@@ -126,7 +126,11 @@ async fn a_session_made_on_one_server_works_on_the_other_and_a_logout_on_one_end
     let (_site, a, b) = two_servers().await;
     let on_a = editor_on(&a).await;
     let on_b = same_browser_on(&on_a, &b);
-    assert_eq!(on_b.get("/desk").await.status(), StatusCode::OK, "B knows A's session");
+    assert_eq!(
+        on_b.get("/desk").await.status(),
+        StatusCode::OK,
+        "B knows A's session"
+    );
 
     let csrf = on_b.csrf("/desk").await;
     let out = on_b.post_form("/desk/logout", &[("csrf", &csrf)]).await;
@@ -247,6 +251,9 @@ async fn with_one_server_killed_under_load_the_other_keeps_answering_and_no_save
     assert!(saved.len() > 10, "saves went through");
     let store = site.open();
     for id in saved {
-        assert!(store.story(id).unwrap().is_some(), "acknowledged save {id} lost");
+        assert!(
+            store.story(id).unwrap().is_some(),
+            "acknowledged save {id} lost"
+        );
     }
 }
