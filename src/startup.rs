@@ -128,6 +128,7 @@ impl Application {
             self.clock.clone(),
             self.metrics.clone(),
         ));
+        let following = actix_web::rt::spawn(follow_changes(self.store.clone()));
         let metrics_server = self.metrics_server.map(|server| {
             let handle = server.handle();
             actix_web::rt::spawn(server);
@@ -142,6 +143,7 @@ impl Application {
         let result = self.server.await;
         scheduler.abort();
         control.abort();
+        following.abort();
         if let Some(handle) = metrics_server {
             handle.stop(true).await;
         }
@@ -163,6 +165,23 @@ async fn stop_signal() {
         // Without a SIGTERM handler, Ctrl-C still stops the server.
         Err(_) => {
             let _ = tokio::signal::ctrl_c().await;
+        }
+    }
+}
+
+/// Takes in other servers' changes to a shared database, so that this one's pages follow them.
+async fn follow_changes(store: SharedStore) {
+    let mut interval = actix_web::rt::time::interval(storage::FOLLOW_EVERY);
+    interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        interval.tick().await;
+        let store = store.clone();
+        match actix_web::web::block(move || store.follow_changes()).await {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => {
+                tracing::warn!(error = %crate::telemetry::chain(&e), "cannot follow changes")
+            }
+            Err(e) => tracing::warn!(error = %e, "cannot follow changes"),
         }
     }
 }

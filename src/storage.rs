@@ -134,6 +134,10 @@ impl StoreError {
     }
 }
 
+/// How often a server takes in the changes other servers made (see
+/// [`ChangeFeed::follow_changes`]): a publish on one shows on every other within about this long.
+pub const FOLLOW_EVERY: std::time::Duration = std::time::Duration::from_millis(500);
+
 /// The highest revision a story may reach. Far more saves than a newsroom makes (a save a
 /// second for 136 years), yet low enough that a revision number never wraps around and reuses
 /// history slots; an import claiming more is refused.
@@ -483,6 +487,13 @@ pub trait ChangeFeed {
 
     /// Up to `limit` changes with a sequence number above `after`, oldest first.
     fn changes_after(&self, after: u64, limit: usize) -> Result<Vec<Change>, StoreError>;
+
+    /// Takes in the changes other processes made to a database they share with this one, so
+    /// that [`ChangeFeed::public_version`] moves with them; a server calls it every
+    /// [`FOLLOW_EVERY`]. An engine no other process writes to has nothing to do.
+    fn follow_changes(&self) -> Result<(), StoreError> {
+        Ok(())
+    }
 
     /// Records that pages are now made by `look` (a build and the settings that shape its
     /// pages). A look other than the one recorded last is a public change, so every server's
