@@ -43,6 +43,7 @@ mod reader;
 mod reader_formats;
 mod review_browser;
 mod review_desk;
+mod rolling_restart;
 mod sitemaps;
 mod staged_edits;
 mod story_form_limits;
