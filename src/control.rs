@@ -21,6 +21,10 @@
 //! never held whole, and output is written as it is made, so an import or export of any size
 //! takes the memory of a few lines. The log names a request's kind, never its fields (a
 //! password hash, a path), and never the replies (a setup link's token).
+//!
+//! Each connection is served on a blocking thread of its own, as the store's calls block and a
+//! command may run for minutes (an export, a backup); a server asked to stop lets a command in
+//! flight finish, within the limits above.
 
 use crate::commands::{self, Output, Request, Site};
 use crate::storage::{SharedStore, Storage};
@@ -271,18 +275,27 @@ fn answer(stream: TcpStream, shared: &Shared) -> io::Result<()> {
     let mut reader = BufReader::new(stream.try_clone()?);
     let mut replies = Replies(BufWriter::with_capacity(64 << 10, stream.try_clone()?));
     let request = match read_line(&mut reader, MAX_REQUEST) {
-        Err(e) if timed_out(&e) => Err("no request in time".to_owned()),
-        Err(e) => Err(e.to_string()),
-        Ok(Line::TooLong) => Err("request too long".to_owned()),
+        Err(e) if timed_out(&e) => Err(Refusal::new("no request in time", "silent")),
+        Err(e) if e.kind() == io::ErrorKind::InvalidData => Err(Refusal::new(
+            "not a control request (not UTF-8)",
+            "not UTF-8",
+        )),
+        Err(e) => return Err(e),
+        Ok(Line::TooLong) => Err(Refusal::new("request too long", "too long")),
         Ok(Line::Closed) => return Ok(()),
         Ok(Line::Text(line)) => accept(&line, &shared.token),
     };
+    // Once the token is shown, what the command sends is read to its end before the
+    // connection closes (closing with unread input would reset it, and could lose the reply
+    // on its way); of anyone else's, only so much.
+    let mut drain = MAX_DRAIN;
     let end = match request {
-        Err(why) => {
-            tracing::warn!(why, "control request refused");
-            Reply::Refused(why)
+        Err(refusal) => {
+            tracing::warn!(why = refusal.logged, "control request refused");
+            Reply::Refused(refusal.said)
         }
         Ok(request) => {
+            drain = u64::MAX;
             let kind = request.kind();
             tracing::info!(kind, "running a command for the command line");
             let mut input = InputLines::new(&mut reader, request.takes_input());
@@ -290,17 +303,13 @@ fn answer(stream: TcpStream, shared: &Shared) -> io::Result<()> {
                 store: &*shared.store,
                 storage: &shared.storage,
             };
-            let done = commands::run(&site, request, &mut input, &mut replies);
-            // A command that stopped early leaves input unread; it came with the token, so
-            // it is read to its end, else closing would reset the connection and could lose
-            // the reply on its way.
-            input.finish();
-            match done {
+            match commands::run(&site, request, &mut input, &mut replies) {
                 Ok(()) => {
                     tracing::info!(kind, "command done");
                     Reply::Ok
                 }
                 Err(e) => {
+                    // The message goes to the command alone: it may name what was typed.
                     tracing::info!(kind, "command failed");
                     Reply::Error(format!("{e:#}"))
                 }
@@ -310,29 +319,50 @@ fn answer(stream: TcpStream, shared: &Shared) -> io::Result<()> {
     replies.0.write_all(reply_line(&end).as_bytes())?;
     replies.0.flush()?;
     stream.shutdown(Shutdown::Write)?;
-    // Closing with unread input would reset the connection and could lose the reply on its
-    // way, so what is left of a refused request is read and dropped, within bounds.
-    let _ = io::copy(&mut reader.take(MAX_DRAIN), &mut io::sink());
+    // The command closes its side once it has read the reply, which ends this.
+    let _ = io::copy(&mut reader.take(drain), &mut io::sink());
     Ok(())
 }
 
+/// Why a request was not run: what the command is told, and what the log says (never a
+/// field of the request).
+struct Refusal {
+    said: String,
+    logged: &'static str,
+}
+
+impl Refusal {
+    fn new(said: impl Into<String>, logged: &'static str) -> Self {
+        Self {
+            said: said.into(),
+            logged,
+        }
+    }
+}
+
 /// The request in `line`, if it carries the token and is one this server knows.
-fn accept(line: &str, token: &str) -> Result<Request, String> {
+fn accept(line: &str, token: &str) -> Result<Request, Refusal> {
     let envelope: Envelope<String, serde_json::Value> =
         serde_json::from_str(line).map_err(|_| {
-            format!(
-                "not a control request (a JSON object with \"v\": {VERSION}, \"token\" and \
-                 \"request\")"
+            Refusal::new(
+                format!(
+                    "not a control request (a JSON object with \"v\": {VERSION}, \"token\" \
+                     and \"request\")"
+                ),
+                "not a control request",
             )
         })?;
     if !same(&envelope.token, token) {
-        return Err("wrong token".to_owned());
+        return Err(Refusal::new("wrong token", "wrong token"));
     }
     if envelope.v != VERSION {
-        return Err(format!(
-            "this server speaks control protocol {VERSION}, the request protocol {}; use the \
-             newsroom binary the server runs",
-            envelope.v
+        return Err(Refusal::new(
+            format!(
+                "this server speaks control protocol {VERSION}, the request protocol {}; use \
+                 the newsroom binary the server runs",
+                envelope.v
+            ),
+            "another protocol version",
         ));
     }
     let kind = envelope
@@ -341,13 +371,23 @@ fn accept(line: &str, token: &str) -> Result<Request, String> {
         .and_then(|k| k.as_str())
         .map(str::to_owned);
     match kind {
-        Some(kind) if !Request::KINDS.contains(&kind.as_str()) => Err(format!(
-            "unknown request kind {kind:?}; this server knows {}",
-            Request::KINDS.join(", ")
+        Some(kind) if !Request::KINDS.contains(&kind.as_str()) => Err(Refusal::new(
+            format!(
+                "unknown request kind {kind:?}; this server knows {}",
+                Request::KINDS.join(", ")
+            ),
+            "unknown request kind",
         )),
-        None => Err("the request has no \"kind\"".to_owned()),
-        Some(kind) => serde_json::from_value(envelope.request)
-            .map_err(|e| format!("malformed {kind} request: {e}")),
+        None => Err(Refusal::new(
+            "the request has no \"kind\"",
+            "no request kind",
+        )),
+        Some(kind) => serde_json::from_value(envelope.request).map_err(|e| {
+            Refusal::new(
+                format!("malformed {kind} request: {e}"),
+                "malformed request",
+            )
+        }),
     }
 }
 
@@ -377,11 +417,6 @@ impl<'a, R: BufRead> InputLines<'a, R> {
             reader,
             done: !takes_input,
         }
-    }
-
-    /// Reads and drops what the command left unread, up to the end.
-    fn finish(&mut self) {
-        for _ in self.by_ref() {}
     }
 }
 
