@@ -286,7 +286,7 @@ fn import_wire(settings: Settings, args: ImportWireArgs) -> anyhow::Result<()> {
         section: args.section.key().to_owned(),
         page_words: args.page_words,
     };
-    let input: OwnedInput = Box::new(files.into_iter().map(|file| Ok(file.to_line())));
+    let input: OwnedInput = Box::new(files.into_iter().map(|file| file.to_line()));
     Target::open(&settings)?.run(&settings, request, input, std::io::stdout().lock())
 }
 

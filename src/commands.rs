@@ -127,9 +127,8 @@ pub struct WireFile {
 }
 
 impl WireFile {
-    pub fn to_line(&self) -> String {
-        // A struct of two strings always serializes.
-        serde_json::to_string(self).unwrap_or_default()
+    pub fn to_line(&self) -> io::Result<String> {
+        serde_json::to_string(self).map_err(io::Error::other)
     }
 }
 

@@ -230,7 +230,9 @@ fn same(a: &str, b: &str) -> bool {
 }
 
 fn reply_line<S: Serialize>(reply: &Reply<S>) -> String {
-    let mut line = serde_json::to_string(reply).unwrap_or_else(|_| r#""error""#.to_owned());
+    // Strings always serialize; should one not, the command is told so rather than left waiting.
+    let mut line = serde_json::to_string(reply)
+        .unwrap_or_else(|_| r#"{"error":"the reply could not be written"}"#.to_owned());
     line.push('\n');
     line
 }
