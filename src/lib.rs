@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod auth;
 pub mod cli;
 pub mod clock;
+pub mod commands;
 pub mod control;
 pub mod domain;
 pub mod editorial;

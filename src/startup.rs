@@ -48,10 +48,7 @@ impl Application {
         store.adopt_page_look(&web::public::page_look(&settings))?;
         // Commands reach a server on sled through its control socket; on PostgreSQL they open
         // the database themselves.
-        let control = match settings.storage.sled_dir() {
-            Some(dir) => Some(crate::control::Channel::open(dir)?),
-            None => None,
-        };
+        let control = crate::control::Channel::open(&settings.storage)?;
         let clock = settings.clock.clone();
         let drain = settings.drain;
         let readiness = Arc::new(Readiness::default());

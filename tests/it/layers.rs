@@ -13,6 +13,7 @@ use std::path::Path;
 const SERVICES: &[&str] = &[
     "accounts",
     "auth",
+    "commands",
     "control",
     "editorial",
     "import",

@@ -49,4 +49,5 @@ mod staged_edits;
 mod story_form_limits;
 mod story_posts;
 mod structured_data;
+mod while_serving;
 mod wire_import;
