@@ -1,14 +1,17 @@
 //! Fills a database with published stories for benchmarks, through the storage layer:
 //!
-//!     cargo run --release --example seed -- DATA_DIR COUNT
+//!     cargo run --release --example seed -- (DATA_DIR | postgres://...) COUNT [PATHS_FILE]
 //!
 //! Each story has a standfirst, a dateline and a body of three pages, published one minute
-//! apart, newest last; sections take turns. Prints the path of one article to measure.
+//! apart, newest last; sections take turns. Prints the path of one article to measure, and
+//! writes every article's path to PATHS_FILE, one a line, when it is given.
 
 use anyhow::{Context, Result, bail};
 use newsroom::domain::{Body, Bylines, Dateline, Headline, Section, Source, Standfirst, Story};
+use newsroom::settings::{DatabaseUrl, Storage};
 use newsroom::storage;
 use newsroom::urls;
+use std::io::Write;
 use std::path::PathBuf;
 use std::time::Instant;
 use time::{Duration, OffsetDateTime};
@@ -23,16 +26,22 @@ const PARAGRAPH: &str = "The UN Special Envoy said on Friday night that the late
 
 fn main() -> Result<()> {
     let mut args = std::env::args().skip(1);
-    let (Some(dir), Some(count)) = (args.next(), args.next()) else {
-        bail!("usage: seed DATA_DIR COUNT");
+    let (Some(database), Some(count)) = (args.next(), args.next()) else {
+        bail!("usage: seed (DATA_DIR | postgres://...) COUNT [PATHS_FILE]");
     };
-    let dir = PathBuf::from(dir);
     let count: usize = count.parse().context("COUNT is a number")?;
-    let store = storage::open(
-        &newsroom::settings::Storage::sled(&dir),
-        newsroom::clock::Clock::system(),
-    )
-    .with_context(|| format!("opening the database at {}", dir.display()))?;
+    let storage = match DatabaseUrl::parse(&database) {
+        Ok(url) => Storage::Postgres { url },
+        Err(_) => Storage::sled(PathBuf::from(&database)),
+    };
+    let store = storage::open(&storage, newsroom::clock::Clock::system())
+        .with_context(|| format!("opening {storage}"))?;
+    let mut paths = match args.next() {
+        Some(file) => Some(std::io::BufWriter::new(
+            std::fs::File::create(&file).with_context(|| format!("creating {file}"))?,
+        )),
+        None => None,
+    };
 
     let page = [PARAGRAPH; 4].join("\n\n");
     let body = Body::parse(&format!(
@@ -70,6 +79,12 @@ fn main() -> Result<()> {
             })
             .collect::<Result<_>>()?;
         written += store.import_stories(&batch)?;
+        if let Some(paths) = &mut paths {
+            for story in &batch {
+                let at = story.published_at.context("published")?;
+                writeln!(paths, "{}", urls::article(at, &story.content.slug, 1))?;
+            }
+        }
         if sample.is_none() {
             // A story from the middle of the first batch: an ordinary, uncached article.
             let story = &batch[batch.len() / 2];
@@ -82,6 +97,9 @@ fn main() -> Result<()> {
         if written % 100_000 < BATCH {
             eprintln!("{written} stories ({:.0?})", started.elapsed());
         }
+    }
+    if let Some(mut paths) = paths {
+        paths.flush()?;
     }
     eprintln!("{written} stories written in {:.1?}", started.elapsed());
     println!("{}", sample.context("no story written")?);

@@ -1,17 +1,17 @@
 //! The `newsroom` command line: what each command does, its flags and environment variables.
 
 use crate::auth::token::Setup;
+use crate::commands::{self, Output, Request, Site, WireFile};
+use crate::control::{self, OwnedInput};
 use crate::domain::Section;
-use crate::editorial;
-use crate::import::wire;
 use crate::settings::{DatabaseUrl, Settings, Storage};
 use crate::startup::Application;
 use crate::storage::{self, SharedStore, StoreError};
 use crate::telemetry::LogFormat;
 use anyhow::Context;
 use clap::{Parser, Subcommand};
+use std::io::Write;
 use std::path::PathBuf;
-use time::OffsetDateTime;
 
 mod distribution;
 mod user;
@@ -167,6 +167,11 @@ pub struct ServeArgs {
     #[arg(long, env = "NEWSROOM_DRAIN_SECONDS", default_value_t = 0, value_name = "SECONDS",
           value_parser = clap::value_parser!(u16).range(0..=600))]
     pub drain_seconds: u16,
+    /// Serve Prometheus metrics at http://ADDR/metrics (requests by route and status with
+    /// latencies, page-cache hits and misses, save latency, scheduler lag, database pool use).
+    /// Keep ADDR private: a loopback or internal address. Without it no metrics are kept.
+    #[arg(long, env = "NEWSROOM_METRICS_BIND", value_name = "ADDR")]
+    pub metrics_bind: Option<String>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -220,6 +225,7 @@ impl Cli {
     }
 }
 
+/// Opens the database for `serve`, which cannot share it with another server on sled.
 fn open_store(settings: &Settings) -> anyhow::Result<SharedStore> {
     storage::open(&settings.storage, settings.clock.clone()).map_err(|e| match e {
         StoreError::Locked(_) => anyhow::anyhow!("{e}"),
@@ -258,6 +264,7 @@ fn serve(mut settings: Settings, args: ServeArgs) -> anyhow::Result<()> {
     settings.max_photo_bytes = usize::from(args.max_photo_mb) << 20;
     settings.trusted_proxies = args.trusted_proxies;
     settings.drain = std::time::Duration::from_secs(u64::from(args.drain_seconds));
+    settings.metrics_bind = args.metrics_bind;
     let store = open_store(&settings)?;
     let system = actix_web::rt::System::new();
     system.block_on(async move {
@@ -283,76 +290,98 @@ fn serve(mut settings: Settings, args: ServeArgs) -> anyhow::Result<()> {
 }
 
 fn setup_link(settings: &Settings, args: &SetupLinkArgs) -> anyhow::Result<()> {
-    let store = open_store(settings)?;
-    match crate::auth::token::reissue_setup_token(&*store)? {
-        Some(token) => {
-            // The one place the token appears: for whoever asked, not the log.
-            println!(
-                "Create the first admin account at:\n  {}/setup/{token}",
-                args.base_url.trim_end_matches('/')
-            );
-            Ok(())
-        }
-        None => anyhow::bail!(
-            "{} already has accounts; `newsroom user add` creates more",
-            settings.storage
-        ),
-    }
+    let request = Request::SetupLink {
+        base_url: args.base_url.clone(),
+    };
+    Target::open(settings)?.run(settings, request, no_input(), std::io::stdout().lock())
 }
 
 fn import_wire(settings: Settings, args: ImportWireArgs) -> anyhow::Result<()> {
-    // Parse everything first: a file that does not parse is reported and nothing of it is saved.
-    let mut failed = 0;
-    let mut parsed = Vec::new();
+    // Every file is read before anything is imported: one that cannot be read stops the
+    // command with nothing done.
+    let mut files = Vec::with_capacity(args.files.len());
     for file in &args.files {
         let text = std::fs::read_to_string(file)
             .with_context(|| format!("cannot read {}", file.display()))?;
-        let parsed_file = match args.page_words {
-            Some(words) => wire::parse_in_pages(&text, words),
-            None => wire::parse(&text),
-        };
-        match parsed_file {
-            Ok(story) => parsed.push((file, story)),
-            Err(e) => {
-                eprintln!("{}: {e}", file.display());
-                failed += 1;
-            }
-        }
+        files.push(WireFile {
+            name: file.display().to_string(),
+            text,
+        });
     }
-    let store = open_store(&settings)?;
-    for (file, wire_story) in parsed {
-        let now = OffsetDateTime::now_utc();
-        let story = wire_story.into_story(args.section, now);
-        match editorial::import_wire(&*store, &editorial::Actor::CommandLine, story, now)? {
-            editorial::Imported::New(story) => println!(
-                "{}: published {:?} as {}",
-                file.display(),
-                story.content.headline.as_str(),
-                article_url(&story)
-            ),
-            editorial::Imported::AlreadyThere(story) => {
-                println!(
-                    "{}: already imported as {}; skipped",
-                    file.display(),
-                    article_url(&story)
-                )
-            }
-        }
-    }
-    if failed > 0 {
-        anyhow::bail!(
-            "{failed} of {} files could not be imported",
-            args.files.len()
-        );
-    }
-    Ok(())
+    let request = Request::ImportWire {
+        section: args.section.key().to_owned(),
+        page_words: args.page_words,
+    };
+    let input: OwnedInput = Box::new(files.into_iter().map(|file| file.to_line()));
+    Target::open(&settings)?.run(&settings, request, input, std::io::stdout().lock())
 }
 
-/// Where readers find a story: its path on the site, as the article page links it.
-fn article_url(story: &crate::domain::Story) -> String {
-    crate::urls::article(
-        story.published_at.unwrap_or(story.updated_at),
-        &story.content.slug,
-        1,
-    )
+/// Where a command runs: on the database opened in this process, or, while a server holds a
+/// sled database, in that server through its control channel. On PostgreSQL every command
+/// opens the database itself, as every server does.
+enum Target {
+    Here(SharedStore),
+    Server(control::Server),
+}
+
+impl Target {
+    /// Opens the database, or finds the server that holds it. Done before anything is asked
+    /// of the person at the terminal, so that a database that cannot be reached is reported
+    /// before a password is typed for nothing.
+    fn open(settings: &Settings) -> anyhow::Result<Target> {
+        match storage::open(&settings.storage, settings.clock.clone()) {
+            Ok(store) => Ok(Target::Here(store)),
+            Err(StoreError::Locked(dir)) => Ok(Target::Server(control::Server::find(&dir)?)),
+            Err(e) => {
+                Err(anyhow::Error::new(e).context(format!("cannot open {}", settings.storage)))
+            }
+        }
+    }
+
+    /// Runs `request`, its text written to `out` and its notes to standard error.
+    fn run(
+        self,
+        settings: &Settings,
+        request: Request,
+        mut input: OwnedInput,
+        out: impl Write,
+    ) -> anyhow::Result<()> {
+        let mut terminal = Terminal { out };
+        let ran = match self {
+            Target::Here(store) => {
+                let site = Site {
+                    store: &*store,
+                    storage: &settings.storage,
+                };
+                commands::run(&site, request, &mut input, &mut terminal)
+            }
+            Target::Server(server) => server.run(&request, input, &mut terminal),
+        };
+        let flushed = terminal.out.flush();
+        ran?;
+        Ok(flushed?)
+    }
+}
+
+/// No input: for the commands that read none.
+fn no_input() -> OwnedInput {
+    Box::new(std::iter::empty())
+}
+
+/// A command's output as the person at the terminal sees it: its text on standard output (or
+/// in the file it writes), its notes on standard error.
+struct Terminal<W: Write> {
+    out: W,
+}
+
+impl<W: Write> Output for Terminal<W> {
+    fn out(&mut self, text: &str) -> std::io::Result<()> {
+        self.out.write_all(text.as_bytes())
+    }
+
+    fn note(&mut self, line: &str) -> std::io::Result<()> {
+        // Pending output first, so that a note follows what came before it.
+        self.out.flush()?;
+        writeln!(std::io::stderr().lock(), "{line}")
+    }
 }

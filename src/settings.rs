@@ -36,6 +36,8 @@ pub struct Settings {
     pub trusted_proxies: Vec<std::net::IpAddr>,
     /// How long a stop keeps serving while `/readyz` says 503, so balancers stop sending first.
     pub drain: Duration,
+    /// Where Prometheus reads the server's metrics (`/metrics`); none are kept without it.
+    pub metrics_bind: Option<String>,
     /// What "now" is: the system clock, which tests move forward instead of sleeping.
     pub clock: Clock,
 }
@@ -57,6 +59,7 @@ impl Settings {
             sitemap_urls: 50_000,
             trusted_proxies: Vec::new(),
             drain: Duration::ZERO,
+            metrics_bind: None,
             clock: Clock::system(),
         }
     }

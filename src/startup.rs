@@ -2,6 +2,7 @@
 //! the background scheduler. Used by `newsroom serve` and by the integration tests.
 
 use crate::auth::token::Setup;
+use crate::metrics::Metrics;
 use crate::settings::Settings;
 use crate::storage::{self, SharedStore};
 use crate::web::health::Readiness;
@@ -18,6 +19,9 @@ pub struct Application {
     setup: Setup,
     control: Option<crate::control::Channel>,
     readiness: Arc<Readiness>,
+    metrics: Option<Arc<Metrics>>,
+    /// Serves `metrics` on its own address, when they are kept.
+    metrics_server: Option<Server>,
     /// How long a stop waits, still serving but no longer ready, before it stops.
     drain: Duration,
     clock: crate::clock::Clock,
@@ -44,16 +48,31 @@ impl Application {
         store.adopt_page_look(&web::public::page_look(&settings))?;
         // Commands reach a server on sled through its control socket; on PostgreSQL they open
         // the database themselves.
-        let control = match settings.storage.sled_dir() {
-            Some(dir) => Some(crate::control::Channel::open(dir)?),
-            None => None,
-        };
+        let control = crate::control::Channel::open(&settings.storage)?;
         let clock = settings.clock.clone();
         let drain = settings.drain;
         let readiness = Arc::new(Readiness::default());
-        let server = web::server(listener, settings, store.clone(), readiness.clone())?;
+        let (metrics, metrics_server) = match &settings.metrics_bind {
+            Some(addr) => {
+                let listener = TcpListener::bind(addr)
+                    .map_err(|e| anyhow::anyhow!("cannot serve metrics on {addr}: {e}"))?;
+                let metrics = Arc::new(Metrics::new());
+                let server = web::metrics::server(listener, metrics.clone(), store.clone())?;
+                (Some(metrics), Some(server))
+            }
+            None => (None, None),
+        };
+        let server = web::server(
+            listener,
+            settings,
+            store.clone(),
+            readiness.clone(),
+            metrics.clone(),
+        )?;
         Ok(Self {
             server,
+            metrics,
+            metrics_server,
             port,
             store,
             setup,
@@ -101,8 +120,17 @@ impl Application {
     /// Serves until the server is stopped (the test harness drops it), then finishes the
     /// requests in flight.
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
-        let scheduler =
-            actix_web::rt::spawn(scheduler::run(self.store.clone(), self.clock.clone()));
+        let scheduler = actix_web::rt::spawn(scheduler::run(
+            self.store.clone(),
+            self.clock.clone(),
+            self.metrics.clone(),
+        ));
+        let following = actix_web::rt::spawn(follow_changes(self.store.clone()));
+        let metrics_server = self.metrics_server.map(|server| {
+            let handle = server.handle();
+            actix_web::rt::spawn(server);
+            handle
+        });
         let store = self.store.clone();
         let control = actix_web::rt::spawn(async move {
             if let Some(control) = self.control {
@@ -112,6 +140,10 @@ impl Application {
         let result = self.server.await;
         scheduler.abort();
         control.abort();
+        following.abort();
+        if let Some(handle) = metrics_server {
+            handle.stop(true).await;
+        }
         result?;
         Ok(())
     }
@@ -130,6 +162,23 @@ async fn stop_signal() {
         // Without a SIGTERM handler, Ctrl-C still stops the server.
         Err(_) => {
             let _ = tokio::signal::ctrl_c().await;
+        }
+    }
+}
+
+/// Takes in other servers' changes to a shared database, so that this one's pages follow them.
+async fn follow_changes(store: SharedStore) {
+    let mut interval = actix_web::rt::time::interval(storage::FOLLOW_EVERY);
+    interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        interval.tick().await;
+        let store = store.clone();
+        match actix_web::web::block(move || store.follow_changes()).await {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => {
+                tracing::warn!(error = %crate::telemetry::chain(&e), "cannot follow changes")
+            }
+            Err(e) => tracing::warn!(error = %e, "cannot follow changes"),
         }
     }
 }

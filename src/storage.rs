@@ -154,6 +154,10 @@ impl StoreError {
     }
 }
 
+/// How often a server takes in the changes other servers made (see
+/// [`ChangeFeed::follow_changes`]): a publish on one shows on every other within about this long.
+pub const FOLLOW_EVERY: std::time::Duration = std::time::Duration::from_millis(500);
+
 /// The highest revision a story may reach. Far more saves than a newsroom makes (a save a
 /// second for 136 years), yet low enough that a revision number never wraps around and reuses
 /// history slots; an import claiming more is refused.
@@ -270,6 +274,11 @@ pub trait Store:
     /// Whether the database answers and holds a schema this build can use: what a server asks
     /// before it says it is ready for requests.
     fn check_ready(&self) -> Result<(), StoreError>;
+
+    /// How much of a pool of database connections is in use, for an engine that keeps one.
+    fn pool_use(&self) -> Option<PoolUse> {
+        None
+    }
 
     /// Runs `work` as one change (see [`Transaction`]): every write it makes is stored, or none
     /// is; no other transaction runs between its reads and its writes. `work` may be run again
@@ -499,6 +508,13 @@ pub trait ChangeFeed {
     /// Up to `limit` changes with a sequence number above `after`, oldest first.
     fn changes_after(&self, after: u64, limit: usize) -> Result<Vec<Change>, StoreError>;
 
+    /// Takes in the changes other processes made to a database they share with this one, so
+    /// that [`ChangeFeed::public_version`] moves with them; a server calls it every
+    /// [`FOLLOW_EVERY`]. An engine no other process writes to has nothing to do.
+    fn follow_changes(&self) -> Result<(), StoreError> {
+        Ok(())
+    }
+
     /// Records that pages are now made by `look` (a build and the settings that shape its
     /// pages). A look other than the one recorded last is a public change, so every server's
     /// cached pages and validators move: a new build's templates show stories differently.
@@ -578,6 +594,13 @@ pub struct PublicVersion {
     pub generation: u64,
     /// `None` until the first public change.
     pub changed_at: Option<OffsetDateTime>,
+}
+
+/// The connections a database pool holds open, and how many of them are idle.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolUse {
+    pub connections: u32,
+    pub idle: u32,
 }
 
 /// One entry of the [`ChangeFeed`]: something was written, stored in the same transaction as

@@ -8,6 +8,7 @@ pub mod desk;
 mod error;
 pub mod health;
 mod media;
+pub mod metrics;
 pub mod public;
 mod reader;
 mod request_log;
@@ -46,6 +47,8 @@ pub struct AppState {
     pub site: SiteContext,
     /// Whether balancers should still send requests here.
     pub readiness: Arc<health::Readiness>,
+    /// What the server counts, when `--metrics-bind` asks for it.
+    pub metrics: Option<Arc<crate::metrics::Metrics>>,
 }
 
 pub type State = web::Data<AppState>;
@@ -144,6 +147,7 @@ pub fn server(
     settings: Settings,
     store: SharedStore,
     readiness: Arc<health::Readiness>,
+    metrics: Option<Arc<crate::metrics::Metrics>>,
 ) -> std::io::Result<Server> {
     let key = store
         .secret("session-cookie-key", 64)
@@ -158,6 +162,7 @@ pub fn server(
         login_throttle: LoginThrottle::new(),
         photo_jobs: tokio::sync::Semaphore::new(crate::photos::CONCURRENT_JOBS),
         readiness,
+        metrics,
     }));
     let server = HttpServer::new(move || {
         let headers = security_headers(&state.settings);
@@ -186,6 +191,15 @@ pub fn server(
             .wrap(actix_web::middleware::from_fn(move |req, next| {
                 public::shortcut(req, next, Rc::clone(&shortcut))
             }))
+            // Outside even the shortcut, so that every answer is counted; left out altogether
+            // when no metrics are kept.
+            .wrap(actix_web::middleware::Condition::new(
+                state.metrics.is_some(),
+                actix_web::middleware::from_fn({
+                    let metrics = state.metrics.clone().unwrap_or_default();
+                    move |req, next| metrics::track(req, next, metrics.clone())
+                }),
+            ))
             .service(
                 under(&["/static/", crate::urls::assets::FAVICON_PATH])
                     .service(assets::serve)

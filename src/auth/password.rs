@@ -125,6 +125,21 @@ pub fn hash_blocking(password: &Password) -> Result<PasswordHash, PasswordError>
     Ok(PasswordHash(phc.to_string()))
 }
 
+/// A hash made elsewhere (by a `newsroom` command, for the server to store): taken only when
+/// it is an argon2id PHC string with a salt and an output, so that what is stored can be
+/// verified.
+pub fn parse_hash(phc_string: &str) -> Result<PasswordHash, PasswordError> {
+    let parsed = phc::PasswordHash::new(phc_string)
+        .map_err(|_| PasswordError::Hash("not a PHC string".into()))?;
+    let argon2id = parsed.algorithm.as_str() == Algorithm::Argon2id.ident().as_str();
+    if !argon2id || parsed.salt.is_none() || parsed.hash.is_none() {
+        return Err(PasswordError::Hash(
+            "not an argon2id hash with salt and output".into(),
+        ));
+    }
+    Ok(PasswordHash(phc_string.to_owned()))
+}
+
 /// Whether `password` gives the hash `stored` holds, computed with the stored parameters.
 fn matches(password: &Password, stored: &phc::PasswordHash) -> bool {
     let (Some(salt), Some(expected)) = (&stored.salt, &stored.hash) else {
@@ -215,6 +230,20 @@ pub async fn verify(password: Password, stored: Option<PasswordHash>) -> Verifie
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_hash_made_here_parses_and_anything_else_does_not() {
+        let ours = hash_blocking(&Password::new("correct horse battery").unwrap()).unwrap();
+        assert_eq!(parse_hash(&ours.0).unwrap(), ours);
+        for other in [
+            "",
+            "plain text",
+            "$argon2id$v=19$m=19456,t=2,p=1",
+            "$md5$abc$def",
+        ] {
+            assert!(parse_hash(other).is_err(), "{other:?}");
+        }
+    }
 
     #[test]
     fn a_hash_verifies_its_password_only() {

@@ -1,17 +1,16 @@
 //! `newsroom export`, `import`, `backup` and `restore`: stories in and out as ninjs JSON Lines,
-//! and the whole database to and from a backup directory.
+//! and the whole database to and from a backup directory. All but `restore` run in
+//! [`crate::commands`], in this process or in the running server.
 
-use super::open_store;
+use super::{Target, no_input};
+use crate::commands::Request;
+use crate::control::OwnedInput;
 use crate::domain::Section;
-use crate::editorial::{self, EditorialError};
-use crate::ninjs::{self, Defaults, Site};
 use crate::settings::{Settings, Storage};
-use crate::storage::prelude::*;
-use crate::storage::{self, Cursor, ImportOutcome, Listing, Replace, StoreError};
+use crate::storage::{self, Replace, StoreError};
 use anyhow::Context;
 use std::io::{BufRead, BufWriter, Write};
 use std::path::PathBuf;
-use time::OffsetDateTime;
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
 pub enum Format {
@@ -77,16 +76,11 @@ pub struct RestoreArgs {
     pub force: bool,
 }
 
-/// Every published story, newest first, then every withdrawn one (marked canceled). Drafts, scheduled and unpublished stories are not
-/// distributed, so ninjs (which describes published news) leaves them out; `backup` keeps them.
+/// Every published story, newest first, then every withdrawn one (marked canceled); see
+/// [`crate::commands`].
 pub fn export(settings: &Settings, args: ExportArgs) -> anyhow::Result<()> {
     let Format::Ninjs = args.format;
-    let store = open_store(settings)?;
-    let base_url = args.base_url.trim_end_matches('/').to_owned();
-    let site = Site {
-        base_url: &base_url,
-        name: &args.site_name,
-    };
+    let target = Target::open(settings)?;
     let out: Box<dyn Write> = match &args.file {
         Some(path) => Box::new(
             std::fs::File::create(path)
@@ -94,104 +88,41 @@ pub fn export(settings: &Settings, args: ExportArgs) -> anyhow::Result<()> {
         ),
         None => Box::new(std::io::stdout().lock()),
     };
-    let mut out = BufWriter::new(out);
-    let mut after: Option<Cursor> = None;
-    let mut written = 0u64;
-    loop {
-        let batch = store.listing_after(Listing::Published, after, 500)?;
-        let Some(last) = batch.last() else { break };
-        after = Cursor::after(last);
-        for summary in &batch {
-            let Some(story) = store.story(summary.id)?.filter(|s| s.is_public()) else {
-                continue;
-            };
-            writeln!(out, "{}", ninjs::to_line(&ninjs::document(&story, site))?)?;
-            written += 1;
-        }
-        if after.is_none() {
-            break;
-        }
-    }
-    // Marked canceled, so recipients take down what they ran.
-    for story in editorial::withdrawn(&*store)? {
-        writeln!(out, "{}", ninjs::to_line(&ninjs::document(&story, site))?)?;
-        written += 1;
-    }
-    out.flush()?;
-    eprintln!("exported {written} published or withdrawn stories");
-    Ok(())
+    let request = Request::Export {
+        base_url: args.base_url,
+        site_name: args.site_name,
+    };
+    target.run(settings, request, no_input(), BufWriter::new(out))
 }
 
 /// Imports line by line: each line is saved whole or not at all, and a bad line does not stop
-/// the lines after it.
+/// the lines after it. The file is read here, a line at a time, wherever the import runs.
 pub fn import(settings: &Settings, args: ImportArgs) -> anyhow::Result<()> {
     let Format::Ninjs = args.format;
     let file = std::fs::File::open(&args.file)
         .with_context(|| format!("cannot read {}", args.file.display()))?;
-    let store = open_store(settings)?;
-    let base_url = args.base_url.trim_end_matches('/').to_owned();
-    let defaults = Defaults {
-        section: args.section,
-        now: OffsetDateTime::now_utc(),
-        base_url: &base_url,
+    let target = Target::open(settings)?;
+    let request = Request::Import {
+        source: args.file.display().to_string(),
+        section: args.section.key().to_owned(),
+        base_url: args.base_url,
     };
-    let (mut created, mut updated, mut unchanged, mut failed) = (0u64, 0u64, 0u64, 0u64);
-    for (n, line) in std::io::BufReader::new(file).lines().enumerate() {
-        let number = n + 1;
-        let line = line.with_context(|| format!("cannot read line {number}"))?;
-        if line.trim().is_empty() {
-            continue;
-        }
-        match import_line(&*store, &line, defaults) {
-            Ok(ImportOutcome::Created) => created += 1,
-            Ok(ImportOutcome::Updated) => updated += 1,
-            Ok(ImportOutcome::Unchanged) => unchanged += 1,
-            Err(message) => {
-                eprintln!("{}: line {number}: {message}", args.file.display());
-                failed += 1;
-            }
-        }
-    }
-    let summary =
-        format!("{created} new, {updated} updated, {unchanged} unchanged, {failed} failed");
-    if failed > 0 {
-        anyhow::bail!("import incomplete: {summary}");
-    }
-    println!("imported: {summary}");
-    Ok(())
+    let lines: OwnedInput = Box::new(std::io::BufReader::new(file).lines());
+    target.run(settings, request, lines, std::io::stdout().lock())
 }
 
-fn import_line(
-    store: &dyn Store,
-    line: &str,
-    defaults: Defaults<'_>,
-) -> Result<ImportOutcome, String> {
-    let doc: ninjs::Document =
-        serde_json::from_str(line).map_err(|e| format!("not a ninjs document: {e}"))?;
-    let story = ninjs::story(&doc, defaults).map_err(|e| e.to_string())?;
-    let actor = editorial::Actor::CommandLine;
-    match editorial::import_ninjs(store, &actor, story, doc.slugline.is_some(), defaults.now) {
-        Ok(outcome) => Ok(outcome),
-        Err(e @ EditorialError::SlugTaken(_)) => Err(e.to_string()),
-        Err(EditorialError::Store(e)) => Err(format!("not saved: {e}")),
-        Err(e) => Err(format!("not saved: {e}")),
-    }
-}
-
+/// Backs up while serving too: the running server then writes the backup, as the account it
+/// runs as, into the directory named here.
 pub fn backup(settings: &Settings, args: BackupArgs) -> anyhow::Result<()> {
-    let records = match storage::open(&settings.storage, settings.clock.clone()) {
-        Ok(store) => store.backup(&args.dir)?.records(),
-        Err(StoreError::Locked(dir)) => crate::control::request_backup(&dir, &args.dir)?,
-        Err(e) => {
-            return Err(anyhow::Error::new(e).context(format!("cannot open {}", settings.storage)));
-        }
-    };
-    println!(
-        "backed up {records} records from {} to {}",
-        settings.storage,
-        args.dir.display()
-    );
-    Ok(())
+    let dir = std::path::absolute(&args.dir)
+        .with_context(|| format!("cannot resolve {}", args.dir.display()))?;
+    let target = Target::open(settings)?;
+    target.run(
+        settings,
+        Request::Backup { dir },
+        no_input(),
+        std::io::stdout().lock(),
+    )
 }
 
 pub fn restore(settings: &Settings, args: RestoreArgs) -> anyhow::Result<()> {

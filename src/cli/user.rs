@@ -1,11 +1,12 @@
 //! `newsroom user ...`: accounts from the command line, for the first admin, for scripts and for
-//! when no admin can log in. The rules live in [`crate::accounts`].
+//! when no admin can log in. The command runs in [`crate::commands`]; the rules live in
+//! [`crate::accounts`].
 
-use crate::accounts::{self, Actor, NewAccount};
+use super::{Target, no_input};
 use crate::auth::password::hash_blocking;
+use crate::commands::Request;
 use crate::domain::{Initials, Password, Role, Username};
 use crate::settings::Settings;
-use crate::storage::Store;
 use anyhow::Context;
 use std::io::{BufRead, IsTerminal};
 
@@ -62,93 +63,39 @@ fn parse_initials(raw: &str) -> Result<Initials, String> {
 }
 
 pub fn run(settings: &Settings, args: UserArgs) -> anyhow::Result<()> {
-    // Opening first means a running server is reported before anyone types a password.
-    let store = super::open_store(settings)?;
-    let cli = Actor::command_line(crate::clock::Clock::system().now());
-    match args.command {
+    // Found first, so that a database that cannot be reached is reported before anyone types
+    // a password.
+    let target = Target::open(settings)?;
+    let request = match args.command {
         UserCommand::Add {
             username,
             role,
             initials,
-        } => {
-            if store.user_by_name(&username)?.is_some() {
-                return Err(accounts::AccountError::UsernameTaken(username.to_string()).into());
-            }
-            let hash = hash_blocking(&read_new_password(&username)?)?;
-            let new = NewAccount {
-                username,
-                role,
-                initials,
-            };
-            let user = accounts::create(&*store, &cli, new, hash)?;
-            println!(
-                "created {} account {} (initials {})",
-                user.role, user.username, user.initials
-            );
-        }
-        UserCommand::Passwd { username } => {
-            let user = accounts::find(&*store, &username)?;
-            let hash = hash_blocking(&read_new_password(&username)?)?;
-            let (user, ended) = accounts::set_password(&*store, &cli, user.id, hash)?;
-            println!(
-                "changed the password of {}; {}",
-                user.username,
-                accounts::sessions_ended(ended)
-            );
-        }
-        UserCommand::List => print!("{}", list(&*store)?),
-        UserCommand::Disable { username } => {
-            let user = accounts::find(&*store, &username)?;
-            let (user, ended) = accounts::disable(&*store, &cli, user.id)?;
-            println!(
-                "disabled {}; {}",
-                user.username,
-                accounts::sessions_ended(ended)
-            );
-        }
-        UserCommand::Enable { username } => {
-            let user = accounts::find(&*store, &username)?;
-            let user = accounts::enable(&*store, &cli, user.id)?;
-            println!("enabled {}", user.username);
-        }
-    }
-    Ok(())
+        } => Request::UserAdd {
+            password_hash: new_password_hash(&username)?,
+            username: username.to_string(),
+            role: role.to_string(),
+            initials: initials.map(|i| i.to_string()),
+        },
+        UserCommand::Passwd { username } => Request::UserPasswd {
+            password_hash: new_password_hash(&username)?,
+            username: username.to_string(),
+        },
+        UserCommand::List => Request::UserList,
+        UserCommand::Disable { username } => Request::UserDisable {
+            username: username.to_string(),
+        },
+        UserCommand::Enable { username } => Request::UserEnable {
+            username: username.to_string(),
+        },
+    };
+    target.run(settings, request, no_input(), std::io::stdout().lock())
 }
 
-/// The accounts as an aligned table with a header line.
-fn list(store: &dyn Store) -> anyhow::Result<String> {
-    let users = store.users()?;
-    let mut rows = vec![[
-        "USERNAME".to_owned(),
-        "ROLE".to_owned(),
-        "INITIALS".to_owned(),
-        "STATUS".to_owned(),
-    ]];
-    for user in &users {
-        rows.push([
-            user.username.to_string(),
-            user.role.to_string(),
-            user.initials.to_string(),
-            if user.disabled { "disabled" } else { "active" }.to_owned(),
-        ]);
-    }
-    let widths: Vec<usize> = (0..4)
-        .map(|i| rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0))
-        .collect();
-    let mut out = String::new();
-    for row in &rows {
-        let line: Vec<String> = row
-            .iter()
-            .zip(&widths)
-            .map(|(cell, width)| format!("{cell:<width$}"))
-            .collect();
-        out.push_str(line.join("  ").trim_end());
-        out.push('\n');
-    }
-    if users.is_empty() {
-        out.push_str("(no accounts yet; add one with `newsroom user add NAME --role admin`)\n");
-    }
-    Ok(out)
+/// The hash of a new password, read as [`read_new_password`] does. Hashed here, so that the
+/// password never leaves this process, even when a running server stores the account.
+fn new_password_hash(username: &Username) -> anyhow::Result<String> {
+    Ok(hash_blocking(&read_new_password(username)?)?.0)
 }
 
 /// A new password: one line of standard input when that is a pipe or file, otherwise typed

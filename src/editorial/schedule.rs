@@ -9,10 +9,14 @@ use time::OffsetDateTime;
 /// How many due stories one call publishes at most; the next call takes the rest.
 const BATCH: usize = 100;
 
-/// Publishes every scheduled story due at `now`, at its scheduled time. Returns how many.
-pub fn publish_due(store: &dyn Store, now: OffsetDateTime) -> Result<usize, EditorialError> {
+/// Publishes every scheduled story due at `now`, at its scheduled time. Returns the times the
+/// stories it published were due.
+pub fn publish_due(
+    store: &dyn Store,
+    now: OffsetDateTime,
+) -> Result<Vec<OffsetDateTime>, EditorialError> {
     let actor = Actor::Scheduler;
-    let mut published = 0;
+    let mut published = Vec::new();
     for id in store.due_scheduled(now, BATCH)? {
         let Some(mut story) = store.story(id)? else {
             continue;
@@ -58,7 +62,7 @@ pub fn publish_due(store: &dyn Store, now: OffsetDateTime) -> Result<usize, Edit
             now,
         );
         match super::save_audited(store, &story, Some(revision), &event) {
-            Ok(_) => published += 1,
+            Ok(_) => published.push(at),
             // Edited meanwhile: the next call sees the new revision and decides again.
             Err(StoreError::Conflict { .. }) => {}
             Err(e) => return Err(e.into()),

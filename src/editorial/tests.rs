@@ -253,10 +253,18 @@ fn the_scheduler_publishes_at_the_scheduled_time_and_is_audited() {
     let at = NOW + Duration::hours(2);
     let story = save(&store, &editor(), new(Step::Schedule(at)), NOW).unwrap();
     assert_eq!(story.status, Status::Scheduled(at));
-    assert_eq!(publish_due(&store, NOW + Duration::hours(1)).unwrap(), 0);
+    assert_eq!(
+        publish_due(&store, NOW + Duration::hours(1)).unwrap().len(),
+        0
+    );
 
     let before = store.public_version().unwrap().generation;
-    assert_eq!(publish_due(&store, at + Duration::minutes(1)).unwrap(), 1);
+    assert_eq!(
+        publish_due(&store, at + Duration::minutes(1))
+            .unwrap()
+            .len(),
+        1
+    );
     let live = store.story(story.id).unwrap().unwrap();
     assert!(live.is_public());
     assert_eq!(live.published_at, Some(at));
@@ -543,11 +551,13 @@ fn the_scheduler_publishes_an_embargoed_story_at_its_embargo_and_not_before() {
     let (_dir, store) = store();
     let story = save(&store, &editor(), embargoed(Step::Schedule(UNTIL)), NOW).unwrap();
     assert_eq!(
-        publish_due(&store, UNTIL - Duration::seconds(1)).unwrap(),
+        publish_due(&store, UNTIL - Duration::seconds(1))
+            .unwrap()
+            .len(),
         0
     );
     assert!(!store.story(story.id).unwrap().unwrap().is_public());
-    assert_eq!(publish_due(&store, UNTIL).unwrap(), 1);
+    assert_eq!(publish_due(&store, UNTIL).unwrap().len(), 1);
     let live = store.story(story.id).unwrap().unwrap();
     assert_eq!(live.published_at, Some(UNTIL));
 }

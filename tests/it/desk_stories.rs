@@ -330,7 +330,7 @@ async fn a_story_scheduled_for_later_is_published_by_the_schedule() {
 
     let due = later + time::Duration::minutes(1);
     let published = newsroom::scheduler::publish_due(&*desk.app.store, due).expect("publish due");
-    assert_eq!(published, 1);
+    assert_eq!(published.len(), 1);
     let story = story(&desk.app, id);
     assert_eq!(story.status, Status::Published);
     assert_eq!(
@@ -1163,4 +1163,45 @@ async fn a_restarted_server_keeps_stories_revisions_accounts_and_sessions() {
     assert_eq!(response.status(), StatusCode::OK);
     let page = page_of(response).await;
     assert!(page.html().contains("A second revision."));
+}
+
+#[actix_web::test]
+async fn a_forged_stash_naming_a_colleagues_story_shows_nothing_of_it() {
+    let desk = desk().await;
+    let id = create(
+        &desk.editor,
+        "save",
+        &story_fields("Plans nobody else may read"),
+    )
+    .await;
+    let stranger = desk.app.browser();
+    let (_, login) = stranger.get_html("/login").await;
+    let form_token = input_value(&login, "form_token").expect("form token");
+    let typed = newsroom::domain::story_form::StoryInput {
+        body: "What the writer typed.".into(),
+        ..Default::default()
+    };
+    let stash = serde_json::json!({ "story": id.to_string(), "input": typed }).to_string();
+
+    let response = stranger
+        .post_form(
+            "/login",
+            &[
+                ("username", "li.wei"),
+                ("password", PASSWORD),
+                ("form_token", &form_token),
+                ("next", &edit_path(id)),
+                ("stash", &stash),
+            ],
+        )
+        .await;
+
+    assert_eq!(response.status(), StatusCode::OK);
+    let page = response.text().await.expect("body");
+    assert!(
+        page.contains("What the writer typed."),
+        "the typed words come back"
+    );
+    assert!(!page.contains("Plans nobody else may read"), "{page}");
+    assert!(!page.contains(&id.to_string()), "nor the story's address");
 }

@@ -280,8 +280,13 @@ impl ServerProcess {
     /// [`ServerProcess::start`] with more arguments for `serve`.
     pub async fn start_with(site: &TestSite, log: PathBuf, args: &[&str]) -> ServerProcess {
         let log_file = File::create(&log).expect("create log file");
-        let child = newsroom(site)
-            .args(["serve", "--bind", "127.0.0.1:0"])
+        let mut command = newsroom(site);
+        command.arg("serve");
+        // A port of the test's choosing, or any free one.
+        if !args.contains(&"--bind") {
+            command.args(["--bind", "127.0.0.1:0"]);
+        }
+        let child = command
             .args(args)
             .stdout(Stdio::null())
             .stderr(log_file)
@@ -347,6 +352,12 @@ impl ServerProcess {
             .status()
             .expect("run kill");
         assert!(sent.success(), "kill -TERM {pid} failed");
+    }
+
+    /// Ends the process at once with SIGKILL, as a crash would, and reaps it.
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 
     /// Whether the process has ended.

@@ -13,9 +13,11 @@ use std::path::Path;
 const SERVICES: &[&str] = &[
     "accounts",
     "auth",
+    "commands",
     "control",
     "editorial",
     "import",
+    "metrics",
     "ninjs",
     "photos",
     "scheduler",

@@ -76,3 +76,61 @@ async fn json_logs_are_one_object_a_line_with_the_request_in_it() {
     assert_eq!(request["span"]["http.client_ip"], "127.0.0.1");
     assert!(request["timestamp"].is_string() && request["level"] == "INFO");
 }
+
+#[actix_web::test]
+async fn metrics_are_served_on_their_own_address_counting_requests_and_the_page_cache() {
+    let site = TestSite::new();
+    let metrics_port = {
+        let probe = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        probe.local_addr().unwrap().port()
+    };
+    let bind = format!("127.0.0.1:{metrics_port}");
+    let log = site.path().join("serve.log");
+    let mut server = ServerProcess::start_with(&site, log, &["--metrics-bind", &bind]).await;
+    for _ in 0..3 {
+        assert_eq!(server.get("/section/world").await.status(), StatusCode::OK);
+    }
+    assert_eq!(
+        server.get("/no/such/page").await.status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        server.get("/metrics").await.status(),
+        StatusCode::NOT_FOUND,
+        "not on the site's address"
+    );
+
+    let text = reqwest::get(format!("http://{bind}/metrics"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    server.stop().await;
+
+    let count = |needle: &str| -> f64 {
+        text.lines()
+            .find(|l| l.starts_with(needle))
+            .and_then(|l| l.rsplit(' ').next())
+            .and_then(|v| v.parse().ok())
+            .unwrap_or_else(|| panic!("no {needle} in:\n{text}"))
+    };
+    assert_eq!(
+        count(r#"newsroom_http_requests_total{route="/section/{section}",status="200"}"#)
+            + count(r#"newsroom_http_requests_total{route="(page cache)",status="200"}"#),
+        3.0
+    );
+    // The section rendered once, and the two addresses that name no page.
+    assert_eq!(count("newsroom_page_cache_misses_total"), 3.0);
+    assert_eq!(count("newsroom_page_cache_hits_total"), 2.0);
+    assert!(text.contains(r#"status="404""#), "{text}");
+    assert!(
+        text.contains("newsroom_http_request_duration_seconds_bucket"),
+        "{text}"
+    );
+    assert!(
+        text.contains("newsroom_story_save_duration_seconds"),
+        "{text}"
+    );
+    assert!(text.contains("newsroom_scheduler_lag_seconds"), "{text}");
+}

@@ -219,6 +219,9 @@ async fn welcome_back(
         Some(id) => state.blocking(move |store| store.story(id)).await?,
         None => None,
     };
+    // The stash is a form field anyone can write: a story this person may not edit is not
+    // shown (not even its headline); what they typed comes back as a new story's form.
+    let story = story.filter(|story| signed_in.user.can_edit(story));
     let notice =
         "Welcome back. This is what you had typed; it is not saved yet: review it and save.";
     let page = form_page(

@@ -40,12 +40,18 @@ pub async fn middleware(
     let conditions = Conditions::of(&req, state.settings.clock.now().into());
     let coding = Coding::negotiate(&req);
     if let Some(hit) = cache.get(cache_key(req.uri()), version.generation) {
+        if let Some(metrics) = &state.metrics {
+            metrics.cache_hits.inc();
+        }
         let (req, _) = req.into_parts();
         let key = cache_key(req.uri());
         let response = cached_answer(cache, key, &hit, coding, &validators, &conditions).await;
         return Ok(answer(req, response, &validators, &conditions));
     }
     let key = cache_key(req.uri()).to_owned();
+    if let Some(metrics) = &state.metrics {
+        metrics.cache_misses.inc();
+    }
 
     let res = next.call(req).await?;
     if res.status() != StatusCode::OK || res.headers().contains_key(header::SET_COOKIE) {
@@ -205,6 +211,12 @@ pub async fn shortcut<B: MessageBody + 'static>(
     )
     .await;
     let mut res = answer(req, response, &validators, &conditions);
+    if let Some(metrics) = &shortcut.state.metrics {
+        metrics.cache_hits.inc();
+        res.response_mut()
+            .extensions_mut()
+            .insert(crate::web::metrics::FromPageCache);
+    }
     let headers = res.headers_mut();
     for (name, value) in &shortcut.headers {
         if !headers.contains_key(name) {

@@ -114,11 +114,15 @@ async fn save(
         };
     }
     let mine = input.clone();
+    let started = std::time::Instant::now();
     let saved = state
         .blocking(move |store| {
             Ok::<_, StoreError>(editorial::save_merging(store, &actor, edit, &mine, now))
         })
         .await?;
+    if let Some(metrics) = &state.metrics {
+        metrics.saves.observe(started.elapsed().as_secs_f64());
+    }
     match saved {
         Ok(Outcome::Saved { story, merged }) => {
             autosave::discard(&state, &signed_in.user, id).await?;

@@ -1,0 +1,223 @@
+//! `newsroom export`, `import`, `import-wire`, `backup` and `setup-link`: stories in and out as
+//! ninjs JSON Lines or wire copy, the whole database to a backup directory, and a new first-run
+//! setup link.
+
+use super::{Input, Output, Site, WireFile, line};
+use crate::domain::Section;
+use crate::editorial::{self, EditorialError};
+use crate::import::wire;
+use crate::ninjs::{self, Defaults};
+use crate::storage::prelude::*;
+use crate::storage::{Cursor, ImportOutcome, Listing};
+use anyhow::Context;
+use std::num::NonZeroUsize;
+use std::path::Path;
+use time::OffsetDateTime;
+
+/// Stories read from the store at a time: memory stays flat however many there are.
+const EXPORT_BATCH: usize = 500;
+
+/// Every published story, newest first, then every withdrawn one (marked canceled). Drafts,
+/// scheduled and unpublished stories are not distributed, so ninjs (which describes published
+/// news) leaves them out; `backup` keeps them.
+pub(super) fn export(
+    store: &dyn Store,
+    base_url: &str,
+    site_name: &str,
+    output: &mut dyn Output,
+) -> anyhow::Result<()> {
+    let base_url = base_url.trim_end_matches('/');
+    let site = ninjs::Site {
+        base_url,
+        name: site_name,
+    };
+    let mut after: Option<Cursor> = None;
+    let mut written = 0u64;
+    loop {
+        let batch = store.listing_after(Listing::Published, after, EXPORT_BATCH)?;
+        let Some(last) = batch.last() else { break };
+        after = Cursor::after(last);
+        for summary in &batch {
+            let Some(story) = store.story(summary.id)?.filter(|s| s.is_public()) else {
+                continue;
+            };
+            line(output, &ninjs::to_line(&ninjs::document(&story, site))?)?;
+            written += 1;
+        }
+        if after.is_none() {
+            break;
+        }
+    }
+    // Marked canceled, so recipients take down what they ran.
+    for story in editorial::withdrawn(store)? {
+        line(output, &ninjs::to_line(&ninjs::document(&story, site))?)?;
+        written += 1;
+    }
+    output.note(&format!(
+        "exported {written} published or withdrawn stories"
+    ))?;
+    Ok(())
+}
+
+/// Imports line by line: each line is saved whole or not at all, and a bad line does not stop
+/// the lines after it.
+pub(super) fn import(
+    store: &dyn Store,
+    source: &str,
+    section: &str,
+    base_url: &str,
+    input: Input<'_>,
+    output: &mut dyn Output,
+) -> anyhow::Result<()> {
+    let base_url = base_url.trim_end_matches('/');
+    let defaults = Defaults {
+        section: Section::parse(section)?,
+        now: OffsetDateTime::now_utc(),
+        base_url,
+    };
+    let (mut created, mut updated, mut unchanged, mut failed) = (0u64, 0u64, 0u64, 0u64);
+    for (n, line) in input.enumerate() {
+        let number = n + 1;
+        let line = line.with_context(|| format!("cannot read line {number}"))?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        match import_line(store, &line, defaults) {
+            Ok(ImportOutcome::Created) => created += 1,
+            Ok(ImportOutcome::Updated) => updated += 1,
+            Ok(ImportOutcome::Unchanged) => unchanged += 1,
+            Err(message) => {
+                output.note(&format!("{source}: line {number}: {message}"))?;
+                failed += 1;
+            }
+        }
+    }
+    let summary =
+        format!("{created} new, {updated} updated, {unchanged} unchanged, {failed} failed");
+    if failed > 0 {
+        anyhow::bail!("import incomplete: {summary}");
+    }
+    line(output, &format!("imported: {summary}"))?;
+    Ok(())
+}
+
+fn import_line(
+    store: &dyn Store,
+    line: &str,
+    defaults: Defaults<'_>,
+) -> Result<ImportOutcome, String> {
+    let doc: ninjs::Document =
+        serde_json::from_str(line).map_err(|e| format!("not a ninjs document: {e}"))?;
+    let story = ninjs::story(&doc, defaults).map_err(|e| e.to_string())?;
+    let actor = editorial::Actor::CommandLine;
+    match editorial::import_ninjs(store, &actor, story, doc.slugline.is_some(), defaults.now) {
+        Ok(outcome) => Ok(outcome),
+        Err(e @ EditorialError::SlugTaken(_)) => Err(e.to_string()),
+        Err(EditorialError::Store(e)) => Err(format!("not saved: {e}")),
+        Err(e) => Err(format!("not saved: {e}")),
+    }
+}
+
+/// Publishes each file of wire copy in the input. Every file is parsed first: one that does
+/// not parse is reported and nothing of it is saved, and the others are published.
+pub(super) fn import_wire(
+    store: &dyn Store,
+    section: &str,
+    page_words: Option<NonZeroUsize>,
+    input: Input<'_>,
+    output: &mut dyn Output,
+) -> anyhow::Result<()> {
+    let section = Section::parse(section)?;
+    let (mut files, mut failed) = (0usize, 0usize);
+    let mut parsed = Vec::new();
+    for frame in input {
+        let file: WireFile = serde_json::from_str(&frame?).context("not a file of wire copy")?;
+        files += 1;
+        let parsed_file = match page_words {
+            Some(words) => wire::parse_in_pages(&file.text, words),
+            None => wire::parse(&file.text),
+        };
+        match parsed_file {
+            Ok(story) => parsed.push((file.name, story)),
+            Err(e) => {
+                output.note(&format!("{}: {e}", file.name))?;
+                failed += 1;
+            }
+        }
+    }
+    for (name, wire_story) in parsed {
+        let now = OffsetDateTime::now_utc();
+        let story = wire_story.into_story(section, now);
+        let said = match editorial::import_wire(store, &editorial::Actor::CommandLine, story, now)?
+        {
+            editorial::Imported::New(story) => format!(
+                "{name}: published {:?} as {}",
+                story.content.headline.as_str(),
+                article_url(&story)
+            ),
+            editorial::Imported::AlreadyThere(story) => {
+                format!(
+                    "{name}: already imported as {}; skipped",
+                    article_url(&story)
+                )
+            }
+        };
+        line(output, &said)?;
+    }
+    if failed > 0 {
+        anyhow::bail!("{failed} of {files} files could not be imported");
+    }
+    Ok(())
+}
+
+/// Where readers find a story: its path on the site, as the article page links it.
+fn article_url(story: &crate::domain::Story) -> String {
+    crate::urls::article(
+        story.published_at.unwrap_or(story.updated_at),
+        &story.content.slug,
+        1,
+    )
+}
+
+/// A consistent copy of the database (sessions excluded) in `dir`.
+pub(super) fn backup(site: &Site<'_>, dir: &Path, output: &mut dyn Output) -> anyhow::Result<()> {
+    // Relative to what? The server's working directory is no one's guess.
+    anyhow::ensure!(
+        dir.is_absolute(),
+        "the backup directory {} is not an absolute path",
+        dir.display()
+    );
+    let records = site.store.backup(dir)?.records();
+    line(
+        output,
+        &format!(
+            "backed up {records} records from {} to {}",
+            site.storage,
+            dir.display()
+        ),
+    )?;
+    Ok(())
+}
+
+/// A new first-run setup link, while no account exists; the earlier link stops working.
+pub(super) fn setup_link(
+    site: &Site<'_>,
+    base_url: &str,
+    output: &mut dyn Output,
+) -> anyhow::Result<()> {
+    match crate::auth::token::reissue_setup_token(site.store)? {
+        // The one place the token appears: for whoever asked, never the log.
+        Some(token) => line(
+            output,
+            &format!(
+                "Create the first admin account at:\n  {}/setup/{token}",
+                base_url.trim_end_matches('/')
+            ),
+        )
+        .map_err(Into::into),
+        None => anyhow::bail!(
+            "{} already has accounts; `newsroom user add` creates more",
+            site.storage
+        ),
+    }
+}
