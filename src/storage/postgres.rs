@@ -26,6 +26,7 @@
 mod backup_stream;
 mod connection;
 mod counts;
+mod follow;
 mod schema;
 mod story_write;
 mod transaction;
@@ -51,20 +52,23 @@ use ::postgres::GenericClient;
 use connection::{Db, PgConn, get, off_runtime};
 pub use schema::Migrated;
 use std::path::Path;
-use std::sync::{PoisonError, RwLock};
+use std::sync::PoisonError;
 use story_write::{Revision, read_story, record_change, write_story};
 use time::OffsetDateTime;
 use transaction::PgTx;
 use uuid::Uuid;
 
 pub struct PgStore {
+    /// Stops following the public version when the store goes (fields drop in order, so it
+    /// stops before the pool closes).
+    _follower: follow::Follower,
     pool: r2d2_postgres::r2d2::Pool<connection::Manager>,
     /// Where calls from threads inside a tokio runtime run (see [`connection::Workers`]).
     workers: connection::Workers,
     /// The public version as last seen. Readers' pages ask for it on every request, from the
     /// async workers, so it is answered from memory; this store's own writes move it as they
-    /// commit, and [`PgStore::refresh_public_version`] takes in other servers' changes.
-    public: RwLock<PublicVersion>,
+    /// commit, and the follower (see [`follow`]) takes in other servers' changes.
+    public: follow::Shared,
     /// Tells the time of changes; the application's clock, which tests move forward.
     clock: Clock,
 }
@@ -78,13 +82,16 @@ impl PgStore {
             let mut client = address.connect()?;
             schema::migrate(&mut client)?;
             drop(client);
+            let pool = address.pool()?;
+            let public = follow::Shared::new(std::sync::RwLock::new(PublicVersion {
+                generation: 0,
+                changed_at: None,
+            }));
             let store = PgStore {
-                pool: address.pool()?,
+                _follower: follow::Follower::start(pool.clone(), public.clone())?,
+                pool,
                 workers: connection::Workers::new(address.pool_size)?,
-                public: RwLock::new(PublicVersion {
-                    generation: 0,
-                    changed_at: None,
-                }),
+                public,
                 clock,
             };
             store.refresh_public_version()?;
@@ -99,27 +106,17 @@ impl PgStore {
         off_runtime(|| schema::migrate(&mut address.connect()?))
     }
 
-    /// Reads the public version from the database, for changes other servers made; it never
-    /// goes back. This store's own writes need no refresh.
+    /// Reads the public version from the database at once, for changes other servers made
+    /// (the follower does every second); it never goes back. This store's own writes need no
+    /// refresh.
     pub fn refresh_public_version(&self) -> Result<PublicVersion, StoreError> {
-        let stored = self.read(|db| {
-            let row = db.query_one(
-                "SELECT public_generation, public_changed_at_ns FROM feed_state",
-                &[],
-            )?;
-            Ok(public_version_of(get(&row, 0)?, get(&row, 1)?))
-        })?;
+        let stored = self.read(follow::read)?;
         Ok(self.note_public_version(stored))
     }
 
-    /// Takes `seen` as the public version unless a newer one is known already (two writers may
-    /// report in either order; the generation only grows). Returns the one now current.
+    /// Takes `seen` as the public version unless a newer one is known already.
     fn note_public_version(&self, seen: PublicVersion) -> PublicVersion {
-        let mut public = self.public.write().unwrap_or_else(PoisonError::into_inner);
-        if seen.generation > public.generation {
-            *public = seen;
-        }
-        *public
+        follow::note(&self.public, seen)
     }
 
     /// Runs `work` on a pooled connection, on a thread where the driver may run.
