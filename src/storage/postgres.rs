@@ -16,8 +16,8 @@
 //!
 //! Costs: a point read is one round trip (statements are prepared once per connection); a
 //! story save is one transaction of about ten round trips; a listing page is one statement
-//! whose cost does not grow with the page number; the photo library pages with OFFSET over
-//! its index (a library is thousands of photos); a backup reads one snapshot.
+//! whose cost does not grow with the page number, and so is the photo library's (a search of it
+//! reads every caption); a backup reads one snapshot.
 //!
 //! Submodules: `connection` (address, TLS, pool, the thread calls run on, statements),
 //! `schema` (migrations), `story_write`, `counts` (page N of a listing), `transaction` (the
@@ -321,8 +321,8 @@ fn photo_is_public<C: GenericClient>(db: &mut Db<'_, C>, id: PhotoId) -> Result<
 fn put_photo_row<C: GenericClient>(db: &mut Db<'_, C>, photo: &Photo) -> Result<(), StoreError> {
     db.execute(
         "INSERT INTO photos (id, hash, caption, credit, caption_folded, credit_folded,
-             uploaded_at, record)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+             uploaded_at, record, listed_ts)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
          ON CONFLICT (id) DO UPDATE SET hash = EXCLUDED.hash, caption = EXCLUDED.caption,
              credit = EXCLUDED.credit, caption_folded = EXCLUDED.caption_folded,
              credit_folded = EXCLUDED.credit_folded, uploaded_at = EXCLUDED.uploaded_at,
@@ -338,6 +338,7 @@ fn put_photo_row<C: GenericClient>(db: &mut Db<'_, C>, photo: &Photo) -> Result<
             &photo.credit.to_lowercase(),
             &photo.uploaded_at,
             &encode_photo(photo)?,
+            &i64::from(counts::photo_ts(photo.id)),
         ],
     )?;
     Ok(())
@@ -374,6 +375,12 @@ fn insert_photo<C: GenericClient>(
         return Ok(Some(PhotoId::from_bytes(id.into_bytes())));
     }
     put_photo_row(db, record)?;
+    // A new photo joins the library's counts; photos are never deleted.
+    let deltas = counts::buckets(counts::photo_ts(record.id))
+        .into_iter()
+        .map(|(level, bucket)| ((counts::PHOTOS, level, bucket), 1))
+        .collect();
+    story_write::add_to_counts(db, deltas)?;
     if let Some(original) = original {
         put_blob(db, record.id, PhotoBlob::Original, original)?;
     }
@@ -862,27 +869,47 @@ impl PhotoStore for PgStore {
             .map(|s| s.trim().to_lowercase())
             .filter(|s| !s.is_empty());
         let offset = big(page.index()).saturating_mul(big(per_page));
-        let (total, rows) = self.read(|db| {
-            let total = db.query_one(
-                "SELECT count(*) FROM photos
-                 WHERE $1::text IS NULL
-                    OR strpos(caption_folded, $1) > 0 OR strpos(credit_folded, $1) > 0",
-                &[&needle],
-            )?;
-            let rows = db.query(
-                "SELECT record FROM photos
-                 WHERE $1::text IS NULL
-                    OR strpos(caption_folded, $1) > 0 OR strpos(credit_folded, $1) > 0
-                 ORDER BY id DESC OFFSET $2 LIMIT $3",
-                &[&needle, &offset, &big(per_page)],
-            )?;
-            Ok((get::<i64>(&total, 0)?, rows))
+        let limit = big(per_page);
+        let (total, rows) = self.read(|db| match &needle {
+            // The whole library: from the counts, as a story listing, at any depth.
+            None => {
+                let rows = db.query(counts::PHOTO_PAGE, &[&counts::PHOTOS, &offset, &limit])?;
+                let total = match rows.first() {
+                    Some(row) => get::<i64>(row, 0)?,
+                    None => 0,
+                };
+                let records: Vec<Vec<u8>> = rows
+                    .iter()
+                    .map(|row| get(row, 1))
+                    .collect::<Result<_, _>>()?;
+                Ok((total, records))
+            }
+            // A search counts its matches, which reads every caption: a library is thousands
+            // of photos, a few hundred bytes of text each.
+            Some(needle) => {
+                let total = db.query_one(
+                    "SELECT count(*) FROM photos
+                     WHERE strpos(caption_folded, $1) > 0 OR strpos(credit_folded, $1) > 0",
+                    &[needle],
+                )?;
+                let rows = db.query(
+                    "SELECT record FROM photos
+                     WHERE strpos(caption_folded, $1) > 0 OR strpos(credit_folded, $1) > 0
+                     ORDER BY id DESC OFFSET $2 LIMIT $3",
+                    &[needle, &offset, &limit],
+                )?;
+                let records: Vec<Vec<u8>> = rows
+                    .iter()
+                    .map(|row| get(row, 0))
+                    .collect::<Result<_, _>>()?;
+                Ok((get::<i64>(&total, 0)?, records))
+            }
         })?;
         let total_items = u64::try_from(total).unwrap_or(0);
         let paging = paging(page, per_page, total_items)?;
         let items = rows
             .iter()
-            .map(|row| Ok(decode_photo(get(row, 0)?)?))
+            .map(|record| Ok(decode_photo(record)?))
             .collect::<Result<Vec<_>, StoreError>>()?;
         Ok(PhotoPage {
             items,

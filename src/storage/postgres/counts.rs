@@ -26,28 +26,36 @@ pub(super) fn buckets(ts: u32) -> [(i16, i64); 3] {
 }
 
 /// Finds where a page starts: `start` is the fine run holding entry number `$2` (from the
-/// newest, 0-based) of listing `$1`, and how many of the run's newer entries to skip.
-macro_rules! page_of {
+/// newest, 0-based) of listing `$1`, and how many of the run's newer entries to skip. The
+/// statement that follows reads `$3` rows from there.
+macro_rules! start_of_page {
+    () => {
+        "WITH total AS (
+             SELECT coalesce((SELECT count FROM listing_counts
+                              WHERE listing = $1 AND level = 0 AND bucket = 0), 0) AS n),
+         coarse AS (
+             SELECT bucket, count, (sum(count) OVER (ORDER BY bucket DESC))::bigint AS upto
+             FROM listing_counts WHERE listing = $1 AND level = 1 AND count > 0),
+         c AS (
+             SELECT bucket, upto - count AS before FROM coarse
+             WHERE upto > $2 ORDER BY bucket DESC LIMIT 1),
+         fine AS (
+             SELECT f.bucket, f.count,
+                    c.before + (sum(f.count) OVER (ORDER BY f.bucket DESC))::bigint AS upto
+             FROM listing_counts f CROSS JOIN c
+             WHERE f.listing = $1 AND f.level = 2 AND f.count > 0
+               AND f.bucket >= c.bucket * 256 AND f.bucket < (c.bucket + 1) * 256),
+         start AS (
+             SELECT bucket, $2 - (upto - count) AS skip FROM fine
+             WHERE upto > $2 ORDER BY bucket DESC LIMIT 1) "
+    };
+}
+
+/// Reads a page of story listing `$1` from where [`start_of_page`] found it, with `$select`.
+macro_rules! story_page {
     ($select:literal) => {
         concat!(
-            "WITH total AS (
-                 SELECT coalesce((SELECT count FROM listing_counts
-                                  WHERE listing = $1 AND level = 0 AND bucket = 0), 0) AS n),
-             coarse AS (
-                 SELECT bucket, count, (sum(count) OVER (ORDER BY bucket DESC))::bigint AS upto
-                 FROM listing_counts WHERE listing = $1 AND level = 1 AND count > 0),
-             c AS (
-                 SELECT bucket, upto - count AS before FROM coarse
-                 WHERE upto > $2 ORDER BY bucket DESC LIMIT 1),
-             fine AS (
-                 SELECT f.bucket, f.count,
-                        c.before + (sum(f.count) OVER (ORDER BY f.bucket DESC))::bigint AS upto
-                 FROM listing_counts f CROSS JOIN c
-                 WHERE f.listing = $1 AND f.level = 2 AND f.count > 0
-                   AND f.bucket >= c.bucket * 256 AND f.bucket < (c.bucket + 1) * 256),
-             start AS (
-                 SELECT bucket, $2 - (upto - count) AS skip FROM fine
-                 WHERE upto > $2 ORDER BY bucket DESC LIMIT 1) ",
+            start_of_page!(),
             $select,
             " FROM total, listing_entries e JOIN stories s ON s.id = e.story
               WHERE e.listing = $1 AND e.ts < (SELECT (bucket + 1) * 4096 FROM start)
@@ -58,10 +66,32 @@ macro_rules! page_of {
 }
 
 /// A page of a story listing: (total, summary) rows.
-pub(super) const STORY_PAGE: &str = page_of!("SELECT total.n, s.summary");
+pub(super) const STORY_PAGE: &str = story_page!("SELECT total.n, s.summary");
 
 /// A page of the corrections listing: (total, story record, note's place) rows.
-pub(super) const NOTE_PAGE: &str = page_of!("SELECT total.n, s.record, e.place");
+pub(super) const NOTE_PAGE: &str = story_page!("SELECT total.n, s.record, e.place");
+
+/// The listing key of the whole photo library, newest first.
+pub(super) const PHOTOS: &str = "photos";
+
+/// A page of the photo library (`$1` is [`PHOTOS`]): (total, photo record) rows, read along
+/// the photos' own (listed_ts, id) index.
+pub(super) const PHOTO_PAGE: &str = concat!(
+    start_of_page!(),
+    "SELECT total.n, p.record FROM total, photos p
+     WHERE p.listed_ts < (SELECT (bucket + 1) * 4096 FROM start)
+     ORDER BY p.listed_ts DESC, p.id DESC
+     OFFSET (SELECT skip FROM start) LIMIT $3"
+);
+
+/// The second a photo is listed at: that of its id's time (the first 48 bits of a UUIDv7 are
+/// its milliseconds since 1970), so listing by (second, id) is listing by id.
+pub(super) fn photo_ts(id: crate::domain::PhotoId) -> u32 {
+    let bytes = id.to_bytes();
+    let mut millis = [0u8; 8];
+    millis[2..].copy_from_slice(&bytes[..6]);
+    u32::try_from(u64::from_be_bytes(millis) / 1000).unwrap_or(u32::MAX)
+}
 
 #[cfg(test)]
 mod tests {

@@ -235,19 +235,28 @@ fn update_listings<C: GenericClient>(
             &[&listing, &ts, &entry, &story, &place],
         )?;
     }
+    add_to_counts(db, deltas)
+}
+
+/// Adds `deltas` (by listing, level and bucket) to the listing counts, in one statement.
+pub(super) fn add_to_counts<C: GenericClient>(
+    db: &mut Db<'_, C>,
+    mut deltas: BTreeMap<(&str, i16, i64), i64>,
+) -> Result<(), StoreError> {
     deltas.retain(|_, delta| *delta != 0);
-    if !deltas.is_empty() {
-        let listing: Vec<&str> = deltas.keys().map(|(l, ..)| *l).collect();
-        let level: Vec<i16> = deltas.keys().map(|(_, level, _)| *level).collect();
-        let bucket: Vec<i64> = deltas.keys().map(|(.., bucket)| *bucket).collect();
-        let delta: Vec<i64> = deltas.values().copied().collect();
-        db.execute(
-            "INSERT INTO listing_counts AS c (listing, level, bucket, count)
-             SELECT * FROM unnest($1::text[], $2::smallint[], $3::bigint[], $4::bigint[])
-             ON CONFLICT (listing, level, bucket) DO UPDATE SET count = c.count + EXCLUDED.count",
-            &[&listing, &level, &bucket, &delta],
-        )?;
+    if deltas.is_empty() {
+        return Ok(());
     }
+    let listing: Vec<&str> = deltas.keys().map(|(l, ..)| *l).collect();
+    let level: Vec<i16> = deltas.keys().map(|(_, level, _)| *level).collect();
+    let bucket: Vec<i64> = deltas.keys().map(|(.., bucket)| *bucket).collect();
+    let delta: Vec<i64> = deltas.values().copied().collect();
+    db.execute(
+        "INSERT INTO listing_counts AS c (listing, level, bucket, count)
+         SELECT * FROM unnest($1::text[], $2::smallint[], $3::bigint[], $4::bigint[])
+         ON CONFLICT (listing, level, bucket) DO UPDATE SET count = c.count + EXCLUDED.count",
+        &[&listing, &level, &bucket, &delta],
+    )?;
     Ok(())
 }
 

@@ -311,7 +311,15 @@ fn assert_counts_match_entries(db: &TestDb) {
                  GROUP BY listing, ts >> 20
                  UNION ALL
                  SELECT listing, 2::smallint, ts >> 12, count(*) FROM listing_entries
-                 GROUP BY listing, ts >> 12)
+                 GROUP BY listing, ts >> 12
+                 UNION ALL
+                 SELECT 'photos', 0::smallint, 0::bigint, count(*) FROM photos
+                 UNION ALL
+                 SELECT 'photos', 1::smallint, listed_ts >> 20, count(*) FROM photos
+                 GROUP BY listed_ts >> 20
+                 UNION ALL
+                 SELECT 'photos', 2::smallint, listed_ts >> 12, count(*) FROM photos
+                 GROUP BY listed_ts >> 12)
              SELECT coalesce(a.listing, c.listing), coalesce(a.level, c.level),
                     coalesce(a.bucket, c.bucket), a.n, c.count
              FROM actual a FULL JOIN listing_counts c
@@ -859,6 +867,54 @@ fn photos_are_stored_once_searched_and_their_crops_move_the_public_version() {
         store.save_photo_crops(PhotoId::new(), focal, &[]),
         Err(StoreError::NotFound)
     ));
+}
+
+#[test]
+fn the_photo_library_pages_newest_first_at_any_depth() {
+    let db = TestDb::new();
+    let store = db.open();
+    // Ids made at times spread over years and bunched within seconds, as UUIDv7s are.
+    let mut photos = Vec::new();
+    for n in 0..41u64 {
+        let millis = 1_600_000_000_000 + n * n * n * 7_919_000 % 90_000_000_000 + n % 3;
+        let mut id = PhotoId::new().to_bytes();
+        id[..6].copy_from_slice(&millis.to_be_bytes()[2..]);
+        let mut photo = a_photo(n as u8, &format!("Photo {n}"), "");
+        photo.id = PhotoId::from_bytes(id);
+        store
+            .save_photo(&photo, b"original", &[b"narrow".to_vec()], &[])
+            .unwrap();
+        photos.push(photo.id);
+    }
+    photos.sort();
+    photos.reverse();
+    for per_page in [1, 6, 41, 50] {
+        let pages = photos.len().div_ceil(per_page);
+        for page in 1..=pages {
+            let got = store
+                .photos(None, PageNumber::new(page as u32).unwrap(), per_page)
+                .unwrap();
+            assert_eq!(got.total_items, 41);
+            assert_eq!(got.paging.total as usize, pages);
+            let got: Vec<PhotoId> = got.items.iter().map(|p| p.id).collect();
+            let want: Vec<PhotoId> = photos
+                .iter()
+                .copied()
+                .skip((page - 1) * per_page)
+                .take(per_page)
+                .collect();
+            assert_eq!(got, want, "page {page} of {per_page}");
+        }
+        assert!(matches!(
+            store.photos(None, PageNumber::new(pages as u32 + 1).unwrap(), per_page),
+            Err(StoreError::NotFound)
+        ));
+    }
+    let found = store
+        .photos(Some("photo 4"), PageNumber::FIRST, 50)
+        .unwrap();
+    assert_eq!(found.total_items, 2, "Photo 4 and Photo 40");
+    assert_counts_match_entries(&db);
 }
 
 #[test]

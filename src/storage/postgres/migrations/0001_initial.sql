@@ -122,9 +122,14 @@ CREATE TABLE photos (
     caption_folded text NOT NULL,
     credit_folded text NOT NULL,
     uploaded_at timestamptz NOT NULL,
+    -- The second of the id's own time (a UUIDv7 begins with its milliseconds), so that
+    -- (listed_ts, id) is the id's order, the library's, and the library pages from counts in
+    -- listing_counts (under 'photos') as the story listings do.
+    listed_ts bigint NOT NULL,
     record bytea NOT NULL,
     CONSTRAINT photos_hash_key UNIQUE (hash)
 );
+CREATE INDEX photos_listed ON photos (listed_ts, id);
 
 -- A photo's bytes, in the database so that app servers share no disk: `blob` is 'original',
 -- 'w<width>' for a rendition, 'crop:<aspect>:<x>:<y>' for a crop around that focal point.
