@@ -5,7 +5,9 @@
 //! - a durable save: SAVES (default 300) new drafts saved one after another, each committed
 //!   (flushed to disk, or committed by PostgreSQL) before the next; p50 and p99;
 //! - listing pages: page 1 and the deepest page up to 5,000 of every published story, 20 a
-//!   page, each read 200 times in turn; p50 and p99, and the ratio of the p50s.
+//!   page, each read 200 times in turn; p50 and p99, and the ratio of the p50s;
+//! - a point read (one story by id), 2,000 times, from a plain thread and from inside an async
+//!   runtime (where the PostgreSQL engine hands the call to a thread of its own).
 //!
 //! Prints one `name value` line per figure.
 
@@ -76,6 +78,26 @@ fn main() -> Result<()> {
         "listing_ratio {:.2}",
         pn.as_secs_f64() / p1.as_secs_f64().max(f64::MIN_POSITIVE)
     );
+
+    let id = store
+        .listing(Listing::Published, first, 1)?
+        .items
+        .first()
+        .context("a published story")?
+        .id;
+    let point_reads = |store: &dyn newsroom::storage::Store| -> Result<Vec<Duration>> {
+        (0..2_000)
+            .map(|_| {
+                let started = Instant::now();
+                store.story(id)?;
+                Ok(started.elapsed())
+            })
+            .collect()
+    };
+    report("point_read", &mut point_reads(&*store)?);
+    let runtime = tokio::runtime::Builder::new_current_thread().build()?;
+    let mut in_async = runtime.block_on(async { point_reads(&*store) })?;
+    report("point_read_in_async", &mut in_async);
     Ok(())
 }
 

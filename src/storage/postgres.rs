@@ -59,15 +59,13 @@ use transaction::PgTx;
 use uuid::Uuid;
 
 pub struct PgStore {
-    /// Stops following the public version when the store goes (fields drop in order, so it
-    /// stops before the pool closes).
-    _follower: follow::Follower,
     pool: r2d2_postgres::r2d2::Pool<connection::Manager>,
     /// Where calls from threads inside a tokio runtime run (see [`connection::Workers`]).
     workers: connection::Workers,
     /// The public version as last seen. Readers' pages ask for it on every request, from the
     /// async workers, so it is answered from memory; this store's own writes move it as they
-    /// commit, and the follower (see [`follow`]) takes in other servers' changes.
+    /// commit, and [`ChangeFeed::follow_changes`], which a server calls twice a second, takes
+    /// in other servers' changes.
     public: follow::Shared,
     /// Tells the time of changes; the application's clock, which tests move forward.
     clock: Clock,
@@ -88,7 +86,6 @@ impl PgStore {
                 changed_at: None,
             }));
             let store = PgStore {
-                _follower: follow::Follower::start(pool.clone(), public.clone())?,
                 pool,
                 workers: connection::Workers::new(address.pool_size)?,
                 public,
@@ -106,9 +103,8 @@ impl PgStore {
         off_runtime(|| schema::migrate(&mut address.connect()?))
     }
 
-    /// Reads the public version from the database at once, for changes other servers made
-    /// (the follower does every second); it never goes back. This store's own writes need no
-    /// refresh.
+    /// Reads the public version from the database at once, for changes other servers made;
+    /// it never goes back. This store's own writes need no refresh.
     pub fn refresh_public_version(&self) -> Result<PublicVersion, StoreError> {
         let stored = self.read(follow::read)?;
         Ok(self.note_public_version(stored))
@@ -1012,6 +1008,10 @@ impl BackupStore for PgStore {
 }
 
 impl ChangeFeed for PgStore {
+    fn follow_changes(&self) -> Result<(), StoreError> {
+        self.refresh_public_version().map(|_| ())
+    }
+
     fn adopt_page_look(&self, look: &str) -> Result<(), StoreError> {
         // Servers of one build starting together record it once: the second finds it there
         // (after a serialization failure, when they raced).
@@ -1072,17 +1072,10 @@ impl ChangeFeed for PgStore {
 impl Store for PgStore {
     /// One round trip: the database answers, and its schema is the one this build knows.
     fn check_ready(&self) -> Result<(), StoreError> {
-        let found: i32 = self.read(|db| {
-            db.query_one(
-                "SELECT coalesce(max(version), 0) FROM schema_migrations",
-                &[],
-            )
-            .and_then(|row| get(&row, 0))
-        })?;
+        let (found, readable_from) =
+            self.read(|db| schema::current_of(db.query_opt(schema::CURRENT, &[])?))?;
+        schema::usable(found, readable_from)?;
         let known = schema::latest();
-        if found > known {
-            return Err(StoreError::SchemaTooNew { found, known });
-        }
         if found < known {
             return Err(StoreError::Inconsistent(format!(
                 "the database's schema is at version {found}, older than this release's {known}"
@@ -1096,6 +1089,14 @@ impl Store for PgStore {
         work: &mut (dyn FnMut(&mut dyn Transaction) -> Result<(), StoreError> + Send),
     ) -> Result<(), StoreError> {
         self.write(|tx| work(tx))
+    }
+
+    fn pool_use(&self) -> Option<super::PoolUse> {
+        let state = self.pool.state();
+        Some(super::PoolUse {
+            connections: state.connections,
+            idle: state.idle_connections,
+        })
     }
 }
 

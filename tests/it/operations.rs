@@ -133,4 +133,7 @@ async fn metrics_are_served_on_their_own_address_counting_requests_and_the_page_
         "{text}"
     );
     assert!(text.contains("newsroom_scheduler_lag_seconds"), "{text}");
+    if site.engine() == crate::helpers::Engine::Postgres {
+        assert!(count("newsroom_db_pool_connections") >= 1.0, "{text}");
+    }
 }

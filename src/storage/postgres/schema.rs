@@ -3,22 +3,67 @@
 //! the schema is current.
 //!
 //! Servers starting together take turns through a session advisory lock held on the migrating
-//! connection, so a migration is applied once; a database whose schema is newer than this
-//! binary knows is refused rather than written with assumptions that no longer hold.
+//! connection, so a migration is applied once.
+//!
+//! Migrations are written expand-then-contract, so that a rolling upgrade never stops the
+//! servers still on the release before: each names the oldest schema version whose releases
+//! can still use the database once it is applied (`readable_from`). A migration that only adds
+//! (a table, a nullable column, an index) keeps the previous release's version; one that takes
+//! away what a release used names its own. A database at a newer version than this binary
+//! knows is used as it is when its latest migration says this release can read it, and refused
+//! otherwise rather than written with assumptions that no longer hold.
 
 use super::super::StoreError;
 use ::postgres::Client;
 
-/// Every migration, in order: (version, SQL). A release adds files; it never edits one that
-/// has shipped.
-const MIGRATIONS: &[(i32, &str)] = &[(1, include_str!("migrations/0001_initial.sql"))];
+/// One schema change.
+struct Migration {
+    version: i32,
+    /// The oldest schema version whose releases can use the database once this is applied.
+    readable_from: i32,
+    sql: &'static str,
+}
+
+/// Every migration, in order. A release adds files; it never edits one that has shipped.
+const MIGRATIONS: &[Migration] = &[Migration {
+    version: 1,
+    readable_from: 1,
+    sql: include_str!("migrations/0001_initial.sql"),
+}];
 
 /// The advisory lock every server takes to migrate ("newsroom" in ASCII).
 const LOCK: i64 = 0x6e65_7773_726f_6f6d;
 
 /// The schema version this binary was built for.
 pub(super) fn latest() -> i32 {
-    MIGRATIONS.last().map_or(0, |(version, _)| *version)
+    MIGRATIONS.last().map_or(0, |m| m.version)
+}
+
+/// Whether this release can use a database whose schema is at `version`, its latest migration
+/// readable from `readable_from`: one it knows, or a newer one still readable by it.
+pub(super) fn usable(version: i32, readable_from: i32) -> Result<(), StoreError> {
+    let known = latest();
+    if version <= known || readable_from <= known {
+        Ok(())
+    } else {
+        Err(StoreError::SchemaTooNew {
+            found: version,
+            known,
+        })
+    }
+}
+
+/// The version of the database's schema and how far back it stays readable: read with
+/// [`CURRENT`], taken from its row by [`current_of`].
+pub(super) const CURRENT: &str =
+    "SELECT version, readable_from FROM schema_migrations ORDER BY version DESC LIMIT 1";
+
+/// (version, readable_from) of [`CURRENT`]'s row; (0, 0) for a database with no schema yet.
+pub(super) fn current_of(row: Option<::postgres::Row>) -> Result<(i32, i32), StoreError> {
+    Ok(match row {
+        Some(row) => (row.try_get(0)?, row.try_get(1)?),
+        None => (0, 0),
+    })
 }
 
 /// What [`migrate`] did.
@@ -49,29 +94,23 @@ fn apply(client: &mut Client) -> Result<Migrated, StoreError> {
         client.batch_execute(
             "CREATE TABLE schema_migrations (
                  version integer PRIMARY KEY,
+                 readable_from integer NOT NULL,
                  applied_at timestamptz NOT NULL DEFAULT now()
              )",
         )?;
     }
-    let from: i32 = client
-        .query_one(
-            "SELECT coalesce(max(version), 0) FROM schema_migrations",
-            &[],
-        )?
-        .try_get(0)?;
+    let (from, readable_from) = current_of(client.query_opt(CURRENT, &[])?)?;
+    usable(from, readable_from)?;
     let known = latest();
-    if from > known {
-        return Err(StoreError::SchemaTooNew { found: from, known });
-    }
-    for (version, sql) in MIGRATIONS.iter().filter(|(version, _)| *version > from) {
+    for migration in MIGRATIONS.iter().filter(|m| m.version > from) {
         let mut tx = client.transaction()?;
-        tx.batch_execute(sql)?;
+        tx.batch_execute(migration.sql)?;
         tx.execute(
-            "INSERT INTO schema_migrations (version) VALUES ($1)",
-            &[version],
+            "INSERT INTO schema_migrations (version, readable_from) VALUES ($1, $2)",
+            &[&migration.version, &migration.readable_from],
         )?;
         tx.commit()?;
-        tracing::info!(version, "applied a database migration");
+        tracing::info!(version = migration.version, "applied a database migration");
     }
     Ok(Migrated {
         from,
