@@ -274,8 +274,8 @@ fn serve(mut settings: Settings, args: ServeArgs) -> anyhow::Result<()> {
         match app.setup() {
             // The one place the token appears: for whoever started the server, not the log.
             Setup::Issued(token) => println!(
-                "No account exists yet. Create the first admin account at:\n  http://{host}:{}/setup/{token}",
-                app.port()
+                "No account exists yet. Create the first admin account at:\n  {}/setup/{token}",
+                app.base_url()
             ),
             Setup::Waiting => println!(
                 "No account exists yet. The setup link made when the site first started still \

@@ -17,6 +17,8 @@ pub struct Application {
     port: u16,
     store: SharedStore,
     setup: Setup,
+    /// The site's public address, as links name it.
+    base_url: String,
     control: Option<crate::control::Channel>,
     readiness: Arc<Readiness>,
     metrics: Option<Arc<Metrics>>,
@@ -43,6 +45,7 @@ impl Application {
             settings.base_url = format!("http://{bound}");
         }
         let port = bound.port();
+        let base_url = settings.base_url.clone();
         let setup = crate::auth::token::issue_setup_token(&*store)?;
         // Before the first page: a new build or new settings date every page anew.
         store.adopt_page_look(&web::public::page_look(&settings))?;
@@ -76,6 +79,7 @@ impl Application {
             port,
             store,
             setup,
+            base_url,
             control,
             clock,
             readiness,
@@ -85,6 +89,11 @@ impl Application {
 
     pub fn port(&self) -> u16 {
         self.port
+    }
+
+    /// The site's public address (`--base-url`, or the address it listens on).
+    pub fn base_url(&self) -> &str {
+        &self.base_url
     }
 
     /// Where the first-run setup stands.
