@@ -151,10 +151,10 @@ pub struct ServeArgs {
     /// Largest photo upload accepted, in MiB; a larger one is refused with a message on the form.
     #[arg(long, env = "NEWSROOM_MAX_PHOTO_MB", default_value_t = 20, value_parser = clap::value_parser!(u16).range(1..=500))]
     pub max_photo_mb: u16,
-    /// A reverse proxy (its IP address) whose `Forwarded`, `X-Forwarded-For` and
-    /// `X-Forwarded-Proto` headers are believed, for throttling, logging and links; repeat it,
-    /// or separate addresses with commas, for several. From any other address those headers
-    /// are ignored.
+    /// A reverse proxy (its IP address) whose `X-Forwarded-For` and `X-Forwarded-Proto` (or,
+    /// when it sets neither, `Forwarded`) are believed, for login throttling and the log;
+    /// repeat it, or separate addresses with commas, for several. From any other address
+    /// those headers are ignored.
     #[arg(
         long = "trusted-proxy",
         env = "NEWSROOM_TRUSTED_PROXY",
@@ -271,8 +271,14 @@ fn serve(mut settings: Settings, args: ServeArgs) -> anyhow::Result<()> {
         let app = Application::build_with_store(settings.clone(), store)?;
         let host = settings.bind.rsplit_once(':').map_or(settings.bind.as_str(), |(host, _)| host);
         tracing::info!(storage = %settings.storage, "serving {} on http://{host}:{}", settings.site_name, app.port());
+        // The token is shown on a terminal only: a service manager keeps standard output in
+        // its journal, a log others read; there `newsroom setup-link` gives the operator one.
+        let terminal = std::io::IsTerminal::is_terminal(&std::io::stdout());
         match app.setup() {
-            // The one place the token appears: for whoever started the server, not the log.
+            Setup::Issued(_) | Setup::Waiting if !terminal => println!(
+                "No account exists yet. Run `newsroom setup-link` for the link that creates the \
+                 first admin account."
+            ),
             Setup::Issued(token) => println!(
                 "No account exists yet. Create the first admin account at:\n  {}/setup/{token}",
                 app.base_url()

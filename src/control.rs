@@ -160,8 +160,14 @@ impl Channel {
             limits: self.limits,
         });
         loop {
-            let Ok((mut stream, _)) = listener.accept().await else {
-                continue;
+            let mut stream = match listener.accept().await {
+                Ok((stream, _)) => stream,
+                Err(e) => {
+                    // Out of file descriptors, say: pause rather than spin on a failing accept.
+                    tracing::warn!(error = %e, "the control port cannot accept a connection");
+                    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                    continue;
+                }
             };
             let Ok(slot) = slots.clone().try_acquire_owned() else {
                 actix_web::rt::spawn(async move {

@@ -317,8 +317,6 @@ fn prepare(
     Ok((current, story))
 }
 
-/// The change must build on the revision stored now; compared here rather than left to the
-/// store, so that a revision typed into a form is only ever compared, never counted on from.
 /// Saves `story` (over `expected`, the revision the editor loaded) and records `event` in one
 /// transaction: both are stored or neither.
 fn save_audited(
@@ -334,6 +332,8 @@ fn save_audited(
     })
 }
 
+/// The change must build on the revision stored now; compared here rather than left to the
+/// store, so that a revision typed into a form is only ever compared, never counted on from.
 fn check_revision(current: &Story, expected: Option<u64>) -> Result<(), EditorialError> {
     if expected == Some(current.revision) {
         Ok(())

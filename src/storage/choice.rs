@@ -72,15 +72,24 @@ impl DatabaseUrl {
         let Some((scheme, rest)) = self.0.split_once("://") else {
             return "***".into();
         };
-        // The credentials end at the last `@` before the host (a password may hold `@`).
-        let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
-        let (authority, tail) = rest.split_at(authority_end);
-        let mut shown = match authority.rsplit_once('@') {
-            Some((credentials, host)) => match credentials.split_once(':') {
-                Some((user, _)) => format!("{scheme}://{user}:***@{host}"),
+        // Credentials run to an `@`, and a password typed without percent-encoding may hold
+        // `@`, `/` or `?`: everything up to the last `@` is hidden, which hides more than the
+        // password rather than less.
+        let (credentials, after) = match rest.rsplit_once('@') {
+            Some((credentials, after)) => (Some(credentials), after),
+            None => (None, rest),
+        };
+        let host_end = after.find(['/', '?']).unwrap_or(after.len());
+        let (host, tail) = after.split_at(host_end);
+        let mut shown = match credentials {
+            Some(credentials) => match credentials.split_once(':') {
+                Some((user, _)) if !user.contains(['/', '?']) => {
+                    format!("{scheme}://{user}:***@{host}")
+                }
+                Some(_) => format!("{scheme}://***@{host}"),
                 None => format!("{scheme}://{credentials}@{host}"),
             },
-            None => format!("{scheme}://{authority}"),
+            None => format!("{scheme}://{host}"),
         };
         // A password may also come as a query parameter.
         match tail.split_once('?') {
@@ -136,6 +145,14 @@ mod tests {
                 "postgresql://db/newsroom?user=news&password=***",
             ),
             ("postgres://news@db/newsroom", "postgres://news@db/newsroom"),
+            (
+                "postgres://news:s3cret/ab@db/newsroom",
+                "postgres://news:***@db/newsroom",
+            ),
+            (
+                "postgres://news:s3cret?x@db/newsroom",
+                "postgres://news:***@db/newsroom",
+            ),
         ] {
             let url = DatabaseUrl::parse(raw).unwrap();
             assert_eq!(url.to_string(), shown);

@@ -1072,8 +1072,8 @@ impl ChangeFeed for PgStore {
 impl Store for PgStore {
     /// One round trip: the database answers, and its schema is the one this build knows.
     fn check_ready(&self) -> Result<(), StoreError> {
-        let (found, readable_from) =
-            self.read(|db| schema::current_of(db.query_opt(schema::CURRENT, &[])?))?;
+        let (found, readable_from) = self
+            .read(|db| schema::current_of(db.query_opt(schema::CURRENT, &[&schema::latest()])?))?;
         schema::usable(found, readable_from)?;
         let known = schema::latest();
         if found < known {

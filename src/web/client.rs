@@ -32,15 +32,19 @@ impl Client {
             return direct;
         }
         // The proxy appends the address it took the request from: the last element is the
-        // one it vouches for (earlier ones came from the client and prove nothing).
-        let forwarded = last_value(headers, "forwarded").map(parse_forwarded);
-        let address = forwarded
-            .as_ref()
-            .and_then(|f| f.address)
-            .or_else(|| last_value(headers, "x-forwarded-for").and_then(parse_address));
-        let proto = forwarded
-            .and_then(|f| f.proto)
-            .or_else(|| last_value(headers, "x-forwarded-proto").map(str::to_ascii_lowercase));
+        // one it vouches for (earlier ones came from the client and prove nothing). The
+        // `X-Forwarded-*` headers come first: a proxy that sets them (nginx, as
+        // docs/deploying.md sets it up) passes a `Forwarded` header the client sent on as it
+        // came, so `Forwarded` is read only from a proxy that sets no `X-Forwarded-*`.
+        let forwarded = || last_value(headers, "forwarded").map(parse_forwarded);
+        let address = match last_value(headers, "x-forwarded-for") {
+            Some(value) => parse_address(value),
+            None => forwarded().and_then(|f| f.address),
+        };
+        let proto = match last_value(headers, "x-forwarded-proto") {
+            Some(value) => Some(value.to_ascii_lowercase()),
+            None => forwarded().and_then(|f| f.proto),
+        };
         Client {
             address: address.or(peer),
             https: proto.as_deref() == Some("https"),
@@ -144,19 +148,31 @@ mod tests {
     }
 
     #[test]
-    fn the_forwarded_header_is_read_too_and_wins() {
+    fn the_forwarded_header_is_read_from_a_proxy_that_sets_no_x_forwarded_headers() {
         let seen = client(
             PROXY,
-            &[
-                (
-                    "forwarded",
-                    "for=203.0.113.9, for=\"[2001:db8::1]:4711\";proto=https",
-                ),
-                ("x-forwarded-for", "198.51.100.7"),
-            ],
+            &[(
+                "forwarded",
+                "for=203.0.113.9, for=\"[2001:db8::1]:4711\";proto=https",
+            )],
         );
         assert_eq!(seen.address, ip("2001:db8::1"));
         assert!(seen.https);
+    }
+
+    #[test]
+    fn a_forwarded_header_the_client_sent_through_nginx_is_not_believed() {
+        // nginx appends the peer to X-Forwarded-For and passes the client's Forwarded on.
+        let seen = client(
+            PROXY,
+            &[
+                ("forwarded", "for=1.2.3.4;proto=https"),
+                ("x-forwarded-for", "198.51.100.7"),
+                ("x-forwarded-proto", "http"),
+            ],
+        );
+        assert_eq!(seen.address, ip("198.51.100.7"));
+        assert!(!seen.https);
     }
 
     #[test]

@@ -50,13 +50,41 @@ impl RootSpanBuilder for RequestSpan {
 }
 
 /// The path and query, with a setup link's token left out: the link creates the first admin
-/// account, so it must not be readable in a log.
+/// account, so it must not be readable in a log. Judged on the path as routing will see it
+/// (slashes collapsed, percent-escapes decoded), so `//setup/…` or `/%73etup/…` hide theirs too.
 fn loggable_target(uri: &actix_web::http::Uri) -> String {
     let target = uri.path_and_query().map_or("", |p| p.as_str());
-    match target.strip_prefix("/setup/") {
-        Some(_) => "/setup/…".to_owned(),
-        None => target.to_owned(),
+    let decoded = percent_decoded(uri.path());
+    let first = decoded.split('/').find(|segment| !segment.is_empty());
+    if first.is_some_and(|segment| segment.eq_ignore_ascii_case("setup")) {
+        "/setup/…".to_owned()
+    } else {
+        target.to_owned()
     }
+}
+
+/// `%XX` escapes decoded (a malformed one kept as it is).
+fn percent_decoded(path: &str) -> String {
+    let bytes = path.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (bytes[i], hex) {
+            (b'%', Some(byte)) => {
+                out.push(byte);
+                i += 3;
+            }
+            (byte, _) => {
+                out.push(byte);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 #[cfg(test)]
@@ -67,6 +95,9 @@ mod tests {
     fn a_setup_link_is_logged_without_its_token() {
         let uri = "/setup/abcdef0123456789?x=1".parse().unwrap();
         assert_eq!(loggable_target(&uri), "/setup/…");
+        for odd in ["//setup/abcdef", "/%73etup/abcdef", "/Setup/abcdef"] {
+            assert_eq!(loggable_target(&odd.parse().unwrap()), "/setup/…", "{odd}");
+        }
         let uri = "/desk/stories?page=2".parse().unwrap();
         assert_eq!(loggable_target(&uri), "/desk/stories?page=2");
     }

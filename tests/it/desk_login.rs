@@ -413,8 +413,19 @@ async fn a_malformed_form_gets_the_site_s_error_page_not_a_bare_message() {
 async fn serve_prints_a_setup_link_that_works_while_no_account_exists() {
     use std::io::{BufRead, BufReader};
     let site = crate::helpers::TestSite::new();
-    let mut child = crate::helpers::newsroom(&site)
-        .args(["serve", "--bind", "127.0.0.1:0"])
+    // On a terminal, as a person starting the site sees it: `script` gives it one.
+    let serve = crate::helpers::newsroom(&site);
+    let mut line = vec![serve.get_program().to_owned()];
+    line.extend(serve.get_args().map(ToOwned::to_owned));
+    line.extend(["serve", "--bind", "127.0.0.1:0"].map(Into::into));
+    let line: Vec<String> = line
+        .iter()
+        .map(|a| format!("'{}'", a.to_string_lossy()))
+        .collect();
+    let mut child = std::process::Command::new("script")
+        .args(["-qefc", &line.join(" "), "/dev/null"])
+        .envs(serve.get_envs().filter_map(|(k, v)| Some((k, v?))))
+        .stdin(std::process::Stdio::null())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::null())
         .spawn()
@@ -426,9 +437,8 @@ async fn serve_prints_a_setup_link_that_works_while_no_account_exists() {
             .lines()
             .map_while(Result::ok)
             .find_map(|line| {
-                line.trim()
-                    .starts_with("http://")
-                    .then(|| line.trim().to_owned())
+                let line = line.trim();
+                line.starts_with("http://").then(|| line.to_owned())
             })
     });
     let link = tokio::time::timeout(std::time::Duration::from_secs(20), reader).await;
@@ -511,4 +521,22 @@ fn setup_link_makes_a_new_link_while_no_account_exists_and_refuses_after() {
         "{}",
         refused.stderr
     );
+}
+
+#[test]
+fn serve_off_a_terminal_names_setup_link_and_never_prints_the_token() {
+    let site = crate::helpers::TestSite::new();
+    let mut child = crate::helpers::newsroom(&site)
+        .args(["serve", "--bind", "127.0.0.1:0"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("start newsroom serve");
+    let mut stdout = std::io::BufReader::new(child.stdout.take().expect("stdout"));
+    let mut first = String::new();
+    std::io::BufRead::read_line(&mut stdout, &mut first).expect("a line");
+    child.kill().expect("stop the server");
+    child.wait().expect("wait for the server");
+    assert!(first.contains("newsroom setup-link"), "{first}");
+    assert!(!first.contains("/setup/"), "{first}");
 }

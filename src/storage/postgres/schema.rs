@@ -39,8 +39,9 @@ pub(super) fn latest() -> i32 {
     MIGRATIONS.last().map_or(0, |m| m.version)
 }
 
-/// Whether this release can use a database whose schema is at `version`, its latest migration
-/// readable from `readable_from`: one it knows, or a newer one still readable by it.
+/// Whether this release can use a database whose schema is at `version`, the migrations newer
+/// than this release's readable from `readable_from` at the oldest: one it knows, or a newer one
+/// every newer migration of which keeps it readable.
 pub(super) fn usable(version: i32, readable_from: i32) -> Result<(), StoreError> {
     let known = latest();
     if version <= known || readable_from <= known {
@@ -53,15 +54,19 @@ pub(super) fn usable(version: i32, readable_from: i32) -> Result<(), StoreError>
     }
 }
 
-/// The version of the database's schema and how far back it stays readable: read with
-/// [`CURRENT`], taken from its row by [`current_of`].
-pub(super) const CURRENT: &str =
-    "SELECT version, readable_from FROM schema_migrations ORDER BY version DESC LIMIT 1";
+/// The version of the database's schema and how far back it stays readable (the most any
+/// migration newer than `$1`, this release's, asks): read with [`CURRENT`], taken from its row
+/// by [`current_of`].
+pub(super) const CURRENT: &str = "SELECT max(version), \
+     coalesce(max(readable_from) FILTER (WHERE version > $1), 0) FROM schema_migrations";
 
 /// (version, readable_from) of [`CURRENT`]'s row; (0, 0) for a database with no schema yet.
 pub(super) fn current_of(row: Option<::postgres::Row>) -> Result<(i32, i32), StoreError> {
     Ok(match row {
-        Some(row) => (row.try_get(0)?, row.try_get(1)?),
+        Some(row) => (
+            row.try_get::<_, Option<i32>>(0)?.unwrap_or(0),
+            row.try_get(1)?,
+        ),
         None => (0, 0),
     })
 }
@@ -99,7 +104,7 @@ fn apply(client: &mut Client) -> Result<Migrated, StoreError> {
              )",
         )?;
     }
-    let (from, readable_from) = current_of(client.query_opt(CURRENT, &[])?)?;
+    let (from, readable_from) = current_of(client.query_opt(CURRENT, &[&latest()])?)?;
     usable(from, readable_from)?;
     let known = latest();
     for migration in MIGRATIONS.iter().filter(|m| m.version > from) {

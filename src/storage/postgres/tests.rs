@@ -630,6 +630,27 @@ fn a_newer_schema_that_says_this_release_can_read_it_is_used_as_it_is() {
 }
 
 #[test]
+fn a_newer_schema_that_took_away_what_this_release_uses_is_refused_whatever_came_after() {
+    let db = TestDb::new();
+    let store = db.open();
+    let known = schema::latest();
+    // The next release's contract step, then an expand step after it.
+    for (version, readable_from) in [(known + 1, known + 1), (known + 2, known)] {
+        db.client()
+            .execute(
+                "INSERT INTO schema_migrations (version, readable_from) VALUES ($1, $2)",
+                &[&version, &readable_from],
+            )
+            .unwrap();
+    }
+    assert!(matches!(
+        store.check_ready(),
+        Err(StoreError::SchemaTooNew { .. })
+    ));
+    assert!(PgStore::open(&db.url, Clock::system()).is_err());
+}
+
+#[test]
 fn a_store_is_ready_while_its_database_answers_with_the_schema_it_knows() {
     let db = TestDb::new();
     let store = db.open();
