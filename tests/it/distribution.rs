@@ -476,3 +476,38 @@ fn a_document_with_this_sites_own_uri_updates_that_story() {
     assert_eq!(stories[0].id, story.id);
     assert_eq!(stories[0].content.headline.as_str(), "Hijacked");
 }
+
+#[test]
+fn a_backup_moves_a_site_from_sled_to_postgresql_and_back() {
+    if !crate::helpers::runs_once("a_backup_moves_a_site_between_engines") {
+        return;
+    }
+    let sled = TestSite::on(Engine::Sled);
+    seed(&sled, a_newsroom_worth_of_stories());
+    let before = export(&sled, &sled.path().join("before.jsonl"));
+    let backup = |site: &TestSite, dir: &Path| {
+        let mut c = newsroom(site);
+        c.arg("backup").arg(dir);
+        let done = run(c);
+        assert!(done.status.success(), "backup: {}", done.stderr);
+    };
+    let restore = |site: &TestSite, dir: &Path| {
+        let mut c = newsroom(site);
+        c.arg("restore").arg(dir);
+        let done = run(c);
+        assert!(done.status.success(), "restore: {}", done.stderr);
+    };
+
+    let postgres = TestSite::on(Engine::Postgres);
+    backup(&sled, &sled.path().join("to-postgres"));
+    restore(&postgres, &sled.path().join("to-postgres"));
+    let moved = export(&postgres, &sled.path().join("moved.jsonl"));
+    let back = TestSite::on(Engine::Sled);
+    backup(&postgres, &sled.path().join("to-sled"));
+    restore(&back, &sled.path().join("to-sled"));
+    let returned = export(&back, &sled.path().join("returned.jsonl"));
+
+    assert_eq!(before.lines().count(), 3);
+    assert_eq!(moved, before, "the same stories on PostgreSQL");
+    assert_eq!(returned, before, "and on sled again");
+}

@@ -65,8 +65,12 @@ impl Nginx {
 }
 
 impl Drop for Nginx {
+    /// SIGTERM, so that the master stops its workers too (SIGKILL would leave them running).
     fn drop(&mut self) {
-        let _ = self.child.kill();
+        let pid = self.child.id().to_string();
+        if Command::new("kill").args(["-TERM", &pid]).status().is_err() {
+            let _ = self.child.kill();
+        }
         let _ = self.child.wait();
     }
 }
