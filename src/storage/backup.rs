@@ -305,6 +305,25 @@ fn damaged(path: &Path, why: &str) -> StoreError {
 }
 
 /// Where the backup in `dir` lives.
+/// A backed-up photo as a restore stores it, with the bytes of the crops it keeps: a crop
+/// whose bytes the backup lacks (one written before crops were kept) is dropped, and the photo
+/// stands in with its widest rendition for it until its focal point is saved again, which cuts
+/// the crops anew.
+pub fn photo_with_stored_crops(
+    mut photo: Photo,
+    crops: Vec<Option<Vec<u8>>>,
+) -> (Photo, Vec<Vec<u8>>) {
+    let (kept, bytes): (Vec<_>, Vec<_>) = photo
+        .crops
+        .iter()
+        .cloned()
+        .zip(crops)
+        .filter_map(|(crop, bytes)| Some((crop, bytes?)))
+        .unzip();
+    photo.crops = kept;
+    (photo, bytes)
+}
+
 pub fn file_in(dir: &Path) -> PathBuf {
     dir.join(FILE_NAME)
 }

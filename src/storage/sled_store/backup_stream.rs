@@ -143,22 +143,12 @@ impl<'a> Restorer<'a> {
                     .insert(audit_key(&event), encode_audit(&event)?)?;
             }
             Record::Photo {
-                mut photo,
+                photo,
                 original,
                 renditions,
                 crops,
             } => {
-                // A crop whose bytes the backup lacks (one written before crops were kept) is
-                // dropped: the photo stands in with its widest rendition for it until its focal
-                // point is saved again, which cuts the crops anew.
-                let (kept, bytes): (Vec<_>, Vec<_>) = photo
-                    .crops
-                    .iter()
-                    .cloned()
-                    .zip(crops)
-                    .filter_map(|(crop, bytes)| Some((crop, bytes?)))
-                    .unzip();
-                photo.crops = kept;
+                let (photo, bytes) = backup::photo_with_stored_crops(photo, crops);
                 let renditions: Vec<Option<&[u8]>> =
                     renditions.iter().map(Option::as_deref).collect();
                 if store
