@@ -15,4 +15,5 @@ fuzz_target!(|bytes: &[u8]| {
     let _ = codec::decode_session(bytes);
     let _ = codec::decode_audit(bytes);
     let _ = codec::decode_photo(bytes);
+    let _ = codec::decode_change(bytes);
 });

@@ -1383,6 +1383,37 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn a_change_round_trips_and_an_unknown_kind_is_an_error() {
+        for subject in [
+            ChangeSubject::Story(StoryId::new()),
+            ChangeSubject::Photo(PhotoId::new()),
+            ChangeSubject::Site,
+        ] {
+            let change = Change {
+                seq: 42,
+                at: OffsetDateTime::from_unix_timestamp(1_800_000_000).unwrap(),
+                subject,
+                public: true,
+            };
+            assert_eq!(
+                decode_change(&encode_change(&change).unwrap()).unwrap(),
+                change
+            );
+        }
+        let mut damaged = encode_change(&Change {
+            seq: 1,
+            at: OffsetDateTime::UNIX_EPOCH,
+            subject: ChangeSubject::Site,
+            public: false,
+        })
+        .unwrap();
+        // The kind follows the version byte, the sequence number (a varint) and the time.
+        let kind = damaged.len() - 18;
+        damaged[kind] = 9;
+        assert!(decode_change(&damaged).is_err());
+    }
+
+    #[test]
     fn a_user_round_trips() {
         let user = User {
             id: UserId::new(),

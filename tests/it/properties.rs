@@ -214,6 +214,7 @@ proptest! {
         let _ = codec::decode_session(&bytes);
         let _ = codec::decode_audit(&bytes);
         let _ = codec::decode_photo(&bytes);
+        let _ = codec::decode_change(&bytes);
         let _ = codec::decode_count(&bytes);
     }
 
