@@ -9,6 +9,7 @@ mod counted_index;
 mod cursor;
 mod listings;
 mod postgres;
+mod revision;
 mod sled_store;
 
 use crate::clock::Clock;
@@ -25,6 +26,7 @@ pub use choice::{DatabaseUrl, Storage};
 pub use cursor::{Cursor, InvalidCursor};
 /// The PostgreSQL backend by name, for tests of what is particular to it.
 pub use postgres::{Migrated, PgStore};
+pub(crate) use revision::Revision;
 pub use sled_store::Replace;
 /// The sled backend by name, for tests of what is particular to it; everything else opens
 /// storage with [`open`].

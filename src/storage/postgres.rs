@@ -31,6 +31,7 @@ mod schema;
 mod story_write;
 mod transaction;
 
+use super::Revision;
 use super::codec::{
     decode_audit, decode_autosave, decode_photo, decode_session, decode_story, decode_summary,
     decode_user, encode_audit, encode_autosave, encode_photo, encode_session, encode_story,
@@ -40,8 +41,8 @@ use super::listings;
 use super::prelude::*;
 use super::{
     Change, ChangeSubject, Cursor, DatabaseUrl, ImportOutcome, ListedNote, Listing, ListingPage,
-    MAX_REVISION, NotePage, PhotoBlob, PhotoPage, PublicVersion, StatusFilter, StoreError,
-    Transaction, backup, index_ts,
+    NotePage, PhotoBlob, PhotoPage, PublicVersion, StatusFilter, StoreError, Transaction, backup,
+    index_ts,
 };
 use crate::clock::Clock;
 use crate::domain::{
@@ -53,7 +54,7 @@ use connection::{Db, PgConn, get, off_runtime};
 pub use schema::Migrated;
 use std::path::Path;
 use std::sync::PoisonError;
-use story_write::{Revision, read_story, record_change, write_story};
+use story_write::{read_story, record_change, write_story};
 use time::OffsetDateTime;
 use transaction::PgTx;
 use uuid::Uuid;

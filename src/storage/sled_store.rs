@@ -47,6 +47,7 @@ mod restore_check;
 mod review_index;
 mod story_write;
 mod transaction;
+use super::Revision;
 use super::prelude::*;
 use super::{
     Change, ChangeSubject, Cursor, ImportOutcome, Listing, ListingPage, MAX_REVISION, PhotoBlob,
@@ -304,15 +305,6 @@ impl SledStore {
     }
 }
 
-/// How a write numbers the revision it stores.
-#[derive(Clone, Copy)]
-pub(super) enum Revision {
-    /// The next after the one the editor loaded (`None` for a new story).
-    After(Option<u64>),
-    /// The story's own, for copies from elsewhere; only a newer one replaces what is stored.
-    Keep,
-}
-
 impl From<sled::Error> for StoreError {
     fn from(e: sled::Error) -> Self {
         StoreError::Backend(Box::new(e))
@@ -324,15 +316,6 @@ fn finish<T>(result: Result<T, TransactionError<StoreError>>) -> Result<T, Store
         Ok(value) => Ok(value),
         Err(TransactionError::Abort(e)) => Err(e),
         Err(TransactionError::Storage(e)) => Err(e.into()),
-    }
-}
-
-/// The revision a save after `expected` gets; never wraps around to reuse history slots.
-fn next_revision(expected: Option<u64>) -> Result<u64, StoreError> {
-    match expected {
-        None => Ok(1),
-        Some(current) if current >= MAX_REVISION => Err(StoreError::RevisionLimit(current)),
-        Some(current) => Ok(current + 1),
     }
 }
 

@@ -13,30 +13,12 @@ use super::*;
 use crate::storage::listings::{self, Membership};
 use std::collections::{BTreeMap, HashSet};
 
-/// How a write numbers the revision it stores.
-#[derive(Clone, Copy)]
-pub(super) enum Revision {
-    /// The next after the one the editor loaded (`None` for a new story).
-    After(Option<u64>),
-    /// The story's own, for copies from elsewhere; only a newer one replaces what is stored.
-    Keep,
-}
-
 /// What a story write did.
 pub(super) struct Written {
     pub(super) stored: Story,
     pub(super) outcome: ImportOutcome,
     /// The public version, when the write moved it.
     pub(super) public: Option<PublicVersion>,
-}
-
-/// The revision a save after `expected` gets; never wraps around to reuse history slots.
-fn next_revision(expected: Option<u64>) -> Result<u64, StoreError> {
-    match expected {
-        None => Ok(1),
-        Some(current) if current >= MAX_REVISION => Err(StoreError::RevisionLimit(current)),
-        Some(current) => Ok(current + 1),
-    }
 }
 
 pub(super) fn read_story<C: GenericClient>(
@@ -61,13 +43,7 @@ pub(super) fn write_story<C: GenericClient>(
     now: OffsetDateTime,
 ) -> Result<Written, StoreError> {
     let mut stored = story.clone();
-    stored.revision = match rule {
-        Revision::After(expected) => next_revision(expected)?,
-        Revision::Keep if story.revision > MAX_REVISION => {
-            return Err(StoreError::RevisionLimit(story.revision));
-        }
-        Revision::Keep => story.revision.max(1),
-    };
+    stored.revision = rule.number(story)?;
     let id = uuid(stored.id.to_bytes());
     let row = db.query_one(
         "SELECT (SELECT record FROM stories WHERE id = $1),
@@ -81,24 +57,13 @@ pub(super) fn write_story<C: GenericClient>(
     let slug_owner: Option<Uuid> = get(&row, 1)?;
     // Against the story stored now, inside the transaction, as every engine does.
     let public = stored.record_public_change(old.as_ref(), now);
-    let mut outcome = ImportOutcome::Created;
-    match (rule, &old) {
-        (Revision::Keep, Some(current)) if current.revision >= stored.revision => {
-            return Ok(Written {
-                stored,
-                outcome: ImportOutcome::Unchanged,
-                public: None,
-            });
-        }
-        (Revision::Keep, Some(_)) => outcome = ImportOutcome::Updated,
-        (Revision::Keep, None) | (Revision::After(None), None) => {}
-        (Revision::After(Some(_)), None) => return Err(StoreError::NotFound),
-        (Revision::After(expected), Some(current)) if expected != Some(current.revision) => {
-            return Err(StoreError::Conflict {
-                current: Box::new(current.clone()),
-            });
-        }
-        (Revision::After(_), Some(_)) => {}
+    let outcome = rule.judge(old.as_ref(), stored.revision)?;
+    if outcome == ImportOutcome::Unchanged {
+        return Ok(Written {
+            stored,
+            outcome,
+            public: None,
+        });
     }
     if slug_owner.is_some_and(|owner| owner != id) {
         return Err(StoreError::SlugTaken(stored.content.slug.to_string()));

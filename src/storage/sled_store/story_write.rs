@@ -38,13 +38,7 @@ impl StoryWrite {
         now: OffsetDateTime,
     ) -> Result<Self, StoreError> {
         let mut stored = story.clone();
-        stored.revision = match rule {
-            Revision::After(expected) => next_revision(expected)?,
-            Revision::Keep if story.revision > MAX_REVISION => {
-                return Err(StoreError::RevisionLimit(story.revision));
-            }
-            Revision::Keep => story.revision.max(1),
-        };
+        stored.revision = rule.number(story)?;
         Ok(Self { stored, rule, now })
     }
 
@@ -63,20 +57,12 @@ impl StoryWrite {
         };
         // Against the story stored now, inside the transaction, as every engine does.
         let public = stored.record_public_change(old.as_ref(), self.now);
-        let mut outcome = ImportOutcome::Created;
-        match (self.rule, &old) {
-            (Revision::Keep, Some(current)) if current.revision >= stored.revision => {
-                return Ok((ImportOutcome::Unchanged, stored));
-            }
-            (Revision::Keep, Some(_)) => outcome = ImportOutcome::Updated,
-            (Revision::Keep, None) | (Revision::After(None), None) => {}
-            (Revision::After(Some(_)), None) => return Err(abort(StoreError::NotFound)),
-            (Revision::After(expected), Some(current)) if expected != Some(current.revision) => {
-                return Err(abort(StoreError::Conflict {
-                    current: Box::new(current.clone()),
-                }));
-            }
-            (Revision::After(_), Some(_)) => {}
+        let outcome = self
+            .rule
+            .judge(old.as_ref(), stored.revision)
+            .map_err(abort)?;
+        if outcome == ImportOutcome::Unchanged {
+            return Ok((outcome, stored));
         }
         let slug = stored.content.slug.as_str().as_bytes();
         if let Some(owner) = t.slugs.get(slug)?
