@@ -316,6 +316,15 @@ impl Story {
         }
     }
 
+    /// The library photo readers see with the story: its lead photo's, while it is public.
+    pub fn public_photo(&self) -> Option<super::PhotoId> {
+        self.content
+            .photo
+            .as_ref()
+            .and_then(|p| p.image)
+            .filter(|_| self.is_public())
+    }
+
     pub fn is_public(&self) -> bool {
         self.reader_view().is_some()
     }

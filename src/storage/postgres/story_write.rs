@@ -233,22 +233,12 @@ fn columns(rows: &[&Row]) -> (Vec<String>, Vec<i64>, Vec<Uuid>) {
     )
 }
 
-/// The photo a story shows readers, if it is published and has one.
-fn public_photo(story: &Story) -> Option<PhotoId> {
-    story
-        .content
-        .photo
-        .as_ref()
-        .and_then(|p| p.image)
-        .filter(|_| story.is_public())
-}
-
 fn update_photo_use<C: GenericClient>(
     db: &mut Db<'_, C>,
     old: Option<&Story>,
     new: &Story,
 ) -> Result<(), StoreError> {
-    let (before, after) = (old.and_then(public_photo), public_photo(new));
+    let (before, after) = (old.and_then(Story::public_photo), new.public_photo());
     if before == after {
         return Ok(());
     }

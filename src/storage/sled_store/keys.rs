@@ -97,16 +97,6 @@ pub(super) fn revision_key(id: StoryId, revision: u64) -> Vec<u8> {
     key
 }
 
-/// The photo a story shows readers, if it is published and has one.
-pub(super) fn public_photo(story: &Story) -> Option<PhotoId> {
-    story
-        .content
-        .photo
-        .as_ref()
-        .and_then(|p| p.image)
-        .filter(|_| story.is_public())
-}
-
 pub(super) fn photo_use_key(photo: PhotoId, story: StoryId) -> Vec<u8> {
     let mut key = photo.to_bytes().to_vec();
     key.extend_from_slice(&story.to_bytes());
