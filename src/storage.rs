@@ -10,6 +10,7 @@ mod cursor;
 mod listings;
 mod postgres;
 mod revision;
+pub mod search;
 mod sled_store;
 
 use crate::clock::Clock;
@@ -27,6 +28,7 @@ pub use cursor::{Cursor, InvalidCursor};
 /// The PostgreSQL backend by name, for tests of what is particular to it.
 pub use postgres::{Migrated, PgStore};
 pub(crate) use revision::Revision;
+pub use search::SearchStore;
 pub use sled_store::Replace;
 /// The sled backend by name, for tests of what is particular to it; everything else opens
 /// storage with [`open`].
@@ -269,6 +271,7 @@ pub trait Store:
     + SecretStore
     + BackupStore
     + ChangeFeed
+    + SearchStore
     + Send
     + Sync
     + 'static
@@ -296,7 +299,7 @@ pub trait Store:
 pub mod prelude {
     pub use super::{
         AccountStore, AuditStore, AutosaveStore, BackupStore, ChangeFeed, LoginSessionStore,
-        PhotoStore, SecretStore, Store, StoryStore,
+        PhotoStore, SearchStore, SecretStore, Store, StoryStore,
     };
 }
 

@@ -82,6 +82,29 @@ impl Body {
         self.pages().get(index).copied().map(render_markdown)
     }
 
+    /// Every word of the body as plain text, a paragraph a line, without Markdown's marks or
+    /// the page-break markers: what search indexes and highlights.
+    pub fn plain_text(&self) -> String {
+        let mut out = String::new();
+        for page in self.pages() {
+            for event in Parser::new(page) {
+                match event {
+                    Event::Text(text) | Event::Code(text) => out.push_str(&text),
+                    Event::SoftBreak | Event::HardBreak => out.push(' '),
+                    Event::End(
+                        TagEnd::Paragraph
+                        | TagEnd::Heading(_)
+                        | TagEnd::Item
+                        | TagEnd::CodeBlock
+                        | TagEnd::TableCell,
+                    ) if !out.ends_with('\n') && !out.is_empty() => out.push('\n'),
+                    _ => {}
+                }
+            }
+        }
+        out.trim_end().to_owned()
+    }
+
     /// The first paragraph as plain text, for summaries and descriptions.
     pub fn first_paragraph(&self) -> String {
         let mut out = String::new();
@@ -228,6 +251,18 @@ fn demote(level: pulldown_cmark::HeadingLevel) -> pulldown_cmark::HeadingLevel {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn plain_text_keeps_the_words_and_drops_the_marks() {
+        let body = Body::parse(
+            "A **bold** step.\n\n<!--nextpage-->\n\n> Quoted [link](https://example.org) text.",
+        )
+        .unwrap();
+        let text = body.plain_text();
+        assert!(text.contains("A bold step."), "{text}");
+        assert!(text.contains("Quoted link text."), "{text}");
+        assert!(!text.contains("**") && !text.contains("nextpage") && !text.contains("https"));
+    }
     use super::*;
 
     fn render(text: &str) -> String {

@@ -28,6 +28,7 @@ mod connection;
 mod counts;
 mod follow;
 mod schema;
+mod search;
 mod story_write;
 mod transaction;
 

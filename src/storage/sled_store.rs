@@ -45,6 +45,7 @@ mod notes;
 mod restore;
 mod restore_check;
 mod review_index;
+mod search;
 mod story_write;
 mod transaction;
 use super::Revision;
