@@ -61,7 +61,9 @@ pub enum SearchPosition {
 /// A search of stories.
 #[derive(Debug, Clone)]
 pub struct StorySearch {
-    pub terms: SearchTerms,
+    /// The words to find; `None` lists every story the filters let through, newest first (the
+    /// desk's "last month's stories" without a word to go on). Readers always search words.
+    pub terms: Option<SearchTerms>,
     pub audience: Audience,
     pub order: SearchOrder,
     pub section: Option<Section>,
