@@ -44,6 +44,7 @@ mod reader_formats;
 mod review_browser;
 mod review_desk;
 mod rolling_restart;
+mod search_index;
 mod sitemaps;
 mod staged_edits;
 mod story_form_limits;
