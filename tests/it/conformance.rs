@@ -9,6 +9,7 @@
 mod accounts;
 mod backup;
 mod listings;
+mod login_throttle;
 mod photos;
 mod sessions;
 mod stories;
@@ -64,6 +65,9 @@ on_every_engine![
     photos::new_crops_replace_the_old_ones_and_their_bytes,
     photos::a_photo_whose_bytes_are_stored_already_is_not_stored_again,
     backup::a_backup_restored_into_an_empty_store_gives_the_same_records,
+    login_throttle::failures_are_counted_until_the_key_locks_and_again_once_its_wait_is_over,
+    login_throttle::pruning_forgets_old_keys_then_the_oldest_beyond_the_cap,
+    login_throttle::a_device_key_stays_until_forgotten_and_is_not_in_backups,
 ];
 
 /// A fixed time to lay stories out from, to the second as stores keep it.
