@@ -540,3 +540,67 @@ fn serve_off_a_terminal_names_setup_link_and_never_prints_the_token() {
     assert!(first.contains("newsroom setup-link"), "{first}");
     assert!(!first.contains("/setup/"), "{first}");
 }
+
+/// Every request a setup link brings (the page, its form sent wrong and right, odd spellings
+/// of its path, a page under it), through the real binary's log in both formats: no line
+/// holds the token.
+#[actix_web::test]
+async fn no_log_line_of_any_setup_request_holds_the_token() {
+    for format in ["text", "json"] {
+        let site = crate::helpers::TestSite::new();
+        let mut command = crate::helpers::newsroom(&site);
+        command.arg("setup-link");
+        let made = crate::helpers::run(command);
+        assert!(made.status.success(), "{}", made.stderr);
+        let token = made
+            .stdout
+            .split("/setup/")
+            .nth(1)
+            .and_then(|rest| rest.split_whitespace().next())
+            .expect("a setup link")
+            .to_owned();
+        let log = site.path().join(format!("{format}.log"));
+        let mut server =
+            crate::helpers::ServerProcess::start_with(&site, log, &["--log-format", format]).await;
+        let browser = crate::helpers::Browser::new(&server.address);
+        for path in [
+            format!("/setup/{token}"),
+            format!("/setup/{token}?from=mail"),
+            format!("//setup/{token}"),
+            format!("/%73etup/{token}"),
+            format!("/setup/{token}/more"),
+            format!("/setup/{token}/"),
+        ] {
+            browser.get(&path).await;
+        }
+        let (_, page) = browser.get_html(&format!("/setup/{token}")).await;
+        let form_token = input_value(&page, "form_token").expect("the setup form");
+        let path = format!("/setup/{token}");
+        // A forged form, one that is too short, one with too short a password, then the real one.
+        browser.post_form(&path, &[("form_token", "forged")]).await;
+        browser.post_form(&path, &[("username", "x")]).await;
+        let mut fields = vec![
+            ("username", "zhang.dan"),
+            ("initials", "ZD"),
+            ("password", "short"),
+            ("confirm", "short"),
+            ("form_token", form_token.as_str()),
+        ];
+        browser.post_form(&path, &fields).await;
+        fields[2] = ("password", PASSWORD);
+        fields[3] = ("confirm", PASSWORD);
+        let created = browser.post_form(&path, &fields).await;
+        assert_eq!(created.status(), StatusCode::SEE_OTHER, "{format}");
+        browser.get(&path).await;
+        server.stop().await;
+
+        let written = server.log();
+        assert!(
+            written.contains("/setup/…"),
+            "{format}: requests are logged:\n{written}"
+        );
+        for line in written.lines() {
+            assert!(!line.contains(&token), "{format}: the token in {line}");
+        }
+    }
+}
