@@ -149,10 +149,8 @@ impl TokenSink for Collector {
 
     fn process_token(&self, token: Token, _line: u64) -> TokenSinkResult<()> {
         match token {
-            Token::CharacterTokens(text) => {
-                if self.skipping.get().is_none() {
-                    self.pieces.borrow_mut().push(Piece::Text(text.to_string()));
-                }
+            Token::CharacterTokens(text) if self.skipping.get().is_none() => {
+                self.pieces.borrow_mut().push(Piece::Text(text.to_string()));
             }
             Token::TagToken(tag) => {
                 let name = tag.name.to_string();
