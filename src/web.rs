@@ -15,8 +15,8 @@ mod request_log;
 mod session_store;
 mod vary;
 
-use crate::auth::site_key::SiteKey;
 use crate::auth::throttle::LoginThrottle;
+use crate::domain::SiteKey;
 use crate::settings::Settings;
 use crate::storage::{SharedStore, Store};
 use crate::views::{SiteContext, Viewer};

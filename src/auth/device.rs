@@ -9,7 +9,7 @@
 //! A known browser only lifts the throttle: the password is always checked, and a second
 //! factor, where an account has one, is asked for after it as from any browser.
 
-use super::site_key::SiteKey;
+use crate::domain::SiteKey;
 use crate::domain::UserId;
 use rand::RngCore;
 

@@ -8,7 +8,7 @@
 //! one. The mask is not encryption and needs none: a cursor grants nothing, it only says where
 //! to resume a public listing.
 
-use crate::auth::site_key::SiteKey;
+use crate::domain::SiteKey;
 use crate::domain::{StoryId, StorySummary};
 use sha2::{Digest, Sha256};
 use thiserror::Error;

@@ -2,7 +2,7 @@
 //! too (`{"error": "..."}`), never the reader's HTML pages.
 
 use super::{AppError, State};
-use crate::auth::site_key::SiteKey;
+use crate::domain::SiteKey;
 use crate::domain::StoryId;
 use crate::ninjs::{self, Site};
 use crate::storage::{Cursor, Listing, StoreError};

@@ -196,7 +196,7 @@ pub fn check_origin(req: &HttpRequest) -> Result<(), AppError> {
 /// site (from a neighbouring subdomain, say) but cannot sign is refused too.
 pub mod pre_session {
     use super::*;
-    use crate::auth::site_key::SiteKey;
+    use crate::domain::SiteKey;
     use actix_web::cookie::{Cookie, SameSite};
     use rand::RngCore;
 
@@ -281,7 +281,7 @@ mod tests {
     #[test]
     fn a_form_token_is_genuine_only_with_the_key_that_signed_it() {
         use super::pre_session::{genuine, signed_token};
-        use crate::auth::site_key::SiteKey;
+        use crate::domain::SiteKey;
         let key = SiteKey::new(b"site");
         let token = signed_token(&key);
         assert!(genuine(&key, &token));

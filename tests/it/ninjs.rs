@@ -227,9 +227,7 @@ async fn a_cursor_altered_or_made_up_without_the_site_s_key_is_a_json_400() {
     let altered = String::from_utf8(altered).unwrap();
     let made_up = newsroom::storage::Cursor::after(&stories[2].summary())
         .expect("published")
-        .token(&newsroom::auth::site_key::SiteKey::new(
-            b"a guess at the key",
-        ));
+        .token(&newsroom::domain::SiteKey::new(b"a guess at the key"));
     for bad in [altered, made_up] {
         let (status, body) = get_json(&app, &format!("/api/v1/stories?limit=1&cursor={bad}")).await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}");
