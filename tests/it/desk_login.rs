@@ -95,6 +95,49 @@ async fn the_session_cookie_is_secure_when_the_site_is_served_over_https() {
     let response = app.browser().try_login("zhang.dan", PASSWORD).await;
     let cookie = session_cookie(&response).expect("a session cookie");
     assert!(cookie.contains("Secure"), "{cookie}");
+    let known_browser = response
+        .headers()
+        .get_all(reqwest::header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("newsroom_device="))
+        .expect("a known-browser cookie");
+    assert!(known_browser.contains("Secure"), "{known_browser}");
+}
+
+#[actix_web::test]
+async fn a_setup_form_with_a_planted_token_pair_is_refused_and_a_genuine_one_works() {
+    let app = TestApp::spawn().await;
+    let token = app.setup_token.clone().expect("a setup token");
+    let path = format!("/setup/{token}");
+    let fields = |form_token: &str| {
+        [
+            ("username", "zhang.dan".to_owned()),
+            ("initials", "ZD".to_owned()),
+            ("password", PASSWORD.to_owned()),
+            ("confirm", PASSWORD.to_owned()),
+            ("form_token", form_token.to_owned()),
+        ]
+    };
+    // A pair of someone's own making, in the cookie and the form alike, is not one the site signed.
+    let forged = "cd".repeat(32);
+    let refused = reqwest::Client::new()
+        .post(app.url(&path))
+        .header("cookie", format!("newsroom_form={forged}"))
+        .form(&fields(&forged))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    assert!(app.store.users().unwrap().is_empty());
+
+    let browser = app.browser();
+    let (_, page) = browser.get_html(&path).await;
+    let genuine = input_value(&page, "form_token").expect("the setup form");
+    let fields = fields(&genuine);
+    let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let created = browser.post_form(&path, &fields).await;
+    assert_eq!(created.status(), StatusCode::SEE_OTHER);
 }
 
 #[actix_web::test]
