@@ -177,14 +177,23 @@ pub fn create_first_admin(
     })
 }
 
-/// Sets a new password and ends the account's sessions, so whoever knew the old one is out.
-/// Returns the account and how many sessions ended.
+/// Forgets every browser the account signed in from (see `auth::device`): from now on they
+/// are throttled like any other. Done before the change that calls for it, so a failure on the
+/// way leaves the browsers forgotten rather than a change whose browsers are still known.
+pub fn forget_devices(store: &dyn Store, id: UserId) -> Result<(), AccountError> {
+    store.forget_devices(id)?;
+    Ok(())
+}
+
+/// Sets a new password and ends the account's sessions, so whoever knew the old one is out;
+/// its known browsers are forgotten too. Returns the account and how many sessions ended.
 pub fn set_password(
     store: &dyn Store,
     actor: &Actor,
     id: UserId,
     password_hash: PasswordHash,
 ) -> Result<(User, usize), AccountError> {
+    forget_devices(store, id)?;
     storage::transaction(store, |tx| {
         let mut user = find_id(tx, id)?;
         user.password_hash = password_hash.clone();
@@ -196,6 +205,30 @@ pub fn set_password(
             format!("{}; {}", user.username, sessions_ended(ended)),
         ))?;
         Ok((user, ended))
+    })
+}
+
+/// Ends every session of the account and forgets its known browsers: for someone who left a
+/// session open somewhere, or fears someone else has one. Returns how many sessions ended.
+pub fn sign_out_everywhere(
+    store: &dyn Store,
+    actor: &Actor,
+    id: UserId,
+) -> Result<usize, AccountError> {
+    forget_devices(store, id)?;
+    storage::transaction(store, |tx| {
+        let user = find_id(tx, id)?;
+        let ended = tx.delete_sessions_of(user.id)?;
+        tx.record_audit(&event(
+            actor,
+            AuditAction::Logout,
+            format!(
+                "{} signed out everywhere; {}; known browsers forgotten",
+                user.username,
+                sessions_ended(ended)
+            ),
+        ))?;
+        Ok(ended)
     })
 }
 
@@ -403,6 +436,27 @@ mod tests {
                 AuditAction::UserDisabled,
                 AuditAction::UserChanged,
             ]
+        );
+    }
+
+    #[test]
+    fn a_password_change_and_signing_out_everywhere_forget_the_known_browsers() {
+        let (_dir, store) = store();
+        let ann = add(&*store, "ann", Role::Writer);
+        let cli = || Actor::command_line(OffsetDateTime::now_utc());
+        let first = store.device_key(ann.id).unwrap();
+        assert_eq!(store.device_key(ann.id).unwrap(), first);
+        set_password(&*store, &cli(), ann.id, PasswordHash("new".into())).unwrap();
+        let second = store.device_key(ann.id).unwrap();
+        assert_ne!(second, first);
+        assert_eq!(sign_out_everywhere(&*store, &cli(), ann.id).unwrap(), 0);
+        assert_ne!(store.device_key(ann.id).unwrap(), second);
+        let last = store.audit_log(None, 1).unwrap().remove(0);
+        assert_eq!(last.action, AuditAction::Logout);
+        assert!(
+            last.detail.contains("signed out everywhere"),
+            "{}",
+            last.detail
         );
     }
 

@@ -1,5 +1,6 @@
-//! Who is who: password hashing, login throttling, one-time setup tokens.
+//! Who is who: password hashing, login throttling, known browsers, one-time setup tokens.
 
+pub mod device;
 pub mod password;
 pub mod throttle;
 pub mod token;

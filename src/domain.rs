@@ -15,6 +15,7 @@ mod restore;
 pub mod search;
 pub mod section;
 pub mod session;
+pub mod site_key;
 pub mod slug;
 pub mod story;
 pub mod story_form;
@@ -33,6 +34,7 @@ pub use photo::{Aspect, Crop, FocalPoint, LeadPhoto, Photo, Rendition};
 pub use search::SearchTerms;
 pub use section::Section;
 pub use session::Session;
+pub use site_key::SiteKey;
 pub use slug::Slug;
 pub use story::{PendingChanges, ReaderView, Status, Story, StoryContent, StoryEdit, StorySummary};
 pub use text::{

@@ -40,6 +40,8 @@ pub struct Settings {
     pub metrics_bind: Option<String>,
     /// What "now" is: the system clock, which tests move forward instead of sleeping.
     pub clock: Clock,
+    /// How many failed logins the throttle allows before waits begin (see `auth::throttle`).
+    pub login_limits: crate::auth::throttle::Limits,
 }
 
 impl Settings {
@@ -61,6 +63,7 @@ impl Settings {
             drain: Duration::ZERO,
             metrics_bind: None,
             clock: Clock::system(),
+            login_limits: crate::auth::throttle::Limits::default(),
         }
     }
 

@@ -8,6 +8,7 @@ pub mod codec;
 mod counted_index;
 mod cursor;
 mod listings;
+pub mod login_throttle;
 mod postgres;
 mod revision;
 pub mod search;
@@ -25,6 +26,7 @@ use time::OffsetDateTime;
 
 pub use choice::{DatabaseUrl, Storage};
 pub use cursor::{Cursor, InvalidCursor};
+pub use login_throttle::{FailureCount, FailureRule, LoginThrottleStore};
 /// The PostgreSQL backend by name, for tests of what is particular to it.
 pub use postgres::{Migrated, PgStore};
 pub(crate) use revision::Revision;
@@ -279,6 +281,7 @@ pub trait Store:
     + BackupStore
     + ChangeFeed
     + SearchStore
+    + LoginThrottleStore
     + Send
     + Sync
     + 'static
@@ -306,7 +309,7 @@ pub trait Store:
 pub mod prelude {
     pub use super::{
         AccountStore, AuditStore, AutosaveStore, BackupStore, ChangeFeed, LoginSessionStore,
-        PhotoStore, SearchStore, SecretStore, Store, StoryStore,
+        LoginThrottleStore, PhotoStore, SearchStore, SecretStore, Store, StoryStore,
     };
 }
 

@@ -16,6 +16,7 @@ mod session_store;
 mod vary;
 
 use crate::auth::throttle::LoginThrottle;
+use crate::domain::SiteKey;
 use crate::settings::Settings;
 use crate::storage::{SharedStore, Store};
 use crate::views::{SiteContext, Viewer};
@@ -40,6 +41,8 @@ pub struct AppState {
     pub store: SharedStore,
     pub settings: Settings,
     pub login_throttle: LoginThrottle,
+    /// Signs what the site hands out and reads back: form tokens, API cursors, known browsers.
+    pub site_key: SiteKey,
     /// Bounds how many uploads are decoded and resized at once.
     pub photo_jobs: tokio::sync::Semaphore,
     pub public_cache: public::PublicCache,
@@ -152,14 +155,21 @@ pub fn server(
     let key = store
         .secret("session-cookie-key", 64)
         .map_err(|e| std::io::Error::other(e.to_string()))?;
+    let site_key = SiteKey::new(&key);
     let key = Key::from(&key);
+    let login_throttle = LoginThrottle::new(
+        store.clone(),
+        settings.clock.clone(),
+        settings.login_limits.clone(),
+    );
     let state = web::Data::from(Arc::new(AppState {
         store,
         public_cache: public::PublicCache::new(&settings),
         site: SiteContext::new(&settings.site_name, &settings.base_url)
             .with_logo(settings.logo.clone()),
         settings,
-        login_throttle: LoginThrottle::new(),
+        login_throttle,
+        site_key,
         photo_jobs: tokio::sync::Semaphore::new(crate::photos::CONCURRENT_JOBS),
         readiness,
         metrics,

@@ -1,129 +1,227 @@
-//! Slows down password guessing. Login attempts are counted per account name (as typed, so an
-//! unknown name is throttled exactly like a real one) and per client address. After
-//! `FREE_FAILURES` failures a key is locked for a delay that doubles with every further failure,
-//! up to `MAX_DELAY`. A successful login clears the account's count.
+//! Slows down password guessing without letting anyone lock a newsroom out (OWASP's
+//! authentication cheat sheet). Failed logins are counted under three keys, each with its own
+//! allowance before waits begin, waits that double with every further failure:
+//! - an account name (as typed) from one address: a few free tries (a writer's typos);
+//! - an address, whatever the names: many more (password spraying, one guess per account);
+//! - an account name, whatever the address: more (guessing spread over many addresses).
+//!
+//! So one account's failures never lock another account out of an address, and a browser that
+//! signed in to the account before (see [`super::device`]) is not throttled at all: guesses
+//! from elsewhere cannot keep a writer out of their own laptop.
 //!
 //! An attempt is counted as a failure when it is let through, before its password is checked,
-//! and taken back only if the password was right: deciding and counting happen under one lock,
-//! so many guesses sent at once cannot all slip in before the first one's verdict locks the key.
+//! and taken back only if the password was right: the store decides and counts in one atomic
+//! step, so many guesses sent at once, to one server or several, share one allowance. Counts
+//! live in the database (the store's [`LoginThrottleStore`]), expire after a day and are
+//! capped in number, so made-up names cannot grow them without limit.
 
-use std::collections::HashMap;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use crate::clock::Clock;
+use crate::storage::{FailureCount, FailureRule, SharedStore, StoreError};
+use std::net::IpAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
 
-const FREE_FAILURES: u32 = 5;
-const FIRST_DELAY: Duration = Duration::from_secs(60);
-const MAX_DELAY: Duration = Duration::from_secs(60 * 60);
-/// Bound on remembered keys, so a flood of made-up names cannot grow memory without limit.
-const MAX_KEYS: usize = 100_000;
-
-#[derive(Default)]
-struct Record {
-    failures: u32,
-    locked_until: Option<Instant>,
-    last_failure: Option<Instant>,
+/// When waits begin for one kind of key, and how they grow.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rule {
+    /// Failures allowed before the first wait.
+    pub free: u32,
+    /// The first wait; each further failure doubles it...
+    pub first_wait: Duration,
+    /// ...up to this.
+    pub max_wait: Duration,
 }
 
-impl Record {
-    fn lock_if_due(&mut self, now: Instant) {
-        if self.failures >= FREE_FAILURES {
-            let doublings = (self.failures - FREE_FAILURES).min(10);
-            let delay = (FIRST_DELAY * 2u32.pow(doublings)).min(MAX_DELAY);
-            self.locked_until = Some(now + delay);
+impl Rule {
+    fn failure_rule(&self, forget_after: Duration) -> FailureRule {
+        let first = self.first_wait.as_secs() as i64;
+        let max = self.max_wait.as_secs() as i64;
+        // Enough steps for the doubling to reach the largest wait.
+        let waits = (0..=self.free + 20)
+            .map(|n| match n.checked_sub(self.free) {
+                None => 0,
+                Some(doublings) => first.saturating_mul(1i64 << doublings.min(30)).min(max),
+            })
+            .collect();
+        FailureRule {
+            waits,
+            forget_after: forget_after.as_secs() as i64,
         }
     }
 }
 
-#[derive(Default)]
+/// The throttle's allowances (see the module's comment).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Limits {
+    /// An account name from one address.
+    pub pair: Rule,
+    /// An account name, whatever the address.
+    pub account: Rule,
+    /// An address, whatever the account name.
+    pub address: Rule,
+    /// A key whose last failure is this old starts over.
+    pub forget_after: Duration,
+    /// Keys kept at most; the oldest go first.
+    pub max_keys: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        const MINUTE: Duration = Duration::from_secs(60);
+        Self {
+            pair: Rule {
+                free: 5,
+                first_wait: MINUTE,
+                max_wait: 60 * MINUTE,
+            },
+            account: Rule {
+                free: 20,
+                first_wait: MINUTE,
+                max_wait: 30 * MINUTE,
+            },
+            address: Rule {
+                free: 100,
+                first_wait: MINUTE,
+                max_wait: 60 * MINUTE,
+            },
+            forget_after: 24 * 60 * MINUTE,
+            max_keys: 100_000,
+        }
+    }
+}
+
+/// Whether the browser asking has signed in to the account before (see [`super::device`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Browser {
+    Known,
+    Unknown,
+}
+
+/// Why an attempt was not let through.
+#[derive(Debug, thiserror::Error)]
+pub enum Refused {
+    #[error("too many failed attempts; wait {0:?}")]
+    Wait(Duration),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// How often a reservation also prunes old keys.
+const PRUNE_EVERY: u64 = 256;
+
 pub struct LoginThrottle {
-    records: Mutex<HashMap<String, Record>>,
+    store: SharedStore,
+    clock: Clock,
+    limits: Limits,
+    /// The limits' rules for the store: pair, account, address.
+    rules: [FailureRule; 3],
+    reserved: AtomicU64,
 }
 
 /// A login attempt let through the throttle and already counted as failed. Only
 /// [`Attempt::succeeded`] takes it back; dropping it (a wrong password, an error on the way)
 /// leaves the failure counted.
 #[must_use = "an attempt counts as failed unless `succeeded` is called"]
-pub struct Attempt<'a> {
-    throttle: &'a LoginThrottle,
-    username: String,
-    client: String,
+pub struct Attempt {
+    store: SharedStore,
+    /// The keys counted, and whether a success forgets the key altogether.
+    counted: Vec<(String, bool)>,
 }
 
-impl Attempt<'_> {
-    /// The password was right: clears the account's count and takes back the address's.
+impl Attempt {
+    /// The password was right: forgets the account's failures from this address, and takes
+    /// this one back from the account's and the address's counts (failures from elsewhere
+    /// stay counted: the right password here says nothing of them). Blocks on the store.
     pub fn succeeded(self) {
-        let [user_key, addr_key] = LoginThrottle::keys(&self.username, &self.client);
-        let mut records = self.throttle.lock();
-        records.remove(&user_key);
-        if let Some(record) = records.get_mut(&addr_key) {
-            record.failures = record.failures.saturating_sub(1);
-            if record.failures < FREE_FAILURES {
-                record.locked_until = None;
+        for (key, forget) in &self.counted {
+            if let Err(e) = self.store.take_back_login_failure(key, *forget) {
+                // One failure too many stays counted: nothing worse.
+                tracing::warn!(error = %e, "could not take back a login failure");
             }
         }
     }
 }
 
 impl LoginThrottle {
-    pub fn new() -> Self {
-        Self::default()
+    pub fn new(store: SharedStore, clock: Clock, limits: Limits) -> Self {
+        let rules = [&limits.pair, &limits.account, &limits.address]
+            .map(|rule| rule.failure_rule(limits.forget_after));
+        Self {
+            store,
+            clock,
+            limits,
+            rules,
+            reserved: AtomicU64::new(0),
+        }
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Record>> {
-        self.records.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
-    fn keys(username: &str, client: &str) -> [String; 2] {
+    /// The keys an attempt is counted under: pair, account, address. The name as a login
+    /// reads it (so an unknown name is throttled exactly like a real one); an IPv6 address by
+    /// its /64, which one subscriber usually holds whole.
+    fn keys(username: &str, client: &str) -> [String; 3] {
+        let name: String = username.trim().to_lowercase().chars().take(64).collect();
+        let address = match client.parse::<IpAddr>() {
+            Ok(IpAddr::V6(v6)) => {
+                let prefix = u128::from(v6) & !((1u128 << 64) - 1);
+                format!("{}/64", std::net::Ipv6Addr::from(prefix))
+            }
+            _ => client.chars().take(64).collect(),
+        };
         [
-            format!("user:{}", username.trim().to_lowercase()),
-            format!("addr:{client}"),
+            format!("pair:{name}\n{address}"),
+            format!("account:{name}"),
+            format!("address:{address}"),
         ]
     }
 
-    /// Lets an attempt through and counts it as failed, in one step; or, if either key is
-    /// locked, says how long the caller must wait.
+    /// Lets an attempt through and counts it as failed, in one step for each key; or, if a key
+    /// is locked, says how long the caller must wait. A known browser is let through whatever
+    /// the counts, and counts nothing. Blocks on the store.
     pub fn reserve(
         &self,
         username: &str,
         client: &str,
-        now: Instant,
-    ) -> Result<Attempt<'_>, Duration> {
-        let mut records = self.lock();
-        let keys = Self::keys(username, client);
-        let wait = keys
-            .iter()
-            .filter_map(|key| records.get(key)?.locked_until)
-            .filter(|until| *until > now)
-            .map(|until| until - now)
-            .max();
-        if let Some(wait) = wait {
-            return Err(wait);
+        browser: Browser,
+    ) -> Result<Attempt, Refused> {
+        let mut attempt = Attempt {
+            store: self.store.clone(),
+            counted: Vec::new(),
+        };
+        if browser == Browser::Known {
+            return Ok(attempt);
         }
-        Self::forget_old_keys(&mut records, now);
-        for key in keys {
-            let record = records.entry(key).or_default();
-            record.failures += 1;
-            record.last_failure = Some(now);
-            record.lock_if_due(now);
+        self.prune_now_and_then();
+        let now = self.clock.now().unix_timestamp();
+        for (index, (key, rule)) in Self::keys(username, client)
+            .into_iter()
+            .zip(&self.rules)
+            .enumerate()
+        {
+            match self.store.count_login_failure(&key, now, rule)? {
+                FailureCount::Counted(_) => attempt.counted.push((key, index == 0)),
+                FailureCount::Locked { until } => {
+                    // Not let through: the keys counted already are given back.
+                    for (key, _) in &attempt.counted {
+                        self.store.take_back_login_failure(key, false)?;
+                    }
+                    let wait = u64::try_from(until - now).unwrap_or(1).max(1);
+                    return Err(Refused::Wait(Duration::from_secs(wait)));
+                }
+            }
         }
-        Ok(Attempt {
-            throttle: self,
-            username: username.to_owned(),
-            client: client.to_owned(),
-        })
+        Ok(attempt)
     }
 
-    fn forget_old_keys(records: &mut HashMap<String, Record>, now: Instant) {
-        if records.len() < MAX_KEYS {
+    fn prune_now_and_then(&self) {
+        if self.reserved.fetch_add(1, Ordering::Relaxed) % PRUNE_EVERY != PRUNE_EVERY - 1 {
             return;
         }
-        // Forget keys whose last failure is over an hour old; if none, forget everything.
-        records.retain(|_, r| {
-            r.last_failure
-                .is_some_and(|t| now.duration_since(t) < MAX_DELAY)
-        });
-        if records.len() >= MAX_KEYS {
-            records.clear();
+        let before = self.clock.now().unix_timestamp() - self.limits.forget_after.as_secs() as i64;
+        if let Err(e) = self
+            .store
+            .prune_login_failures(before, self.limits.max_keys)
+        {
+            tracing::warn!(error = %e, "could not prune old login failures");
         }
     }
 }
@@ -131,81 +229,118 @@ impl LoginThrottle {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::storage::{self, Storage};
 
-    fn fail(throttle: &LoginThrottle, username: &str, client: &str, now: Instant) {
+    fn throttle(limits: Limits) -> (tempfile::TempDir, LoginThrottle, Clock) {
+        let dir = tempfile::tempdir().unwrap();
+        let clock = Clock::system();
+        let store = storage::open(&Storage::sled(dir.path()), clock.clone()).unwrap();
+        (dir, LoginThrottle::new(store, clock.clone(), limits), clock)
+    }
+
+    fn small() -> Limits {
+        let minute = Duration::from_secs(60);
+        Limits {
+            pair: Rule {
+                free: 3,
+                first_wait: minute,
+                max_wait: 10 * minute,
+            },
+            account: Rule {
+                free: 6,
+                first_wait: minute,
+                max_wait: 10 * minute,
+            },
+            address: Rule {
+                free: 9,
+                first_wait: minute,
+                max_wait: 10 * minute,
+            },
+            ..Limits::default()
+        }
+    }
+
+    fn fail(throttle: &LoginThrottle, name: &str, client: &str) {
         drop(
             throttle
-                .reserve(username, client, now)
+                .reserve(name, client, Browser::Unknown)
                 .expect("let through"),
         );
     }
 
-    #[test]
-    fn five_failures_lock_the_account_with_growing_delays() {
-        let throttle = LoginThrottle::new();
-        let now = Instant::now();
-        for _ in 0..4 {
-            fail(&throttle, "ann", "1.2.3.4", now);
+    fn wait(throttle: &LoginThrottle, name: &str, client: &str) -> Option<Duration> {
+        match throttle.reserve(name, client, Browser::Unknown) {
+            Ok(_) => None,
+            Err(Refused::Wait(wait)) => Some(wait),
+            Err(e) => panic!("{e}"),
         }
-        fail(&throttle, "ann", "1.2.3.4", now);
+    }
+
+    #[test]
+    fn a_few_failures_from_one_address_lock_that_account_there_with_growing_waits() {
+        let (_dir, throttle, clock) = throttle(small());
+        for _ in 0..3 {
+            fail(&throttle, "ann", "1.2.3.4");
+        }
         assert_eq!(
-            throttle.reserve("ann", "9.9.9.9", now).err(),
+            wait(&throttle, "ANN", "1.2.3.4"),
             Some(Duration::from_secs(60))
         );
-        let later = now + Duration::from_secs(61);
-        fail(&throttle, "ann", "5.6.7.8", later);
+        // Elsewhere, and for other accounts here, nothing is locked.
+        assert_eq!(wait(&throttle, "bob", "1.2.3.4"), None);
+        assert_eq!(wait(&throttle, "ann", "5.6.7.8"), None);
+        clock.advance(time::Duration::seconds(61));
+        fail(&throttle, "ann", "1.2.3.4");
         assert_eq!(
-            throttle.reserve("ANN", "9.9.9.9", later).err(),
+            wait(&throttle, "ann", "1.2.3.4"),
             Some(Duration::from_secs(120))
         );
-        // The address is locked for any account name too.
-        assert!(throttle.reserve("bob", "1.2.3.4", now).is_err());
-        assert!(
-            throttle
-                .reserve("ann", "9.9.9.9", later + Duration::from_secs(121))
-                .is_ok()
-        );
     }
 
     #[test]
-    fn success_clears_the_account() {
-        let throttle = LoginThrottle::new();
-        let now = Instant::now();
-        for _ in 0..4 {
-            fail(&throttle, "ann", "1.2.3.4", now);
+    fn a_success_forgets_the_pair_and_a_known_browser_is_never_throttled() {
+        let (_dir, throttle, _clock) = throttle(small());
+        for _ in 0..2 {
+            fail(&throttle, "ann", "1.2.3.4");
         }
         throttle
-            .reserve("ann", "5.5.5.5", now)
-            .expect("the fifth try")
+            .reserve("ann", "1.2.3.4", Browser::Unknown)
+            .unwrap()
             .succeeded();
-        for _ in 0..4 {
-            fail(&throttle, "ann", "5.5.5.5", now);
+        for _ in 0..3 {
+            fail(&throttle, "ann", "1.2.3.4");
         }
-        assert!(throttle.reserve("ann", "6.6.6.6", now).is_ok());
+        assert!(wait(&throttle, "ann", "1.2.3.4").is_some());
+        assert!(throttle.reserve("ann", "1.2.3.4", Browser::Known).is_ok());
     }
 
     #[test]
-    fn guesses_in_flight_count_before_their_verdict() {
-        let throttle = LoginThrottle::new();
-        let now = Instant::now();
-        // Forty guesses at once: each is reserved before any password is checked.
-        let let_through: Vec<Attempt<'_>> = (0..40)
-            .filter_map(|i| throttle.reserve("ann", &format!("10.0.0.{i}"), now).ok())
-            .collect();
-        assert_eq!(let_through.len(), 5);
+    fn spraying_from_one_address_and_guessing_from_many_hit_their_own_limits() {
+        let (_dir, throttle, _clock) = throttle(small());
+        // Nine names, one guess each, from one address: then the address is locked.
+        for n in 0..9 {
+            fail(&throttle, &format!("user{n}"), "9.9.9.9");
+        }
+        assert!(wait(&throttle, "someone", "9.9.9.9").is_some());
+        assert!(wait(&throttle, "someone", "9.9.9.8").is_none());
+        // Six guesses at one name from six addresses: then the name is locked everywhere.
+        for n in 0..6 {
+            fail(&throttle, "ann", &format!("10.0.0.{n}"));
+        }
+        assert!(wait(&throttle, "ann", "10.0.0.99").is_some());
+        assert!(wait(&throttle, "bob", "10.0.0.99").is_none());
     }
 
     #[test]
-    fn guesses_from_many_threads_at_once_get_five_tries_between_them() {
-        let throttle = LoginThrottle::new();
-        let now = Instant::now();
+    fn guesses_from_many_threads_at_once_get_the_free_tries_between_them() {
+        let (_dir, throttle, _clock) = throttle(small());
         let let_through = std::thread::scope(|scope| {
             let handles: Vec<_> = (0..40)
-                .map(|i| {
+                .map(|_| {
                     let throttle = &throttle;
                     scope.spawn(move || {
                         throttle
-                            .reserve("ann", &format!("10.0.0.{i}"), now)
+                            .reserve("ann", "10.0.0.1", Browser::Unknown)
                             .map(drop)
                             .is_ok()
                     })
@@ -217,6 +352,13 @@ mod tests {
                 .filter(|ok| *ok)
                 .count()
         });
-        assert_eq!(let_through, 5);
+        assert_eq!(let_through, 3);
+    }
+
+    #[test]
+    fn an_ipv6_address_is_counted_by_its_64() {
+        let [_, _, a] = LoginThrottle::keys("ann", "2001:db8:1:2:3:4:5:6");
+        let [_, _, b] = LoginThrottle::keys("ann", "2001:db8:1:2:ffff::1");
+        assert_eq!(a, b);
     }
 }

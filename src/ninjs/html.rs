@@ -1,15 +1,22 @@
-//! Just enough HTML reading for incoming ninjs: the text of a fragment, and a fragment turned
-//! into the Markdown a story body is written in. Anything unknown is kept as text, never as
-//! markup, so nothing a sender writes can reach readers as HTML.
+//! Reading incoming ninjs HTML: the text of a fragment, and a fragment turned into the
+//! Markdown a story body is written in. The HTML is tokenized by html5ever, as a browser reads
+//! it (every named entity, attributes holding `>`, script and style content that is not text);
+//! anything unknown is kept as text, never as markup, so nothing a sender writes can reach
+//! readers as HTML.
 
 use super::Text;
+use html5ever::tokenizer::states::RawKind;
+use html5ever::tokenizer::{
+    BufferQueue, TagKind, Token, TokenSink, TokenSinkResult, Tokenizer, TokenizerOpts,
+};
+use std::cell::{Cell, RefCell};
 
 /// The readable text of an HTML fragment, tags dropped and entities decoded.
 pub fn text_of(html: &str) -> String {
     let mut out = String::with_capacity(html.len());
     for piece in pieces(html) {
         match piece {
-            Piece::Text(text) => out.push_str(&decode(text)),
+            Piece::Text(text) => out.push_str(&text),
             // Inline markup sits inside words ("<em>page</em>."); anything else separates them.
             Piece::Tag { name, .. } => {
                 if !matches!(
@@ -65,7 +72,7 @@ pub fn to_markdown(html: &str) -> String {
     for piece in pieces(html) {
         match piece {
             Piece::Text(text) => {
-                for c in decode(text).chars() {
+                for c in text.chars() {
                     current.push(if c.is_whitespace() { ' ' } else { c });
                 }
             }
@@ -119,90 +126,77 @@ fn escape(text: &str) -> String {
     out
 }
 
-enum Piece<'a> {
-    Text(&'a str),
-    Tag { name: String, closing: bool },
+enum Piece {
+    /// Text, its character references decoded.
+    Text(String),
+    Tag {
+        name: String,
+        closing: bool,
+    },
 }
 
-/// Splits HTML into text runs and tags (comments and declarations are dropped).
-fn pieces(html: &str) -> Vec<Piece<'_>> {
-    let mut out = Vec::new();
-    let mut rest = html;
-    while let Some(open) = rest.find('<') {
-        if open > 0 {
-            out.push(Piece::Text(&rest[..open]));
-        }
-        let after = &rest[open..];
-        let end = if after.starts_with("<!--") {
-            after.find("-->").map(|e| e + 3)
-        } else {
-            after.find('>').map(|e| e + 1)
-        };
-        let Some(end) = end else {
-            // A lone `<` is text.
-            out.push(Piece::Text(after));
-            return out;
-        };
-        let inner = after[1..end - 1].trim();
-        if !inner.starts_with('!') && !inner.starts_with('?') {
-            let closing = inner.starts_with('/');
-            let name = inner
-                .trim_start_matches('/')
-                .split(|c: char| c.is_whitespace() || c == '/' || c == '>')
-                .next()
-                .unwrap_or_default()
-                .to_ascii_lowercase();
-            out.push(Piece::Tag { name, closing });
-        }
-        rest = &after[end..];
-    }
-    if !rest.is_empty() {
-        out.push(Piece::Text(rest));
-    }
-    out
+/// Collects what the tokenizer reads. Script and style elements are read as raw text (as a
+/// browser does) and dropped whole: their content is neither markup nor copy.
+#[derive(Default)]
+struct Collector {
+    pieces: RefCell<Vec<Piece>>,
+    /// Inside a script or style element, named here, until its end tag.
+    skipping: Cell<Option<&'static str>>,
 }
 
-/// Decodes the entities that appear in news copy: the XML five, `&nbsp;` and numeric ones.
-fn decode(text: &str) -> String {
-    if !text.contains('&') {
-        return text.to_owned();
-    }
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(amp) = rest.find('&') {
-        out.push_str(&rest[..amp]);
-        let after = &rest[amp..];
-        let decoded = after.find(';').filter(|e| *e <= 10).and_then(|semi| {
-            let name = &after[1..semi];
-            let c = match name {
-                "amp" => Some('&'),
-                "lt" => Some('<'),
-                "gt" => Some('>'),
-                "quot" => Some('"'),
-                "apos" => Some('\''),
-                "nbsp" => Some('\u{a0}'),
-                _ => name
-                    .strip_prefix("#x")
-                    .or_else(|| name.strip_prefix("#X"))
-                    .and_then(|hex| u32::from_str_radix(hex, 16).ok())
-                    .or_else(|| name.strip_prefix('#').and_then(|d| d.parse().ok()))
-                    .and_then(char::from_u32),
-            };
-            c.map(|c| (c, semi + 1))
-        });
-        match decoded {
-            Some((c, len)) => {
-                out.push(c);
-                rest = &after[len..];
+impl TokenSink for Collector {
+    type Handle = ();
+
+    fn process_token(&self, token: Token, _line: u64) -> TokenSinkResult<()> {
+        match token {
+            Token::CharacterTokens(text) if self.skipping.get().is_none() => {
+                self.pieces.borrow_mut().push(Piece::Text(text.to_string()));
             }
-            None => {
-                out.push('&');
-                rest = &after[1..];
+            Token::TagToken(tag) => {
+                let name = tag.name.to_string();
+                let closing = tag.kind == TagKind::EndTag;
+                if let Some(skipped) = self.skipping.get() {
+                    if closing && name == skipped {
+                        self.skipping.set(None);
+                    }
+                    return TokenSinkResult::Continue;
+                }
+                if !closing {
+                    let raw = match name.as_str() {
+                        "script" => Some(("script", RawKind::ScriptData)),
+                        "style" => Some(("style", RawKind::Rawtext)),
+                        "xmp" | "iframe" | "noembed" | "noframes" => {
+                            return TokenSinkResult::RawData(RawKind::Rawtext);
+                        }
+                        "textarea" | "title" => {
+                            return TokenSinkResult::RawData(RawKind::Rcdata);
+                        }
+                        _ => None,
+                    };
+                    if let Some((skipped, kind)) = raw {
+                        self.skipping.set(Some(skipped));
+                        return TokenSinkResult::RawData(kind);
+                    }
+                }
+                self.pieces.borrow_mut().push(Piece::Tag { name, closing });
             }
+            // Comments, doctypes, NUL characters and parse errors carry no copy.
+            _ => {}
         }
+        TokenSinkResult::Continue
     }
-    out.push_str(rest);
-    out
+}
+
+/// Splits HTML into text runs and tags, as html5ever's tokenizer reads them.
+fn pieces(html: &str) -> Vec<Piece> {
+    let input = BufferQueue::default();
+    input.push_back(html.into());
+    let tokenizer = Tokenizer::new(Collector::default(), TokenizerOpts::default());
+    // Reads the whole input: it stops early only for a script to run, which this sink never
+    // asks for.
+    let _ = tokenizer.feed(&input);
+    tokenizer.end();
+    tokenizer.sink.pieces.take()
 }
 
 #[cfg(test)]
@@ -221,5 +215,28 @@ mod tests {
         let md = to_markdown("<p>&lt;script&gt;alert(1)&lt;/script&gt;</p>");
         assert_eq!(md, "\\<script\\>alert(1)\\</script\\>");
         assert_eq!(text_of("<p>a &lt;b&gt;</p><p>c</p>"), "a <b> c");
+    }
+
+    #[test]
+    fn every_named_entity_is_decoded() {
+        assert_eq!(
+            text_of("<p>Talks&rsquo; end &mdash; at last&hellip; &eacute;t&eacute;</p>"),
+            "Talks\u{2019} end \u{2014} at last\u{2026} \u{e9}t\u{e9}"
+        );
+    }
+
+    #[test]
+    fn script_and_style_content_is_not_copy() {
+        let md = to_markdown(
+            "<p>Before</p><script>var x = '<p>not copy</p>';</script><style>p{}</style><p>After</p>",
+        );
+        assert_eq!(md, "Before\n\nAfter");
+        assert_eq!(text_of("a<script>alert(1)</script> b"), "a b");
+    }
+
+    #[test]
+    fn a_greater_than_sign_inside_an_attribute_stays_in_the_tag() {
+        let md = to_markdown(r#"<p><a href="/x" title="a > b">Link</a> text</p>"#);
+        assert_eq!(md, "Link text");
     }
 }

@@ -1000,6 +1000,37 @@ const MAX_SECRET_BYTES: usize = 1024;
 /// generation is damage, and trusting it would bring the counter near wrapping.
 const MAX_GENERATION: u64 = 1 << 48;
 
+/// Failed logins of one throttle key: a version byte, the count (u32) and the time of the last
+/// (i64 seconds since 1970), big-endian. Transient, never in a backup.
+const LOGIN_FAILURES_V1: u8 = 1;
+
+pub fn encode_login_failures(failures: u32, last_at: i64) -> Vec<u8> {
+    let mut out = Vec::with_capacity(13);
+    out.push(LOGIN_FAILURES_V1);
+    out.extend_from_slice(&failures.to_be_bytes());
+    out.extend_from_slice(&last_at.to_be_bytes());
+    out
+}
+
+/// (failures, last failure) of a record made by [`encode_login_failures`].
+pub fn decode_login_failures(bytes: &[u8]) -> Result<(u32, i64), CodecError> {
+    let (version, payload) = version_of(bytes)?;
+    if version != LOGIN_FAILURES_V1 {
+        return Err(CodecError::UnknownVersion(version));
+    }
+    let failures = payload.get(..4).and_then(|b| b.try_into().ok());
+    let last_at = payload.get(4..12).and_then(|b| b.try_into().ok());
+    match (failures, last_at, payload.len()) {
+        (Some(failures), Some(last_at), 12) => {
+            Ok((u32::from_be_bytes(failures), i64::from_be_bytes(last_at)))
+        }
+        _ => Err(CodecError::Range(format!(
+            "login failures of {} bytes",
+            payload.len()
+        ))),
+    }
+}
+
 #[derive(Serialize, Deserialize)]
 struct SecretV1 {
     name: String,

@@ -2,20 +2,24 @@
 //!
 //! A cursor names the last story a client got by its publication time and id, which is the
 //! listing's own order in any backend (sled reads its index from there; SQL would compare
-//! `(published_at, id)`). The token is versioned, checksummed and masked hex: clients see
-//! neither the index layout nor the values in it, and a token that was cut, typed or edited
-//! by hand is refused, not misread. The mask is not encryption and needs none: a cursor grants
-//! nothing, it only says where to resume a public listing.
+//! `(published_at, id)`). The token is versioned, signed with the site's key (an HMAC) and
+//! masked hex: clients see neither the index layout nor the values in it, and a token that was
+//! cut, typed, edited by hand or made up is refused, not misread, as only the site can sign
+//! one. The mask is not encryption and needs none: a cursor grants nothing, it only says where
+//! to resume a public listing.
 
+use crate::domain::SiteKey;
 use crate::domain::{StoryId, StorySummary};
 use sha2::{Digest, Sha256};
 use thiserror::Error;
 use time::OffsetDateTime;
 
-const V1: u8 = 1;
-const CHECK: usize = 4;
+/// Version 1 carried a plain checksum; only signed tokens are read now.
+const V2: u8 = 2;
+const CHECK: usize = 16;
+const PURPOSE: &str = "api cursor";
 const POSITION: usize = 8 + 16;
-/// Version, check bytes, then seconds since 1970 (i64 BE) and the story id, masked.
+/// Version, signature, then seconds since 1970 (i64 BE) and the story id, masked.
 const LEN: usize = 1 + CHECK + POSITION;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,21 +51,21 @@ impl Cursor {
     }
 
     /// The form clients carry in `cursor=`.
-    pub fn token(self) -> String {
+    pub fn token(self, key: &SiteKey) -> String {
         let mut position = [0u8; POSITION];
         position[..8].copy_from_slice(&self.published_at.unix_timestamp().to_be_bytes());
         position[8..].copy_from_slice(&self.id.to_bytes());
-        let check = check_of(&position);
+        let check = check_of(key, &position);
         mask(&mut position, &check);
         let mut bytes = Vec::with_capacity(LEN);
-        bytes.push(V1);
+        bytes.push(V2);
         bytes.extend_from_slice(&check);
         bytes.extend_from_slice(&position);
         hex::encode(bytes)
     }
 
     /// Reads a token made by [`Cursor::token`].
-    pub fn parse(token: &str) -> Result<Self, InvalidCursor> {
+    pub fn parse(token: &str, key: &SiteKey) -> Result<Self, InvalidCursor> {
         if token.len() != LEN * 2 {
             return Err(InvalidCursor);
         }
@@ -70,7 +74,7 @@ impl Cursor {
         let (check, masked) = rest.split_at(CHECK);
         let mut position: [u8; POSITION] = masked.try_into().map_err(|_| InvalidCursor)?;
         mask(&mut position, check);
-        if version != [V1] || check != check_of(&position) {
+        if version != [V2] || !key.verify(PURPOSE, &[version, &position], check) {
             return Err(InvalidCursor);
         }
         let (seconds, id) = position.split_at(8);
@@ -84,13 +88,10 @@ impl Cursor {
     }
 }
 
-fn check_of(position: &[u8]) -> [u8; CHECK] {
-    let digest = Sha256::new()
-        .chain_update(b"newsroom cursor check\0")
-        .chain_update(position)
-        .finalize();
+fn check_of(key: &SiteKey, position: &[u8]) -> [u8; CHECK] {
+    let tag = key.sign(PURPOSE, &[&[V2], position]);
     let mut check = [0u8; CHECK];
-    check.copy_from_slice(&digest[..CHECK]);
+    check.copy_from_slice(&tag[..CHECK]);
     check
 }
 
@@ -111,6 +112,10 @@ mod tests {
     use crate::storage::codec::tests::sample_story;
     use time::macros::datetime;
 
+    fn key() -> SiteKey {
+        SiteKey::new(b"the site's key")
+    }
+
     fn cursor() -> Cursor {
         let mut summary = sample_story().summary();
         summary.published_at = Some(datetime!(2017-07-15 07:11:57.5 UTC));
@@ -120,7 +125,7 @@ mod tests {
     #[test]
     fn a_token_reads_back_as_the_cursor_it_came_from() {
         let cursor = cursor();
-        assert_eq!(Cursor::parse(&cursor.token()), Ok(cursor));
+        assert_eq!(Cursor::parse(&cursor.token(&key()), &key()), Ok(cursor));
     }
 
     #[test]
@@ -133,7 +138,7 @@ mod tests {
     #[test]
     fn a_token_shows_neither_the_time_nor_the_id_in_plain_text() {
         let cursor = cursor();
-        let token = cursor.token();
+        let token = cursor.token(&key());
         let seconds = hex::encode(cursor.published_at.unix_timestamp().to_be_bytes());
         assert!(!token.contains(&cursor.id.to_string()));
         assert!(!token.contains(&seconds[8..]));
@@ -141,7 +146,8 @@ mod tests {
 
     #[test]
     fn a_cut_edited_or_made_up_token_is_refused() {
-        let token = cursor().token();
+        let token = cursor().token(&key());
+        let other_site = cursor().token(&SiteKey::new(b"another site's key"));
         let mut edited = token.clone().into_bytes();
         edited[20] = if edited[20] == b'0' { b'1' } else { b'0' };
         let edited = String::from_utf8(edited).unwrap();
@@ -154,8 +160,13 @@ mod tests {
             &edited,
             &made_up,
             &token.replace(|c: char| c.is_ascii_digit(), "z"),
+            &other_site,
         ] {
-            assert_eq!(Cursor::parse(bad), Err(InvalidCursor), "{bad:?} accepted");
+            assert_eq!(
+                Cursor::parse(bad, &key()),
+                Err(InvalidCursor),
+                "{bad:?} accepted"
+            );
         }
     }
 }

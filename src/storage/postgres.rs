@@ -27,6 +27,7 @@ mod backup_stream;
 mod connection;
 mod counts;
 mod follow;
+mod login_throttle;
 mod schema;
 mod search;
 mod story_write;

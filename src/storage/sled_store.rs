@@ -41,6 +41,7 @@ use transaction::SledTransaction;
 
 mod backup_stream;
 mod keys;
+mod login_throttle;
 mod notes;
 mod restore;
 mod restore_check;
@@ -87,6 +88,9 @@ pub struct SledStore {
     photo_hashes: Tree,
     meta: Tree,
     changes: Tree,
+    /// Failed logins by throttle key, and the accounts' device keys: not in backups.
+    login_failures: Tree,
+    device_keys: Tree,
     /// Every write holds this shared; a backup holds it exclusively, so a backup never sees
     /// half of a write that spans several calls into sled.
     gate: RwLock<()>,
@@ -155,6 +159,8 @@ impl SledStore {
             photo_blobs: db.open_tree("photo_blobs")?,
             photo_hashes: db.open_tree("photo_hashes")?,
             changes: db.open_tree("changes")?,
+            login_failures: db.open_tree(login_throttle::LOGIN_FAILURES)?,
+            device_keys: db.open_tree(login_throttle::DEVICE_KEYS)?,
             public: RwLock::new(decode_public_version(meta.get(PUBLIC_VERSION)?.as_deref())),
             meta,
             db,

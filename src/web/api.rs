@@ -2,6 +2,7 @@
 //! too (`{"error": "..."}`), never the reader's HTML pages.
 
 use super::{AppError, State};
+use crate::domain::SiteKey;
 use crate::domain::StoryId;
 use crate::ninjs::{self, Site};
 use crate::storage::{Cursor, Listing, StoreError};
@@ -119,8 +120,8 @@ struct ListBody {
 }
 
 /// A position in the list, as clients see it: an opaque token naming the last story they got.
-fn parse_cursor(raw: &str) -> Result<Cursor, ApiError> {
-    Cursor::parse(raw)
+fn parse_cursor(raw: &str, key: &SiteKey) -> Result<Cursor, ApiError> {
+    Cursor::parse(raw, key)
         .map_err(|_| ApiError::BadRequest("cursor: not a cursor this API handed out".into()))
 }
 
@@ -143,7 +144,11 @@ async fn list(state: State, req: HttpRequest) -> Result<HttpResponse, ApiError> 
     let query: ListQuery = serde_urlencoded::from_str(req.query_string())
         .map_err(|_| ApiError::BadRequest("the query string could not be read".into()))?;
     let limit = parse_limit(query.limit.as_deref())?;
-    let after = query.cursor.as_deref().map(parse_cursor).transpose()?;
+    let after = query
+        .cursor
+        .as_deref()
+        .map(|raw| parse_cursor(raw, &state.site_key))
+        .transpose()?;
     let (stories, more) = state
         .blocking(move |store| -> Result<_, StoreError> {
             let mut summaries = store.listing_after(Listing::Published, after, limit + 1)?;
@@ -166,7 +171,7 @@ async fn list(state: State, req: HttpRequest) -> Result<HttpResponse, ApiError> 
         .map(|key| {
             urls::absolute(
                 &state.site.base_url,
-                &urls::api_stories(limit, Some(&key.token())),
+                &urls::api_stories(limit, Some(&key.token(&state.site_key))),
             )
         });
     let site = site(&state);
@@ -195,7 +200,10 @@ mod tests {
             "99999999999-0190",
             "1-<script>",
         ] {
-            assert!(parse_cursor(bad).is_err(), "{bad:?} accepted");
+            assert!(
+                parse_cursor(bad, &SiteKey::new(b"key")).is_err(),
+                "{bad:?} accepted"
+            );
         }
     }
 }

@@ -190,25 +190,52 @@ pub fn check_origin(req: &HttpRequest) -> Result<(), AppError> {
     }
 }
 
-/// Login and setup forms come before any session: they use a double-submit token, a random
-/// value both in a cookie and in the form, which another site can neither read nor set.
+/// Login and setup forms come before any session: they use a double-submit token, a value
+/// both in a cookie and in the form, which another site can neither read nor set. The value is
+/// signed with the site's key, so that a pair planted by someone who can set a cookie for the
+/// site (from a neighbouring subdomain, say) but cannot sign is refused too.
 pub mod pre_session {
     use super::*;
+    use crate::domain::SiteKey;
     use actix_web::cookie::{Cookie, SameSite};
+    use rand::RngCore;
 
     pub const COOKIE: &str = "newsroom_form";
+    const PURPOSE: &str = "pre-session form";
+
+    /// A new signed token: 16 random bytes and the first 16 of their HMAC, in hex.
+    pub fn signed_token(key: &SiteKey) -> String {
+        let mut random = [0u8; 16];
+        rand::rng().fill_bytes(&mut random);
+        let tag = key.sign(PURPOSE, &[&random]);
+        format!("{}{}", hex::encode(random), hex::encode(&tag[..16]))
+    }
+
+    /// Whether `value` is a token [`signed_token`] made with this key.
+    pub fn genuine(key: &SiteKey, value: &str) -> bool {
+        if value.len() != 64 {
+            return false;
+        }
+        match (hex::decode(&value[..32]), hex::decode(&value[32..])) {
+            (Ok(random), Ok(tag)) => key.verify(PURPOSE, &[&random], &tag),
+            _ => false,
+        }
+    }
 
     /// The token for a form: the one already in the cookie, or a new one to set.
     pub fn token(req: &HttpRequest) -> (String, Option<Cookie<'static>>) {
-        if let Some(cookie) = req.cookie(COOKIE)
-            && cookie.value().len() == 64
+        let state = req.app_data::<State>();
+        if let (Some(cookie), Some(state)) = (req.cookie(COOKIE), state)
+            && genuine(&state.site_key, cookie.value())
         {
             return (cookie.value().to_owned(), None);
         }
-        let value = token::random_token();
-        let secure = req
-            .app_data::<State>()
-            .is_some_and(|s| s.settings.is_https());
+        let value = match state {
+            Some(state) => signed_token(&state.site_key),
+            // Not reached: every request of the app carries its state.
+            None => token::random_token(),
+        };
+        let secure = state.is_some_and(|s| s.settings.is_https());
         let cookie = Cookie::build(COOKIE, value.clone())
             .path("/")
             .http_only(true)
@@ -231,10 +258,17 @@ pub mod pre_session {
         response.content_type("text/html; charset=utf-8").body(body)
     }
 
+    /// The submitted token is the cookie's, and the site signed it.
     pub fn check(req: &HttpRequest, submitted: &str) -> Result<(), AppError> {
         check_origin(req)?;
+        let key = req
+            .app_data::<State>()
+            .map(|state| &state.site_key)
+            .ok_or(AppError::Forbidden)?;
         match req.cookie(COOKIE) {
-            Some(cookie) if token::same(cookie.value(), submitted) => Ok(()),
+            Some(cookie) if token::same(cookie.value(), submitted) && genuine(key, submitted) => {
+                Ok(())
+            }
             _ => Err(AppError::Forbidden),
         }
     }
@@ -243,6 +277,18 @@ pub mod pre_session {
 #[cfg(test)]
 mod tests {
     use super::LocalPath;
+
+    #[test]
+    fn a_form_token_is_genuine_only_with_the_key_that_signed_it() {
+        use super::pre_session::{genuine, signed_token};
+        use crate::domain::SiteKey;
+        let key = SiteKey::new(b"site");
+        let token = signed_token(&key);
+        assert!(genuine(&key, &token));
+        assert!(!genuine(&SiteKey::new(b"other"), &token));
+        assert!(!genuine(&key, &"ab".repeat(32)));
+        assert!(!genuine(&key, &token[..63]));
+    }
 
     #[test]
     fn a_local_path_is_kept() {

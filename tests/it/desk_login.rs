@@ -95,6 +95,49 @@ async fn the_session_cookie_is_secure_when_the_site_is_served_over_https() {
     let response = app.browser().try_login("zhang.dan", PASSWORD).await;
     let cookie = session_cookie(&response).expect("a session cookie");
     assert!(cookie.contains("Secure"), "{cookie}");
+    let known_browser = response
+        .headers()
+        .get_all(reqwest::header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("newsroom_device="))
+        .expect("a known-browser cookie");
+    assert!(known_browser.contains("Secure"), "{known_browser}");
+}
+
+#[actix_web::test]
+async fn a_setup_form_with_a_planted_token_pair_is_refused_and_a_genuine_one_works() {
+    let app = TestApp::spawn().await;
+    let token = app.setup_token.clone().expect("a setup token");
+    let path = format!("/setup/{token}");
+    let fields = |form_token: &str| {
+        [
+            ("username", "zhang.dan".to_owned()),
+            ("initials", "ZD".to_owned()),
+            ("password", PASSWORD.to_owned()),
+            ("confirm", PASSWORD.to_owned()),
+            ("form_token", form_token.to_owned()),
+        ]
+    };
+    // A pair of someone's own making, in the cookie and the form alike, is not one the site signed.
+    let forged = "cd".repeat(32);
+    let refused = reqwest::Client::new()
+        .post(app.url(&path))
+        .header("cookie", format!("newsroom_form={forged}"))
+        .form(&fields(&forged))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    assert!(app.store.users().unwrap().is_empty());
+
+    let browser = app.browser();
+    let (_, page) = browser.get_html(&path).await;
+    let genuine = input_value(&page, "form_token").expect("the setup form");
+    let fields = fields(&genuine);
+    let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let created = browser.post_form(&path, &fields).await;
+    assert_eq!(created.status(), StatusCode::SEE_OTHER);
 }
 
 #[actix_web::test]
@@ -539,4 +582,68 @@ fn serve_off_a_terminal_names_setup_link_and_never_prints_the_token() {
     child.wait().expect("wait for the server");
     assert!(first.contains("newsroom setup-link"), "{first}");
     assert!(!first.contains("/setup/"), "{first}");
+}
+
+/// Every request a setup link brings (the page, its form sent wrong and right, odd spellings
+/// of its path, a page under it), through the real binary's log in both formats: no line
+/// holds the token.
+#[actix_web::test]
+async fn no_log_line_of_any_setup_request_holds_the_token() {
+    for format in ["text", "json"] {
+        let site = crate::helpers::TestSite::new();
+        let mut command = crate::helpers::newsroom(&site);
+        command.arg("setup-link");
+        let made = crate::helpers::run(command);
+        assert!(made.status.success(), "{}", made.stderr);
+        let token = made
+            .stdout
+            .split("/setup/")
+            .nth(1)
+            .and_then(|rest| rest.split_whitespace().next())
+            .expect("a setup link")
+            .to_owned();
+        let log = site.path().join(format!("{format}.log"));
+        let mut server =
+            crate::helpers::ServerProcess::start_with(&site, log, &["--log-format", format]).await;
+        let browser = crate::helpers::Browser::new(&server.address);
+        for path in [
+            format!("/setup/{token}"),
+            format!("/setup/{token}?from=mail"),
+            format!("//setup/{token}"),
+            format!("/%73etup/{token}"),
+            format!("/setup/{token}/more"),
+            format!("/setup/{token}/"),
+        ] {
+            browser.get(&path).await;
+        }
+        let (_, page) = browser.get_html(&format!("/setup/{token}")).await;
+        let form_token = input_value(&page, "form_token").expect("the setup form");
+        let path = format!("/setup/{token}");
+        // A forged form, one that is too short, one with too short a password, then the real one.
+        browser.post_form(&path, &[("form_token", "forged")]).await;
+        browser.post_form(&path, &[("username", "x")]).await;
+        let mut fields = vec![
+            ("username", "zhang.dan"),
+            ("initials", "ZD"),
+            ("password", "short"),
+            ("confirm", "short"),
+            ("form_token", form_token.as_str()),
+        ];
+        browser.post_form(&path, &fields).await;
+        fields[2] = ("password", PASSWORD);
+        fields[3] = ("confirm", PASSWORD);
+        let created = browser.post_form(&path, &fields).await;
+        assert_eq!(created.status(), StatusCode::SEE_OTHER, "{format}");
+        browser.get(&path).await;
+        server.stop().await;
+
+        let written = server.log();
+        assert!(
+            written.contains("/setup/…"),
+            "{format}: requests are logged:\n{written}"
+        );
+        for line in written.lines() {
+            assert!(!line.contains(&token), "{format}: the token in {line}");
+        }
+    }
 }

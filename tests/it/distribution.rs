@@ -410,6 +410,49 @@ fn a_backup_without_a_server_and_a_refused_restore_from_nothing() {
 }
 
 /// A published story's document as exported from another site, with its `uri` replaced.
+/// Incoming HTML read as a browser reads it: every named entity, script content that is not
+/// copy, and a `>` inside an attribute that does not end the tag.
+#[actix_web::test]
+async fn incoming_html_is_read_as_a_browser_reads_it() {
+    let site = TestSite::new();
+    let text = std::fs::read_to_string(fixture("ninjs/004_simple_text_article.json")).unwrap();
+    let mut doc: Value = serde_json::from_str(&text).unwrap();
+    doc["headlines"][0] = serde_json::json!({
+        "role": "main",
+        "contenttype": "text/html",
+        "value": "Captain&rsquo;s trial opens &mdash; at last",
+    });
+    doc["bodies"] = serde_json::json!([{
+        "role": "richtext",
+        "contenttype": "text/html",
+        "value": "<p>The captain&rsquo;s lawyers &mdash; three of them &mdash; spoke.</p>\
+                  <script>document.write('<p>injected copy</p>')</script>\
+                  <p><a href=\"/x\" title=\"a > b\">The court</a> sat at nine.</p>",
+    }]);
+    let file = site.path().join("html.jsonl");
+    std::fs::write(&file, format!("{doc}\n")).unwrap();
+
+    let finished = import(&site, &file);
+    assert!(finished.status.success(), "{}", finished.stderr);
+
+    let story = stories_in(&site).remove(0);
+    assert_eq!(
+        story.content.headline.as_str(),
+        "Captain\u{2019}s trial opens \u{2014} at last"
+    );
+    let body = story.content.body.as_str();
+    assert!(
+        body.contains("The captain\u{2019}s lawyers \u{2014} three of them \u{2014} spoke."),
+        "{body}"
+    );
+    assert!(
+        !body.contains("injected") && !body.contains("document.write"),
+        "{body}"
+    );
+    assert!(body.contains("The court sat at nine."), "{body}");
+    assert!(!body.contains("b\"") && !body.contains("rsquo"), "{body}");
+}
+
 fn document_claiming(uri: &str, dir: &Path) -> std::path::PathBuf {
     let source = TestSite::new();
     seed(&source, a_newsroom_worth_of_stories()[2..3].to_vec());

@@ -30,6 +30,7 @@ mod history;
 mod layers;
 mod listing;
 mod load;
+mod login_throttle;
 mod merging;
 mod multi_server;
 mod ninjs;

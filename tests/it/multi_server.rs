@@ -268,3 +268,36 @@ async fn with_one_server_killed_under_load_the_other_keeps_answering_and_no_save
         );
     }
 }
+
+#[actix_web::test]
+async fn guesses_spread_over_two_servers_share_one_allowance() {
+    if !runs_once("multi_server") {
+        return;
+    }
+    let (site, a, b) = two_servers().await;
+    let browsers: Vec<Browser> = (0..40)
+        .map(|n| Browser::new(if n % 2 == 0 { &a.address } else { &b.address }))
+        .collect();
+
+    let statuses = futures_util::future::join_all(browsers.iter().map(|browser| async move {
+        browser
+            .try_login("zhang.dan", "guess guess guess")
+            .await
+            .status()
+    }))
+    .await;
+
+    let checked = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::UNAUTHORIZED)
+        .count();
+    assert_eq!(checked, 5, "{statuses:?}");
+    let store = site.open();
+    let failures = store
+        .audit_log(None, 100)
+        .unwrap()
+        .iter()
+        .filter(|e| e.action == AuditAction::LoginFailed)
+        .count();
+    assert_eq!(failures, 5);
+}

@@ -203,6 +203,41 @@ async fn malformed_list_parameters_are_json_400s() {
     }
 }
 
+#[actix_web::test]
+async fn a_cursor_altered_or_made_up_without_the_site_s_key_is_a_json_400() {
+    let app = TestApp::spawn().await;
+    let now = OffsetDateTime::now_utc();
+    let stories: Vec<_> = (0..3)
+        .map(|n| {
+            StoryBuilder::new(&format!("Story {n}"))
+                .published_at(now - Duration::minutes(n))
+                .save(&app)
+        })
+        .collect();
+    let (_, first) = get_json(&app, "/api/v1/stories?limit=1").await;
+    let next = first["next"].as_str().expect("a next page").to_owned();
+    let token = next.rsplit("cursor=").next().expect("a cursor").to_owned();
+    let (status, _) = get_json(&app, &format!("/api/v1/stories?limit=1&cursor={token}")).await;
+    assert_eq!(status, StatusCode::OK, "the cursor handed out works");
+
+    // One digit of the position changed; the same position signed with another key.
+    let mut altered = token.clone().into_bytes();
+    let last = altered.len() - 1;
+    altered[last] = if altered[last] == b'0' { b'1' } else { b'0' };
+    let altered = String::from_utf8(altered).unwrap();
+    let made_up = newsroom::storage::Cursor::after(&stories[2].summary())
+        .expect("published")
+        .token(&newsroom::domain::SiteKey::new(b"a guess at the key"));
+    for bad in [altered, made_up] {
+        let (status, body) = get_json(&app, &format!("/api/v1/stories?limit=1&cursor={bad}")).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}");
+        assert!(
+            body["error"].as_str().unwrap().starts_with("cursor"),
+            "{body}"
+        );
+    }
+}
+
 /// Follows `next` links from `first` to the end, returning every story's headline in order.
 async fn page_through(app: &TestApp, first: &str) -> Vec<String> {
     let mut headlines = Vec::new();

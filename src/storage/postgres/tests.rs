@@ -146,12 +146,14 @@ fn an_empty_database_is_migrated_on_open_and_a_second_open_changes_nothing() {
             to: latest
         }
     );
-    let applied: i64 = db
+    let (applied, last): (i64, Option<i32>) = db
         .client()
-        .query_one("SELECT count(*) FROM schema_migrations", &[])
-        .unwrap()
-        .get(0);
+        .query_one("SELECT count(*), max(version) FROM schema_migrations", &[])
+        .map(|row| (row.get(0), row.get(1)))
+        .unwrap();
+    // Each migration once, the last being the latest.
     assert_eq!(applied, i64::from(latest));
+    assert_eq!(last, Some(latest));
 }
 
 #[test]

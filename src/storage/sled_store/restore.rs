@@ -156,9 +156,17 @@ fn lock_still_held(e: &std::io::Error) -> bool {
 }
 
 /// Whether the database holds anything at all (accounts, stories, photos, audit events). The
-/// marker of an index built on open is not data: every database opened has it.
+/// marker of an index built on open is not data: every database opened has it; nor are failed
+/// logins and device keys, which backups leave out.
 pub(super) fn holds_data(db: &Db) -> Result<bool, StoreError> {
+    let transient = [
+        super::login_throttle::LOGIN_FAILURES.as_bytes(),
+        super::login_throttle::DEVICE_KEYS.as_bytes(),
+    ];
     for name in db.tree_names() {
+        if transient.contains(&name.as_ref()) {
+            continue;
+        }
         let tree = db.open_tree(&name)?;
         for key in tree.iter().keys() {
             if key?.as_ref() != REVIEW_INDEX_BUILT {

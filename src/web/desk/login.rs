@@ -2,18 +2,20 @@
 
 use super::client_address;
 use super::story_form::{StoryInput, form_page};
+use crate::auth::device;
 use crate::auth::password::{self, Verified};
+use crate::auth::throttle::{Attempt, Browser, Refused};
 use crate::domain::{AuditAction, AuditEvent, Password, PasswordHash, StoryId, UserId, Username};
 use crate::urls::assets::css_url;
 use crate::views::desk::LoginPage;
 use crate::web::auth::{LocalPath, SignedIn, begin_session, pre_session};
 use crate::web::{AppError, State};
 use actix_session::Session;
+use actix_web::cookie::{Cookie, SameSite};
 use actix_web::http::header::LOCATION;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
-use std::time::Instant;
 
 #[derive(Deserialize)]
 pub struct LoginQuery {
@@ -109,13 +111,12 @@ pub(super) async fn submit(
     pre_session::check(&req, &form.form_token)?;
     let client = client_address(&req, &state);
     let next = LocalPath::or_desk(&form.next);
+    let browser = browser_of(&req, &state, &form.username).await?;
     // Counted before the password is checked, so guesses sent at once share one allowance.
-    let attempt = state
-        .login_throttle
-        .reserve(&form.username, &client, Instant::now())
-        .map_err(|wait| AppError::TooManyAttempts {
-            minutes: wait.as_secs().div_ceil(60).max(1),
-        })?;
+    let attempt = match reserve(&state, &form.username, &client, browser).await? {
+        Ok(attempt) => attempt,
+        Err(wait) => return throttled(&form, next, wait),
+    };
 
     let user = match Username::parse(&form.username) {
         Ok(name) => {
@@ -150,25 +151,111 @@ pub(super) async fn submit(
         return refused(&form, next);
     };
 
-    attempt.succeeded();
+    web::block(move || attempt.succeeded()).await?;
     let rehashed = match verified {
         Verified::YesRehashed(hash) => Some(hash),
         _ => None,
     };
     let event = audit(AuditAction::Login, Some(&user));
     record_login(&state, user.id, rehashed, event).await?;
+    let known_browser = remember_browser(&state, user.id).await?;
     let csrf = begin_session(&session, &user, state.settings.clock.now())?;
-    if let Ok(stash) = serde_json::from_str::<Stash>(&form.stash) {
+    let mut response = if let Ok(stash) = serde_json::from_str::<Stash>(&form.stash) {
         let signed_in = SignedIn {
             user,
             csrf,
             session,
         };
-        return welcome_back(&state, &signed_in, stash).await;
+        welcome_back(&state, &signed_in, stash).await?
+    } else {
+        HttpResponse::SeeOther()
+            .insert_header((LOCATION, next.into_string()))
+            .finish()
+    };
+    response
+        .add_cookie(&known_browser)
+        .map_err(|e| AppError::internal("setting the known-browser cookie", e))?;
+    Ok(response)
+}
+
+/// Whether this browser signed in to the account named `username` before, by its device
+/// cookie (see `auth::device`).
+async fn browser_of(req: &HttpRequest, state: &State, username: &str) -> Result<Browser, AppError> {
+    let Some(cookie) = req.cookie(device::COOKIE) else {
+        return Ok(Browser::Unknown);
+    };
+    let value = cookie.value().to_owned();
+    let (Some(id), Ok(name)) = (device::account_of(&value), Username::parse(username)) else {
+        return Ok(Browser::Unknown);
+    };
+    let site_key = state.site_key.clone();
+    state
+        .blocking(move |store| -> Result<_, crate::storage::StoreError> {
+            let named = store.user(id)?.is_some_and(|u| u.username == name);
+            let known = named && device::recognises(&site_key, &value, id, &store.device_key(id)?);
+            Ok(if known {
+                Browser::Known
+            } else {
+                Browser::Unknown
+            })
+        })
+        .await
+}
+
+/// Lets the attempt through the throttle (counted as failed until it succeeds), or gives the
+/// wait.
+async fn reserve(
+    state: &State,
+    username: &str,
+    client: &str,
+    browser: Browser,
+) -> Result<Result<Attempt, std::time::Duration>, AppError> {
+    let (state, username, client) = (state.clone(), username.to_owned(), client.to_owned());
+    let reserved =
+        web::block(move || state.login_throttle.reserve(&username, &client, browser)).await?;
+    match reserved {
+        Ok(attempt) => Ok(Ok(attempt)),
+        Err(Refused::Wait(wait)) => Ok(Err(wait)),
+        Err(Refused::Store(e)) => Err(e.into()),
     }
-    Ok(HttpResponse::SeeOther()
-        .insert_header((LOCATION, next.into_string()))
+}
+
+/// The cookie that makes this browser known to the account from now on: HttpOnly, Secure as
+/// the session's, sent only to the login page, for a year.
+async fn remember_browser(state: &State, user: UserId) -> Result<Cookie<'static>, AppError> {
+    let device_key = state.blocking(move |store| store.device_key(user)).await?;
+    let value = device::issue(&state.site_key, user, &device_key);
+    Ok(Cookie::build(device::COOKIE, value)
+        .path("/login")
+        .http_only(true)
+        .secure(state.settings.is_https())
+        .same_site(SameSite::Strict)
+        .max_age(device::LIFETIME)
         .finish())
+}
+
+/// The login form again, saying how long to wait, with the name that was typed kept: 429.
+fn throttled(
+    form: &LoginForm,
+    next: LocalPath,
+    wait: std::time::Duration,
+) -> Result<HttpResponse, AppError> {
+    let minutes = wait.as_secs().div_ceil(60).max(1);
+    let page = LoginPage {
+        css_url: css_url(),
+        form_token: form.form_token.clone(),
+        next: next.into_string(),
+        username: form.username.clone(),
+        error: Some(format!(
+            "Too many attempts: try again in {minutes} minute{}.",
+            if minutes == 1 { "" } else { "s" }
+        )),
+        notice: None,
+        stash: Some(form.stash.clone()).filter(|s| !s.is_empty()),
+    };
+    Ok(HttpResponse::TooManyRequests()
+        .content_type("text/html; charset=utf-8")
+        .body(page.render()?))
 }
 
 /// Keeps a login in the audit log, and the password's new hash when its parameters changed.
