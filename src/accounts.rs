@@ -130,6 +130,7 @@ pub fn create(
         password_hash,
         disabled: false,
         created_at: actor.at,
+        two_factor: None,
     };
     // The account and its audit entry are stored together or not at all.
     let created = storage::transaction(store, |tx| {

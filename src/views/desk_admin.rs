@@ -147,6 +147,10 @@ pub fn action_label(action: AuditAction) -> &'static str {
         AuditAction::UserChanged => "Account changed",
         AuditAction::UserDisabled => "Account disabled",
         AuditAction::PasswordChanged => "Password changed",
+        AuditAction::TwoFactorEnrolled => "Second factor set up",
+        AuditAction::TwoFactorReset => "Second factor reset",
+        AuditAction::SessionsEnded => "Signed out everywhere",
+        AuditAction::SettingChanged => "Setting changed",
     }
 }
 

@@ -458,6 +458,7 @@ impl TestApp {
             password_hash: newsroom::auth::password::hash_blocking(&password).expect("hash"),
             disabled: false,
             created_at: OffsetDateTime::now_utc(),
+            two_factor: None,
         };
         self.store.create_user(&user).expect("create user");
         user

@@ -14,6 +14,9 @@ fn session(user: Option<newsroom::domain::UserId>, expires_in: Duration) -> Sess
         ],
         expires_at: at(0) + expires_in,
         user,
+        browser: String::new(),
+        address: String::new(),
+        last_seen: None,
     }
 }
 
