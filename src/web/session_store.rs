@@ -29,6 +29,9 @@ pub const USER_KEY: &str = "user";
 /// record so that its owner can tell their sessions apart.
 pub const BROWSER_KEY: &str = "browser";
 pub const ADDRESS_KEY: &str = "address";
+/// The session state key of a random tag that tells a session apart in its owner's list (the
+/// session id itself is never stored).
+pub const TAG_KEY: &str = "tag";
 
 fn record(state: HashMap<String, String>, ttl: &Duration, now: OffsetDateTime) -> Session {
     let value = |key: &str| {

@@ -6,7 +6,7 @@ use crate::auth::password::{self, Verified};
 use crate::domain::{AuditAction, AuditEvent, Password, PasswordHash, StoryId, UserId, Username};
 use crate::urls::assets::css_url;
 use crate::views::desk::LoginPage;
-use crate::web::auth::{LocalPath, SignedIn, begin_session, pre_session};
+use crate::web::auth::{Enrolling, LocalPath, SignedIn, begin_session, pre_session};
 use crate::web::{AppError, State};
 use actix_session::Session;
 use actix_web::http::header::LOCATION;
@@ -155,16 +155,34 @@ pub(super) async fn submit(
         Verified::YesRehashed(hash) => Some(hash),
         _ => None,
     };
+    if user.two_factor.is_some() {
+        return super::login_code::ask_for_code(
+            &state, &session, &user, rehashed, next, form.stash,
+        )
+        .await;
+    }
     let event = audit(AuditAction::Login, Some(&user));
     record_login(&state, user.id, rehashed, event).await?;
+    signed_in_now(&state, session, user, next, &form.stash).await
+}
+
+/// Starts the session of an account that has just proved who it is, and sends it on: to the
+/// story it was writing when its last session ended (`stash`), or to `next`.
+pub(super) async fn signed_in_now(
+    state: &State,
+    session: Session,
+    user: crate::domain::User,
+    next: LocalPath,
+    stash: &str,
+) -> Result<HttpResponse, AppError> {
     let csrf = begin_session(&session, &user, state.settings.clock.now())?;
-    if let Ok(stash) = serde_json::from_str::<Stash>(&form.stash) {
+    if let Ok(stash) = serde_json::from_str::<Stash>(stash) {
         let signed_in = SignedIn {
             user,
             csrf,
             session,
         };
-        return welcome_back(&state, &signed_in, stash).await;
+        return welcome_back(state, &signed_in, stash).await;
     }
     Ok(HttpResponse::SeeOther()
         .insert_header((LOCATION, next.into_string()))
@@ -172,7 +190,7 @@ pub(super) async fn submit(
 }
 
 /// Keeps a login in the audit log, and the password's new hash when its parameters changed.
-async fn record_login(
+pub(super) async fn record_login(
     state: &State,
     user: UserId,
     rehashed: Option<PasswordHash>,
@@ -245,7 +263,7 @@ pub struct LogoutForm {
 pub(super) async fn logout(
     req: HttpRequest,
     state: State,
-    signed_in: SignedIn,
+    Enrolling(signed_in): Enrolling,
     form: web::Form<LogoutForm>,
 ) -> Result<HttpResponse, AppError> {
     signed_in.check_csrf(&req, &form.csrf)?;
