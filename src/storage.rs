@@ -500,7 +500,7 @@ pub trait SecretStore {
 }
 
 /// What a setting's name is prefixed with among the secrets.
-pub const SETTING_PREFIX: &str = "setting.";
+pub const SETTING_PREFIX: &str = "setting-";
 
 /// Copies of the whole site, in the engine-neutral stream of [`backup`].
 pub trait BackupStore {

@@ -49,5 +49,6 @@ mod staged_edits;
 mod story_form_limits;
 mod story_posts;
 mod structured_data;
+mod two_factor;
 mod while_serving;
 mod wire_import;

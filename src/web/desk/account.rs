@@ -91,7 +91,7 @@ async fn render(
             last_seen: record.last_seen.map(Timestamp::new),
         })
         .collect();
-    sessions.sort_by(|a, b| b.is_current.cmp(&a.is_current));
+    sessions.sort_by_key(|s| std::cmp::Reverse(s.is_current));
     let two_factor = signed_in.user.two_factor.as_ref();
     let page = AccountPage {
         ctx: DeskContext::new(signed_in, "Your account"),
