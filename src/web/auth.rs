@@ -193,8 +193,7 @@ fn note_client(session: &Session, req: &HttpRequest, state: &super::AppState) {
     // Losing them only leaves the list less telling; the session itself is unaffected.
     let _ = session
         .insert(BROWSER_KEY, browser)
-        .and_then(|()| session.insert(ADDRESS_KEY, address))
-        .and_then(|()| session.insert(TAG_KEY, token::random_token()));
+        .and_then(|()| session.insert(ADDRESS_KEY, address));
 }
 
 /// The tag of this session as its record's state holds it (JSON-encoded, as actix-session
@@ -220,6 +219,7 @@ pub fn begin_session(
         .insert(USER_KEY, user.id.to_string())
         .and_then(|()| session.insert(LOGIN_AT_KEY, now))
         .and_then(|()| session.insert(CSRF_KEY, csrf.clone()))
+        .and_then(|()| session.insert(TAG_KEY, token::random_token()))
         .map_err(|e| AppError::internal("starting a session", e))?;
     Ok(csrf)
 }

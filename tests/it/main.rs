@@ -34,6 +34,7 @@ mod merging;
 mod multi_server;
 mod ninjs;
 mod operations;
+mod own_account;
 mod page_cache;
 mod photo_crops;
 mod photos;

@@ -11,7 +11,7 @@ use crate::views::Timestamp;
 use crate::views::desk::DeskContext;
 use crate::views::desk_account::{AccountPage, RecoveryCodesPage, SessionRow, TwoFactorSetupPage};
 use crate::web::auth::{Enrolling, SignedIn, begin_session, session_tag};
-use crate::web::{AppError, State};
+use crate::web::{AppError, State, session_store};
 use actix_web::http::StatusCode;
 use actix_web::http::header::LOCATION;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
@@ -83,15 +83,27 @@ async fn render(
         .map(|(key, record)| SessionRow {
             id: hex::encode(key),
             is_current: current.is_some()
-                && record.state.iter().any(|(k, v)| {
-                    k == crate::web::session_store::TAG_KEY && Some(v) == current.as_ref()
-                }),
+                && record
+                    .state
+                    .iter()
+                    .any(|(k, v)| k == session_store::TAG_KEY && Some(v) == current.as_ref()),
             browser: record.browser,
             address: record.address,
             last_seen: record.last_seen.map(Timestamp::new),
         })
         .collect();
     sessions.sort_by_key(|s| std::cmp::Reverse(s.is_current));
+    // This session's first desk request noted its browser and address, which its record
+    // only gets when that request ends.
+    if let Some(this) = sessions.iter_mut().find(|s| s.is_current) {
+        let live = |key| signed_in.session.get::<String>(key).ok().flatten();
+        if this.browser.is_empty() {
+            this.browser = live(session_store::BROWSER_KEY).unwrap_or_default();
+        }
+        if this.address.is_empty() {
+            this.address = live(session_store::ADDRESS_KEY).unwrap_or_default();
+        }
+    }
     let two_factor = signed_in.user.two_factor.as_ref();
     let page = AccountPage {
         ctx: DeskContext::new(signed_in, "Your account"),
