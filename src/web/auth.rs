@@ -176,8 +176,10 @@ async fn signed_in(req: &HttpRequest) -> Option<(SignedIn, bool)> {
 }
 
 /// Keeps the browser and address a session is used from, once, for its owner's list of
-/// sessions (the session store copies them into the record).
-fn note_client(session: &Session, req: &HttpRequest, state: &super::AppState) {
+/// sessions (the session store copies them into the record). Called as a session begins, so
+/// that noting them costs no write of its own; a session begun elsewhere (first-run setup, or
+/// before this was kept) gets them on its first desk request.
+pub fn note_client(session: &Session, req: &HttpRequest, state: &super::AppState) {
     if session.contains_key(BROWSER_KEY) {
         return;
     }

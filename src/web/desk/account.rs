@@ -10,7 +10,7 @@ use crate::urls::{DESK_ACCOUNT, TWO_FACTOR_SETUP};
 use crate::views::Timestamp;
 use crate::views::desk::DeskContext;
 use crate::views::desk_account::{AccountPage, RecoveryCodesPage, SessionRow, TwoFactorSetupPage};
-use crate::web::auth::{Enrolling, SignedIn, begin_session, session_tag};
+use crate::web::auth::{Enrolling, SignedIn, begin_session, note_client, session_tag};
 use crate::web::{AppError, State, session_store};
 use actix_web::http::StatusCode;
 use actix_web::http::header::LOCATION;
@@ -167,7 +167,7 @@ async fn change_password(
     let (user, _) = state
         .blocking(move |store| accounts::set_password(store, &actor, id, hash))
         .await?;
-    restart_session(&state, &signed_in, &user)?;
+    restart_session(&req, &state, &signed_in, &user)?;
     done(
         &signed_in,
         "Your password was changed; your other sessions were ended.",
@@ -177,11 +177,14 @@ async fn change_password(
 /// Every session of the account was ended (this one too): starts a fresh one for whoever just
 /// proved they are signed in as it.
 fn restart_session(
+    req: &HttpRequest,
     state: &State,
     signed_in: &SignedIn,
     user: &crate::domain::User,
 ) -> Result<(), AppError> {
-    begin_session(&signed_in.session, user, state.settings.clock.now()).map(|_| ())
+    begin_session(&signed_in.session, user, state.settings.clock.now())?;
+    note_client(&signed_in.session, req, state);
+    Ok(())
 }
 
 /// The secret being set up: the one kept in the session, so that reloading the page shows the
@@ -324,7 +327,7 @@ async fn turn_off(
     let (user, _) = state
         .blocking(move |store| accounts::reset_two_factor(store, &actor, id))
         .await?;
-    restart_session(&state, &signed_in, &user)?;
+    restart_session(&req, &state, &signed_in, &user)?;
     done(
         &signed_in,
         "Your second factor is off; your other sessions were ended.",

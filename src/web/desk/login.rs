@@ -6,7 +6,7 @@ use crate::auth::password::{self, Verified};
 use crate::domain::{AuditAction, AuditEvent, Password, PasswordHash, StoryId, UserId, Username};
 use crate::urls::assets::css_url;
 use crate::views::desk::LoginPage;
-use crate::web::auth::{Enrolling, LocalPath, SignedIn, begin_session, pre_session};
+use crate::web::auth::{Enrolling, LocalPath, SignedIn, begin_session, note_client, pre_session};
 use crate::web::{AppError, State};
 use actix_session::Session;
 use actix_web::http::header::LOCATION;
@@ -163,12 +163,13 @@ pub(super) async fn submit(
     }
     let event = audit(AuditAction::Login, Some(&user));
     record_login(&state, user.id, rehashed, event).await?;
-    signed_in_now(&state, session, user, next, &form.stash).await
+    signed_in_now(&req, &state, session, user, next, &form.stash).await
 }
 
 /// Starts the session of an account that has just proved who it is, and sends it on: to the
 /// story it was writing when its last session ended (`stash`), or to `next`.
 pub(super) async fn signed_in_now(
+    req: &HttpRequest,
     state: &State,
     session: Session,
     user: crate::domain::User,
@@ -176,6 +177,7 @@ pub(super) async fn signed_in_now(
     stash: &str,
 ) -> Result<HttpResponse, AppError> {
     let csrf = begin_session(&session, &user, state.settings.clock.now())?;
+    note_client(&session, req, state);
     if let Ok(stash) = serde_json::from_str::<Stash>(stash) {
         let signed_in = SignedIn {
             user,

@@ -193,5 +193,5 @@ async fn submit(
         .ok()
         .flatten()
         .unwrap_or_default();
-    signed_in_now(&state, session, user, next, &stash).await
+    signed_in_now(&req, &state, session, user, next, &stash).await
 }
