@@ -337,3 +337,49 @@ async fn the_command_line_resets_a_second_factor_while_the_server_runs() {
     );
     server.stop().await;
 }
+
+#[test]
+fn the_same_code_sent_many_times_at_once_is_accepted_once() {
+    use newsroom::accounts::{SecondFactor, check_second_factor};
+    use std::sync::{Arc, Barrier};
+    let site = TestSite::new();
+    let store = site.open();
+    let secret = newsroom::auth::second_factor::new_secret();
+    let now = time::OffsetDateTime::now_utc();
+    let user = newsroom::domain::User {
+        id: newsroom::domain::UserId::new(),
+        username: Username::parse("ann.lee").unwrap(),
+        initials: newsroom::domain::Initials::parse("AL").unwrap(),
+        role: Role::Writer,
+        password_hash: newsroom::domain::PasswordHash("$argon2id$x".into()),
+        disabled: false,
+        created_at: now,
+        two_factor: Some(newsroom::domain::TwoFactor {
+            secret: secret.clone(),
+            last_step: 0,
+            recovery: Vec::new(),
+            enrolled_at: now,
+        }),
+    };
+    store.create_user(&user).unwrap();
+    let code = code_at(&secret, now.unix_timestamp() as u64);
+    let start = Arc::new(Barrier::new(8));
+    let tries: Vec<_> = (0..8)
+        .map(|_| {
+            let (store, start, code) = (store.clone(), start.clone(), code.clone());
+            std::thread::spawn(move || {
+                start.wait();
+                check_second_factor(&*store, user.id, &code, now).unwrap()
+            })
+        })
+        .collect();
+    let outcomes: Vec<SecondFactor> = tries.into_iter().map(|t| t.join().unwrap()).collect();
+    assert_eq!(
+        outcomes
+            .iter()
+            .filter(|o| **o == SecondFactor::Code)
+            .count(),
+        1,
+        "{outcomes:?}"
+    );
+}
