@@ -3,8 +3,10 @@
 //! leave the same trail in the audit log. Passwords arrive already hashed: the command line
 //! hashes in place, the web hashes on the bounded pool.
 
+use crate::auth::second_factor;
 use crate::domain::{
-    AuditAction, AuditEvent, Initials, PasswordHash, Role, User, UserId, Username,
+    AuditAction, AuditEvent, Initials, PasswordHash, RecoveryDigest, Role, TotpSecret, TwoFactor,
+    User, UserId, Username,
 };
 use crate::storage::{self, Store, StoreError, Transaction};
 use thiserror::Error;
@@ -130,6 +132,7 @@ pub fn create(
         password_hash,
         disabled: false,
         created_at: actor.at,
+        two_factor: None,
     };
     // The account and its audit entry are stored together or not at all.
     let created = storage::transaction(store, |tx| {
@@ -208,8 +211,9 @@ pub fn set_password(
     })
 }
 
-/// Ends every session of the account and forgets its known browsers: for someone who left a
-/// session open somewhere, or fears someone else has one. Returns how many sessions ended.
+/// Ends every session of the account and forgets its known browsers (the owner's "sign out
+/// everywhere", or an admin's): for someone who left a session open somewhere, or fears someone
+/// else has one. In the audit log; returns how many sessions ended.
 pub fn sign_out_everywhere(
     store: &dyn Store,
     actor: &Actor,
@@ -221,9 +225,9 @@ pub fn sign_out_everywhere(
         let ended = tx.delete_sessions_of(user.id)?;
         tx.record_audit(&event(
             actor,
-            AuditAction::Logout,
+            AuditAction::SessionsEnded,
             format!(
-                "{} signed out everywhere; {}; known browsers forgotten",
+                "{}; {}; known browsers forgotten",
                 user.username,
                 sessions_ended(ended)
             ),
@@ -305,6 +309,153 @@ pub fn enable(store: &dyn Store, actor: &Actor, id: UserId) -> Result<User, Acco
         ))?;
         Ok(user)
     })
+}
+
+/// Puts a second factor in place once its owner has typed a code from it, so that a secret
+/// that never reached their app cannot lock them out. Returns false, changing nothing, for a
+/// wrong code.
+pub fn enrol_two_factor(
+    store: &dyn Store,
+    actor: &Actor,
+    id: UserId,
+    secret: &TotpSecret,
+    code: &str,
+    recovery: Vec<RecoveryDigest>,
+) -> Result<bool, AccountError> {
+    let Some(step) = second_factor::matching_step(secret, code, unix_seconds(actor.at)) else {
+        return Ok(false);
+    };
+    storage::transaction(store, |tx| {
+        let mut user = find_id(tx, id)?;
+        user.two_factor = Some(TwoFactor {
+            secret: secret.clone(),
+            // The code just typed is spent.
+            last_step: step,
+            recovery: recovery.clone(),
+            enrolled_at: actor.at,
+        });
+        tx.update_user(&user)?;
+        tx.record_audit(&event(
+            actor,
+            AuditAction::TwoFactorEnrolled,
+            user.username.to_string(),
+        ))?;
+        Ok(true)
+    })
+}
+
+/// How a second factor typed at sign-in was taken.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SecondFactor {
+    /// A code from the app, for a time step not used before.
+    Code,
+    /// A recovery code, now used up; this many are left.
+    RecoveryCode {
+        left: usize,
+    },
+    Refused,
+}
+
+/// Checks a code (or a recovery code) typed after the password, and spends it: the step it
+/// belongs to, or the recovery code. Read and spent in one transaction (serializable on
+/// PostgreSQL, one at a time on sled), so the same code sent twice at once passes once.
+pub fn check_second_factor(
+    store: &dyn Store,
+    id: UserId,
+    typed: &str,
+    now: OffsetDateTime,
+) -> Result<SecondFactor, AccountError> {
+    storage::transaction(store, |tx| {
+        let mut user = find_id(tx, id)?;
+        let Some(two_factor) = user.two_factor.as_mut() else {
+            return Ok(SecondFactor::Refused);
+        };
+        let outcome =
+            match second_factor::matching_step(&two_factor.secret, typed, unix_seconds(now)) {
+                Some(step) if step > two_factor.last_step => {
+                    two_factor.last_step = step;
+                    SecondFactor::Code
+                }
+                Some(_) => SecondFactor::Refused,
+                None => {
+                    let digest = second_factor::recovery_digest(typed);
+                    match two_factor.recovery.iter().position(|d| *d == digest) {
+                        Some(at) => {
+                            two_factor.recovery.remove(at);
+                            SecondFactor::RecoveryCode {
+                                left: two_factor.recovery.len(),
+                            }
+                        }
+                        None => SecondFactor::Refused,
+                    }
+                }
+            };
+        if outcome != SecondFactor::Refused {
+            tx.update_user(&user)?;
+        }
+        Ok(outcome)
+    })
+}
+
+/// Takes away an account's second factor and ends its sessions: for an admin helping someone
+/// who lost their phone, or the owner starting again. Returns the account and how many sessions
+/// ended.
+pub fn reset_two_factor(
+    store: &dyn Store,
+    actor: &Actor,
+    id: UserId,
+) -> Result<(User, usize), AccountError> {
+    storage::transaction(store, |tx| {
+        let mut user = find_id(tx, id)?;
+        user.two_factor = None;
+        tx.update_user(&user)?;
+        let ended = tx.delete_sessions_of(user.id)?;
+        tx.record_audit(&event(
+            actor,
+            AuditAction::TwoFactorReset,
+            format!("{}; {}", user.username, sessions_ended(ended)),
+        ))?;
+        Ok((user, ended))
+    })
+}
+
+/// The setting that makes admins and editors set up a second factor before anything else.
+const REQUIRE_TWO_FACTOR: &str = "require-two-factor";
+
+pub fn two_factor_required(store: &dyn Store) -> Result<bool, StoreError> {
+    Ok(store.setting(REQUIRE_TWO_FACTOR)?.as_deref() == Some(&[1]))
+}
+
+pub fn set_two_factor_required(
+    store: &dyn Store,
+    actor: &Actor,
+    required: bool,
+) -> Result<(), AccountError> {
+    storage::transaction(store, |tx| {
+        tx.put_setting(REQUIRE_TWO_FACTOR, &[u8::from(required)])?;
+        tx.record_audit(&event(
+            actor,
+            AuditAction::SettingChanged,
+            format!(
+                "a second factor {} for admins and editors",
+                if required {
+                    "required"
+                } else {
+                    "no longer required"
+                }
+            ),
+        ))?;
+        Ok(())
+    })
+}
+
+/// Whether `user` must set up a second factor before doing anything else.
+pub fn must_enrol(store: &dyn Store, user: &User) -> Result<bool, StoreError> {
+    Ok(user.is_staff() && user.two_factor.is_none() && two_factor_required(store)?)
+}
+
+fn unix_seconds(at: OffsetDateTime) -> u64 {
+    u64::try_from(at.unix_timestamp()).unwrap_or(0)
 }
 
 pub fn sessions_ended(n: usize) -> String {

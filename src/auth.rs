@@ -2,5 +2,6 @@
 
 pub mod device;
 pub mod password;
+pub mod second_factor;
 pub mod throttle;
 pub mod token;

@@ -79,7 +79,7 @@ pub enum Command {
     /// Publish plain-text wire copy: headline, `Source: X| YYYY-MM-DD HH:MM:SS|Editor: YY`,
     /// photo caption ending in its (credit), `CITY, Month D (Agency) --` dateline, body.
     ImportWire(ImportWireArgs),
-    /// Manage desk accounts: add, passwd, list, disable, enable.
+    /// Manage desk accounts: add, passwd, list, disable, enable, reset-2fa.
     User(user::UserArgs),
     /// Write every published story as ninjs JSON Lines to FILE or standard output.
     Export(distribution::ExportArgs),

@@ -47,6 +47,10 @@ pub enum Request {
     UserEnable {
         username: String,
     },
+    /// Takes away an account's second factor and ends its sessions.
+    UserReset2fa {
+        username: String,
+    },
     /// Writes the documents to the output, one a line.
     Export {
         base_url: String,
@@ -83,6 +87,7 @@ impl Request {
         "user_list",
         "user_disable",
         "user_enable",
+        "user_reset2fa",
         "export",
         "import",
         "import_wire",
@@ -99,6 +104,7 @@ impl Request {
             Request::UserList => "user_list",
             Request::UserDisable { .. } => "user_disable",
             Request::UserEnable { .. } => "user_enable",
+            Request::UserReset2fa { .. } => "user_reset2fa",
             Request::Export { .. } => "export",
             Request::Import { .. } => "import",
             Request::ImportWire { .. } => "import_wire",
@@ -184,6 +190,7 @@ pub fn run(
         Request::UserList => user::list(store, output),
         Request::UserDisable { username } => user::disable(store, &username, output),
         Request::UserEnable { username } => user::enable(store, &username, output),
+        Request::UserReset2fa { username } => user::reset_two_factor(store, &username, output),
         Request::Export {
             base_url,
             site_name,
@@ -230,6 +237,9 @@ mod tests {
                 username: "ann".into(),
             },
             Request::UserEnable {
+                username: "ann".into(),
+            },
+            Request::UserReset2fa {
                 username: "ann".into(),
             },
             Request::Export {

@@ -20,6 +20,7 @@ pub mod slug;
 pub mod story;
 pub mod story_form;
 pub mod text;
+pub mod two_factor;
 pub mod user;
 
 pub use audit::{AuditAction, AuditEvent};
@@ -41,4 +42,5 @@ pub use text::{
     AltText, Byline, Bylines, Caption, Credit, Headline, Initials, NoteText, Source, Standfirst,
     WithdrawalReason,
 };
+pub use two_factor::{RecoveryDigest, TotpSecret, TwoFactor};
 pub use user::{Password, PasswordHash, Role, User, Username};

@@ -403,6 +403,13 @@ pub trait LoginSessionStore {
 
     /// Ends every session of an account; returns how many.
     fn delete_sessions_of(&self, user: UserId) -> Result<usize, StoreError>;
+
+    /// The live sessions of an account with their keys, for its owner to see and end.
+    fn sessions_of(
+        &self,
+        user: UserId,
+        now: OffsetDateTime,
+    ) -> Result<Vec<([u8; 32], Session)>, StoreError>;
 }
 
 /// Autosaved story forms: one copy per account and story (`None`: a story not saved yet).
@@ -496,7 +503,14 @@ pub trait SecretStore {
 
     /// A random secret of `len` bytes stored under `name`, created on first use.
     fn secret(&self, name: &str, len: usize) -> Result<Vec<u8>, StoreError>;
+
+    /// A site setting an admin chose, if one was ever stored. Settings are kept beside the
+    /// secrets, under [`SETTING_PREFIX`] and their name, so they go into backups with them.
+    fn setting(&self, name: &str) -> Result<Option<Vec<u8>>, StoreError>;
 }
+
+/// What a setting's name is prefixed with among the secrets.
+pub const SETTING_PREFIX: &str = "setting-";
 
 /// Copies of the whole site, in the engine-neutral stream of [`backup`].
 pub trait BackupStore {
@@ -573,6 +587,9 @@ pub trait Transaction {
     /// Consumes the setup token if `digest` matches it; true only for the one transaction
     /// that did.
     fn take_setup_token(&mut self, digest: &[u8; 32]) -> Result<bool, StoreError>;
+
+    /// Stores a site setting (see [`SecretStore::setting`]).
+    fn put_setting(&mut self, name: &str, value: &[u8]) -> Result<(), StoreError>;
 }
 
 /// Runs `work` as one change on `store`, with the caller's own result and error types: an

@@ -202,3 +202,11 @@ pub fn story_with_photo(for_story: &str, photo: PhotoId) -> String {
         id => format!("/desk/stories/{id}?photo={photo}"),
     }
 }
+
+/// The signed-in account's own page.
+pub const DESK_ACCOUNT: &str = "/desk/account";
+/// Where an account sets up its second factor.
+pub const TWO_FACTOR_SETUP: &str = "/desk/account/two-factor";
+/// The second step of logging in: a code from the app, or a recovery code. Under `/desk`,
+/// where the session cookie goes, since the half-done login is kept in the session.
+pub const LOGIN_CODE: &str = "/desk/login/code";

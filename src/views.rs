@@ -3,6 +3,7 @@
 //! [`JsonLd`](structured::JsonLd), which escapes itself for its script element.
 
 pub mod desk;
+pub mod desk_account;
 pub mod desk_admin;
 pub mod desk_photos;
 pub mod desk_refusal;

@@ -48,6 +48,13 @@ pub enum UserCommand {
         #[arg(value_parser = parse_username)]
         username: Username,
     },
+    /// Take away an account's second factor (lost phone and recovery codes) and end its
+    /// sessions; its owner logs in with the password and sets up a new one.
+    #[command(name = "reset-2fa")]
+    Reset2fa {
+        #[arg(value_parser = parse_username)]
+        username: Username,
+    },
 }
 
 fn parse_username(raw: &str) -> Result<Username, String> {
@@ -86,6 +93,9 @@ pub fn run(settings: &Settings, args: UserArgs) -> anyhow::Result<()> {
             username: username.to_string(),
         },
         UserCommand::Enable { username } => Request::UserEnable {
+            username: username.to_string(),
+        },
+        UserCommand::Reset2fa { username } => Request::UserReset2fa {
             username: username.to_string(),
         },
     };

@@ -86,6 +86,26 @@ pub(super) fn enable(
     Ok(())
 }
 
+/// For an account whose owner lost both the phone and the recovery codes: the second factor
+/// goes and every session ends; they log in with the password and set up a new one.
+pub(super) fn reset_two_factor(
+    store: &dyn Store,
+    username: &str,
+    output: &mut dyn Output,
+) -> anyhow::Result<()> {
+    let user = accounts::find(store, &Username::parse(username)?)?;
+    let (user, ended) = accounts::reset_two_factor(store, &command_line(), user.id)?;
+    line(
+        output,
+        &format!(
+            "reset the second factor of {}; {}",
+            user.username,
+            accounts::sessions_ended(ended)
+        ),
+    )?;
+    Ok(())
+}
+
 /// The accounts as an aligned table with a header line.
 pub(super) fn list(store: &dyn Store, output: &mut dyn Output) -> anyhow::Result<()> {
     let users = store.users()?;

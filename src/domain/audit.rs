@@ -40,10 +40,18 @@ pub enum AuditAction {
     UserChanged,
     UserDisabled,
     PasswordChanged,
+    /// A second factor confirmed and put in place.
+    TwoFactorEnrolled,
+    /// A second factor taken away (by its owner or an admin); the account's sessions end.
+    TwoFactorReset,
+    /// Every session of an account ended at once.
+    SessionsEnded,
+    /// A site setting changed by an admin.
+    SettingChanged,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 23] = [
+    pub const ALL: [AuditAction; 27] = [
         AuditAction::Login,
         AuditAction::LoginFailed,
         AuditAction::Logout,
@@ -67,6 +75,10 @@ impl AuditAction {
         AuditAction::UserChanged,
         AuditAction::UserDisabled,
         AuditAction::PasswordChanged,
+        AuditAction::TwoFactorEnrolled,
+        AuditAction::TwoFactorReset,
+        AuditAction::SessionsEnded,
+        AuditAction::SettingChanged,
     ];
 
     pub fn key(self) -> &'static str {
@@ -94,6 +106,10 @@ impl AuditAction {
             AuditAction::UserChanged => "user-changed",
             AuditAction::UserDisabled => "user-disabled",
             AuditAction::PasswordChanged => "password-changed",
+            AuditAction::TwoFactorEnrolled => "two-factor-enrolled",
+            AuditAction::TwoFactorReset => "two-factor-reset",
+            AuditAction::SessionsEnded => "sessions-ended",
+            AuditAction::SettingChanged => "setting-changed",
         }
     }
 

@@ -11,4 +11,11 @@ pub struct Session {
     /// Kept to the second.
     pub expires_at: OffsetDateTime,
     pub user: Option<UserId>,
+    /// The browser as its User-Agent names it, shortened (empty when unknown).
+    pub browser: String,
+    /// The client's address when the session began (empty when unknown).
+    pub address: String,
+    /// When the session was last renewed: to within the renewal slack of the session store,
+    /// so a few minutes. `None` for a session stored before it was kept.
+    pub last_seen: Option<OffsetDateTime>,
 }

@@ -142,6 +142,8 @@ pub struct User {
     pub password_hash: PasswordHash,
     pub disabled: bool,
     pub created_at: OffsetDateTime,
+    /// The second factor asked for after the password, once one is set up.
+    pub two_factor: Option<super::TwoFactor>,
 }
 
 impl User {
@@ -167,6 +169,12 @@ impl User {
             .collect();
         Initials::parse(&letters)
             .unwrap_or_else(|_| Initials::parse("X").unwrap_or_else(|_| unreachable!()))
+    }
+
+    /// Whether the site may require this account to have a second factor: admins and editors,
+    /// whose accounts can publish or manage others.
+    pub fn is_staff(&self) -> bool {
+        self.role.can_publish()
     }
 }
 
@@ -220,6 +228,7 @@ mod tests {
             password_hash: PasswordHash(String::new()),
             disabled: false,
             created_at: OffsetDateTime::UNIX_EPOCH,
+            two_factor: None,
         };
         let ben = User {
             id: UserId::new(),

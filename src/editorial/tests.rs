@@ -26,6 +26,7 @@ pub(super) fn user(name: &str, role: Role) -> Actor {
         password_hash: PasswordHash("$argon2id$test".into()),
         disabled: false,
         created_at: NOW,
+        two_factor: None,
     })
 }
 

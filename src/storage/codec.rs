@@ -6,9 +6,9 @@ use super::{Change, ChangeSubject, PublicVersion};
 use crate::domain::{
     AltText, AuditAction, AuditEvent, Autosave, Body, Byline, Bylines, Caption, Credit, Dateline,
     DomainError, Headline, Initials, LeadPhoto, NoteKind, NoteText, PasswordHash, PendingChanges,
-    Photo, PhotoId, PublicNote, Rendition, ReviewNote, Role, Section, Session, Slug, Source,
-    Standfirst, Status, Story, StoryContent, StoryId, StorySummary, User, UserId, Username,
-    WithdrawalReason, dateline::Place,
+    Photo, PhotoId, PublicNote, RecoveryDigest, Rendition, ReviewNote, Role, Section, Session,
+    Slug, Source, Standfirst, Status, Story, StoryContent, StoryId, StorySummary, TotpSecret,
+    TwoFactor, User, UserId, Username, WithdrawalReason, dateline::Place,
 };
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
 use thiserror::Error;
@@ -668,6 +668,8 @@ pub fn decode_summary(bytes: &[u8]) -> Result<StorySummary, CodecError> {
 // --- Users ----------------------------------------------------------------------------------
 
 const USER_V1: u8 = 1;
+/// Adds the second factor.
+const USER_V2: u8 = 2;
 
 #[derive(Serialize, Deserialize)]
 struct UserV1 {
@@ -680,10 +682,33 @@ struct UserV1 {
     created_at: i128,
 }
 
+#[derive(Serialize, Deserialize)]
+struct UserV2 {
+    id: [u8; 16],
+    username: String,
+    initials: String,
+    role: String,
+    password_hash: String,
+    disabled: bool,
+    created_at: i128,
+    two_factor: Option<TwoFactorV1>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct TwoFactorV1 {
+    secret: [u8; 20],
+    last_step: u64,
+    recovery: Vec<[u8; 32]>,
+    enrolled_at: i128,
+}
+
+/// More recovery codes than an account is ever given is damage.
+const MAX_RECOVERY_CODES: usize = 64;
+
 pub fn encode_user(user: &User) -> Result<Vec<u8>, CodecError> {
     encode(
-        USER_V1,
-        &UserV1 {
+        USER_V2,
+        &UserV2 {
             id: user.id.to_bytes(),
             username: user.username.to_string(),
             initials: user.initials.to_string(),
@@ -691,15 +716,49 @@ pub fn encode_user(user: &User) -> Result<Vec<u8>, CodecError> {
             password_hash: user.password_hash.0.clone(),
             disabled: user.disabled,
             created_at: user.created_at.unix_timestamp_nanos(),
+            two_factor: user.two_factor.as_ref().map(|tf| TwoFactorV1 {
+                secret: tf.secret.0,
+                last_step: tf.last_step,
+                recovery: tf.recovery.iter().map(|d| d.0).collect(),
+                enrolled_at: tf.enrolled_at.unix_timestamp_nanos(),
+            }),
         },
     )
 }
 
 pub fn decode_user(bytes: &[u8]) -> Result<User, CodecError> {
     let (version, payload) = version_of(bytes)?;
-    let r: UserV1 = match version {
-        USER_V1 => decode(payload)?,
+    let r: UserV2 = match version {
+        USER_V1 => {
+            let v1: UserV1 = decode(payload)?;
+            UserV2 {
+                id: v1.id,
+                username: v1.username,
+                initials: v1.initials,
+                role: v1.role,
+                password_hash: v1.password_hash,
+                disabled: v1.disabled,
+                created_at: v1.created_at,
+                two_factor: None,
+            }
+        }
+        USER_V2 => decode(payload)?,
         other => return Err(CodecError::UnknownVersion(other)),
+    };
+    let two_factor = match r.two_factor {
+        None => None,
+        Some(tf) if tf.recovery.len() > MAX_RECOVERY_CODES => {
+            return Err(CodecError::Range(format!(
+                "{} recovery codes",
+                tf.recovery.len()
+            )));
+        }
+        Some(tf) => Some(TwoFactor {
+            secret: TotpSecret(tf.secret),
+            last_step: tf.last_step,
+            recovery: tf.recovery.into_iter().map(RecoveryDigest).collect(),
+            enrolled_at: datetime(tf.enrolled_at)?,
+        }),
     };
     Ok(User {
         id: UserId::from_bytes(r.id),
@@ -709,12 +768,15 @@ pub fn decode_user(bytes: &[u8]) -> Result<User, CodecError> {
         password_hash: PasswordHash(r.password_hash),
         disabled: r.disabled,
         created_at: datetime(r.created_at)?,
+        two_factor,
     })
 }
 
 // --- Sessions ---------------------------------------------------------------------------------
 
 const SESSION_V1: u8 = 1;
+/// Adds the browser, the address and when the session was last seen, for its owner's list.
+const SESSION_V2: u8 = 2;
 
 #[derive(Serialize, Deserialize)]
 struct SessionV1 {
@@ -724,27 +786,56 @@ struct SessionV1 {
     user: Option<[u8; 16]>,
 }
 
+#[derive(Serialize, Deserialize)]
+struct SessionV2 {
+    state: Vec<(String, String)>,
+    /// Unix seconds after which the session is gone.
+    expires_at: i64,
+    user: Option<[u8; 16]>,
+    browser: String,
+    address: String,
+    /// Unix seconds; `None` for a session written before it was kept.
+    last_seen: Option<i64>,
+}
+
 pub fn encode_session(session: &Session) -> Result<Vec<u8>, CodecError> {
     encode(
-        SESSION_V1,
-        &SessionV1 {
+        SESSION_V2,
+        &SessionV2 {
             state: session.state.clone(),
             expires_at: session.expires_at.unix_timestamp(),
             user: session.user.map(UserId::to_bytes),
+            browser: session.browser.clone(),
+            address: session.address.clone(),
+            last_seen: session.last_seen.map(OffsetDateTime::unix_timestamp),
         },
     )
 }
 
 pub fn decode_session(bytes: &[u8]) -> Result<Session, CodecError> {
     let (version, payload) = version_of(bytes)?;
-    let r: SessionV1 = match version {
-        SESSION_V1 => decode(payload)?,
+    let r: SessionV2 = match version {
+        SESSION_V1 => {
+            let v1: SessionV1 = decode(payload)?;
+            SessionV2 {
+                state: v1.state,
+                expires_at: v1.expires_at,
+                user: v1.user,
+                browser: String::new(),
+                address: String::new(),
+                last_seen: None,
+            }
+        }
+        SESSION_V2 => decode(payload)?,
         other => return Err(CodecError::UnknownVersion(other)),
     };
     Ok(Session {
         state: r.state,
         expires_at: seconds(r.expires_at)?,
         user: r.user.map(UserId::from_bytes),
+        browser: r.browser,
+        address: r.address,
+        last_seen: r.last_seen.map(seconds).transpose()?,
     })
 }
 
@@ -1454,6 +1545,7 @@ pub(crate) mod tests {
             password_hash: PasswordHash("$argon2id$v=19$m=19456,t=2,p=1$x$y".into()),
             disabled: true,
             created_at: datetime!(2020-01-01 00:00 UTC),
+            two_factor: None,
         };
         assert_eq!(decode_user(&encode_user(&user).unwrap()).unwrap(), user);
     }
@@ -1532,6 +1624,9 @@ pub(crate) mod tests {
             state: vec![("user".into(), "\"0190\"".into())],
             expires_at: datetime!(2030-01-01 12:00:00 UTC),
             user: Some(UserId::new()),
+            browser: "Firefox on Linux".into(),
+            address: "203.0.113.9".into(),
+            last_seen: Some(datetime!(2030-01-01 11:00:00 UTC)),
         };
         assert_eq!(
             decode_session(&encode_session(&session).unwrap()).unwrap(),
@@ -1569,6 +1664,43 @@ pub(crate) mod tests {
         let session = decode_session(&bytes).unwrap();
         assert_eq!(session.expires_at.unix_timestamp(), 1_900_000_000);
         assert_eq!(session.user, Some(user));
+        assert_eq!((session.browser.as_str(), session.last_seen), ("", None));
+    }
+
+    #[test]
+    fn an_account_with_a_second_factor_round_trips_and_a_first_version_account_still_reads() {
+        let mut user = User {
+            id: UserId::new(),
+            username: Username::parse("ann").unwrap(),
+            initials: Initials::parse("A").unwrap(),
+            role: Role::Editor,
+            password_hash: PasswordHash("$argon2id$x".into()),
+            disabled: false,
+            created_at: datetime!(2020-01-01 00:00 UTC),
+            two_factor: Some(TwoFactor {
+                secret: TotpSecret([7; 20]),
+                last_step: 12345,
+                recovery: vec![RecoveryDigest([1; 32]), RecoveryDigest([2; 32])],
+                enrolled_at: datetime!(2021-01-01 00:00 UTC),
+            }),
+        };
+        assert_eq!(decode_user(&encode_user(&user).unwrap()).unwrap(), user);
+
+        let v1 = encode(
+            USER_V1,
+            &UserV1 {
+                id: user.id.to_bytes(),
+                username: "ann".into(),
+                initials: "A".into(),
+                role: "editor".into(),
+                password_hash: "$argon2id$x".into(),
+                disabled: false,
+                created_at: user.created_at.unix_timestamp_nanos(),
+            },
+        )
+        .unwrap();
+        user.two_factor = None;
+        assert_eq!(decode_user(&v1).unwrap(), user);
     }
 
     #[test]

@@ -34,6 +34,7 @@ mod story_write;
 mod transaction;
 
 use super::Revision;
+use super::SETTING_PREFIX;
 use super::codec::{
     decode_audit, decode_autosave, decode_photo, decode_session, decode_story, decode_summary,
     decode_user, encode_audit, encode_autosave, encode_photo, encode_session, encode_story,
@@ -701,6 +702,30 @@ impl LoginSessionStore for PgStore {
     fn delete_sessions_of(&self, user: UserId) -> Result<usize, StoreError> {
         self.read(|db| delete_sessions(db, user))
     }
+
+    fn sessions_of(
+        &self,
+        user: UserId,
+        now: OffsetDateTime,
+    ) -> Result<Vec<([u8; 32], Session)>, StoreError> {
+        self.read(|db| {
+            let rows = db.query(
+                "SELECT key, record FROM sessions WHERE user_id = $1 AND expires_at > $2",
+                &[&uuid(user.to_bytes()), &now],
+            )?;
+            let mut found = Vec::new();
+            for row in rows {
+                let key: Vec<u8> = get(&row, 0)?;
+                let bytes: Vec<u8> = get(&row, 1)?;
+                if let (Ok(key), Ok(record)) =
+                    (<[u8; 32]>::try_from(key.as_slice()), decode_session(&bytes))
+                {
+                    found.push((key, record));
+                }
+            }
+            Ok(found)
+        })
+    }
 }
 
 impl AutosaveStore for PgStore {
@@ -965,6 +990,15 @@ impl SecretStore for PgStore {
                     &[&digest.as_slice()],
                 )?
                 .is_some())
+        })
+    }
+
+    fn setting(&self, name: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        let name = format!("{SETTING_PREFIX}{name}");
+        self.read(|db| {
+            db.query_opt("SELECT value FROM secrets WHERE name = $1", &[&name])?
+                .map(|row| get(&row, 0))
+                .transpose()
         })
     }
 

@@ -50,6 +50,7 @@ mod search;
 mod story_write;
 mod transaction;
 use super::Revision;
+use super::SETTING_PREFIX;
 use super::prelude::*;
 use super::{
     Change, ChangeSubject, Cursor, ImportOutcome, Listing, ListingPage, MAX_REVISION, PhotoBlob,
@@ -603,6 +604,27 @@ impl LoginSessionStore for SledStore {
         self.db.flush()?;
         Ok(keys.len())
     }
+
+    fn sessions_of(
+        &self,
+        user: UserId,
+        now: OffsetDateTime,
+    ) -> Result<Vec<([u8; 32], Session)>, StoreError> {
+        let mut found = Vec::new();
+        for item in self.sessions.iter() {
+            let (key, bytes) = item?;
+            let Ok(record) = decode_session(&bytes) else {
+                continue;
+            };
+            if record.user == Some(user)
+                && record.expires_at > now
+                && let Ok(key) = <[u8; 32]>::try_from(key.as_ref())
+            {
+                found.push((key, record));
+            }
+        }
+        Ok(found)
+    }
 }
 
 impl AutosaveStore for SledStore {
@@ -849,6 +871,11 @@ impl SecretStore for SledStore {
             .meta
             .get(SETUP_TOKEN)?
             .is_some_and(|stored| stored.as_ref() == digest))
+    }
+
+    fn setting(&self, name: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        let key = [SECRET_PREFIX, SETTING_PREFIX.as_bytes(), name.as_bytes()].concat();
+        Ok(self.meta.get(key)?.map(|v| v.to_vec()))
     }
 
     fn secret(&self, name: &str, len: usize) -> Result<Vec<u8>, StoreError> {

@@ -20,6 +20,7 @@ pub struct AccountRow {
     pub disabled: bool,
     /// The signed-in admin's own row: it has no role or disable controls.
     pub is_self: bool,
+    pub has_two_factor: bool,
 }
 
 impl AccountRow {
@@ -31,6 +32,7 @@ impl AccountRow {
             initials: user.initials.to_string(),
             disabled: user.disabled,
             is_self: user.id == me,
+            has_two_factor: user.two_factor.is_some(),
         }
     }
 
@@ -59,6 +61,9 @@ pub struct UsersPage {
     /// `role-ID`, `password-ID`, `status-ID` for an account's own forms.
     pub errors: Vec<(String, String)>,
     pub notice: Option<String>,
+    /// Whether admins and editors must log in with a second factor (set with
+    /// [`UsersPage::two_factor_required`] after `new`).
+    pub two_factor_required: bool,
 }
 
 impl UsersPage {
@@ -77,6 +82,7 @@ impl UsersPage {
             new,
             errors,
             notice,
+            two_factor_required: false,
         }
     }
 
@@ -147,6 +153,10 @@ pub fn action_label(action: AuditAction) -> &'static str {
         AuditAction::UserChanged => "Account changed",
         AuditAction::UserDisabled => "Account disabled",
         AuditAction::PasswordChanged => "Password changed",
+        AuditAction::TwoFactorEnrolled => "Second factor set up",
+        AuditAction::TwoFactorReset => "Second factor reset",
+        AuditAction::SessionsEnded => "Signed out everywhere",
+        AuditAction::SettingChanged => "Setting changed",
     }
 }
 

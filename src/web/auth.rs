@@ -1,7 +1,7 @@
 //! Who is asking: the signed-in account as an extractor, and the checks that keep forged
 //! requests out (a per-session CSRF token in every form, plus an Origin/Referer check).
 
-use super::session_store::USER_KEY;
+use super::session_store::{ADDRESS_KEY, BROWSER_KEY, TAG_KEY, USER_KEY};
 use super::{AppError, State};
 use crate::auth::token;
 use crate::domain::{User, UserId};
@@ -59,7 +59,31 @@ impl FromRequest for SignedIn {
         let req = req.clone();
         Box::pin(async move {
             match signed_in(&req).await {
-                Some(signed_in) => Ok(signed_in),
+                Some((signed_in, false)) => Ok(signed_in),
+                // An admin or editor the site requires a second factor of, without one yet,
+                // may do nothing but set one up (see [`Enrolling`]).
+                Some((_, true)) => Err(AppError::SecondFactorSetupRequired),
+                None => Err(AppError::LoginRequired {
+                    next: return_path(&req),
+                }),
+            }
+        })
+    }
+}
+
+/// A signed-in account, whether or not it still has to set up a second factor the site
+/// requires: for the pages that set one up, and for logging out.
+pub struct Enrolling(pub SignedIn);
+
+impl FromRequest for Enrolling {
+    type Error = AppError;
+    type Future = LocalBoxFuture<'static, Result<Enrolling, AppError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            match signed_in(&req).await {
+                Some((signed_in, _)) => Ok(Enrolling(signed_in)),
                 None => Err(AppError::LoginRequired {
                     next: return_path(&req),
                 }),
@@ -113,7 +137,8 @@ impl LocalPath {
     }
 }
 
-async fn signed_in(req: &HttpRequest) -> Option<SignedIn> {
+/// The signed-in account, and whether it must set up a second factor before anything else.
+async fn signed_in(req: &HttpRequest) -> Option<(SignedIn, bool)> {
     let state = req.app_data::<State>()?;
     let session = req.get_session();
     let user_id: UserId = session.get::<String>(USER_KEY).ok()??.parse().ok()?;
@@ -124,8 +149,14 @@ async fn signed_in(req: &HttpRequest) -> Option<SignedIn> {
         return None;
     }
     // Read again on every request, so a disabled account or a changed role takes effect at once.
-    let user = state
-        .blocking(move |store| store.user(user_id))
+    let (user, must_enrol) = state
+        .blocking(move |store| {
+            let Some(user) = store.user(user_id)? else {
+                return Ok::<_, crate::storage::StoreError>(None);
+            };
+            let must_enrol = crate::accounts::must_enrol(store, &user)?;
+            Ok(Some((user, must_enrol)))
+        })
         .await
         .ok()??;
     if user.disabled {
@@ -133,11 +164,45 @@ async fn signed_in(req: &HttpRequest) -> Option<SignedIn> {
         return None;
     }
     let csrf = session.get::<String>(CSRF_KEY).ok()??;
-    Some(SignedIn {
-        user,
-        csrf,
-        session,
-    })
+    note_client(&session, req, state);
+    Some((
+        SignedIn {
+            user,
+            csrf,
+            session,
+        },
+        must_enrol,
+    ))
+}
+
+/// Keeps the browser and address a session is used from, once, for its owner's list of
+/// sessions (the session store copies them into the record). Called as a session begins, so
+/// that noting them costs no write of its own; a session begun elsewhere (first-run setup, or
+/// before this was kept) gets them on its first desk request.
+pub fn note_client(session: &Session, req: &HttpRequest, state: &super::AppState) {
+    if session.contains_key(BROWSER_KEY) {
+        return;
+    }
+    let browser: String = req
+        .headers()
+        .get(actix_web::http::header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("unknown browser")
+        .chars()
+        .take(200)
+        .collect();
+    let address = super::client::Client::of(req, &state.settings.trusted_proxies).address_text();
+    // Losing them only leaves the list less telling; the session itself is unaffected.
+    let _ = session
+        .insert(BROWSER_KEY, browser)
+        .and_then(|()| session.insert(ADDRESS_KEY, address));
+}
+
+/// The tag of this session as its record's state holds it (JSON-encoded, as actix-session
+/// keeps every value), to find it among the account's sessions.
+pub fn session_tag(session: &Session) -> Option<String> {
+    let tag = session.get::<String>(TAG_KEY).ok()??;
+    serde_json::to_string(&tag).ok()
 }
 
 /// Starts a fresh session for `user`: a new session id (so an id planted before login is
@@ -156,6 +221,7 @@ pub fn begin_session(
         .insert(USER_KEY, user.id.to_string())
         .and_then(|()| session.insert(LOGIN_AT_KEY, now))
         .and_then(|()| session.insert(CSRF_KEY, csrf.clone()))
+        .and_then(|()| session.insert(TAG_KEY, token::random_token()))
         .map_err(|e| AppError::internal("starting a session", e))?;
     Ok(csrf)
 }

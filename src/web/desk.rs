@@ -1,11 +1,13 @@
 //! The desk: login, stories, photos and accounts. Every page needs a signed-in account (see
 //! [`SignedIn`](super::auth::SignedIn)); every form carries a CSRF token.
 
+mod account;
 mod audit;
 mod autosave;
 mod editable;
 mod history;
 mod login;
+mod login_code;
 mod photos;
 mod restore;
 mod setup;
@@ -53,6 +55,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .service(photos::set_focal_point);
     // Accounts and audit log (admins), story history.
     cfg.configure(users::routes)
+        .configure(account::routes)
+        .configure(login_code::routes)
         .configure(audit::routes)
         .configure(history::routes);
 }

@@ -3,6 +3,7 @@
 
 use crate::storage::StoreError;
 use crate::telemetry::chain;
+use crate::urls::TWO_FACTOR_SETUP;
 use crate::views::ErrorPage;
 use crate::views::desk_refusal::RefusalPage;
 use actix_web::http::StatusCode;
@@ -22,6 +23,9 @@ pub enum AppError {
     /// The page needs a signed-in account; `next` is where to return afterwards.
     #[error("login required")]
     LoginRequired { next: String },
+    /// A desk page asked for by an account that must set up a second factor first.
+    #[error("a second factor must be set up first")]
+    SecondFactorSetupRequired,
     /// A forged or stale form, or an action the account's role does not allow.
     #[error("forbidden")]
     Forbidden,
@@ -56,6 +60,19 @@ impl AppError {
     }
 }
 
+/// An account change the request could not make: an unknown account is not found; a rule the
+/// page should have explained is a fault of the page, logged.
+impl From<crate::accounts::AccountError> for AppError {
+    fn from(e: crate::accounts::AccountError) -> Self {
+        use crate::accounts::AccountError;
+        match e {
+            AccountError::UnknownUser(_) => AppError::NotFound,
+            AccountError::Store(e) => e.into(),
+            other => AppError::internal("changing an account", other),
+        }
+    }
+}
+
 impl From<StoreError> for AppError {
     fn from(e: StoreError) -> Self {
         match e {
@@ -83,7 +100,9 @@ impl ResponseError for AppError {
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::Gone => StatusCode::GONE,
             AppError::Stale => StatusCode::CONFLICT,
-            AppError::LoginRequired { .. } => StatusCode::SEE_OTHER,
+            AppError::LoginRequired { .. } | AppError::SecondFactorSetupRequired => {
+                StatusCode::SEE_OTHER
+            }
             AppError::Forbidden | AppError::NotAllowed(_) => StatusCode::FORBIDDEN,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
@@ -97,6 +116,11 @@ impl ResponseError for AppError {
                 let query = serde_urlencoded::to_string([("next", next.as_str())]).unwrap_or_default();
                 return HttpResponse::SeeOther()
                     .insert_header((actix_web::http::header::LOCATION, format!("/login?{query}")))
+                    .finish();
+            }
+            AppError::SecondFactorSetupRequired => {
+                return HttpResponse::SeeOther()
+                    .insert_header((actix_web::http::header::LOCATION, TWO_FACTOR_SETUP))
                     .finish();
             }
             AppError::NotAllowed(page) => {

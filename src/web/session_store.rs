@@ -25,16 +25,30 @@ impl DbSessionStore {
 
 /// The session state key that holds the signed-in account's id.
 pub const USER_KEY: &str = "user";
+/// The session state keys of the browser and address a session began from, copied into the
+/// record so that its owner can tell their sessions apart.
+pub const BROWSER_KEY: &str = "browser";
+pub const ADDRESS_KEY: &str = "address";
+/// The session state key of a random tag that tells a session apart in its owner's list (the
+/// session id itself is never stored).
+pub const TAG_KEY: &str = "tag";
 
 fn record(state: HashMap<String, String>, ttl: &Duration, now: OffsetDateTime) -> Session {
-    let user = state
-        .get(USER_KEY)
-        .and_then(|v| serde_json::from_str::<String>(v).ok())
-        .and_then(|id| id.parse::<crate::domain::UserId>().ok());
+    let value = |key: &str| {
+        state
+            .get(key)
+            .and_then(|v| serde_json::from_str::<String>(v).ok())
+    };
+    let user = value(USER_KEY).and_then(|id| id.parse::<crate::domain::UserId>().ok());
+    let browser = value(BROWSER_KEY).unwrap_or_default();
+    let address = value(ADDRESS_KEY).unwrap_or_default();
     Session {
         state: state.into_iter().collect(),
         expires_at: now + *ttl,
         user,
+        browser,
+        address,
+        last_seen: Some(now),
     }
 }
 
@@ -126,6 +140,7 @@ impl SessionStore for DbSessionStore {
             return Ok(());
         }
         record.expires_at = now + *ttl;
+        record.last_seen = Some(now);
         renew(&self.store, key, record).await?;
         Ok(())
     }

@@ -446,3 +446,78 @@ async fn an_editor_saves_changes_to_a_live_story_and_readers_see_them_once_she_u
     })
     .await;
 }
+
+#[actix_web::test]
+async fn a_writer_sets_up_a_second_factor_and_logs_in_with_a_code_and_with_a_recovery_code() {
+    if !runs_once("a_writer_sets_up_a_second_factor") {
+        return;
+    }
+    use newsroom::auth::second_factor::{code_at, parse_secret};
+    let app = TestApp::spawn().await;
+    app.create_user("ann.lee", Role::Writer, PASSWORD);
+    let browser = Chromium::start("writer_sets_up_a_second_factor").await;
+    let now = || app.clock.now().unix_timestamp() as u64;
+
+    journey(&[&browser], async {
+        browser.login(&app.address, "ann.lee", PASSWORD).await;
+        browser.click_link(".desk-nav", "Account").await;
+        browser
+            .click_link("#two-factor-status", "Set up a second factor")
+            .await;
+        // The QR code is an image from this site that the browser drew (the page's
+        // Content-Security-Policy let it load).
+        let drawn = browser
+            .driver()
+            .execute(
+                "const img = document.getElementById('two-factor-qr'); \
+                 return img.complete && img.naturalWidth > 0;",
+                Vec::new(),
+            )
+            .await
+            .expect("run a script")
+            .json()
+            .as_bool();
+        assert_eq!(drawn, Some(true), "the QR code is shown");
+        let shown = browser.text("#two-factor-secret").await;
+        let secret = parse_secret(&shown.replace(' ', "")).expect("the key in text");
+        browser.type_into("#code", &code_at(&secret, now())).await;
+        browser
+            .click("form[action='/desk/account/two-factor'] button")
+            .await;
+        let codes: Vec<String> = {
+            let mut codes = Vec::new();
+            for item in browser.find_all("#recovery-codes code").await {
+                codes.push(item.text().await.expect("a code"));
+            }
+            codes
+        };
+        assert_eq!(codes.len(), 10);
+
+        // Out, and in again with a code from the next window.
+        browser.click("form.logout button").await;
+        app.clock.advance(Duration::seconds(31));
+        browser.open(&app.url("/login")).await;
+        browser.fill_login("ann.lee", PASSWORD).await;
+        assert_eq!(browser.path().await, "/desk/login/code");
+        browser.type_into("#code", &code_at(&secret, now())).await;
+        browser.click("form button[type='submit']").await;
+        assert_eq!(browser.path().await, "/desk");
+
+        // Out, and in with a recovery code, which works once.
+        browser.click("form.logout button").await;
+        for attempt in 0..2 {
+            browser.open(&app.url("/login")).await;
+            browser.fill_login("ann.lee", PASSWORD).await;
+            browser.type_into("#code", &codes[0]).await;
+            browser.click("form button[type='submit']").await;
+            if attempt == 0 {
+                assert_eq!(browser.path().await, "/desk");
+                browser.click("form.logout button").await;
+            } else {
+                assert_eq!(browser.path().await, "/desk/login/code");
+                assert!(browser.text("#code-error").await.contains("not right"));
+            }
+        }
+    })
+    .await;
+}

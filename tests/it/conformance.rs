@@ -60,6 +60,8 @@ on_every_engine![
     listings::the_corrections_listing_shows_notes_newest_first,
     accounts::of_two_admins_demoting_each_other_at_once_exactly_one_succeeds,
     sessions::a_session_is_kept_until_it_expires_or_is_deleted,
+    sessions::an_accounts_live_sessions_are_listed_with_browser_address_and_last_seen,
+    sessions::a_setting_is_stored_in_a_transaction_and_read_back,
     sessions::ending_an_account_s_sessions_ends_only_its_own,
     sessions::an_autosave_is_kept_per_account_and_story_until_deleted,
     photos::a_photo_s_original_renditions_and_crops_are_stored_with_it,

@@ -217,7 +217,11 @@ pub fn fixture(name: &str) -> PathBuf {
 /// The `newsroom` binary on `site`'s database, deaf to any `NEWSROOM_*` variables of the
 /// environment the tests run in.
 pub fn newsroom(site: &TestSite) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_newsroom"));
+    // `NEWSROOM_TEST_BIN` names another copy of the binary: the one in a target directory
+    // shared between checkouts may be another checkout's build.
+    let binary = std::env::var_os("NEWSROOM_TEST_BIN")
+        .unwrap_or_else(|| env!("CARGO_BIN_EXE_newsroom").into());
+    let mut command = Command::new(binary);
     for var in [
         "NEWSROOM_DATA",
         "NEWSROOM_CACHE_MB",
@@ -458,6 +462,7 @@ impl TestApp {
             password_hash: newsroom::auth::password::hash_blocking(&password).expect("hash"),
             disabled: false,
             created_at: OffsetDateTime::now_utc(),
+            two_factor: None,
         };
         self.store.create_user(&user).expect("create user");
         user

@@ -301,3 +301,91 @@ async fn guesses_spread_over_two_servers_share_one_allowance() {
         .count();
     assert_eq!(failures, 5);
 }
+
+/// Logs `username` in on `server` through a browser of its own.
+async fn login_on(server: &ServerProcess, username: &str, password: &str) -> Browser {
+    let browser = Browser::new(&server.address);
+    let response = browser.try_login(username, password).await;
+    assert_eq!(
+        crate::helpers::location(&response).as_deref(),
+        Some("/desk"),
+        "login as {username}"
+    );
+    browser
+}
+
+#[actix_web::test]
+async fn a_password_change_a_second_factor_reset_and_a_disable_end_sessions_on_every_server() {
+    if !runs_once("multi_server") {
+        return;
+    }
+    let (site, a, b) = two_servers().await;
+    let mut add = newsroom(&site);
+    add.args(["user", "add", "boss", "--role", "admin"]);
+    assert!(
+        run_with_input(add, &format!("{PASSWORD}\n"))
+            .status
+            .success()
+    );
+    let on_b = |browser: &Browser| same_browser_on(browser, &b);
+    let desk = |browser: Browser| async move { browser.get("/desk").await.status() };
+
+    // Her own password change on A: her session on B ends, the one she changed it from stays.
+    let elsewhere = editor_on(&b).await;
+    let here = editor_on(&a).await;
+    let csrf = here.csrf("/desk/account").await;
+    let new_password = "another long passphrase";
+    let changed = here
+        .post_form(
+            "/desk/account/password",
+            &[
+                ("csrf", &csrf),
+                ("current", PASSWORD),
+                ("password", new_password),
+            ],
+        )
+        .await;
+    assert_eq!(changed.status(), StatusCode::SEE_OTHER);
+    assert_eq!(desk(on_b(&elsewhere)).await, StatusCode::SEE_OTHER);
+    assert_eq!(desk(on_b(&here)).await, StatusCode::OK, "this one stays");
+
+    // An admin on A resets her second factor: her sessions end on B.
+    let (_, page) = here.get_html("/desk/account/two-factor").await;
+    let shown = crate::helpers::text_of(&page, "#two-factor-secret").unwrap();
+    let secret = newsroom::auth::second_factor::parse_secret(&shown.replace(' ', "")).unwrap();
+    let csrf = input_value(&page, "csrf").unwrap();
+    let now = time::OffsetDateTime::now_utc().unix_timestamp() as u64;
+    let code = newsroom::auth::second_factor::code_at(&secret, now);
+    let enrolled = here
+        .post_form(
+            "/desk/account/two-factor",
+            &[("csrf", &csrf), ("code", &code)],
+        )
+        .await;
+    assert_eq!(enrolled.status(), StatusCode::OK);
+    let admin = login_on(&a, "boss", PASSWORD).await;
+    let (_, users) = admin.get_html("/desk/users").await;
+    let reset = crate::helpers::select(&users, "td.two-factor form")[0]
+        .value()
+        .attr("action")
+        .unwrap()
+        .to_owned();
+    let admin_csrf = input_value(&users, "csrf").unwrap();
+    let done = admin.post_form(&reset, &[("csrf", &admin_csrf)]).await;
+    assert_eq!(done.status(), StatusCode::SEE_OTHER);
+    assert_eq!(desk(on_b(&here)).await, StatusCode::SEE_OTHER);
+    let audit = site.open().audit_log(None, 1).unwrap();
+    assert_eq!(audit[0].action, AuditAction::TwoFactorReset);
+
+    // Disabled by the admin on A: her session on B ends.
+    let again = login_on(&b, "zhang.dan", new_password).await;
+    let disable = crate::helpers::select(&users, "form[action$='/disable']")
+        .iter()
+        .filter_map(|f| f.value().attr("action"))
+        .find(|action| !action.is_empty())
+        .unwrap()
+        .to_owned();
+    let disabled = admin.post_form(&disable, &[("csrf", &admin_csrf)]).await;
+    assert_eq!(disabled.status(), StatusCode::SEE_OTHER);
+    assert_eq!(desk(again).await, StatusCode::SEE_OTHER);
+}

@@ -119,6 +119,7 @@ fn user_named(name: &str) -> User {
         password_hash: PasswordHash("$argon2id$v=19$m=19456,t=2,p=1$x$y".into()),
         disabled: false,
         created_at: datetime!(2020-01-01 00:00 UTC),
+        two_factor: None,
     }
 }
 
@@ -719,6 +720,9 @@ fn accounts_sessions_autosaves_audit_and_secrets_round_trip() {
         state: vec![("k".into(), "v".into())],
         expires_at: now + Duration::hours(2),
         user: Some(user.id),
+        browser: String::new(),
+        address: String::new(),
+        last_seen: None,
     };
     store.put_session(&[1; 32], &session).unwrap();
     assert_eq!(store.session(&[1; 32], now).unwrap().unwrap(), session);

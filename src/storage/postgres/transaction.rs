@@ -176,4 +176,14 @@ impl Transaction for PgTx<'_, '_> {
         )?;
         Ok(taken == 1)
     }
+
+    fn put_setting(&mut self, name: &str, value: &[u8]) -> Result<(), StoreError> {
+        let name = format!("{SETTING_PREFIX}{name}");
+        self.db.execute(
+            "INSERT INTO secrets (name, value) VALUES ($1, $2)
+             ON CONFLICT (name) DO UPDATE SET value = EXCLUDED.value",
+            &[&name, &value],
+        )?;
+        Ok(())
+    }
 }

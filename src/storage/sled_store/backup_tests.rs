@@ -19,6 +19,7 @@ fn user_named(name: &str) -> User {
         password_hash: PasswordHash("$argon2id$v=19$m=19456,t=2,p=1$x$y".into()),
         disabled: false,
         created_at: datetime!(2020-01-01 00:00 UTC),
+        two_factor: None,
     }
 }
 
@@ -107,6 +108,9 @@ fn a_site(store: &SledStore) -> Site {
                 state: Vec::new(),
                 expires_at: datetime!(2100-01-01 00:00 UTC),
                 user: Some(user.id),
+                browser: String::new(),
+                address: String::new(),
+                last_seen: None,
             },
         )
         .unwrap();

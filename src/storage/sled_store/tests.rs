@@ -354,6 +354,9 @@ fn a_renewal_never_brings_back_an_ended_session() {
         state: vec![("user".into(), "\"someone\"".into())],
         expires_at: time::macros::datetime!(2030-01-01 00:00 UTC),
         user: None,
+        browser: String::new(),
+        address: String::new(),
+        last_seen: None,
     };
     let key = [7; 32];
     store.put_session(&key, &session).unwrap();

@@ -17,6 +17,8 @@ pub(super) struct SledTransaction<'a> {
     pub(super) stories: Vec<StoryWrite>,
     /// The setup token this transaction consumes.
     pub(super) setup_token: Option<[u8; 32]>,
+    /// Site settings to store: their keys in `meta` and values.
+    pub(super) settings: Vec<(Vec<u8>, Vec<u8>)>,
 }
 
 impl<'a> SledTransaction<'a> {
@@ -29,6 +31,7 @@ impl<'a> SledTransaction<'a> {
             events: Vec::new(),
             stories: Vec::new(),
             setup_token: None,
+            settings: Vec::new(),
         }
     }
 
@@ -39,6 +42,7 @@ impl<'a> SledTransaction<'a> {
             && self.events.is_empty()
             && self.stories.is_empty()
             && self.setup_token.is_none()
+            && self.settings.is_empty()
     }
 
     pub(super) fn commit(self) -> Result<(), StoreError> {
@@ -112,6 +116,9 @@ impl<'a> SledTransaction<'a> {
             }
             for (key, value) in &events {
                 audit.insert(key.as_slice(), value.as_slice())?;
+            }
+            for (key, value) in &self.settings {
+                meta.insert(key.as_slice(), value.as_slice())?;
             }
             Ok(())
         }))?;
@@ -222,6 +229,12 @@ impl Transaction for SledTransaction<'_> {
 
     fn record_audit(&mut self, event: &AuditEvent) -> Result<(), StoreError> {
         self.events.push(event.clone());
+        Ok(())
+    }
+
+    fn put_setting(&mut self, name: &str, value: &[u8]) -> Result<(), StoreError> {
+        let key = [SECRET_PREFIX, SETTING_PREFIX.as_bytes(), name.as_bytes()].concat();
+        self.settings.push((key, value.to_vec()));
         Ok(())
     }
 }

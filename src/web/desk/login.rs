@@ -8,7 +8,7 @@ use crate::auth::throttle::{Attempt, Browser, Refused};
 use crate::domain::{AuditAction, AuditEvent, Password, PasswordHash, StoryId, UserId, Username};
 use crate::urls::assets::css_url;
 use crate::views::desk::LoginPage;
-use crate::web::auth::{LocalPath, SignedIn, begin_session, pre_session};
+use crate::web::auth::{Enrolling, LocalPath, SignedIn, begin_session, note_client, pre_session};
 use crate::web::{AppError, State};
 use actix_session::Session;
 use actix_web::cookie::{Cookie, SameSite};
@@ -156,17 +156,39 @@ pub(super) async fn submit(
         Verified::YesRehashed(hash) => Some(hash),
         _ => None,
     };
+    if user.two_factor.is_some() {
+        return super::login_code::ask_for_code(
+            &state, &session, &user, rehashed, next, form.stash,
+        )
+        .await;
+    }
     let event = audit(AuditAction::Login, Some(&user));
     record_login(&state, user.id, rehashed, event).await?;
-    let known_browser = remember_browser(&state, user.id).await?;
+    signed_in_now(&req, &state, session, user, next, &form.stash).await
+}
+
+/// Starts the session of an account that has just proved who it is (its password, and its
+/// second factor when it has one), makes this browser known to it, and sends it on: to the
+/// story it was writing when its last session ended (`stash`), or to `next`. Only here is the
+/// known-browser cookie given, so a password alone never earns it.
+pub(super) async fn signed_in_now(
+    req: &HttpRequest,
+    state: &State,
+    session: Session,
+    user: crate::domain::User,
+    next: LocalPath,
+    stash: &str,
+) -> Result<HttpResponse, AppError> {
+    let known_browser = remember_browser(state, user.id).await?;
     let csrf = begin_session(&session, &user, state.settings.clock.now())?;
-    let mut response = if let Ok(stash) = serde_json::from_str::<Stash>(&form.stash) {
+    note_client(&session, req, state);
+    let mut response = if let Ok(stash) = serde_json::from_str::<Stash>(stash) {
         let signed_in = SignedIn {
             user,
             csrf,
             session,
         };
-        welcome_back(&state, &signed_in, stash).await?
+        welcome_back(state, &signed_in, stash).await?
     } else {
         HttpResponse::SeeOther()
             .insert_header((LOCATION, next.into_string()))
@@ -204,7 +226,7 @@ async fn browser_of(req: &HttpRequest, state: &State, username: &str) -> Result<
 
 /// Lets the attempt through the throttle (counted as failed until it succeeds), or gives the
 /// wait.
-async fn reserve(
+pub(super) async fn reserve(
     state: &State,
     username: &str,
     client: &str,
@@ -259,7 +281,7 @@ fn throttled(
 }
 
 /// Keeps a login in the audit log, and the password's new hash when its parameters changed.
-async fn record_login(
+pub(super) async fn record_login(
     state: &State,
     user: UserId,
     rehashed: Option<PasswordHash>,
@@ -332,7 +354,7 @@ pub struct LogoutForm {
 pub(super) async fn logout(
     req: HttpRequest,
     state: State,
-    signed_in: SignedIn,
+    Enrolling(signed_in): Enrolling,
     form: web::Form<LogoutForm>,
 ) -> Result<HttpResponse, AppError> {
     signed_in.check_csrf(&req, &form.csrf)?;

@@ -130,6 +130,7 @@ pub(super) async fn submit(
         password_hash,
         disabled: false,
         created_at: now,
+        two_factor: None,
     };
     let digest = token::digest(&setup_token);
     let created = user.clone();

@@ -20,7 +20,9 @@ pub(super) fn routes(cfg: &mut web::ServiceConfig) {
         .service(change_role)
         .service(reset_password)
         .service(disable)
-        .service(enable);
+        .service(enable)
+        .service(reset_two_factor)
+        .service(require_two_factor);
 }
 
 /// The session key of the message shown once on the next accounts page.
@@ -37,8 +39,15 @@ async fn render(
     errors: FieldErrors,
     notice: Option<String>,
 ) -> Result<HttpResponse, AppError> {
-    let users = state.blocking(|store| store.users()).await?;
-    let page = UsersPage::new(
+    let (users, required) = state
+        .blocking(|store| {
+            Ok::<_, crate::storage::StoreError>((
+                store.users()?,
+                accounts::two_factor_required(store)?,
+            ))
+        })
+        .await?;
+    let mut page = UsersPage::new(
         DeskContext::new(signed_in, "Accounts"),
         &users,
         signed_in.user.id,
@@ -46,6 +55,7 @@ async fn render(
         errors,
         notice,
     );
+    page.two_factor_required = required;
     Ok(HttpResponse::build(status)
         .content_type("text/html; charset=utf-8")
         .body(page.render()?))
@@ -411,4 +421,67 @@ async fn enable(
         .await?
         .map_err(fault)?;
     done(&signed_in, format!("{} enabled.", user.username))
+}
+
+/// Takes away an account's second factor (its owner lost the phone and the recovery codes)
+/// and ends its sessions; they set up a new one from their account page.
+#[post("/desk/users/{id}/two-factor/reset")]
+async fn reset_two_factor(
+    req: HttpRequest,
+    state: State,
+    signed_in: SignedIn,
+    path: web::Path<String>,
+    form: web::Form<CsrfForm>,
+) -> Result<HttpResponse, AppError> {
+    let id = admin_action(&req, &signed_in, &path, &form.csrf)?;
+    let actor = Actor::user(&signed_in.user, state.settings.clock.now());
+    let (user, ended) = change(&state, move |store| {
+        accounts::reset_two_factor(store, &actor, id)
+    })
+    .await?
+    .map_err(fault)?;
+    if user.id == signed_in.user.id {
+        begin_session(&signed_in.session, &user, state.settings.clock.now())?;
+    }
+    done(
+        &signed_in,
+        format!(
+            "Second factor of {} reset; {}.",
+            user.username,
+            accounts::sessions_ended(ended)
+        ),
+    )
+}
+
+#[derive(Deserialize)]
+struct RequiredForm {
+    #[serde(default)]
+    csrf: String,
+    /// Present (as `yes`) only when the box is ticked.
+    #[serde(default)]
+    required: Option<String>,
+}
+
+#[post("/desk/users/two-factor-required")]
+async fn require_two_factor(
+    req: HttpRequest,
+    state: State,
+    signed_in: SignedIn,
+    form: web::Form<RequiredForm>,
+) -> Result<HttpResponse, AppError> {
+    signed_in.require_admin()?;
+    signed_in.check_csrf(&req, &form.csrf)?;
+    let required = form.required.is_some();
+    let actor = Actor::user(&signed_in.user, state.settings.clock.now());
+    change(&state, move |store| {
+        accounts::set_two_factor_required(store, &actor, required)
+    })
+    .await?
+    .map_err(fault)?;
+    let notice = if required {
+        "Admins and editors must now log in with a second factor."
+    } else {
+        "A second factor is no longer required."
+    };
+    done(&signed_in, notice.into())
 }

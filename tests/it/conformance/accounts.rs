@@ -17,6 +17,7 @@ pub fn user(name: &str, role: Role) -> User {
         password_hash: PasswordHash("$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".into()),
         disabled: false,
         created_at: OffsetDateTime::now_utc().replace_nanosecond(0).unwrap(),
+        two_factor: None,
     }
 }
 

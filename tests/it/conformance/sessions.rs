@@ -14,6 +14,9 @@ fn session(user: Option<newsroom::domain::UserId>, expires_in: Duration) -> Sess
         ],
         expires_at: at(0) + expires_in,
         user,
+        browser: String::new(),
+        address: String::new(),
+        last_seen: None,
     }
 }
 
@@ -108,4 +111,48 @@ pub fn an_autosave_is_kept_per_account_and_story_until_deleted(site: &TestSite) 
     assert_eq!(store.autosave(ann.id, Some(story)).unwrap(), None);
     assert_eq!(store.autosave(ann.id, None).unwrap(), Some(copy("New", 0)));
     assert!(store.autosave(bob.id, Some(story)).unwrap().is_some());
+}
+
+pub fn an_accounts_live_sessions_are_listed_with_browser_address_and_last_seen(site: &TestSite) {
+    let store = site.open();
+    let (ann, bob) = (user("ann", Role::Writer), user("bob", Role::Writer));
+    store.create_user(&ann).unwrap();
+    store.create_user(&bob).unwrap();
+    let mut seen = session(Some(ann.id), Duration::hours(1));
+    seen.browser = "Firefox on Linux".into();
+    seen.address = "203.0.113.9".into();
+    seen.last_seen = Some(at(0));
+    store.put_session(&[1; 32], &seen).unwrap();
+    store
+        .put_session(&[2; 32], &session(Some(ann.id), Duration::minutes(5)))
+        .unwrap();
+    store
+        .put_session(&[3; 32], &session(Some(bob.id), Duration::hours(1)))
+        .unwrap();
+
+    let mut listed = store.sessions_of(ann.id, at(0)).unwrap();
+    listed.sort_by_key(|(key, _)| *key);
+    assert_eq!(
+        listed,
+        vec![
+            ([1; 32], seen.clone()),
+            ([2; 32], session(Some(ann.id), Duration::minutes(5)))
+        ]
+    );
+    assert_eq!(
+        store.sessions_of(ann.id, at(10)).unwrap(),
+        vec![([1; 32], seen)],
+        "an expired one is not listed"
+    );
+}
+
+pub fn a_setting_is_stored_in_a_transaction_and_read_back(site: &TestSite) {
+    let store = site.open();
+    assert_eq!(store.setting("require-two-factor").unwrap(), None);
+    newsroom::storage::transaction(&*store, |tx| tx.put_setting("require-two-factor", &[1]))
+        .unwrap();
+    assert_eq!(store.setting("require-two-factor").unwrap(), Some(vec![1]));
+    newsroom::storage::transaction(&*store, |tx| tx.put_setting("require-two-factor", &[0]))
+        .unwrap();
+    assert_eq!(store.setting("require-two-factor").unwrap(), Some(vec![0]));
 }
