@@ -33,6 +33,9 @@ pub enum AppError {
     BadRequest(String),
     #[error("too many attempts")]
     TooManyAttempts { minutes: u64 },
+    /// The search index is being rebuilt: searches answer again once it is done.
+    #[error("search is being rebuilt")]
+    SearchUnavailable,
     /// A fault on our side: the page says so, the log gets `context` and the whole chain of
     /// causes.
     #[error("{context}")]
@@ -87,6 +90,7 @@ impl ResponseError for AppError {
             AppError::Forbidden | AppError::NotAllowed(_) => StatusCode::FORBIDDEN,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
+            AppError::SearchUnavailable => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal { .. } => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -137,6 +141,22 @@ impl ResponseError for AppError {
                     if *minutes == 1 { "" } else { "s" }
                 ),
             },
+            AppError::SearchUnavailable => {
+                let page = ErrorPage {
+                    title: "Search is being rebuilt",
+                    message: "Search is unavailable for a few minutes while its index is rebuilt. \
+                              Every other page works as usual; please search again shortly."
+                        .into(),
+                };
+                let body = page.render().unwrap_or_else(|_| page.message.clone());
+                return HttpResponse::ServiceUnavailable()
+                    .insert_header((
+                        actix_web::http::header::RETRY_AFTER,
+                        SEARCH_RETRY_AFTER_SECONDS.to_string(),
+                    ))
+                    .content_type("text/html; charset=utf-8")
+                    .body(body);
+            }
             AppError::Internal { .. } => {
                 tracing::error!(error = %chain(self), "request failed");
                 ErrorPage {
@@ -152,6 +172,9 @@ impl ResponseError for AppError {
             .body(body)
     }
 }
+
+/// How long a search turned away during a rebuild is told to wait before asking again.
+pub const SEARCH_RETRY_AFTER_SECONDS: u64 = 30;
 
 pub async fn not_found() -> HttpResponse {
     AppError::NotFound.error_response()
