@@ -94,6 +94,9 @@ pub enum Command {
     Migrate,
     /// Make a new first-run setup link while no account exists (the earlier link stops working).
     SetupLink(SetupLinkArgs),
+    /// Make the search index again from the stored stories and photos (works while serving;
+    /// searches say search is being rebuilt until it is done).
+    Reindex,
 }
 
 #[derive(Debug, clap::Args)]
@@ -220,6 +223,7 @@ impl Cli {
             Some(Command::Restore(args)) => distribution::restore(&settings, args),
             Some(Command::Migrate) => migrate(&settings),
             Some(Command::SetupLink(args)) => setup_link(&settings, &args),
+            Some(Command::Reindex) => reindex(&settings),
             None => anyhow::bail!("no command given; see `newsroom --help`"),
         }
     }
@@ -300,6 +304,15 @@ fn setup_link(settings: &Settings, args: &SetupLinkArgs) -> anyhow::Result<()> {
         base_url: args.base_url.clone(),
     };
     Target::open(settings)?.run(settings, request, no_input(), std::io::stdout().lock())
+}
+
+fn reindex(settings: &Settings) -> anyhow::Result<()> {
+    Target::open(settings)?.run(
+        settings,
+        Request::Reindex,
+        no_input(),
+        std::io::stdout().lock(),
+    )
 }
 
 fn import_wire(settings: Settings, args: ImportWireArgs) -> anyhow::Result<()> {

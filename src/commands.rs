@@ -9,6 +9,7 @@
 //! carries what it prints back to the command line's standard output and error.
 
 mod distribution;
+mod search;
 mod user;
 
 use crate::storage::{Storage, Store};
@@ -70,6 +71,8 @@ pub enum Request {
     SetupLink {
         base_url: String,
     },
+    /// Makes the search index again from the stored stories and photos.
+    Reindex,
 }
 
 impl Request {
@@ -85,6 +88,7 @@ impl Request {
         "import_wire",
         "backup",
         "setup_link",
+        "reindex",
     ];
 
     /// The request's `kind`: what may be logged of it.
@@ -100,6 +104,7 @@ impl Request {
             Request::ImportWire { .. } => "import_wire",
             Request::Backup { .. } => "backup",
             Request::SetupLink { .. } => "setup_link",
+            Request::Reindex => "reindex",
         }
     }
 
@@ -194,6 +199,7 @@ pub fn run(
         } => distribution::import_wire(store, &section, page_words, input, output),
         Request::Backup { dir } => distribution::backup(site, &dir, output),
         Request::SetupLink { base_url } => distribution::setup_link(site, &base_url, output),
+        Request::Reindex => search::reindex(site, output),
     }
 }
 
@@ -245,6 +251,7 @@ mod tests {
             Request::SetupLink {
                 base_url: "http://x".into(),
             },
+            Request::Reindex,
         ];
         assert_eq!(requests.len(), Request::KINDS.len());
         for request in requests {

@@ -408,7 +408,10 @@ impl<W: Write> Output for Replies<W> {
     }
 
     fn note(&mut self, line: &str) -> io::Result<()> {
-        self.0.write_all(reply_line(&Reply::Note(line)).as_bytes())
+        self.0
+            .write_all(reply_line(&Reply::Note(line)).as_bytes())?;
+        // A note is a progress line or a problem: the person waiting sees it now.
+        self.0.flush()
     }
 }
 

@@ -103,6 +103,13 @@ pub enum StoreError {
         #[source]
         source: std::io::Error,
     },
+    /// The search index is being made again from the stored records (after a restore, or
+    /// when it was damaged): searches work again once it is done.
+    #[error("search is being rebuilt; try again shortly")]
+    SearchUnavailable,
+    /// The search index failed; the cause is kept.
+    #[error("search index error: {0}")]
+    Search(#[source] Box<dyn std::error::Error + Send + Sync>),
     #[error("corrupt record: {0}")]
     Corrupt(#[from] codec::CodecError),
     /// The stored data contradicts itself (an index entry without its record, say).

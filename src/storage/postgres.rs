@@ -94,6 +94,7 @@ impl PgStore {
                 clock,
             };
             store.refresh_public_version()?;
+            store.fill_missing_search()?;
             Ok(store)
         })
     }
@@ -317,14 +318,19 @@ fn photo_is_public<C: GenericClient>(db: &mut Db<'_, C>, id: PhotoId) -> Result<
 
 /// Writes a photo's row (insert or replace), with the columns the library searches.
 fn put_photo_row<C: GenericClient>(db: &mut Db<'_, C>, photo: &Photo) -> Result<(), StoreError> {
+    let text = search::photo_params(photo);
     db.execute(
-        "INSERT INTO photos (id, hash, caption, credit, caption_folded, credit_folded,
-             uploaded_at, record, listed_ts)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-         ON CONFLICT (id) DO UPDATE SET hash = EXCLUDED.hash, caption = EXCLUDED.caption,
-             credit = EXCLUDED.credit, caption_folded = EXCLUDED.caption_folded,
-             credit_folded = EXCLUDED.credit_folded, uploaded_at = EXCLUDED.uploaded_at,
-             record = EXCLUDED.record",
+        concat!(
+            "INSERT INTO photos (id, hash, caption, credit, caption_folded, credit_folded,
+                 uploaded_at, record, listed_ts, search)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, ",
+            search::photo_column_sql!("$10", "$11", "$12", "$13"),
+            ")
+             ON CONFLICT (id) DO UPDATE SET hash = EXCLUDED.hash, caption = EXCLUDED.caption,
+                 credit = EXCLUDED.credit, caption_folded = EXCLUDED.caption_folded,
+                 credit_folded = EXCLUDED.credit_folded, uploaded_at = EXCLUDED.uploaded_at,
+                 record = EXCLUDED.record, search = EXCLUDED.search"
+        ),
         &[
             &uuid(photo.id.to_bytes()),
             &photo.hash.map(|h| h.to_vec()),
@@ -337,6 +343,10 @@ fn put_photo_row<C: GenericClient>(db: &mut Db<'_, C>, photo: &Photo) -> Result<
             &photo.uploaded_at,
             &encode_photo(photo)?,
             &i64::from(counts::photo_ts(photo.id)),
+            &text[0],
+            &text[1],
+            &text[2],
+            &text[3],
         ],
     )?;
     Ok(())

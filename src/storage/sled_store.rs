@@ -100,6 +100,8 @@ pub struct SledStore {
     public: RwLock<PublicVersion>,
     /// Tells the time of public changes; the application's clock, which tests move forward.
     clock: Clock,
+    /// The search index (`search.rs`): none for a database a restore is writing.
+    search: Option<search::SearchIndex>,
     /// Held for the life of the store so that a second process gets a clear refusal.
     _lock: Option<File>,
 }
@@ -116,7 +118,22 @@ impl SledStore {
         let lock = lock_dir(dir)?;
         finish_restore(dir)?;
         let db = open_db(&dir.join(DB), cache_bytes)?;
-        Self::on(db, Some(lock), clock)
+        let mut store = Self::on(db, Some(lock), clock)?;
+        store.search = Some(search::SearchIndex::open(
+            &dir.join(search::SEARCH_DIR),
+            store.search_source(),
+        ));
+        Ok(store)
+    }
+
+    /// The trees the search index is made from.
+    fn search_source(&self) -> search::Source {
+        search::Source {
+            stories: self.stories.clone(),
+            photos: self.photos.clone(),
+            changes: self.changes.clone(),
+            meta: self.meta.clone(),
+        }
     }
 
     /// The store over an open database; `lock` is the data directory's, held for the store's
@@ -144,6 +161,7 @@ impl SledStore {
             gate: RwLock::new(()),
             serial: Mutex::new(()),
             clock,
+            search: None,
             _lock: lock,
         };
         store.build_review_index()?;
@@ -262,9 +280,16 @@ impl SledStore {
         crops: &[Vec<u8>],
     ) -> Result<Option<PhotoId>, StoreError> {
         let encoded = encode_photo(record)?;
-        let trees = (&self.photos, &self.photo_blobs, &self.photo_hashes);
+        let now = self.clock.now();
+        let trees = (
+            &self.photos,
+            &self.photo_blobs,
+            &self.photo_hashes,
+            &self.meta,
+            &self.changes,
+        );
         let existing: Result<Option<sled::IVec>, TransactionError<StoreError>> =
-            trees.transaction(|(photos, blobs, hashes)| {
+            trees.transaction(|(photos, blobs, hashes, meta, changes)| {
                 if let Some(hash) = record.hash {
                     if let Some(id) = hashes.get(hash)? {
                         return Ok(Some(id));
@@ -289,6 +314,9 @@ impl SledStore {
                     )?;
                 }
                 photos.insert(&record.id.to_bytes(), encoded.as_slice())?;
+                // In the feed, so the search index finds the photo; readers see nothing of a
+                // photo until a story shows it.
+                record_change(meta, changes, ChangeSubject::Photo(record.id), false, now)?;
                 Ok(None)
             });
         let Some(id) = finish(existing)? else {

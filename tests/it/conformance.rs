@@ -10,6 +10,7 @@ mod accounts;
 mod backup;
 mod listings;
 mod photos;
+mod search;
 mod sessions;
 mod stories;
 
@@ -64,6 +65,17 @@ on_every_engine![
     photos::new_crops_replace_the_old_ones_and_their_bytes,
     photos::a_photo_whose_bytes_are_stored_already_is_not_stored_again,
     backup::a_backup_restored_into_an_empty_store_gives_the_same_records,
+    search::words_are_found_by_their_stem_and_without_their_accents,
+    search::a_quoted_phrase_and_an_excluded_word_narrow_the_hits,
+    search::readers_find_only_public_stories_and_their_public_text,
+    search::a_story_that_stops_being_public_is_no_longer_found_by_readers,
+    search::the_desk_finds_a_story_by_its_slug_and_its_id,
+    search::the_desk_filters_by_section_status_review_and_last_save,
+    search::readers_filter_by_publication_date_and_see_the_newest_first,
+    search::cursor_pages_of_a_search_neither_repeat_nor_skip,
+    search::pages_of_hits_end_at_the_last_and_no_hits_is_an_empty_first_page,
+    search::the_desk_and_readers_get_snippets_of_the_text_found,
+    search::photos_are_found_by_caption_credit_and_alt_text,
 ];
 
 /// A fixed time to lay stories out from, to the second as stores keep it.

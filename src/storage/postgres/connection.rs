@@ -344,6 +344,13 @@ impl<'a, C: GenericClient> Db<'a, C> {
             .map_err(|e| self.fail(e))
     }
 
+    /// Runs `sql` as an unnamed statement, planned for these parameter values each time:
+    /// for a query whose best plan depends on them (a search for a rare or a common word),
+    /// which a statement prepared once would plan for neither.
+    pub(super) fn query_once(&mut self, sql: &str, params: Params) -> Result<Vec<Row>, StoreError> {
+        self.client.query(sql, params).map_err(|e| self.fail(e))
+    }
+
     /// Runs a statement; returns how many rows it changed.
     pub(super) fn execute(&mut self, sql: &'static str, params: Params) -> Result<u64, StoreError> {
         let statement = self.statement(sql)?;

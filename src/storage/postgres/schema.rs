@@ -25,11 +25,18 @@ struct Migration {
 }
 
 /// Every migration, in order. A release adds files; it never edits one that has shipped.
-const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    readable_from: 1,
-    sql: include_str!("migrations/0001_initial.sql"),
-}];
+const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        readable_from: 1,
+        sql: include_str!("migrations/0001_initial.sql"),
+    },
+    Migration {
+        version: 2,
+        readable_from: 1,
+        sql: include_str!("migrations/0002_search.sql"),
+    },
+];
 
 /// The advisory lock every server takes to migrate ("newsroom" in ASCII).
 const LOCK: i64 = 0x6e65_7773_726f_6f6d;

@@ -1,6 +1,6 @@
 //! A story write inside a transaction: the row (record, summary and the columns looked up), its
 //! revision, its listing memberships and their counts, its photo use and its entry in the
-//! change feed. Shared by a lone save, [`Store::transaction`], imports and restores.
+//! change feed; the row's search columns are computed from the story and written with it. Shared by a lone save, [`Store::transaction`], imports and restores.
 //!
 //! Costs: one read of the stored story and of the slug's owner, then a statement per kind of
 //! row written (memberships and counts in one statement each, whatever their number): about
@@ -9,6 +9,7 @@
 //! [`Store::transaction`]: crate::storage::Store::transaction
 
 use super::connection::{Db, get};
+use super::search::{StoryColumns, story_columns_sql};
 use super::*;
 use crate::storage::listings::{self, Membership};
 use std::collections::{BTreeMap, HashSet};
@@ -76,19 +77,28 @@ pub(super) fn write_story<C: GenericClient>(
         _ => None,
     };
     let bylines: Vec<&str> = stored.content.bylines.iter().map(|b| b.as_str()).collect();
+    let search = StoryColumns::of(&stored);
+    let [r1, r2, r3, rt, d1, d2, d3, d4] = search.params();
     db.execute(
-        "INSERT INTO stories (id, revision, slug, section, status, scheduled_at, headline,
-             bylines, submitted, sent_back, pending, assignee, author, published_at, updated_at,
-             public, record, summary)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
-         ON CONFLICT (id) DO UPDATE SET revision = EXCLUDED.revision, slug = EXCLUDED.slug,
-             section = EXCLUDED.section, status = EXCLUDED.status,
-             scheduled_at = EXCLUDED.scheduled_at, headline = EXCLUDED.headline,
-             bylines = EXCLUDED.bylines, submitted = EXCLUDED.submitted,
-             sent_back = EXCLUDED.sent_back, pending = EXCLUDED.pending,
-             assignee = EXCLUDED.assignee, author = EXCLUDED.author,
-             published_at = EXCLUDED.published_at, updated_at = EXCLUDED.updated_at,
-             public = EXCLUDED.public, record = EXCLUDED.record, summary = EXCLUDED.summary",
+        concat!(
+            "INSERT INTO stories (id, revision, slug, section, status, scheduled_at, headline,
+                 bylines, submitted, sent_back, pending, assignee, author, published_at,
+                 updated_at, public, record, summary, reader_search, reader_text, desk_search)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,
+                 $18, ",
+            story_columns_sql!("$19", "$20", "$21", "$22", "$23", "$24", "$25", "$26"),
+            ")
+             ON CONFLICT (id) DO UPDATE SET revision = EXCLUDED.revision, slug = EXCLUDED.slug,
+                 section = EXCLUDED.section, status = EXCLUDED.status,
+                 scheduled_at = EXCLUDED.scheduled_at, headline = EXCLUDED.headline,
+                 bylines = EXCLUDED.bylines, submitted = EXCLUDED.submitted,
+                 sent_back = EXCLUDED.sent_back, pending = EXCLUDED.pending,
+                 assignee = EXCLUDED.assignee, author = EXCLUDED.author,
+                 published_at = EXCLUDED.published_at, updated_at = EXCLUDED.updated_at,
+                 public = EXCLUDED.public, record = EXCLUDED.record, summary = EXCLUDED.summary,
+                 reader_search = EXCLUDED.reader_search, reader_text = EXCLUDED.reader_text,
+                 desk_search = EXCLUDED.desk_search"
+        ),
         &[
             &id,
             &revision_sql(stored.revision)?,
@@ -108,6 +118,14 @@ pub(super) fn write_story<C: GenericClient>(
             &stored.is_public(),
             &record,
             &summary,
+            r1,
+            r2,
+            r3,
+            rt,
+            d1,
+            d2,
+            d3,
+            d4,
         ],
     )?;
     db.execute(

@@ -96,6 +96,14 @@ fn story_titled(headline: &str, slug: &str) -> Story {
     story
 }
 
+/// A story published at `at`, with a slug of its own.
+fn published_story(headline: &str, at: OffsetDateTime) -> Story {
+    published_at(
+        story_titled(headline, &format!("s-{}", Uuid::now_v7().simple())),
+        at,
+    )
+}
+
 fn published_at(mut story: Story, at: OffsetDateTime) -> Story {
     story.publish(at, None);
     story.updated_at = at;
@@ -121,19 +129,29 @@ fn ids(items: &[StorySummary]) -> Vec<StoryId> {
 #[test]
 fn an_empty_database_is_migrated_on_open_and_a_second_open_changes_nothing() {
     let db = TestDb::new();
+    let latest = schema::latest();
     let migrated = PgStore::migrate(&db.url).unwrap();
-    assert_eq!(migrated, Migrated { from: 0, to: 1 });
+    assert_eq!(
+        migrated,
+        Migrated {
+            from: 0,
+            to: latest
+        }
+    );
     drop(db.open());
     assert_eq!(
         PgStore::migrate(&db.url).unwrap(),
-        Migrated { from: 1, to: 1 }
+        Migrated {
+            from: latest,
+            to: latest
+        }
     );
     let applied: i64 = db
         .client()
         .query_one("SELECT count(*) FROM schema_migrations", &[])
         .unwrap()
         .get(0);
-    assert_eq!(applied, 1);
+    assert_eq!(applied, i64::from(latest));
 }
 
 #[test]
@@ -1156,4 +1174,173 @@ fn both_engines_list_the_same_stories_in_the_same_order() {
             assert_eq!(format!("{a:?}"), format!("{b:?}"), "{listing:?} {page:?}");
         }
     }
+}
+
+/// A search of `words` by `audience`, first page.
+fn search_for(audience: search_api::Audience, words: &str) -> search_api::StorySearch {
+    search_api::StorySearch {
+        terms: Some(crate::domain::SearchTerms::parse(words).unwrap()),
+        audience,
+        order: search_api::SearchOrder::Relevance,
+        section: None,
+        status: None,
+        from: None,
+        until: None,
+        position: search_api::SearchPosition::Page(PageNumber::FIRST),
+        per_page: 10,
+    }
+}
+
+use crate::storage::SearchStore;
+use crate::storage::search as search_api;
+
+fn found(store: &PgStore, audience: search_api::Audience, words: &str) -> usize {
+    store
+        .search_stories(&search_for(audience, words))
+        .unwrap()
+        .hits
+        .len()
+}
+
+#[test]
+fn a_database_holding_stories_from_before_search_finds_them_once_migrated() {
+    let db = TestDb::new();
+    let store = db.open();
+    let mut story = published_story("Envoys gather in Genève", datetime!(2026-03-01 08:00 UTC));
+    story.content.body = crate::domain::Body::parse("The talks resumed.").unwrap();
+    store.save_story(&story, None).unwrap();
+    drop(store);
+    // The database as schema 1 left it: no search columns, configuration or extension.
+    db.client()
+        .batch_execute(
+            "ALTER TABLE stories DROP COLUMN reader_search, DROP COLUMN desk_search,
+                 DROP COLUMN reader_text;
+             ALTER TABLE photos DROP COLUMN search;
+             DROP TEXT SEARCH CONFIGURATION newsroom;
+             DROP EXTENSION unaccent;
+             DELETE FROM schema_migrations WHERE version >= 2;",
+        )
+        .unwrap();
+
+    let store = db.open();
+    let missing: i64 = db
+        .client()
+        .query_one(
+            "SELECT count(*) FROM stories WHERE desk_search IS NULL OR reader_search IS NULL",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(missing, 0, "filled on open");
+    assert_eq!(
+        found(&store, search_api::Audience::Readers, "geneve talk"),
+        1
+    );
+    assert_eq!(found(&store, search_api::Audience::Desk, "geneve talk"), 1);
+}
+
+#[test]
+fn rows_a_release_without_search_wrote_are_filled_when_a_server_opens() {
+    let db = TestDb::new();
+    let store = db.open();
+    store
+        .save_story(
+            &published_story("Otters return", datetime!(2026-03-01 08:00 UTC)),
+            None,
+        )
+        .unwrap();
+    // What an older server's write leaves: the record, no search columns.
+    db.client()
+        .batch_execute(
+            "UPDATE stories SET reader_search = NULL, desk_search = NULL, reader_text = NULL",
+        )
+        .unwrap();
+    assert_eq!(found(&store, search_api::Audience::Readers, "otter"), 0);
+    drop(store);
+    let store = db.open();
+    assert_eq!(found(&store, search_api::Audience::Readers, "otter"), 1);
+}
+
+#[test]
+fn the_unaccent_extension_is_created_by_a_database_owner_who_is_not_a_superuser() {
+    let admin = std::env::var("NEWSROOM_TEST_DATABASE_URL").unwrap();
+    let role = format!("nr_owner_{}", Uuid::now_v7().simple());
+    let name = format!("nr_unit_{}", Uuid::now_v7().simple());
+    let mut client = ::postgres::Client::connect(&admin, ::postgres::NoTls).unwrap();
+    client
+        .batch_execute(&format!(
+            "CREATE ROLE {role} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE"
+        ))
+        .unwrap();
+    client
+        .batch_execute(&format!("CREATE DATABASE {name} OWNER {role}"))
+        .unwrap();
+    let url = with_database(&admin, &name, "pool_size=2");
+    // The same address, logging in as the owner.
+    let url = url.replacen("://newsroom@", &format!("://{role}@"), 1);
+    let opened = DatabaseUrl::parse(&url)
+        .map_err(|e| e.to_string())
+        .and_then(|url| PgStore::open(&url, Clock::system()).map_err(|e| e.to_string()));
+    let result = opened.map(|store| {
+        store
+            .save_story(
+                &published_story("Genève talks", datetime!(2026-03-01 08:00 UTC)),
+                None,
+            )
+            .unwrap();
+        found(&store, search_api::Audience::Readers, "geneve")
+    });
+    let _ = client.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+    let _ = client.batch_execute(&format!("DROP ROLE IF EXISTS {role}"));
+    assert_eq!(result, Ok(1));
+}
+
+#[test]
+fn a_search_does_not_read_every_story() {
+    let db = TestDb::new();
+    let store = db.open();
+    let first = datetime!(2026-01-01 00:00 UTC);
+    let stories: Vec<Story> = (0..3000)
+        .map(|n| {
+            let mut story =
+                published_story(&format!("Round {n} of talks"), first + Duration::minutes(n));
+            if n == 1234 {
+                story.content.body = crate::domain::Body::parse("A rare okapi was seen.").unwrap();
+            }
+            story
+        })
+        .collect();
+    store.import_stories(&stories).unwrap();
+    db.client()
+        .batch_execute("ANALYZE stories; ANALYZE listing_entries")
+        .unwrap();
+    for words in ["okapi", "talks"] {
+        let mut search = search_for(search_api::Audience::Readers, words);
+        search.per_page = 10;
+        let page = store.search_stories(&search).unwrap();
+        assert!(!page.hits.is_empty(), "{words}");
+        let plan = store.explain_search(&search).unwrap();
+        let read = rows_read(&plan);
+        assert!(read < 1500, "{words}: {read} rows read\n{plan}");
+    }
+}
+
+/// The most rows any node of an EXPLAIN ANALYZE plan of the stories table read.
+fn rows_read(plan: &str) -> u64 {
+    plan.lines()
+        .filter(|l| l.contains("on stories"))
+        .filter_map(|l| {
+            let actual = l.split("actual time=").nth(1)?;
+            let rows = actual.split("rows=").nth(1)?;
+            let rows: u64 = rows.split_whitespace().next()?.parse().ok()?;
+            let loops: u64 = actual
+                .split("loops=")
+                .nth(1)?
+                .trim_end_matches(')')
+                .parse()
+                .ok()?;
+            Some(rows * loops)
+        })
+        .max()
+        .unwrap_or(0)
 }
