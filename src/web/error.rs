@@ -63,6 +63,7 @@ impl From<StoreError> for AppError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::NotFound => AppError::NotFound,
+            StoreError::SearchUnavailable => AppError::SearchUnavailable,
             other => AppError::internal("using the database", other),
         }
     }

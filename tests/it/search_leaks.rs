@@ -45,7 +45,7 @@ impl Room {
         for (name, value) in extra {
             set(&mut fields, name, value);
         }
-        let response = submit(&self.editor, "/desk/stories/new", &fields, action).await;
+        let response = submit(&self.editor, &form_action(&page), &fields, action).await;
         assert_eq!(response.status(), StatusCode::SEE_OTHER, "{action} refused");
         let to = location(&response).expect("where the story is");
         to.trim_start_matches("/desk/stories/")
@@ -64,7 +64,7 @@ impl Room {
         if let Some(body) = body {
             set(&mut fields, "body", body);
         }
-        let response = submit(&self.editor, &path, &fields, action).await;
+        let response = submit(&self.editor, &form_action(&page), &fields, action).await;
         assert_eq!(response.status(), StatusCode::SEE_OTHER, "{action} refused");
     }
 
@@ -86,6 +86,15 @@ impl Room {
             .iter()
             .any(|h| h == HEADLINE)
     }
+}
+
+/// Where the story form on `page` is sent.
+pub fn form_action(page: &scraper::Html) -> String {
+    crate::helpers::select(page, "form.story-form")
+        .first()
+        .and_then(|form| form.value().attr("action"))
+        .expect("the story form")
+        .to_owned()
 }
 
 /// Whether readers find [`HEADLINE`] by `word`, on the site and in the API alike.
