@@ -238,6 +238,13 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_search_index_being_rebuilt_is_a_json_503_with_retry_after() {
+        let response = ApiError::from(AppError::SearchUnavailable).error_response();
+        assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert!(response.headers().contains_key(header::RETRY_AFTER));
+    }
+
+    #[test]
     fn a_cursor_not_handed_out_is_refused() {
         for bad in [
             "",

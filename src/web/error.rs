@@ -231,6 +231,22 @@ mod tests {
     }
 
     #[test]
+    fn a_search_index_being_rebuilt_is_a_503_page_saying_when_to_come_back() {
+        let error = AppError::from(StoreError::SearchUnavailable);
+        let response = error.error_response();
+        assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(
+            response
+                .headers()
+                .get(actix_web::http::header::RETRY_AFTER)
+                .and_then(|v| v.to_str().ok()),
+            Some(SEARCH_RETRY_AFTER_SECONDS.to_string().as_str())
+        );
+        let body = body_of(response);
+        assert!(body.contains("Search is being rebuilt"), "{body}");
+    }
+
+    #[test]
     fn a_bad_request_page_escapes_the_reason() {
         let body = body_of(AppError::BadRequest("<script>x</script>".into()).error_response());
         assert!(!body.contains("<script>x"), "{body}");

@@ -45,6 +45,7 @@ mod review_browser;
 mod review_desk;
 mod rolling_restart;
 mod search;
+mod search_browser;
 mod search_desk;
 mod search_leaks;
 mod sitemaps;
