@@ -48,6 +48,7 @@ mod search;
 mod search_browser;
 mod search_desk;
 mod search_leaks;
+mod search_index;
 mod sitemaps;
 mod staged_edits;
 mod story_form_limits;

@@ -7,7 +7,7 @@
 //! that is not public now is left out, whatever the index says.
 
 use super::SledStore;
-use crate::domain::{PageNumber, Paging, Photo, PhotoId, SearchTerms, StoryId};
+use crate::domain::{PageNumber, Paging, Photo, PhotoId, SearchTerms, StoryId, StorySummary};
 use crate::storage::search::{
     Audience, MAX_COUNTED, SearchHit, SearchOrder, SearchPage, SearchPosition, SearchStore,
     StorySearch,
@@ -82,13 +82,12 @@ impl SearchStore for SledStore {
             parts.push(query::term(fields.status, status.key()));
         }
         let mut until = search.until.map(nanos);
-        let mut after = None;
+        let by_cursor = matches!(search.position, SearchPosition::After(_));
         if let SearchPosition::After(Some(cursor)) = search.position {
             // Everything published up to the end of the cursor's second; the rest of that
             // second is sorted out below, as listings order it (time in seconds, then id).
             let end = nanos(cursor.published_at()).saturating_add(1_000_000_000);
             until = Some(until.map_or(end, |u| u.min(end)));
-            after = Some(cursor);
         }
         if search.from.is_some() || until.is_some() {
             parts.push(query::between(date, search.from.map(nanos), until));
@@ -106,7 +105,7 @@ impl SearchStore for SledStore {
         if u64::from(current) > total_pages {
             return Err(StoreError::NotFound);
         }
-        let newest = search.order == SearchOrder::Newest || words.is_none() || after.is_some();
+        let newest = search.order == SearchOrder::Newest || words.is_none() || by_cursor;
         let addresses = if newest {
             newest_first(&searcher, &query, date_name, offset, limit)?
         } else {
@@ -129,7 +128,7 @@ impl SearchStore for SledStore {
             None => None,
         };
         let source = index.source();
-        let mut hits = Vec::with_capacity(per_page);
+        let mut found = Vec::with_capacity(addresses.len());
         for address in addresses {
             let doc: TantivyDocument = searcher.doc(address).map_err(search_error)?;
             let Some(id) = story_id(&doc, fields.key) else {
@@ -141,23 +140,29 @@ impl SearchStore for SledStore {
             if readers && story.reader_view().is_none() {
                 continue;
             }
-            let summary = story.summary();
-            if let Some(cursor) = after {
-                let at = summary.published_at.map_or(0, |t| t.unix_timestamp());
-                let (cursor_at, cursor_id) = (cursor.published_at().unix_timestamp(), cursor.id());
-                if at > cursor_at || (at == cursor_at && id.to_bytes() >= cursor_id.to_bytes()) {
-                    continue;
-                }
-            }
-            let snippet = snippets.as_ref().map(|s| s.of(&doc)).unwrap_or_default();
-            hits.push(SearchHit {
-                story: summary,
-                snippet,
-            });
-            if hits.len() == per_page {
+            found.push((story.summary(), doc));
+            if !by_cursor && found.len() == per_page {
                 break;
             }
         }
+        if let SearchPosition::After(cursor) = search.position {
+            // In the listings' order (publication second, then id), so that a page ending
+            // inside a second is followed by the rest of that second.
+            let key = |s: &StorySummary| (s.published_at.map_or(0, |t| t.unix_timestamp()), s.id);
+            found.sort_by(|a, b| key(&b.0).cmp(&key(&a.0)));
+            if let Some(cursor) = cursor {
+                let end = (cursor.published_at().unix_timestamp(), cursor.id());
+                found.retain(|(s, _)| key(s) < end);
+            }
+            found.truncate(per_page);
+        }
+        let hits = found
+            .into_iter()
+            .map(|(story, doc)| SearchHit {
+                story,
+                snippet: snippets.as_ref().map(|s| s.of(&doc)).unwrap_or_default(),
+            })
+            .collect();
         Ok(SearchPage {
             hits,
             paging: Paging {

@@ -59,9 +59,11 @@ pub(super) fn text_query(
     parser.parse_query(&plain).ok()
 }
 
-/// The query syntax readers may use, everything else read as a space.
+/// The query syntax readers may use, everything else read as a space; `or` between words
+/// (in any case) means either, as on web search engines, and `AND` and `NOT` are words.
 fn readable(raw: &str) -> String {
-    raw.chars()
+    let kept: String = raw
+        .chars()
         .map(|c| {
             if c.is_alphanumeric() || c.is_whitespace() || matches!(c, '"' | '-' | '+') {
                 c
@@ -69,7 +71,19 @@ fn readable(raw: &str) -> String {
                 ' '
             }
         })
-        .collect()
+        .collect();
+    kept.split_whitespace()
+        .map(|word| {
+            if word.eq_ignore_ascii_case("or") {
+                "OR".to_owned()
+            } else if word == "AND" || word == "NOT" {
+                word.to_lowercase()
+            } else {
+                word.to_owned()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// Only the words, in lower case so that none reads as an operator (`AND`, `OR`).
@@ -173,7 +187,8 @@ mod tests {
 
     #[test]
     fn field_names_and_ranges_are_read_as_words() {
-        assert_eq!(readable("kind:desk [a TO b]"), "kind desk  a TO b ");
+        assert_eq!(readable("kind:desk [a TO b]"), "kind desk a TO b");
+        assert_eq!(readable("capital or markets AND"), "capital OR markets and");
         assert_eq!(plain_words("\"unbalanced AND -"), "unbalanced and");
     }
 
