@@ -1021,7 +1021,11 @@ impl BackupStore for PgStore {
 
 impl ChangeFeed for PgStore {
     fn follow_changes(&self) -> Result<(), StoreError> {
-        self.refresh_public_version().map(|_| ())
+        self.refresh_public_version()?;
+        // While a release that does not know the search columns still writes (a rolling
+        // upgrade), its stories are made searchable here within a moment.
+        self.fill_missing_search()?;
+        Ok(())
     }
 
     fn adopt_page_look(&self, look: &str) -> Result<(), StoreError> {

@@ -36,6 +36,11 @@ const MIGRATIONS: &[Migration] = &[
         readable_from: 1,
         sql: include_str!("migrations/0002_search.sql"),
     },
+    Migration {
+        version: 3,
+        readable_from: 1,
+        sql: include_str!("migrations/0003_search_revision.sql"),
+    },
 ];
 
 /// The advisory lock every server takes to migrate ("newsroom" in ASCII).

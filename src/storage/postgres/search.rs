@@ -204,9 +204,10 @@ fn update_stories<C: GenericClient>(
         let params: Params = &[a, b, c, d, e, f, g, h, &id, &revision, &only_missing];
         db.execute(
             concat!(
-                "UPDATE stories SET (reader_search, reader_text, desk_search) = (",
+                "UPDATE stories SET (reader_search, reader_text, desk_search, search_revision) = (",
                 story_columns_sql!("$1", "$2", "$3", "$4", "$5", "$6", "$7", "$8"),
-                ") WHERE id = $9 AND revision = $10 AND (NOT $11 OR desk_search IS NULL)"
+                ", revision) WHERE id = $9 AND revision = $10
+                 AND (NOT $11 OR search_revision IS DISTINCT FROM revision)"
             ),
             params,
         )?;
@@ -237,42 +238,58 @@ fn update_photos<C: GenericClient>(
 }
 
 impl PgStore {
-    /// Fills the search columns of rows that have none: stories and photos stored before
-    /// search existed, or written by a release that does not know the columns. Cheap when
-    /// there are none (a look at an empty partial index).
+    /// Fills the search columns of rows whose columns are missing or stale: stories and
+    /// photos stored before search existed, or written since by a release that does not know
+    /// the columns. Called on open and as a server follows the change feed; a look at an
+    /// empty partial index when there are none.
     pub(super) fn fill_missing_search(&self) -> Result<u64, StoreError> {
         let mut filled = 0;
         loop {
-            let done = self.write(|tx| {
+            let stale = self.read(|db| {
+                Ok(db
+                    .query_opt(
+                        "SELECT 1 FROM stories WHERE search_revision IS DISTINCT FROM revision
+                         LIMIT 1",
+                        &[],
+                    )?
+                    .is_some())
+            })?;
+            if !stale {
+                break;
+            }
+            filled += self.write(|tx| {
                 let rows = tx.db.query(
-                    "SELECT id, revision, record FROM stories WHERE desk_search IS NULL
-                     ORDER BY id LIMIT $1",
+                    "SELECT id, revision, record FROM stories
+                     WHERE search_revision IS DISTINCT FROM revision ORDER BY id LIMIT $1",
                     &[&BATCH],
                 )?;
                 update_stories(&mut tx.db, &rows, true)?;
-                Ok(rows.len())
+                Ok(rows.len() as u64)
             })?;
-            filled += done as u64;
-            if (done as i64) < BATCH {
-                break;
-            }
         }
         loop {
-            let done = self.write(|tx| {
+            let missing = self.read(|db| {
+                Ok(db
+                    .query_opt("SELECT 1 FROM photos WHERE search IS NULL LIMIT 1", &[])?
+                    .is_some())
+            })?;
+            if !missing {
+                break;
+            }
+            filled += self.write(|tx| {
                 let rows = tx.db.query(
                     "SELECT id, record FROM photos WHERE search IS NULL ORDER BY id LIMIT $1",
                     &[&BATCH],
                 )?;
                 update_photos(&mut tx.db, &rows)?;
-                Ok(rows.len())
+                Ok(rows.len() as u64)
             })?;
-            filled += done as u64;
-            if (done as i64) < BATCH {
-                break;
-            }
         }
         if filled > 0 {
-            tracing::info!(rows = filled, "filled the search columns of earlier rows");
+            tracing::info!(
+                rows = filled,
+                "filled the search columns of rows written without them"
+            );
         }
         Ok(filled)
     }

@@ -83,9 +83,10 @@ pub(super) fn write_story<C: GenericClient>(
         concat!(
             "INSERT INTO stories (id, revision, slug, section, status, scheduled_at, headline,
                  bylines, submitted, sent_back, pending, assignee, author, published_at,
-                 updated_at, public, record, summary, reader_search, reader_text, desk_search)
+                 updated_at, public, record, summary, search_revision, reader_search, reader_text,
+                 desk_search)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,
-                 $18, ",
+                 $18, $2, ",
             story_columns_sql!("$19", "$20", "$21", "$22", "$23", "$24", "$25", "$26"),
             ")
              ON CONFLICT (id) DO UPDATE SET revision = EXCLUDED.revision, slug = EXCLUDED.slug,
@@ -96,6 +97,7 @@ pub(super) fn write_story<C: GenericClient>(
                  assignee = EXCLUDED.assignee, author = EXCLUDED.author,
                  published_at = EXCLUDED.published_at, updated_at = EXCLUDED.updated_at,
                  public = EXCLUDED.public, record = EXCLUDED.record, summary = EXCLUDED.summary,
+                 search_revision = EXCLUDED.search_revision,
                  reader_search = EXCLUDED.reader_search, reader_text = EXCLUDED.reader_text,
                  desk_search = EXCLUDED.desk_search"
         ),

@@ -1214,7 +1214,7 @@ fn a_database_holding_stories_from_before_search_finds_them_once_migrated() {
     db.client()
         .batch_execute(
             "ALTER TABLE stories DROP COLUMN reader_search, DROP COLUMN desk_search,
-                 DROP COLUMN reader_text;
+                 DROP COLUMN reader_text, DROP COLUMN search_revision;
              ALTER TABLE photos DROP COLUMN search;
              DROP TEXT SEARCH CONFIGURATION newsroom;
              DROP EXTENSION unaccent;
@@ -1226,7 +1226,8 @@ fn a_database_holding_stories_from_before_search_finds_them_once_migrated() {
     let missing: i64 = db
         .client()
         .query_one(
-            "SELECT count(*) FROM stories WHERE desk_search IS NULL OR reader_search IS NULL",
+            "SELECT count(*) FROM stories
+             WHERE desk_search IS NULL OR reader_search IS NULL OR search_revision <> revision",
             &[],
         )
         .unwrap()
@@ -1240,25 +1241,65 @@ fn a_database_holding_stories_from_before_search_finds_them_once_migrated() {
 }
 
 #[test]
-fn rows_a_release_without_search_wrote_are_filled_when_a_server_opens() {
+fn stories_a_release_without_search_wrote_are_found_once_a_server_follows_the_feed() {
     let db = TestDb::new();
     let store = db.open();
-    store
+    let saved = store
         .save_story(
             &published_story("Otters return", datetime!(2026-03-01 08:00 UTC)),
             None,
         )
         .unwrap();
-    // What an older server's write leaves: the record, no search columns.
-    db.client()
-        .batch_execute(
-            "UPDATE stories SET reader_search = NULL, desk_search = NULL, reader_text = NULL",
-        )
+    // What an older server's writes leave: a new story without the columns, and a story
+    // changed since its columns were computed.
+    let mut other = published_story("Beavers build", datetime!(2026-03-01 09:00 UTC));
+    other.id = StoryId::new();
+    store.save_story(&other, None).unwrap();
+    let mut changed = saved.clone();
+    changed.content.headline = Headline::parse("Herons return").unwrap();
+    let changed = store.save_story(&changed, Some(saved.revision)).unwrap();
+    let mut client = db.client();
+    client
+        .batch_execute(&format!(
+            "UPDATE stories SET reader_search = NULL, desk_search = NULL, reader_text = NULL,
+                 search_revision = NULL WHERE id = '{}';
+             UPDATE stories SET reader_search = to_tsvector('newsroom', 'otters'),
+                 search_revision = revision - 1 WHERE id = '{}'",
+            other.id, changed.id
+        ))
         .unwrap();
+    assert_eq!(found(&store, search_api::Audience::Readers, "beaver"), 0);
+    assert_eq!(found(&store, search_api::Audience::Readers, "heron"), 0);
+
+    store.follow_changes().unwrap();
+    assert_eq!(found(&store, search_api::Audience::Readers, "beaver"), 1);
+    assert_eq!(found(&store, search_api::Audience::Readers, "heron"), 1);
     assert_eq!(found(&store, search_api::Audience::Readers, "otter"), 0);
-    drop(store);
+}
+
+#[test]
+fn reindex_recomputes_every_row_and_reports_its_progress() {
+    let db = TestDb::new();
     let store = db.open();
-    assert_eq!(found(&store, search_api::Audience::Readers, "otter"), 1);
+    let first = datetime!(2026-01-01 00:00 UTC);
+    let stories: Vec<Story> = (0..1200)
+        .map(|n| published_story(&format!("Round {n} of talks"), first + Duration::minutes(n)))
+        .collect();
+    store.import_stories(&stories).unwrap();
+    db.client()
+        .batch_execute("UPDATE stories SET reader_search = to_tsvector('newsroom', 'damaged')")
+        .unwrap();
+    assert_eq!(found(&store, search_api::Audience::Readers, "talks"), 0);
+    let mut calls = Vec::new();
+    let indexed = store
+        .reindex(&mut |done, total| calls.push((done, total)))
+        .unwrap();
+    assert_eq!(indexed, 1200);
+    assert!(calls.len() >= 3, "{calls:?}");
+    assert_eq!(calls.last(), Some(&(1200, 1200)));
+    assert!(calls.windows(2).all(|w| w[0].0 <= w[1].0));
+    assert_eq!(found(&store, search_api::Audience::Readers, "talks"), 10);
+    assert_eq!(found(&store, search_api::Audience::Readers, "damaged"), 0);
 }
 
 #[test]

@@ -1,6 +1,6 @@
 -- Full-text search (storage/postgres/search.rs). Only adds (an extension, a configuration,
 -- nullable columns, indexes), so releases on schema 1 keep using the database: their writes
--- leave the new columns NULL, and every server fills such rows when it opens.
+-- leave the new columns NULL or stale, and every server fills such rows (see 0003).
 
 -- unaccent is a trusted extension (PostgreSQL 13 and later): the database's owner may create
 -- it without being a superuser.
