@@ -10,8 +10,10 @@
 //! Costs: matches are found in the listing the search walks (the front or a section for
 //! readers, the desk's listing for its filters), newest first, through the GIN index or the
 //! listing's order, whichever the planner judges cheaper for the words given (each search is
-//! planned for its own words). At most [`MAX_COUNTED`] + 1 are taken, of which the newest
-//! [`RANKED`] are ranked; snippets are cut from the page's rows only.
+//! planned for its own words). At most [`MAX_COUNTED`] + 1 ids are taken, of which the newest
+//! [`RANKED`] are ranked by a second statement; a third reads the page's rows and cuts their
+//! snippets. Three small statements rather than one large one: each is quick to plan, and the
+//! last two are prepared once per connection.
 
 use super::connection::{Db, Params, get};
 use super::*;
@@ -309,9 +311,17 @@ impl Query {
     }
 }
 
-/// The statement that finds the matches of `search`, newest first (`ts`, `id`), at most
-/// `limit` of them, in a CTE named `matched`.
-fn matched(search: &StorySearch, q: &mut Query, limit: i64) {
+/// The statement that finds the ids of the matches of `search`, newest first, at most `limit`
+/// of them: the listing the search walks, read backwards, with the stories it holds that
+/// match. Built for the filters given, and planned for the words given (see
+/// [`Db::query_once`]): a rare word is found through the GIN index, a common one by walking
+/// the listing until enough match.
+fn matched(search: &StorySearch, limit: i64) -> Query {
+    let mut query = Query {
+        sql: String::new(),
+        params: Vec::new(),
+    };
+    let q = &mut query;
     let (column, time) = match search.audience {
         Audience::Readers => ("reader_search", "published_at"),
         Audience::Desk => ("desk_search", "updated_at"),
@@ -346,137 +356,55 @@ fn matched(search: &StorySearch, q: &mut Query, limit: i64) {
         conditions.push(format!("(e.ts, e.entry) < ({ts}, {id})"));
     }
     let limit = q.param(limit);
-    q.sql.push_str(&format!(
-        "WITH matched AS MATERIALIZED (
-             SELECT e.ts, e.story AS id FROM listing_entries e JOIN stories s ON s.id = e.story
-             WHERE {}
-             ORDER BY e.ts DESC, e.entry DESC LIMIT {limit}
-         )",
+    q.sql = format!(
+        "SELECT e.story FROM listing_entries e JOIN stories s ON s.id = e.story
+         WHERE {}
+         ORDER BY e.ts DESC, e.entry DESC LIMIT {limit}",
         conditions.join(" AND ")
-    ));
-}
-
-/// The statement of a page of `search`: the count (to [`MAX_COUNTED`] + 1) and the page's
-/// rows (summary, reader snippet, desk record), in order.
-fn page_query(search: &StorySearch, page: PageNumber, per_page: usize) -> Query {
-    let column = match search.audience {
-        Audience::Readers => "reader_search",
-        Audience::Desk => "desk_search",
-    };
-    let mut q = Query {
-        sql: String::new(),
-        params: Vec::new(),
-    };
-    let cap = i64::try_from(MAX_COUNTED).unwrap_or(i64::MAX);
-    matched(search, &mut q, cap.saturating_add(1));
-    let offset = q.param(big(page.index()).saturating_mul(big(per_page)));
-    let limit = q.param(big(per_page));
-    // Only the newest RANKED matches are ranked, each read by its id; the rest follow them
-    // with no rank.
-    let rank = match (&search.terms, search.order) {
-        (Some(terms), SearchOrder::Relevance) => {
-            let terms = q.param(terms.as_str().to_owned());
-            let ranked = q.param(RANKED);
-            format!(
-                "(SELECT ts_rank_cd(r.{column}, websearch_to_tsquery('newsroom', {terms}))
-                  FROM stories r WHERE r.id = m.id AND m.n <= {ranked})"
-            )
-        }
-        _ => "NULL::real".to_owned(),
-    };
-    let order = "coalesce(m.rank, -1) DESC, m.ts DESC, m.id DESC";
-    // The reader text is cut into snippets here, for the page's rows only; the desk's is
-    // computed from the record, pending changes included, below.
-    let snippet = match (&search.terms, search.audience) {
-        (Some(terms), Audience::Readers) => {
-            let terms = q.param(terms.as_str().to_owned());
-            let options = q.param(HEADLINE_OPTIONS);
-            format!(
-                "ts_headline('newsroom', coalesce(s.reader_text, ''),
-                             websearch_to_tsquery('newsroom', {terms}), {options})"
-            )
-        }
-        _ => "NULL::text".to_owned(),
-    };
-    let record = match search.audience {
-        Audience::Readers => "NULL::bytea",
-        Audience::Desk => "s.record",
-    };
-    q.sql.push_str(&format!(
-        "
-         SELECT t.total, p.summary, p.snippet, p.record
-         FROM (SELECT count(*) AS total FROM matched) t
-         LEFT JOIN LATERAL (
-             SELECT s.summary, {snippet} AS snippet, {record} AS record, page.place
-             FROM (
-                 SELECT m.id, row_number() OVER (ORDER BY {order}) AS place
-                 FROM (
-                     SELECT m.id, m.ts, {rank} AS rank
-                     FROM (SELECT id, ts, row_number() OVER (ORDER BY ts DESC, id DESC) AS n
-                           FROM matched) m
-                 ) m
-                 ORDER BY {order} OFFSET {offset} LIMIT {limit}
-             ) page
-             JOIN stories s ON s.id = page.id
-         ) p ON true
-         ORDER BY p.place"
-    ));
-    q
+    );
+    query
 }
 
 impl SearchStore for PgStore {
     fn search_stories(&self, search: &StorySearch) -> Result<SearchPage, StoreError> {
         let per_page = search.per_page.max(1);
-        if let SearchPosition::After(_) = search.position {
-            return self.search_after(search, per_page);
-        }
         let page = match search.position {
             SearchPosition::Page(page) => page,
-            SearchPosition::After(_) => PageNumber::FIRST,
-        };
-        let q = page_query(search, page, per_page);
-        let terms = search.terms.clone();
-        let audience = search.audience;
-        let (total, hits) = self.read(move |db| {
-            let params: Vec<&(dyn ToSql + Sync)> = q.params.iter().map(|p| &**p as _).collect();
-            let rows = db.query_once(&q.sql, &params)?;
-            let total: i64 = match rows.first() {
-                Some(row) => get(row, 0)?,
-                None => 0,
-            };
-            let mut hits = Vec::with_capacity(rows.len());
-            let mut desk_texts = Vec::new();
-            for row in &rows {
-                let Some(summary) = get::<Option<&[u8]>>(row, 1)? else {
-                    continue;
-                };
-                let snippet = get::<Option<&str>>(row, 2)?.map(snippet_of);
-                if let Some(record) = get::<Option<&[u8]>>(row, 3)? {
-                    desk_texts.push(snippet_source(&clean(desk_text(&decode_story(record)?))));
-                }
-                hits.push(SearchHit {
-                    story: decode_summary(summary)?,
-                    snippet: snippet.unwrap_or_default(),
+            // The API's pages: no count beyond the batch.
+            SearchPosition::After(_) => {
+                let ids = self.read(|db| ids_of(db, matched(search, big(per_page))))?;
+                let hits = self.hits(search, &ids)?;
+                return Ok(SearchPage {
+                    total_items: hits.len() as u64,
+                    hits,
+                    paging: Paging {
+                        current: 1,
+                        total: 1,
+                    },
+                    total_capped: false,
                 });
             }
-            if audience == Audience::Desk
-                && let Some(terms) = &terms
-                && !hits.is_empty()
-            {
-                let rows = db.query(
-                    "SELECT ts_headline('newsroom', u.text, websearch_to_tsquery('newsroom', $1), $2)
-                     FROM unnest($3::text[]) WITH ORDINALITY AS u(text, n) ORDER BY u.n",
-                    &[&terms.as_str(), &HEADLINE_OPTIONS, &desk_texts],
-                )?;
-                for (hit, row) in hits.iter_mut().zip(&rows) {
-                    hit.snippet = snippet_of(get(row, 0)?);
-                }
-            }
-            Ok((total, hits))
-        })?;
-        let counted = u64::try_from(total).unwrap_or(0);
+        };
+        let cap = i64::try_from(MAX_COUNTED).unwrap_or(i64::MAX);
+        let mut ids = self.read(|db| ids_of(db, matched(search, cap.saturating_add(1))))?;
+        let counted = ids.len() as u64;
+        ids.truncate(usize::try_from(MAX_COUNTED).unwrap_or(usize::MAX));
         let total_items = counted.min(MAX_COUNTED);
         let paging = paging(page, per_page, total_items)?;
+        if let (Some(terms), SearchOrder::Relevance) = (&search.terms, search.order) {
+            let ranked = ids.len().min(usize::try_from(RANKED).unwrap_or(usize::MAX));
+            let newest = &mut ids[..ranked];
+            let ranks = self.ranks(search.audience, terms, newest)?;
+            // Most relevant first, ties newest first (the order they came in); the older
+            // matches keep their newest-first order after them.
+            let mut order: Vec<usize> = (0..newest.len()).collect();
+            order.sort_by(|a, b| ranks[*b].total_cmp(&ranks[*a]).then(a.cmp(b)));
+            let sorted: Vec<Uuid> = order.iter().map(|i| newest[*i]).collect();
+            newest.copy_from_slice(&sorted);
+        }
+        let start = page.index().saturating_mul(per_page).min(ids.len());
+        let end = start.saturating_add(per_page).min(ids.len());
+        let hits = self.hits(search, &ids[start..end])?;
         Ok(SearchPage {
             hits,
             paging,
@@ -587,70 +515,114 @@ impl SearchStore for PgStore {
     }
 }
 
+/// The story ids a [`matched`] statement finds, in its order.
+fn ids_of(db: &mut Db<'_, ::postgres::Client>, q: Query) -> Result<Vec<Uuid>, StoreError> {
+    let params: Vec<&(dyn ToSql + Sync)> = q.params.iter().map(|p| &**p as _).collect();
+    db.query_once(&q.sql, &params)?
+        .iter()
+        .map(|row| get(row, 0))
+        .collect()
+}
+
 impl PgStore {
-    /// The hits after a cursor, newest first, for the API: no count beyond the batch.
-    fn search_after(
+    /// The relevance of each of `ids` to `terms`, in their order.
+    fn ranks(
         &self,
-        search: &StorySearch,
-        per_page: usize,
-    ) -> Result<SearchPage, StoreError> {
-        let mut q = Query {
-            sql: String::new(),
-            params: Vec::new(),
-        };
-        matched(search, &mut q, big(per_page));
-        let snippet = match (&search.terms, search.audience) {
-            (Some(terms), Audience::Readers) => {
-                let terms = q.param(terms.as_str().to_owned());
-                let options = q.param(HEADLINE_OPTIONS);
-                format!(
-                    "ts_headline('newsroom', coalesce(s.reader_text, ''),
-                                 websearch_to_tsquery('newsroom', {terms}), {options})"
-                )
-            }
-            _ => "NULL::text".to_owned(),
-        };
-        q.sql.push_str(&format!(
-            " SELECT s.summary, {snippet} FROM matched m JOIN stories s ON s.id = m.id
-              ORDER BY m.ts DESC, m.id DESC"
-        ));
-        let rows = self.read(move |db| {
-            let params: Vec<&(dyn ToSql + Sync)> = q.params.iter().map(|p| &**p as _).collect();
-            db.query_once(&q.sql, &params)
+        audience: Audience,
+        terms: &SearchTerms,
+        ids: &[Uuid],
+    ) -> Result<Vec<f32>, StoreError> {
+        let terms = terms.as_str();
+        let rows = self.read(|db| match audience {
+            Audience::Readers => db.query(
+                "SELECT u.n, ts_rank_cd(s.reader_search, websearch_to_tsquery('newsroom', $1))
+                 FROM unnest($2::uuid[]) WITH ORDINALITY AS u(id, n)
+                 JOIN stories s ON s.id = u.id",
+                &[&terms, &ids],
+            ),
+            Audience::Desk => db.query(
+                "SELECT u.n, ts_rank_cd(s.desk_search, websearch_to_tsquery('newsroom', $1))
+                 FROM unnest($2::uuid[]) WITH ORDINALITY AS u(id, n)
+                 JOIN stories s ON s.id = u.id",
+                &[&terms, &ids],
+            ),
         })?;
-        let hits = rows
-            .iter()
-            .map(|row| {
-                Ok(SearchHit {
+        let mut ranks = vec![0.0; ids.len()];
+        for row in &rows {
+            let n: i64 = get(row, 0)?;
+            let rank: Option<f32> = get(row, 1)?;
+            if let Some(slot) = usize::try_from(n - 1).ok().and_then(|i| ranks.get_mut(i)) {
+                *slot = rank.unwrap_or(0.0);
+            }
+        }
+        Ok(ranks)
+    }
+
+    /// The hits of `ids`, in their order, with snippets: readers' cut from the public text
+    /// kept beside the story, the desk's from its text as the desk sees it, pending changes
+    /// included. A story gone since it was found is left out.
+    fn hits(&self, search: &StorySearch, ids: &[Uuid]) -> Result<Vec<SearchHit>, StoreError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let terms = search.terms.as_ref().map(SearchTerms::as_str);
+        let audience = search.audience;
+        self.read(|db| {
+            let rows = match audience {
+                Audience::Readers => db.query(
+                    "SELECT s.summary, CASE WHEN $2::text IS NOT NULL THEN
+                         ts_headline('newsroom', coalesce(s.reader_text, ''),
+                                     websearch_to_tsquery('newsroom', $2), $3) END,
+                         NULL::bytea
+                     FROM unnest($1::uuid[]) WITH ORDINALITY AS u(id, n)
+                     JOIN stories s ON s.id = u.id
+                     WHERE s.public ORDER BY u.n",
+                    &[&ids, &terms, &HEADLINE_OPTIONS],
+                )?,
+                Audience::Desk => db.query(
+                    "SELECT s.summary, NULL::text, s.record
+                     FROM unnest($1::uuid[]) WITH ORDINALITY AS u(id, n)
+                     JOIN stories s ON s.id = u.id ORDER BY u.n",
+                    &[&ids],
+                )?,
+            };
+            let mut hits = Vec::with_capacity(rows.len());
+            let mut desk_texts = Vec::new();
+            for row in &rows {
+                if let Some(record) = get::<Option<&[u8]>>(row, 2)? {
+                    desk_texts.push(snippet_source(&clean(desk_text(&decode_story(record)?))));
+                }
+                hits.push(SearchHit {
                     story: decode_summary(get(row, 0)?)?,
                     snippet: get::<Option<&str>>(row, 1)?
                         .map(snippet_of)
                         .unwrap_or_default(),
-                })
-            })
-            .collect::<Result<Vec<_>, StoreError>>()?;
-        let total_items = hits.len() as u64;
-        Ok(SearchPage {
-            hits,
-            paging: Paging {
-                current: 1,
-                total: 1,
-            },
-            total_items,
-            total_capped: false,
+                });
+            }
+            if let Some(terms) = terms
+                && !desk_texts.is_empty()
+            {
+                let rows = db.query(
+                    "SELECT ts_headline('newsroom', u.text, websearch_to_tsquery('newsroom', $1), $2)
+                     FROM unnest($3::text[]) WITH ORDINALITY AS u(text, n) ORDER BY u.n",
+                    &[&terms, &HEADLINE_OPTIONS, &desk_texts],
+                )?;
+                for (hit, row) in hits.iter_mut().zip(&rows) {
+                    hit.snippet = snippet_of(get(row, 0)?);
+                }
+            }
+            Ok(hits)
         })
     }
 }
 
 #[cfg(test)]
 impl PgStore {
-    /// EXPLAIN ANALYZE of the statement a page of `search` runs, for tests of its plan.
+    /// EXPLAIN ANALYZE of the statement that finds the matches of a page of `search`, for
+    /// tests of its plan.
     pub(super) fn explain_search(&self, search: &StorySearch) -> Result<String, StoreError> {
-        let page = match search.position {
-            SearchPosition::Page(page) => page,
-            SearchPosition::After(_) => PageNumber::FIRST,
-        };
-        let q = page_query(search, page, search.per_page.max(1));
+        let cap = i64::try_from(MAX_COUNTED).unwrap_or(i64::MAX);
+        let q = matched(search, cap.saturating_add(1));
         let sql = format!("EXPLAIN (ANALYZE, BUFFERS) {}", q.sql);
         let rows = self.read(move |db| {
             let params: Vec<&(dyn ToSql + Sync)> = q.params.iter().map(|p| &**p as _).collect();

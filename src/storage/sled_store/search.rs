@@ -149,7 +149,7 @@ impl SearchStore for SledStore {
             // In the listings' order (publication second, then id), so that a page ending
             // inside a second is followed by the rest of that second.
             let key = |s: &StorySummary| (s.published_at.map_or(0, |t| t.unix_timestamp()), s.id);
-            found.sort_by(|a, b| key(&b.0).cmp(&key(&a.0)));
+            found.sort_by_key(|(s, _)| std::cmp::Reverse(key(s)));
             if let Some(cursor) = cursor {
                 let end = (cursor.published_at().unix_timestamp(), cursor.id());
                 found.retain(|(s, _)| key(s) < end);

@@ -113,7 +113,7 @@ pub fn a_quoted_phrase_and_an_excluded_word_narrow_the_hits(site: &TestSite) {
         set(&["Ceasefire holds"])
     );
     assert_eq!(
-        readers(&*store, "capital or markets"),
+        readers(&*store, "capital OR markets"),
         set(&["Ceasefire holds", "Markets rally"])
     );
 }
