@@ -266,6 +266,10 @@ async fn every_readers_page_has_the_search_box_and_the_results_keep_the_words() 
     assert_eq!(response.status(), StatusCode::OK);
     let cache = header(response.headers(), reqwest::header::CACHE_CONTROL).unwrap_or_default();
     assert!(cache.contains("no-store"), "{cache}");
+    assert!(
+        header(response.headers(), reqwest::header::ETAG).is_none(),
+        "results are not tied to the public version"
+    );
     let page = Html::parse_document(&response.text().await.unwrap());
     assert_eq!(
         select(&page, "header input[name=q]")[0]

@@ -288,6 +288,10 @@ async fn a_bad_date_or_a_range_backwards_is_a_400_on_the_list_with_every_input_k
 async fn get_json(app: &TestApp, path: &str) -> (StatusCode, Value) {
     let response = app.get(path).await;
     let status = response.status();
+    if path.contains("q=") && status == StatusCode::OK {
+        let cache = crate::helpers::header(response.headers(), reqwest::header::CACHE_CONTROL);
+        assert_eq!(cache.as_deref(), Some("no-store"), "{path}: never cached");
+    }
     (status, response.json().await.expect("JSON"))
 }
 
