@@ -439,3 +439,30 @@ fn copy_dir(from: &Path, to: &Path) {
         std::fs::copy(entry.path(), to.join(entry.file_name())).unwrap();
     }
 }
+
+#[test]
+fn a_long_backlog_is_applied_in_the_background_while_searches_say_so() {
+    let dir = TempDir::new().unwrap();
+    let store = open(dir.path());
+    readers(&store, "harbour");
+    let stories: Vec<Story> = (0..2_100)
+        .map(|n| published(&format!("Harbour story {n}"), "Ships."))
+        .collect();
+    store.import_stories(&stories).unwrap();
+
+    assert!(matches!(
+        store.search_stories(&search(Audience::Readers, "harbour")),
+        Err(StoreError::SearchUnavailable)
+    ));
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let page = loop {
+        match store.search_stories(&search(Audience::Readers, "harbour")) {
+            Err(StoreError::SearchUnavailable) if std::time::Instant::now() < deadline => {
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            other => break other.unwrap(),
+        }
+    };
+    assert_eq!(page.total_items, MAX_COUNTED);
+    assert!(page.total_capped);
+}
