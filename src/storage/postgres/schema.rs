@@ -41,6 +41,11 @@ const MIGRATIONS: &[Migration] = &[
         readable_from: 1,
         sql: include_str!("migrations/0003_search_revision.sql"),
     },
+    Migration {
+        version: 4,
+        readable_from: 1,
+        sql: include_str!("migrations/0004_search_no_pending_list.sql"),
+    },
 ];
 
 /// The advisory lock every server takes to migrate ("newsroom" in ASCII).
