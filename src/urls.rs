@@ -48,6 +48,25 @@ pub fn article(published_at: OffsetDateTime, slug: &Slug, page: u32) -> String {
     }
 }
 
+/// The readers' search: `q` as typed, with the section, order and page when they are not the
+/// defaults (`order` is `relevance` or `newest`).
+pub fn search(q: &str, section: Option<Section>, order: &str, page: u32) -> String {
+    let mut query = vec![("q", q.to_owned())];
+    if let Some(section) = section {
+        query.push(("section", section.key().to_owned()));
+    }
+    if !order.is_empty() && order != "relevance" {
+        query.push(("order", order.to_owned()));
+    }
+    if page > 1 {
+        query.push(("page", page.to_string()));
+    }
+    match serde_urlencoded::to_string(&query) {
+        Ok(q) => format!("/search?{q}"),
+        Err(_) => "/search".into(),
+    }
+}
+
 /// A photo as readers see it: its widest rendition (see [`photo_rendition`] for the others).
 pub fn photo(id: crate::domain::PhotoId) -> String {
     format!("/media/{id}")
@@ -63,6 +82,18 @@ pub fn api_stories(limit: usize, cursor: Option<&str>) -> String {
     match cursor {
         Some(cursor) => format!("/api/v1/stories?limit={limit}&cursor={cursor}"),
         None => format!("/api/v1/stories?limit={limit}"),
+    }
+}
+
+/// The published stories matching `q`, newest first; `cursor` continues after a previous page.
+pub fn api_search(q: &str, limit: usize, cursor: Option<&str>) -> String {
+    let mut query = vec![("q", q.to_owned()), ("limit", limit.to_string())];
+    if let Some(cursor) = cursor {
+        query.push(("cursor", cursor.to_owned()));
+    }
+    match serde_urlencoded::to_string(&query) {
+        Ok(query) => format!("/api/v1/stories?{query}"),
+        Err(_) => api_stories(limit, cursor),
     }
 }
 

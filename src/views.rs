@@ -9,6 +9,7 @@ pub mod desk_photos;
 pub mod desk_refusal;
 pub mod feeds;
 pub mod reader;
+pub mod search;
 pub mod sitemaps;
 pub mod structured;
 
@@ -88,6 +89,8 @@ pub struct PageContext {
     pub css_url: &'static str,
     pub sections: Vec<Section>,
     pub current_section: Option<Section>,
+    /// What the masthead's search box holds: the words searched for, on the results page.
+    pub search: String,
 }
 
 impl PageContext {
@@ -99,6 +102,7 @@ impl PageContext {
             css_url: css_url(),
             sections: Section::all().collect(),
             current_section: None,
+            search: String::new(),
         }
     }
 

@@ -12,6 +12,7 @@ pub mod metrics;
 pub mod public;
 mod reader;
 mod request_log;
+mod search;
 mod session_store;
 mod vary;
 

@@ -88,6 +88,8 @@ pub struct StoryRow {
     pub edited_by: String,
     pub updated: Timestamp,
     pub public_url: Option<String>,
+    /// Where a search found its words; empty when the row comes from no search.
+    pub snippet: crate::storage::search::Snippet,
 }
 
 #[derive(Template)]
@@ -104,6 +106,29 @@ pub struct StoryListPage {
     /// How many stories wait for review in the section shown (every section when none is).
     pub for_review: u64,
     pub for_review_url: String,
+    /// The search box, the date range and the order, as typed.
+    pub search: DeskSearchInput,
+    /// What is wrong with the search, by field (`q`, `from`, `to`).
+    pub search_errors: Vec<(&'static str, String)>,
+}
+
+/// The desk's search fields exactly as typed, kept in the form whatever became of them.
+#[derive(Debug, Clone, Default)]
+pub struct DeskSearchInput {
+    pub q: String,
+    pub from: String,
+    pub to: String,
+    /// `relevance`, `newest`, or empty for the default.
+    pub order: String,
+}
+
+impl StoryListPage {
+    pub fn error_for(&self, field: &str) -> Option<&str> {
+        self.search_errors
+            .iter()
+            .find(|(name, _)| *name == field)
+            .map(|(_, e)| e.as_str())
+    }
 }
 
 /// The story form, new or existing, blank or with errors, always with what was typed.

@@ -38,6 +38,8 @@ pub struct FocalForm {
 pub struct PhotoLibraryPage {
     pub ctx: DeskContext,
     pub search: String,
+    /// Why the words in the box cannot be searched for, when they cannot.
+    pub search_error: Option<String>,
     /// The story (an id, or `new`) a photo is being chosen for.
     pub for_story: Option<String>,
     /// Back to that story's form without choosing.

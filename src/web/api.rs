@@ -5,9 +5,11 @@ use super::{AppError, State};
 use crate::domain::SiteKey;
 use crate::domain::StoryId;
 use crate::ninjs::{self, Site};
+use crate::storage::search::{Audience, SearchOrder, SearchPosition, StorySearch};
 use crate::storage::{Cursor, Listing, StoreError};
 use crate::urls;
 use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, ResponseError, route, web};
 use serde::{Deserialize, Serialize};
 
@@ -32,6 +34,8 @@ pub enum ApiError {
     Gone,
     #[error("{0}")]
     BadRequest(String),
+    #[error("search is being rebuilt; try again shortly")]
+    SearchUnavailable,
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -43,6 +47,7 @@ impl From<AppError> for ApiError {
         match e {
             AppError::NotFound => ApiError::NotFound,
             AppError::Gone => ApiError::Gone,
+            AppError::SearchUnavailable => ApiError::SearchUnavailable,
             // The log gets every cause, as the HTML layer's does.
             other => ApiError::Internal(crate::telemetry::chain(&other)),
         }
@@ -60,6 +65,7 @@ impl ResponseError for ApiError {
             ApiError::NotFound => StatusCode::NOT_FOUND,
             ApiError::Gone => StatusCode::GONE,
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            ApiError::SearchUnavailable => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -72,7 +78,14 @@ impl ResponseError for ApiError {
             }
             other => other.to_string(),
         };
-        HttpResponse::build(self.status_code()).json(ErrorBody { error: &message })
+        let mut response = HttpResponse::build(self.status_code());
+        if let ApiError::SearchUnavailable = self {
+            response.insert_header((
+                header::RETRY_AFTER,
+                super::error::SEARCH_RETRY_AFTER_SECONDS.to_string(),
+            ));
+        }
+        response.json(ErrorBody { error: &message })
     }
 }
 
@@ -110,6 +123,8 @@ async fn one(state: State, path: web::Path<String>) -> Result<HttpResponse, ApiE
 struct ListQuery {
     limit: Option<String>,
     cursor: Option<String>,
+    /// Words to find: only the published stories that match, newest first.
+    q: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -137,8 +152,13 @@ fn parse_limit(raw: Option<&str>) -> Result<usize, ApiError> {
         })
 }
 
-/// Published stories, newest first. `next` continues from the last story of this page by its
-/// place in the index, so stories published meanwhile never repeat or push older ones along.
+/// Published stories, newest first; with `q`, those that match it. `next` continues from the
+/// last story of this page by its place in the index, so stories published meanwhile never
+/// repeat or push older ones along.
+///
+/// Answers with `q` are not kept by the page cache (`no-store`): one entry per query typed
+/// would crowd out the list pages machines poll, and the engine is asked afresh each time, so
+/// a story unpublished a moment ago is not found.
 #[route("/v1/stories", method = "GET", method = "HEAD")]
 async fn list(state: State, req: HttpRequest) -> Result<HttpResponse, ApiError> {
     let query: ListQuery = serde_urlencoded::from_str(req.query_string())
@@ -149,9 +169,37 @@ async fn list(state: State, req: HttpRequest) -> Result<HttpResponse, ApiError> 
         .as_deref()
         .map(|raw| parse_cursor(raw, &state.site_key))
         .transpose()?;
+    let terms = match query.q.as_deref() {
+        None => None,
+        Some(raw) => Some(
+            crate::web::search::terms(raw)
+                .map_err(|e| ApiError::BadRequest(format!("q: {e}")))?
+                .ok_or_else(|| ApiError::BadRequest("q: give the words to search for".into()))?,
+        ),
+    };
+    let searching = terms.is_some();
+    let wanted = terms.clone();
     let (stories, more) = state
         .blocking(move |store| -> Result<_, StoreError> {
-            let mut summaries = store.listing_after(Listing::Published, after, limit + 1)?;
+            let mut summaries = match wanted {
+                None => store.listing_after(Listing::Published, after, limit + 1)?,
+                Some(terms) => store
+                    .search_stories(&StorySearch {
+                        terms: Some(terms),
+                        audience: Audience::Readers,
+                        order: SearchOrder::Newest,
+                        section: None,
+                        status: None,
+                        from: None,
+                        until: None,
+                        position: SearchPosition::After(after),
+                        per_page: limit + 1,
+                    })?
+                    .hits
+                    .into_iter()
+                    .map(|hit| hit.story)
+                    .collect(),
+            };
             let more = summaries.len() > limit;
             summaries.truncate(limit);
             let mut stories = Vec::with_capacity(summaries.len());
@@ -169,10 +217,11 @@ async fn list(state: State, req: HttpRequest) -> Result<HttpResponse, ApiError> 
         .and_then(|(key, _)| *key)
         .filter(|_| more)
         .map(|key| {
-            urls::absolute(
-                &state.site.base_url,
-                &urls::api_stories(limit, Some(&key.token(&state.site_key))),
-            )
+            let path = match &terms {
+                Some(terms) => urls::api_search(terms.as_str(), limit, Some(&key.token(&state.site_key))),
+                None => urls::api_stories(limit, Some(&key.token(&state.site_key))),
+            };
+            urls::absolute(&state.site.base_url, &path)
         });
     let site = site(&state);
     let body = ListBody {
@@ -182,12 +231,23 @@ async fn list(state: State, req: HttpRequest) -> Result<HttpResponse, ApiError> 
             .collect(),
         next,
     };
-    Ok(HttpResponse::Ok().json(body))
+    let mut response = HttpResponse::Ok();
+    if searching {
+        response.insert_header((header::CACHE_CONTROL, HeaderValue::from_static("no-store")));
+    }
+    Ok(response.json(body))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_search_index_being_rebuilt_is_a_json_503_with_retry_after() {
+        let response = ApiError::from(AppError::SearchUnavailable).error_response();
+        assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert!(response.headers().contains_key(header::RETRY_AFTER));
+    }
 
     #[test]
     fn a_cursor_not_handed_out_is_refused() {

@@ -37,6 +37,9 @@ pub enum AppError {
     BadRequest(String),
     #[error("too many attempts")]
     TooManyAttempts { minutes: u64 },
+    /// The search index is being rebuilt: searches answer again once it is done.
+    #[error("search is being rebuilt")]
+    SearchUnavailable,
     /// A fault on our side: the page says so, the log gets `context` and the whole chain of
     /// causes.
     #[error("{context}")]
@@ -77,6 +80,7 @@ impl From<StoreError> for AppError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::NotFound => AppError::NotFound,
+            StoreError::SearchUnavailable => AppError::SearchUnavailable,
             other => AppError::internal("using the database", other),
         }
     }
@@ -106,6 +110,7 @@ impl ResponseError for AppError {
             AppError::Forbidden | AppError::NotAllowed(_) => StatusCode::FORBIDDEN,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
+            AppError::SearchUnavailable => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal { .. } => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -161,6 +166,22 @@ impl ResponseError for AppError {
                     if *minutes == 1 { "" } else { "s" }
                 ),
             },
+            AppError::SearchUnavailable => {
+                let page = ErrorPage {
+                    title: "Search is being rebuilt",
+                    message: "Search is unavailable for a few minutes while its index is rebuilt. \
+                              Every other page works as usual; please search again shortly."
+                        .into(),
+                };
+                let body = page.render().unwrap_or_else(|_| page.message.clone());
+                return HttpResponse::ServiceUnavailable()
+                    .insert_header((
+                        actix_web::http::header::RETRY_AFTER,
+                        SEARCH_RETRY_AFTER_SECONDS.to_string(),
+                    ))
+                    .content_type("text/html; charset=utf-8")
+                    .body(body);
+            }
             AppError::Internal { .. } => {
                 tracing::error!(error = %chain(self), "request failed");
                 ErrorPage {
@@ -176,6 +197,9 @@ impl ResponseError for AppError {
             .body(body)
     }
 }
+
+/// How long a search turned away during a rebuild is told to wait before asking again.
+pub const SEARCH_RETRY_AFTER_SECONDS: u64 = 30;
 
 pub async fn not_found() -> HttpResponse {
     AppError::NotFound.error_response()
@@ -228,6 +252,22 @@ mod tests {
         let logged = chain(&error);
         assert!(logged.starts_with("reading a story: "), "{logged}");
         assert!(logged.ends_with("permission denied"), "{logged}");
+    }
+
+    #[test]
+    fn a_search_index_being_rebuilt_is_a_503_page_saying_when_to_come_back() {
+        let error = AppError::from(StoreError::SearchUnavailable);
+        let response = error.error_response();
+        assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(
+            response
+                .headers()
+                .get(actix_web::http::header::RETRY_AFTER)
+                .and_then(|v| v.to_str().ok()),
+            Some(SEARCH_RETRY_AFTER_SECONDS.to_string().as_str())
+        );
+        let body = body_of(response);
+        assert!(body.contains("Search is being rebuilt"), "{body}");
     }
 
     #[test]

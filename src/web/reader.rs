@@ -4,6 +4,7 @@ mod article;
 mod corrections;
 mod feeds;
 mod listing;
+mod search;
 mod sitemaps;
 
 use actix_web::web;
@@ -18,7 +19,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(article::first_page)
         .service(article::nth_page)
         .service(corrections::corrections_first)
-        .service(corrections::corrections_page);
+        .service(corrections::corrections_page)
+        .service(search::search);
     cfg.service(feeds::front_rss)
         .service(feeds::front_atom)
         .service(feeds::section_rss)

@@ -426,6 +426,41 @@ async fn every_page_renders_for_the_checkers() {
         assert_eq!(response.status(), expected, "{path}");
         pages.push((name.to_owned(), response.text().await.unwrap()));
     }
+    // Search: results with marked words and a pager's worth of form, the prompt, a refusal.
+    for (name, path, expected) in [
+        ("search.html", "/search?q=peace+talks", StatusCode::OK),
+        ("search-empty.html", "/search", StatusCode::OK),
+        (
+            "search-refused.html",
+            "/search?q=talks&section=atlantis",
+            StatusCode::BAD_REQUEST,
+        ),
+    ] {
+        let response = app.get(path).await;
+        assert_eq!(response.status(), expected, "{path}");
+        pages.push((name.to_owned(), response.text().await.unwrap()));
+    }
+    for (name, path, expected) in [
+        (
+            "desk-search.html",
+            "/desk?q=talks&from=2026-11-01&to=2026-12-31",
+            StatusCode::OK,
+        ),
+        (
+            "desk-search-refused.html",
+            "/desk?q=talks&from=2026-12-31&to=2026-11-01",
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            "photos-search.html",
+            "/desk/photos?q=geneva",
+            StatusCode::OK,
+        ),
+    ] {
+        let response = desk.get(path).await;
+        assert_eq!(response.status(), expected, "{path}");
+        pages.push((name.to_owned(), response.text().await.unwrap()));
+    }
     let desk_pages = [
         ("desk.html", "/desk".to_owned()),
         ("story-form.html", format!("/desk/stories/{}", story.id)),

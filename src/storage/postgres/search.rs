@@ -135,7 +135,16 @@ pub(super) use photo_column_sql;
 /// A photo's text, as parameters of [`photo_column_sql`].
 pub(super) fn photo_params(photo: &Photo) -> [String; 4] {
     let text = clean(photo_text(photo));
-    [text.headline, text.standfirst, text.body, text.identifiers]
+    // PostgreSQL's parser reads `Xinhua/Li An` as one file path, `xinhua/li`, which a search
+    // for "xinhua" never matches; agency credits are written that way. A photo has no snippet,
+    // so its indexed text may differ from what is shown. The id keeps its own form.
+    let words = |part: String| part.replace('/', " ");
+    [
+        words(text.headline),
+        words(text.standfirst),
+        words(text.body),
+        text.identifiers,
+    ]
 }
 
 /// Takes the snippet markers out of a text, so that every one in `ts_headline`'s output is

@@ -1,8 +1,10 @@
-//! The photo library: every stored photo, newest first, searchable by caption or credit, from
-//! which a story's lead photo is chosen instead of uploading it again.
+//! The photo library: every stored photo, newest first, searchable by caption, credit or alt
+//! text (best match first), from which a story's lead photo is chosen instead of uploading it
+//! again.
 
-use crate::domain::{Aspect, FocalPoint, PageNumber, Photo, PhotoId, StoryId, User};
+use crate::domain::{Aspect, FocalPoint, PageNumber, Paging, Photo, PhotoId, StoryId, User};
 use crate::photos::{self, RecutError};
+use crate::storage::PhotoPage;
 use crate::urls;
 use crate::views::Pager;
 use crate::views::desk::DeskContext;
@@ -49,14 +51,25 @@ pub(super) async fn library(
     let for_story = query
         .for_story
         .filter(|s| s == "new" || s.parse::<StoryId>().is_ok());
-    let wanted = search.clone();
+    // Words that cannot be searched for (too many, say) find nothing rather than failing the
+    // page: the box keeps them for the editor to shorten.
+    let (terms, search_error) = match crate::web::search::terms(&search) {
+        Ok(terms) => (terms, None),
+        Err(e) => (None, Some(e)),
+    };
+    let refused = search_error.is_some();
     let found = state
-        .blocking(move |store| {
-            store.photos(
-                Some(wanted.as_str()).filter(|s| !s.is_empty()),
-                page,
-                PER_PAGE,
-            )
+        .blocking(move |store| match terms {
+            Some(terms) => store.search_photos(&terms, page, PER_PAGE),
+            None if refused => Ok(PhotoPage {
+                items: Vec::new(),
+                paging: Paging {
+                    current: 1,
+                    total: 1,
+                },
+                total_items: 0,
+            }),
+            None => store.photos(None, page, PER_PAGE),
         })
         .await?;
     let here = urls::photo_library(&search, page.get(), for_story.as_deref());
@@ -75,6 +88,7 @@ pub(super) async fn library(
     let page = PhotoLibraryPage {
         ctx: DeskContext::new(&signed_in, "Photos"),
         search,
+        search_error,
         for_story,
         back_url,
         tiles,
