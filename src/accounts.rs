@@ -603,9 +603,9 @@ mod tests {
         assert_eq!(sign_out_everywhere(&*store, &cli(), ann.id).unwrap(), 0);
         assert_ne!(store.device_key(ann.id).unwrap(), second);
         let last = store.audit_log(None, 1).unwrap().remove(0);
-        assert_eq!(last.action, AuditAction::Logout);
+        assert_eq!(last.action, AuditAction::SessionsEnded);
         assert!(
-            last.detail.contains("signed out everywhere"),
+            last.detail.contains("known browsers forgotten"),
             "{}",
             last.detail
         );

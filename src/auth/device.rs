@@ -37,6 +37,13 @@ pub fn account_of(value: &str) -> Option<UserId> {
     Some(UserId::from_bytes(user))
 }
 
+/// The random id a cookie value carries: which browser it is, for the throttle to count that
+/// browser's own failures under.
+pub fn id_of(value: &str) -> Option<String> {
+    let bytes = hex::decode(value).ok().filter(|b| b.len() == LEN)?;
+    Some(hex::encode(&bytes[16..32]))
+}
+
 /// Whether `value` was issued for `user` while its device key was `device_key`.
 pub fn recognises(site: &SiteKey, value: &str, user: UserId, device_key: &[u8]) -> bool {
     let Some(bytes) = hex::decode(value).ok().filter(|b| b.len() == LEN) else {

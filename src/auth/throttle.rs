@@ -91,9 +91,10 @@ impl Default for Limits {
 }
 
 /// Whether the browser asking has signed in to the account before (see [`super::device`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Browser {
-    Known,
+    /// A known browser, by the random id its cookie carries.
+    Known(String),
     Unknown,
 }
 
@@ -175,8 +176,9 @@ impl LoginThrottle {
     }
 
     /// Lets an attempt through and counts it as failed, in one step for each key; or, if a key
-    /// is locked, says how long the caller must wait. A known browser is let through whatever
-    /// the counts, and counts nothing. Blocks on the store.
+    /// is locked, says how long the caller must wait. A known browser is counted under its own
+    /// key alone (with the account-and-address allowance), so guessing elsewhere never locks it
+    /// out, and a stolen cookie buys no more guesses than a stranger gets. Blocks on the store.
     pub fn reserve(
         &self,
         username: &str,
@@ -187,16 +189,19 @@ impl LoginThrottle {
             store: self.store.clone(),
             counted: Vec::new(),
         };
-        if browser == Browser::Known {
-            return Ok(attempt);
-        }
         self.prune_now_and_then();
         let now = self.clock.now().unix_timestamp();
-        for (index, (key, rule)) in Self::keys(username, client)
-            .into_iter()
-            .zip(&self.rules)
-            .enumerate()
-        {
+        let keyed: Vec<(String, &FailureRule)> = match browser {
+            Browser::Known(device) => {
+                let device: String = device.chars().take(64).collect();
+                vec![(format!("device:{device}"), &self.rules[0])]
+            }
+            Browser::Unknown => Self::keys(username, client)
+                .into_iter()
+                .zip(&self.rules)
+                .collect(),
+        };
+        for (index, (key, rule)) in keyed.into_iter().enumerate() {
             match self.store.count_login_failure(&key, now, rule)? {
                 FailureCount::Counted(_) => attempt.counted.push((key, index == 0)),
                 FailureCount::Locked { until } => {
@@ -298,7 +303,7 @@ mod tests {
     }
 
     #[test]
-    fn a_success_forgets_the_pair_and_a_known_browser_is_never_throttled() {
+    fn a_success_forgets_the_pair_and_a_known_browser_has_an_allowance_of_its_own() {
         let (_dir, throttle, _clock) = throttle(small());
         for _ in 0..2 {
             fail(&throttle, "ann", "1.2.3.4");
@@ -311,7 +316,19 @@ mod tests {
             fail(&throttle, "ann", "1.2.3.4");
         }
         assert!(wait(&throttle, "ann", "1.2.3.4").is_some());
-        assert!(throttle.reserve("ann", "1.2.3.4", Browser::Known).is_ok());
+        let laptop = || Browser::Known("laptop".into());
+        assert!(throttle.reserve("ann", "1.2.3.4", laptop()).is_ok());
+        // Its own wrong passwords count against it alone, as a pair's would: a stolen cookie
+        // is no licence to guess.
+        for _ in 0..2 {
+            drop(throttle.reserve("ann", "1.2.3.4", laptop()).unwrap());
+        }
+        assert!(throttle.reserve("ann", "1.2.3.4", laptop()).is_err());
+        assert!(
+            throttle
+                .reserve("ann", "1.2.3.4", Browser::Known("phone".into()))
+                .is_ok()
+        );
     }
 
     #[test]

@@ -218,7 +218,9 @@ async fn list(state: State, req: HttpRequest) -> Result<HttpResponse, ApiError> 
         .filter(|_| more)
         .map(|key| {
             let path = match &terms {
-                Some(terms) => urls::api_search(terms.as_str(), limit, Some(&key.token(&state.site_key))),
+                Some(terms) => {
+                    urls::api_search(terms.as_str(), limit, Some(&key.token(&state.site_key)))
+                }
                 None => urls::api_stories(limit, Some(&key.token(&state.site_key))),
             };
             urls::absolute(&state.site.base_url, &path)

@@ -79,6 +79,7 @@ on_every_engine![
     search::pages_of_hits_end_at_the_last_and_no_hits_is_an_empty_first_page,
     search::the_desk_and_readers_get_snippets_of_the_text_found,
     search::photos_are_found_by_caption_credit_and_alt_text,
+    search::words_joined_by_slashes_are_found_one_by_one,
     login_throttle::failures_are_counted_until_the_key_locks_and_again_once_its_wait_is_over,
     login_throttle::pruning_forgets_old_keys_then_the_oldest_beyond_the_cap,
     login_throttle::a_device_key_stays_until_forgotten_and_is_not_in_backups,

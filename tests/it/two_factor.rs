@@ -151,9 +151,13 @@ async fn wrong_codes_are_counted_by_the_login_throttle() {
     }
     assert_eq!(statuses[..5], [StatusCode::UNAUTHORIZED; 5]);
     assert_eq!(statuses[5], StatusCode::TOO_MANY_REQUESTS);
-    // The address that sent them is held back from the password form too.
+    // A fresh browser with the password gets as far as the code, and no further: the codes
+    // are counted apart from the password, so knowing it buys no new guesses.
+    let again = app.browser();
+    let response = again.try_login("ann.lee", PASSWORD).await;
+    assert_eq!(location(&response).as_deref(), Some("/desk/login/code"));
     assert_eq!(
-        app.browser().try_login("ann.lee", PASSWORD).await.status(),
+        send_code(&again, "654321").await.status(),
         StatusCode::TOO_MANY_REQUESTS
     );
 }
@@ -382,4 +386,50 @@ fn the_same_code_sent_many_times_at_once_is_accepted_once() {
         1,
         "{outcomes:?}"
     );
+}
+
+#[actix_web::test]
+async fn turning_off_ones_own_second_factor_asks_for_the_password_first() {
+    let app = TestApp::spawn().await;
+    app.create_user("ann.lee", Role::Writer, PASSWORD);
+    let writer = app.login("ann.lee", PASSWORD).await;
+    enrol(&app, &writer).await;
+    let csrf = writer.csrf("/desk/account").await;
+
+    let refused = writer
+        .post_form(
+            "/desk/account/two-factor/reset",
+            &[("csrf", &csrf), ("password", "not my password at all")],
+        )
+        .await;
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = scraper::Html::parse_document(&refused.text().await.unwrap());
+    assert!(
+        text_of(&page, "#turn-off-error")
+            .unwrap()
+            .contains("not your password")
+    );
+    assert_eq!(
+        input_value(&page, "password"),
+        None,
+        "nothing typed is sent back"
+    );
+    let user = app
+        .store
+        .user_by_name(&Username::parse("ann.lee").unwrap())
+        .unwrap();
+    assert!(user.unwrap().two_factor.is_some(), "still on");
+
+    let done = writer
+        .post_form(
+            "/desk/account/two-factor/reset",
+            &[("csrf", &csrf), ("password", PASSWORD)],
+        )
+        .await;
+    assert!(done.status().is_redirection() || done.status().is_success());
+    let user = app
+        .store
+        .user_by_name(&Username::parse("ann.lee").unwrap())
+        .unwrap();
+    assert!(user.unwrap().two_factor.is_none(), "off");
 }

@@ -69,9 +69,9 @@ impl StoryColumns {
         let reader = reader_text(story).map(clean);
         let reader_text = reader.as_ref().map(snippet_source);
         StoryColumns {
-            reader,
+            reader: reader.map(as_words),
             reader_text,
-            desk: clean(desk_text(story)),
+            desk: as_words(clean(desk_text(story))),
         }
     }
 
@@ -134,17 +134,33 @@ pub(super) use photo_column_sql;
 
 /// A photo's text, as parameters of [`photo_column_sql`].
 pub(super) fn photo_params(photo: &Photo) -> [String; 4] {
-    let text = clean(photo_text(photo));
-    // PostgreSQL's parser reads `Xinhua/Li An` as one file path, `xinhua/li`, which a search
-    // for "xinhua" never matches; agency credits are written that way. A photo has no snippet,
-    // so its indexed text may differ from what is shown. The id keeps its own form.
-    let words = |part: String| part.replace('/', " ");
-    [
-        words(text.headline),
-        words(text.standfirst),
-        words(text.body),
-        text.identifiers,
-    ]
+    let text = as_words(clean(photo_text(photo)));
+    [text.headline, text.standfirst, text.body, text.identifiers]
+}
+
+/// PostgreSQL's parser reads `Xinhua/Li An` as one file path, `xinhua/li`, which a search for
+/// "xinhua" never matches; agency credits are written that way (`(Xinhua/POOL/Xu Jinquan)`).
+/// Indexed text and typed words both read a slash as a space, as tantivy's tokenizer does.
+/// Snippets are cut from the text as written. The identifiers keep their own form.
+fn as_words(text: IndexedText) -> IndexedText {
+    let words = |part: String| {
+        if part.contains('/') {
+            part.replace('/', " ")
+        } else {
+            part
+        }
+    };
+    IndexedText {
+        headline: words(text.headline),
+        standfirst: words(text.standfirst),
+        body: words(text.body),
+        identifiers: text.identifiers,
+    }
+}
+
+/// Typed words as the engine reads them (see [`as_words`]).
+fn query_words(terms: &SearchTerms) -> String {
+    terms.as_str().replace('/', " ")
 }
 
 /// Takes the snippet markers out of a text, so that every one in `ts_headline`'s output is
@@ -344,7 +360,7 @@ fn matched(search: &StorySearch, limit: i64) -> Query {
     let listing = q.param(listing);
     let mut conditions = vec![format!("e.listing = {listing}")];
     if let Some(terms) = &search.terms {
-        let terms = q.param(terms.as_str().to_owned());
+        let terms = q.param(query_words(terms));
         conditions.push(format!(
             "s.{column} @@ websearch_to_tsquery('newsroom', {terms})"
         ));
@@ -431,7 +447,7 @@ impl SearchStore for PgStore {
         let per_page = per_page.max(1);
         let offset = big(page.index()).saturating_mul(big(per_page));
         let limit = big(per_page);
-        let terms = terms.as_str();
+        let terms = query_words(terms);
         // A library is thousands of photos: its matches are counted and ranked in full.
         let rows = self.read(|db| {
             db.query(
@@ -541,7 +557,7 @@ impl PgStore {
         terms: &SearchTerms,
         ids: &[Uuid],
     ) -> Result<Vec<f32>, StoreError> {
-        let terms = terms.as_str();
+        let terms = query_words(terms);
         let rows = self.read(|db| match audience {
             Audience::Readers => db.query(
                 "SELECT u.n, ts_rank_cd(s.reader_search, websearch_to_tsquery('newsroom', $1))
@@ -574,7 +590,7 @@ impl PgStore {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        let terms = search.terms.as_ref().map(SearchTerms::as_str);
+        let terms = search.terms.as_ref().map(query_words);
         let audience = search.audience;
         self.read(|db| {
             let rows = match audience {

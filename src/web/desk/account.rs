@@ -312,16 +312,36 @@ async fn confirm(
         .body(page.render()?))
 }
 
-/// Turns one's own second factor off; every session of the account ends (as an admin's reset
-/// does), and this one starts afresh.
+#[derive(Deserialize)]
+struct TurnOffForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    password: String,
+}
+
+/// Turns one's own second factor off, once the password proves it is the account's owner and
+/// not someone at a desk left unlocked; every session of the account ends (as an admin's
+/// reset does), and this one starts afresh.
 #[post("/desk/account/two-factor/reset")]
 async fn turn_off(
     req: HttpRequest,
     state: State,
     signed_in: SignedIn,
-    form: web::Form<CsrfForm>,
+    form: web::Form<TurnOffForm>,
 ) -> Result<HttpResponse, AppError> {
     signed_in.check_csrf(&req, &form.csrf)?;
+    let verified = match Password::typed(&form.password) {
+        Ok(typed) => password::verify(typed, Some(signed_in.user.password_hash.clone())).await,
+        Err(_) => Verified::No,
+    };
+    if verified == Verified::No {
+        let errors = vec![(
+            "turn-off-password".into(),
+            "That is not your password; the second factor stays on.".into(),
+        )];
+        return render(&state, &signed_in, StatusCode::UNPROCESSABLE_ENTITY, errors).await;
+    }
     let actor = Actor::user(&signed_in.user, state.settings.clock.now());
     let id = signed_in.user.id;
     let (user, _) = state

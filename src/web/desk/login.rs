@@ -215,10 +215,9 @@ async fn browser_of(req: &HttpRequest, state: &State, username: &str) -> Result<
         .blocking(move |store| -> Result<_, crate::storage::StoreError> {
             let named = store.user(id)?.is_some_and(|u| u.username == name);
             let known = named && device::recognises(&site_key, &value, id, &store.device_key(id)?);
-            Ok(if known {
-                Browser::Known
-            } else {
-                Browser::Unknown
+            Ok(match device::id_of(&value) {
+                Some(device) if known => Browser::Known(device),
+                _ => Browser::Unknown,
             })
         })
         .await

@@ -403,3 +403,20 @@ pub fn photos_are_found_by_caption_credit_and_alt_text(site: &TestSite) {
         Err(StoreError::NotFound)
     ));
 }
+
+/// Agencies write credits and sources with slashes (`Xinhua/POOL/Xu Jinquan`): each word
+/// between them is found, as it is typed with or without them.
+pub fn words_joined_by_slashes_are_found_one_by_one(site: &TestSite) {
+    let store = site.open();
+    let story = with_body(
+        published("Syria talks end in Geneva", "world", 0),
+        "Delegates leave the hall. (Xinhua/POOL/Xu Jinquan)",
+    );
+    store.save_story(&story, None).unwrap();
+
+    let hit = set(&["Syria talks end in Geneva"]);
+    assert_eq!(readers(&*store, "Xinhua"), hit);
+    assert_eq!(readers(&*store, "jinquan"), hit);
+    assert_eq!(readers(&*store, "Xinhua/POOL"), hit);
+    assert_eq!(desk(&*store, "pool"), hit);
+}
