@@ -311,6 +311,23 @@ pub fn enable(store: &dyn Store, actor: &Actor, id: UserId) -> Result<User, Acco
     })
 }
 
+/// Stores the same password hashed again with today's parameters, as a login finds it was
+/// hashed with older ones. Only the hash changes, read and written in one transaction, so a
+/// change made while the password was being checked (a disable, a code just spent) stays.
+pub fn upgrade_password_hash(
+    store: &dyn Store,
+    id: UserId,
+    password_hash: PasswordHash,
+) -> Result<(), StoreError> {
+    storage::transaction(store, |tx| {
+        if let Some(mut user) = tx.user(id)? {
+            user.password_hash = password_hash.clone();
+            tx.update_user(&user)?;
+        }
+        Ok(())
+    })
+}
+
 /// Puts a second factor in place once its owner has typed a code from it, so that a secret
 /// that never reached their app cannot lock them out. Returns false, changing nothing, for a
 /// wrong code.
@@ -327,6 +344,11 @@ pub fn enrol_two_factor(
     };
     storage::transaction(store, |tx| {
         let mut user = find_id(tx, id)?;
+        // Two confirmations at once (two tabs): the first stands, with the recovery codes it
+        // showed; the second must not replace them unseen.
+        if user.two_factor.is_some() {
+            return Ok(false);
+        }
         user.two_factor = Some(TwoFactor {
             secret: secret.clone(),
             // The code just typed is spent.

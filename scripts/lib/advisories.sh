@@ -2,8 +2,9 @@
 # scripts/lib/advisories.sh`, then `check_advisories`. The database is the copy beside the
 # checkout (../shared/advisory-db, a git bundle; override with NEWSROOM_ADVISORY_DB), cloned
 # once into target/advisory-db and taken again when the bundle changes; nothing is fetched.
-# Any vulnerability fails the check, as does any unmaintained, unsound or yanked-crate warning
-# not accepted in .cargo/audit.toml (which says why each is accepted and the way out).
+# Any vulnerability fails the check, as does any unmaintained or unsound warning not accepted
+# in .cargo/audit.toml (which says why each is accepted and the way out). Yanked crates are
+# not checked: that needs the crates.io index, which is not here offline.
 # cargo-audit is installed once (`cargo install --locked`) when missing.
 
 check_advisories() {

@@ -1,12 +1,12 @@
 //! Known browsers: a browser that signed in to an account gets a long-lived cookie saying so,
-//! and a right password from it gets in however many failures the throttle has counted for
-//! that account or address (OWASP's "device cookies"), so guessing from elsewhere cannot lock
-//! a writer out of their own laptop. Nothing is stored per browser: the cookie carries the
+//! and its attempts are counted under that browser alone, whatever the throttle has counted for
+//! the account or the address (OWASP's "device cookies"), so guessing from elsewhere cannot lock
+//! a writer out of their own laptop, and a stolen cookie gets no more guesses than anyone. Nothing is stored per browser: the cookie carries the
 //! account id and a random id, signed with the site's key over the account's device key too.
 //! Replacing that key (`accounts::forget_devices`, on a password change or "sign out
 //! everywhere") makes every cookie of the account worthless at once.
 //!
-//! A known browser only lifts the throttle: the password is always checked, and a second
+//! A known browser only changes how it is throttled: the password is always checked, and a second
 //! factor, where an account has one, is asked for after it as from any browser.
 
 use crate::domain::SiteKey;

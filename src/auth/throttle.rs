@@ -6,8 +6,12 @@
 //! - an account name, whatever the address: more (guessing spread over many addresses).
 //!
 //! So one account's failures never lock another account out of an address, and a browser that
-//! signed in to the account before (see [`super::device`]) is not throttled at all: guesses
-//! from elsewhere cannot keep a writer out of their own laptop.
+//! signed in to the account before (see [`super::device`]) is counted under its own key alone:
+//! guesses from elsewhere cannot keep a writer out of their own laptop.
+//!
+//! Wrong second-factor codes are counted apart ([`LoginThrottle::reserve_second_factor`]),
+//! under keys of the account's id that no typed name can reach, so nobody can exhaust an
+//! account's allowance of codes by typing a name into the password form.
 //!
 //! An attempt is counted as a failure when it is let through, before its password is checked,
 //! and taken back only if the password was right: the store decides and counts in one atomic
@@ -16,6 +20,7 @@
 //! capped in number, so made-up names cannot grow them without limit.
 
 use crate::clock::Clock;
+use crate::domain::{UserId, Username};
 use crate::storage::{FailureCount, FailureRule, SharedStore, StoreError};
 use std::net::IpAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -107,6 +112,9 @@ pub enum Refused {
     Store(#[from] StoreError),
 }
 
+/// The one key every name that no account could have is counted under.
+const INVALID_NAME: &str = "(not a username)";
+
 /// How often a reservation also prunes old keys.
 const PRUNE_EVERY: u64 = 256;
 
@@ -160,19 +168,47 @@ impl LoginThrottle {
     /// reads it (so an unknown name is throttled exactly like a real one); an IPv6 address by
     /// its /64, which one subscriber usually holds whole.
     fn keys(username: &str, client: &str) -> [String; 3] {
-        let name: String = username.trim().to_lowercase().chars().take(64).collect();
-        let address = match client.parse::<IpAddr>() {
-            Ok(IpAddr::V6(v6)) => {
-                let prefix = u128::from(v6) & !((1u128 << 64) - 1);
-                format!("{}/64", std::net::Ipv6Addr::from(prefix))
-            }
-            _ => client.chars().take(64).collect(),
+        // A name no account can have shares one key, so made-up names, control characters
+        // included (which PostgreSQL's text refuses), cannot mint keys.
+        let name = match Username::parse(username) {
+            Ok(name) => name.as_str().to_lowercase(),
+            Err(_) => INVALID_NAME.to_owned(),
         };
+        let address = Self::address(client);
         [
             format!("pair:{name}\n{address}"),
             format!("account:{name}"),
             format!("address:{address}"),
         ]
+    }
+
+    /// An address as counted: an IPv6 address by its /64, which one subscriber usually holds
+    /// whole.
+    fn address(client: &str) -> String {
+        match client.parse::<IpAddr>() {
+            Ok(IpAddr::V6(v6)) => {
+                let prefix = u128::from(v6) & !((1u128 << 64) - 1);
+                format!("{}/64", std::net::Ipv6Addr::from(prefix))
+            }
+            Ok(ip) => ip.to_string(),
+            Err(_) => client
+                .chars()
+                .filter(|c| !c.is_control())
+                .take(64)
+                .collect(),
+        }
+    }
+
+    /// Lets a second-factor code through and counts it as failed, like [`Self::reserve`], under
+    /// keys of the account's id (with the address, and alone) that a typed name cannot reach;
+    /// never as a known browser, which is let past the password's throttle only.
+    pub fn reserve_second_factor(&self, user: UserId, client: &str) -> Result<Attempt, Refused> {
+        let address = Self::address(client);
+        self.count(vec![
+            (format!("code-pair:{user}\n{address}"), &self.rules[0]),
+            (format!("code-account:{user}"), &self.rules[1]),
+            (format!("address:{address}"), &self.rules[2]),
+        ])
     }
 
     /// Lets an attempt through and counts it as failed, in one step for each key; or, if a key
@@ -185,15 +221,13 @@ impl LoginThrottle {
         client: &str,
         browser: Browser,
     ) -> Result<Attempt, Refused> {
-        let mut attempt = Attempt {
-            store: self.store.clone(),
-            counted: Vec::new(),
-        };
-        self.prune_now_and_then();
-        let now = self.clock.now().unix_timestamp();
         let keyed: Vec<(String, &FailureRule)> = match browser {
             Browser::Known(device) => {
-                let device: String = device.chars().take(64).collect();
+                let device: String = device
+                    .chars()
+                    .filter(char::is_ascii_hexdigit)
+                    .take(64)
+                    .collect();
                 vec![(format!("device:{device}"), &self.rules[0])]
             }
             Browser::Unknown => Self::keys(username, client)
@@ -201,6 +235,18 @@ impl LoginThrottle {
                 .zip(&self.rules)
                 .collect(),
         };
+        self.count(keyed)
+    }
+
+    /// Counts a failure under each key in turn (the first one forgotten on success), or gives
+    /// back those counted when one is locked and says how long to wait.
+    fn count(&self, keyed: Vec<(String, &FailureRule)>) -> Result<Attempt, Refused> {
+        let mut attempt = Attempt {
+            store: self.store.clone(),
+            counted: Vec::new(),
+        };
+        self.prune_now_and_then();
+        let now = self.clock.now().unix_timestamp();
         for (index, (key, rule)) in keyed.into_iter().enumerate() {
             match self.store.count_login_failure(&key, now, rule)? {
                 FailureCount::Counted(_) => attempt.counted.push((key, index == 0)),
@@ -316,7 +362,7 @@ mod tests {
             fail(&throttle, "ann", "1.2.3.4");
         }
         assert!(wait(&throttle, "ann", "1.2.3.4").is_some());
-        let laptop = || Browser::Known("laptop".into());
+        let laptop = || Browser::Known("aa11".into());
         assert!(throttle.reserve("ann", "1.2.3.4", laptop()).is_ok());
         // Its own wrong passwords count against it alone, as a pair's would: a stolen cookie
         // is no licence to guess.
@@ -326,7 +372,7 @@ mod tests {
         assert!(throttle.reserve("ann", "1.2.3.4", laptop()).is_err());
         assert!(
             throttle
-                .reserve("ann", "1.2.3.4", Browser::Known("phone".into()))
+                .reserve("ann", "1.2.3.4", Browser::Known("bb22".into()))
                 .is_ok()
         );
     }

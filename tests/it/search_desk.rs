@@ -394,6 +394,13 @@ async fn the_photo_library_finds_photos_by_caption_credit_or_alt_text() {
     );
     assert_eq!(search("wheat").await, ["Harvest in Henan"], "by alt text");
     assert!(search("paris").await.is_empty());
+    // A made-up page far past the last is a 404, not a request for room for every hit before it.
+    for page in ["2", "99999999", "4294967295"] {
+        let response = browser
+            .get(&format!("/desk/photos?q=xinhua&page={page}"))
+            .await;
+        assert_eq!(response.status(), StatusCode::NOT_FOUND, "page {page}");
+    }
     assert_eq!(search("").await.len(), 3, "no words: every photo");
 
     let many = "a+b+c+d+e+f+g+h+i+j+k+l+m+n+o+p+q+r+s+t+u+v+w+x+y+z";

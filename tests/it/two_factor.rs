@@ -407,7 +407,7 @@ async fn turning_off_ones_own_second_factor_asks_for_the_password_first() {
     assert!(
         text_of(&page, "#turn-off-error")
             .unwrap()
-            .contains("not your password")
+            .contains("not your current password")
     );
     assert_eq!(
         input_value(&page, "password"),
@@ -432,4 +432,62 @@ async fn turning_off_ones_own_second_factor_asks_for_the_password_first() {
         .user_by_name(&Username::parse("ann.lee").unwrap())
         .unwrap();
     assert!(user.unwrap().two_factor.is_none(), "off");
+}
+
+#[actix_web::test]
+async fn names_typed_into_the_password_form_never_reach_the_count_of_wrong_codes() {
+    let app = TestApp::spawn().await;
+    let ann = app.create_user("ann.lee", Role::Writer, PASSWORD);
+    let first = app.login("ann.lee", PASSWORD).await;
+    let (secret, _) = enrol(&app, &first).await;
+    next_step(&app);
+
+    // Whatever names the code step might count under, typed as usernames many times over.
+    let stranger = app.browser();
+    for name in [
+        "second-factor:ann.lee".to_owned(),
+        format!("code-account:{}", ann.id),
+        format!("code-pair:{}", ann.id),
+    ] {
+        for _ in 0..25 {
+            stranger.try_login(&name, "a wrong password here").await;
+        }
+    }
+
+    let browser = app.browser();
+    let response = login_with_code(&browser, "ann.lee", &code_at(&secret, unix(&app))).await;
+    assert_eq!(location(&response).as_deref(), Some("/desk"));
+}
+
+#[actix_web::test]
+async fn guessing_ones_own_password_on_the_account_page_is_throttled_like_a_login() {
+    let app = TestApp::spawn().await;
+    app.create_user("ann.lee", Role::Writer, PASSWORD);
+    let writer = app.login("ann.lee", PASSWORD).await;
+    let csrf = writer.csrf("/desk/account").await;
+    let mut messages = Vec::new();
+    for _ in 0..6 {
+        let refused = writer
+            .post_form(
+                "/desk/account/password",
+                &[
+                    ("csrf", csrf.as_str()),
+                    ("current", "not the password"),
+                    ("password", "a brand new long password"),
+                ],
+            )
+            .await;
+        assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let page = scraper::Html::parse_document(&refused.text().await.unwrap());
+        messages.push(text_of(&page, "#current-error").unwrap());
+    }
+    assert!(
+        messages[..5]
+            .iter()
+            .all(|m| m.contains("not your current password"))
+    );
+    assert!(
+        messages[5].contains("Too many wrong passwords"),
+        "{messages:?}"
+    );
 }

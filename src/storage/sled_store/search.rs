@@ -190,6 +190,11 @@ impl SearchStore for SledStore {
         };
         let query = query::all_of(vec![query::term(fields.kind, KIND_PHOTO), words]);
         let count = searcher.search(&query, &Count).map_err(search_error)? as u64;
+        // Before asking for the page: tantivy sets aside room for every hit up to the offset,
+        // so a made-up page number would ask for gigabytes.
+        if u64::from(page.get()) > count.div_ceil(per_page as u64).max(1) {
+            return Err(StoreError::NotFound);
+        }
         let top = TopDocs::with_limit(per_page)
             .and_offset(page.index() * per_page)
             .order_by_score();

@@ -5,6 +5,7 @@
 use crate::accounts::{self, Actor};
 use crate::auth::password::{self, Verified};
 use crate::auth::second_factor;
+use crate::auth::throttle::Browser;
 use crate::domain::{Password, UserId};
 use crate::urls::{DESK_ACCOUNT, TWO_FACTOR_SETUP};
 use crate::views::Timestamp;
@@ -35,6 +36,39 @@ const NOTICE_KEY: &str = "account_notice";
 const PENDING_SECRET_KEY: &str = "two_factor_pending";
 
 type FieldErrors = Vec<(String, String)>;
+
+/// Checks the password typed to confirm a change to one's own account, through the login
+/// throttle as a login would be: whoever holds a session left open may not guess the password
+/// here at argon2's pace. `Ok(None)`: it is right; `Ok(Some(message))`: why not, for the field.
+async fn reverify_password(
+    req: &HttpRequest,
+    state: &State,
+    signed_in: &SignedIn,
+    typed: &str,
+) -> Result<Option<String>, AppError> {
+    let client = super::client_address(req, state);
+    let username = signed_in.user.username.to_string();
+    let attempt = match super::login::reserve(state, &username, &client, Browser::Unknown).await? {
+        Ok(attempt) => attempt,
+        Err(wait) => {
+            let minutes = wait.as_secs().div_ceil(60).max(1);
+            return Ok(Some(format!(
+                "Too many wrong passwords: try again in {minutes} minute{}.",
+                if minutes == 1 { "" } else { "s" }
+            )));
+        }
+    };
+    let verified = match Password::typed(typed) {
+        Ok(typed) => password::verify(typed, Some(signed_in.user.password_hash.clone())).await,
+        Err(_) => Verified::No,
+    };
+    if verified == Verified::No {
+        drop(attempt);
+        return Ok(Some("That is not your current password.".into()));
+    }
+    web::block(move || attempt.succeeded()).await?;
+    Ok(None)
+}
 
 #[derive(Deserialize)]
 struct CsrfForm {
@@ -141,17 +175,9 @@ async fn change_password(
     form: web::Form<PasswordForm>,
 ) -> Result<HttpResponse, AppError> {
     signed_in.check_csrf(&req, &form.csrf)?;
-    let current = Password::typed(&form.current).ok();
-    let verified = match current {
-        Some(typed) => password::verify(typed, Some(signed_in.user.password_hash.clone())).await,
-        None => Verified::No,
-    };
     let mut errors: FieldErrors = Vec::new();
-    if verified == Verified::No {
-        errors.push((
-            "current".into(),
-            "That is not your current password.".into(),
-        ));
+    if let Some(refused) = reverify_password(&req, &state, &signed_in, &form.current).await? {
+        errors.push(("current".into(), refused));
     }
     let new = Password::new(&form.password)
         .map_err(|e| errors.push(("password".into(), e.to_string())))
@@ -331,14 +357,10 @@ async fn turn_off(
     form: web::Form<TurnOffForm>,
 ) -> Result<HttpResponse, AppError> {
     signed_in.check_csrf(&req, &form.csrf)?;
-    let verified = match Password::typed(&form.password) {
-        Ok(typed) => password::verify(typed, Some(signed_in.user.password_hash.clone())).await,
-        Err(_) => Verified::No,
-    };
-    if verified == Verified::No {
+    if let Some(refused) = reverify_password(&req, &state, &signed_in, &form.password).await? {
         let errors = vec![(
             "turn-off-password".into(),
-            "That is not your password; the second factor stays on.".into(),
+            format!("{refused} The second factor stays on."),
         )];
         return render(&state, &signed_in, StatusCode::UNPROCESSABLE_ENTITY, errors).await;
     }

@@ -288,13 +288,8 @@ pub(super) async fn record_login(
 ) -> Result<(), AppError> {
     state
         .blocking(move |store| {
-            // Re-read before writing the new hash, so a change made while the password was being
-            // checked (a role change, a disable) is not overwritten with the record read before it.
-            if let Some(hash) = rehashed
-                && let Some(mut current) = store.user(user)?
-            {
-                current.password_hash = hash;
-                store.update_user(&current)?;
+            if let Some(hash) = rehashed {
+                crate::accounts::upgrade_password_hash(store, user, hash)?;
             }
             store.record_audit(&event)
         })

@@ -1,12 +1,12 @@
 //! The second step of logging in, for an account with a second factor: after the right
 //! password the session holds only who is half-way in (no desk page opens for it), until a
 //! code from the app or a recovery code completes the login. Wrong codes count in the login
-//! throttle, under a name of their own (see [`throttle_name`]).
+//! throttle, under keys of their own (`LoginThrottle::reserve_second_factor`).
 
 use super::client_address;
 use super::login::{record_login, signed_in_now};
 use crate::accounts::{self, SecondFactor};
-use crate::auth::throttle::Browser;
+use crate::auth::throttle::Refused;
 use crate::domain::{AuditAction, AuditEvent, PasswordHash, User, UserId};
 use crate::urls::LOGIN_CODE;
 use crate::urls::assets::css_url;
@@ -31,13 +31,6 @@ const PENDING_STASH_KEY: &str = "pending_stash";
 /// How long the code may take after the password.
 const PENDING_FOR_SECONDS: i64 = 5 * 60;
 
-/// Wrong codes are counted under their own name in the throttle: a right password clears the
-/// account's count of wrong passwords, and must not clear the count of wrong codes too, or
-/// whoever knows the password could guess codes without end.
-fn throttle_name(user: &User) -> String {
-    format!("second-factor:{}", user.username)
-}
-
 /// After the right password of an account with a second factor: keeps who is half-way in
 /// (under a fresh session id) and asks for the code.
 pub(super) async fn ask_for_code(
@@ -51,14 +44,7 @@ pub(super) async fn ask_for_code(
     if let Some(hash) = rehashed {
         let id = user.id;
         state
-            .blocking(move |store| {
-                // Re-read so a change made meanwhile is not overwritten (as a full login does).
-                if let Some(mut current) = store.user(id)? {
-                    current.password_hash = hash;
-                    store.update_user(&current)?;
-                }
-                Ok::<_, crate::storage::StoreError>(())
-            })
+            .blocking(move |store| accounts::upgrade_password_hash(store, id, hash))
             .await?;
     }
     session.renew();
@@ -138,13 +124,26 @@ async fn submit(
         return Ok(start_again());
     };
     let client = client_address(&req, &state);
-    // Never as a known browser: a browser the account signed in from before is let past the
-    // password's throttle, never past the second factor's.
-    let attempt = super::login::reserve(&state, &throttle_name(&user), &client, Browser::Unknown)
-        .await?
-        .map_err(|wait| AppError::TooManyAttempts {
-            minutes: wait.as_secs().div_ceil(60).max(1),
-        })?;
+    let client_for_throttle = client.clone();
+    // Wrong codes are counted apart from wrong passwords (a right password clears those, and
+    // must not clear these, or whoever knows it could guess codes without end), under keys of
+    // the account's id, and never as a known browser.
+    let counting = state.clone();
+    let reserved = web::block(move || {
+        counting
+            .login_throttle
+            .reserve_second_factor(id, &client_for_throttle)
+    })
+    .await?;
+    let attempt = match reserved {
+        Ok(attempt) => attempt,
+        Err(Refused::Wait(wait)) => {
+            return Err(AppError::TooManyAttempts {
+                minutes: wait.as_secs().div_ceil(60).max(1),
+            });
+        }
+        Err(Refused::Store(e)) => return Err(e.into()),
+    };
     let (code, now) = (form.code.clone(), state.settings.clock.now());
     let outcome = state
         .blocking(move |store| accounts::check_second_factor(store, id, &code, now))

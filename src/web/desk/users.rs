@@ -6,7 +6,7 @@ use crate::auth::password;
 use crate::domain::{Initials, Password, Role, User, UserId, Username};
 use crate::views::desk::DeskContext;
 use crate::views::desk_admin::{NewAccountValues, UsersPage};
-use crate::web::auth::{SignedIn, begin_session};
+use crate::web::auth::SignedIn;
 use crate::web::{AppError, State};
 use actix_web::http::StatusCode;
 use actix_web::http::header::LOCATION;
@@ -336,6 +336,9 @@ async fn reset_password(
     form: web::Form<PasswordForm>,
 ) -> Result<HttpResponse, AppError> {
     let id = admin_action(&req, &signed_in, &path, &form.csrf)?;
+    if let Some(own) = own_account(&signed_in, id) {
+        return Ok(own);
+    }
     let password = match Password::new(&form.password) {
         Ok(password) => password,
         Err(e) => {
@@ -359,15 +362,6 @@ async fn reset_password(
     })
     .await?
     .map_err(fault)?;
-    if user.id == signed_in.user.id {
-        // Every session of the account ended, this one too: start a fresh one for whoever
-        // just proved they are signed in as it.
-        begin_session(&signed_in.session, &user, state.settings.clock.now())?;
-        return done(
-            &signed_in,
-            "Your password was changed; your other sessions were ended.".into(),
-        );
-    }
     done(
         &signed_in,
         format!(
@@ -423,6 +417,17 @@ async fn enable(
     done(&signed_in, format!("{} enabled.", user.username))
 }
 
+/// An admin's own password and second factor are changed on the account page, which asks for
+/// the password first, as it does of everyone: a session left open is not enough. A reset of
+/// one's own account from the users page is sent there.
+fn own_account(signed_in: &SignedIn, id: UserId) -> Option<HttpResponse> {
+    (id == signed_in.user.id).then(|| {
+        HttpResponse::SeeOther()
+            .insert_header((actix_web::http::header::LOCATION, crate::urls::DESK_ACCOUNT))
+            .finish()
+    })
+}
+
 /// Takes away an account's second factor (its owner lost the phone and the recovery codes)
 /// and ends its sessions; they set up a new one from their account page.
 #[post("/desk/users/{id}/two-factor/reset")]
@@ -434,15 +439,15 @@ async fn reset_two_factor(
     form: web::Form<CsrfForm>,
 ) -> Result<HttpResponse, AppError> {
     let id = admin_action(&req, &signed_in, &path, &form.csrf)?;
+    if let Some(own) = own_account(&signed_in, id) {
+        return Ok(own);
+    }
     let actor = Actor::user(&signed_in.user, state.settings.clock.now());
     let (user, ended) = change(&state, move |store| {
         accounts::reset_two_factor(store, &actor, id)
     })
     .await?
     .map_err(fault)?;
-    if user.id == signed_in.user.id {
-        begin_session(&signed_in.session, &user, state.settings.clock.now())?;
-    }
     done(
         &signed_in,
         format!(
