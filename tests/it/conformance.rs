@@ -82,6 +82,7 @@ on_every_engine![
     search::words_joined_by_slashes_are_found_one_by_one,
     login_throttle::failures_are_counted_until_the_key_locks_and_again_once_its_wait_is_over,
     login_throttle::pruning_forgets_old_keys_then_the_oldest_beyond_the_cap,
+    login_throttle::beyond_the_cap_a_key_with_many_failures_outlasts_newer_single_ones,
     login_throttle::a_device_key_stays_until_forgotten_and_is_not_in_backups,
 ];
 

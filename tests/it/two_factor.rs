@@ -491,3 +491,37 @@ async fn guessing_ones_own_password_on_the_account_page_is_throttled_like_a_logi
         "{messages:?}"
     );
 }
+
+#[actix_web::test]
+async fn a_login_half_way_through_starts_again_once_the_password_has_changed() {
+    let app = TestApp::spawn().await;
+    let ann = app.create_user("ann.lee", Role::Writer, PASSWORD);
+    let first = app.login("ann.lee", PASSWORD).await;
+    let (secret, _) = enrol(&app, &first).await;
+    next_step(&app);
+
+    // Someone with the old password gets as far as the code...
+    let browser = app.browser();
+    let response = browser.try_login("ann.lee", PASSWORD).await;
+    assert_eq!(location(&response).as_deref(), Some("/desk/login/code"));
+    // ...when the password changes.
+    let hash = newsroom::auth::password::hash_blocking(
+        &newsroom::domain::Password::new("a brand new long password").unwrap(),
+    )
+    .unwrap();
+    newsroom::accounts::set_password(
+        &*app.store,
+        &newsroom::accounts::Actor::command_line(app.clock.now()),
+        ann.id,
+        hash,
+    )
+    .unwrap();
+
+    let refused = send_code(&browser, &code_at(&secret, unix(&app))).await;
+    assert_eq!(location(&refused).as_deref(), Some("/login"));
+    assert_eq!(
+        browser.get("/desk").await.status(),
+        StatusCode::SEE_OTHER,
+        "not signed in"
+    );
+}

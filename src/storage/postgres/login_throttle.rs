@@ -72,9 +72,12 @@ impl LoginThrottleStore for PgStore {
         let keep = i64::try_from(keep).unwrap_or(i64::MAX);
         self.read(|db| {
             db.execute("DELETE FROM login_throttle WHERE last_at < $1", &[&before])?;
+            // Beyond the cap the keys with the fewest failures go first, the oldest of them
+            // first: a flood of made-up names (one failure each) cannot push out a lock.
             db.execute(
                 "DELETE FROM login_throttle WHERE key IN (
-                     SELECT key FROM login_throttle ORDER BY last_at DESC OFFSET $1)",
+                     SELECT key FROM login_throttle
+                     ORDER BY failures DESC, last_at DESC OFFSET $1)",
                 &[&keep],
             )
         })?;

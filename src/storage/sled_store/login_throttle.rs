@@ -67,7 +67,9 @@ impl LoginThrottleStore for SledStore {
         for item in self.login_failures.iter() {
             let (key, value) = item?;
             match decode_login_failures(&value) {
-                Ok((_, last_at)) if last_at >= before => kept.push((last_at, key)),
+                Ok((failures, last_at)) if last_at >= before => {
+                    kept.push(((failures, last_at), key));
+                }
                 _ => {
                     self.login_failures.remove(key)?;
                 }
@@ -75,7 +77,9 @@ impl LoginThrottleStore for SledStore {
         }
         let keep = usize::try_from(keep).unwrap_or(usize::MAX);
         if kept.len() > keep {
-            kept.sort_unstable_by_key(|(last_at, _)| std::cmp::Reverse(*last_at));
+            // Beyond the cap the keys with the fewest failures go first, the oldest of them
+            // first: a flood of made-up names (one failure each) cannot push out a lock.
+            kept.sort_unstable_by_key(|(rank, _)| std::cmp::Reverse(*rank));
             for (_, key) in kept.drain(keep..) {
                 self.login_failures.remove(key)?;
             }

@@ -28,6 +28,8 @@ const PENDING_USER_KEY: &str = "pending_user";
 const PENDING_AT_KEY: &str = "pending_at";
 const PENDING_NEXT_KEY: &str = "pending_next";
 const PENDING_STASH_KEY: &str = "pending_stash";
+/// What the account's credentials were when its password was taken (see [`credentials`]).
+const PENDING_CREDENTIALS_KEY: &str = "pending_credentials";
 /// How long the code may take after the password.
 const PENDING_FOR_SECONDS: i64 = 5 * 60;
 
@@ -41,12 +43,18 @@ pub(super) async fn ask_for_code(
     next: LocalPath,
     stash: String,
 ) -> Result<HttpResponse, AppError> {
-    if let Some(hash) = rehashed {
-        let id = user.id;
-        state
-            .blocking(move |store| accounts::upgrade_password_hash(store, id, hash))
-            .await?;
-    }
+    let id = user.id;
+    let stored_hash = rehashed
+        .clone()
+        .unwrap_or_else(|| user.password_hash.clone());
+    let device_key = state
+        .blocking(move |store| {
+            if let Some(hash) = rehashed {
+                accounts::upgrade_password_hash(store, id, hash)?;
+            }
+            store.device_key(id)
+        })
+        .await?;
     session.renew();
     session.clear();
     session
@@ -54,6 +62,12 @@ pub(super) async fn ask_for_code(
         .and_then(|()| session.insert(PENDING_AT_KEY, state.settings.clock.now().unix_timestamp()))
         .and_then(|()| session.insert(PENDING_NEXT_KEY, next.into_string()))
         .and_then(|()| session.insert(PENDING_STASH_KEY, stash))
+        .and_then(|()| {
+            session.insert(
+                PENDING_CREDENTIALS_KEY,
+                credentials(&stored_hash, &device_key),
+            )
+        })
         .map_err(|e| AppError::internal("keeping a login in the session", e))?;
     Ok(HttpResponse::SeeOther()
         .insert_header((LOCATION, LOGIN_CODE))
@@ -68,6 +82,17 @@ fn pending(state: &State, session: &Session) -> Option<UserId> {
         return None;
     }
     session.get::<String>(PENDING_USER_KEY).ok()??.parse().ok()
+}
+
+/// A digest of the account's password hash and device key: both change when its password does
+/// or its owner signs out everywhere, and a login half-way through (password taken, code not
+/// yet) must then start again rather than finish with the old password.
+fn credentials(password_hash: &PasswordHash, device_key: &[u8; 32]) -> String {
+    hex::encode(crate::auth::token::digest(&format!(
+        "{}\n{}",
+        password_hash.0,
+        hex::encode(device_key)
+    )))
 }
 
 fn start_again() -> HttpResponse {
@@ -118,8 +143,17 @@ async fn submit(
     let Some(id) = pending(&state, &session) else {
         return Ok(start_again());
     };
-    let user = state.blocking(move |store| store.user(id)).await?;
-    let Some(user) = user.filter(|u| !u.disabled && u.two_factor.is_some()) else {
+    let (user, device_key) = state
+        .blocking(move |store| {
+            Ok::<_, crate::storage::StoreError>((store.user(id)?, store.device_key(id)?))
+        })
+        .await?;
+    let taken: Option<String> = session.get(PENDING_CREDENTIALS_KEY).ok().flatten();
+    let Some(user) = user.filter(|u| {
+        !u.disabled
+            && u.two_factor.is_some()
+            && taken.as_deref() == Some(credentials(&u.password_hash, &device_key).as_str())
+    }) else {
         session.purge();
         return Ok(start_again());
     };

@@ -63,6 +63,33 @@ pub fn pruning_forgets_old_keys_then_the_oldest_beyond_the_cap(site: &TestSite) 
     }
 }
 
+pub fn beyond_the_cap_a_key_with_many_failures_outlasts_newer_single_ones(site: &TestSite) {
+    let store = site.open();
+    // No waits, so every failure is counted.
+    let rule = FailureRule {
+        waits: vec![0],
+        forget_after: 1000,
+    };
+    for at in 0..3 {
+        store
+            .count_login_failure("account:ann.lee", 100 + at, &rule)
+            .unwrap();
+    }
+    for n in 0..10i64 {
+        store
+            .count_login_failure(&format!("account:made-up-{n}"), 200 + n, &rule)
+            .unwrap();
+    }
+    store.prune_login_failures(0, 5).unwrap();
+    assert_eq!(
+        store
+            .count_login_failure("account:ann.lee", 300, &rule)
+            .unwrap(),
+        FailureCount::Counted(4),
+        "the guessed account's failures are kept"
+    );
+}
+
 pub fn a_device_key_stays_until_forgotten_and_is_not_in_backups(site: &TestSite) {
     let store = site.open();
     let ann = user("ann.lee", Role::Writer);
