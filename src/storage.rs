@@ -475,15 +475,10 @@ pub trait PhotoStore {
         crops: &[(crate::domain::Crop, Vec<u8>)],
     ) -> Result<Photo, StoreError>;
 
-    /// Page `page` of the photo library, newest first, keeping only photos whose caption or
-    /// credit contains `search` (ignoring case) when it is given. A page past the last gives
-    /// [`StoreError::NotFound`], except page 1.
-    fn photos(
-        &self,
-        search: Option<&str>,
-        page: PageNumber,
-        per_page: usize,
-    ) -> Result<PhotoPage, StoreError>;
+    /// Page `page` of the photo library, newest first (a search of it is
+    /// [`SearchStore::search_photos`]). A page past the last gives [`StoreError::NotFound`],
+    /// except page 1.
+    fn photos(&self, page: PageNumber, per_page: usize) -> Result<PhotoPage, StoreError>;
 
     /// Whether a published story uses the photo, so readers may see it.
     fn photo_is_public(&self, id: PhotoId) -> Result<bool, StoreError>;

@@ -892,52 +892,22 @@ impl PhotoStore for PgStore {
         })
     }
 
-    fn photos(
-        &self,
-        search: Option<&str>,
-        page: PageNumber,
-        per_page: usize,
-    ) -> Result<PhotoPage, StoreError> {
+    fn photos(&self, page: PageNumber, per_page: usize) -> Result<PhotoPage, StoreError> {
         let per_page = per_page.max(1);
-        let needle = search
-            .map(|s| s.trim().to_lowercase())
-            .filter(|s| !s.is_empty());
         let offset = big(page.index()).saturating_mul(big(per_page));
         let limit = big(per_page);
-        let (total, rows) = self.read(|db| match &needle {
-            // The whole library: from the counts, as a story listing, at any depth.
-            None => {
-                let rows = db.query(counts::PHOTO_PAGE, &[&counts::PHOTOS, &offset, &limit])?;
-                let total = match rows.first() {
-                    Some(row) => get::<i64>(row, 0)?,
-                    None => 0,
-                };
-                let records: Vec<Vec<u8>> = rows
-                    .iter()
-                    .map(|row| get(row, 1))
-                    .collect::<Result<_, _>>()?;
-                Ok((total, records))
-            }
-            // A search counts its matches, which reads every caption: a library is thousands
-            // of photos, a few hundred bytes of text each.
-            Some(needle) => {
-                let total = db.query_one(
-                    "SELECT count(*) FROM photos
-                     WHERE strpos(caption_folded, $1) > 0 OR strpos(credit_folded, $1) > 0",
-                    &[needle],
-                )?;
-                let rows = db.query(
-                    "SELECT record FROM photos
-                     WHERE strpos(caption_folded, $1) > 0 OR strpos(credit_folded, $1) > 0
-                     ORDER BY id DESC OFFSET $2 LIMIT $3",
-                    &[needle, &offset, &limit],
-                )?;
-                let records: Vec<Vec<u8>> = rows
-                    .iter()
-                    .map(|row| get(row, 0))
-                    .collect::<Result<_, _>>()?;
-                Ok((get::<i64>(&total, 0)?, records))
-            }
+        // The whole library: from the counts, as a story listing, at any depth.
+        let (total, rows) = self.read(|db| {
+            let rows = db.query(counts::PHOTO_PAGE, &[&counts::PHOTOS, &offset, &limit])?;
+            let total = match rows.first() {
+                Some(row) => get::<i64>(row, 0)?,
+                None => 0,
+            };
+            let records: Vec<Vec<u8>> = rows
+                .iter()
+                .map(|row| get(row, 1))
+                .collect::<Result<_, _>>()?;
+            Ok((total, records))
         })?;
         let total_items = u64::try_from(total).unwrap_or(0);
         let paging = paging(page, per_page, total_items)?;

@@ -787,33 +787,17 @@ impl PhotoStore for SledStore {
         Ok(record)
     }
 
-    fn photos(
-        &self,
-        search: Option<&str>,
-        page: PageNumber,
-        per_page: usize,
-    ) -> Result<PhotoPage, StoreError> {
-        // A scan of the records (not of their bytes): a newsroom's library is thousands of
-        // photos, a few hundred bytes each.
+    fn photos(&self, page: PageNumber, per_page: usize) -> Result<PhotoPage, StoreError> {
+        // Counted by a scan of the keys; only the page's records are decoded. A newsroom's
+        // library is thousands of photos.
         let per_page = per_page.max(1);
-        let needle = search
-            .map(|s| s.trim().to_lowercase())
-            .filter(|s| !s.is_empty());
         let offset = page.index() * per_page;
         let mut items = Vec::with_capacity(per_page);
         let mut total_items = 0u64;
         for item in self.photos.iter().rev() {
             let (_, bytes) = item?;
-            let record = decode_photo(&bytes)?;
-            let matches = needle.as_deref().is_none_or(|needle| {
-                record.caption.to_lowercase().contains(needle)
-                    || record.credit.to_lowercase().contains(needle)
-            });
-            if !matches {
-                continue;
-            }
             if total_items as usize >= offset && items.len() < per_page {
-                items.push(record);
+                items.push(decode_photo(&bytes)?);
             }
             total_items += 1;
         }

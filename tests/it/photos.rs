@@ -238,7 +238,7 @@ async fn refused_upload(bytes: &[u8], filename: &str) -> (StatusCode, Html) {
     let page = Html::parse_document(&response.text().await.expect("body"));
     assert!(
         app.store
-            .photos(None, PageNumber::FIRST, 10)
+            .photos(PageNumber::FIRST, 10)
             .expect("library")
             .items
             .is_empty(),
@@ -418,10 +418,7 @@ async fn the_same_photo_uploaded_twice_is_stored_once() {
     let (_, second) = upload(&browser, &csrf, "Second story", &bytes).await;
 
     assert_eq!(first, second, "the second upload finds the first");
-    let library = app
-        .store
-        .photos(None, PageNumber::FIRST, 10)
-        .expect("library");
+    let library = app.store.photos(PageNumber::FIRST, 10).expect("library");
     assert_eq!(library.total_items, 1);
 }
 
@@ -796,7 +793,7 @@ async fn a_photo_from_the_library_is_used_in_a_story_with_its_words_as_defaults(
     assert_eq!(record.caption, "Delegates arrive in Geneva");
     assert_eq!(
         app.store
-            .photos(None, PageNumber::FIRST, 10)
+            .photos(PageNumber::FIRST, 10)
             .expect("library")
             .total_items,
         1,

@@ -166,7 +166,7 @@ async fn a_writer_whose_session_ended_gets_her_text_back_but_not_her_photo() {
     assert!(stash.contains("Every word I typed."));
     let photos = app
         .store
-        .photos(None, newsroom::domain::PageNumber::FIRST, 10)
+        .photos(newsroom::domain::PageNumber::FIRST, 10)
         .expect("photos");
     assert!(photos.items.is_empty(), "nothing of the photo was stored");
 }

@@ -69,7 +69,7 @@ pub(super) async fn library(
                 },
                 total_items: 0,
             }),
-            None => store.photos(None, page, PER_PAGE),
+            None => store.photos(page, PER_PAGE),
         })
         .await?;
     let here = urls::photo_library(&search, page.get(), for_story.as_deref());

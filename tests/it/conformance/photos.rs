@@ -140,7 +140,7 @@ pub fn a_photo_whose_bytes_are_stored_already_is_not_stored_again(site: &TestSit
     assert_eq!(store.photo(again.id).unwrap(), None);
     assert_eq!(
         store
-            .photos(None, newsroom::domain::PageNumber::FIRST, 10)
+            .photos(newsroom::domain::PageNumber::FIRST, 10)
             .unwrap()
             .total_items,
         1
