@@ -494,48 +494,14 @@ impl SearchStore for PgStore {
         let total = u64::try_from(total).unwrap_or(0);
         let mut done = 0u64;
         progress(done, total);
-        let mut last = Uuid::nil();
-        loop {
-            let (count, next) = self.write(|tx| {
-                let rows = tx.db.query(
-                    "SELECT id, revision, record FROM stories WHERE id > $1 ORDER BY id LIMIT $2",
-                    &[&last, &BATCH],
-                )?;
-                update_stories(&mut tx.db, &rows, false)?;
-                let next = match rows.last() {
-                    Some(row) => Some(get::<Uuid>(row, 0)?),
-                    None => None,
-                };
-                Ok((rows.len() as u64, next))
-            })?;
-            done += count;
-            progress(done, total.max(done));
-            match next {
-                Some(next) => last = next,
-                None => break,
-            }
-        }
-        let mut last = Uuid::nil();
-        loop {
-            let (count, next) = self.write(|tx| {
-                let rows = tx.db.query(
-                    "SELECT id, record FROM photos WHERE id > $1 ORDER BY id LIMIT $2",
-                    &[&last, &BATCH],
-                )?;
-                update_photos(&mut tx.db, &rows)?;
-                let next = match rows.last() {
-                    Some(row) => Some(get::<Uuid>(row, 0)?),
-                    None => None,
-                };
-                Ok((rows.len() as u64, next))
-            })?;
-            done += count;
-            progress(done, total.max(done));
-            match next {
-                Some(next) => last = next,
-                None => break,
-            }
-        }
+        let stories = "SELECT id, revision, record FROM stories WHERE id > $1 ORDER BY id LIMIT $2";
+        self.in_batches(stories, &mut done, total, progress, |db, rows| {
+            update_stories(db, rows, false)
+        })?;
+        let photos = "SELECT id, record FROM photos WHERE id > $1 ORDER BY id LIMIT $2";
+        self.in_batches(photos, &mut done, total, progress, |db, rows| {
+            update_photos(db, rows)
+        })?;
         Ok(done)
     }
 }
@@ -657,6 +623,42 @@ impl PgStore {
             .map(|row| get::<String>(row, 0))
             .collect::<Result<Vec<_>, _>>()
             .map(|lines| lines.join("\n"))
+    }
+}
+
+impl PgStore {
+    /// Runs `update` on the rows `select` gives (ordered by id, `$1` the last id done, `$2` the
+    /// batch size), one transaction a batch, counting them into `done` and telling `progress`.
+    fn in_batches(
+        &self,
+        select: &'static str,
+        done: &mut u64,
+        total: u64,
+        progress: &mut dyn FnMut(u64, u64),
+        update: impl Fn(
+            &mut Db<'_, ::postgres::Transaction<'_>>,
+            &[::postgres::Row],
+        ) -> Result<(), StoreError>
+        + Sync,
+    ) -> Result<(), StoreError> {
+        let mut last = Uuid::nil();
+        loop {
+            let (count, next) = self.write(|tx| {
+                let rows = tx.db.query(select, &[&last, &BATCH])?;
+                update(&mut tx.db, &rows)?;
+                let next = match rows.last() {
+                    Some(row) => Some(get::<Uuid>(row, 0)?),
+                    None => None,
+                };
+                Ok((rows.len() as u64, next))
+            })?;
+            *done += count;
+            progress(*done, total.max(*done));
+            match next {
+                Some(next) => last = next,
+                None => return Ok(()),
+            }
+        }
     }
 }
 
