@@ -1,7 +1,7 @@
 //! A story's body: Markdown typed by a journalist, split into pages by `<!--nextpage-->` lines and
 //! rendered to HTML that is safe to show a reader.
 
-use super::DomainError;
+use super::{DomainError, PhotoId};
 use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
 use std::collections::HashSet;
 use std::sync::LazyLock;
@@ -121,6 +121,29 @@ impl Body {
         }
         out
     }
+}
+
+impl Body {
+    /// The library photos placed in the body, in order, each once: a line of its own holding
+    /// only `![alt text](photo:ID)` (the form's photo button writes it), where ID is the
+    /// photo's id as the library shows it.
+    pub fn inline_photos(&self) -> Vec<PhotoId> {
+        let mut out = Vec::new();
+        for line in self.0.lines() {
+            if let Some(id) = inline_photo_of(line).filter(|id| !out.contains(id)) {
+                out.push(id);
+            }
+        }
+        out
+    }
+}
+
+/// The photo a line places, if it is `![alt](photo:ID)` and nothing else.
+pub fn inline_photo_of(line: &str) -> Option<PhotoId> {
+    let rest = line.trim().strip_prefix("![")?;
+    let (_alt, rest) = rest.split_once("](photo:")?;
+    let id = rest.strip_suffix(')')?;
+    id.trim().parse().ok()
 }
 
 /// Splits at lines that hold only the page-break marker (surrounding spaces allowed).
@@ -336,6 +359,18 @@ mod tests {
         assert!(led.as_str().starts_with(
             r#"<p><span class="dateline">GENEVA, July 14 (Xinhua) --</span> The envoy"#
         ));
+    }
+
+    #[test]
+    fn inline_photos_are_lines_of_their_own() {
+        let a = PhotoId::new();
+        let b = PhotoId::new();
+        let body = Body::parse(&format!(
+            "Text.\n\n![Envoy](photo:{a})\n\nMore ![x](photo:{b}) inline.\n\n  ![](photo:{b})  \n\n![Again](photo:{a})"
+        ))
+        .unwrap();
+        assert_eq!(body.inline_photos(), vec![a, b]);
+        assert_eq!(inline_photo_of("![x](photo:nonsense)"), None);
     }
 
     #[test]
