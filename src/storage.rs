@@ -10,6 +10,7 @@ mod cursor;
 mod listings;
 pub mod login_throttle;
 mod postgres;
+pub mod records;
 mod revision;
 pub mod search;
 mod sled_store;
@@ -29,6 +30,7 @@ pub use cursor::{Cursor, InvalidCursor};
 pub use login_throttle::{FailureCount, FailureRule, LoginThrottleStore};
 /// The PostgreSQL backend by name, for tests of what is particular to it.
 pub use postgres::{Migrated, PgStore};
+pub use records::{Expect, RecordKind, RecordStore, SiteRecord};
 pub(crate) use revision::Revision;
 pub use search::SearchStore;
 pub use sled_store::Replace;
@@ -83,6 +85,15 @@ pub enum StoreError {
     Conflict { current: Box<Story> },
     #[error("no such record")]
     NotFound,
+    /// A site record was written by someone else since the caller read it (or created when
+    /// the caller expected none, or gone when it expected one).
+    #[error("the {} record {key:?} has changed since it was read", kind.name())]
+    RecordConflict {
+        kind: records::RecordKind,
+        key: String,
+        /// Its revision now; `None` when there is none.
+        current: Option<u64>,
+    },
     #[error("the username {0:?} is taken")]
     UsernameTaken(String),
     /// A restore that may only fill an empty data directory found data in it.
@@ -282,6 +293,7 @@ pub trait Store:
     + ChangeFeed
     + SearchStore
     + LoginThrottleStore
+    + RecordStore
     + Send
     + Sync
     + 'static
@@ -309,7 +321,7 @@ pub trait Store:
 pub mod prelude {
     pub use super::{
         AccountStore, AuditStore, AutosaveStore, BackupStore, ChangeFeed, LoginSessionStore,
-        LoginThrottleStore, PhotoStore, SearchStore, SecretStore, Store, StoryStore,
+        LoginThrottleStore, PhotoStore, RecordStore, SearchStore, SecretStore, Store, StoryStore,
     };
 }
 
@@ -585,6 +597,36 @@ pub trait Transaction {
 
     /// Stores a site setting (see [`SecretStore::setting`]).
     fn put_setting(&mut self, name: &str, value: &[u8]) -> Result<(), StoreError>;
+
+    /// [`RecordStore::site_record`], seeing this transaction's own writes.
+    fn site_record(
+        &mut self,
+        kind: RecordKind,
+        key: &str,
+    ) -> Result<Option<SiteRecord>, StoreError>;
+
+    /// Writes `bytes` under `kind` and `key` if the record is as `expect`ed, otherwise the
+    /// commit fails with [`StoreError::RecordConflict`] (and the call itself fails when the
+    /// transaction can already tell). `public`: readers can see the difference, so the public
+    /// version moves and every server's cached pages with it. Returns the new revision.
+    fn put_site_record(
+        &mut self,
+        kind: RecordKind,
+        key: &str,
+        bytes: Vec<u8>,
+        expect: Expect,
+        public: bool,
+    ) -> Result<u64, StoreError>;
+
+    /// Deletes the record under `kind` and `key` if it is as `expect`ed (as
+    /// [`Transaction::put_site_record`]). True when there was one.
+    fn delete_site_record(
+        &mut self,
+        kind: RecordKind,
+        key: &str,
+        expect: Expect,
+        public: bool,
+    ) -> Result<bool, StoreError>;
 }
 
 /// Runs `work` as one change on `store`, with the caller's own result and error types: an

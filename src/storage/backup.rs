@@ -11,7 +11,8 @@
 //!   its bytes. Most records are one part, the codec's encoding of one value; a photo's parts
 //!   are its record, its original and one rendition each, in the order of its renditions (an
 //!   empty part stands for bytes that were missing); an autosave's are the account id, the
-//!   story id (empty for a story not saved yet) and the copy.
+//!   story id (empty for a story not saved yet) and the copy; a site record's are its kind's
+//!   name, its key, its revision (u64) and its bytes (see [`super::records`]).
 //! - trailer: tag 0 | record count (u64) | SHA-256 of every byte before the digest
 //!
 //! Format version 1, the sled backend's own tree dump (tree | key | value records), is still
@@ -25,6 +26,7 @@
 //! [`Store`]: super::Store
 
 use super::codec::{self, CodecError};
+use super::records::{self, RecordKind, SiteRecord};
 use super::{PublicVersion, StoreError};
 use crate::domain::{AuditEvent, Autosave, Photo, Story, StoryId, User, UserId};
 use sha2::{Digest, Sha256};
@@ -86,10 +88,12 @@ pub enum Kind {
     SetupToken,
     Autosave,
     PublicVersion,
+    /// A site record (front page, sections, tags, authors, incoming copy, redirects).
+    SiteRecord,
 }
 
 impl Kind {
-    const ALL: [Kind; 9] = [
+    const ALL: [Kind; 10] = [
         Kind::Story,
         Kind::Revision,
         Kind::User,
@@ -99,6 +103,7 @@ impl Kind {
         Kind::SetupToken,
         Kind::Autosave,
         Kind::PublicVersion,
+        Kind::SiteRecord,
     ];
 
     fn tag(self) -> u8 {
@@ -112,6 +117,7 @@ impl Kind {
             Kind::SetupToken => 7,
             Kind::Autosave => 8,
             Kind::PublicVersion => 9,
+            Kind::SiteRecord => 10,
         }
     }
 
@@ -131,6 +137,7 @@ impl Kind {
             Kind::SetupToken => "setup token",
             Kind::Autosave => "autosaves",
             Kind::PublicVersion => "public version",
+            Kind::SiteRecord => "site records",
         }
     }
 }
@@ -162,6 +169,10 @@ pub enum Record {
         copy: Autosave,
     },
     PublicVersion(PublicVersion),
+    SiteRecord {
+        kind: RecordKind,
+        record: SiteRecord,
+    },
 }
 
 /// The digest of the setup token, as a secret's name in the codec's encoding.
@@ -179,6 +190,7 @@ impl Record {
             Record::SetupToken(_) => Kind::SetupToken,
             Record::Autosave { .. } => Kind::Autosave,
             Record::PublicVersion(_) => Kind::PublicVersion,
+            Record::SiteRecord { .. } => Kind::SiteRecord,
         }
     }
 
@@ -207,6 +219,12 @@ impl Record {
                 codec::encode_autosave(copy)?,
             ],
             Record::PublicVersion(version) => vec![codec::encode_public_version(version)?],
+            Record::SiteRecord { kind, record } => vec![
+                kind.name().as_bytes().to_vec(),
+                record.key.as_bytes().to_vec(),
+                record.revision.to_be_bytes().to_vec(),
+                record.bytes.clone(),
+            ],
         })
     }
 
@@ -280,6 +298,32 @@ impl Record {
             }
             Kind::PublicVersion => {
                 Record::PublicVersion(codec::decode_public_version(&one(&parts)?)?)
+            }
+            Kind::SiteRecord => {
+                let [kind, key, revision, bytes] = <[Vec<u8>; 4]>::try_from(parts)
+                    .map_err(|_| Refusal::Wrong("the wrong number of parts"))?;
+                let kind = std::str::from_utf8(&kind)
+                    .ok()
+                    .and_then(RecordKind::of_name)
+                    .filter(|kind| kind.backed_up())
+                    .ok_or(Refusal::Wrong("a site record of an unknown kind"))?;
+                let key = String::from_utf8(key)
+                    .ok()
+                    .filter(|key| records::check_key(key).is_ok())
+                    .ok_or(Refusal::Wrong("a site record with a bad key"))?;
+                let revision = <[u8; 8]>::try_from(revision)
+                    .map(u64::from_be_bytes)
+                    .ok()
+                    .filter(|r| *r >= 1)
+                    .ok_or(Refusal::Wrong("a site record with a bad revision"))?;
+                Record::SiteRecord {
+                    kind,
+                    record: SiteRecord {
+                        key,
+                        revision,
+                        bytes,
+                    },
+                }
             }
         })
     }

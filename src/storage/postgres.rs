@@ -28,6 +28,7 @@ mod connection;
 mod counts;
 mod follow;
 mod login_throttle;
+mod records;
 mod schema;
 mod search;
 mod story_write;
@@ -47,6 +48,7 @@ use super::{
     NotePage, PhotoBlob, PhotoPage, PublicVersion, StatusFilter, StoreError, Transaction, backup,
     index_ts,
 };
+use super::{Expect, RecordKind, SiteRecord};
 use crate::clock::Clock;
 use crate::domain::{
     AuditEvent, Autosave, Crop, FocalPoint, PageNumber, Paging, Photo, PhotoId, Session, Slug,

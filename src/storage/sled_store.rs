@@ -13,6 +13,7 @@
 //! - `photos`, `photo_blobs`: photo id -> record; photo id | kind -> bytes
 //! - `photo_hashes`: SHA-256 of an original -> photo id; blobs of such photos are keyed by the
 //!   hash (content-addressed): hash | 0 -> original, hash | 'w' | width (u32 BE) -> rendition
+//! - `records`: site records by kind and key (`records.rs`)
 //! - `meta`: site secrets, the setup token, the public version (generation u64 BE | time of
 //!   the change, ns since 1970 as i64 BE) and markers of indexes built for older databases
 //!
@@ -43,6 +44,7 @@ mod backup_stream;
 mod keys;
 mod login_throttle;
 mod notes;
+mod records;
 mod restore;
 mod restore_check;
 mod review_index;
@@ -56,6 +58,7 @@ use super::{
     Change, ChangeSubject, Cursor, ImportOutcome, Listing, ListingPage, MAX_REVISION, PhotoBlob,
     PhotoPage, PublicVersion, Store, StoreError, Transaction, backup, index_ts,
 };
+use super::{Expect, RecordKind, SiteRecord};
 use super::{ListedNote, NotePage};
 use crate::clock::Clock;
 use crate::domain::{
@@ -92,6 +95,8 @@ pub struct SledStore {
     /// Failed logins by throttle key, and the accounts' device keys: not in backups.
     login_failures: Tree,
     device_keys: Tree,
+    /// Site records (`records.rs`).
+    records: Tree,
     /// Every write holds this shared; a backup holds it exclusively, so a backup never sees
     /// half of a write that spans several calls into sled.
     gate: RwLock<()>,
@@ -162,6 +167,7 @@ impl SledStore {
             changes: db.open_tree("changes")?,
             login_failures: db.open_tree(login_throttle::LOGIN_FAILURES)?,
             device_keys: db.open_tree(login_throttle::DEVICE_KEYS)?,
+            records: db.open_tree(records::RECORDS)?,
             public: RwLock::new(decode_public_version(meta.get(PUBLIC_VERSION)?.as_deref())),
             meta,
             db,

@@ -11,6 +11,7 @@ mod backup;
 mod listings;
 mod login_throttle;
 mod photos;
+mod records;
 mod search;
 mod sessions;
 mod stories;
@@ -84,6 +85,11 @@ on_every_engine![
     login_throttle::pruning_forgets_old_keys_then_the_oldest_beyond_the_cap,
     login_throttle::beyond_the_cap_a_key_with_many_failures_outlasts_newer_single_ones,
     login_throttle::a_device_key_stays_until_forgotten_and_is_not_in_backups,
+    records::a_record_is_written_once_and_then_only_over_the_revision_read,
+    records::a_transaction_sees_its_own_record_writes_and_stores_all_or_none,
+    records::records_list_in_key_order_by_prefix_from_a_key,
+    records::a_public_record_write_moves_the_public_version_and_a_desk_one_does_not,
+    records::records_are_in_backups_but_presence_is_not,
 ];
 
 /// A fixed time to lay stories out from, to the second as stores keep it.

@@ -107,6 +107,23 @@ pub(super) fn write_backup(
             })
         },
     )?;
+    each_row(&mut tx, records::BACKUP_QUERY, |_, row| {
+        let name: String = get(row, 0)?;
+        let Some(kind) = RecordKind::of_name(&name).filter(|k| k.backed_up()) else {
+            return Ok(());
+        };
+        let revision: i64 = get(row, 2)?;
+        writer.record(&Record::SiteRecord {
+            kind,
+            record: SiteRecord {
+                key: get(row, 1)?,
+                revision: u64::try_from(revision).map_err(|_| {
+                    StoreError::Inconsistent("a site record's revision is negative".into())
+                })?,
+                bytes: get(row, 3)?,
+            },
+        })
+    })?;
     let row = tx.query_one(
         "SELECT public_generation, public_changed_at_ns FROM feed_state",
         &[],
@@ -253,6 +270,15 @@ impl Restorer<'_, '_, '_> {
                 )?;
             }
             Record::PublicVersion(version) => self.public = Some(version),
+            Record::SiteRecord { kind, record } => {
+                // Decoding the backup checked the revision is at least 1; one past i64 is damage.
+                let revision = i64::try_from(record.revision)
+                    .map_err(|_| StoreError::Invalid("a site record's revision is out of range"))?;
+                db.execute(
+                    "INSERT INTO site_records (kind, key, revision, record) VALUES ($1, $2, $3, $4)",
+                    &[&kind.name(), &record.key, &revision, &record.bytes],
+                )?;
+            }
         }
         Ok(())
     }

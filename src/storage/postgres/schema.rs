@@ -52,6 +52,12 @@ const MIGRATIONS: &[Migration] = &[
         readable_from: 1,
         sql: include_str!("migrations/0005_login_throttle.sql"),
     },
+    // Only adds a table: the release before can still use the database.
+    Migration {
+        version: 6,
+        readable_from: 1,
+        sql: include_str!("migrations/0006_site_records.sql"),
+    },
 ];
 
 /// The advisory lock every server takes to migrate ("newsroom" in ASCII).

@@ -186,4 +186,45 @@ impl Transaction for PgTx<'_, '_> {
         )?;
         Ok(())
     }
+
+    fn site_record(
+        &mut self,
+        kind: RecordKind,
+        key: &str,
+    ) -> Result<Option<SiteRecord>, StoreError> {
+        self.read_record(kind, key)
+    }
+
+    fn put_site_record(
+        &mut self,
+        kind: RecordKind,
+        key: &str,
+        bytes: Vec<u8>,
+        expect: Expect,
+        public: bool,
+    ) -> Result<u64, StoreError> {
+        let written = self.write_record(kind, key, Some(&bytes), expect, public)?;
+        written.ok_or_else(|| StoreError::Inconsistent("a written record has no revision".into()))
+    }
+
+    fn delete_site_record(
+        &mut self,
+        kind: RecordKind,
+        key: &str,
+        expect: Expect,
+        public: bool,
+    ) -> Result<bool, StoreError> {
+        if self.read_record(kind, key)?.is_none() {
+            if !expect.holds(None) {
+                return Err(StoreError::RecordConflict {
+                    kind,
+                    key: key.to_owned(),
+                    current: None,
+                });
+            }
+            return Ok(false);
+        }
+        self.write_record(kind, key, None, expect, public)?;
+        Ok(true)
+    }
 }

@@ -4,6 +4,7 @@
 
 use super::*;
 use crate::storage::backup::Record;
+use crate::storage::records::RecordStore;
 
 impl SledStore {
     /// Writes every record but login sessions into `writer`. The caller holds the write gate
@@ -73,6 +74,17 @@ impl SledStore {
                 story,
                 copy: decode_autosave(&value)?,
             })?;
+        }
+        for kind in RecordKind::ALL.into_iter().filter(|k| k.backed_up()) {
+            let mut after: Option<String> = None;
+            loop {
+                let batch = self.site_records(kind, "", after.as_deref(), 256)?;
+                let Some(last) = batch.last() else { break };
+                after = Some(last.key.clone());
+                for record in batch {
+                    writer.record(&Record::SiteRecord { kind, record })?;
+                }
+            }
         }
         writer.record(&Record::PublicVersion(self.public_version()?))?;
         writer.finish()
@@ -172,6 +184,7 @@ impl<'a> Restorer<'a> {
                     .insert(autosave_key(user, story), encode_autosave(&copy)?)?;
             }
             Record::PublicVersion(version) => self.public = Some(version),
+            Record::SiteRecord { kind, record } => store.put_restored_record(kind, &record)?,
         }
         Ok(())
     }

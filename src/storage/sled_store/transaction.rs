@@ -19,6 +19,8 @@ pub(super) struct SledTransaction<'a> {
     pub(super) setup_token: Option<[u8; 32]>,
     /// Site settings to store: their keys in `meta` and values.
     pub(super) settings: Vec<(Vec<u8>, Vec<u8>)>,
+    /// Site records to write or delete, in order.
+    pub(super) records: Vec<super::records::RecordWrite>,
 }
 
 impl<'a> SledTransaction<'a> {
@@ -32,6 +34,7 @@ impl<'a> SledTransaction<'a> {
             stories: Vec::new(),
             setup_token: None,
             settings: Vec::new(),
+            records: Vec::new(),
         }
     }
 
@@ -43,6 +46,7 @@ impl<'a> SledTransaction<'a> {
             && self.stories.is_empty()
             && self.setup_token.is_none()
             && self.settings.is_empty()
+            && self.records.is_empty()
     }
 
     pub(super) fn commit(self) -> Result<(), StoreError> {
@@ -65,6 +69,7 @@ impl<'a> SledTransaction<'a> {
             .map(|user| Ok((user, encode_user(user)?)))
             .collect::<Result<Vec<_>, StoreError>>()?;
         let store = self.store;
+        let now = store.clock.now();
         let trees = [
             &store.stories,
             &store.slugs,
@@ -77,6 +82,7 @@ impl<'a> SledTransaction<'a> {
             &store.usernames,
             &store.sessions,
             &store.audit,
+            &store.records,
         ];
         finish(trees[..].transaction(|t| {
             let abort = ConflictableTransactionError::Abort;
@@ -119,6 +125,13 @@ impl<'a> SledTransaction<'a> {
             }
             for (key, value) in &self.settings {
                 meta.insert(key.as_slice(), value.as_slice())?;
+            }
+            let mut public = false;
+            for write in &self.records {
+                public |= write.apply(&t[11])?;
+            }
+            if public {
+                record_change(meta, &t[6], ChangeSubject::Site, true, now)?;
             }
             Ok(())
         }))?;
@@ -236,5 +249,46 @@ impl Transaction for SledTransaction<'_> {
         let key = [SECRET_PREFIX, SETTING_PREFIX.as_bytes(), name.as_bytes()].concat();
         self.settings.push((key, value.to_vec()));
         Ok(())
+    }
+
+    fn site_record(
+        &mut self,
+        kind: RecordKind,
+        key: &str,
+    ) -> Result<Option<SiteRecord>, StoreError> {
+        self.record_now(kind, key)
+    }
+
+    fn put_site_record(
+        &mut self,
+        kind: RecordKind,
+        key: &str,
+        bytes: Vec<u8>,
+        expect: Expect,
+        public: bool,
+    ) -> Result<u64, StoreError> {
+        let written = self.write_record(kind, key, Some(bytes), expect, public)?;
+        written.ok_or_else(|| StoreError::Inconsistent("a written record has no revision".into()))
+    }
+
+    fn delete_site_record(
+        &mut self,
+        kind: RecordKind,
+        key: &str,
+        expect: Expect,
+        public: bool,
+    ) -> Result<bool, StoreError> {
+        if self.record_now(kind, key)?.is_none() {
+            if !expect.holds(None) {
+                return Err(StoreError::RecordConflict {
+                    kind,
+                    key: key.to_owned(),
+                    current: None,
+                });
+            }
+            return Ok(false);
+        }
+        self.write_record(kind, key, None, expect, public)?;
+        Ok(true)
     }
 }
