@@ -7,6 +7,7 @@ pub mod body;
 pub mod dateline;
 pub mod error;
 pub mod ids;
+pub mod language;
 pub mod merge;
 pub mod note;
 pub mod page;
@@ -19,6 +20,7 @@ pub mod site_key;
 pub mod slug;
 pub mod story;
 pub mod story_form;
+pub mod tag;
 pub mod text;
 pub mod two_factor;
 pub mod user;
@@ -29,6 +31,7 @@ pub use body::{Body, SanitizedHtml};
 pub use dateline::Dateline;
 pub use error::DomainError;
 pub use ids::{PhotoId, StoryId, UserId};
+pub use language::Language;
 pub use note::{NoteDraft, NoteKind, PublicNote, ReviewNote};
 pub use page::{PageNumber, Paging};
 pub use photo::{Aspect, Crop, FocalPoint, LeadPhoto, Photo, Rendition};
@@ -38,6 +41,7 @@ pub use session::Session;
 pub use site_key::SiteKey;
 pub use slug::Slug;
 pub use story::{PendingChanges, ReaderView, Status, Story, StoryContent, StoryEdit, StorySummary};
+pub use tag::{Tag, Tags};
 pub use text::{
     AltText, Byline, Bylines, Caption, Credit, Headline, Initials, NoteText, Source, Standfirst,
     WithdrawalReason,

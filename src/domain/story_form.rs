@@ -7,7 +7,7 @@ use super::{
     AltText, Body, Bylines, Caption, Credit, Dateline, DomainError, Headline, LeadPhoto, PhotoId,
     Section, Slug, Source, Standfirst, Status, Story, StoryContent, StoryEdit,
 };
-use super::{NoteDraft, NoteKind, NoteText};
+use super::{Language, NoteDraft, NoteKind, NoteText, Tags};
 use serde::{Deserialize, Serialize};
 use time::macros::format_description;
 use time::{Date, OffsetDateTime, PrimitiveDateTime};
@@ -220,6 +220,18 @@ story_fields! {
         kind: FieldKind::Line(100), group: Story, required: false,
         row: Alone,
         from_story: |s| s.content.slug.to_string(),
+    }
+    tags {
+        label: "Tags", hint: "separated by commas, e.g. Syria, Peace talks",
+        kind: FieldKind::Line(0), group: Story, required: false,
+        row: Alone,
+        from_story: |s| s.content.tags.to_form(),
+    }
+    language {
+        label: "Language", hint: "e.g. en, fr, zh-Hans, ar; left empty, the site's",
+        kind: FieldKind::Line(35), group: Story, required: false,
+        row: Alone,
+        from_story: |s| s.content.language.as_ref().map(ToString::to_string).unwrap_or_default(),
     }
     filed_at {
         label: "Filed at", hint: "UTC; when the copy was filed, which becomes its publication time",
@@ -486,6 +498,8 @@ pub fn apply(input: &StoryInput, dateline_date: Date) -> Result<StoryEdit, Field
         (Some(headline), "") => Some(Slug::from_headline(headline.as_str())),
         (_, raw) => record(&mut errors, "slug", Slug::parse(raw)),
     };
+    let tags = record(&mut errors, "tags", Tags::parse(&input.tags)).unwrap_or_default();
+    let language = optional(&mut errors, "language", &input.language, Language::parse);
     let photo = photo(input, &mut errors);
     let embargo = match input.embargo.trim() {
         "" => None,
@@ -514,6 +528,8 @@ pub fn apply(input: &StoryInput, dateline_date: Date) -> Result<StoryEdit, Field
             body,
             photo,
             embargo,
+            tags,
+            language,
         },
         filed_at,
     })

@@ -7,7 +7,7 @@ use crate::domain::dateline::Place;
 use crate::domain::{
     AltText, Body, Byline, Bylines, Caption, Credit, Dateline, DomainError, Headline, LeadPhoto,
     NoteKind, NoteText, PublicNote, Section, Slug, Source, Standfirst, Status, Story, StoryContent,
-    StoryId,
+    StoryId, Tags,
 };
 use crate::urls;
 use sha2::{Digest, Sha256};
@@ -194,6 +194,8 @@ pub fn story(doc: &Document, defaults: Defaults<'_>) -> Result<Story, NinjsError
         photo,
         // Whether it may be published yet is the editorial service's decision on import.
         embargo,
+        tags: Tags::default(),
+        language: None,
     };
     let mut story = Story::new_draft(content, None, created_at);
     story.notes = notes_of(doc, updated_at)?;

@@ -5,10 +5,10 @@
 use super::{Change, ChangeSubject, PublicVersion};
 use crate::domain::{
     AltText, AuditAction, AuditEvent, Autosave, Body, Byline, Bylines, Caption, Credit, Dateline,
-    DomainError, Headline, Initials, LeadPhoto, NoteKind, NoteText, PasswordHash, PendingChanges,
-    Photo, PhotoId, PublicNote, RecoveryDigest, Rendition, ReviewNote, Role, Section, Session,
-    Slug, Source, Standfirst, Status, Story, StoryContent, StoryId, StorySummary, TotpSecret,
-    TwoFactor, User, UserId, Username, WithdrawalReason, dateline::Place,
+    DomainError, Headline, Initials, Language, LeadPhoto, NoteKind, NoteText, PasswordHash,
+    PendingChanges, Photo, PhotoId, PublicNote, RecoveryDigest, Rendition, ReviewNote, Role,
+    Section, Session, Slug, Source, Standfirst, Status, Story, StoryContent, StoryId, StorySummary,
+    Tag, Tags, TotpSecret, TwoFactor, User, UserId, Username, WithdrawalReason, dateline::Place,
 };
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
 use thiserror::Error;
@@ -25,6 +25,9 @@ const STORY_V2: u8 = 2;
 const STORY_V3: u8 = 3;
 /// Since the public revision: how many changes readers have seen, and when the last one was.
 const STORY_V4: u8 = 4;
+/// Since tags and languages: what a story's content and its pending changes add to
+/// [`ContentV1`] ([`ContentExtrasV1`]).
+const STORY_V5: u8 = 5;
 const SUMMARY_V1: u8 = 1;
 /// Since withdrawal: the status can be withdrawn.
 const SUMMARY_V2: u8 = 2;
@@ -33,6 +36,8 @@ const SUMMARY_V2: u8 = 2;
 const SUMMARY_V3: u8 = 3;
 /// Since the public revision: when readers last saw the story change.
 const SUMMARY_V4: u8 = 4;
+/// Since languages: the story's language.
+const SUMMARY_V5: u8 = 5;
 
 #[derive(Debug, Error)]
 pub enum CodecError {
@@ -211,6 +216,64 @@ impl From<StoryV3> for StoryV4 {
     }
 }
 
+/// [`StoryV4`] and what tags and languages add to its content and to its pending changes'.
+#[derive(Serialize, Deserialize)]
+struct StoryV5 {
+    base: StoryV4,
+    content: ContentExtrasV1,
+    pending: Option<ContentExtrasV1>,
+}
+
+impl From<StoryV4> for StoryV5 {
+    fn from(base: StoryV4) -> Self {
+        StoryV5 {
+            pending: base
+                .base
+                .pending
+                .as_ref()
+                .map(|_| ContentExtrasV1::default()),
+            content: ContentExtrasV1::default(),
+            base,
+        }
+    }
+}
+
+/// What a writer types of a story besides [`ContentV1`].
+#[derive(Serialize, Deserialize, Default)]
+struct ContentExtrasV1 {
+    /// Each tag's name and key.
+    tags: Vec<(String, String)>,
+    language: Option<String>,
+}
+
+fn encode_extras(c: &StoryContent) -> ContentExtrasV1 {
+    ContentExtrasV1 {
+        tags: c
+            .tags
+            .iter()
+            .map(|t| (t.name().to_owned(), t.key().to_string()))
+            .collect(),
+        language: c.language.as_ref().map(ToString::to_string),
+    }
+}
+
+/// Puts `extras` into `content`, decoded from the rest of the record.
+fn decode_extras(content: &mut StoryContent, extras: ContentExtrasV1) -> Result<(), CodecError> {
+    content.tags = Tags::new(
+        extras
+            .tags
+            .iter()
+            .map(|(name, key)| Tag::with_key(name, Slug::parse(key)?))
+            .collect::<Result<_, _>>()?,
+    )?;
+    content.language = extras
+        .language
+        .as_deref()
+        .map(Language::parse)
+        .transpose()?;
+    Ok(())
+}
+
 /// What a writer types of a story.
 #[derive(Serialize, Deserialize)]
 struct ContentV1 {
@@ -349,38 +412,48 @@ pub fn encode_story(story: &Story) -> Result<Vec<u8>, CodecError> {
         }),
         assignee: story.assignee.map(UserId::to_bytes),
     };
-    let record = StoryV4 {
-        base: v3,
-        public_revision: story.public_revision,
-        public_changed_at: story
-            .public_changed_at
-            .map(OffsetDateTime::unix_timestamp_nanos),
+    let record = StoryV5 {
+        base: StoryV4 {
+            base: v3,
+            public_revision: story.public_revision,
+            public_changed_at: story
+                .public_changed_at
+                .map(OffsetDateTime::unix_timestamp_nanos),
+        },
+        content: encode_extras(&story.content),
+        pending: story.pending.as_deref().map(|p| encode_extras(&p.content)),
     };
-    encode(STORY_V4, &record)
+    encode(STORY_V5, &record)
 }
 
 pub fn decode_story(bytes: &[u8]) -> Result<Story, CodecError> {
     let (version, payload) = version_of(bytes)?;
-    let record: StoryV4 = match version {
-        STORY_V1 => StoryV3::from(StoryV2::from(decode::<StoryV1>(payload)?)).into(),
-        STORY_V2 => StoryV3::from(decode::<StoryV2>(payload)?).into(),
-        STORY_V3 => decode::<StoryV3>(payload)?.into(),
-        STORY_V4 => decode(payload)?,
+    let record: StoryV5 = match version {
+        STORY_V1 => StoryV4::from(StoryV3::from(StoryV2::from(decode::<StoryV1>(payload)?))).into(),
+        STORY_V2 => StoryV4::from(StoryV3::from(decode::<StoryV2>(payload)?)).into(),
+        STORY_V3 => StoryV4::from(decode::<StoryV3>(payload)?).into(),
+        STORY_V4 => decode::<StoryV4>(payload)?.into(),
+        STORY_V5 => decode(payload)?,
         other => return Err(CodecError::UnknownVersion(other)),
     };
-    let StoryV4 {
+    let StoryV5 {
         base:
-            StoryV3 {
-                base: r,
-                pending,
-                notes,
-                sent_back,
-                assignee,
+            StoryV4 {
+                base:
+                    StoryV3 {
+                        base: r,
+                        pending,
+                        notes,
+                        sent_back,
+                        assignee,
+                    },
+                public_revision,
+                public_changed_at,
             },
-        public_revision,
-        public_changed_at,
+        content: extras,
+        pending: pending_extras,
     } = record;
-    Ok(Story {
+    let mut story = Story {
         id: StoryId::from_bytes(r.id),
         revision: r.revision,
         content: StoryContent {
@@ -394,6 +467,8 @@ pub fn decode_story(bytes: &[u8]) -> Result<Story, CodecError> {
             body: Body::from_stored(r.body)?,
             photo: r.photo.map(decode_lead_photo).transpose()?,
             embargo: r.embargo.map(datetime).transpose()?,
+            tags: Tags::default(),
+            language: None,
         },
         status: decode_status(r.status)?,
         submitted: r.submitted,
@@ -441,7 +516,12 @@ pub fn decode_story(bytes: &[u8]) -> Result<Story, CodecError> {
             .as_deref()
             .map(WithdrawalReason::parse)
             .transpose()?,
-    })
+    };
+    decode_extras(&mut story.content, extras)?;
+    if let (Some(pending), Some(extras)) = (story.pending.as_deref_mut(), pending_extras) {
+        decode_extras(&mut pending.content, extras)?;
+    }
+    Ok(story)
 }
 
 fn encode_content(c: &StoryContent) -> ContentV1 {
@@ -471,6 +551,8 @@ fn decode_content(r: ContentV1) -> Result<StoryContent, CodecError> {
         body: Body::from_stored(r.body)?,
         photo: r.photo.map(decode_lead_photo).transpose()?,
         embargo: r.embargo.map(datetime).transpose()?,
+        tags: Tags::default(),
+        language: None,
     })
 }
 
@@ -597,6 +679,22 @@ impl From<SummaryV3> for SummaryV4 {
     }
 }
 
+/// [`SummaryV4`] and the story's language.
+#[derive(Serialize, Deserialize)]
+struct SummaryV5 {
+    base: SummaryV4,
+    language: Option<String>,
+}
+
+impl From<SummaryV4> for SummaryV5 {
+    fn from(base: SummaryV4) -> Self {
+        SummaryV5 {
+            base,
+            language: None,
+        }
+    }
+}
+
 pub fn encode_summary(s: &StorySummary) -> Result<Vec<u8>, CodecError> {
     let v3 = SummaryV3 {
         base: SummaryV2 {
@@ -617,33 +715,44 @@ pub fn encode_summary(s: &StorySummary) -> Result<Vec<u8>, CodecError> {
         sent_back: s.sent_back,
         assignee: s.assignee.map(UserId::to_bytes),
     };
-    let record = SummaryV4 {
-        base: v3,
-        public_changed_at: s
-            .public_changed_at
-            .map(OffsetDateTime::unix_timestamp_nanos),
+    let record = SummaryV5 {
+        base: SummaryV4 {
+            base: v3,
+            public_changed_at: s
+                .public_changed_at
+                .map(OffsetDateTime::unix_timestamp_nanos),
+        },
+        language: s.language.as_ref().map(ToString::to_string),
     };
-    encode(SUMMARY_V4, &record)
+    encode(SUMMARY_V5, &record)
 }
 
 pub fn decode_summary(bytes: &[u8]) -> Result<StorySummary, CodecError> {
     let (version, payload) = version_of(bytes)?;
-    let record: SummaryV4 = match version {
-        SUMMARY_V1 => SummaryV3::from(SummaryV2::from(decode::<SummaryV1>(payload)?)).into(),
-        SUMMARY_V2 => SummaryV3::from(decode::<SummaryV2>(payload)?).into(),
-        SUMMARY_V3 => decode::<SummaryV3>(payload)?.into(),
-        SUMMARY_V4 => decode(payload)?,
+    let record: SummaryV5 = match version {
+        SUMMARY_V1 => SummaryV4::from(SummaryV3::from(SummaryV2::from(decode::<SummaryV1>(
+            payload,
+        )?)))
+        .into(),
+        SUMMARY_V2 => SummaryV4::from(SummaryV3::from(decode::<SummaryV2>(payload)?)).into(),
+        SUMMARY_V3 => SummaryV4::from(decode::<SummaryV3>(payload)?).into(),
+        SUMMARY_V4 => decode::<SummaryV4>(payload)?.into(),
+        SUMMARY_V5 => decode(payload)?,
         other => return Err(CodecError::UnknownVersion(other)),
     };
-    let SummaryV4 {
+    let SummaryV5 {
         base:
-            SummaryV3 {
-                base: r,
-                pending,
-                sent_back,
-                assignee,
+            SummaryV4 {
+                base:
+                    SummaryV3 {
+                        base: r,
+                        pending,
+                        sent_back,
+                        assignee,
+                    },
+                public_changed_at,
             },
-        public_changed_at,
+        language,
     } = record;
     Ok(StorySummary {
         id: StoryId::from_bytes(r.id),
@@ -652,6 +761,7 @@ pub fn decode_summary(bytes: &[u8]) -> Result<StorySummary, CodecError> {
         slug: Slug::parse(&r.slug)?,
         section: Section::parse(&r.section)?,
         bylines: decode_bylines(&r.bylines)?,
+        language: language.as_deref().map(Language::parse).transpose()?,
         status: decode_status(r.status)?,
         submitted: r.submitted,
         pending,
@@ -1574,7 +1684,7 @@ pub(crate) mod tests {
     #[test]
     fn records_start_with_their_format_version() {
         let bytes = encode_story(&sample_story()).unwrap();
-        assert_eq!(bytes[0], STORY_V4);
+        assert_eq!(bytes[0], STORY_V5);
     }
 
     #[test]

@@ -1222,7 +1222,7 @@ fn a_database_holding_stories_from_before_search_finds_them_once_migrated() {
              ALTER TABLE photos DROP COLUMN search;
              DROP TEXT SEARCH CONFIGURATION newsroom;
              DROP EXTENSION unaccent;
-             DROP TABLE login_throttle, device_keys;
+             DROP TABLE login_throttle, device_keys, site_records;
              DELETE FROM schema_migrations WHERE version >= 2;",
         )
         .unwrap();
