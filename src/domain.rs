@@ -36,7 +36,7 @@ pub use note::{NoteDraft, NoteKind, PublicNote, ReviewNote};
 pub use page::{PageNumber, Paging};
 pub use photo::{Aspect, Crop, FocalPoint, LeadPhoto, Photo, Rendition};
 pub use search::SearchTerms;
-pub use section::Section;
+pub use section::{Section, SectionList, SectionSpec};
 pub use session::Session;
 pub use site_key::SiteKey;
 pub use slug::Slug;

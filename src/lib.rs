@@ -14,6 +14,7 @@ pub mod metrics;
 pub mod ninjs;
 pub mod photos;
 pub mod scheduler;
+pub mod sections;
 pub mod settings;
 pub mod startup;
 pub mod storage;

@@ -47,6 +47,8 @@ impl Application {
         let port = bound.port();
         let base_url = settings.base_url.clone();
         let setup = crate::auth::token::issue_setup_token(&*store)?;
+        // The sections admins set up, before the first page shows them.
+        crate::sections::refresh(&*store)?;
         // Before the first page: a new build or new settings date every page anew.
         store.adopt_page_look(&web::public::page_look(&settings))?;
         // Commands reach a server on sled through its control socket; on PostgreSQL they open
@@ -182,7 +184,13 @@ async fn follow_changes(store: SharedStore) {
     loop {
         interval.tick().await;
         let store = store.clone();
-        match actix_web::web::block(move || store.follow_changes()).await {
+        // Sections first: a page made between the two shows the new list under the old public
+        // version, which the second step then retires, never the old list under the new one.
+        let follow = move || {
+            crate::sections::refresh(&*store)?;
+            store.follow_changes()
+        };
+        match actix_web::web::block(follow).await {
             Ok(Ok(())) => {}
             Ok(Err(e)) => {
                 tracing::warn!(error = %crate::telemetry::chain(&e), "cannot follow changes")

@@ -7,8 +7,9 @@ use crate::domain::{
     AltText, AuditAction, AuditEvent, Autosave, Body, Byline, Bylines, Caption, Credit, Dateline,
     DomainError, Headline, Initials, Language, LeadPhoto, NoteKind, NoteText, PasswordHash,
     PendingChanges, Photo, PhotoId, PublicNote, RecoveryDigest, Rendition, ReviewNote, Role,
-    Section, Session, Slug, Source, Standfirst, Status, Story, StoryContent, StoryId, StorySummary,
-    Tag, Tags, TotpSecret, TwoFactor, User, UserId, Username, WithdrawalReason, dateline::Place,
+    Section, SectionList, SectionSpec, Session, Slug, Source, Standfirst, Status, Story,
+    StoryContent, StoryId, StorySummary, Tag, Tags, TotpSecret, TwoFactor, User, UserId, Username,
+    WithdrawalReason, dateline::Place,
 };
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
 use thiserror::Error;
@@ -460,7 +461,7 @@ pub fn decode_story(bytes: &[u8]) -> Result<Story, CodecError> {
             headline: Headline::parse(&r.headline)?,
             standfirst: r.standfirst.as_deref().map(Standfirst::parse).transpose()?,
             slug: Slug::parse(&r.slug)?,
-            section: Section::parse(&r.section)?,
+            section: Section::from_stored(&r.section)?,
             bylines: decode_bylines(&r.bylines)?,
             source: r.source.as_deref().map(Source::parse).transpose()?,
             dateline: r.dateline.map(decode_dateline).transpose()?,
@@ -544,7 +545,7 @@ fn decode_content(r: ContentV1) -> Result<StoryContent, CodecError> {
         headline: Headline::parse(&r.headline)?,
         standfirst: r.standfirst.as_deref().map(Standfirst::parse).transpose()?,
         slug: Slug::parse(&r.slug)?,
-        section: Section::parse(&r.section)?,
+        section: Section::from_stored(&r.section)?,
         bylines: decode_bylines(&r.bylines)?,
         source: r.source.as_deref().map(Source::parse).transpose()?,
         dateline: r.dateline.map(decode_dateline).transpose()?,
@@ -759,7 +760,7 @@ pub fn decode_summary(bytes: &[u8]) -> Result<StorySummary, CodecError> {
         headline: Headline::parse(&r.headline)?,
         standfirst: r.standfirst.as_deref().map(Standfirst::parse).transpose()?,
         slug: Slug::parse(&r.slug)?,
-        section: Section::parse(&r.section)?,
+        section: Section::from_stored(&r.section)?,
         bylines: decode_bylines(&r.bylines)?,
         language: language.as_deref().map(Language::parse).transpose()?,
         status: decode_status(r.status)?,
@@ -947,6 +948,49 @@ pub fn decode_session(bytes: &[u8]) -> Result<Session, CodecError> {
         address: r.address,
         last_seen: r.last_seen.map(seconds).transpose()?,
     })
+}
+
+// --- Sections ----------------------------------------------------------------------------------
+
+const SECTIONS_V1: u8 = 1;
+
+#[derive(Serialize, Deserialize)]
+struct SectionV1 {
+    key: String,
+    name: String,
+    hidden: bool,
+}
+
+pub fn encode_sections(list: &SectionList) -> Result<Vec<u8>, CodecError> {
+    let record: Vec<SectionV1> = list
+        .specs()
+        .iter()
+        .map(|s| SectionV1 {
+            key: s.key.to_string(),
+            name: s.name.clone(),
+            hidden: s.hidden,
+        })
+        .collect();
+    encode(SECTIONS_V1, &record)
+}
+
+pub fn decode_sections(bytes: &[u8]) -> Result<SectionList, CodecError> {
+    let (version, payload) = version_of(bytes)?;
+    let record: Vec<SectionV1> = match version {
+        SECTIONS_V1 => decode(payload)?,
+        other => return Err(CodecError::UnknownVersion(other)),
+    };
+    let specs = record
+        .into_iter()
+        .map(|s| -> Result<SectionSpec, CodecError> {
+            Ok(SectionSpec {
+                key: Slug::parse(&s.key)?,
+                name: SectionList::parse_name(&s.name)?,
+                hidden: s.hidden,
+            })
+        })
+        .collect::<Result<_, _>>()?;
+    Ok(SectionList::new(specs)?)
 }
 
 // --- Autosaved form copies ---------------------------------------------------------------------

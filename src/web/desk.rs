@@ -10,6 +10,7 @@ mod login;
 mod login_code;
 mod photos;
 mod restore;
+mod sections;
 mod setup;
 mod stories;
 pub mod story_form;
@@ -58,6 +59,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(account::routes)
         .configure(login_code::routes)
         .configure(audit::routes)
+        .configure(sections::routes)
         .configure(history::routes);
 }
 

@@ -51,6 +51,7 @@ mod search_browser;
 mod search_desk;
 mod search_index;
 mod search_leaks;
+mod sections;
 mod sitemaps;
 mod staged_edits;
 mod story_form_limits;

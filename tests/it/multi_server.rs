@@ -389,3 +389,57 @@ async fn a_password_change_a_second_factor_reset_and_a_disable_end_sessions_on_e
     assert_eq!(disabled.status(), StatusCode::SEE_OTHER);
     assert_eq!(desk(again).await, StatusCode::SEE_OTHER);
 }
+
+#[actix_web::test]
+async fn sections_renamed_through_one_server_show_on_the_other() {
+    if !runs_once("multi_server") {
+        return;
+    }
+    let (site, a, b) = two_servers().await;
+    let mut add = newsroom(&site);
+    add.args(["user", "add", "boss", "--role", "admin"]);
+    let added = run_with_input(add, &format!("{PASSWORD}\n"));
+    assert!(added.status.success(), "{}", added.stderr);
+    // B has its front page cached with the old names.
+    assert!(
+        b.get("/")
+            .await
+            .text()
+            .await
+            .unwrap()
+            .contains(">Culture</a>")
+    );
+    let admin = Browser::new(&a.address);
+    assert_eq!(
+        admin.try_login("boss", PASSWORD).await.status(),
+        StatusCode::SEE_OTHER
+    );
+    let (_, form) = admin.get_html("/desk/sections").await;
+    let mut fields: Vec<(String, String)> =
+        crate::helpers::select(&form, "form.sections-form input")
+            .into_iter()
+            .filter(|i| i.attr("type") != Some("checkbox") || i.attr("checked").is_some())
+            .filter_map(|i| {
+                Some((
+                    i.attr("name")?.to_owned(),
+                    i.attr("value").unwrap_or("").to_owned(),
+                ))
+            })
+            .collect();
+    for field in &mut fields {
+        if field.0 == "name:culture" {
+            field.1 = "Arts and culture".into();
+        }
+    }
+    let saved = admin
+        .client
+        .post(format!("{}/desk/sections", a.address))
+        .form(&fields)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(saved.status(), StatusCode::SEE_OTHER);
+
+    eventually_shows(&b, "/", ">Arts and culture</a>").await;
+    eventually_shows(&b, "/section/culture", "Arts and culture").await;
+}

@@ -58,7 +58,7 @@ pub(super) fn form_page(
         }),
         photo_url,
         library_url,
-        sections: Section::all().collect(),
+        sections: Section::offered(story.map(|s| s.editable_content().section)),
         story_id: story.map(|s| s.id.to_string()).unwrap_or_default(),
         autosaved: None,
         can_withdraw: signed_in.user.role.can_publish() && story.is_some_and(Story::is_public),

@@ -35,7 +35,7 @@ pub(super) async fn section_json(
     state: State,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let section = Section::parse(&path).map_err(|_| AppError::NotFound)?;
+    let section = Section::shown(&path).ok_or(AppError::NotFound)?;
     feed(state, Some(section), Format::Json).await
 }
 
@@ -44,7 +44,7 @@ pub(super) async fn section_rss(
     state: State,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let section = Section::parse(&path).map_err(|_| AppError::NotFound)?;
+    let section = Section::shown(&path).ok_or(AppError::NotFound)?;
     feed(state, Some(section), Format::Rss).await
 }
 
@@ -53,7 +53,7 @@ pub(super) async fn section_atom(
     state: State,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let section = Section::parse(&path).map_err(|_| AppError::NotFound)?;
+    let section = Section::shown(&path).ok_or(AppError::NotFound)?;
     feed(state, Some(section), Format::Atom).await
 }
 

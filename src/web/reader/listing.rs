@@ -32,7 +32,7 @@ pub(super) async fn section_first(
     state: State,
     path: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
-    let section = Section::parse(&path).map_err(|_| AppError::NotFound)?;
+    let section = Section::shown(&path).ok_or(AppError::NotFound)?;
     render(state, Listing::Section(section), PageNumber::FIRST).await
 }
 
@@ -42,7 +42,7 @@ pub(super) async fn section_page(
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, AppError> {
     let (section, page) = path.into_inner();
-    let section = Section::parse(&section).map_err(|_| AppError::NotFound)?;
+    let section = Section::shown(&section).ok_or(AppError::NotFound)?;
     let page = page_number(&page)?;
     if page == PageNumber::FIRST {
         return Ok(redirect(&urls::section(section, 1)));

@@ -24,7 +24,7 @@ pub(super) fn page(signed_in: &SignedIn, action: Action, unmerged: &Unmerged) ->
         input: StoryInput::default(),
         conflicts: Vec::new(),
         body: Vec::new(),
-        sections: Section::all().collect(),
+        sections: Section::every().collect(),
         errors: Vec::new(),
     };
     page.lay_out(&unmerged.merge);

@@ -235,7 +235,7 @@ pub(in crate::web::desk) async fn list(
             .iter()
             .map(|s| (s.key(), label(*s)))
             .collect(),
-        sections: Section::all().collect(),
+        sections: Section::every().collect(),
         total,
         for_review,
         for_review_url: format!(
