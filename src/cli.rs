@@ -3,7 +3,6 @@
 use crate::auth::token::Setup;
 use crate::commands::{self, Output, Request, Site, WireFile};
 use crate::control::{self, OwnedInput};
-use crate::domain::Section;
 use crate::settings::{DatabaseUrl, Settings, Storage};
 use crate::startup::Application;
 use crate::storage::{self, SharedStore, StoreError};
@@ -128,6 +127,10 @@ pub struct ServeArgs {
     /// Name shown in the masthead and page titles.
     #[arg(long, env = "NEWSROOM_SITE_NAME", default_value = "Newsroom")]
     pub site_name: String,
+    /// The site's language (a BCP 47 tag such as en, fr, ar): of its own words, and of every
+    /// story that names none.
+    #[arg(long, env = "NEWSROOM_LANGUAGE", default_value = "en", value_name = "TAG", value_parser = parse_language)]
+    pub language: crate::domain::Language,
     /// The publisher's logo in articles' structured data (Google asks for one at least 112
     /// pixels wide); with it, its width and height. Defaults to the logo shipped with the site.
     #[arg(long, env = "NEWSROOM_LOGO_URL", value_name = "URL", requires_all = ["logo_width", "logo_height"])]
@@ -182,16 +185,24 @@ pub struct ImportWireArgs {
     /// Files of wire copy, one story each.
     #[arg(required = true, value_name = "FILE")]
     pub files: Vec<PathBuf>,
-    /// Section the stories are published in.
+    /// Section the stories are published in, by its key.
     #[arg(long, default_value = "world", value_parser = parse_section)]
-    pub section: Section,
+    pub section: String,
+    /// The language the copy is written in (a BCP 47 tag such as zh-Hans or ar); left out,
+    /// the site's.
+    #[arg(long, value_name = "TAG", value_parser = parse_language)]
+    pub language: Option<crate::domain::Language>,
     /// Split each story into pages at paragraph breaks, a page closing once it holds N words.
     #[arg(long, value_name = "N")]
     pub page_words: Option<std::num::NonZeroUsize>,
 }
 
-fn parse_section(raw: &str) -> Result<Section, String> {
-    Section::parse(raw).map_err(|e| e.to_string())
+/// A section's key as commands take it. Which sections exist is the site's (see
+/// [`crate::sections`]): the command checks it where the site's list is at hand.
+fn parse_section(raw: &str) -> Result<String, String> {
+    crate::domain::Slug::parse(raw)
+        .map(|key| key.to_string())
+        .map_err(|_| format!("{raw:?} is not a section's key, such as world or business"))
 }
 
 impl Cli {
@@ -259,6 +270,7 @@ fn serve(mut settings: Settings, args: ServeArgs) -> anyhow::Result<()> {
         .to_owned();
     settings.bind = args.bind;
     settings.site_name = args.site_name;
+    settings.language = args.language;
     if let (Some(url), Some(width), Some(height)) =
         (args.logo_url, args.logo_width, args.logo_height)
     {
@@ -328,8 +340,9 @@ fn import_wire(settings: Settings, args: ImportWireArgs) -> anyhow::Result<()> {
         });
     }
     let request = Request::ImportWire {
-        section: args.section.key().to_owned(),
+        section: args.section,
         page_words: args.page_words,
+        language: args.language.map(|l| l.to_string()),
     };
     let input: OwnedInput = Box::new(files.into_iter().map(|file| file.to_line()));
     Target::open(&settings)?.run(&settings, request, input, std::io::stdout().lock())
@@ -368,6 +381,8 @@ impl Target {
         let mut terminal = Terminal { out };
         let ran = match self {
             Target::Here(store) => {
+                // The site's own sections, which a command may file stories under.
+                crate::sections::refresh(&*store)?;
                 let site = Site {
                     store: &*store,
                     storage: &settings.storage,
@@ -403,4 +418,9 @@ impl<W: Write> Output for Terminal<W> {
         self.out.flush()?;
         writeln!(std::io::stderr().lock(), "{line}")
     }
+}
+
+/// A language tag as `--language` takes it.
+fn parse_language(raw: &str) -> Result<crate::domain::Language, String> {
+    crate::domain::Language::parse(raw).map_err(|e| e.to_string())
 }

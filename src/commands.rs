@@ -55,17 +55,23 @@ pub enum Request {
     Export {
         base_url: String,
         site_name: String,
+        /// The site's language, given for stories that name none.
+        language: String,
     },
     /// Reads ninjs documents from the input, one a line; `source` names it in messages.
     Import {
         source: String,
         section: String,
         base_url: String,
+        /// The site's language: a document in it is a story in the site's language.
+        language: String,
     },
     /// Reads [`WireFile`]s from the input, one a line.
     ImportWire {
         section: String,
         page_words: Option<NonZeroUsize>,
+        /// The copy's language; `None`: the site's.
+        language: Option<String>,
     },
     /// Backs up into `dir`, an absolute path (written by whoever runs the command, which is
     /// the server's own account when it runs there).
@@ -194,16 +200,28 @@ pub fn run(
         Request::Export {
             base_url,
             site_name,
-        } => distribution::export(store, &base_url, &site_name, output),
+            language,
+        } => distribution::export(store, &base_url, &site_name, &language, output),
         Request::Import {
             source,
             section,
             base_url,
-        } => distribution::import(store, &source, &section, &base_url, input, output),
+            language,
+        } => distribution::import(
+            store, &source, &section, &base_url, &language, input, output,
+        ),
         Request::ImportWire {
             section,
             page_words,
-        } => distribution::import_wire(store, &section, page_words, input, output),
+            language,
+        } => distribution::import_wire(
+            store,
+            &section,
+            page_words,
+            language.as_deref(),
+            input,
+            output,
+        ),
         Request::Backup { dir } => distribution::backup(site, &dir, output),
         Request::SetupLink { base_url } => distribution::setup_link(site, &base_url, output),
         Request::Reindex => search::reindex(site, output),
@@ -245,15 +263,18 @@ mod tests {
             Request::Export {
                 base_url: "http://x".into(),
                 site_name: "X".into(),
+                language: "en".into(),
             },
             Request::Import {
                 source: "f".into(),
                 section: "world".into(),
                 base_url: "http://x".into(),
+                language: "en".into(),
             },
             Request::ImportWire {
                 section: "world".into(),
                 page_words: None,
+                language: Some("ar".into()),
             },
             Request::Backup {
                 dir: "/tmp/b".into(),

@@ -17,9 +17,6 @@ pub use document::{Association, BodyText, Document, Entity, InfoSource, Renditio
 pub use reading::{Defaults, NinjsError, story, story_id};
 pub use writing::{Site, document, to_line};
 
-/// The language every story is written in (BCP 47).
-pub const LANGUAGE: &str = "en";
-
 /// Content type of the Markdown body that rides beside the HTML one, so a story comes back
 /// exactly as it was written rather than reconstructed from its HTML.
 const MARKDOWN: &str = "text/markdown";
@@ -35,10 +32,14 @@ mod tests {
     use time::OffsetDateTime;
     use time::macros::{date, datetime};
 
+    static ENGLISH: std::sync::LazyLock<crate::domain::Language> =
+        std::sync::LazyLock::new(|| crate::domain::Language::parse("en").unwrap());
+
     fn site() -> Site<'static> {
         Site {
             base_url: "https://news.example",
             name: "The Example",
+            language: &ENGLISH,
         }
     }
 
@@ -95,6 +96,7 @@ mod tests {
             section: Section::parse("world").unwrap(),
             now: OffsetDateTime::now_utc(),
             base_url: site().base_url,
+            language: &ENGLISH,
         };
         let again = document(&story(&doc, defaults).unwrap(), site());
         assert_eq!(again, doc);
@@ -134,6 +136,7 @@ mod tests {
             section: Section::parse("world").unwrap(),
             now: OffsetDateTime::now_utc(),
             base_url: site().base_url,
+            language: &ENGLISH,
         };
         let back = story_of(&doc, defaults);
         assert_eq!(back.notes, story.notes);

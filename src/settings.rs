@@ -16,6 +16,8 @@ pub struct Settings {
     /// decide whether cookies are marked Secure.
     pub base_url: String,
     pub site_name: String,
+    /// The language of the site's own words and of every story that names none of its own.
+    pub language: crate::domain::Language,
     /// The publisher's logo in articles' structured data.
     pub logo: Logo,
     /// Stories on a front or section page.
@@ -52,6 +54,8 @@ impl Settings {
             bind: "127.0.0.1:8080".into(),
             base_url: "http://127.0.0.1:8080".into(),
             site_name: "Newsroom".into(),
+            language: crate::domain::Language::parse("en")
+                .unwrap_or_else(|_| unreachable!("en is a language tag")),
             logo: Logo::shipped(),
             per_page: 20,
             max_photo_bytes: 20 << 20,

@@ -14,7 +14,7 @@ pub mod search;
 pub mod sitemaps;
 pub mod structured;
 
-use crate::domain::{Role, Section, Username};
+use crate::domain::{Language, Role, Section, Username};
 use crate::urls::assets::{Logo, css_url};
 use askama::Template;
 use time::OffsetDateTime;
@@ -34,6 +34,8 @@ pub struct SiteContext {
     pub description: String,
     /// The publisher's logo, with an absolute URL.
     pub logo: Logo,
+    /// The language of the site's own words, and of stories that name none.
+    pub language: Language,
 }
 
 impl SiteContext {
@@ -44,9 +46,22 @@ impl SiteContext {
         Self {
             description: format!("The latest news from {name}."),
             logo: absolute_logo(&base_url, Logo::shipped()),
+            language: Language::parse("en").unwrap_or_else(|_| unreachable!("en is a tag")),
             name,
             base_url,
         }
+    }
+
+    /// The same site in another language.
+    pub fn with_language(mut self, language: Language) -> Self {
+        self.language = language;
+        self
+    }
+
+    /// A story's language, as its page and listings mark it: only where it differs from the
+    /// site's, which the whole page is marked with.
+    pub fn story_language(&self, language: Option<&Language>) -> StoryLanguage {
+        StoryLanguage::of(language.filter(|l| **l != self.language))
     }
 
     /// The same site with another publisher's logo.
@@ -92,6 +107,9 @@ pub struct PageContext {
     pub current_section: Option<Section>,
     /// What the masthead's search box holds: the words searched for, on the results page.
     pub search: String,
+    /// The page's language (`<html lang>`) and direction: the site's.
+    pub lang: String,
+    pub dir: &'static str,
 }
 
 impl PageContext {
@@ -104,11 +122,34 @@ impl PageContext {
             sections: Section::all().collect(),
             current_section: None,
             search: String::new(),
+            lang: site.language.to_string(),
+            dir: site.language.dir(),
         }
     }
 
     pub fn is_current(&self, section: &Section) -> bool {
         self.current_section == Some(*section)
+    }
+}
+
+/// How an element holding a story's words is marked when the story's language is not the
+/// page's: `lang`, and `dir` when the direction differs too. Empty for a story in the site's
+/// language.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct StoryLanguage {
+    pub lang: Option<String>,
+    pub dir: Option<&'static str>,
+}
+
+impl StoryLanguage {
+    fn of(language: Option<&Language>) -> Self {
+        match language {
+            None => Self::default(),
+            Some(language) => Self {
+                lang: Some(language.to_string()),
+                dir: Some(language.dir()),
+            },
+        }
     }
 }
 

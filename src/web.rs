@@ -167,7 +167,8 @@ pub fn server(
         store,
         public_cache: public::PublicCache::new(&settings),
         site: SiteContext::new(&settings.site_name, &settings.base_url)
-            .with_logo(settings.logo.clone()),
+            .with_logo(settings.logo.clone())
+            .with_language(settings.language.clone()),
         settings,
         login_throttle,
         site_key,

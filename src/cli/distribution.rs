@@ -5,7 +5,6 @@
 use super::{Target, no_input};
 use crate::commands::Request;
 use crate::control::OwnedInput;
-use crate::domain::Section;
 use crate::settings::{Settings, Storage};
 use crate::storage::{self, Replace, StoreError};
 use anyhow::Context;
@@ -36,6 +35,9 @@ pub struct ExportArgs {
     /// The copyright holder named in every document.
     #[arg(long, env = "NEWSROOM_SITE_NAME", default_value = "Newsroom")]
     pub site_name: String,
+    /// The site's language: of every story that names none of its own.
+    #[arg(long, env = "NEWSROOM_LANGUAGE", default_value = "en", value_name = "TAG", value_parser = super::parse_language)]
+    pub language: crate::domain::Language,
 }
 
 #[derive(Debug, clap::Args)]
@@ -45,9 +47,12 @@ pub struct ImportArgs {
     /// JSON Lines: one ninjs document a line.
     #[arg(value_name = "FILE")]
     pub file: PathBuf,
-    /// Section for documents that do not name one of ours.
+    /// Section for documents that do not name one of ours, by its key.
     #[arg(long, default_value = "world", value_parser = super::parse_section)]
-    pub section: Section,
+    pub section: String,
+    /// The site's language: a document in it is filed as a story in the site's language.
+    #[arg(long, env = "NEWSROOM_LANGUAGE", default_value = "en", value_name = "TAG", value_parser = super::parse_language)]
+    pub language: crate::domain::Language,
     /// Public address of this site: a document whose URI is one of this site's stories updates
     /// that story; any other document is a story of its own.
     #[arg(
@@ -91,6 +96,7 @@ pub fn export(settings: &Settings, args: ExportArgs) -> anyhow::Result<()> {
     let request = Request::Export {
         base_url: args.base_url,
         site_name: args.site_name,
+        language: args.language.to_string(),
     };
     target.run(settings, request, no_input(), BufWriter::new(out))
 }
@@ -104,8 +110,9 @@ pub fn import(settings: &Settings, args: ImportArgs) -> anyhow::Result<()> {
     let target = Target::open(settings)?;
     let request = Request::Import {
         source: args.file.display().to_string(),
-        section: args.section.key().to_owned(),
+        section: args.section,
         base_url: args.base_url,
+        language: args.language.to_string(),
     };
     let lines: OwnedInput = Box::new(std::io::BufReader::new(file).lines());
     target.run(settings, request, lines, std::io::stdout().lock())

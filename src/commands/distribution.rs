@@ -3,7 +3,7 @@
 //! setup link.
 
 use super::{Input, Output, Site, WireFile, line};
-use crate::domain::Section;
+use crate::domain::{Language, Section};
 use crate::editorial::{self, EditorialError};
 use crate::import::wire;
 use crate::ninjs::{self, Defaults};
@@ -24,12 +24,15 @@ pub(super) fn export(
     store: &dyn Store,
     base_url: &str,
     site_name: &str,
+    language: &str,
     output: &mut dyn Output,
 ) -> anyhow::Result<()> {
     let base_url = base_url.trim_end_matches('/');
+    let language = Language::parse(language)?;
     let site = ninjs::Site {
         base_url,
         name: site_name,
+        language: &language,
     };
     let mut after: Option<Cursor> = None;
     let mut written = 0u64;
@@ -66,14 +69,17 @@ pub(super) fn import(
     source: &str,
     section: &str,
     base_url: &str,
+    language: &str,
     input: Input<'_>,
     output: &mut dyn Output,
 ) -> anyhow::Result<()> {
     let base_url = base_url.trim_end_matches('/');
+    let language = Language::parse(language)?;
     let defaults = Defaults {
         section: Section::parse(section)?,
         now: OffsetDateTime::now_utc(),
         base_url,
+        language: &language,
     };
     let (mut created, mut updated, mut unchanged, mut failed) = (0u64, 0u64, 0u64, 0u64);
     for (n, line) in input.enumerate() {
@@ -124,10 +130,12 @@ pub(super) fn import_wire(
     store: &dyn Store,
     section: &str,
     page_words: Option<NonZeroUsize>,
+    language: Option<&str>,
     input: Input<'_>,
     output: &mut dyn Output,
 ) -> anyhow::Result<()> {
     let section = Section::parse(section)?;
+    let language = language.map(Language::parse).transpose()?;
     let (mut files, mut failed) = (0usize, 0usize);
     let mut parsed = Vec::new();
     for frame in input {
@@ -147,7 +155,8 @@ pub(super) fn import_wire(
     }
     for (name, wire_story) in parsed {
         let now = OffsetDateTime::now_utc();
-        let story = wire_story.into_story(section, now);
+        let mut story = wire_story.into_story(section, now);
+        story.content.language = language.clone();
         let said = match editorial::import_wire(store, &editorial::Actor::CommandLine, story, now)?
         {
             editorial::Imported::New(story) => format!(

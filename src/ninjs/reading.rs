@@ -5,9 +5,9 @@ use super::document::{Association, BodyText, Document};
 use super::{MARKDOWN, html};
 use crate::domain::dateline::Place;
 use crate::domain::{
-    AltText, Body, Byline, Bylines, Caption, Credit, Dateline, DomainError, Headline, LeadPhoto,
-    NoteKind, NoteText, PublicNote, Section, Slug, Source, Standfirst, Status, Story, StoryContent,
-    StoryId, Tags,
+    AltText, Body, Byline, Bylines, Caption, Credit, Dateline, DomainError, Headline, Language,
+    LeadPhoto, NoteKind, NoteText, PublicNote, Section, Slug, Source, Standfirst, Status, Story,
+    StoryContent, StoryId, Tags,
 };
 use crate::urls;
 use sha2::{Digest, Sha256};
@@ -70,6 +70,18 @@ fn by_role<'a, T>(
         .or_else(|| items.first())
 }
 
+/// The story's language from the document's `language`: none when it is the site's.
+fn language_of(doc: &Document, site: &Language) -> Result<Option<Language>, NinjsError> {
+    match doc.language.as_deref().map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(raw) => {
+            let language =
+                Language::parse(raw).map_err(|e| NinjsError(format!("language: {e}")))?;
+            Ok(Some(language).filter(|l| l != site))
+        }
+    }
+}
+
 /// What an import assumes when a document does not say, and which site it imports into.
 #[derive(Debug, Clone, Copy)]
 pub struct Defaults<'a> {
@@ -77,6 +89,8 @@ pub struct Defaults<'a> {
     pub now: OffsetDateTime,
     /// This site's public address: only a `uri` under it names one of this site's stories.
     pub base_url: &'a str,
+    /// This site's language: a document in it is a story in the site's language.
+    pub language: &'a Language,
 }
 
 /// The story a ninjs text item describes. Its picture is kept as caption, credit and text
@@ -195,7 +209,7 @@ pub fn story(doc: &Document, defaults: Defaults<'_>) -> Result<Story, NinjsError
         // Whether it may be published yet is the editorial service's decision on import.
         embargo,
         tags: Tags::default(),
-        language: None,
+        language: language_of(doc, defaults.language)?,
     };
     let mut story = Story::new_draft(content, None, created_at);
     story.notes = notes_of(doc, updated_at)?;

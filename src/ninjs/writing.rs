@@ -2,7 +2,8 @@
 //! to where the site publishes it.
 
 use super::document::{Association, BodyText, Document, Entity, InfoSource, Rendition, Text};
-use super::{LANGUAGE, MARKDOWN, html};
+use super::{MARKDOWN, html};
+use crate::domain::Language;
 use crate::domain::{Dateline, Status, Story};
 use crate::urls;
 use time::format_description::well_known::Rfc3339;
@@ -13,6 +14,8 @@ use time::{OffsetDateTime, UtcOffset};
 pub struct Site<'a> {
     pub base_url: &'a str,
     pub name: &'a str,
+    /// The site's language, given for stories that name none of their own.
+    pub language: &'a Language,
 }
 
 impl Site<'_> {
@@ -94,7 +97,14 @@ pub fn document(story: &Story, site: Site<'_>) -> Document {
             }
             .into(),
         ),
-        language: Some(LANGUAGE.into()),
+        language: Some(
+            story
+                .content
+                .language
+                .as_ref()
+                .unwrap_or(site.language)
+                .to_string(),
+        ),
         slugline: Some(story.content.slug.to_string()),
         headlines: vec![plain("main", story.content.headline.as_str())],
         descriptions: story

@@ -2,7 +2,7 @@
 //! `rss` and `atom_syndication` crates (which escape text and split `]]>` inside CDATA) and by
 //! `serde_json`.
 
-use crate::domain::{PageNumber, PhotoId, ReaderView, SanitizedHtml, Section, Story};
+use crate::domain::{Language, PageNumber, PhotoId, ReaderView, SanitizedHtml, Section, Story};
 use crate::urls;
 use serde_json::json;
 use std::collections::{BTreeMap, HashMap};
@@ -26,6 +26,8 @@ pub struct FeedSource<'a> {
     /// The byte size of each lead photo as [`urls::photo`] serves it (its widest rendition),
     /// which an RSS enclosure must state. A photo missing here gets no enclosure.
     pub photo_bytes: &'a HashMap<PhotoId, u64>,
+    /// The site's language, and so of every story that names none.
+    pub language: &'a Language,
 }
 
 impl FeedSource<'_> {
@@ -61,6 +63,21 @@ impl FeedSource<'_> {
     }
 
     /// What readers see of each story, newest first.
+    /// The language a story is in: its own, or the site's.
+    fn language_of<'s>(&'s self, story: &ReaderView<'s>) -> &'s Language {
+        story.content.language.as_ref().unwrap_or(self.language)
+    }
+
+    /// The one language every story of the feed is in (the site's for an empty feed); `None`
+    /// when they are in several, which RSS's single `<language>` cannot say.
+    fn one_language(&self) -> Option<String> {
+        let mut languages = self.views().map(|s| self.language_of(&s).to_string());
+        let first = languages
+            .next()
+            .unwrap_or_else(|| self.language.to_string());
+        languages.all(|l| l == first).then_some(first)
+    }
+
     fn views(&self) -> impl Iterator<Item = ReaderView<'_>> {
         self.stories.iter().filter_map(Story::reader_view)
     }
@@ -207,7 +224,7 @@ pub fn rss(source: &FeedSource) -> Result<String, String> {
     channel.set_title(source.title());
     channel.set_link(source.page_url());
     channel.set_description(source.description());
-    channel.set_language(Some("en".to_owned()));
+    channel.set_language(source.one_language());
     channel.set_generator(Some("Newsroom".to_owned()));
     channel.set_last_build_date(source.updated().format(&Rfc2822).ok());
     channel.set_ttl(Some("5".to_owned()));
@@ -255,7 +272,17 @@ pub fn atom(source: &FeedSource) -> Result<String, String> {
             let url = article_url(source.base_url, &story);
             let mut entry = Entry::default();
             entry.set_id(story_guid(&story));
-            entry.set_title(Text::plain(story.content.headline.to_string()));
+            // Marked where the story's language is not the feed's.
+            let lang = story
+                .content
+                .language
+                .as_ref()
+                .filter(|l| *l != source.language)
+                .map(ToString::to_string);
+            entry.set_title(Text {
+                lang: lang.clone(),
+                ..Text::plain(story.content.headline.to_string())
+            });
             entry.set_updated(date(story.modified_at())?);
             entry.set_published(Some(date(story.published_at)?));
             entry.set_authors(
@@ -285,6 +312,7 @@ pub fn atom(source: &FeedSource) -> Result<String, String> {
                 base: Some(url.clone()),
                 value: Some(full_body(&story).to_string()),
                 content_type: Some("html".to_owned()),
+                lang,
                 ..Content::default()
             }));
             let mut links = vec![link(url, "alternate")];
@@ -314,7 +342,7 @@ pub fn atom(source: &FeedSource) -> Result<String, String> {
     feed.set_title(Text::plain(source.title()));
     feed.set_subtitle(Some(Text::plain(source.description())));
     feed.set_updated(date(source.updated())?);
-    feed.set_lang(Some("en".to_owned()));
+    feed.set_lang(Some(source.language.to_string()));
     feed.set_links(vec![
         link(source.page_url(), "alternate"),
         link(urls::absolute(source.base_url, &feed_path), "self"),
@@ -366,7 +394,7 @@ pub fn json_feed(source: &FeedSource) -> Result<String, String> {
                     .map(|b| json!({ "name": b.to_string() }))
                     .collect::<Vec<_>>(),
                 "tags": [story.content.section.name()],
-                "language": "en",
+                "language": source.language_of(&story).as_str(),
             });
             item["date_published"] = json!(rfc3339(story.published_at)?);
             if let Some((photo, _, _)) = photo_of(source.base_url, &story) {
@@ -381,7 +409,7 @@ pub fn json_feed(source: &FeedSource) -> Result<String, String> {
         "home_page_url": source.page_url(),
         "feed_url": source.feed_url(urls::json_feed(source.section)),
         "description": source.description(),
-        "language": "en",
+        "language": source.language.as_str(),
         "items": items,
     });
     serde_json::to_string(&feed).map_err(|e| e.to_string())
@@ -503,6 +531,7 @@ mod tests {
         unnoted.notes.clear();
         unnoted.revised_at = None;
         let photos = HashMap::new();
+        let english = Language::parse("en").unwrap();
         let feed = |stories: &[Story]| {
             let source = FeedSource {
                 site_name: "The Example",
@@ -510,6 +539,7 @@ mod tests {
                 section: None,
                 stories,
                 photo_bytes: &photos,
+                language: &english,
             };
             (
                 atom(&source).unwrap(),

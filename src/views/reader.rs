@@ -1,6 +1,6 @@
 //! Pages readers see.
 
-use super::{PageContext, Pager, SiteContext, Timestamp};
+use super::{PageContext, Pager, SiteContext, StoryLanguage, Timestamp};
 use crate::domain::{
     Aspect, PageNumber, Paging, Photo, PublicNote, SanitizedHtml, Story, StoryId, StorySummary,
 };
@@ -18,6 +18,8 @@ pub struct ListingItem {
     pub bylines: String,
     /// The lead photo's 4:3 crop, when the story has a photo.
     pub thumbnail: Option<Thumbnail>,
+    /// The story's language, where it is not the site's.
+    pub language: StoryLanguage,
     story: StoryId,
 }
 
@@ -30,10 +32,11 @@ pub struct Thumbnail {
 }
 
 impl ListingItem {
-    fn new(s: &StorySummary) -> Option<Self> {
+    fn new(site_ctx: &SiteContext, s: &StorySummary) -> Option<Self> {
         let published_at = s.published_at?;
         Some(Self {
             thumbnail: None,
+            language: site_ctx.story_language(s.language.as_ref()),
             story: s.id,
             url: urls::article(published_at, &s.slug, 1),
             headline: s.headline.to_string(),
@@ -115,7 +118,11 @@ impl ListingPage {
         Self {
             ctx,
             heading,
-            items: page.items.iter().filter_map(ListingItem::new).collect(),
+            items: page
+                .items
+                .iter()
+                .filter_map(|s| ListingItem::new(site_ctx, s))
+                .collect(),
             pager,
             feeds: FeedLink::of(site, section),
         }
@@ -252,6 +259,8 @@ pub struct ArticlePage {
     pub notes: Vec<NoteView>,
     pub section_name: &'static str,
     pub section_url: String,
+    /// The story's language, where it is not the site's: on the `<article>` element.
+    pub language: StoryLanguage,
     pub paging: Paging,
     pub pager: Option<Pager>,
     /// Shown on the desk before publishing: marked as a preview, photos from the desk.
@@ -338,6 +347,7 @@ impl ArticlePage {
             notes: NoteView::of(&story.notes),
             section_name: story.content.section.name(),
             section_url: urls::section(story.content.section, 1),
+            language: site_ctx.story_language(story.content.language.as_ref()),
             paging,
             pager: Pager::new("Story pages", paging, |n| {
                 urls::article(published_at, &story.content.slug, n)

@@ -131,6 +131,7 @@ impl StructuredData {
         let record = photo;
         let (base_url, site_name) = (site.base_url.as_str(), site.name.as_str());
         let published = story.published_at.unwrap_or(story.updated_at);
+        let language = story.content.language.as_ref().unwrap_or(&site.language);
         // A preview of a story readers cannot see yet was last changed when it would be published.
         let modified = story
             .reader_view()
@@ -162,7 +163,7 @@ impl StructuredData {
             tag("og:title", headline.clone()),
             tag("og:description", description.clone()),
             tag("og:url", canonical.clone()),
-            tag("og:locale", "en"),
+            tag("og:locale", og_locale(language)),
         ];
         let mut twitter = vec![
             tag(
@@ -218,7 +219,7 @@ impl StructuredData {
             "datePublished": iso(published),
             "dateModified": iso(modified),
             "articleSection": story.content.section.name(),
-            "inLanguage": "en",
+            "inLanguage": language.as_str(),
             "author": authors
                 .iter()
                 .map(|name| json!({ "@type": "Person", "name": name }))
@@ -300,6 +301,16 @@ impl StructuredData {
             twitter,
             json_ld: JsonLd::new(&ld),
         }
+    }
+}
+
+/// A language as Open Graph names locales: `language_TERRITORY` ("en", "ar_EG", "zh_TW").
+fn og_locale(language: &crate::domain::Language) -> String {
+    let mut parts = language.as_str().split('-');
+    let primary = parts.next().unwrap_or("en");
+    match parts.find(|p| p.len() == 2 && p.bytes().all(|b| b.is_ascii_uppercase())) {
+        Some(region) => format!("{primary}_{region}"),
+        None => primary.to_owned(),
     }
 }
 

@@ -97,6 +97,7 @@ fn site(state: &State) -> Site<'_> {
     Site {
         base_url: &state.site.base_url,
         name: &state.site.name,
+        language: &state.site.language,
     }
 }
 

@@ -515,6 +515,7 @@ async fn a_note_carried_by_ninjs_is_read_back_on_import() {
         section: newsroom::domain::Section::parse("world").expect("section"),
         now: app.clock.now(),
         base_url: "https://elsewhere.example",
+        language: &newsroom::domain::Language::parse("en").expect("en"),
     };
     let read = newsroom::ninjs::story(&doc, defaults).expect("read");
     assert_eq!(read.notes, stored(&app, story.id).notes);

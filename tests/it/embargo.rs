@@ -166,6 +166,7 @@ fn ninjs_carries_the_embargo_out_and_an_import_honours_it() {
     let site = newsroom::ninjs::Site {
         base_url: "https://news.example",
         name: "News",
+        language: &newsroom::domain::Language::parse("en").expect("en"),
     };
     let doc = newsroom::ninjs::document(&story, site);
     let json = serde_json::to_value(&doc).expect("json");
@@ -183,6 +184,7 @@ fn ninjs_carries_the_embargo_out_and_an_import_honours_it() {
         section: newsroom::domain::Section::parse("world").expect("section"),
         now: OffsetDateTime::now_utc(),
         base_url: "https://news.example",
+        language: &newsroom::domain::Language::parse("en").expect("en"),
     };
     let read = newsroom::ninjs::story(&incoming, defaults).expect("read");
     assert_eq!(read.content.embargo, Some(until));
@@ -296,6 +298,7 @@ async fn a_withdrawn_story_is_gone_from_every_public_address_and_only_an_admin_b
     let site = newsroom::ninjs::Site {
         base_url: "https://news.example",
         name: "News",
+        language: &newsroom::domain::Language::parse("en").expect("en"),
     };
     let doc = newsroom::ninjs::document(&exported[0], site);
     assert_eq!(doc.pubstatus.as_deref(), Some("canceled"));

@@ -27,6 +27,7 @@ mod hardening;
 mod headers;
 mod helpers;
 mod history;
+mod language;
 mod layers;
 mod listing;
 mod load;

@@ -108,6 +108,7 @@ pub fn page_look(settings: &crate::settings::Settings) -> String {
     for part in [
         settings.base_url.as_str(),
         settings.site_name.as_str(),
+        settings.language.as_str(),
         settings.logo.url.as_str(),
     ] {
         hash.update((part.len() as u64).to_be_bytes());
