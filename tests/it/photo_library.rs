@@ -371,3 +371,158 @@ async fn a_reader_loads_a_published_story_s_inline_photo_but_not_one_only_a_draf
         .await;
     assert_eq!(now_shown.status(), StatusCode::OK);
 }
+
+/// Writes the library's pages (upload results, a photo's page with uses, with errors and read
+/// only) to `NEWSROOM_MARKUP_DIR` when set, for scripts/check-markup.
+#[actix_web::test]
+async fn the_library_s_pages_render_for_the_checkers() {
+    let app = TestApp::spawn().await;
+    let (browser, _) = editor(&app).await;
+    let csrf = browser.csrf("/desk/photos").await;
+    let mut pages = Vec::new();
+    let uploaded = upload(
+        &browser,
+        Some(&csrf),
+        &[
+            ("good <one>.jpg", &jpeg(64, 48, 200)),
+            ("bad.jpg", b"not an image"),
+        ],
+    )
+    .await;
+    assert_eq!(uploaded.status(), StatusCode::OK);
+    pages.push(("library-upload.html", uploaded.text().await.unwrap()));
+    let photo = one_photo(&app, &browser, &csrf, 220).await;
+    StoryBuilder::new("Draft <with> a lead photo")
+        .with(|s: &mut Story| s.content.photo = lead(photo.id))
+        .save(&app);
+    published(
+        "Published & inline",
+        &format!("Words.\n\n![Delegates](photo:{})", photo.id),
+    )
+    .save(&app);
+    let page_url = format!("/desk/photos/{}", photo.id);
+    for (name, path) in [
+        ("library.html", "/desk/photos".to_owned()),
+        ("library-photo.html", page_url.clone()),
+        ("library-photo-saved.html", format!("{page_url}?saved=1")),
+    ] {
+        let response = browser.get(&path).await;
+        assert_eq!(response.status(), StatusCode::OK, "{path}");
+        pages.push((name, response.text().await.unwrap()));
+    }
+    let refused = browser
+        .post_form(
+            &format!("/desk/photos/{}/defaults", photo.id),
+            &[
+                ("csrf", &csrf),
+                ("caption", "Kept"),
+                ("alt", &"A".repeat(301)),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    pages.push(("library-photo-errors.html", refused.text().await.unwrap()));
+    app.create_user(
+        "wren",
+        newsroom::domain::Role::Writer,
+        "correct horse battery",
+    );
+    let writer = app.login("wren", "correct horse battery").await;
+    let read_only = writer.get(&page_url).await;
+    assert_eq!(read_only.status(), StatusCode::OK);
+    let body = read_only.text().await.unwrap();
+    assert!(
+        !body.contains("defaults-form"),
+        "a writer may not change another's photo"
+    );
+    pages.push(("library-photo-read-only.html", body));
+
+    if let Some(dir) = std::env::var_os("NEWSROOM_MARKUP_DIR") {
+        let dir = std::path::PathBuf::from(dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        for (name, body) in &pages {
+            std::fs::write(dir.join(name), body).unwrap();
+        }
+    }
+}
+
+/// In Chromium at a phone's width: the library takes two files from one field, says what
+/// became of each, and neither the library nor a photo's page is wider than the screen.
+#[actix_web::test]
+async fn on_a_phone_the_library_takes_several_files_and_no_page_is_wider_than_the_screen() {
+    use crate::chromium::{Chromium, journey};
+    use crate::desk_phone::{PHONE_WIDTH, as_phone, script};
+    if !crate::helpers::runs_once(
+        "on_a_phone_the_library_takes_several_files_and_no_page_is_wider_than_the_screen",
+    ) {
+        return;
+    }
+    let app = TestApp::spawn().await;
+    app.create_user(
+        "edna",
+        newsroom::domain::Role::Editor,
+        "correct horse battery",
+    );
+    let files = tempfile::tempdir().unwrap();
+    let good = files
+        .path()
+        .join("a-harbour-photo-with-a-rather-long-file-name.jpg");
+    let bad = files.path().join("notes.jpg");
+    std::fs::write(&good, jpeg(900, 600, 40)).unwrap();
+    std::fs::write(&bad, b"not a picture").unwrap();
+    let browser = Chromium::start("library_on_a_phone").await;
+
+    journey(&[&browser], async {
+        browser
+            .login(&app.address, "edna", "correct horse battery")
+            .await;
+        as_phone(&browser).await;
+        browser.open(&app.url("/desk/photos")).await;
+        let fits = |what: &'static str| {
+            let browser = &browser;
+            async move {
+                let width = script(browser, "return document.documentElement.scrollWidth").await;
+                assert!(
+                    width.as_u64().is_some_and(|w| w <= PHONE_WIDTH),
+                    "{what} is {width} px wide on a {PHONE_WIDTH} px screen"
+                );
+            }
+        };
+        fits("the library").await;
+        browser
+            .find("#photos")
+            .await
+            .send_keys(format!("{}\n{}", good.display(), bad.display()))
+            .await
+            .expect("choose two files");
+        browser.click(".upload-form button[type=submit]").await;
+
+        assert_eq!(browser.find_all(".upload-result.accepted").await.len(), 1);
+        assert_eq!(browser.find_all(".upload-result.refused").await.len(), 1);
+        fits("the upload's results").await;
+        browser
+            .click_link(".upload-result.accepted", "Caption, credit and alt text")
+            .await;
+        assert!(browser.path().await.starts_with("/desk/photos/"));
+        fits("a photo's page").await;
+        browser
+            .find("#caption")
+            .await
+            .send_keys("Boats at dawn")
+            .await
+            .unwrap();
+        browser.click("#defaults-form button[type=submit]").await;
+        assert!(
+            browser
+                .text(".notice")
+                .await
+                .contains("defaults were saved")
+        );
+        if let Some(dir) = std::env::var_os("NEWSROOM_SCREENSHOT_DIR") {
+            let shot = std::path::PathBuf::from(dir).join("library-photo-phone.png");
+            browser.driver().screenshot(&shot).await.unwrap();
+        }
+    })
+    .await;
+    assert_eq!(library(&app).len(), 1);
+}
