@@ -1822,4 +1822,21 @@ pub(crate) mod tests {
         assert_eq!(read.focal, FocalPoint::CENTRE);
         assert_eq!(read.largest().map(|r| r.width), Some(1600));
     }
+
+    #[test]
+    fn a_photo_use_round_trips_and_damage_is_refused() {
+        for flags in 0..8u8 {
+            let usage = PhotoUse {
+                lead: flags & 1 != 0,
+                inline: flags & 2 != 0,
+                public: flags & 4 != 0,
+            };
+            assert_eq!(decode_photo_use(&encode_photo_use(usage)).unwrap(), usage);
+        }
+        assert!(decode_photo_use(&[]).is_err());
+        assert!(decode_photo_use(&[PHOTO_USE_V1]).is_err());
+        assert!(decode_photo_use(&[PHOTO_USE_V1, 8]).is_err());
+        assert!(decode_photo_use(&[PHOTO_USE_V1, 1, 0]).is_err());
+        assert!(decode_photo_use(&[2, 1]).is_err());
+    }
 }
