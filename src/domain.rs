@@ -34,7 +34,7 @@ pub use ids::{PhotoId, StoryId, UserId};
 pub use language::Language;
 pub use note::{NoteDraft, NoteKind, PublicNote, ReviewNote};
 pub use page::{PageNumber, Paging};
-pub use photo::{Aspect, Crop, FocalPoint, LeadPhoto, Photo, Rendition};
+pub use photo::{Aspect, Crop, FocalPoint, LeadPhoto, Photo, PhotoDefaults, Rendition};
 pub use search::SearchTerms;
 pub use section::{Section, SectionList, SectionSpec};
 pub use session::Session;

@@ -12,6 +12,7 @@ pub mod editorial;
 pub mod import;
 pub mod metrics;
 pub mod ninjs;
+pub mod photo_library;
 pub mod photos;
 pub mod scheduler;
 pub mod sections;

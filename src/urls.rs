@@ -190,8 +190,21 @@ pub fn desk_photo(id: PhotoId, width: u32) -> String {
 
 /// A photo's widest rendition on the desk.
 pub fn desk_photo_widest(id: PhotoId) -> String {
+    format!("/desk/photos/{id}/widest.jpg")
+}
+
+/// A library photo's own desk page: its defaults and the stories using it.
+pub fn desk_photo_page(id: PhotoId) -> String {
     format!("/desk/photos/{id}")
 }
+
+/// Where a library photo's defaults are saved.
+pub fn desk_photo_defaults(id: PhotoId) -> String {
+    format!("/desk/photos/{id}/defaults")
+}
+
+/// Where files go into the library, several at once.
+pub const DESK_PHOTO_UPLOAD: &str = "/desk/photos/upload";
 
 /// The `srcset` of a photo on the desk (previews).
 pub fn desk_photo_srcset(id: PhotoId, widths: impl IntoIterator<Item = u32>) -> String {

@@ -231,7 +231,6 @@ pub fn server(
                 under(DESK_PATHS)
                     .wrap(sessions(&state, &key))
                     .configure(desk::routes)
-                    .service(media::desk)
                     .service(media::desk_file),
             )
             .service(public_routes())

@@ -50,10 +50,12 @@ pub enum AuditAction {
     SettingChanged,
     /// The site's sections added to, renamed, reordered or hidden.
     SectionsChanged,
+    /// The caption, credit or alt text a library photo gives the stories that pick it.
+    PhotoDefaults,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 28] = [
+    pub const ALL: [AuditAction; 29] = [
         AuditAction::Login,
         AuditAction::LoginFailed,
         AuditAction::Logout,
@@ -82,6 +84,7 @@ impl AuditAction {
         AuditAction::SessionsEnded,
         AuditAction::SettingChanged,
         AuditAction::SectionsChanged,
+        AuditAction::PhotoDefaults,
     ];
 
     pub fn key(self) -> &'static str {
@@ -114,6 +117,7 @@ impl AuditAction {
             AuditAction::SessionsEnded => "sessions-ended",
             AuditAction::SettingChanged => "setting-changed",
             AuditAction::SectionsChanged => "sections-changed",
+            AuditAction::PhotoDefaults => "photo-defaults",
         }
     }
 

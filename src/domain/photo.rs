@@ -155,3 +155,65 @@ pub struct Crop {
     pub width: u32,
     pub height: u32,
 }
+
+/// The caption, credit and alt text a library photo gives every story that picks it; each is
+/// absent when not given.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PhotoDefaults {
+    pub caption: Option<Caption>,
+    pub credit: Option<Credit>,
+    pub alt: Option<AltText>,
+}
+
+impl PhotoDefaults {
+    /// The three fields as typed, each optional; every field that breaks its rule is named.
+    pub fn parse(caption: &str, credit: &str, alt: &str) -> Result<Self, Vec<DomainError>> {
+        fn optional<T>(
+            raw: &str,
+            parse: fn(&str) -> Result<T, DomainError>,
+            errors: &mut Vec<DomainError>,
+        ) -> Option<T> {
+            if raw.trim().is_empty() {
+                return None;
+            }
+            parse(raw).map_err(|e| errors.push(e)).ok()
+        }
+        let mut errors = Vec::new();
+        let defaults = PhotoDefaults {
+            caption: optional(caption, Caption::parse, &mut errors),
+            credit: optional(credit, Credit::parse, &mut errors),
+            alt: optional(alt, AltText::parse, &mut errors),
+        };
+        if errors.is_empty() {
+            Ok(defaults)
+        } else {
+            Err(errors)
+        }
+    }
+}
+
+impl Photo {
+    /// Takes `defaults` in place of the photo's earlier ones.
+    pub fn set_defaults(&mut self, defaults: &PhotoDefaults) {
+        let text = |v: Option<String>| v.unwrap_or_default();
+        self.caption = text(defaults.caption.as_ref().map(ToString::to_string));
+        self.credit = text(defaults.credit.as_ref().map(ToString::to_string));
+        self.alt = text(defaults.alt.as_ref().map(ToString::to_string));
+    }
+}
+
+#[cfg(test)]
+mod defaults_tests {
+    use super::*;
+
+    #[test]
+    fn empty_defaults_are_absent_and_a_bad_field_is_named() {
+        assert_eq!(
+            PhotoDefaults::parse(" ", "", ""),
+            Ok(PhotoDefaults::default())
+        );
+        let errors = PhotoDefaults::parse("Fine", &"x".repeat(201), "two\nlines").unwrap_err();
+        let fields: Vec<&str> = errors.iter().map(DomainError::field).collect();
+        assert_eq!(fields, [Credit::FIELD, AltText::FIELD]);
+    }
+}

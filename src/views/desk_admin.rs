@@ -158,6 +158,7 @@ pub fn action_label(action: AuditAction) -> &'static str {
         AuditAction::SessionsEnded => "Signed out everywhere",
         AuditAction::SettingChanged => "Setting changed",
         AuditAction::SectionsChanged => "Sections changed",
+        AuditAction::PhotoDefaults => "Changed a photo's defaults",
     }
 }
 

@@ -15,6 +15,8 @@ pub struct PhotoTile {
     /// `1600×1067`, upright.
     pub dimensions: String,
     pub original_url: String,
+    /// The photo's own page: its defaults and the stories using it.
+    pub page_url: String,
     /// Leads back to the story form with this photo chosen, when the library was opened from it.
     pub use_url: Option<String>,
     /// The focal-point form, for those who may move it.

@@ -8,6 +8,7 @@ mod editable;
 mod history;
 mod login;
 mod login_code;
+mod photo_library;
 mod photos;
 mod restore;
 mod sections;
@@ -55,7 +56,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .service(photos::library)
     .service(photos::set_focal_point);
     // Accounts and audit log (admins), story history.
-    cfg.configure(users::routes)
+    cfg.configure(photo_library::routes)
+        .configure(users::routes)
         .configure(account::routes)
         .configure(login_code::routes)
         .configure(audit::routes)

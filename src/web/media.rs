@@ -34,17 +34,6 @@ pub(super) async fn public_rendition(
     serve(&req, &state, id, Some(wanted), Audience::Readers).await
 }
 
-#[get("/desk/photos/{id}")]
-pub(super) async fn desk(
-    req: HttpRequest,
-    state: State,
-    _signed_in: SignedIn,
-    path: web::Path<String>,
-) -> Result<HttpResponse, AppError> {
-    let id: PhotoId = path.parse().map_err(|_| AppError::NotFound)?;
-    serve(&req, &state, id, None, Audience::Desk).await
-}
-
 #[get("/desk/photos/{id}/{file}")]
 pub(super) async fn desk_file(
     req: HttpRequest,
@@ -57,9 +46,16 @@ pub(super) async fn desk_file(
     if file == "original" {
         return original(&state, id).await;
     }
+    // `/desk/photos/ID` itself is the photo's page.
+    if file == WIDEST {
+        return serve(&req, &state, id, None, Audience::Desk).await;
+    }
     let wanted = parse_file(&file)?;
     serve(&req, &state, id, Some(wanted), Audience::Desk).await
 }
+
+/// The file name of a photo's widest rendition on the desk.
+const WIDEST: &str = "widest.jpg";
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Audience {

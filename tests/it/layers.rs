@@ -19,6 +19,7 @@ const SERVICES: &[&str] = &[
     "import",
     "metrics",
     "ninjs",
+    "photo_library",
     "photos",
     "scheduler",
     "settings",

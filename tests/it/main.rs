@@ -39,6 +39,7 @@ mod operations;
 mod own_account;
 mod page_cache;
 mod photo_crops;
+mod photo_library;
 mod photos;
 mod properties;
 mod proxies;

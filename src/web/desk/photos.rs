@@ -113,6 +113,7 @@ fn tile(record: &Photo, for_story: Option<&str>, viewer: &User, here: &str) -> O
         alt: record.alt.clone(),
         dimensions: format!("{}×{}", record.width, record.height),
         original_url: urls::desk_photo_original(id),
+        page_url: urls::desk_photo_page(id),
         use_url: for_story.map(|story| urls::story_with_photo(story, id)),
         focal: record.may_be_reframed_by(viewer).then(|| FocalForm {
             action: urls::desk_photo_focal_point(id),
