@@ -3,7 +3,7 @@
 use crate::auth::token::Setup;
 use crate::commands::{self, Output, Request, Site, WireFile};
 use crate::control::{self, OwnedInput};
-use crate::domain::Section;
+use crate::domain::{Section, SiteZone};
 use crate::settings::{DatabaseUrl, Settings, Storage};
 use crate::startup::Application;
 use crate::storage::{self, SharedStore, StoreError};
@@ -175,6 +175,11 @@ pub struct ServeArgs {
     /// Keep ADDR private: a loopback or internal address. Without it no metrics are kept.
     #[arg(long, env = "NEWSROOM_METRICS_BIND", value_name = "ADDR")]
     pub metrics_bind: Option<String>,
+    /// The newsroom's time zone, an IANA name such as Europe/London: readers and the desk see
+    /// dates in it and the desk types them in it. Stored times stay UTC.
+    #[arg(long, env = "NEWSROOM_TIME_ZONE", value_name = "ZONE", default_value = "UTC",
+          value_parser = parse_zone)]
+    pub time_zone: SiteZone,
 }
 
 #[derive(Debug, clap::Args)]
@@ -188,6 +193,13 @@ pub struct ImportWireArgs {
     /// Split each story into pages at paragraph breaks, a page closing once it holds N words.
     #[arg(long, value_name = "N")]
     pub page_words: Option<std::num::NonZeroUsize>,
+    /// The agency's time zone (an IANA name): the wire's time stamps are its local time.
+    #[arg(long, value_name = "ZONE", default_value = "UTC", value_parser = parse_zone)]
+    pub time_zone: SiteZone,
+}
+
+fn parse_zone(raw: &str) -> Result<SiteZone, String> {
+    SiteZone::parse(raw).map_err(|e| e.to_string())
 }
 
 fn parse_section(raw: &str) -> Result<Section, String> {
@@ -269,6 +281,7 @@ fn serve(mut settings: Settings, args: ServeArgs) -> anyhow::Result<()> {
     settings.trusted_proxies = args.trusted_proxies;
     settings.drain = std::time::Duration::from_secs(u64::from(args.drain_seconds));
     settings.metrics_bind = args.metrics_bind;
+    settings.time_zone = args.time_zone;
     let store = open_store(&settings)?;
     let system = actix_web::rt::System::new();
     system.block_on(async move {
@@ -330,6 +343,7 @@ fn import_wire(settings: Settings, args: ImportWireArgs) -> anyhow::Result<()> {
     let request = Request::ImportWire {
         section: args.section.key().to_owned(),
         page_words: args.page_words,
+        time_zone: args.time_zone.name().to_owned(),
     };
     let input: OwnedInput = Box::new(files.into_iter().map(|file| file.to_line()));
     Target::open(&settings)?.run(&settings, request, input, std::io::stdout().lock())

@@ -66,6 +66,8 @@ pub enum Request {
     ImportWire {
         section: String,
         page_words: Option<NonZeroUsize>,
+        /// The agency's time zone, an IANA name: what the wire's time stamps are in.
+        time_zone: String,
     },
     /// Backs up into `dir`, an absolute path (written by whoever runs the command, which is
     /// the server's own account when it runs there).
@@ -203,7 +205,8 @@ pub fn run(
         Request::ImportWire {
             section,
             page_words,
-        } => distribution::import_wire(store, &section, page_words, input, output),
+            time_zone,
+        } => distribution::import_wire(store, &section, page_words, &time_zone, input, output),
         Request::Backup { dir } => distribution::backup(site, &dir, output),
         Request::SetupLink { base_url } => distribution::setup_link(site, &base_url, output),
         Request::Reindex => search::reindex(site, output),
@@ -254,6 +257,7 @@ mod tests {
             Request::ImportWire {
                 section: "world".into(),
                 page_words: None,
+                time_zone: "UTC".into(),
             },
             Request::Backup {
                 dir: "/tmp/b".into(),

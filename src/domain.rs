@@ -16,6 +16,7 @@ pub mod search;
 pub mod section;
 pub mod session;
 pub mod site_key;
+pub mod site_zone;
 pub mod slug;
 pub mod story;
 pub mod story_form;
@@ -36,6 +37,7 @@ pub use search::SearchTerms;
 pub use section::Section;
 pub use session::Session;
 pub use site_key::SiteKey;
+pub use site_zone::SiteZone;
 pub use slug::Slug;
 pub use story::{PendingChanges, ReaderView, Status, Story, StoryContent, StoryEdit, StorySummary};
 pub use text::{

@@ -27,6 +27,7 @@ pub struct Application {
     /// How long a stop waits, still serving but no longer ready, before it stops.
     drain: Duration,
     clock: crate::clock::Clock,
+    zone: crate::domain::SiteZone,
 }
 
 impl Application {
@@ -53,6 +54,7 @@ impl Application {
         // the database themselves.
         let control = crate::control::Channel::open(&settings.storage)?;
         let clock = settings.clock.clone();
+        let zone = settings.time_zone.clone();
         let drain = settings.drain;
         let readiness = Arc::new(Readiness::default());
         let (metrics, metrics_server) = match &settings.metrics_bind {
@@ -82,6 +84,7 @@ impl Application {
             base_url,
             control,
             clock,
+            zone,
             readiness,
             drain,
         })
@@ -132,6 +135,7 @@ impl Application {
         let scheduler = actix_web::rt::spawn(scheduler::run(
             self.store.clone(),
             self.clock.clone(),
+            self.zone.clone(),
             self.metrics.clone(),
         ));
         let following = actix_web::rt::spawn(follow_changes(self.store.clone()));

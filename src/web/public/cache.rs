@@ -109,6 +109,7 @@ pub fn page_look(settings: &crate::settings::Settings) -> String {
         settings.base_url.as_str(),
         settings.site_name.as_str(),
         settings.logo.url.as_str(),
+        settings.time_zone.name(),
     ] {
         hash.update((part.len() as u64).to_be_bytes());
         hash.update(part.as_bytes());

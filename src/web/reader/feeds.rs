@@ -79,6 +79,7 @@ async fn feed(
         section,
         stories: &stories,
         photo_bytes: &photo_bytes,
+        zone: &state.site.zone,
     };
     let (xml, content_type) = match format {
         Format::Rss => (feeds::rss(&source), "application/rss+xml; charset=utf-8"),
