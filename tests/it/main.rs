@@ -56,6 +56,7 @@ mod staged_edits;
 mod story_form_limits;
 mod story_posts;
 mod structured_data;
+mod time_zone;
 mod two_factor;
 mod while_serving;
 mod wire_import;
