@@ -16,6 +16,7 @@ mod corrections;
 mod crash;
 mod desk_details;
 mod desk_guard;
+mod desk_list_widths;
 mod desk_login;
 mod desk_phone;
 mod desk_stories;
