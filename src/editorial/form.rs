@@ -19,8 +19,11 @@ impl Edit {
         now: OffsetDateTime,
         zone: &SiteZone,
     ) -> Result<Edit, FieldErrors> {
-        // A dateline is dated the day of publication, or today for a story not out yet.
-        let dateline_date = current.and_then(|s| s.published_at).unwrap_or(now).date();
+        // A dateline is dated the day of publication, or today for a story not out yet: the
+        // newsroom's day, on its clocks.
+        let dateline_date = zone
+            .local(current.and_then(|s| s.published_at).unwrap_or(now))
+            .date();
         let content = fields::apply(input, dateline_date, zone)
             .map_err(|e| errors.extend(e))
             .ok();

@@ -127,7 +127,7 @@ pub fn save_merging(
         };
         let mut merged = StoryInput::from_pairs(fields.into_vec());
         merged.revision = current.revision.to_string();
-        let dateline_date = current.published_at.unwrap_or(now).date();
+        let dateline_date = zone.local(current.published_at.unwrap_or(now)).date();
         let form =
             story_form::apply(&merged, dateline_date, &zone).map_err(EditorialError::Invalid)?;
         let merged = Merged {

@@ -390,3 +390,38 @@ fn a_wire_zone_that_is_not_an_iana_name_is_refused_before_anything_is_imported()
     assert!(!import.status.success());
     assert!(import.stderr.contains("Beijing"), "{}", import.stderr);
 }
+
+// --- Markup -----------------------------------------------------------------------------------
+
+/// The pages this zone adds to, as the HTML checker gets them (scripts/check-markup): the story
+/// form asking which of a repeated hour's moments is meant, and the list of stories with an
+/// embargoed one.
+#[actix_web::test]
+async fn the_time_zone_pages_render_for_the_checkers() {
+    let (_app, editor) = london_desk().await;
+    let asked = send(
+        &editor,
+        "/desk/stories/new",
+        "save",
+        &[("embargo", "2030-10-27T01:30")],
+    )
+    .await;
+    assert_eq!(asked.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let asked = asked.text().await.expect("body");
+    assert!(asked.contains("offset-question"));
+    send(
+        &editor,
+        "/desk/stories/new",
+        "save",
+        &[("embargo", "2030-07-01T14:00")],
+    )
+    .await;
+    let list = editor.get("/desk").await.text().await.expect("body");
+    assert!(list.contains("Embargoed until"));
+    if let Some(dir) = std::env::var_os("NEWSROOM_MARKUP_DIR") {
+        let dir = std::path::PathBuf::from(dir);
+        std::fs::create_dir_all(&dir).expect("markup dir");
+        std::fs::write(dir.join("story-form-repeated-hour.html"), asked).expect("write");
+        std::fs::write(dir.join("desk-list-embargoed.html"), list).expect("write");
+    }
+}
