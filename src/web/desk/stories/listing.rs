@@ -140,7 +140,7 @@ fn parse_date(raw: Option<&str>) -> Result<Option<Date>, String> {
         .map_err(|_| format!("{raw:?} is not a date: write it as YYYY-MM-DD, 2026-12-07 say."))?;
     if !site_zone::year_in_range(date.year()) {
         return Err(format!(
-            "{raw:?} is not a year from {} to {}.",
+            "{raw:?} is not a date from the year {} to {}: check the year.",
             site_zone::EARLIEST_YEAR,
             site_zone::LATEST_YEAR
         ));
