@@ -3,6 +3,7 @@
 use crate::auth::token::Setup;
 use crate::commands::{self, Output, Request, Site, WireFile};
 use crate::control::{self, OwnedInput};
+use crate::domain::SiteZone;
 use crate::settings::{DatabaseUrl, Settings, Storage};
 use crate::startup::Application;
 use crate::storage::{self, SharedStore, StoreError};
@@ -178,6 +179,11 @@ pub struct ServeArgs {
     /// Keep ADDR private: a loopback or internal address. Without it no metrics are kept.
     #[arg(long, env = "NEWSROOM_METRICS_BIND", value_name = "ADDR")]
     pub metrics_bind: Option<String>,
+    /// The newsroom's time zone, an IANA name such as Europe/London: readers and the desk see
+    /// dates in it and the desk types them in it. Stored times stay UTC.
+    #[arg(long, env = "NEWSROOM_TIME_ZONE", value_name = "ZONE", default_value = "UTC",
+          value_parser = parse_zone)]
+    pub time_zone: SiteZone,
 }
 
 #[derive(Debug, clap::Args)]
@@ -195,6 +201,13 @@ pub struct ImportWireArgs {
     /// Split each story into pages at paragraph breaks, a page closing once it holds N words.
     #[arg(long, value_name = "N")]
     pub page_words: Option<std::num::NonZeroUsize>,
+    /// The agency's time zone (an IANA name): the wire's time stamps are its local time.
+    #[arg(long, value_name = "ZONE", default_value = "UTC", value_parser = parse_zone)]
+    pub time_zone: SiteZone,
+}
+
+fn parse_zone(raw: &str) -> Result<SiteZone, String> {
+    SiteZone::parse(raw).map_err(|e| e.to_string())
 }
 
 /// A section's key as commands take it. Which sections exist is the site's (see
@@ -281,6 +294,7 @@ fn serve(mut settings: Settings, args: ServeArgs) -> anyhow::Result<()> {
     settings.trusted_proxies = args.trusted_proxies;
     settings.drain = std::time::Duration::from_secs(u64::from(args.drain_seconds));
     settings.metrics_bind = args.metrics_bind;
+    settings.time_zone = args.time_zone;
     let store = open_store(&settings)?;
     let system = actix_web::rt::System::new();
     system.block_on(async move {
@@ -343,6 +357,7 @@ fn import_wire(settings: Settings, args: ImportWireArgs) -> anyhow::Result<()> {
         section: args.section,
         page_words: args.page_words,
         language: args.language.map(|l| l.to_string()),
+        time_zone: args.time_zone.name().to_owned(),
     };
     let input: OwnedInput = Box::new(files.into_iter().map(|file| file.to_line()));
     Target::open(&settings)?.run(&settings, request, input, std::io::stdout().lock())

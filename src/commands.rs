@@ -72,6 +72,8 @@ pub enum Request {
         page_words: Option<NonZeroUsize>,
         /// The copy's language; `None`: the site's.
         language: Option<String>,
+        /// The agency's time zone, an IANA name: what the wire's time stamps are in.
+        time_zone: String,
     },
     /// Backs up into `dir`, an absolute path (written by whoever runs the command, which is
     /// the server's own account when it runs there).
@@ -214,11 +216,13 @@ pub fn run(
             section,
             page_words,
             language,
+            time_zone,
         } => distribution::import_wire(
             store,
             &section,
             page_words,
             language.as_deref(),
+            &time_zone,
             input,
             output,
         ),
@@ -275,6 +279,7 @@ mod tests {
                 section: "world".into(),
                 page_words: None,
                 language: Some("ar".into()),
+                time_zone: "UTC".into(),
             },
             Request::Backup {
                 dir: "/tmp/b".into(),

@@ -22,13 +22,14 @@ pub use merge::{Merged, Outcome, Unmerged, save_merging};
 pub use notes::add_note;
 pub use restore::{Restored, may_restore, may_see_history, restore};
 pub use review::{Take, send_back, take};
-pub use schedule::publish_due;
+pub use schedule::{publish_due, publish_due_in};
 pub use staged::live_revision;
 pub use withdrawal::{reinstate, shows_withdrawn_photo, withdraw, withdrawn};
 
 use crate::domain::story_form::FieldErrors;
 use crate::domain::{
-    AuditAction, AuditEvent, NoteDraft, Status, Story, StoryContent, StoryId, User, UserId,
+    AuditAction, AuditEvent, NoteDraft, SiteZone, Status, Story, StoryContent, StoryId, User,
+    UserId,
 };
 use crate::storage::prelude::*;
 use crate::storage::{self, StoreError};
@@ -171,6 +172,9 @@ pub struct Edit {
     /// A correction, clarification or editor's note to show readers from now on; only with a
     /// step that puts a story readers already see live (see `notes`).
     pub note: Option<NoteDraft>,
+    /// The newsroom's time zone: the form's times were typed on its clocks, and messages and
+    /// the audit log name times on them.
+    pub zone: SiteZone,
 }
 
 /// The story stored under `id`.
@@ -199,12 +203,12 @@ fn save_noting(
     now: OffsetDateTime,
     merged: Option<&str>,
 ) -> Result<Story, EditorialError> {
-    let (expected, step) = (edit.expected_revision, edit.step);
+    let (expected, step, zone) = (edit.expected_revision, edit.step, edit.zone.clone());
     let (current, story) = prepare(store, actor, edit, now)?;
     if let Some(current) = &current {
         check_revision(current, expected)?;
     }
-    let event = audit_of(actor, step, current.as_ref(), &story, now);
+    let event = audit_of(actor, step, current.as_ref(), &story, now, &zone);
     let event = notes::audit(actor, current.as_ref(), &story, event, now);
     let event = match (event, merged) {
         (Some(mut event), Some(note)) => {
@@ -282,6 +286,7 @@ fn prepare(
     now: OffsetDateTime,
 ) -> Result<(Option<Story>, Story), EditorialError> {
     let current = allowed(store, actor, edit.story, edit.step.needs_editor())?;
+    let zone = edit.zone.clone();
     let mut story = match &current {
         Some(current) => {
             let mut story = current.clone();
@@ -305,7 +310,7 @@ fn prepare(
         )]));
     }
     take_step(&mut story, edit.step, actor, now);
-    embargo::check(&story.as_edited(), edit.step, now)?;
+    embargo::check(&story.as_edited(), edit.step, now, &zone)?;
     story.updated_at = now;
     story.last_edited_by = actor.id();
     if let Some(current) = &current {
@@ -385,10 +390,12 @@ fn audit_of(
     current: Option<&Story>,
     edited: &Story,
     now: OffsetDateTime,
+    zone: &SiteZone,
 ) -> Option<AuditEvent> {
     let embargo = embargo::change(
         current.and_then(|c| c.content.embargo),
         edited.content.embargo,
+        zone,
     );
     let action = match (step.audit_action(), &embargo) {
         (Some(action), _) => action,
@@ -406,7 +413,7 @@ fn audit_of(
     let mut detail = edited.content.headline.to_string();
     // When a scheduled story is to go public belongs with who scheduled it.
     if let Step::Schedule(at) = step {
-        detail.push_str(&format!("; for {}", embargo::shown(at)));
+        detail.push_str(&format!("; for {}", embargo::shown(at, zone)));
     }
     if let Some(change) = embargo {
         detail.push_str(&format!("; {change}"));

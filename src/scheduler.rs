@@ -10,14 +10,21 @@ use std::time::Duration;
 const TICK: Duration = Duration::from_secs(1);
 
 /// Looks for due stories every second, on `clock`'s time (the settings' clock, which tests
-/// move forward), and counts how late each went out when metrics are kept.
-pub async fn run(store: SharedStore, clock: Clock, metrics: Option<Arc<Metrics>>) {
+/// move forward), and counts how late each went out when metrics are kept. The audit log
+/// names times on `zone`'s clocks.
+pub async fn run(
+    store: SharedStore,
+    clock: Clock,
+    zone: crate::domain::SiteZone,
+    metrics: Option<Arc<Metrics>>,
+) {
     let mut interval = actix_web::rt::time::interval(TICK);
     loop {
         interval.tick().await;
         let store = store.clone();
         let now = clock.now();
-        match actix_web::web::block(move || editorial::publish_due(&*store, now)).await {
+        let zone = zone.clone();
+        match actix_web::web::block(move || editorial::publish_due_in(&*store, now, &zone)).await {
             Ok(Ok(published)) if published.is_empty() => {}
             Ok(Ok(published)) => {
                 tracing::info!(published = published.len(), "published scheduled stories");
@@ -34,4 +41,4 @@ pub async fn run(store: SharedStore, clock: Clock, metrics: Option<Arc<Metrics>>
     }
 }
 
-pub use editorial::publish_due;
+pub use editorial::{publish_due, publish_due_in};

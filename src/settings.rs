@@ -1,6 +1,7 @@
 //! Configuration, read once from flags and environment by the CLI and passed down; never global.
 
 use crate::clock::Clock;
+use crate::domain::SiteZone;
 /// Which database the site uses: chosen here, defined beside the engines.
 pub use crate::storage::{DatabaseUrl, Storage};
 use crate::urls::assets::Logo;
@@ -44,6 +45,8 @@ pub struct Settings {
     pub clock: Clock,
     /// How many failed logins the throttle allows before waits begin (see `auth::throttle`).
     pub login_limits: crate::auth::throttle::Limits,
+    /// The newsroom's time zone: what every date shown or typed is in (stored times are UTC).
+    pub time_zone: SiteZone,
 }
 
 impl Settings {
@@ -68,6 +71,7 @@ impl Settings {
             metrics_bind: None,
             clock: Clock::system(),
             login_limits: crate::auth::throttle::Limits::default(),
+            time_zone: SiteZone::utc(),
         }
     }
 

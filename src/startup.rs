@@ -27,6 +27,7 @@ pub struct Application {
     /// How long a stop waits, still serving but no longer ready, before it stops.
     drain: Duration,
     clock: crate::clock::Clock,
+    zone: crate::domain::SiteZone,
 }
 
 impl Application {
@@ -55,6 +56,7 @@ impl Application {
         // the database themselves.
         let control = crate::control::Channel::open(&settings.storage)?;
         let clock = settings.clock.clone();
+        let zone = settings.time_zone.clone();
         let drain = settings.drain;
         let readiness = Arc::new(Readiness::default());
         let (metrics, metrics_server) = match &settings.metrics_bind {
@@ -84,6 +86,7 @@ impl Application {
             base_url,
             control,
             clock,
+            zone,
             readiness,
             drain,
         })
@@ -134,6 +137,7 @@ impl Application {
         let scheduler = actix_web::rt::spawn(scheduler::run(
             self.store.clone(),
             self.clock.clone(),
+            self.zone.clone(),
             self.metrics.clone(),
         ));
         let following = actix_web::rt::spawn(follow_changes(self.store.clone()));

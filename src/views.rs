@@ -15,7 +15,7 @@ pub mod search;
 pub mod sitemaps;
 pub mod structured;
 
-use crate::domain::{Language, Role, Section, Username};
+use crate::domain::{Language, Role, Section, SiteZone, Username};
 use crate::urls::assets::{Logo, css_url};
 use askama::Template;
 use time::OffsetDateTime;
@@ -37,6 +37,8 @@ pub struct SiteContext {
     pub logo: Logo,
     /// The language of the site's own words, and of stories that name none.
     pub language: Language,
+    /// The newsroom's time zone: every date on a page is on its clocks.
+    pub zone: SiteZone,
 }
 
 impl SiteContext {
@@ -50,6 +52,7 @@ impl SiteContext {
             language: Language::parse("en").unwrap_or_else(|_| unreachable!("en is a tag")),
             name,
             base_url,
+            zone: SiteZone::utc(),
         }
     }
 
@@ -63,6 +66,12 @@ impl SiteContext {
     /// site's, which the whole page is marked with.
     pub fn story_language(&self, language: Option<&Language>) -> StoryLanguage {
         StoryLanguage::of(language.filter(|l| **l != self.language))
+    }
+
+    /// The same site in another time zone.
+    pub fn with_zone(mut self, zone: SiteZone) -> Self {
+        self.zone = zone;
+        self
     }
 
     /// The same site with another publisher's logo.
@@ -95,6 +104,8 @@ pub struct Viewer {
     pub username: Username,
     pub role: Role,
     pub csrf: String,
+    /// The newsroom's time zone, which the page's dates are in.
+    pub zone: SiteZone,
 }
 
 /// What the layout needs on every page.
@@ -111,6 +122,8 @@ pub struct PageContext {
     /// The page's language (`<html lang>`) and direction: the site's.
     pub lang: String,
     pub dir: &'static str,
+    /// The site's time zone, which the page's dates are in.
+    pub zone: SiteZone,
 }
 
 impl PageContext {
@@ -125,6 +138,7 @@ impl PageContext {
             search: String::new(),
             lang: site.language.to_string(),
             dir: site.language.dir(),
+            zone: site.zone.clone(),
         }
     }
 
@@ -167,9 +181,6 @@ impl ErrorPage {
     }
 }
 
-const DISPLAY: &[BorrowedFormatItem<'static>] =
-    format_description!("[year]-[month]-[day] [hour]:[minute]:[second]");
-
 /// RFC 3339 in UTC with at most milliseconds: HTML's `datetime` attribute allows no more than
 /// three fractional digits, and stored times carry nanoseconds.
 const MACHINE: &[BorrowedFormatItem<'static>] =
@@ -182,13 +193,27 @@ pub struct Timestamp {
 }
 
 impl Timestamp {
-    pub fn new(at: OffsetDateTime) -> Self {
-        let at = at.to_offset(time::UtcOffset::UTC);
+    /// As readers read it, on the site's clocks: `15 July 2017, 07:11`.
+    pub fn new(at: OffsetDateTime, zone: &SiteZone) -> Self {
         Self {
-            display: at.format(DISPLAY).unwrap_or_default(),
-            iso: at.format(MACHINE).unwrap_or_default(),
+            display: zone.readable(at),
+            iso: machine(at),
         }
     }
+
+    /// As the desk reads it, the zone named: `15 July 2017, 07:11 (Europe/London)`.
+    pub fn named(at: OffsetDateTime, zone: &SiteZone) -> Self {
+        Self {
+            display: zone.named(at),
+            iso: machine(at),
+        }
+    }
+}
+
+fn machine(at: OffsetDateTime) -> String {
+    at.to_offset(time::UtcOffset::UTC)
+        .format(MACHINE)
+        .unwrap_or_default()
 }
 
 /// Page navigation: `1 2 3 4 Next`, with elided runs in long listings.
@@ -240,8 +265,12 @@ mod tests {
     #[test]
     fn a_machine_readable_time_carries_at_most_milliseconds() {
         let at = time::macros::datetime!(2026-12-01 21:12:28.910017212 +01:00);
-        let stamp = Timestamp::new(at);
+        let stamp = Timestamp::new(at, &SiteZone::utc());
         assert_eq!(stamp.iso, "2026-12-01T20:12:28.910Z");
-        assert_eq!(stamp.display, "2026-12-01 20:12:28");
+        assert_eq!(stamp.display, "1 December 2026, 20:12");
+        let shanghai = SiteZone::parse("Asia/Shanghai").unwrap();
+        let stamp = Timestamp::named(at, &shanghai);
+        assert_eq!(stamp.iso, "2026-12-01T20:12:28.910Z");
+        assert_eq!(stamp.display, "2 December 2026, 04:12 (Asia/Shanghai)");
     }
 }

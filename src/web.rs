@@ -81,6 +81,7 @@ impl From<&auth::SignedIn> for Viewer {
             username: signed_in.user.username.clone(),
             role: signed_in.user.role,
             csrf: signed_in.csrf.clone(),
+            zone: signed_in.zone.clone(),
         }
     }
 }
@@ -168,7 +169,8 @@ pub fn server(
         public_cache: public::PublicCache::new(&settings),
         site: SiteContext::new(&settings.site_name, &settings.base_url)
             .with_logo(settings.logo.clone())
-            .with_language(settings.language.clone()),
+            .with_language(settings.language.clone())
+            .with_zone(settings.time_zone.clone()),
         settings,
         login_throttle,
         site_key,

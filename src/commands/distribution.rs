@@ -131,20 +131,19 @@ pub(super) fn import_wire(
     section: &str,
     page_words: Option<NonZeroUsize>,
     language: Option<&str>,
+    time_zone: &str,
     input: Input<'_>,
     output: &mut dyn Output,
 ) -> anyhow::Result<()> {
     let section = Section::parse(section)?;
     let language = language.map(Language::parse).transpose()?;
+    let zone = crate::domain::SiteZone::parse(time_zone)?;
     let (mut files, mut failed) = (0usize, 0usize);
     let mut parsed = Vec::new();
     for frame in input {
         let file: WireFile = serde_json::from_str(&frame?).context("not a file of wire copy")?;
         files += 1;
-        let parsed_file = match page_words {
-            Some(words) => wire::parse_in_pages(&file.text, words),
-            None => wire::parse(&file.text),
-        };
+        let parsed_file = wire::parse_in_zone(&file.text, &zone, page_words);
         match parsed_file {
             Ok(story) => parsed.push((file.name, story)),
             Err(e) => {

@@ -3,9 +3,10 @@
 //! templates all follow the table, so a new field is one line of it (and its parsing in
 //! [`apply`]). Turning the values into a [`StoryEdit`] reports every wrong field at once.
 
+use super::site_zone::{self, LocalTimeError, OffsetChoice};
 use super::{
     AltText, Body, Bylines, Caption, Credit, Dateline, DomainError, Headline, LeadPhoto, PhotoId,
-    Section, Slug, Source, Standfirst, Status, Story, StoryContent, StoryEdit,
+    Section, SiteZone, Slug, Source, Standfirst, Status, Story, StoryContent, StoryEdit,
 };
 use super::{Language, NoteDraft, NoteKind, NoteText, Tags};
 use serde::{Deserialize, Serialize};
@@ -27,6 +28,9 @@ pub enum FieldKind {
     DateTime,
     /// One of the kinds of public note.
     NoteKind,
+    /// Which of the two moments a `DateTime` field's time names when the clocks show it twice
+    /// (see [`offset_choice`]); not shown otherwise.
+    Offset,
 }
 
 /// Where on the form a field sits.
@@ -66,7 +70,7 @@ pub struct Field {
     pub row: RowPart,
     get: fn(&StoryInput) -> &String,
     get_mut: fn(&mut StoryInput) -> &mut String,
-    from_story: fn(&Story) -> String,
+    from_story: fn(&Story, &SiteZone) -> String,
 }
 
 impl Field {
@@ -76,6 +80,15 @@ impl Field {
 
     pub fn is_hidden(&self) -> bool {
         self.kind == FieldKind::Hidden
+    }
+
+    /// The choice between a repeated hour's two moments, shown only when it is needed.
+    pub fn is_offset(&self) -> bool {
+        self.kind == FieldKind::Offset
+    }
+
+    pub fn is_date_time(&self) -> bool {
+        self.kind == FieldKind::DateTime
     }
 
     /// The id of the element holding this field's error, for `aria-describedby`.
@@ -90,7 +103,7 @@ impl Field {
             FieldGroup::Schedule => "schedule",
             FieldGroup::Note => "note",
         };
-        !self.is_hidden() && mine == group
+        !self.is_hidden() && !self.is_offset() && mine == group
     }
 
     /// Several lines of text (a `textarea`) this many rows high, or 0 for another control.
@@ -121,7 +134,7 @@ impl Field {
     pub fn input_type(&self) -> &'static str {
         match self.kind {
             FieldKind::DateTime => "datetime-local",
-            FieldKind::Hidden => "hidden",
+            FieldKind::Hidden | FieldKind::Offset => "hidden",
             _ => "text",
         }
     }
@@ -174,110 +187,132 @@ story_fields! {
     revision {
         label: "Revision", hint: "", kind: FieldKind::Hidden, group: Story, required: false,
         row: Alone,
-        from_story: |s| s.revision.to_string(),
+        from_story: |s, _| s.revision.to_string(),
     }
     /// A photo already stored (uploaded earlier or kept from the story).
     photo_id {
         label: "Photo", hint: "", kind: FieldKind::Hidden, group: Story, required: false,
         row: Alone,
-        from_story: |s| s.content.photo.as_ref().and_then(|p| p.image).map(|id| id.to_string()).unwrap_or_default(),
+        from_story: |s, _| s.content.photo.as_ref().and_then(|p| p.image).map(|id| id.to_string()).unwrap_or_default(),
     }
     headline {
         label: "Headline", hint: "", kind: FieldKind::Line(200), group: Story, required: true,
         row: Alone,
-        from_story: |s| s.content.headline.to_string(),
+        from_story: |s, _| s.content.headline.to_string(),
     }
     standfirst {
         label: "Standfirst", hint: "optional summary under the headline", kind: FieldKind::Lines(2),
         group: Story, required: false,
         row: Alone,
-        from_story: |s| optional_text(s.content.standfirst.as_ref()),
+        from_story: |s, _| optional_text(s.content.standfirst.as_ref()),
     }
     bylines {
         label: "Byline", hint: "one per line", kind: FieldKind::Lines(2), group: Story, required: true,
         row: Alone,
-        from_story: |s| s.content.bylines.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"),
+        from_story: |s, _| s.content.bylines.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"),
     }
     dateline {
         label: "Dateline", hint: "e.g. GENEVA, July 14 (Xinhua)", kind: FieldKind::Line(0),
         group: Story, required: false,
         row: First,
-        from_story: |s| s.content.dateline.as_ref().map(Dateline::to_form_value).unwrap_or_default(),
+        from_story: |s, _| s.content.dateline.as_ref().map(Dateline::to_form_value).unwrap_or_default(),
     }
     source {
         label: "Source", hint: "agency, e.g. Xinhua", kind: FieldKind::Line(0), group: Story,
         required: false,
         row: Inside,
-        from_story: |s| optional_text(s.content.source.as_ref()),
+        from_story: |s, _| optional_text(s.content.source.as_ref()),
     }
     section {
         label: "Section", hint: "", kind: FieldKind::Section, group: Story, required: false,
         row: Last,
-        from_story: |s| s.content.section.key().to_owned(),
+        from_story: |s, _| s.content.section.key().to_owned(),
     }
     slug {
         label: "Slug", hint: "the end of the address; left empty, it is made from the headline",
         kind: FieldKind::Line(100), group: Story, required: false,
         row: Alone,
-        from_story: |s| s.content.slug.to_string(),
+        from_story: |s, _| s.content.slug.to_string(),
     }
     tags {
         label: "Tags", hint: "separated by commas, e.g. Syria, Peace talks",
         kind: FieldKind::Line(0), group: Story, required: false,
         row: Alone,
-        from_story: |s| s.content.tags.to_form(),
+        from_story: |s, _| s.content.tags.to_form(),
     }
     language {
         label: "Language", hint: "e.g. en, fr, zh-Hans, ar; left empty, the site's",
         kind: FieldKind::Line(35), group: Story, required: false,
         row: Alone,
-        from_story: |s| s.content.language.as_ref().map(ToString::to_string).unwrap_or_default(),
+        from_story: |s, _| s.content.language.as_ref().map(ToString::to_string).unwrap_or_default(),
     }
     filed_at {
-        label: "Filed at", hint: "UTC; when the copy was filed, which becomes its publication time",
+        label: "Filed at", hint: "when the copy was filed, which becomes its publication time",
         kind: FieldKind::DateTime, group: Story, required: false,
         row: Alone,
-        from_story: |s| s.filed_at().map(format_local_seconds).unwrap_or_default(),
+        from_story: |s, zone| s.filed_at().map(|at| zone.input_value_seconds(at)).unwrap_or_default(),
+    }
+    /// Which moment `filed_at` names, when the clocks showed it twice.
+    filed_at_offset {
+        label: "Filed at", hint: "", kind: FieldKind::Offset, group: Story, required: false,
+        row: Alone,
+        from_story: |s, zone| s.filed_at().map(|at| offset_of(at, zone)).unwrap_or_default(),
     }
     embargo {
-        label: "Embargo until", hint: "UTC; nothing of the story is public before then",
+        label: "Embargo until", hint: "nothing of the story is public before then",
         kind: FieldKind::DateTime, group: Story, required: false,
         row: Alone,
-        from_story: |s| s.content.embargo.map(format_local).unwrap_or_default(),
+        from_story: |s, zone| s.content.embargo.map(|at| zone.input_value(at)).unwrap_or_default(),
+    }
+    /// Which moment `embargo` names, when the clocks showed it twice.
+    embargo_offset {
+        label: "Embargo until", hint: "", kind: FieldKind::Offset, group: Story, required: false,
+        row: Alone,
+        from_story: |s, zone| s.content.embargo.map(|at| offset_of(at, zone)).unwrap_or_default(),
     }
     body {
         label: "Body",
         hint: "Markdown; a line holding only <!--nextpage--> starts a new page",
         kind: FieldKind::Lines(24), group: Story, required: true,
         row: Alone,
-        from_story: |s| s.content.body.as_str().to_owned(),
+        from_story: |s, _| s.content.body.as_str().to_owned(),
     }
     caption {
         label: "Caption",
         hint: "left empty, the photo's own caption, credit and alt text are used",
         kind: FieldKind::Lines(2), group: Photo, required: false,
         row: Alone,
-        from_story: |s| s.content.photo.as_ref().map(|p| p.caption.to_string()).unwrap_or_default(),
+        from_story: |s, _| s.content.photo.as_ref().map(|p| p.caption.to_string()).unwrap_or_default(),
     }
     credit {
         label: "Credit", hint: "e.g. Xinhua/POOL/Xu Jinquan; required to publish",
         kind: FieldKind::Line(0), group: Photo, required: false,
         row: Alone,
-        from_story: |s| optional_text(s.content.photo.as_ref().and_then(|p| p.credit.as_ref())),
+        from_story: |s, _| optional_text(s.content.photo.as_ref().and_then(|p| p.credit.as_ref())),
     }
     alt {
         label: "Alt text",
         hint: "what the photo shows, for readers who cannot see it; required to publish",
         kind: FieldKind::Line(0), group: Photo, required: false,
         row: Alone,
-        from_story: |s| optional_text(s.content.photo.as_ref().and_then(|p| p.alt.as_ref())),
+        from_story: |s, _| optional_text(s.content.photo.as_ref().and_then(|p| p.alt.as_ref())),
     }
     schedule_at {
-        label: "Publication time", hint: "UTC; for Schedule", kind: FieldKind::DateTime,
+        label: "Publication time", hint: "for Schedule", kind: FieldKind::DateTime,
         group: Schedule, required: false,
         row: Alone,
-        from_story: |s| match s.status {
-            Status::Scheduled(at) => format_local(at),
+        from_story: |s, zone| match s.status {
+            Status::Scheduled(at) => zone.input_value(at),
+            _ => String::new(),
+        },
+    }
+    /// Which moment `schedule_at` names, when the clocks showed it twice.
+    schedule_at_offset {
+        label: "Publication time", hint: "", kind: FieldKind::Offset, group: Schedule,
+        required: false,
+        row: Alone,
+        from_story: |s, zone| match s.status {
+            Status::Scheduled(at) => offset_of(at, zone),
             _ => String::new(),
         },
     }
@@ -285,7 +320,7 @@ story_fields! {
     note_kind {
         label: "Kind of note", hint: "", kind: FieldKind::NoteKind, group: Note, required: false,
         row: Alone,
-        from_story: |_| String::new(),
+        from_story: |_, _| String::new(),
     }
     /// A public note to add as the story's changes go live; empty for none.
     note_text {
@@ -293,7 +328,7 @@ story_fields! {
         hint: "shown to readers with the story from now on; left empty, no note is added",
         kind: FieldKind::Lines(3), group: Note, required: false,
         row: Alone,
-        from_story: |_| String::new(),
+        from_story: |_, _| String::new(),
     }
 }
 
@@ -302,20 +337,21 @@ fn optional_text(value: Option<&impl ToString>) -> String {
 }
 
 impl StoryInput {
-    pub fn from_story(story: &Story) -> Self {
+    /// The form of `story`, its times on `zone`'s clocks.
+    pub fn from_story(story: &Story, zone: &SiteZone) -> Self {
         let mut input = Self::default();
         for field in FIELDS {
-            *(field.get_mut)(&mut input) = (field.from_story)(story);
+            *(field.get_mut)(&mut input) = (field.from_story)(story, zone);
         }
         input
     }
 
     /// The form of a stored story as the desk edits it: with its pending changes, if any. A
     /// form filled from a live story's own content would, once saved, replace those changes.
-    pub fn editing(story: &Story) -> Self {
+    pub fn editing(story: &Story, zone: &SiteZone) -> Self {
         match story.pending {
-            Some(_) => Self::from_story(&story.as_edited()),
-            None => Self::from_story(story),
+            Some(_) => Self::from_story(&story.as_edited(), zone),
+            None => Self::from_story(story, zone),
         }
     }
 
@@ -372,20 +408,32 @@ pub fn error_key(name: &str) -> &'static str {
     }
 }
 
-/// A `datetime-local` value with seconds, in UTC: a wire story's filing time is to the second.
-pub fn format_local_seconds(at: OffsetDateTime) -> String {
-    let at = at.to_offset(time::UtcOffset::UTC);
-    at.format(format_description!(
-        "[year]-[month]-[day]T[hour]:[minute]:[second]"
-    ))
-    .unwrap_or_default()
+/// A `datetime-local` value in UTC, what the form holds on a site whose zone is UTC.
+pub fn format_local(at: OffsetDateTime) -> String {
+    SiteZone::utc().input_value(at)
 }
 
-/// A `datetime-local` value, in UTC (the site's time).
-pub fn format_local(at: OffsetDateTime) -> String {
-    let at = at.to_offset(time::UtcOffset::UTC);
-    at.format(format_description!("[year]-[month]-[day]T[hour]:[minute]"))
-        .unwrap_or_default()
+/// The choice an `…_offset` field holds for a stored time: empty unless the clocks showed its
+/// local time twice (see [`SiteZone::choice_of`]).
+fn offset_of(at: OffsetDateTime, zone: &SiteZone) -> String {
+    zone.choice_of(at)
+}
+
+/// The two moments the time typed in the `DateTime` field named `name` may mean, when the
+/// zone's clocks showed it twice; `None` for any other time (or none typed, or one that does
+/// not parse). The form asks with these which is meant.
+pub fn offset_choice(input: &StoryInput, name: &str, zone: &SiteZone) -> Option<[OffsetChoice; 2]> {
+    let field = field(name).filter(|f| f.is_date_time())?;
+    let local = local_time(field.value(input).trim())?;
+    match zone.resolve(local, "") {
+        Err(LocalTimeError::Twice { choices, .. }) => Some(choices),
+        _ => None,
+    }
+}
+
+/// The name of the field holding the choice of moment for the `DateTime` field `name`.
+pub fn offset_field(name: &str) -> String {
+    format!("{name}_offset")
 }
 
 /// What the user asked for with the button they pressed.
@@ -478,7 +526,11 @@ fn optional<T>(
 /// Parses the form's content. `dateline_date` completes a dateline typed without a year: the
 /// story's publication date, or today for a story not published. Returns every field's
 /// problem at once, so the user can fix them all in one go.
-pub fn apply(input: &StoryInput, dateline_date: Date) -> Result<StoryEdit, FieldErrors> {
+pub fn apply(
+    input: &StoryInput,
+    dateline_date: Date,
+    zone: &SiteZone,
+) -> Result<StoryEdit, FieldErrors> {
     let mut errors = FieldErrors::new();
     let headline = record(&mut errors, "headline", Headline::parse(&input.headline));
     let standfirst = optional(
@@ -503,11 +555,13 @@ pub fn apply(input: &StoryInput, dateline_date: Date) -> Result<StoryEdit, Field
     let photo = photo(input, &mut errors);
     let embargo = match input.embargo.trim() {
         "" => None,
-        raw => parse_time(raw, "embargo").map_err(|e| errors.push(e)).ok(),
+        raw => parse_time(raw, &input.embargo_offset, "embargo", zone)
+            .map_err(|e| errors.push(e))
+            .ok(),
     };
     let filed_at = match input.filed_at.trim() {
         "" => None,
-        raw => parse_filed_at(raw)
+        raw => parse_filed_at(raw, &input.filed_at_offset, zone)
             .map_err(|e| errors.push(("filed_at", e)))
             .ok(),
     };
@@ -588,6 +642,7 @@ fn photo(input: &StoryInput, errors: &mut FieldErrors) -> Option<LeadPhoto> {
 pub fn schedule_time(
     input: &StoryInput,
     now: OffsetDateTime,
+    zone: &SiteZone,
 ) -> Result<OffsetDateTime, FieldErrors> {
     let raw = input.schedule_at.trim();
     if raw.is_empty() {
@@ -596,7 +651,8 @@ pub fn schedule_time(
             "Choose the publication time to schedule the story".into(),
         )]);
     }
-    let at = parse_time(raw, "schedule_at").map_err(|e| vec![e])?;
+    let at =
+        parse_time(raw, &input.schedule_at_offset, "schedule_at", zone).map_err(|e| vec![e])?;
     if at <= now {
         return Err(vec![(
             "schedule_at",
@@ -611,6 +667,7 @@ pub fn schedule_time(
 pub fn embargo_time(
     input: &StoryInput,
     now: OffsetDateTime,
+    zone: &SiteZone,
 ) -> Result<OffsetDateTime, FieldErrors> {
     let raw = input.embargo.trim();
     if raw.is_empty() {
@@ -619,7 +676,7 @@ pub fn embargo_time(
             "The story has no embargo to schedule it for".into(),
         )]);
     }
-    let at = parse_time(raw, "embargo").map_err(|e| vec![e])?;
+    let at = parse_time(raw, &input.embargo_offset, "embargo", zone).map_err(|e| vec![e])?;
     if at <= now {
         return Err(vec![(
             "embargo",
@@ -634,30 +691,32 @@ pub fn embargo_time(
 pub fn filed_at_time(
     input: &StoryInput,
     now: OffsetDateTime,
+    zone: &SiteZone,
 ) -> Result<Option<OffsetDateTime>, FieldErrors> {
     let raw = input.filed_at.trim();
     if raw.is_empty() {
         return Ok(None);
     }
-    let at = parse_filed_at(raw).map_err(|e| vec![("filed_at", e)])?;
+    let at =
+        parse_filed_at(raw, &input.filed_at_offset, zone).map_err(|e| vec![("filed_at", e)])?;
     if at > now {
         return Err(vec![(
             "filed_at",
             format!(
-                "Filed at: {} is later than now ({} UTC); a story cannot have been filed in the \
+                "Filed at: {} is later than now ({}); a story cannot have been filed in the \
                  future",
-                format_local_seconds(at).replace('T', " "),
-                format_local_seconds(now).replace('T', " ")
+                zone.input_value_seconds(at).replace('T', " "),
+                zone.named(now)
             ),
         )]);
     }
     Ok(Some(at))
 }
 
-/// A wire story's filing time, to the second, in UTC: as the wire writes it
+/// A wire story's filing time, to the second, on `zone`'s clocks: as the wire writes it
 /// (`2017-07-15 07:11:57`) or as a browser sends a `datetime-local` (`2017-07-15T07:11:57`, the
-/// seconds left out when they are zero).
-fn parse_filed_at(raw: &str) -> Result<OffsetDateTime, String> {
+/// seconds left out when they are zero). `chosen` says which moment a repeated time means.
+fn parse_filed_at(raw: &str, chosen: &str, zone: &SiteZone) -> Result<OffsetDateTime, String> {
     const SHAPES: [&str; 4] = [
         "dddd-dd-dd dd:dd:dd",
         "dddd-dd-ddTdd:dd:dd",
@@ -679,13 +738,26 @@ fn parse_filed_at(raw: &str) -> Result<OffsetDateTime, String> {
             "Filed at: use YYYY-MM-DD HH:MM:SS, such as 2017-07-15 07:11:57 (not {raw:?})"
         ));
     };
-    PrimitiveDateTime::parse(raw, &formats[i])
-        .map(PrimitiveDateTime::assume_utc)
-        .map_err(|_| format!("Filed at: {raw} is not a date and time that exists"))
+    let local = PrimitiveDateTime::parse(raw, &formats[i])
+        .map_err(|_| format!("Filed at: {raw} is not a date and time that exists"))?;
+    if !site_zone::year_in_range(local.year()) {
+        return Err(format!("Filed at: {}", out_of_range(raw)));
+    }
+    zone.resolve(local, chosen)
+        .map_err(|e| format!("Filed at: {raw}: {e}"))
 }
 
-/// A `datetime-local` value (seconds or a space allowed), in UTC; `field` names the error.
-fn parse_time(raw: &str, field: &'static str) -> Result<OffsetDateTime, (&'static str, String)> {
+/// Why a year outside those the site keeps is refused.
+fn out_of_range(raw: &str) -> String {
+    format!(
+        "{raw:?} is not a date from the year {} to {}: check the year",
+        site_zone::EARLIEST_YEAR,
+        site_zone::LATEST_YEAR
+    )
+}
+
+/// A `datetime-local` value as a date and time without a zone (seconds or a space allowed).
+fn local_time(raw: &str) -> Option<PrimitiveDateTime> {
     let formats = [
         format_description!("[year]-[month]-[day]T[hour]:[minute]"),
         format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]"),
@@ -695,13 +767,29 @@ fn parse_time(raw: &str, field: &'static str) -> Result<OffsetDateTime, (&'stati
     formats
         .iter()
         .find_map(|f| PrimitiveDateTime::parse(raw, f).ok())
-        .map(PrimitiveDateTime::assume_utc)
-        .ok_or_else(|| {
-            (
-                field,
-                format!("{raw:?} is not a date and time like 2026-12-01T09:30"),
-            )
-        })
+}
+
+/// A `datetime-local` value (seconds or a space allowed) on `zone`'s clocks, `chosen` saying
+/// which moment a repeated time means; `field` names the error. Years outside 1900–9999 are
+/// refused: `0000` or `-0001` is a slip of the keyboard, and would be kept as typed and then
+/// written out in a form other systems cannot read.
+fn parse_time(
+    raw: &str,
+    chosen: &str,
+    field: &'static str,
+    zone: &SiteZone,
+) -> Result<OffsetDateTime, (&'static str, String)> {
+    let local = local_time(raw).ok_or_else(|| {
+        (
+            field,
+            format!("{raw:?} is not a date and time like 2026-12-01T09:30"),
+        )
+    })?;
+    if !site_zone::year_in_range(local.year()) {
+        return Err((field, out_of_range(raw)));
+    }
+    zone.resolve(local, chosen)
+        .map_err(|e| (field, format!("{}: {e}", raw.replace('T', " "))))
 }
 
 #[cfg(test)]
@@ -731,11 +819,14 @@ mod tests {
 
     #[test]
     fn a_story_read_into_the_form_parses_back_to_the_same_content() {
-        let edit = apply(&input(), date!(2026 - 01 - 01)).unwrap();
+        let edit = apply(&input(), date!(2026 - 01 - 01), &SiteZone::utc()).unwrap();
         let story = Story::new_draft(edit.content.clone(), None, datetime!(2026-01-01 00:00 UTC));
-        let form = StoryInput::from_story(&story);
+        let form = StoryInput::from_story(&story, &SiteZone::utc());
         assert_eq!(form.revision, "0");
-        assert_eq!(apply(&form, date!(2026 - 01 - 01)).unwrap(), edit);
+        assert_eq!(
+            apply(&form, date!(2026 - 01 - 01), &SiteZone::utc()).unwrap(),
+            edit
+        );
     }
 
     #[test]
@@ -764,7 +855,9 @@ mod tests {
 
     #[test]
     fn a_valid_form_gives_the_content_and_derives_the_slug() {
-        let content = apply(&input(), date!(2026 - 01 - 01)).unwrap().content;
+        let content = apply(&input(), date!(2026 - 01 - 01), &SiteZone::utc())
+            .unwrap()
+            .content;
         assert_eq!(content.headline.as_str(), "Talks end");
         assert_eq!(content.slug.as_str(), "talks-end");
         assert!(content.photo.is_none());
@@ -778,7 +871,7 @@ mod tests {
             slug: "Bad Slug".into(),
             ..input()
         };
-        let errors = apply(&bad, date!(2026 - 01 - 01)).unwrap_err();
+        let errors = apply(&bad, date!(2026 - 01 - 01), &SiteZone::utc()).unwrap_err();
         let fields: Vec<_> = errors.iter().map(|(f, _)| *f).collect();
         assert_eq!(fields, vec!["headline", "body", "slug"]);
     }
@@ -789,7 +882,7 @@ mod tests {
             photo_id: PhotoId::new().to_string(),
             ..input()
         };
-        let errors = apply(&with_photo, date!(2026 - 01 - 01)).unwrap_err();
+        let errors = apply(&with_photo, date!(2026 - 01 - 01), &SiteZone::utc()).unwrap_err();
         let fields: Vec<_> = errors.iter().map(|(f, _)| *f).collect();
         // Credit and alt text are checked when publishing, so a draft can be saved without.
         assert_eq!(fields, vec!["caption"]);
@@ -804,6 +897,7 @@ mod tests {
                     ..input()
                 },
                 date!(2026 - 01 - 01),
+                &SiteZone::utc(),
             )
             .map(|edit| edit.filed_at)
         };
@@ -827,6 +921,7 @@ mod tests {
                     ..input()
                 },
                 date!(2026 - 01 - 01),
+                &SiteZone::utc(),
             )
             .unwrap_err();
             assert_eq!(errors.len(), 1, "{errors:?}");
@@ -862,6 +957,7 @@ mod tests {
                     ..input()
                 },
                 now,
+                &SiteZone::utc(),
             )
         };
         assert_eq!(
@@ -872,7 +968,7 @@ mod tests {
         let errors = at("2026-06-01 12:00:01").unwrap_err();
         assert_eq!(
             errors[0].1,
-            "Filed at: 2026-06-01 12:00:01 is later than now (2026-06-01 12:00:00 UTC); a story \
+            "Filed at: 2026-06-01 12:00:01 is later than now (1 June 2026, 12:00 (UTC)); a story \
              cannot have been filed in the future"
         );
     }
@@ -887,6 +983,7 @@ mod tests {
                     ..input()
                 },
                 now,
+                &SiteZone::utc(),
             )
         };
         assert_eq!(
@@ -896,5 +993,58 @@ mod tests {
         assert!(at("2026-06-01T11:59").unwrap_err()[0].1.contains("past"));
         assert!(at("tomorrow").is_err());
         assert!(at("").is_err());
+    }
+
+    #[test]
+    fn a_year_outside_1900_to_9999_is_refused_in_every_date_field() {
+        for year in ["-0001", "0000", "1899", "0026"] {
+            let typed = StoryInput {
+                embargo: format!("{year}-07-15T07:11"),
+                filed_at: format!("{year}-07-15 07:11:57"),
+                ..input()
+            };
+            let errors = apply(&typed, date!(2026 - 01 - 01), &SiteZone::utc()).unwrap_err();
+            let fields: Vec<_> = errors.iter().map(|(f, _)| *f).collect();
+            assert_eq!(fields, ["embargo", "filed_at"], "{year}: {errors:?}");
+            assert!(
+                errors[0].1.contains("from the year 1900 to 9999"),
+                "{errors:?}"
+            );
+        }
+        let typed = StoryInput {
+            embargo: "1900-01-01T00:00".into(),
+            filed_at: "9999-12-31 23:59:59".into(),
+            ..input()
+        };
+        assert!(apply(&typed, date!(2026 - 01 - 01), &SiteZone::utc()).is_ok());
+    }
+
+    #[test]
+    fn times_are_typed_on_the_site_s_clocks_and_a_repeated_one_is_asked_about() {
+        let london = SiteZone::parse("Europe/London").unwrap();
+        let now = datetime!(2026-06-01 12:00 UTC);
+        let typed = |raw: &str, chosen: &str| StoryInput {
+            schedule_at: raw.into(),
+            schedule_at_offset: chosen.into(),
+            ..input()
+        };
+        assert_eq!(
+            schedule_time(&typed("2026-07-01T14:00", ""), now, &london).unwrap(),
+            datetime!(2026-07-01 13:00 UTC)
+        );
+        let gap = schedule_time(&typed("2026-03-29T01:30", ""), now, &london);
+        assert!(gap.is_err());
+        let skipped = schedule_time(&typed("2027-03-28T01:30", ""), now, &london).unwrap_err();
+        assert!(skipped[0].1.contains("does not exist"), "{skipped:?}");
+        let twice = schedule_time(&typed("2026-10-25T01:30", ""), now, &london).unwrap_err();
+        assert!(twice[0].1.contains("happens twice"), "{twice:?}");
+        let choices = offset_choice(&typed("2026-10-25T01:30", ""), "schedule_at", &london)
+            .expect("a choice");
+        assert_eq!(choices[1].label, "01:30 GMT (+00:00)");
+        assert_eq!(
+            schedule_time(&typed("2026-10-25T01:30", &choices[1].value), now, &london).unwrap(),
+            datetime!(2026-10-25 01:30 UTC)
+        );
+        assert!(offset_choice(&typed("2026-07-01T14:00", ""), "schedule_at", &london).is_none());
     }
 }

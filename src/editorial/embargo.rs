@@ -3,17 +3,22 @@
 //! public surface (which shows published stories only) follows without knowing of embargoes.
 
 use super::{EditorialError, Step};
-use crate::domain::story_form::{EMBARGO_OFFER, format_local};
-use crate::domain::{Status, Story};
+use crate::domain::story_form::EMBARGO_OFFER;
+use crate::domain::{SiteZone, Status, Story};
 use time::OffsetDateTime;
 
 /// Refuses a story whose status, after `step`, would show it before its embargo ends. A refused
 /// Publish or Schedule carries [`EMBARGO_OFFER`], so the form can offer the embargo time instead.
-pub(super) fn check(story: &Story, step: Step, now: OffsetDateTime) -> Result<(), EditorialError> {
+pub(super) fn check(
+    story: &Story,
+    step: Step,
+    now: OffsetDateTime,
+    zone: &SiteZone,
+) -> Result<(), EditorialError> {
     let Some(until) = story.content.embargo.filter(|until| *until > now) else {
         return Ok(());
     };
-    let shown = shown(until);
+    let shown = shown(until, zone);
     let offer = |verb: &str| {
         EditorialError::Invalid(vec![
             (
@@ -44,7 +49,7 @@ pub(super) fn check(story: &Story, step: Step, now: OffsetDateTime) -> Result<()
             format!(
                 "The story is scheduled for {}, before its embargo ends at {shown}: schedule it \
                  for the embargo time or later.",
-                self::shown(at)
+                self::shown(at, zone)
             ),
         )])),
         _ => Ok(()),
@@ -67,16 +72,19 @@ pub(super) fn hold(story: &mut Story, now: OffsetDateTime) {
 pub(super) fn change(
     before: Option<OffsetDateTime>,
     after: Option<OffsetDateTime>,
+    zone: &SiteZone,
 ) -> Option<String> {
     match (before, after) {
         (before, after) if before == after => None,
-        (_, Some(until)) => Some(format!("embargo until {}", shown(until))),
+        (_, Some(until)) => Some(format!("embargo until {}", shown(until, zone))),
         (Some(_), None) => Some("embargo lifted".into()),
         (None, None) => None,
     }
 }
 
-/// A time as the desk and the audit log show it: `2026-12-01 09:30 UTC`.
-pub(super) fn shown(at: OffsetDateTime) -> String {
-    format!("{} UTC", format_local(at).replace('T', " "))
+/// A time as the desk and the audit log show it, on the newsroom's clocks and naming them (the
+/// log keeps the words, so they stay true if the site's zone changes):
+/// `1 December 2026, 09:30 (Europe/London)`.
+pub(super) fn shown(at: OffsetDateTime, zone: &SiteZone) -> String {
+    zone.named(at)
 }

@@ -3,8 +3,8 @@
 //! is wrong is named at once, so the form can say so beside each.
 
 use super::{Edit, Step};
-use crate::domain::Story;
 use crate::domain::story_form::{self as fields, Action, FieldErrors, StoryInput};
+use crate::domain::{SiteZone, Story};
 use time::OffsetDateTime;
 
 impl Edit {
@@ -17,16 +17,22 @@ impl Edit {
         action: Action,
         mut errors: FieldErrors,
         now: OffsetDateTime,
+        zone: &SiteZone,
     ) -> Result<Edit, FieldErrors> {
-        // A dateline is dated the day of publication, or today for a story not out yet.
-        let dateline_date = current.and_then(|s| s.published_at).unwrap_or(now).date();
-        let content = fields::apply(input, dateline_date)
+        // A dateline is dated the day of publication, or today for a story not out yet: the
+        // newsroom's day, on its clocks.
+        let dateline_date = zone
+            .local(current.and_then(|s| s.published_at).unwrap_or(now))
+            .date();
+        let content = fields::apply(input, dateline_date, zone)
             .map_err(|e| errors.extend(e))
             .ok();
-        let step = step(action, input, now).map_err(|e| errors.extend(e)).ok();
+        let step = step(action, input, now, zone)
+            .map_err(|e| errors.extend(e))
+            .ok();
         // Its form was checked with the rest: here, that it does not lie ahead.
         if content.is_some()
-            && let Err(e) = fields::filed_at_time(input, now)
+            && let Err(e) = fields::filed_at_time(input, now, zone)
         {
             errors.extend(e);
         }
@@ -39,6 +45,7 @@ impl Edit {
                 filed_at: edit.filed_at,
                 step,
                 note,
+                zone: zone.clone(),
             }),
             _ => Err(errors),
         }
@@ -46,13 +53,18 @@ impl Edit {
 }
 
 /// What the button asks for, with the publication time typed for Schedule.
-fn step(action: Action, input: &StoryInput, now: OffsetDateTime) -> Result<Step, FieldErrors> {
+fn step(
+    action: Action,
+    input: &StoryInput,
+    now: OffsetDateTime,
+    zone: &SiteZone,
+) -> Result<Step, FieldErrors> {
     Ok(match action {
         Action::Save | Action::Preview => Step::Save,
         Action::Submit => Step::Submit,
         Action::Publish => Step::Publish,
-        Action::Schedule => Step::Schedule(fields::schedule_time(input, now)?),
-        Action::ScheduleAtEmbargo => Step::Schedule(fields::embargo_time(input, now)?),
+        Action::Schedule => Step::Schedule(fields::schedule_time(input, now, zone)?),
+        Action::ScheduleAtEmbargo => Step::Schedule(fields::embargo_time(input, now, zone)?),
         Action::Unpublish => Step::Unpublish,
         Action::UpdateLive => Step::UpdateLive,
         Action::DiscardChanges => Step::DiscardChanges,
@@ -80,8 +92,15 @@ mod tests {
 
     #[test]
     fn a_new_story_saved_is_an_edit_of_no_stored_story() {
-        let edit = Edit::from_form(None, &typed("Talks end"), Action::Save, Vec::new(), NOW)
-            .expect("a valid form");
+        let edit = Edit::from_form(
+            None,
+            &typed("Talks end"),
+            Action::Save,
+            Vec::new(),
+            NOW,
+            &SiteZone::utc(),
+        )
+        .expect("a valid form");
         assert_eq!(edit.story, None);
         assert_eq!(edit.step, Step::Save);
         assert_eq!(edit.content.headline.to_string(), "Talks end");
@@ -92,8 +111,15 @@ mod tests {
         let mut input = typed("");
         input.schedule_at = "2020-01-01T09:00".into();
 
-        let errors =
-            Edit::from_form(None, &input, Action::Schedule, Vec::new(), NOW).expect_err("refused");
+        let errors = Edit::from_form(
+            None,
+            &input,
+            Action::Schedule,
+            Vec::new(),
+            NOW,
+            &SiteZone::utc(),
+        )
+        .expect_err("refused");
 
         let fields = fields_of(&errors);
         assert!(fields.contains(&"headline"), "{errors:?}");
@@ -104,8 +130,15 @@ mod tests {
     fn what_reading_the_form_found_wrong_refuses_an_otherwise_valid_form() {
         let found = vec![("body", "The body is too long".to_owned())];
 
-        let errors = Edit::from_form(None, &typed("Talks end"), Action::Save, found.clone(), NOW)
-            .expect_err("refused");
+        let errors = Edit::from_form(
+            None,
+            &typed("Talks end"),
+            Action::Save,
+            found.clone(),
+            NOW,
+            &SiteZone::utc(),
+        )
+        .expect_err("refused");
 
         assert_eq!(errors, found);
     }

@@ -7,7 +7,7 @@
 use super::{Actor, Edit, EditorialError, Step, save_noting};
 use crate::domain::merge::{self, Merge, Part};
 use crate::domain::story_form::{self, StoryInput};
-use crate::domain::{Story, StoryId};
+use crate::domain::{SiteZone, Story, StoryId};
 use crate::storage::Store;
 use time::OffsetDateTime;
 
@@ -98,6 +98,7 @@ pub fn save_merging(
         return save_noting(store, actor, edit, now, None).map(saved_unmerged);
     };
     let base_revision = edit.expected_revision;
+    let zone = edit.zone.clone();
     let step = edit.step;
     let note = edit.note.clone();
     let mut current = match save_noting(store, actor, edit, now, None) {
@@ -112,7 +113,7 @@ pub fn save_merging(
     let mut attempts = 0;
     loop {
         let with = editors_since(store, id, base.as_ref(), &current)?;
-        let merge = merge_forms(base.as_ref(), &current, mine);
+        let merge = merge_forms(base.as_ref(), &current, mine, &zone);
         attempts += 1;
         let fields = match merge.clean() {
             Some(fields) if attempts <= MAX_ATTEMPTS => fields,
@@ -126,8 +127,9 @@ pub fn save_merging(
         };
         let mut merged = StoryInput::from_pairs(fields.into_vec());
         merged.revision = current.revision.to_string();
-        let dateline_date = current.published_at.unwrap_or(now).date();
-        let form = story_form::apply(&merged, dateline_date).map_err(EditorialError::Invalid)?;
+        let dateline_date = zone.local(current.published_at.unwrap_or(now)).date();
+        let form =
+            story_form::apply(&merged, dateline_date, &zone).map_err(EditorialError::Invalid)?;
         let merged = Merged {
             with,
             parts: merge.taken_from_theirs().iter().map(readable).collect(),
@@ -139,6 +141,7 @@ pub fn save_merging(
             filed_at: form.filed_at,
             step,
             note: note.clone(),
+            zone: zone.clone(),
         };
         match save_noting(store, actor, next, now, Some(&merged.note())) {
             Ok(story) => {
@@ -165,8 +168,13 @@ fn saved_unmerged(story: Story) -> Outcome {
 /// from. Without that revision (a form that names none, or one that is not stored), every
 /// field counts as changed on both sides, so whatever differs is shown as a conflict. Each
 /// side is what the desk edits: a live story's pending changes, when it has some.
-pub fn merge_forms(base: Option<&Story>, current: &Story, mine: &StoryInput) -> Merge {
-    let edited = |story: &Story| StoryInput::from_story(&story.as_edited());
+pub fn merge_forms(
+    base: Option<&Story>,
+    current: &Story,
+    mine: &StoryInput,
+    zone: &SiteZone,
+) -> Merge {
+    let edited = |story: &Story| StoryInput::from_story(&story.as_edited(), zone);
     let base = base.map(edited).unwrap_or_default();
     let theirs = edited(current);
     let [base, theirs, mine] = [&base, &theirs, mine].map(mergeable);

@@ -167,6 +167,7 @@ mod tests {
             filed_at: None,
             step,
             note,
+            zone: crate::domain::SiteZone::utc(),
         }
     }
 

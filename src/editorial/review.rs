@@ -134,6 +134,7 @@ mod tests {
             filed_at: None,
             step: Step::Submit,
             note: None,
+            zone: crate::domain::SiteZone::utc(),
         };
         save(store, writer, edit, NOW).unwrap()
     }
@@ -218,6 +219,7 @@ mod tests {
             filed_at: sent.filed_at(),
             step: Step::Submit,
             note: None,
+            zone: crate::domain::SiteZone::utc(),
         };
         let again = save(&store, &writer, edit, NOW).unwrap();
 

@@ -2,18 +2,28 @@
 //! (not the editor who scheduled it) and with an entry in the audit log.
 
 use super::{Actor, EditorialError};
-use crate::domain::{AuditAction, Status};
+use crate::domain::{AuditAction, SiteZone, Status};
 use crate::storage::{Store, StoreError};
 use time::OffsetDateTime;
 
 /// How many due stories one call publishes at most; the next call takes the rest.
 const BATCH: usize = 100;
 
-/// Publishes every scheduled story due at `now`, at its scheduled time. Returns the times the
-/// stories it published were due.
+/// Publishes every scheduled story due at `now`, as [`publish_due_in`] does, on a site whose
+/// time zone is UTC.
 pub fn publish_due(
     store: &dyn Store,
     now: OffsetDateTime,
+) -> Result<Vec<OffsetDateTime>, EditorialError> {
+    publish_due_in(store, now, &SiteZone::utc())
+}
+
+/// Publishes every scheduled story due at `now`, at its scheduled time; the audit log names
+/// times on `zone`'s clocks. Returns the times the stories it published were due.
+pub fn publish_due_in(
+    store: &dyn Store,
+    now: OffsetDateTime,
+    zone: &SiteZone,
 ) -> Result<Vec<OffsetDateTime>, EditorialError> {
     let actor = Actor::Scheduler;
     let mut published = Vec::new();
@@ -37,8 +47,8 @@ pub fn publish_due(
                 format!(
                     "{} (moved from {} to the embargo's end, {})",
                     story.content.headline,
-                    super::embargo::shown(at),
-                    super::embargo::shown(until)
+                    super::embargo::shown(at, zone),
+                    super::embargo::shown(until, zone)
                 ),
                 now,
             );
@@ -57,7 +67,7 @@ pub fn publish_due(
             format!(
                 "{} (scheduled for {})",
                 story.content.headline,
-                super::embargo::shown(at)
+                super::embargo::shown(at, zone)
             ),
             now,
         );

@@ -46,7 +46,9 @@ pub(super) fn content(headline: &str, body: &str) -> StoryContent {
         body: body.into(),
         ..StoryInput::default()
     };
-    apply(&input, NOW.date()).unwrap().content
+    apply(&input, NOW.date(), &crate::domain::SiteZone::utc())
+        .unwrap()
+        .content
 }
 
 fn new(step: Step) -> Edit {
@@ -57,6 +59,7 @@ fn new(step: Step) -> Edit {
         filed_at: None,
         step,
         note: None,
+        zone: crate::domain::SiteZone::utc(),
     }
 }
 
@@ -68,6 +71,7 @@ fn change(story: &Story, content: StoryContent, step: Step) -> Edit {
         filed_at: story.filed_at(),
         step,
         note: None,
+        zone: crate::domain::SiteZone::utc(),
     }
 }
 
@@ -393,9 +397,11 @@ fn stored_user(store: &SledStore, name: &str) -> Actor {
 }
 
 fn form_of(story: &Story, body: &str) -> (StoryInput, StoryContent) {
-    let mut input = StoryInput::from_story(story);
+    let mut input = StoryInput::from_story(story, &crate::domain::SiteZone::utc());
     input.body = body.into();
-    let content = apply(&input, NOW.date()).unwrap().content;
+    let content = apply(&input, NOW.date(), &crate::domain::SiteZone::utc())
+        .unwrap()
+        .content;
     (input, content)
 }
 
@@ -608,7 +614,7 @@ fn setting_and_lifting_an_embargo_are_audited() {
             (AuditAction::Embargo, "Talks end; embargo lifted"),
             (
                 AuditAction::Embargo,
-                "Talks end; embargo until 2026-06-02 06:00 UTC"
+                "Talks end; embargo until 2 June 2026, 06:00 (UTC)"
             ),
         ]
     );

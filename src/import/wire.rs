@@ -19,6 +19,7 @@
 //! about a given number of words ([`parse_in_pages`]).
 
 use crate::domain::body::PAGE_BREAK;
+use crate::domain::site_zone::{self, LocalTimeError, SiteZone};
 use crate::domain::{
     Body, Byline, Bylines, Caption, Credit, Dateline, DomainError, Headline, Initials, LeadPhoto,
     Section, Source, Story,
@@ -121,6 +122,16 @@ pub fn parse_in_pages(text: &str, page_words: NonZeroUsize) -> Result<WireStory,
 }
 
 fn parse_paged(text: &str, page_words: Option<NonZeroUsize>) -> Result<WireStory, WireError> {
+    parse_in_zone(text, &SiteZone::utc(), page_words)
+}
+
+/// Reads wire copy whose time stamp is the local time of `zone`, the agency's (Xinhua stamps
+/// Beijing time), its body split into pages when `page_words` is given.
+pub fn parse_in_zone(
+    text: &str,
+    zone: &SiteZone,
+    page_words: Option<NonZeroUsize>,
+) -> Result<WireStory, WireError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut paras = paragraphs(text).into_iter().peekable();
 
@@ -141,7 +152,8 @@ fn parse_paged(text: &str, page_words: Option<NonZeroUsize>) -> Result<WireStory
             "expected the line `Source: AGENCY| YYYY-MM-DD HH:MM:SS|Editor: XX`",
         )
     })?;
-    let (source, published_at, editor) = parse_meta(&meta.text).map_err(|m| at(meta.line, m))?;
+    let (source, published_at, editor) =
+        parse_meta(&meta.text, zone).map_err(|m| at(meta.line, m))?;
 
     let mut photo = None;
     let first = paras.next().ok_or_else(|| {
@@ -186,6 +198,8 @@ fn parse_paged(text: &str, page_words: Option<NonZeroUsize>) -> Result<WireStory
         None => body.join("\n\n"),
     };
     let body = Body::parse(&markdown).map_err(|e| field_error(dateline_para.line, e))?;
+    // Stored times are UTC; the agency's clock gave the dateline its date.
+    let published_at = published_at.to_offset(time::UtcOffset::UTC);
     Ok(WireStory {
         headline,
         source,
@@ -197,7 +211,8 @@ fn parse_paged(text: &str, page_words: Option<NonZeroUsize>) -> Result<WireStory
     })
 }
 
-fn parse_meta(line: &str) -> Result<(Source, OffsetDateTime, Initials), String> {
+/// The source, the time stamp (on `zone`'s clocks, so its date is the agency's) and the editor.
+fn parse_meta(line: &str, zone: &SiteZone) -> Result<(Source, OffsetDateTime, Initials), String> {
     const EXPECTED: &str = "expected `Source: AGENCY| YYYY-MM-DD HH:MM:SS|Editor: XX`";
     let parts: Vec<&str> = line.split('|').map(str::trim).collect();
     let [source, stamp, editor] = parts.as_slice() else {
@@ -208,9 +223,23 @@ fn parse_meta(line: &str) -> Result<(Source, OffsetDateTime, Initials), String> 
         .ok_or_else(|| EXPECTED.to_owned())?;
     let source = Source::parse(source).map_err(|e| e.to_string())?;
     let format = format_description!("[year]-[month]-[day] [hour]:[minute]:[second]");
-    let stamp = PrimitiveDateTime::parse(stamp, format)
-        .map_err(|_| format!("the time stamp {stamp:?} is not YYYY-MM-DD HH:MM:SS"))?
-        .assume_utc();
+    let local = PrimitiveDateTime::parse(stamp, format)
+        .map_err(|_| format!("the time stamp {stamp:?} is not YYYY-MM-DD HH:MM:SS"))?;
+    if !site_zone::year_in_range(local.year()) {
+        return Err(format!(
+            "the time stamp {stamp:?} is not a year from 1900 to 9999"
+        ));
+    }
+    // Copy stamped in the hour the clocks repeat is taken as the first time they showed it:
+    // nobody is at hand to ask, and an hour either way harms nothing in an archive.
+    let stamp = match zone.resolve(local, "") {
+        Ok(at) => at,
+        Err(LocalTimeError::Twice { choices, .. }) => zone
+            .resolve(local, &choices[0].value)
+            .map_err(|e| format!("the time stamp {stamp:?}: {e}"))?,
+        Err(e) => return Err(format!("the time stamp {stamp:?}: {e}")),
+    };
+    let stamp = zone.local(stamp);
     let editor = editor
         .strip_prefix("Editor:")
         .ok_or_else(|| EXPECTED.to_owned())?;

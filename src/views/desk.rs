@@ -1,6 +1,7 @@
 //! Pages of the desk, where editors and writers work.
 
 use super::Viewer;
+use crate::domain::SiteZone;
 use crate::urls::assets::css_url;
 use askama::Template;
 
@@ -13,6 +14,8 @@ pub struct DeskContext {
     pub role: &'static str,
     pub is_admin: bool,
     pub csrf: String,
+    /// The newsroom's time zone: the desk shows and reads every date in it.
+    pub zone: SiteZone,
 }
 
 impl DeskContext {
@@ -27,6 +30,7 @@ impl DeskContext {
             role: viewer.role.key(),
             is_admin: viewer.role.can_manage_users(),
             csrf: viewer.csrf,
+            zone: viewer.zone,
         }
     }
 }
@@ -80,6 +84,8 @@ pub struct StoryRow {
     pub sent_back: bool,
     /// When a scheduled story goes out.
     pub scheduled_for: Option<Timestamp>,
+    /// When the embargo of a story not yet public ends, while it holds.
+    pub embargoed_until: Option<Timestamp>,
     pub section: &'static str,
     /// Who has the story: the editor who took it, else its writer.
     pub holder: String,
@@ -223,6 +229,7 @@ impl ReviewPanel {
     pub fn of(
         story: Option<&crate::domain::Story>,
         viewer: &crate::domain::User,
+        zone: &SiteZone,
         name: &dyn Fn(crate::domain::UserId) -> Option<String>,
     ) -> Self {
         let Some(story) = story else {
@@ -235,7 +242,7 @@ impl ReviewPanel {
         Self {
             sent_back: story.sent_back.as_ref().map(|note| SentBackNote {
                 by: named(note.by),
-                at: Timestamp::new(note.at),
+                at: Timestamp::named(note.at, zone),
                 text: note.text.to_string(),
             }),
             holder: story.assignee.map(|id| {
@@ -270,7 +277,39 @@ pub struct AutosaveNote {
     pub restore_url: String,
 }
 
+/// The question a time typed in the hour the clocks repeat asks: which of its two moments.
+pub struct OffsetQuestion {
+    /// The form field the answer is sent in.
+    pub name: String,
+    /// Each moment's value, words, and whether it is the one chosen.
+    pub choices: Vec<(String, String, bool)>,
+}
+
+impl OffsetQuestion {
+    /// The question for the date and time field named `name`, if its time needs one.
+    pub fn of(input: &StoryInput, name: &str, zone: &SiteZone) -> Option<Self> {
+        let choices = story_form::offset_choice(input, name, zone)?;
+        let name = story_form::offset_field(name);
+        let chosen = story_form::field(&name).map_or("", |f| f.value(input));
+        Some(Self {
+            choices: choices
+                .into_iter()
+                .map(|c| {
+                    let checked = c.value == chosen.trim();
+                    (c.value, c.label, checked)
+                })
+                .collect(),
+            name,
+        })
+    }
+}
+
 impl StoryFormPage {
+    /// For a date and time field whose time the clocks showed twice: which moment is meant.
+    pub fn offset_question(&self, name: &str) -> Option<OffsetQuestion> {
+        OffsetQuestion::of(&self.input, name, &self.ctx.zone)
+    }
+
     pub fn error_for(&self, field: &str) -> Option<&str> {
         self.errors
             .iter()
@@ -412,6 +451,11 @@ impl ConflictPage {
     }
 
     pub fn error_for(&self, _field: &str) -> Option<&str> {
+        None
+    }
+
+    /// Never asked here: a choice already made travels with the merged form (see the template).
+    pub fn offset_question(&self, _name: &str) -> Option<OffsetQuestion> {
         None
     }
 

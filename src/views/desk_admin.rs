@@ -5,7 +5,7 @@ pub mod diff;
 
 use super::Timestamp;
 use super::desk::DeskContext;
-use crate::domain::{AuditAction, AuditEvent, Role, Status, Story, User, UserId};
+use crate::domain::{AuditAction, AuditEvent, Role, SiteZone, Status, Story, User, UserId};
 use askama::Template;
 use diff::FieldChange;
 use std::collections::HashMap;
@@ -118,9 +118,9 @@ pub struct AuditRow {
 }
 
 impl AuditRow {
-    pub fn new(event: &AuditEvent) -> Self {
+    pub fn new(event: &AuditEvent, zone: &SiteZone) -> Self {
         Self {
-            at: Timestamp::new(event.at),
+            at: Timestamp::new(event.at, zone),
             who: event.actor_name.clone(),
             action: action_label(event.action),
             detail: event.detail.clone(),
@@ -194,7 +194,7 @@ pub struct RevisionView {
 impl RevisionView {
     /// Every revision, newest first, each with its changes against the one before it.
     /// `revisions` must be newest first, as the store gives them.
-    pub fn all(revisions: &[Story], users: &[User]) -> Vec<Self> {
+    pub fn all(revisions: &[Story], users: &[User], zone: &SiteZone) -> Vec<Self> {
         let names: HashMap<UserId, &str> =
             users.iter().map(|u| (u.id, u.username.as_str())).collect();
         revisions
@@ -208,7 +208,7 @@ impl RevisionView {
                         Some(id) => names.get(&id).copied().unwrap_or("unknown account").into(),
                         None => "no account (import or schedule)".into(),
                     },
-                    when: Timestamp::new(story.updated_at),
+                    when: Timestamp::named(story.updated_at, zone),
                     status: story.status.label(),
                     status_key: story.status.key(),
                     is_current: i == 0,
@@ -269,6 +269,7 @@ impl RestorePage {
     /// current, `who` the account that saved `old`.
     pub fn new(ctx: DeskContext, current: &Story, old: &Story, who: String, expected: u64) -> Self {
         let restored = current.restored_from(old, None, current.updated_at);
+        let zone = ctx.zone.clone();
         let outdated = (expected != current.revision).then(|| {
             format!(
                 "Someone saved this story after you opened its history: it is now at revision \
@@ -282,29 +283,29 @@ impl RestorePage {
             headline: current.content.headline.to_string(),
             revision: old.revision,
             who,
-            when: Timestamp::new(old.updated_at),
+            when: Timestamp::named(old.updated_at, &zone),
             current_revision: current.revision,
             saved_as: current.revision.saturating_add(1),
             changes: diff::story_changes(current, &restored)
                 .iter()
                 .map(|c| c.label)
                 .collect(),
-            effect: restore_effect(current),
+            effect: restore_effect(current, &zone),
             outdated,
         }
     }
 }
 
 /// What a restore will do to what readers see of `story`.
-fn restore_effect(story: &Story) -> String {
+fn restore_effect(story: &Story, zone: &SiteZone) -> String {
     match story.status {
         Status::Published => "This story is published: the restored text becomes its pending \
                               changes, and readers keep seeing the published text until an \
                               editor updates the live story."
             .to_owned(),
         Status::Scheduled(at) => format!(
-            "This story is scheduled for {} UTC: it will be published with the restored text.",
-            Timestamp::new(at).display
+            "This story is scheduled for {}: it will be published with the restored text.",
+            zone.named(at)
         ),
         Status::Withdrawn(_) => {
             "This story is withdrawn: readers will still see only that it has been withdrawn."
@@ -317,7 +318,7 @@ fn restore_effect(story: &Story) -> String {
 }
 
 /// What the story form says after revision `restored` of a story was restored as `saved`.
-pub fn restored_notice(restored: u64, saved: &Story) -> String {
+pub fn restored_notice(restored: u64, saved: &Story, zone: &SiteZone) -> String {
     let effect = match saved.status {
         // A live story's restore is staged: it waits for an editor to update the live story.
         Status::Published if saved.pending.is_some() => {
@@ -327,8 +328,8 @@ pub fn restored_notice(restored: u64, saved: &Story) -> String {
         }
         Status::Published => "The published page already shows this text.".to_owned(),
         Status::Scheduled(at) => format!(
-            "The story is still scheduled for {} UTC, and will be published with this text.",
-            Timestamp::new(at).display
+            "The story is still scheduled for {}, and will be published with this text.",
+            zone.named(at)
         ),
         Status::Withdrawn(_) => "The story stays withdrawn.".to_owned(),
         Status::Draft | Status::Unpublished => {

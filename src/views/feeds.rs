@@ -2,7 +2,9 @@
 //! `rss` and `atom_syndication` crates (which escape text and split `]]>` inside CDATA) and by
 //! `serde_json`.
 
-use crate::domain::{Language, PageNumber, PhotoId, ReaderView, SanitizedHtml, Section, Story};
+use crate::domain::{
+    Language, PageNumber, PhotoId, ReaderView, SanitizedHtml, Section, SiteZone, Story,
+};
 use crate::urls;
 use serde_json::json;
 use std::collections::{BTreeMap, HashMap};
@@ -28,6 +30,8 @@ pub struct FeedSource<'a> {
     pub photo_bytes: &'a HashMap<PhotoId, u64>,
     /// The site's language, and so of every story that names none.
     pub language: &'a Language,
+    /// The site's time zone, for the dates a person reads in an entry (notes).
+    pub zone: &'a SiteZone,
 }
 
 impl FeedSource<'_> {
@@ -110,7 +114,7 @@ pub fn summary(story: &ReaderView) -> String {
 
 /// The whole story as HTML: every page one after another, the dateline leading the first, and
 /// its public notes after the text, as readers see them on the article.
-pub fn full_body(story: &ReaderView) -> SanitizedHtml {
+pub fn full_body(story: &ReaderView, zone: &SiteZone) -> SanitizedHtml {
     let mut html = String::new();
     for (n, page) in story.content.body.render_pages().iter().enumerate() {
         let page = match (n, &story.content.dateline) {
@@ -119,18 +123,18 @@ pub fn full_body(story: &ReaderView) -> SanitizedHtml {
         };
         html.push_str(page.as_str());
     }
-    html.push_str(&notes_html(story));
+    html.push_str(&notes_html(story, zone));
     SanitizedHtml::concat(html)
 }
 
 /// A story's notes, newest first, as an HTML block for feed readers (empty without notes).
-fn notes_html(story: &ReaderView) -> String {
+fn notes_html(story: &ReaderView, zone: &SiteZone) -> String {
     if story.notes.is_empty() {
         return String::new();
     }
     let mut html =
         String::from("<aside class=\"story-notes\"><h2>Corrections and clarifications</h2>\n");
-    for note in super::reader::NoteView::of(story.notes) {
+    for note in super::reader::NoteView::of(story.notes, zone) {
         html.push_str(&format!(
             "<p><strong>{}</strong> <time datetime=\"{}\">{}</time></p>\n",
             note.label, note.at.iso, note.at.display,
@@ -182,7 +186,7 @@ pub fn rss(source: &FeedSource) -> Result<String, String> {
             // summary is plain text, so it goes in escaped, never as live markup. Every item
             // has one, ahead of the full text, as feed readers expect.
             item.set_description(Some(escape(&summary(&story))));
-            item.set_content(full_body(&story).to_string());
+            item.set_content(full_body(&story, source.zone).to_string());
             // RSS's own <author> must be an e-mail address; Dublin Core names people.
             item.set_dublin_core_ext(DublinCoreExtension {
                 creators: story
@@ -310,7 +314,7 @@ pub fn atom(source: &FeedSource) -> Result<String, String> {
             );
             entry.set_content(Some(Content {
                 base: Some(url.clone()),
-                value: Some(full_body(&story).to_string()),
+                value: Some(full_body(&story, source.zone).to_string()),
                 content_type: Some("html".to_owned()),
                 lang,
                 ..Content::default()
@@ -386,7 +390,7 @@ pub fn json_feed(source: &FeedSource) -> Result<String, String> {
                 "url": url,
                 "title": story.content.headline.to_string(),
                 "summary": summary(&story),
-                "content_html": full_body(&story).to_string(),
+                "content_html": full_body(&story, source.zone).to_string(),
                 "date_modified": rfc3339(story.modified_at())?,
                 "authors": story
                     .content.bylines
@@ -513,7 +517,7 @@ mod tests {
             text: crate::domain::NoteText::parse("Later words.").unwrap(),
             at: time::macros::datetime!(2026-06-02 08:00 UTC),
         });
-        let html = full_body(&story.reader_view().unwrap()).to_string();
+        let html = full_body(&story.reader_view().unwrap(), &SiteZone::utc()).to_string();
         let (text, notes) = html.split_once("<aside").unwrap();
         assert!(text.contains("The envoy spoke."));
         assert!(notes.contains("name is &lt;Smyth&gt;."));
@@ -540,6 +544,7 @@ mod tests {
                 stories,
                 photo_bytes: &photos,
                 language: &english,
+                zone: &SiteZone::utc(),
             };
             (
                 atom(&source).unwrap(),

@@ -2,7 +2,8 @@
 
 use super::{PageContext, Pager, SiteContext, StoryLanguage, Timestamp};
 use crate::domain::{
-    Aspect, PageNumber, Paging, Photo, PublicNote, SanitizedHtml, Story, StoryId, StorySummary,
+    Aspect, PageNumber, Paging, Photo, PublicNote, SanitizedHtml, SiteZone, Story, StoryId,
+    StorySummary,
 };
 use crate::storage::{self, Listing};
 use crate::urls;
@@ -43,7 +44,7 @@ impl ListingItem {
             standfirst: s.standfirst.as_ref().map(ToString::to_string),
             section_name: s.section.name(),
             section_url: urls::section(s.section, 1),
-            published: Timestamp::new(published_at),
+            published: Timestamp::new(published_at, &site_ctx.zone),
             bylines: s.bylines.joined(),
         })
     }
@@ -200,7 +201,7 @@ impl CorrectionsPage {
             .filter_map(|item| {
                 let published_at = item.story.published_at?;
                 Some(ListedNoteView {
-                    note: NoteView::new(&item.note),
+                    note: NoteView::new(&item.note, &site_ctx.zone),
                     headline: item.story.headline.to_string(),
                     url: urls::article(published_at, &item.story.slug, 1),
                 })
@@ -223,17 +224,17 @@ pub struct NoteView {
 }
 
 impl NoteView {
-    pub fn new(note: &PublicNote) -> Self {
+    pub fn new(note: &PublicNote, zone: &SiteZone) -> Self {
         Self {
             label: note.kind.label(),
             paragraphs: note.paragraphs(),
-            at: Timestamp::new(note.at),
+            at: Timestamp::new(note.at, zone),
         }
     }
 
     /// The notes of a story, newest first: the latest change is what a returning reader needs.
-    pub fn of(notes: &[PublicNote]) -> Vec<Self> {
-        notes.iter().rev().map(Self::new).collect()
+    pub fn of(notes: &[PublicNote], zone: &SiteZone) -> Vec<Self> {
+        notes.iter().rev().map(|n| Self::new(n, zone)).collect()
     }
 }
 
@@ -329,11 +330,11 @@ impl ArticlePage {
             standfirst: story.content.standfirst.as_ref().map(ToString::to_string),
             meta: MetaLine {
                 source: story.content.source.as_ref().map(ToString::to_string),
-                published: Timestamp::new(published_at),
+                published: Timestamp::new(published_at, &site_ctx.zone),
                 updated: story
                     .revised_at
                     .filter(|at| *at > published_at)
-                    .map(Timestamp::new),
+                    .map(|at| Timestamp::new(at, &site_ctx.zone)),
                 editor: story.editor.as_ref().map(ToString::to_string),
             },
             bylines: story
@@ -344,7 +345,7 @@ impl ArticlePage {
                 .collect(),
             photo,
             body,
-            notes: NoteView::of(&story.notes),
+            notes: NoteView::of(&story.notes, &site_ctx.zone),
             section_name: story.content.section.name(),
             section_url: urls::section(story.content.section, 1),
             language: site_ctx.story_language(story.content.language.as_ref()),

@@ -86,7 +86,7 @@ impl SearchPage {
                     headline: story.headline.to_string(),
                     section_name: story.section.name(),
                     section_url: urls::section(story.section, 1),
-                    published: Timestamp::new(published_at),
+                    published: Timestamp::new(published_at, &self.ctx.zone),
                     snippet: hit.snippet.clone(),
                 })
             })
@@ -156,7 +156,10 @@ mod tests {
                 headline: "Talks & <i>more</i>".into(),
                 section_name: "World",
                 section_url: "/section/world".into(),
-                published: Timestamp::new(time::macros::datetime!(2017-07-15 07:11 UTC)),
+                published: Timestamp::new(
+                    time::macros::datetime!(2017-07-15 07:11 UTC),
+                    &crate::domain::SiteZone::utc(),
+                ),
                 snippet: Snippet(vec![
                     SnippetPart {
                         text: "before <script>".into(),

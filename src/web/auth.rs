@@ -21,6 +21,8 @@ pub struct SignedIn {
     pub user: User,
     pub csrf: String,
     pub session: Session,
+    /// The newsroom's time zone, which every desk page's dates are in.
+    pub zone: crate::domain::SiteZone,
 }
 
 impl SignedIn {
@@ -170,6 +172,7 @@ async fn signed_in(req: &HttpRequest) -> Option<(SignedIn, bool)> {
             user,
             csrf,
             session,
+            zone: state.settings.time_zone.clone(),
         },
         must_enrol,
     ))

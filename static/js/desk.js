@@ -41,9 +41,18 @@
     }
   }
 
+  // The time on the newsroom's clocks, as every other time on the desk is shown, not the
+  // browser's own.
+  var zone = form.getAttribute("data-time-zone") || "UTC";
   function clock() {
     var now = new Date();
-    return now.toTimeString().slice(0, 5);
+    try {
+      return now.toLocaleTimeString("en-GB", {
+        timeZone: zone, hour: "2-digit", minute: "2-digit", hour12: false
+      }) + " (" + zone + ")";
+    } catch (e) {
+      return now.toISOString().slice(11, 16) + " (UTC)";
+    }
   }
 
   function autosave() {

@@ -76,7 +76,7 @@ async fn each_page_of_a_long_story_has_its_own_address_and_the_story_header() {
         );
         assert_eq!(
             text_of(&page, ".meta-line").as_deref(),
-            Some("Source: Xinhua | 2017-07-15 07:11:57 | Editor: ZD"),
+            Some("Source: Xinhua | 15 July 2017, 07:11 | Editor: ZD"),
             "page {n}"
         );
         assert_eq!(
@@ -235,6 +235,6 @@ async fn a_revised_story_says_when_it_was_updated() {
     let page = story_page(&app, 2).await;
     assert_eq!(
         text_of(&page, ".meta-line").as_deref(),
-        Some("Source: Xinhua | 2017-07-15 07:11:57 | Updated: 2017-07-16 09:30:00 | Editor: ZD")
+        Some("Source: Xinhua | 15 July 2017, 07:11 | Updated: 16 July 2017, 09:30 | Editor: ZD")
     );
 }

@@ -615,7 +615,7 @@ async fn the_filing_time_typed_to_the_second_becomes_the_publication_time() {
     assert!(
         text_of(&article, ".meta-line")
             .unwrap_or_default()
-            .contains("2017-07-15 07:11:57")
+            .contains("15 July 2017, 07:11")
     );
 }
 
@@ -782,7 +782,7 @@ async fn desk_with_admin() -> (TestApp, Browser, Browser) {
 /// `at` as the story form's `datetime-local` takes it, and as the audit log shows it.
 fn typed_and_shown(at: time::OffsetDateTime) -> (String, String) {
     let typed = newsroom::web::desk::story_form::format_local(at);
-    let shown = format!("{} UTC", typed.replace('T', " "));
+    let shown = newsroom::domain::SiteZone::utc().named(at);
     (typed, shown)
 }
 

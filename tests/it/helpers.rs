@@ -230,6 +230,7 @@ pub fn newsroom(site: &TestSite) -> Command {
         "NEWSROOM_BASE_URL",
         "NEWSROOM_SITE_NAME",
         "NEWSROOM_PER_PAGE",
+        "NEWSROOM_TIME_ZONE",
     ] {
         command.env_remove(var);
     }

@@ -587,7 +587,7 @@ async fn the_desk_list_says_when_a_scheduled_story_goes_out() {
         times[0].value().attr("datetime"),
         Some("2030-05-04T06:30:00.000Z")
     );
-    assert!(row(&list, "Election results").contains("2030-05-04 06:30"));
+    assert!(row(&list, "Election results").contains("4 May 2030, 06:30"));
 }
 
 // --- Markup --------------------------------------------------------------------------------

@@ -40,7 +40,7 @@ async fn imported_wire_copy_shows_its_headline_meta_line_and_byline() {
     assert_eq!(text_of(&article, "h1").as_deref(), Some(HEADLINE));
     assert_eq!(
         text_of(&article, ".meta-line").as_deref(),
-        Some("Source: Xinhua | 2017-07-15 07:11:57 | Editor: ZD")
+        Some("Source: Xinhua | 15 July 2017, 07:11 | Editor: ZD")
     );
     assert_eq!(text_of(&article, ".byline").as_deref(), Some("By Xinhua"));
 }
@@ -332,6 +332,6 @@ async fn a_restarted_server_still_serves_what_was_imported() {
     assert_eq!(text_of(&article, "h1").as_deref(), Some(HEADLINE));
     assert_eq!(
         text_of(&article, ".meta-line").as_deref(),
-        Some("Source: Xinhua | 2017-07-15 07:11:57 | Editor: ZD")
+        Some("Source: Xinhua | 15 July 2017, 07:11 | Editor: ZD")
     );
 }

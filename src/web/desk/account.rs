@@ -123,7 +123,9 @@ async fn render(
                     .any(|(k, v)| k == session_store::TAG_KEY && Some(v) == current.as_ref()),
             browser: record.browser,
             address: record.address,
-            last_seen: record.last_seen.map(Timestamp::new),
+            last_seen: record
+                .last_seen
+                .map(|at| Timestamp::named(at, &signed_in.zone)),
         })
         .collect();
     sessions.sort_by_key(|s| std::cmp::Reverse(s.is_current));

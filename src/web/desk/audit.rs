@@ -60,7 +60,10 @@ async fn show(
     };
     let page = AuditPage {
         ctx: DeskContext::new(&signed_in, title),
-        events: events.iter().map(AuditRow::new).collect(),
+        events: events
+            .iter()
+            .map(|e| AuditRow::new(e, &signed_in.zone))
+            .collect(),
         older,
         is_newest: before.is_none(),
     };

@@ -83,7 +83,7 @@ pub(super) async fn offer(
         return Ok(None);
     };
     Ok(Some(Offer {
-        saved_at: Timestamp::new(copy.saved_at),
+        saved_at: Timestamp::named(copy.saved_at, &state.settings.time_zone),
         input: StoryInput::from_pairs(copy.fields),
     }))
 }

@@ -30,6 +30,7 @@ async fn render(
     error: Option<String>,
 ) -> Result<HttpResponse, AppError> {
     let viewer = Actor::User(signed_in.user.clone());
+    let zone = signed_in.zone.clone();
     let loaded = state
         .blocking(move |store| -> Result<_, StoreError> {
             let Some(story) = store.story(id)? else {
@@ -43,7 +44,7 @@ async fn render(
             let live = editorial::live_revision(&story, &revisions);
             // Each revision as the desk saw it: a live story's pending changes are its words.
             let edited: Vec<Story> = revisions.iter().map(Story::as_edited).collect();
-            let mut views = RevisionView::all(&edited, &users);
+            let mut views = RevisionView::all(&edited, &users, &zone);
             for (view, revision) in views.iter_mut().zip(&revisions) {
                 view.is_live = Some(view.revision) == live;
                 view.pending = revision.pending.is_some();

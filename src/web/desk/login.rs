@@ -187,6 +187,7 @@ pub(super) async fn signed_in_now(
             user,
             csrf,
             session,
+            zone: state.settings.time_zone.clone(),
         };
         welcome_back(state, &signed_in, stash).await?
     } else {

@@ -81,7 +81,10 @@ pub(super) fn remember_notice(
 ) -> Result<(), AppError> {
     signed_in
         .session
-        .insert(NOTICE_KEY, restored_notice(restored, saved))
+        .insert(
+            NOTICE_KEY,
+            restored_notice(restored, saved, &signed_in.zone),
+        )
         .map_err(|e| AppError::internal("keeping a notice in the session", e))
 }
 

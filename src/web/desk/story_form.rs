@@ -70,15 +70,15 @@ pub(super) fn form_page(
         filed_at_fixed: story
             .filter(|s| s.first_published_at.is_some())
             .and_then(|s| s.published_at)
-            .map(crate::domain::story_form::format_local_seconds),
+            .map(|at| signed_in.zone.input_value_seconds(at)),
         // Named by the handlers that can look accounts up (see `stories::review::panel`).
-        review: ReviewPanel::of(story, &signed_in.user, &|_| None),
+        review: ReviewPanel::of(story, &signed_in.user, &signed_in.zone, &|_| None),
         typed_note_kind: String::new(),
         typed_note_text: String::new(),
         pending: story.and_then(|s| {
             s.pending.as_ref().map(|pending| PendingNote {
                 by: String::new(),
-                at: Timestamp::new(pending.at),
+                at: Timestamp::named(pending.at, &signed_in.zone),
                 preview_url: format!("/desk/stories/{}/preview", s.id),
             })
         }),

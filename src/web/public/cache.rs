@@ -110,6 +110,7 @@ pub fn page_look(settings: &crate::settings::Settings) -> String {
         settings.site_name.as_str(),
         settings.language.as_str(),
         settings.logo.url.as_str(),
+        settings.time_zone.name(),
     ] {
         hash.update((part.len() as u64).to_be_bytes());
         hash.update(part.as_bytes());

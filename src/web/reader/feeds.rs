@@ -80,6 +80,7 @@ async fn feed(
         stories: &stories,
         photo_bytes: &photo_bytes,
         language: &state.site.language,
+        zone: &state.site.zone,
     };
     let (xml, content_type) = match format {
         Format::Rss => (feeds::rss(&source), "application/rss+xml; charset=utf-8"),

@@ -19,7 +19,7 @@ pub(super) fn page(signed_in: &SignedIn, action: Action, unmerged: &Unmerged) ->
         edit_url: format!("/desk/stories/{}", current.id),
         action: action.key(),
         theirs_by: unmerged.who(),
-        theirs_at: Timestamp::new(current.updated_at),
+        theirs_at: Timestamp::named(current.updated_at, &signed_in.zone),
         theirs_revision: current.revision,
         input: StoryInput::default(),
         conflicts: Vec::new(),

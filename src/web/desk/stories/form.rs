@@ -76,7 +76,7 @@ pub(in crate::web::desk) async fn preview_pending(
         .unwrap_or_default();
     let photo = story_photo::chosen(&state, &photo_id).await?;
     // Its pager sends the pending text as a form, as the preview of a form being edited does.
-    let mut input = StoryInput::from_story(&edited);
+    let mut input = StoryInput::from_story(&edited, &signed_in.zone);
     input.revision = story.revision.to_string();
     let form = PreviewForm {
         action: format!("/desk/stories/{}", story.id),
@@ -99,7 +99,7 @@ pub(super) async fn stored_form(
     let mut page = form_page(
         signed_in,
         Some(story),
-        StoryInput::editing(story),
+        StoryInput::editing(story, &signed_in.zone),
         errors,
         None,
     );
@@ -143,7 +143,7 @@ pub(super) async fn name_people(
         note_error: page.review.note_error.take(),
         typed_note: std::mem::take(&mut page.review.typed_note),
         confirm_take: page.review.confirm_take.take(),
-        ..ReviewPanel::of(Some(story), &signed_in.user, &name)
+        ..ReviewPanel::of(Some(story), &signed_in.user, &signed_in.zone, &name)
     };
     if let (Some(note), Some(by)) = (page.pending.as_mut(), pending_by.and_then(name)) {
         note.by = by;
@@ -209,7 +209,9 @@ async fn form_with_autosave(
     notice: Option<String>,
 ) -> Result<StoryFormPage, AppError> {
     // A live story's form holds its pending changes, the words the desk is working on.
-    let saved = story.map_or_else(StoryInput::blank, StoryInput::editing);
+    let saved = story.map_or_else(StoryInput::blank, |s| {
+        StoryInput::editing(s, &signed_in.zone)
+    });
     let offer = autosave::offer(state, &signed_in.user, story.map(|s| s.id))
         .await?
         .filter(|offer| offer.input != saved);

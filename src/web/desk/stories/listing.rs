@@ -4,7 +4,10 @@
 //! by its text, its pending changes, its slug and its id.
 
 use super::html;
-use crate::domain::{PageNumber, Paging, SearchTerms, Section, Status, StorySummary, UserId};
+use crate::domain::site_zone;
+use crate::domain::{
+    PageNumber, Paging, SearchTerms, Section, SiteZone, Status, StoryId, StorySummary, UserId,
+};
 use crate::storage::search::{Audience, SearchOrder, SearchPosition, Snippet, StorySearch};
 use crate::storage::{Listing, StatusFilter, StoreError};
 use crate::urls;
@@ -126,20 +129,23 @@ impl ListQuery {
     }
 }
 
-/// A day as a date field sends it (`2026-12-07`); nothing typed is no date.
+/// A day as a date field sends it (`2026-12-07`); nothing typed is no date. Years outside
+/// 1900–9999 are typing mistakes the search could only answer with nothing.
 fn parse_date(raw: Option<&str>) -> Result<Option<Date>, String> {
     let raw = raw.map(str::trim).unwrap_or_default();
     if raw.is_empty() {
         return Ok(None);
     }
-    Date::parse(raw, format_description!("[year]-[month]-[day]"))
-        .map(Some)
-        .map_err(|_| format!("{raw:?} is not a date: write it as YYYY-MM-DD, 2026-12-07 say."))
-}
-
-/// The first instant of `date`, UTC: the desk's days are UTC days for now.
-fn start_of(date: Date) -> OffsetDateTime {
-    date.midnight().assume_utc()
+    let date = Date::parse(raw, format_description!("[year]-[month]-[day]"))
+        .map_err(|_| format!("{raw:?} is not a date: write it as YYYY-MM-DD, 2026-12-07 say."))?;
+    if !site_zone::year_in_range(date.year()) {
+        return Err(format!(
+            "{raw:?} is not a date from the year {} to {}: check the year.",
+            site_zone::EARLIEST_YEAR,
+            site_zone::LATEST_YEAR
+        ));
+    }
+    Ok(Some(date))
 }
 
 #[get("/desk")]
@@ -149,6 +155,8 @@ pub(in crate::web::desk) async fn list(
     query: web::Query<ListQuery>,
 ) -> Result<HttpResponse, AppError> {
     let (wanted, errors) = query.parse()?;
+    let zone = signed_in.zone.clone();
+    let now = state.settings.clock.now();
     let input = query.input();
     let (status, section, page) = (wanted.status, wanted.section, wanted.page);
     let refused = !errors.is_empty();
@@ -161,13 +169,17 @@ pub(in crate::web::desk) async fn list(
         audience: Audience::Desk,
         section,
         status,
-        from: wanted.from.map(start_of),
+        // The newsroom's days, on its own clocks.
+        from: wanted.from.map(|day| zone.start_of_day(day)),
         // Inclusive of the last day: before the first instant of the next.
-        until: wanted.to.and_then(|to| to.next_day()).map(start_of),
+        until: wanted
+            .to
+            .and_then(|to| to.next_day())
+            .map(|day| zone.start_of_day(day)),
         position: SearchPosition::Page(page),
         per_page: PER_PAGE,
     });
-    let (rows, paging, total, for_review, names) = state
+    let (rows, paging, total, for_review, names, embargoes) = state
         .blocking(move |store| -> Result<_, StoreError> {
             // A refused search lists nothing: the page is about what to correct.
             let (rows, paging, total): (Vec<(StorySummary, Snippet)>, _, _) = if refused {
@@ -205,19 +217,31 @@ pub(in crate::web::desk) async fn list(
                 (Some(StatusFilter::ForReview), None) if !refused => total,
                 _ => store.listing(review, PageNumber::FIRST, 1)?.total_items,
             };
+            // Summaries carry no embargo: the few rows not yet public are looked up.
+            let mut embargoes = HashMap::new();
+            for (s, _) in &rows {
+                if !matches!(s.status, Status::Published | Status::Withdrawn(_))
+                    && let Some(until) = store
+                        .story(s.id)?
+                        .and_then(|story| story.content.embargo)
+                        .filter(|until| *until > now)
+                {
+                    embargoes.insert(s.id, until);
+                }
+            }
             let names: HashMap<UserId, String> = store
                 .users()?
                 .into_iter()
                 .map(|u| (u.id, u.username.to_string()))
                 .collect();
-            Ok((rows, paging, total, for_review, names))
+            Ok((rows, paging, total, for_review, names, embargoes))
         })
         .await?;
     let rows = rows
         .into_iter()
         .map(|(s, snippet)| StoryRow {
             snippet,
-            ..row(&s, &names)
+            ..row(&s, &names, &embargoes, &zone)
         })
         .collect();
     let status_key = status.map_or("", StatusFilter::key);
@@ -275,7 +299,12 @@ fn desk_url(status: &str, section: &str, input: &DeskSearchInput, n: u32) -> Str
 }
 
 /// A story's row: who has it, who edited it last, and where readers see it.
-fn row(s: &StorySummary, names: &HashMap<UserId, String>) -> StoryRow {
+fn row(
+    s: &StorySummary,
+    names: &HashMap<UserId, String>,
+    embargoes: &HashMap<StoryId, OffsetDateTime>,
+    zone: &SiteZone,
+) -> StoryRow {
     let name = |id: Option<UserId>| {
         id.and_then(|id| names.get(&id).cloned())
             .unwrap_or_else(|| "—".into())
@@ -288,14 +317,15 @@ fn row(s: &StorySummary, names: &HashMap<UserId, String>) -> StoryRow {
         submitted: s.submitted,
         sent_back: s.sent_back,
         scheduled_for: match s.status {
-            Status::Scheduled(at) => Some(Timestamp::new(at)),
+            Status::Scheduled(at) => Some(Timestamp::new(at, zone)),
             _ => None,
         },
+        embargoed_until: embargoes.get(&s.id).map(|at| Timestamp::new(*at, zone)),
         section: s.section.name(),
         holder: name(s.assignee.or(s.author)),
         taken: s.assignee.is_some(),
         edited_by: name(s.last_edited_by),
-        updated: Timestamp::new(s.updated_at),
+        updated: Timestamp::new(s.updated_at, zone),
         public_url: s
             .published_at
             .filter(|_| s.status == Status::Published)

@@ -94,7 +94,14 @@ async fn save(
         now,
     )
     .await?;
-    let edit = match Edit::from_form(current.as_ref(), &input, action, errors, now) {
+    let edit = match Edit::from_form(
+        current.as_ref(),
+        &input,
+        action,
+        errors,
+        now,
+        &signed_in.zone,
+    ) {
         Ok(edit) => edit,
         Err(errors) => return invalid(&state, &signed_in, current.as_ref(), input, errors).await,
     };
@@ -221,7 +228,7 @@ async fn saved_page(
     };
     // Shown at once rather than after a redirect, as the notice exists only now.
     let notice = format!("{} {}", form::saved_notice(key), merged.notice());
-    let input = StoryInput::editing(story);
+    let input = StoryInput::editing(story, &signed_in.zone);
     let mut page = form_page(signed_in, Some(story), input, Vec::new(), Some(notice));
     form::name_people(state, signed_in, story, &mut page).await?;
     html(StatusCode::OK, page.render()?)
@@ -247,7 +254,7 @@ async fn refused(
                 None => None,
             };
             let unmerged = Unmerged {
-                merge: editorial::merge::merge_forms(None, &current, &input),
+                merge: editorial::merge::merge_forms(None, &current, &input, &signed_in.zone),
                 with: with.map(|u| u.username.to_string()).into_iter().collect(),
                 current: *current,
             };
