@@ -112,7 +112,14 @@ pub fn save_merging(
     let mut attempts = 0;
     loop {
         let with = editors_since(store, id, base.as_ref(), &current)?;
-        let merge = merge_forms(base.as_ref(), &current, mine);
+        // Update live story puts the merged words live: pending changes saved since the
+        // editor's form was loaded are words nobody has reviewed, so they are shown to the
+        // editor as conflicts, never published unseen.
+        let merge = if step == Step::UpdateLive && current.pending.is_some() {
+            merge_forms_holding_theirs(base.as_ref(), &current, mine)
+        } else {
+            merge_forms(base.as_ref(), &current, mine)
+        };
         attempts += 1;
         let fields = match merge.clean() {
             Some(fields) if attempts <= MAX_ATTEMPTS => fields,
@@ -166,11 +173,23 @@ fn saved_unmerged(story: Story) -> Outcome {
 /// field counts as changed on both sides, so whatever differs is shown as a conflict. Each
 /// side is what the desk edits: a live story's pending changes, when it has some.
 pub fn merge_forms(base: Option<&Story>, current: &Story, mine: &StoryInput) -> Merge {
+    let [base, theirs, mine] = sides(base, current, mine);
+    merge::merge(&refs(&base), &refs(&theirs), &refs(&mine))
+}
+
+/// As [`merge_forms`], but what only the stored story changed is a conflict, not taken (see
+/// [`merge::merge_holding_theirs`]).
+fn merge_forms_holding_theirs(base: Option<&Story>, current: &Story, mine: &StoryInput) -> Merge {
+    let [base, theirs, mine] = sides(base, current, mine);
+    merge::merge_holding_theirs(&refs(&base), &refs(&theirs), &refs(&mine))
+}
+
+/// The base, theirs and mine as the fields that merge.
+fn sides(base: Option<&Story>, current: &Story, mine: &StoryInput) -> [Vec<(String, String)>; 3] {
     let edited = |story: &Story| StoryInput::from_story(&story.as_edited());
     let base = base.map(edited).unwrap_or_default();
     let theirs = edited(current);
-    let [base, theirs, mine] = [&base, &theirs, mine].map(mergeable);
-    merge::merge(&refs(&base), &refs(&theirs), &refs(&mine))
+    [&base, &theirs, mine].map(mergeable)
 }
 
 fn refs(fields: &[(String, String)]) -> Vec<(&str, &str)> {

@@ -14,6 +14,7 @@ mod chromium;
 mod conformance;
 mod corrections;
 mod crash;
+mod desk_buttons;
 mod desk_details;
 mod desk_guard;
 mod desk_login;
