@@ -15,6 +15,7 @@ mod conformance;
 mod corrections;
 mod crash;
 mod desk_buttons;
+mod desk_buttons_browser;
 mod desk_details;
 mod desk_guard;
 mod desk_login;
