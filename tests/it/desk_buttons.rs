@@ -624,3 +624,70 @@ async fn a_note_and_a_headline_holding_a_noncharacter_leave_every_feed_parseable
         );
     }
 }
+
+// --- For the HTML checker -------------------------------------------------------------------------
+
+/// The pages these buttons add or change, as `scripts/check-markup` hands them to the HTML
+/// checker: the form of a live story with pending changes, the three questions asked first,
+/// the conflict page holding a writer's unseen change, and a withdrawn story's form.
+#[actix_web::test]
+async fn the_button_pages_render_for_the_checkers() {
+    if !crate::helpers::runs_once("the_button_pages_render_for_the_checkers") {
+        return;
+    }
+    let room = room().await;
+    let mut pages: Vec<(&str, String)> = Vec::new();
+    let (_, mut editors) = room.open(&room.editor).await;
+    let (_, mut writers) = room.open(&room.writer).await;
+    set(&mut writers, "body", &with_paragraph(1, "It voted late."));
+    submit(&room.writer, &room.path(), &writers, "save").await;
+    let (form, fields) = room.open(&room.editor).await;
+    pages.push(("story-form-pending.html", form.html()));
+    for (name, action) in [
+        ("confirm-unpublish.html", "unpublish"),
+        ("confirm-discard.html", "discard-changes"),
+    ] {
+        let response = submit(&room.editor, &room.path(), &fields, action).await;
+        assert_eq!(response.status(), StatusCode::OK, "{action}");
+        pages.push((name, response.text().await.expect("body")));
+    }
+    set(&mut editors, "headline", "Council passes its budget");
+    let response = submit(&room.editor, &room.path(), &editors, "update-live").await;
+    assert_eq!(response.status(), StatusCode::CONFLICT);
+    pages.push(("conflict-unseen.html", response.text().await.expect("body")));
+    let csrf = input_value(&form, "csrf").expect("csrf");
+    let response = room
+        .editor
+        .post_form(
+            &format!("{}/withdraw", room.path()),
+            &[("csrf", &csrf), ("reason", "Legal advice")],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    pages.push((
+        "confirm-withdraw.html",
+        response.text().await.expect("body"),
+    ));
+    let response = room
+        .editor
+        .post_form(
+            &format!("{}/withdraw", room.path()),
+            &[
+                ("csrf", &csrf),
+                ("reason", "Legal advice"),
+                ("confirm", "yes"),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let (_, withdrawn) = room.editor.get_html(&room.path()).await;
+    pages.push(("story-form-withdrawn.html", withdrawn.html()));
+
+    if let Some(dir) = std::env::var_os("NEWSROOM_MARKUP_DIR") {
+        let dir = std::path::PathBuf::from(dir);
+        std::fs::create_dir_all(&dir).expect("markup dir");
+        for (name, body) in &pages {
+            std::fs::write(dir.join(name), body).expect("write a page");
+        }
+    }
+}
