@@ -16,8 +16,10 @@ pub struct Body(String);
 impl Body {
     pub const MAX_BYTES: usize = 1 << 20;
 
+    /// Characters XML forbids are dropped first (see `text.rs`); other control characters
+    /// but newlines and tabs are refused.
     pub fn parse(raw: &str) -> Result<Self, DomainError> {
-        let normalised = raw.replace("\r\n", "\n");
+        let normalised = super::text::without_xml_forbidden(raw).replace("\r\n", "\n");
         let text = normalised.trim();
         if text.is_empty() || split_pages(text).iter().all(|page| page.trim().is_empty()) {
             return Err(DomainError::Empty { field: "Body" });

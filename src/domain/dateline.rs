@@ -16,8 +16,10 @@ pub struct Dateline {
 pub struct Place(String);
 
 impl Place {
+    /// Characters XML forbids are dropped first (see `text.rs`).
     pub fn parse(raw: &str) -> Result<Self, DomainError> {
-        let value = raw.trim();
+        let cleaned = super::text::without_xml_forbidden(raw);
+        let value = cleaned.trim();
         if value.is_empty() {
             return Err(DomainError::Empty { field: "Dateline" });
         }

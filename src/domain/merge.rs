@@ -147,6 +147,8 @@ pub struct Merge {
     fields: Vec<MergedField>,
     taken_from_theirs: Vec<Part>,
     conflicts: Vec<Conflict>,
+    /// A part only theirs changed is a conflict (mine being the base), not taken.
+    holds_theirs: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -259,10 +261,32 @@ pub fn merge_with_body(
     theirs: &[(&str, &str)],
     mine: &[(&str, &str)],
 ) -> Merge {
+    merge_fields(body, base, theirs, mine, false)
+}
+
+/// Merges as [`merge`] does, except that nothing is taken from theirs unseen: a part only
+/// theirs changed is a conflict whose "mine" is the base, for the editor to take or leave.
+/// For a save that puts its words live, which must not publish words its editor never saw.
+pub fn merge_holding_theirs(
+    base: &[(&str, &str)],
+    theirs: &[(&str, &str)],
+    mine: &[(&str, &str)],
+) -> Merge {
+    merge_fields(BODY, base, theirs, mine, true)
+}
+
+fn merge_fields(
+    body: &str,
+    base: &[(&str, &str)],
+    theirs: &[(&str, &str)],
+    mine: &[(&str, &str)],
+    holds_theirs: bool,
+) -> Merge {
     let mut merge = Merge {
         fields: Vec::new(),
         taken_from_theirs: Vec::new(),
         conflicts: Vec::new(),
+        holds_theirs,
     };
     for name in field_names(&[base, theirs, mine]) {
         let [b, t, m] = [base, theirs, mine].map(|version| value_of(version, name));
@@ -299,7 +323,7 @@ fn merge_value(merge: &mut Merge, name: &str, base: &str, theirs: &str, mine: &s
     let part = || Part::Field(name.to_owned());
     let piece = if theirs == mine || theirs == base {
         Piece::Settled(mine)
-    } else if mine == base {
+    } else if mine == base && !merge.holds_theirs {
         merge.taken_from_theirs.push(part());
         Piece::Settled(theirs)
     } else {
@@ -384,13 +408,14 @@ fn settle_cluster(
         range: range.clone(),
     };
     let (theirs, mine) = (side_text(Side::Theirs), side_text(Side::Mine));
-    if !touched(Side::Mine) {
+    if !touched(Side::Mine) && !merge.holds_theirs {
         merge.taken_from_theirs.push(part);
         return Piece::Settled(theirs);
     }
     if !touched(Side::Theirs) || theirs == mine {
         return Piece::Settled(mine);
     }
+    // Held (see `merge_holding_theirs`): theirs alone changed it, so "mine" is the base.
     merge.conflicts.push(Conflict {
         part,
         base: base[range].join(PARAGRAPH_BREAK),

@@ -1,17 +1,45 @@
 //! Bounded, trimmed text fields. Each type can only hold a value that passed its rules.
+//!
+//! # Characters XML forbids
+//! Every text a person or an import gives ends up in XML somewhere (feeds, sitemaps, ninjs
+//! exports), and one character XML 1.0 forbids makes the whole document unreadable. So each
+//! text type, the body and the dateline clean their input once, on parsing, with
+//! [`without_xml_forbidden`]: U+FFFE, U+FFFF and the C0 controls other than tab, line feed
+//! and carriage return are **dropped**, never refused. None of them has a glyph or a meaning
+//! a reader could miss (they come from byte-order-mark mix-ups and word-processor pastes),
+//! and refusing a story for a character nobody can see on the page would leave its writer
+//! nothing to correct. What is left is then held to the field's own rules, which **refuse**:
+//! a line break or tab in a one-line field (it says the text was meant as two), and other
+//! control characters (C1) anywhere, as before.
 
 use super::DomainError;
+use std::borrow::Cow;
 use std::fmt;
 
-/// Trims `raw` and checks it is non-empty, within `max` characters and, if `single_line`, has no
-/// line breaks or other control characters.
+/// Whether XML 1.0 forbids `c` in a document (lone surrogates cannot occur in a `str`).
+pub fn is_xml_forbidden(c: char) -> bool {
+    matches!(c, '\u{0}'..='\u{8}' | '\u{B}' | '\u{C}' | '\u{E}'..='\u{1F}' | '\u{FFFE}' | '\u{FFFF}')
+}
+
+/// `raw` without the characters XML forbids (see the module doc); borrowed when it has none.
+pub fn without_xml_forbidden(raw: &str) -> Cow<'_, str> {
+    if raw.chars().any(is_xml_forbidden) {
+        Cow::Owned(raw.chars().filter(|c| !is_xml_forbidden(*c)).collect())
+    } else {
+        Cow::Borrowed(raw)
+    }
+}
+
+/// Trims `raw`, cleaned of what XML forbids, and checks it is non-empty, within `max`
+/// characters and, if `single_line`, has no line breaks or other control characters.
 fn bounded(
     raw: &str,
     field: &'static str,
     max: usize,
     single_line: bool,
 ) -> Result<String, DomainError> {
-    let value = raw.trim();
+    let cleaned = without_xml_forbidden(raw);
+    let value = cleaned.trim();
     if value.is_empty() {
         return Err(DomainError::Empty { field });
     }
@@ -225,6 +253,30 @@ mod tests {
         assert!(matches!(
             Headline::parse("one\ntwo"),
             Err(DomainError::MultiLine { .. })
+        ));
+    }
+
+    #[test]
+    fn characters_xml_forbids_are_dropped_and_line_breaks_still_refused() {
+        let headline = Headline::parse("Talks\u{FFFE} end\u{FFFF}\u{1}").unwrap();
+        assert_eq!(headline.as_str(), "Talks end");
+        let note = NoteText::parse("A correction.\u{FFFF}\n\nSecond\u{B} line.").unwrap();
+        assert_eq!(note.as_str(), "A correction.\n\nSecond line.");
+        assert!(matches!(
+            Headline::parse("\u{FFFE}\u{FFFF}"),
+            Err(DomainError::Empty { .. })
+        ));
+        assert!(matches!(
+            Headline::parse("one\u{FFFE}\ntwo"),
+            Err(DomainError::MultiLine { .. })
+        ));
+        assert!(
+            Caption::parse("a\u{85}b").is_err(),
+            "C1 controls are still refused"
+        );
+        assert!(matches!(
+            without_xml_forbidden("plain"),
+            Cow::Borrowed("plain")
         ));
     }
 

@@ -113,7 +113,14 @@ pub fn save_merging(
     let mut attempts = 0;
     loop {
         let with = editors_since(store, id, base.as_ref(), &current)?;
-        let merge = merge_forms(base.as_ref(), &current, mine, &zone);
+        // Update live story puts the merged words live: pending changes saved since the
+        // editor's form was loaded are words nobody has reviewed, so they are shown to the
+        // editor as conflicts, never published unseen.
+        let merge = if step == Step::UpdateLive && current.pending.is_some() {
+            merge_forms_holding_theirs(base.as_ref(), &current, mine, &zone)
+        } else {
+            merge_forms(base.as_ref(), &current, mine, &zone)
+        };
         attempts += 1;
         let fields = match merge.clean() {
             Some(fields) if attempts <= MAX_ATTEMPTS => fields,
@@ -174,11 +181,33 @@ pub fn merge_forms(
     mine: &StoryInput,
     zone: &SiteZone,
 ) -> Merge {
+    let [base, theirs, mine] = sides(base, current, mine, zone);
+    merge::merge(&refs(&base), &refs(&theirs), &refs(&mine))
+}
+
+/// As [`merge_forms`], but what only the stored story changed is a conflict, not taken (see
+/// [`merge::merge_holding_theirs`]).
+fn merge_forms_holding_theirs(
+    base: Option<&Story>,
+    current: &Story,
+    mine: &StoryInput,
+    zone: &SiteZone,
+) -> Merge {
+    let [base, theirs, mine] = sides(base, current, mine, zone);
+    merge::merge_holding_theirs(&refs(&base), &refs(&theirs), &refs(&mine))
+}
+
+/// The base, theirs and mine as the fields that merge.
+fn sides(
+    base: Option<&Story>,
+    current: &Story,
+    mine: &StoryInput,
+    zone: &SiteZone,
+) -> [Vec<(String, String)>; 3] {
     let edited = |story: &Story| StoryInput::from_story(&story.as_edited(), zone);
     let base = base.map(edited).unwrap_or_default();
     let theirs = edited(current);
-    let [base, theirs, mine] = [&base, &theirs, mine].map(mergeable);
-    merge::merge(&refs(&base), &refs(&theirs), &refs(&mine))
+    [&base, &theirs, mine].map(mergeable)
 }
 
 fn refs(fields: &[(String, String)]) -> Vec<(&str, &str)> {

@@ -150,6 +150,8 @@ pub struct StoryFormPage {
     pub status_label: Option<&'static str>,
     pub can_publish: bool,
     pub is_published: bool,
+    /// Withdrawn: nothing but saving (and, for an administrator, reinstating) is offered.
+    pub is_withdrawn: bool,
     pub history_url: Option<String>,
     pub public_url: Option<String>,
     pub photo_url: Option<String>,
@@ -353,6 +355,13 @@ pub struct ConflictPage {
     pub edit_url: String,
     /// The button the editor pressed, pressed again by saving from this page.
     pub action: &'static str,
+    /// What saving from this page does: "Save and update live story".
+    pub button_label: &'static str,
+    /// The merged form's photo, shown as a picture (its id travels in a hidden field).
+    pub photo_url: Option<String>,
+    /// The publication time of a story published once, shown as the story form shows it:
+    /// fixed, as it is part of the article's address.
+    pub filed_at_fixed: Option<String>,
     pub theirs_by: String,
     pub theirs_at: Timestamp,
     pub theirs_revision: u64,
@@ -387,6 +396,41 @@ pub struct ConflictView {
     pub mine: String,
     pub theirs_changes: Vec<Span>,
     pub mine_changes: Vec<Span>,
+    /// Only they changed it, and it is not live: held for the editor to see before it goes
+    /// live, "mine" being the text as the editor's form had it.
+    pub unseen: bool,
+}
+
+/// Whether a block of a body's Markdown reads as a paragraph: not a heading, a page break, a
+/// rule or a line holding only a photo, which readers do not count as paragraphs.
+fn reads_as_paragraph(block: &str) -> bool {
+    let line = block.trim();
+    let heading = line.starts_with('#') && {
+        let rest = line.trim_start_matches('#');
+        rest.is_empty() || rest.starts_with(' ')
+    };
+    let marks: String = line.chars().filter(|c| *c != ' ').collect();
+    let rule = marks.len() >= 3
+        && ['-', '*', '_']
+            .iter()
+            .any(|m| marks.chars().all(|c| c == *m));
+    let photo_only = line.starts_with("![") && line.ends_with(')') && !line.contains('\n');
+    !(line.is_empty() || heading || rule || photo_only || line == crate::domain::body::PAGE_BREAK)
+}
+
+/// Where in the body a conflict lies, counting paragraphs as readers see them: `before`
+/// paragraphs come before it, and `base` is the text it replaces.
+fn place_in_body(before: usize, base: &str) -> String {
+    let blocks = merge::paragraphs(base);
+    let read = blocks.iter().filter(|b| reads_as_paragraph(b)).count();
+    match (blocks.len(), read) {
+        (0, _) if before == 0 => "new paragraphs at the start".to_owned(),
+        (0, _) => format!("new paragraphs after paragraph {before}"),
+        (_, 0) if before == 0 => "a heading or break at the start".to_owned(),
+        (_, 0) => format!("a heading or break after paragraph {before}"),
+        (_, 1) => format!("paragraph {}", before + 1),
+        (_, read) => format!("paragraphs {} to {}", before + 1, before + read),
+    }
 }
 
 /// A conflict's text in a merged field, unlike any text typed: control characters around its
@@ -404,19 +448,33 @@ impl ConflictPage {
             return;
         };
         let index_of = |text: &str| markers.iter().position(|m| m == text);
+        // How many paragraphs a reader sees before each conflict of the body.
+        let mut paragraphs_before: Vec<(usize, usize)> = Vec::new();
         for (name, value) in fields.iter() {
             if name == merge::BODY && markers.iter().any(|m| value.contains(m.as_str())) {
                 let mut settled: Vec<String> = Vec::new();
+                let mut read_before = 0;
                 for paragraph in merge::paragraphs(value) {
                     match index_of(&paragraph) {
                         Some(index) => {
+                            paragraphs_before.push((index, read_before));
+                            // Counted as the edit box starts: the editor's own text.
+                            read_before += merge.conflicts().get(index).map_or(0, |c| {
+                                merge::paragraphs(&c.mine)
+                                    .iter()
+                                    .filter(|b| reads_as_paragraph(b))
+                                    .count()
+                            });
                             if !settled.is_empty() {
                                 self.body.push(BodyPiece::Settled(settled.join("\n\n")));
                                 settled.clear();
                             }
                             self.body.push(BodyPiece::Conflict(index));
                         }
-                        None => settled.push(paragraph),
+                        None => {
+                            read_before += usize::from(reads_as_paragraph(&paragraph));
+                            settled.push(paragraph);
+                        }
                     }
                 }
                 if !settled.is_empty() {
@@ -429,7 +487,17 @@ impl ConflictPage {
         for (index, conflict) in merge.conflicts().iter().enumerate() {
             let (field, title) = match &conflict.part {
                 Part::Field(name) => (name.as_str(), None),
-                Part::Paragraphs { field, .. } => (field.as_str(), Some(conflict.part.to_string())),
+                Part::Paragraphs { field, .. } => {
+                    let before = paragraphs_before
+                        .iter()
+                        .find(|(i, _)| *i == index)
+                        .map(|(_, n)| *n);
+                    let title = match before {
+                        Some(before) => place_in_body(before, &conflict.base),
+                        None => conflict.part.to_string(),
+                    };
+                    (field.as_str(), Some(title))
+                }
             };
             let Some(field) = story_form::field(field) else {
                 continue;
@@ -446,6 +514,7 @@ impl ConflictPage {
                 mine: conflict.mine.clone(),
                 theirs_changes: conflict.theirs_changes(),
                 mine_changes: conflict.mine_changes(),
+                unseen: conflict.mine == conflict.base,
             });
         }
     }
@@ -457,6 +526,18 @@ impl ConflictPage {
     /// Never asked here: a choice already made travels with the merged form (see the template).
     pub fn offset_question(&self, _name: &str) -> Option<OffsetQuestion> {
         None
+    }
+
+    /// The fixed value of the field named `name`, shown without being editable.
+    pub fn fixed_value(&self, name: &str) -> Option<&str> {
+        self.filed_at_fixed
+            .as_deref()
+            .filter(|_| name == "filed_at")
+    }
+
+    /// Whether some conflict is a change only they made and the editor has not seen.
+    pub fn holds_unseen(&self) -> bool {
+        self.conflicts.iter().any(|c| c.unseen)
     }
 
     /// The conflict over the whole of the field named `name`, if there is one.

@@ -266,6 +266,8 @@ pub struct ArticlePage {
     pub pager: Option<Pager>,
     /// Shown on the desk before publishing: marked as a preview, photos from the desk.
     pub preview: bool,
+    /// The preview shows saved changes not yet live, rather than a form not saved.
+    pub preview_of_saved: bool,
     /// A preview's pager, in place of `pager`.
     pub preview_pager: Option<PreviewPager>,
     /// Canonical link, social cards and JSON-LD; none on a preview.
@@ -354,6 +356,7 @@ impl ArticlePage {
                 urls::article(published_at, &story.content.slug, n)
             }),
             preview: false,
+            preview_of_saved: false,
             preview_pager: None,
             structured: Some(super::structured::StructuredData::article(
                 site_ctx, story, None, page,

@@ -5,7 +5,8 @@
 //   the server, which keeps them as a copy apart from the story and offers them back on the
 //   form until the story is saved;
 // - a warning before leaving the page with changes that were not saved to the story;
-// - a question before a button marked `data-confirm` (Discard pending changes) does its work.
+// - a question before a button marked `data-confirm` does its work (the steps that take
+//   something away ask on a page of their own, which needs no script).
 (function () {
   "use strict";
 

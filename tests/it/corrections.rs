@@ -454,7 +454,14 @@ async fn notes_of_stories_readers_cannot_see_appear_nowhere_public() {
     let path = format!("/desk/stories/{}/withdraw", gone.id);
     let csrf = editor.csrf(&format!("/desk/stories/{}", gone.id)).await;
     let withdrawn = editor
-        .post_form(&path, &[("csrf", &csrf), ("reason", "Legal advice")])
+        .post_form(
+            &path,
+            &[
+                ("csrf", &csrf),
+                ("reason", "Legal advice"),
+                ("confirm", "yes"),
+            ],
+        )
         .await;
     assert_eq!(withdrawn.status(), StatusCode::SEE_OTHER);
 
@@ -492,7 +499,7 @@ async fn unpublishing_takes_the_notes_off_the_corrections_page_and_a_cached_page
         Some("max-age=60, stale-while-revalidate=300")
     );
 
-    let response = send(&editor, story.id, "unpublish", &[]).await;
+    let response = send(&editor, story.id, "unpublish", &[("confirm", "yes")]).await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     let after = app.get("/corrections").await;
     assert_ne!(after.headers().get("etag"), Some(&etag));

@@ -923,7 +923,12 @@ async fn a_withdrawal_and_a_reinstatement_are_in_the_audit_log_with_the_reason()
     let response = editor
         .post_form(
             &format!("/desk/stories/{}/withdraw", story.id),
-            &[("csrf", &csrf), ("reason", "Court order of 2 June")],
+            // Confirmed, as from the page that asks first.
+            &[
+                ("csrf", &csrf),
+                ("reason", "Court order of 2 June"),
+                ("confirm", "yes"),
+            ],
         )
         .await;
 

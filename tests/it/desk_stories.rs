@@ -307,7 +307,9 @@ async fn unpublishing_takes_the_story_away_from_readers() {
     )
     .await;
     let path = article_path(&story(&desk.app, id));
-    let fields = story_fields("Syria talks end in Geneva");
+    let mut fields = story_fields("Syria talks end in Geneva");
+    // As sent from the page that asks first.
+    fields.push(("confirm", "yes".into()));
     let response = send(&desk.editor, &edit_path(id), "unpublish", &fields, None).await;
     saved_id(response).await;
     assert_eq!(story(&desk.app, id).status, Status::Unpublished);
@@ -1097,7 +1099,9 @@ async fn publishing_and_unpublishing_are_recorded_in_the_audit_log() {
     let admin = desk.app.login("the.admin", PASSWORD).await;
     let fields = story_fields("An audited story");
     let id = create(&desk.editor, "publish", &fields).await;
-    saved_id(send(&desk.editor, &edit_path(id), "unpublish", &fields, None).await).await;
+    let mut confirmed = fields.clone();
+    confirmed.push(("confirm", "yes".into()));
+    saved_id(send(&desk.editor, &edit_path(id), "unpublish", &confirmed, None).await).await;
 
     let (_, log) = admin.get_html("/desk/audit").await;
     let rows: Vec<String> = select(&log, "tbody tr")

@@ -243,7 +243,8 @@ async fn withdraw(browser: &Browser, id: StoryId, reason: &str) -> reqwest::Resp
     browser
         .post_form(
             &format!("/desk/stories/{id}/withdraw"),
-            &[("csrf", &csrf), ("reason", reason)],
+            // Confirmed, as from the page that asks first.
+            &[("csrf", &csrf), ("reason", reason), ("confirm", "yes")],
         )
         .await
 }

@@ -14,6 +14,8 @@ mod chromium;
 mod conformance;
 mod corrections;
 mod crash;
+mod desk_buttons;
+mod desk_buttons_browser;
 mod desk_details;
 mod desk_guard;
 mod desk_list_widths;

@@ -738,13 +738,18 @@ async fn a_photo_from_the_library_is_used_in_a_story_with_its_words_as_defaults(
             .await,
     );
 
-    // From the story form to the library, and back with the photo chosen.
+    // From the story form to the library (its button keeps the form), and back with the
+    // photo chosen.
     let (_, form) = browser.get_html(&format!("/desk/stories/{draft}")).await;
-    let library = select(&form, "a.choose-photo")[0]
-        .value()
-        .attr("href")
-        .expect("a link to the library")
-        .to_owned();
+    assert_eq!(select(&form, "button.choose-photo").len(), 1);
+    let revision = input_value(&form, "revision").expect("revision");
+    let to_library = story_form(&csrf, "Second use")
+        .text("revision", revision.as_str())
+        .text("action", "choose-photo")
+        .post(&browser, &format!("/desk/stories/{draft}"))
+        .await;
+    assert_eq!(to_library.status(), StatusCode::SEE_OTHER);
+    let library = location(&to_library).expect("a redirect to the library");
     let (_, library) = browser.get_html(&library).await;
     let use_it = select(&library, "a.use-photo")[0]
         .value()

@@ -66,6 +66,8 @@ async fn a_reader_finds_a_published_story_from_the_masthead_and_not_once_it_is_u
 
         editor.open(&app.url(&story_form)).await;
         editor.click("button[value='unpublish']").await;
+        // Asked first, on a page of its own.
+        editor.click("form.confirm-form button.danger").await;
         assert!(
             editor.text("p.notice").await.starts_with("Unpublished"),
             "the story is unpublished"

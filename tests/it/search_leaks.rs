@@ -64,6 +64,10 @@ impl Room {
         if let Some(body) = body {
             set(&mut fields, "body", body);
         }
+        if action == "unpublish" {
+            // Confirmed, as from the page that asks first.
+            fields.push(("confirm".into(), "yes".into()));
+        }
         let response = submit(&self.editor, &form_action(&page), &fields, action).await;
         assert_eq!(response.status(), StatusCode::SEE_OTHER, "{action} refused");
     }
@@ -236,7 +240,11 @@ async fn a_withdrawn_story_is_not_found_and_a_reinstated_one_only_once_published
         .editor
         .post_form(
             &format!("/desk/stories/{id}/withdraw"),
-            &[("csrf", &csrf), ("reason", "Court order")],
+            &[
+                ("csrf", &csrf),
+                ("reason", "Court order"),
+                ("confirm", "yes"),
+            ],
         )
         .await;
     assert_eq!(withdrawn.status(), StatusCode::SEE_OTHER);

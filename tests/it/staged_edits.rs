@@ -270,9 +270,24 @@ async fn discarding_pending_changes_keeps_the_live_story_and_the_form_shows_it_a
     room.edit(&edna, Some(&edited()), "save").await;
     let (_, form) = edna.get_html(&room.form_path()).await;
     let discard = text_of(&form, "button[value=discard-changes]").expect("a Discard button");
-    assert!(discard.contains("the live story stays"), "{discard}");
+    assert!(discard.starts_with("Discard pending changes"), "{discard}");
 
-    let discarded = room.edit(&edna, None, "discard-changes").await;
+    // Asked first, on a page of its own; confirmed there.
+    let asked = room.edit(&edna, None, "discard-changes").await;
+    assert_eq!(asked.status(), StatusCode::OK, "a question, not a redirect");
+    let question = Html::parse_document(&asked.text().await.expect("body"));
+    let said = text_of(&question, "main").unwrap_or_default();
+    assert!(
+        said.contains("Readers keep seeing the live story"),
+        "{said}"
+    );
+    assert!(
+        room.stored().pending.is_some(),
+        "nothing dropped before confirming"
+    );
+    let mut confirmation = form_fields(&question, "form.confirm-form");
+    confirmation.retain(|(name, _)| name != "action");
+    let discarded = submit(&edna, &room.form_path(), &confirmation, "discard-changes").await;
 
     assert_eq!(discarded.status(), StatusCode::SEE_OTHER);
     let (_, form) = edna.get_html(&room.form_path()).await;

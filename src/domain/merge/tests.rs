@@ -37,6 +37,34 @@ fn a_field_changed_on_one_side_takes_that_side() {
 }
 
 #[test]
+fn holding_theirs_turns_what_only_they_changed_into_conflicts_and_merges_the_rest() {
+    let base = story("Talks end", BASE);
+    let theirs = story(
+        "Talks resume",
+        "One.\n\nTwo, unreviewed.\n\nThree.\n\nFour.",
+    );
+    let mine = story("Talks end", "One.\n\nTwo.\n\nThree.\n\nFour, edited.");
+
+    let held = merge_holding_theirs(&base, &theirs, &mine);
+
+    assert!(held.taken_from_theirs().is_empty());
+    let parts: Vec<String> = held
+        .conflicts()
+        .iter()
+        .map(|c| c.part.to_string())
+        .collect();
+    assert_eq!(parts, ["the headline", "paragraph 2"]);
+    let paragraph = &held.conflicts()[1];
+    assert_eq!(
+        (paragraph.theirs.as_str(), paragraph.mine.as_str()),
+        ("Two, unreviewed.", "Two.")
+    );
+    let mine_kept = held.resolve(&[Choice::Mine, Choice::Mine]).unwrap();
+    assert_eq!(body(&mine_kept), "One.\n\nTwo.\n\nThree.\n\nFour, edited.");
+    assert_eq!(mine_kept.get("headline"), Some("Talks end"));
+}
+
+#[test]
 fn a_field_changed_identically_on_both_sides_is_taken_once() {
     let merged = merge(
         &story("Talks end", BASE),

@@ -88,6 +88,25 @@ pub(super) async fn offer(
     }))
 }
 
+/// Keeps `input` as the account's autosaved copy of `story` (or of its unsaved new story): the
+/// form as typed, when the desk leaves it for another page (the photo library, a question
+/// before a step) and comes back to it.
+pub(super) async fn keep(
+    state: &State,
+    user: &User,
+    story: Option<StoryId>,
+    input: &StoryInput,
+) -> Result<(), AppError> {
+    let user = user.id;
+    let copy = Autosave {
+        saved_at: state.settings.clock.now(),
+        fields: input.to_pairs(),
+    };
+    state
+        .blocking(move |store| store.put_autosave(user, story, &copy))
+        .await
+}
+
 /// Forgets the account's autosaved copy once the story has been saved.
 pub(super) async fn discard(
     state: &State,

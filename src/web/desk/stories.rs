@@ -1,6 +1,7 @@
 //! Writing, editing and publishing stories: the list, the form, and saving it. The rules of a
 //! story are the editorial service's; these handlers parse, call it and render.
 
+mod confirm;
 mod conflict;
 mod form;
 mod listing;

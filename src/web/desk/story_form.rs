@@ -3,10 +3,11 @@
 //! a connection: the whole form has a size cap, and a body that stops arriving is given up on.
 
 pub use crate::domain::story_form::{Action, FieldErrors, StoryInput, error_key, format_local};
-use crate::domain::{Body, PageNumber, PhotoId, Role, Section, Story};
+use crate::domain::{Body, PageNumber, PhotoId, Role, Section, Status, Story};
 use crate::urls;
 use crate::views::Timestamp;
 use crate::views::desk::{DeskContext, PendingNote, ReviewPanel, StoryFormPage};
+use crate::views::desk_confirm::{CONFIRM_FIELD, CONFIRMED};
 use crate::web::auth::SignedIn;
 use actix_multipart::Multipart;
 use futures_util::StreamExt;
@@ -48,9 +49,10 @@ pub(super) fn form_page(
         input,
         errors,
         notice,
-        status_label: story.map(Story::status_label),
+        status_label: story.map(status_label),
         can_publish: signed_in.user.role.can_publish(),
         is_published: story.is_some_and(Story::is_public),
+        is_withdrawn: story.is_some_and(Story::is_withdrawn),
         history_url: story.map(|s| format!("/desk/stories/{}/history", s.id)),
         public_url: story.filter(|s| s.is_public()).and_then(|s| {
             s.published_at
@@ -85,6 +87,16 @@ pub(super) fn form_page(
     }
 }
 
+/// The story's status as its form names it: a draft waiting for an editor says so, to its
+/// writer as to the desk.
+fn status_label(story: &Story) -> &'static str {
+    if story.submitted && matches!(story.status, Status::Draft | Status::Unpublished) {
+        "Submitted for review"
+    } else {
+        story.status_label()
+    }
+}
+
 /// A file sent in the Photo field.
 pub struct Upload {
     pub bytes: Vec<u8>,
@@ -106,6 +118,10 @@ pub struct Submission {
     pub settling: Vec<(String, String)>,
     /// The page a preview shows (its pager sends the form again with it); the first if none.
     pub preview_page: PageNumber,
+    /// Sent from the page that asks before a step that takes something away.
+    pub confirmed: bool,
+    /// "Choose a photo from the library" was pressed: the form is kept, then the library opens.
+    pub choose_photo: bool,
 }
 
 /// Why a form could not be read.
@@ -120,6 +136,9 @@ pub enum ReadError {
     #[error("the form could not be read")]
     Broken(#[source] actix_multipart::MultipartError),
 }
+
+/// The `action` of the story form's button that opens the photo library.
+pub const CHOOSE_PHOTO: &str = "choose-photo";
 
 /// A text field is capped a little above the largest body the story model accepts.
 const MAX_TEXT_BYTES: usize = Body::MAX_BYTES + 64 * 1024;
@@ -186,6 +205,8 @@ pub async fn read(mut payload: Multipart, limits: Limits) -> Result<Submission, 
         errors: Vec::new(),
         settling: Vec::new(),
         preview_page: PageNumber::FIRST,
+        confirmed: false,
+        choose_photo: false,
     };
     let (mut fields, mut total, mut text_total) = (0, 0usize, 0usize);
     while let Some(field) = next(&mut payload, limits.idle).await? {
@@ -235,7 +256,11 @@ pub async fn read(mut payload: Multipart, limits: Limits) -> Result<Submission, 
         }
         match name.as_str() {
             "csrf" => submission.csrf = text,
-            "action" => submission.action = Action::parse(&text),
+            "action" => {
+                submission.choose_photo = text == CHOOSE_PHOTO;
+                submission.action = Action::parse(&text);
+            }
+            CONFIRM_FIELD => submission.confirmed = text == CONFIRMED,
             "remove_photo" => submission.remove_photo = !text.is_empty(),
             "preview_page" => submission.preview_page = text.parse().unwrap_or(PageNumber::FIRST),
             _ if is_settling(&name) => submission.settling.push((name, text)),

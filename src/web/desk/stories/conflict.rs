@@ -9,6 +9,7 @@ use crate::editorial::Unmerged;
 use crate::views::Timestamp;
 use crate::views::desk::{ConflictPage, DeskContext};
 use crate::web::auth::SignedIn;
+use crate::web::desk::story_form::photo_url;
 
 /// The page for a save that left conflicts; saving from it presses `action` again.
 pub(super) fn page(signed_in: &SignedIn, action: Action, unmerged: &Unmerged) -> ConflictPage {
@@ -18,6 +19,12 @@ pub(super) fn page(signed_in: &SignedIn, action: Action, unmerged: &Unmerged) ->
         form_url: format!("/desk/stories/{}", current.id),
         edit_url: format!("/desk/stories/{}", current.id),
         action: action.key(),
+        button_label: button_label(action),
+        photo_url: None,
+        filed_at_fixed: current
+            .first_published_at
+            .and(current.published_at)
+            .map(|at| signed_in.zone.input_value_seconds(at)),
         theirs_by: unmerged.who(),
         theirs_at: Timestamp::named(current.updated_at, &signed_in.zone),
         theirs_revision: current.revision,
@@ -28,7 +35,20 @@ pub(super) fn page(signed_in: &SignedIn, action: Action, unmerged: &Unmerged) ->
         errors: Vec::new(),
     };
     page.lay_out(&unmerged.merge);
+    page.photo_url = photo_url(&page.input);
     page
+}
+
+/// What saving from the page does, in the words of the button first pressed.
+fn button_label(action: Action) -> &'static str {
+    match action {
+        Action::UpdateLive => "Save and update live story",
+        Action::Publish => "Save and publish",
+        Action::Schedule | Action::ScheduleAtEmbargo => "Save and schedule",
+        Action::Submit => "Save and submit for review",
+        Action::Unpublish => "Save and unpublish",
+        Action::Save | Action::Preview | Action::DiscardChanges => "Save with these choices",
+    }
 }
 
 /// One stretch of a field as the page sent it.

@@ -3,7 +3,7 @@
 
 use super::html;
 use crate::domain::story_form::{FieldErrors, StoryInput};
-use crate::domain::{PageNumber, Story, User, UserId};
+use crate::domain::{PageNumber, Story, StoryId, User, UserId};
 use crate::storage::StoreError;
 use crate::views::desk::{AutosaveNote, ReviewPanel, StoryFormPage};
 use crate::views::reader::{ArticlePage, PreviewForm};
@@ -31,9 +31,10 @@ pub(in crate::web::desk) async fn new_story(
     signed_in: SignedIn,
     query: web::Query<EditQuery>,
 ) -> Result<HttpResponse, AppError> {
-    let restore = query.restore.as_deref() == Some("autosave");
+    // Back from the library, the form is as it was left (see `save::to_library`).
+    let restore = query.restore.as_deref() == Some("autosave") || query.photo.is_some();
     let mut page = form_with_autosave(&state, &signed_in, None, restore, None).await?;
-    choose_photo(&state, query.photo.as_deref(), &mut page).await?;
+    choose_photo(&state, &signed_in, None, query.photo.as_deref(), &mut page).await?;
     html(StatusCode::OK, page.render()?)
 }
 
@@ -50,9 +51,16 @@ pub(in crate::web::desk) async fn edit(
         .as_deref()
         .map(saved_notice)
         .or_else(|| crate::web::desk::restore::take_notice(&signed_in));
-    let restore = query.restore.as_deref() == Some("autosave");
+    let restore = query.restore.as_deref() == Some("autosave") || query.photo.is_some();
     let mut page = form_with_autosave(&state, &signed_in, Some(&*story), restore, notice).await?;
-    choose_photo(&state, query.photo.as_deref(), &mut page).await?;
+    choose_photo(
+        &state,
+        &signed_in,
+        Some(story.id()),
+        query.photo.as_deref(),
+        &mut page,
+    )
+    .await?;
     name_people(&state, &signed_in, &story, &mut page).await?;
     html(StatusCode::OK, page.render()?)
 }
@@ -83,8 +91,10 @@ pub(in crate::web::desk) async fn preview_pending(
         csrf: signed_in.csrf.clone(),
         fields: input.to_pairs(),
     };
-    let page = ArticlePage::preview(&state.site, &edited, PageNumber::FIRST, form)
+    let mut page = ArticlePage::preview(&state.site, &edited, PageNumber::FIRST, form)
         .with_photo(photo.as_ref());
+    // What it shows is saved and not what readers see: pending changes, or a story not live.
+    page.preview_of_saved = story.pending.is_some() || !story.is_public();
     html(StatusCode::OK, page.render()?)
 }
 
@@ -179,9 +189,13 @@ pub(super) fn saved_notice(what: &str) -> String {
     .to_owned()
 }
 
-/// Puts the photo chosen in the library into the form (not yet saved).
+/// Puts the photo chosen in the library into the form (not yet saved), which holds what was
+/// typed before the library opened, and keeps the form so as the autosaved copy: a restore of
+/// that copy keeps the photo too.
 async fn choose_photo(
     state: &State,
+    signed_in: &SignedIn,
+    story: Option<StoryId>,
     photo: Option<&str>,
     page: &mut StoryFormPage,
 ) -> Result<(), AppError> {
@@ -192,6 +206,9 @@ async fn choose_photo(
         Some(record) => {
             story_photo::choose(&mut page.input, &record);
             page.photo_url = photo_url(&page.input);
+            autosave::keep(state, &signed_in.user, story, &page.input).await?;
+            // The copy now holds the photo: restoring it is what this page already shows.
+            page.autosaved = None;
             "Photo chosen from the library: save the story to keep it.".into()
         }
         None => "The chosen photo no longer exists.".into(),

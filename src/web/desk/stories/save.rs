@@ -2,11 +2,12 @@
 //! read, the body is read within limits, and what the button asked for is done by the
 //! editorial service.
 
-use super::{conflict, form, html};
+use super::{confirm, conflict, form, html};
 use crate::domain::story_form::{Action, FieldErrors, StoryInput};
 use crate::domain::{PageNumber, Photo, Story, StoryId};
 use crate::editorial::{self, Actor, Edit, EditorialError, Merged, Outcome, Unmerged};
 use crate::storage::StoreError;
+use crate::urls;
 use crate::views::ErrorPage;
 use crate::views::reader::{ArticlePage, PreviewForm};
 use crate::web::auth::{SignedIn, check_origin};
@@ -83,6 +84,9 @@ async fn save(
     let current = allowed(&state, &signed_in, id, action).await?;
     let mut errors = std::mem::take(&mut submission.errors);
     let mut input = std::mem::take(&mut submission.input);
+    if submission.choose_photo {
+        return to_library(&state, &signed_in, id, &input).await;
+    }
     // Sent from the conflict page: the story as merged, with the editor's choices.
     conflict::settle(&mut input, std::mem::take(&mut submission.settling));
     let photo = photo(
@@ -120,6 +124,14 @@ async fn save(
             Err(e) => refused(&state, &signed_in, action, current.as_ref(), input, e).await,
         };
     }
+    if let Some(story) = current.as_ref().filter(|_| confirm::asks_first(action))
+        && !submission.confirmed
+    {
+        // Cancelling leads back to the form as typed.
+        autosave::keep(&state, &signed_in.user, id, &input).await?;
+        let page = confirm::story_step(&signed_in, story, action, &input);
+        return html(StatusCode::OK, page.render()?);
+    }
     let mine = input.clone();
     let started = std::time::Instant::now();
     let saved = state
@@ -138,6 +150,21 @@ async fn save(
         Ok(Outcome::Conflicts(unmerged)) => conflicts(&signed_in, action, &unmerged),
         Err(e) => refused(&state, &signed_in, action, current.as_ref(), input, e).await,
     }
+}
+
+/// Keeps the form as typed (as the autosaved copy the form comes back with) and opens the
+/// photo library to choose a photo for it.
+async fn to_library(
+    state: &State,
+    signed_in: &SignedIn,
+    id: Option<StoryId>,
+    input: &StoryInput,
+) -> Result<HttpResponse, AppError> {
+    autosave::keep(state, &signed_in.user, id, input).await?;
+    let story = id.map_or_else(|| "new".to_owned(), |id| id.to_string());
+    Ok(HttpResponse::SeeOther()
+        .insert_header((LOCATION, urls::photo_library("", 1, Some(&story))))
+        .finish())
 }
 
 /// The story as the edit would leave it, as readers would see it, with a form that sends the

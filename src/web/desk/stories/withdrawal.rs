@@ -2,10 +2,11 @@
 //! The rules are the editorial service's; these handlers parse, call it and redirect.
 
 use super::form::stored_form;
-use super::html;
+use super::{confirm, html};
 use crate::domain::{StoryId, WithdrawalReason};
 use crate::editorial::{self, Actor, EditorialError};
 use crate::storage::StoreError;
+use crate::views::desk_confirm::CONFIRMED;
 use crate::web::auth::SignedIn;
 use crate::web::desk::editable::{Editable, IfNot, story_id};
 use crate::web::{AppError, State};
@@ -21,6 +22,9 @@ pub struct WithdrawForm {
     csrf: String,
     #[serde(default)]
     reason: String,
+    /// Set by the page that asks first; without it, that page is shown.
+    #[serde(default)]
+    confirm: String,
 }
 
 #[derive(Deserialize)]
@@ -49,6 +53,10 @@ pub(in crate::web::desk) async fn withdraw(
             return html(StatusCode::UNPROCESSABLE_ENTITY, page.render()?);
         }
     };
+    if form.confirm != CONFIRMED {
+        let page = confirm::withdrawal(&signed_in, &story, reason.as_str());
+        return html(StatusCode::OK, page.render()?);
+    }
     let actor = Actor::User(signed_in.user.clone());
     let now = state.settings.clock.now();
     let outcome = state
