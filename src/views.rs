@@ -11,6 +11,7 @@ pub mod feeds;
 pub mod reader;
 pub mod search;
 pub mod sitemaps;
+pub mod story_watch;
 pub mod structured;
 
 use crate::domain::{Role, Section, Username};

@@ -9,6 +9,7 @@ mod history;
 mod login;
 mod login_code;
 mod photos;
+mod presence;
 mod restore;
 mod setup;
 mod stories;
@@ -52,7 +53,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .service(stories::take)
     .service(stories::send_back)
     .service(photos::library)
-    .service(photos::set_focal_point);
+    .service(photos::set_focal_point)
+    .service(presence::ping);
     // Accounts and audit log (admins), story history.
     cfg.configure(users::routes)
         .configure(account::routes)

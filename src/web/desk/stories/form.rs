@@ -53,6 +53,8 @@ pub(in crate::web::desk) async fn edit(
     let restore = query.restore.as_deref() == Some("autosave");
     let mut page = form_with_autosave(&state, &signed_in, Some(&*story), restore, notice).await?;
     choose_photo(&state, query.photo.as_deref(), &mut page).await?;
+    // Whoever opens the form is seen by the others from now on, with or without the script.
+    crate::web::desk::presence::arrive(&state, &signed_in, story.id).await?;
     name_people(&state, &signed_in, &story, &mut page).await?;
     html(StatusCode::OK, page.render()?)
 }
@@ -148,6 +150,8 @@ pub(super) async fn name_people(
     if let (Some(note), Some(by)) = (page.pending.as_mut(), pending_by.and_then(name)) {
         note.by = by;
     }
+    let others = crate::web::desk::presence::others(state, signed_in, story.id).await?;
+    page.watch.presence = crate::views::story_watch::presence_line(&others);
     Ok(())
 }
 
