@@ -28,7 +28,12 @@ impl Presence {
 
     /// The presence after a sign of life at `now`: the same stay if the last one has not
     /// expired, otherwise a new one.
-    pub fn renewed(previous: Option<&Presence>, user: UserId, username: Username, now: OffsetDateTime) -> Presence {
+    pub fn renewed(
+        previous: Option<&Presence>,
+        user: UserId,
+        username: Username,
+        now: OffsetDateTime,
+    ) -> Presence {
         let since = previous
             .filter(|p| p.is_current(now))
             .map_or(now, |p| p.since);

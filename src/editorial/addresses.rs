@@ -51,14 +51,22 @@ pub(super) fn import_story_version(
     Ok(outcome)
 }
 
-fn claim(tx: &mut dyn Transaction, before: Option<&Story>, story: &Story) -> Result<(), StoreError> {
+fn claim(
+    tx: &mut dyn Transaction,
+    before: Option<&Story>,
+    story: &Story,
+) -> Result<(), StoreError> {
     if before.is_some_and(|b| b.content.slug == story.content.slug) {
         return Ok(());
     }
     redirects::claim_story_slug(tx, story.id, &story.content.slug)
 }
 
-fn retire(tx: &mut dyn Transaction, before: Option<&Story>, after: &Story) -> Result<(), StoreError> {
+fn retire(
+    tx: &mut dyn Transaction,
+    before: Option<&Story>,
+    after: &Story,
+) -> Result<(), StoreError> {
     match before {
         Some(before) if had_address(before) && before.content.slug != after.content.slug => {
             redirects::retire_story_slug(tx, &before.content.slug, after.id, after.updated_at)

@@ -111,7 +111,14 @@ mod tests {
         let at = datetime!(2026-12-08 10:42 UTC);
         mark_present(&store, story, ann, &Username::parse("ann.lee").unwrap(), at).unwrap();
         let later = at + Duration::minutes(3);
-        mark_present(&store, story, bo, &Username::parse("bo.chen").unwrap(), later).unwrap();
+        mark_present(
+            &store,
+            story,
+            bo,
+            &Username::parse("bo.chen").unwrap(),
+            later,
+        )
+        .unwrap();
         let listed = others_present(&store, story, bo, later).unwrap();
         assert!(listed.is_empty(), "{listed:?}");
         let left = store

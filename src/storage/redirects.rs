@@ -20,10 +20,7 @@ pub fn story_key(slug: &Slug) -> String {
 }
 
 /// The story an old slug leads to, if it is a retired slug.
-pub fn story_redirect(
-    store: &dyn RecordStore,
-    slug: &Slug,
-) -> Result<Option<StoryId>, StoreError> {
+pub fn story_redirect(store: &dyn RecordStore, slug: &Slug) -> Result<Option<StoryId>, StoreError> {
     match store.site_record(RecordKind::Redirect, &story_key(slug))? {
         Some(record) => Ok(Some(codec::decode_redirect(&record.bytes)?.0)),
         None => Ok(None),

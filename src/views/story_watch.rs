@@ -29,7 +29,8 @@ impl StoryWatch {
             s.published_at.map(|at| AddressWarning {
                 live_slug: s.content.slug.to_string(),
                 live_url: urls::article(at, &s.content.slug, 1),
-                differs: !form_slug.trim().is_empty() && form_slug.trim() != s.content.slug.as_str(),
+                differs: !form_slug.trim().is_empty()
+                    && form_slug.trim() != s.content.slug.as_str(),
             })
         });
         StoryWatch {
@@ -73,7 +74,10 @@ mod tests {
             since: at,
             seen: at,
         };
-        assert_eq!(presence_line(&[ann]), "ann.lee is editing, since 10:42 UTC.");
+        assert_eq!(
+            presence_line(&[ann]),
+            "ann.lee is editing, since 10:42 UTC."
+        );
         assert_eq!(presence_line(&[]), "");
     }
 }

@@ -3,7 +3,7 @@
 
 use super::html;
 use crate::domain::story_form::{FieldErrors, StoryInput};
-use crate::domain::{PageNumber, Story, User, UserId};
+use crate::domain::{PageNumber, Slug, Story, User, UserId};
 use crate::storage::StoreError;
 use crate::views::desk::{AutosaveNote, ReviewPanel, StoryFormPage};
 use crate::views::reader::{ArticlePage, PreviewForm};
@@ -23,6 +23,8 @@ pub struct EditQuery {
     restore: Option<String>,
     /// A photo chosen in the library.
     photo: Option<String>,
+    /// The slug a new story asked for, taken by another story: it got a numbered one.
+    taken: Option<String>,
 }
 
 #[get("/desk/stories/new")]
@@ -49,7 +51,14 @@ pub(in crate::web::desk) async fn edit(
         .saved
         .as_deref()
         .map(saved_notice)
-        .or_else(|| crate::web::desk::restore::take_notice(&signed_in));
+        .or_else(|| crate::web::desk::restore::take_notice(&signed_in))
+        .map(|notice| match query.taken.as_deref().map(Slug::parse) {
+            Some(Ok(taken)) if taken != story.content.slug => format!(
+                "{notice} The slug {taken} is taken by another story, so this story got {}.",
+                story.content.slug
+            ),
+            _ => notice,
+        });
     let restore = query.restore.as_deref() == Some("autosave");
     let mut page = form_with_autosave(&state, &signed_in, Some(&*story), restore, notice).await?;
     choose_photo(&state, query.photo.as_deref(), &mut page).await?;
