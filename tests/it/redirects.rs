@@ -572,3 +572,63 @@ fn a_ninjs_story_whose_slug_is_taken_or_retired_gets_a_numbered_one_and_the_impo
         "still retired"
     );
 }
+
+// --- In a browser ---------------------------------------------------------------------------------
+
+#[actix_web::test]
+async fn an_editor_renames_a_live_story_after_the_warning_and_a_reader_of_the_old_address_lands_on_the_new_one()
+ {
+    use crate::chromium::{Chromium, journey};
+    if !runs_once("an_editor_renames_a_live_story_and_a_reader_follows") {
+        return;
+    }
+    let app = TestApp::spawn().await;
+    app.create_user("zhang.dan", Role::Editor, PASSWORD);
+    let story = published("Talks end in Geneva", "talks-end").save(&app);
+    let old = app.url(&article(&story, "talks-end", 2));
+    let new = article(&story, "geneva-talks-end", 2);
+    let editor = Chromium::start("editor_renames_a_live_story").await;
+    let reader = Chromium::start("reader_follows_an_old_address").await;
+
+    journey(&[&editor, &reader], async {
+        // The server's page cache holds page 2 under the old address. (A browser that has it
+        // keeps it for the article's lifetime, as any cache in front would: this reader has
+        // not been there yet.)
+        let cached = app.get(&article(&story, "talks-end", 2)).await;
+        assert_eq!(cached.status(), reqwest::StatusCode::OK);
+
+        editor.login(&app.address, "zhang.dan", PASSWORD).await;
+        editor.open(&app.url(&form_path(story.id))).await;
+        let warning = editor.find("#slug-warning").await;
+        assert!(
+            !warning.is_displayed().await.expect("shown?"),
+            "no warning yet"
+        );
+        editor.type_into("#slug", "geneva-talks-end").await;
+        assert!(
+            warning.is_displayed().await.expect("shown?"),
+            "typing a new slug shows the warning"
+        );
+        let said = warning.text().await.expect("text");
+        assert!(said.contains("will redirect"), "{said}");
+        assert!(said.contains(&article(&story, "talks-end", 1)), "{said}");
+        editor.click("button[value='update-live']").await;
+        assert!(
+            editor
+                .text("p.notice")
+                .await
+                .starts_with("Live story updated"),
+            "the live story was updated"
+        );
+
+        reader.open(&old).await;
+        assert_eq!(
+            reader.path().await,
+            new,
+            "the old address leads to the new one"
+        );
+        assert_eq!(reader.text("h1").await, "Talks end in Geneva");
+        assert_eq!(reader.text(".page-of").await, "Page 2 of 2");
+    })
+    .await;
+}
