@@ -227,3 +227,39 @@ async fn an_editor_on_one_server_sees_a_writer_on_another() {
         "{json}"
     );
 }
+
+#[actix_web::test]
+async fn the_story_form_naming_others_and_warning_of_a_new_slug_renders_for_the_checkers() {
+    if !runs_once("the_story_form_naming_others_and_warning_of_a_new_slug_renders_for_the_checkers")
+    {
+        return;
+    }
+    let room = room().await;
+    let live = StoryBuilder::new("Talks end in Geneva")
+        .published_at(time::OffsetDateTime::now_utc() - time::Duration::hours(1))
+        .save(&room.app);
+    room.ann.get_html(&form_path(live.id)).await;
+    let (_, page) = room.bo.get_html(&form_path(live.id)).await;
+    let mut fields = crate::merging::form_fields(&page, "form.story-form");
+    crate::merging::set(&mut fields, "slug", "geneva-talks-end");
+    let staged = crate::merging::submit(&room.bo, &form_path(live.id), &fields, "save").await;
+    assert_eq!(staged.status(), StatusCode::SEE_OTHER);
+    let form = room
+        .bo
+        .get(&form_path(live.id))
+        .await
+        .text()
+        .await
+        .expect("body");
+    let html = Html::parse_document(&form);
+    assert!(presence_line(&html).is_some(), "others are named");
+    assert!(
+        select(&html, "#slug-warning:not([hidden])").len() == 1,
+        "the warning shows"
+    );
+    if let Some(dir) = std::env::var_os("NEWSROOM_MARKUP_DIR") {
+        let dir = std::path::PathBuf::from(dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("story-form-watched.html"), form).unwrap();
+    }
+}

@@ -527,13 +527,12 @@ fn a_ninjs_story_whose_slug_is_taken_or_retired_gets_a_numbered_one_and_the_impo
             newsroom::editorial::save(&*store, &actor, edit, time::OffsetDateTime::now_utc())
                 .expect("renamed");
         assert_eq!(saved.content.slug, slug("geneva-talks"));
-        let other = store
+        store
             .save_story(
                 &published("Markets in Asia", "markets-rally").into_story(),
                 None,
             )
-            .expect("save");
-        other
+            .expect("save")
     };
 
     let imported = run({
