@@ -1715,6 +1715,41 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn a_redirect_and_a_presence_round_trip_and_refuse_damage() {
+        let (story, at) = (StoryId::new(), datetime!(2030-01-01 12:00:00 UTC));
+        let bytes = encode_redirect(story, at).unwrap();
+        assert_eq!(bytes[0], REDIRECT_V1);
+        assert_eq!(decode_redirect(&bytes).unwrap(), (story, at));
+        for len in [0, 1, bytes.len() - 1] {
+            assert!(
+                decode_redirect(&bytes[..len]).is_err(),
+                "decoded {len} bytes"
+            );
+        }
+        let presence = crate::domain::Presence {
+            user: UserId::new(),
+            username: Username::parse("ann.lee").unwrap(),
+            since: at,
+            seen: at + time::Duration::seconds(30),
+        };
+        let bytes = encode_presence(&presence).unwrap();
+        assert_eq!(bytes[0], PRESENCE_V1);
+        assert_eq!(decode_presence(&bytes).unwrap(), presence);
+        let mut wrong = bytes.clone();
+        wrong[0] = 99;
+        assert!(matches!(
+            decode_presence(&wrong),
+            Err(CodecError::UnknownVersion(99))
+        ));
+        for len in [1, bytes.len() / 2, bytes.len() - 1] {
+            assert!(
+                decode_presence(&bytes[..len]).is_err(),
+                "decoded {len} bytes"
+            );
+        }
+    }
+
+    #[test]
     fn a_session_written_before_the_domain_type_still_reads() {
         // The layout the session record has always had: state, expiry in seconds, user bytes.
         #[derive(Serialize)]
