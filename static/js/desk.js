@@ -55,13 +55,16 @@
     if (!presence) {
       return;
     }
+    var show = function (text) {
+      presence.textContent = text;
+      presence.hidden = !text;
+      presence.classList.toggle("notice", !!text);
+    };
     if (response.status === 204) {
-      presence.textContent = "";
-      presence.hidden = true;
+      show("");
     } else if (response.status === 200) {
       response.json().then(function (answer) {
-        presence.textContent = answer.presence || "";
-        presence.hidden = !answer.presence;
+        show(answer.presence || "");
       }).catch(function () {});
     }
   }
