@@ -263,3 +263,49 @@ async fn the_story_form_naming_others_and_warning_of_a_new_slug_renders_for_the_
         std::fs::write(dir.join("story-form-watched.html"), form).unwrap();
     }
 }
+
+#[actix_web::test]
+async fn in_a_browser_the_autosave_brings_news_of_who_else_opened_the_story() {
+    use crate::chromium::{Chromium, journey};
+    if !runs_once("in_a_browser_the_autosave_brings_news_of_who_else_opened_the_story") {
+        return;
+    }
+    let room = room().await;
+    let ann = Chromium::start("presence_ann").await;
+    let bo = Chromium::start("presence_bo").await;
+    let form = room.app.url(&form_path(room.story));
+
+    journey(&[&ann, &bo], async {
+        ann.login(&room.app.address, "ann.lee", PASSWORD).await;
+        ann.open(&form).await;
+        let line = ann.find("[data-presence]").await;
+        assert!(
+            !line.is_displayed().await.expect("shown?"),
+            "alone at first"
+        );
+
+        bo.login(&room.app.address, "bo.chen", PASSWORD).await;
+        bo.open(&form).await;
+        assert!(
+            bo.text("[data-presence]")
+                .await
+                .starts_with("ann.lee is editing, since "),
+            "Bo's form names Ann as it loads"
+        );
+
+        // Ann types; her next autosave answers that Bo is there, and her page says so.
+        ann.type_into("#headline", "Council passes the budget, just")
+            .await;
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        while !line.is_displayed().await.expect("shown?") {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the autosave never named Bo"
+            );
+            actix_web::rt::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        let said = line.text().await.expect("text");
+        assert!(said.starts_with("bo.chen is editing, since "), "{said}");
+    })
+    .await;
+}
