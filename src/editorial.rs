@@ -4,6 +4,7 @@
 //! or the command line, so they all follow the same rules. Callers hand in parsed values and
 //! the time; nothing here knows about HTTP.
 
+mod addresses;
 mod embargo;
 mod form;
 mod import;
@@ -204,9 +205,12 @@ fn save_noting(
     merged: Option<&str>,
 ) -> Result<Story, EditorialError> {
     let (expected, step, zone) = (edit.expected_revision, edit.step, edit.zone.clone());
-    let (current, story) = prepare(store, actor, edit, now)?;
-    if let Some(current) = &current {
-        check_revision(current, expected)?;
+    let (current, mut story) = prepare(store, actor, edit, now)?;
+    match &current {
+        Some(current) => check_revision(current, expected)?,
+        // A new story whose slug another story has (or had) gets the first free numbered one:
+        // the form's page says which.
+        None => story.content.slug = addresses::free_slug(store, &story.content.slug)?,
     }
     let event = audit_of(actor, step, current.as_ref(), &story, now, &zone);
     let event = notes::audit(actor, current.as_ref(), &story, event, now);
@@ -225,7 +229,7 @@ fn save_noting(
     let base = current.as_ref().map(|c| c.revision);
     let saved = match event {
         Some(event) => save_audited(store, &story, base, &event)?,
-        None => store.save_story(&story, base)?,
+        None => storage::transaction(store, |tx| addresses::save_story(tx, &story, base))?,
     };
     Ok(saved)
 }
@@ -331,7 +335,7 @@ fn save_audited(
     event: &AuditEvent,
 ) -> Result<Story, StoreError> {
     storage::transaction(store, |tx| {
-        let saved = tx.save_story(story, expected)?;
+        let saved = addresses::save_story(tx, story, expected)?;
         tx.record_audit(event)?;
         Ok(saved)
     })

@@ -14,6 +14,7 @@ pub mod feeds;
 pub mod reader;
 pub mod search;
 pub mod sitemaps;
+pub mod story_watch;
 pub mod structured;
 
 use crate::domain::{Language, Role, Section, SiteZone, Username};

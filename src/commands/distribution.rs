@@ -89,9 +89,13 @@ pub(super) fn import(
             continue;
         }
         match import_line(store, &line, defaults) {
-            Ok(ImportOutcome::Created) => created += 1,
-            Ok(ImportOutcome::Updated) => updated += 1,
-            Ok(ImportOutcome::Unchanged) => unchanged += 1,
+            Ok((ImportOutcome::Created, Some(got))) => {
+                output.note(&format!("{source}: line {number}: {got}"))?;
+                created += 1;
+            }
+            Ok((ImportOutcome::Created, None)) => created += 1,
+            Ok((ImportOutcome::Updated, _)) => updated += 1,
+            Ok((ImportOutcome::Unchanged, _)) => unchanged += 1,
             Err(message) => {
                 output.note(&format!("{source}: line {number}: {message}"))?;
                 failed += 1;
@@ -107,17 +111,29 @@ pub(super) fn import(
     Ok(())
 }
 
+/// What became of the line's story and, for a new story whose slug was taken, which slug it got.
 fn import_line(
     store: &dyn Store,
     line: &str,
     defaults: Defaults<'_>,
-) -> Result<ImportOutcome, String> {
+) -> Result<(ImportOutcome, Option<String>), String> {
     let doc: ninjs::Document =
         serde_json::from_str(line).map_err(|e| format!("not a ninjs document: {e}"))?;
     let story = ninjs::story(&doc, defaults).map_err(|e| e.to_string())?;
     let actor = editorial::Actor::CommandLine;
-    match editorial::import_ninjs(store, &actor, story, doc.slugline.is_some(), defaults.now) {
-        Ok(outcome) => Ok(outcome),
+    let (id, asked) = (story.id, story.content.slug.clone());
+    let named = doc.slugline.is_some();
+    match editorial::import_ninjs(store, &actor, story, named, defaults.now) {
+        Ok(ImportOutcome::Created) if named => {
+            let got = store
+                .story(id)
+                .map_err(|e| format!("saved, but cannot be read back: {e}"))?
+                .map(|s| s.content.slug)
+                .filter(|got| *got != asked)
+                .map(|got| format!("the slug {asked} is taken by another story; saved as {got}"));
+            Ok((ImportOutcome::Created, got))
+        }
+        Ok(outcome) => Ok((outcome, None)),
         Err(e @ EditorialError::SlugTaken(_)) => Err(e.to_string()),
         Err(EditorialError::Store(e)) => Err(format!("not saved: {e}")),
         Err(e) => Err(format!("not saved: {e}")),

@@ -66,11 +66,15 @@ pub fn import_ninjs(
     embargo::hold(&mut story, now);
     if !has_slug {
         story.content.slug = free_slug(store, &story)?;
+    } else if store.story(story.id)?.is_none() {
+        // A new story whose slug another story has (or had) gets a numbered one, as wire
+        // copy does; the command says which.
+        story.content.slug = super::addresses::free_slug(store, &story.content.slug)?;
     }
     let event = actor.event(AuditAction::Import, story.content.headline.to_string(), now);
     // The import and its audit entry are stored together, or neither is.
     Ok(storage::transaction(store, |tx| {
-        let outcome = tx.import_story_version(&story)?;
+        let outcome = super::addresses::import_story_version(tx, &story)?;
         if outcome != ImportOutcome::Unchanged {
             tx.record_audit(&event)?;
         }
@@ -82,17 +86,7 @@ fn free_slug(store: &dyn Store, story: &Story) -> Result<Slug, EditorialError> {
     if let Some(existing) = store.story(story.id)? {
         return Ok(existing.content.slug);
     }
-    for n in 1..SLUG_TRIES {
-        let candidate = if n == 1 {
-            story.content.slug.clone()
-        } else {
-            numbered(&story.content.slug, n)?
-        };
-        if store.story_by_slug(&candidate)?.is_none() {
-            return Ok(candidate);
-        }
-    }
-    Err(EditorialError::SlugTaken(story.content.slug.to_string()))
+    Ok(super::addresses::free_slug(store, &story.content.slug)?)
 }
 
 /// `base-n`, with the base shortened so the result stays a valid slug.

@@ -1440,6 +1440,78 @@ pub fn decode_change(bytes: &[u8]) -> Result<Change, CodecError> {
     })
 }
 
+// --- Redirects and presence (site records) ----------------------------------------------------
+
+/// An old address of a story: the story it leads to, by id, so that every address a story ever
+/// had leads to wherever it is now (a chain of renames collapses by itself), and when it was
+/// retired.
+const REDIRECT_V1: u8 = 1;
+
+#[derive(Serialize, Deserialize)]
+struct RedirectV1 {
+    story: [u8; 16],
+    /// Unix seconds.
+    retired_at: i64,
+}
+
+pub fn encode_redirect(story: StoryId, retired_at: OffsetDateTime) -> Result<Vec<u8>, CodecError> {
+    encode(
+        REDIRECT_V1,
+        &RedirectV1 {
+            story: story.to_bytes(),
+            retired_at: retired_at.unix_timestamp(),
+        },
+    )
+}
+
+/// (the story, when the address was retired) of a record made by [`encode_redirect`].
+pub fn decode_redirect(bytes: &[u8]) -> Result<(StoryId, OffsetDateTime), CodecError> {
+    let (version, payload) = version_of(bytes)?;
+    let r: RedirectV1 = match version {
+        REDIRECT_V1 => decode(payload)?,
+        other => return Err(CodecError::UnknownVersion(other)),
+    };
+    Ok((StoryId::from_bytes(r.story), seconds(r.retired_at)?))
+}
+
+/// Someone with a story's form open: who, since when, and when they were last heard from.
+const PRESENCE_V1: u8 = 1;
+
+#[derive(Serialize, Deserialize)]
+struct PresenceV1 {
+    user: [u8; 16],
+    username: String,
+    /// Unix seconds.
+    since: i64,
+    seen: i64,
+}
+
+pub fn encode_presence(p: &crate::domain::Presence) -> Result<Vec<u8>, CodecError> {
+    encode(
+        PRESENCE_V1,
+        &PresenceV1 {
+            user: p.user.to_bytes(),
+            username: p.username.to_string(),
+            since: p.since.unix_timestamp(),
+            seen: p.seen.unix_timestamp(),
+        },
+    )
+}
+
+pub fn decode_presence(bytes: &[u8]) -> Result<crate::domain::Presence, CodecError> {
+    let (version, payload) = version_of(bytes)?;
+    let r: PresenceV1 = match version {
+        PRESENCE_V1 => decode(payload)?,
+        other => return Err(CodecError::UnknownVersion(other)),
+    };
+    Ok(crate::domain::Presence {
+        user: UserId::from_bytes(r.user),
+        username: Username::parse(&r.username)?,
+        since: seconds(r.since)?,
+        seen: seconds(r.seen)?,
+    })
+}
+
 // --- Small values ------------------------------------------------------------------------------
 
 /// Counters in the listing indexes: fixed-width big-endian, no version byte (never migrated; an
@@ -1831,6 +1903,41 @@ pub(crate) mod tests {
             decode_autosave(&encode_autosave(&copy).unwrap()).unwrap(),
             copy
         );
+    }
+
+    #[test]
+    fn a_redirect_and_a_presence_round_trip_and_refuse_damage() {
+        let (story, at) = (StoryId::new(), datetime!(2030-01-01 12:00:00 UTC));
+        let bytes = encode_redirect(story, at).unwrap();
+        assert_eq!(bytes[0], REDIRECT_V1);
+        assert_eq!(decode_redirect(&bytes).unwrap(), (story, at));
+        for len in [0, 1, bytes.len() - 1] {
+            assert!(
+                decode_redirect(&bytes[..len]).is_err(),
+                "decoded {len} bytes"
+            );
+        }
+        let presence = crate::domain::Presence {
+            user: UserId::new(),
+            username: Username::parse("ann.lee").unwrap(),
+            since: at,
+            seen: at + time::Duration::seconds(30),
+        };
+        let bytes = encode_presence(&presence).unwrap();
+        assert_eq!(bytes[0], PRESENCE_V1);
+        assert_eq!(decode_presence(&bytes).unwrap(), presence);
+        let mut wrong = bytes.clone();
+        wrong[0] = 99;
+        assert!(matches!(
+            decode_presence(&wrong),
+            Err(CodecError::UnknownVersion(99))
+        ));
+        for len in [1, bytes.len() / 2, bytes.len() - 1] {
+            assert!(
+                decode_presence(&bytes[..len]).is_err(),
+                "decoded {len} bytes"
+            );
+        }
     }
 
     #[test]

@@ -181,6 +181,8 @@ pub struct StoryFormPage {
     pub typed_note_text: String,
     /// Changes of a live story waiting to go live, which the fields show.
     pub pending: Option<PendingNote>,
+    /// Who else has the form open; the warning that a new slug moves the story's address.
+    pub watch: crate::views::story_watch::StoryWatch,
 }
 
 /// The review desk's part of the story form.

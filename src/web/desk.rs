@@ -10,6 +10,7 @@ mod login;
 mod login_code;
 mod photo_library;
 mod photos;
+mod presence;
 mod restore;
 mod sections;
 mod setup;
@@ -54,7 +55,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .service(stories::take)
     .service(stories::send_back)
     .service(photos::library)
-    .service(photos::set_focal_point);
+    .service(photos::set_focal_point)
+    .service(presence::ping);
     // Accounts and audit log (admins), story history.
     cfg.configure(photo_library::routes)
         .configure(users::routes)

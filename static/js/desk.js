@@ -6,7 +6,10 @@
 //   form until the story is saved;
 // - a warning before leaving the page with changes that were not saved to the story;
 // - a question before a button marked `data-confirm` does its work (the steps that take
-//   something away ask on a page of their own, which needs no script).
+//   something away ask on a page of their own, which needs no script);
+// - presence: the autosave, and a ping every half minute, tell the server this form is open and
+//   answer who else has it open, shown at the top of the form; leaving the form says so;
+// - on a published story, the warning that a new slug moves its address follows the field.
 (function () {
   "use strict";
 
@@ -22,6 +25,12 @@
   var leaving = false; // the form is being submitted in this window
   var lastSent = fields();
   var inFlight = false;
+  var PING_MS = 30000;
+  var presence = document.querySelector("[data-presence]");
+  var csrfField = form.querySelector("input[name=csrf]");
+  var csrf = csrfField ? csrfField.value : "";
+  var slugField = form.querySelector("[name=slug]");
+  var slugWarning = document.getElementById("slug-warning");
 
   function fields() {
     var data = new FormData(form);
@@ -40,6 +49,47 @@
     if (status) {
       status.textContent = text;
     }
+  }
+
+  // 204: nobody else has the form open; 200: `{"presence": "ann.lee is editing, ..."}`.
+  function showPresence(response) {
+    if (!presence) {
+      return;
+    }
+    var show = function (text) {
+      presence.textContent = text;
+      presence.hidden = !text;
+      presence.classList.toggle("notice", !!text);
+    };
+    if (response.status === 204) {
+      show("");
+    } else if (response.status === 200) {
+      response.json().then(function (answer) {
+        show(answer.presence || "");
+      }).catch(function () {});
+    }
+  }
+
+  function presenceBody(leaving) {
+    var params = new URLSearchParams();
+    params.append("csrf", csrf);
+    params.append("story", story);
+    if (leaving) {
+      params.append("leave", "1");
+    }
+    return params;
+  }
+
+  function ping() {
+    if (!story || inFlight) {
+      return;
+    }
+    fetch("/desk/presence", {
+      method: "POST",
+      body: presenceBody(false),
+      credentials: "same-origin",
+      redirect: "manual"
+    }).then(showPresence).catch(function () {});
   }
 
   // The time on the newsroom's clocks, as every other time on the desk is shown, not the
@@ -73,7 +123,8 @@
       redirect: "manual"
     })
       .then(function (response) {
-        if (response.status === 204) {
+        if (response.status === 204 || response.status === 200) {
+          showPresence(response);
           lastSent = body;
           say("Autosaved at " + clock() + " (not yet saved to the story).");
         } else if (response.status === 401 || response.type === "opaqueredirect") {
@@ -118,4 +169,18 @@
     }
   });
   window.setInterval(autosave, INTERVAL_MS);
+  window.setInterval(ping, PING_MS);
+  window.addEventListener("pagehide", function () {
+    if (story && navigator.sendBeacon && !leaving) {
+      navigator.sendBeacon("/desk/presence", presenceBody(true));
+    }
+  });
+  if (slugField && slugWarning) {
+    var liveSlug = slugWarning.getAttribute("data-live-slug");
+    var followSlug = function () {
+      var typed = slugField.value.trim();
+      slugWarning.hidden = typed === "" || typed === liveSlug;
+    };
+    slugField.addEventListener("input", followSlug);
+  }
 })();

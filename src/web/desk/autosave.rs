@@ -16,7 +16,8 @@ pub const FORM_LIMIT: usize = 2 << 20;
 
 /// `POST /desk/autosave`: the story form's fields, urlencoded, plus `csrf` and `story` (the
 /// story's id, or empty for a story not saved yet). Answers 204, or 401 once the session has
-/// ended (the script then says so; what was typed stays in the page).
+/// ended (the script then says so; what was typed stays in the page); on a saved story, 200
+/// naming who else has it open when someone does (see `presence::answer`).
 pub(super) async fn receive(
     req: HttpRequest,
     state: State,
@@ -58,7 +59,11 @@ pub(super) async fn receive(
     state
         .blocking(move |store| store.put_autosave(user, story, &copy))
         .await?;
-    Ok(HttpResponse::NoContent().finish())
+    // The sender is seen on the story, and told who else is there.
+    match story {
+        Some(story) => super::presence::answer(&state, &signed_in, story).await,
+        None => Ok(HttpResponse::NoContent().finish()),
+    }
 }
 
 /// An autosaved copy, offered back on the story form.

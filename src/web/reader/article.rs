@@ -2,7 +2,9 @@
 
 use super::listing::redirect;
 use super::page_number;
-use crate::domain::{PageNumber, Slug};
+use crate::domain::{PageNumber, Slug, Story};
+use crate::storage::prelude::*;
+use crate::storage::{StoreError, redirects};
 use crate::urls;
 use crate::views::reader::ArticlePage;
 use crate::web::public::Freshness;
@@ -45,7 +47,7 @@ async fn show(
 ) -> Result<HttpResponse, AppError> {
     let slug = Slug::parse(&slug).map_err(|_| AppError::NotFound)?;
     let story = state
-        .blocking(move |store| store.story_by_slug(&slug))
+        .blocking(move |store| story_at(store, &slug))
         .await?
         .ok_or(AppError::NotFound)?;
     // Every page of a withdrawn story, whatever its number or date, is gone.
@@ -58,7 +60,8 @@ async fn show(
     if page.index() >= story.content.body.page_count() {
         return Err(AppError::NotFound);
     }
-    // The slug finds the story; a wrong date or an explicit `/page/1` goes to the canonical URL.
+    // The slug finds the story; a wrong date, an explicit `/page/1` or an old slug goes to the
+    // canonical URL, with the same page number.
     let canonical = urls::article(published_at, &story.content.slug, page.get());
     if req.path() != canonical {
         return Ok(redirect(&canonical));
@@ -73,4 +76,17 @@ async fn show(
         .content_type("text/html; charset=utf-8")
         .insert_header(Freshness::Article.header())
         .body(html))
+}
+
+/// The story that has `slug`, or had it: an old address follows its story wherever it is now,
+/// and is answered as the story's own address is (a redirect while it is published, 404 while
+/// it is not, 410 once withdrawn), never a redirect to a page that is not there.
+fn story_at(store: &dyn Store, slug: &Slug) -> Result<Option<Story>, StoreError> {
+    if let Some(story) = store.story_by_slug(slug)? {
+        return Ok(Some(story));
+    }
+    match redirects::story_redirect(store, slug)? {
+        Some(id) => store.story(id),
+        None => Ok(None),
+    }
 }

@@ -3,7 +3,7 @@
 
 use super::html;
 use crate::domain::story_form::{FieldErrors, StoryInput};
-use crate::domain::{PageNumber, Story, StoryId, User, UserId};
+use crate::domain::{PageNumber, Slug, Story, StoryId, User, UserId};
 use crate::storage::StoreError;
 use crate::views::desk::{AutosaveNote, ReviewPanel, StoryFormPage};
 use crate::views::reader::{ArticlePage, PreviewForm};
@@ -23,6 +23,8 @@ pub struct EditQuery {
     restore: Option<String>,
     /// A photo chosen in the library.
     photo: Option<String>,
+    /// The slug a new story asked for, taken by another story: it got a numbered one.
+    taken: Option<String>,
 }
 
 #[get("/desk/stories/new")]
@@ -50,17 +52,26 @@ pub(in crate::web::desk) async fn edit(
         .saved
         .as_deref()
         .map(saved_notice)
-        .or_else(|| crate::web::desk::restore::take_notice(&signed_in));
+        .or_else(|| crate::web::desk::restore::take_notice(&signed_in))
+        .map(|notice| match query.taken.as_deref().map(Slug::parse) {
+            Some(Ok(taken)) if taken != story.content.slug => format!(
+                "{notice} The slug {taken} is taken by another story, so this story got {}.",
+                story.content.slug
+            ),
+            _ => notice,
+        });
     let restore = query.restore.as_deref() == Some("autosave") || query.photo.is_some();
     let mut page = form_with_autosave(&state, &signed_in, Some(&*story), restore, notice).await?;
     choose_photo(
         &state,
         &signed_in,
-        Some(story.id()),
+        Some(story.id),
         query.photo.as_deref(),
         &mut page,
     )
     .await?;
+    // Whoever opens the form is seen by the others from now on, with or without the script.
+    crate::web::desk::presence::arrive(&state, &signed_in, story.id).await?;
     name_people(&state, &signed_in, &story, &mut page).await?;
     html(StatusCode::OK, page.render()?)
 }
@@ -158,6 +169,8 @@ pub(super) async fn name_people(
     if let (Some(note), Some(by)) = (page.pending.as_mut(), pending_by.and_then(name)) {
         note.by = by;
     }
+    let others = crate::web::desk::presence::others(state, signed_in, story.id).await?;
+    page.watch.presence = crate::views::story_watch::presence_line(&others);
     Ok(())
 }
 

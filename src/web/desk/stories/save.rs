@@ -4,7 +4,7 @@
 
 use super::{confirm, conflict, form, html};
 use crate::domain::story_form::{Action, FieldErrors, StoryInput};
-use crate::domain::{PageNumber, Photo, Story, StoryId};
+use crate::domain::{PageNumber, Photo, Slug, Story, StoryId};
 use crate::editorial::{self, Actor, Edit, EditorialError, Merged, Outcome, Unmerged};
 use crate::storage::StoreError;
 use crate::urls;
@@ -133,6 +133,7 @@ async fn save(
         return html(StatusCode::OK, page.render()?);
     }
     let mine = input.clone();
+    let asked = edit.content.slug.clone();
     let started = std::time::Instant::now();
     let saved = state
         .blocking(move |store| {
@@ -145,7 +146,9 @@ async fn save(
     match saved {
         Ok(Outcome::Saved { story, merged }) => {
             autosave::discard(&state, &signed_in.user, id).await?;
-            saved_page(&state, &signed_in, action, &story, merged).await
+            // A new story whose slug was taken got a free one: the form says which.
+            let renamed = (id.is_none() && story.content.slug != asked).then_some(&asked);
+            saved_page(&state, &signed_in, action, &story, merged, renamed).await
         }
         Ok(Outcome::Conflicts(unmerged)) => conflicts(&signed_in, action, &unmerged),
         Err(e) => refused(&state, &signed_in, action, current.as_ref(), input, e).await,
@@ -242,6 +245,7 @@ async fn saved_page(
     action: Action,
     story: &Story,
     merged: Option<Merged>,
+    renamed: Option<&Slug>,
 ) -> Result<HttpResponse, AppError> {
     // A save that left changes pending says they are not live yet.
     let key = match action {
@@ -250,7 +254,7 @@ async fn saved_page(
     };
     let Some(merged) = merged else {
         return Ok(HttpResponse::SeeOther()
-            .insert_header((LOCATION, format!("/desk/stories/{}?saved={key}", story.id)))
+            .insert_header((LOCATION, saved_location(story, key, renamed)))
             .finish());
     };
     // Shown at once rather than after a redirect, as the notice exists only now.
@@ -259,6 +263,15 @@ async fn saved_page(
     let mut page = form_page(signed_in, Some(story), input, Vec::new(), Some(notice));
     form::name_people(state, signed_in, story, &mut page).await?;
     html(StatusCode::OK, page.render()?)
+}
+
+/// The story's form after a save, saying what was done (`key`) and, for a new story whose
+/// slug was taken, the slug it asked for (`taken`).
+fn saved_location(story: &Story, key: &str, taken: Option<&Slug>) -> String {
+    match taken {
+        Some(taken) => format!("/desk/stories/{}?saved={key}&taken={taken}", story.id),
+        None => format!("/desk/stories/{}?saved={key}", story.id),
+    }
 }
 
 /// The page for an edit the service refused: the form with its errors, or the conflict page.
