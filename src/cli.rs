@@ -188,6 +188,10 @@ pub struct ImportWireArgs {
     /// Split each story into pages at paragraph breaks, a page closing once it holds N words.
     #[arg(long, value_name = "N")]
     pub page_words: Option<std::num::NonZeroUsize>,
+    /// Put the stories in the desk's incoming list for an editor to take, instead of
+    /// publishing them.
+    #[arg(long)]
+    pub incoming: bool,
 }
 
 fn parse_section(raw: &str) -> Result<Section, String> {
@@ -330,6 +334,7 @@ fn import_wire(settings: Settings, args: ImportWireArgs) -> anyhow::Result<()> {
     let request = Request::ImportWire {
         section: args.section.key().to_owned(),
         page_words: args.page_words,
+        incoming: args.incoming,
     };
     let input: OwnedInput = Box::new(files.into_iter().map(|file| file.to_line()));
     Target::open(&settings)?.run(&settings, request, input, std::io::stdout().lock())

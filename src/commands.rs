@@ -61,11 +61,17 @@ pub enum Request {
         source: String,
         section: String,
         base_url: String,
+        /// Into the desk's incoming list instead of published.
+        #[serde(default)]
+        incoming: bool,
     },
     /// Reads [`WireFile`]s from the input, one a line.
     ImportWire {
         section: String,
         page_words: Option<NonZeroUsize>,
+        /// Into the desk's incoming list instead of published.
+        #[serde(default)]
+        incoming: bool,
     },
     /// Backs up into `dir`, an absolute path (written by whoever runs the command, which is
     /// the server's own account when it runs there).
@@ -199,11 +205,24 @@ pub fn run(
             source,
             section,
             base_url,
+            incoming: false,
         } => distribution::import(store, &source, &section, &base_url, input, output),
+        Request::Import {
+            source,
+            section,
+            base_url,
+            incoming: true,
+        } => distribution::import_incoming(store, &source, &section, &base_url, input, output),
         Request::ImportWire {
             section,
             page_words,
+            incoming: false,
         } => distribution::import_wire(store, &section, page_words, input, output),
+        Request::ImportWire {
+            section,
+            page_words,
+            incoming: true,
+        } => distribution::import_wire_incoming(store, &section, page_words, input, output),
         Request::Backup { dir } => distribution::backup(site, &dir, output),
         Request::SetupLink { base_url } => distribution::setup_link(site, &base_url, output),
         Request::Reindex => search::reindex(site, output),
@@ -250,10 +269,12 @@ mod tests {
                 source: "f".into(),
                 section: "world".into(),
                 base_url: "http://x".into(),
+                incoming: false,
             },
             Request::ImportWire {
                 section: "world".into(),
                 page_words: None,
+                incoming: true,
             },
             Request::Backup {
                 dir: "/tmp/b".into(),

@@ -7,6 +7,7 @@
 mod embargo;
 mod form;
 mod import;
+pub mod incoming;
 pub mod merge;
 mod notes;
 mod restore;
@@ -18,6 +19,7 @@ mod tests;
 mod withdrawal;
 
 pub use import::{Imported, import_ninjs, import_wire};
+pub use incoming::TakenIn;
 pub use merge::{Merged, Outcome, Unmerged, save_merging};
 pub use notes::add_note;
 pub use restore::{Restored, may_restore, may_see_history, restore};

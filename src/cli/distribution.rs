@@ -57,6 +57,10 @@ pub struct ImportArgs {
         value_name = "URL"
     )]
     pub base_url: String,
+    /// Put the stories in the desk's incoming list for an editor to take, instead of
+    /// publishing them.
+    #[arg(long)]
+    pub incoming: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -106,6 +110,7 @@ pub fn import(settings: &Settings, args: ImportArgs) -> anyhow::Result<()> {
         source: args.file.display().to_string(),
         section: args.section.key().to_owned(),
         base_url: args.base_url,
+        incoming: args.incoming,
     };
     let lines: OwnedInput = Box::new(std::io::BufReader::new(file).lines());
     target.run(settings, request, lines, std::io::stdout().lock())

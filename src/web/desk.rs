@@ -6,6 +6,7 @@ mod audit;
 mod autosave;
 mod editable;
 mod history;
+mod incoming;
 mod login;
 mod login_code;
 mod photos;
@@ -58,7 +59,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(account::routes)
         .configure(login_code::routes)
         .configure(audit::routes)
-        .configure(history::routes);
+        .configure(history::routes)
+        .configure(incoming::routes);
 }
 
 /// The client's address, for throttling: behind a reverse proxy named with `--trusted-proxy`,
