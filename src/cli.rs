@@ -175,6 +175,13 @@ pub struct ServeArgs {
     /// Keep ADDR private: a loopback or internal address. Without it no metrics are kept.
     #[arg(long, env = "NEWSROOM_METRICS_BIND", value_name = "ADDR")]
     pub metrics_bind: Option<String>,
+    /// Watch DIR for files of agency copy (wire text or ninjs JSON) and put each in the desk's
+    /// incoming list within seconds, then move it to DIR/done/ or, with NAME.reason.txt beside
+    /// it, to DIR/failed/. Writers should write `.NAME` and rename it to NAME when complete:
+    /// dotfiles and files changed in the last second are left alone. Servers sharing DIR each
+    /// take a file only after claiming it by a rename, so no file is taken twice.
+    #[arg(long, env = "NEWSROOM_INGEST_DIR", value_name = "DIR")]
+    pub ingest_dir: Option<PathBuf>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -273,6 +280,7 @@ fn serve(mut settings: Settings, args: ServeArgs) -> anyhow::Result<()> {
     settings.trusted_proxies = args.trusted_proxies;
     settings.drain = std::time::Duration::from_secs(u64::from(args.drain_seconds));
     settings.metrics_bind = args.metrics_bind;
+    settings.ingest_dir = args.ingest_dir;
     let store = open_store(&settings)?;
     let system = actix_web::rt::System::new();
     system.block_on(async move {

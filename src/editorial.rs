@@ -45,13 +45,15 @@ pub enum Actor {
     Scheduler,
     /// The `newsroom` command, run by whoever can run it on the server.
     CommandLine,
+    /// The server's drop folder of agency copy (`serve --ingest-dir`).
+    DropFolder,
 }
 
 impl Actor {
     fn id(&self) -> Option<UserId> {
         match self {
             Actor::User(user) => Some(user.id),
-            Actor::Scheduler | Actor::CommandLine => None,
+            Actor::Scheduler | Actor::CommandLine | Actor::DropFolder => None,
         }
     }
 
@@ -60,6 +62,7 @@ impl Actor {
             Actor::User(user) => user.username.to_string(),
             Actor::Scheduler => "scheduler".into(),
             Actor::CommandLine => "command line".into(),
+            Actor::DropFolder => "drop folder".into(),
         }
     }
 
@@ -67,6 +70,8 @@ impl Actor {
         match self {
             Actor::User(user) => user.can_edit(story),
             Actor::Scheduler | Actor::CommandLine => true,
+            // It only brings copy in: the desk decides what becomes of it.
+            Actor::DropFolder => false,
         }
     }
 
@@ -74,6 +79,8 @@ impl Actor {
         match self {
             Actor::User(user) => user.role.can_publish(),
             Actor::Scheduler | Actor::CommandLine => true,
+            // It only brings copy in: the desk decides what becomes of it.
+            Actor::DropFolder => false,
         }
     }
 
@@ -356,7 +363,7 @@ fn stamp_revision(current: &Story, edited: &mut Story, now: OffsetDateTime) {
 fn take_step(story: &mut Story, step: Step, actor: &Actor, now: OffsetDateTime) {
     let initials = match actor {
         Actor::User(user) => Some(user.initials.clone()),
-        Actor::Scheduler | Actor::CommandLine => None,
+        Actor::Scheduler | Actor::CommandLine | Actor::DropFolder => None,
     };
     match step {
         // Publishing an unpublished story again keeps its original publication time.

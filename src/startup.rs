@@ -27,6 +27,8 @@ pub struct Application {
     /// How long a stop waits, still serving but no longer ready, before it stops.
     drain: Duration,
     clock: crate::clock::Clock,
+    /// The drop folder of agency copy, when one is watched.
+    ingest: Option<crate::ingest::DropFolder>,
 }
 
 impl Application {
@@ -54,6 +56,11 @@ impl Application {
         let control = crate::control::Channel::open(&settings.storage)?;
         let clock = settings.clock.clone();
         let drain = settings.drain;
+        let ingest = settings
+            .ingest_dir
+            .as_deref()
+            .map(|dir| crate::ingest::DropFolder::open(dir, &settings.base_url))
+            .transpose()?;
         let readiness = Arc::new(Readiness::default());
         let (metrics, metrics_server) = match &settings.metrics_bind {
             Some(addr) => {
@@ -84,6 +91,7 @@ impl Application {
             clock,
             readiness,
             drain,
+            ingest,
         })
     }
 
@@ -135,6 +143,13 @@ impl Application {
             self.metrics.clone(),
         ));
         let following = actix_web::rt::spawn(follow_changes(self.store.clone()));
+        let ingest = self.ingest.clone().map(|folder| {
+            actix_web::rt::spawn(crate::ingest::run(
+                folder,
+                self.store.clone(),
+                self.clock.clone(),
+            ))
+        });
         let metrics_server = self.metrics_server.map(|server| {
             let handle = server.handle();
             actix_web::rt::spawn(server);
@@ -150,6 +165,9 @@ impl Application {
         scheduler.abort();
         control.abort();
         following.abort();
+        if let Some(ingest) = ingest {
+            ingest.abort();
+        }
         if let Some(handle) = metrics_server {
             handle.stop(true).await;
         }
