@@ -133,7 +133,10 @@ impl DropFolder {
                 }));
             }
         };
-        for piece in copies {
+        for mut piece in copies {
+            let now = clock.now();
+            piece.arrived_at = now;
+            piece.updated_at = now;
             if let Err(e) = editorial::incoming::take_in(store, &Actor::DropFolder, piece, now) {
                 tracing::warn!(file = %name, error = %crate::telemetry::chain(&e),
                                "cannot store dropped copy; trying again");
@@ -182,7 +185,9 @@ fn names_in(dir: &Path, now: Option<SystemTime>) -> anyhow::Result<Vec<String>> 
         if name.starts_with('.') {
             continue;
         }
-        let Ok(kind) = entry.file_type() else { continue };
+        let Ok(kind) = entry.file_type() else {
+            continue;
+        };
         if !kind.is_file() {
             continue;
         }

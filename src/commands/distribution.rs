@@ -260,12 +260,15 @@ impl Tally {
     fn take_in(
         &mut self,
         store: &dyn Store,
-        piece: crate::domain::IncomingCopy,
+        mut piece: crate::domain::IncomingCopy,
         name: &str,
         output: &mut dyn Output,
     ) -> anyhow::Result<()> {
         let headline = piece.story.content.headline.to_string();
+        // Each piece arrives after the one before it, so the list keeps their order.
         let now = OffsetDateTime::now_utc();
+        piece.arrived_at = now;
+        piece.updated_at = now;
         match editorial::incoming::take_in(store, &editorial::Actor::CommandLine, piece, now) {
             Ok(outcome) => {
                 match outcome {

@@ -27,6 +27,7 @@ mod hardening;
 mod headers;
 mod helpers;
 mod history;
+mod incoming;
 mod layers;
 mod listing;
 mod load;

@@ -276,12 +276,11 @@ async fn upload(
     let base_url = state.settings.base_url.clone();
     let results = state
         .blocking(move |store| {
-            let now = clock.now();
-            let reading = copy::Reading {
+            let mut reading = copy::Reading {
                 section: Section::parse("world").map_err(|_| AppError::NotFound)?,
                 base_url: base_url.trim_end_matches('/'),
                 page_words: None,
-                now,
+                now: clock.now(),
             };
             let mut results = Vec::with_capacity(files.len());
             for sent in files {
@@ -291,10 +290,15 @@ async fn upload(
                     taken: Vec::new(),
                 };
                 if result.refused.is_none() {
+                    // Each file arrives after the one before it, so the list keeps their order.
+                    reading.now = clock.now();
                     match copy::read(&sent.name, &sent.bytes, reading) {
                         Ok(copies) => {
-                            for piece in copies {
+                            for mut piece in copies {
                                 let headline = piece.story.content.headline.to_string();
+                                let now = clock.now();
+                                piece.arrived_at = now;
+                                piece.updated_at = now;
                                 let outcome = incoming::take_in(store, &actor, piece, now)?;
                                 result.taken.push(said(&headline, &outcome));
                             }
