@@ -28,6 +28,7 @@ mod headers;
 mod helpers;
 mod history;
 mod incoming;
+mod incoming_browser;
 mod layers;
 mod listing;
 mod load;
