@@ -681,3 +681,56 @@ async fn waiting_and_spiked_copy_are_in_a_backup() {
     assert!(headlines.contains(&WIRE_HEADLINE.to_owned()));
     assert!(headlines.contains(&NINJS_HEADLINE.to_owned()));
 }
+
+#[actix_web::test]
+async fn the_incoming_pages_render_for_the_checkers() {
+    if !runs_once("the_incoming_pages_render_for_the_checkers") {
+        return;
+    }
+    let (_app, editor) = desk().await;
+    let empty = editor.get("/desk/incoming").await.text().await.unwrap();
+    let upload_form = |files: Form| {
+        editor
+            .client
+            .post(format!("{}/desk/incoming/upload", editor.address))
+            .multipart(files)
+    };
+    let csrf = editor.csrf("/desk/incoming").await;
+    let results = upload_form(
+        Form::new()
+            .text("csrf", csrf.clone())
+            .part("files", Part::bytes(wire_bytes()).file_name("syria.txt"))
+            .part(
+                "files",
+                Part::bytes(BAD_WIRE.as_bytes().to_vec()).file_name("bad <1>.txt"),
+            ),
+    )
+    .send()
+    .await
+    .unwrap();
+    assert_eq!(results.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let results = results.text().await.unwrap();
+    let nothing = upload_form(Form::new().text("csrf", csrf))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    press(&editor, "/desk/incoming", "spike").await;
+    let spiked = editor.get("/desk/incoming/spiked?done=restored").await.text().await.unwrap();
+    assert!(results.contains("bad &lt;1&gt;.txt"), "file names are escaped");
+
+    if let Some(dir) = std::env::var_os("NEWSROOM_MARKUP_DIR") {
+        let dir = PathBuf::from(dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        for (name, body) in [
+            ("incoming-empty.html", &empty),
+            ("incoming-results.html", &results),
+            ("incoming-nothing-chosen.html", &nothing),
+            ("incoming-spiked.html", &spiked),
+        ] {
+            std::fs::write(dir.join(name), body).unwrap();
+        }
+    }
+}
