@@ -184,6 +184,13 @@ pub struct ServeArgs {
     #[arg(long, env = "NEWSROOM_TIME_ZONE", value_name = "ZONE", default_value = "UTC",
           value_parser = parse_zone)]
     pub time_zone: SiteZone,
+    /// Watch DIR for files of agency copy (wire text or ninjs JSON) and put each in the desk's
+    /// incoming list within seconds, then move it to DIR/done/ or, with NAME.reason.txt beside
+    /// it, to DIR/failed/. Writers should write `.NAME` and rename it to NAME when complete:
+    /// dotfiles and files changed in the last second are left alone. Servers sharing DIR each
+    /// take a file only after claiming it by a rename, so no file is taken twice.
+    #[arg(long, env = "NEWSROOM_INGEST_DIR", value_name = "DIR")]
+    pub ingest_dir: Option<PathBuf>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -204,6 +211,10 @@ pub struct ImportWireArgs {
     /// The agency's time zone (an IANA name): the wire's time stamps are its local time.
     #[arg(long, value_name = "ZONE", default_value = "UTC", value_parser = parse_zone)]
     pub time_zone: SiteZone,
+    /// Put the stories in the desk's incoming list for an editor to take, instead of
+    /// publishing them.
+    #[arg(long)]
+    pub incoming: bool,
 }
 
 fn parse_zone(raw: &str) -> Result<SiteZone, String> {
@@ -295,6 +306,7 @@ fn serve(mut settings: Settings, args: ServeArgs) -> anyhow::Result<()> {
     settings.drain = std::time::Duration::from_secs(u64::from(args.drain_seconds));
     settings.metrics_bind = args.metrics_bind;
     settings.time_zone = args.time_zone;
+    settings.ingest_dir = args.ingest_dir;
     let store = open_store(&settings)?;
     let system = actix_web::rt::System::new();
     system.block_on(async move {
@@ -358,6 +370,7 @@ fn import_wire(settings: Settings, args: ImportWireArgs) -> anyhow::Result<()> {
         page_words: args.page_words,
         language: args.language.map(|l| l.to_string()),
         time_zone: args.time_zone.name().to_owned(),
+        incoming: args.incoming,
     };
     let input: OwnedInput = Box::new(files.into_iter().map(|file| file.to_line()));
     Target::open(&settings)?.run(&settings, request, input, std::io::stdout().lock())

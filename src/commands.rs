@@ -65,6 +65,9 @@ pub enum Request {
         base_url: String,
         /// The site's language: a document in it is a story in the site's language.
         language: String,
+        /// Into the desk's incoming list instead of published.
+        #[serde(default)]
+        incoming: bool,
     },
     /// Reads [`WireFile`]s from the input, one a line.
     ImportWire {
@@ -74,6 +77,9 @@ pub enum Request {
         language: Option<String>,
         /// The agency's time zone, an IANA name: what the wire's time stamps are in.
         time_zone: String,
+        /// Into the desk's incoming list instead of published.
+        #[serde(default)]
+        incoming: bool,
     },
     /// Backs up into `dir`, an absolute path (written by whoever runs the command, which is
     /// the server's own account when it runs there).
@@ -209,7 +215,17 @@ pub fn run(
             section,
             base_url,
             language,
+            incoming: false,
         } => distribution::import(
+            store, &source, &section, &base_url, &language, input, output,
+        ),
+        Request::Import {
+            source,
+            section,
+            base_url,
+            language,
+            incoming: true,
+        } => distribution::import_incoming(
             store, &source, &section, &base_url, &language, input, output,
         ),
         Request::ImportWire {
@@ -217,7 +233,23 @@ pub fn run(
             page_words,
             language,
             time_zone,
+            incoming: false,
         } => distribution::import_wire(
+            store,
+            &section,
+            page_words,
+            language.as_deref(),
+            &time_zone,
+            input,
+            output,
+        ),
+        Request::ImportWire {
+            section,
+            page_words,
+            language,
+            time_zone,
+            incoming: true,
+        } => distribution::import_wire_incoming(
             store,
             &section,
             page_words,
@@ -274,12 +306,14 @@ mod tests {
                 section: "world".into(),
                 base_url: "http://x".into(),
                 language: "en".into(),
+                incoming: false,
             },
             Request::ImportWire {
                 section: "world".into(),
                 page_words: None,
                 language: Some("ar".into()),
                 time_zone: "UTC".into(),
+                incoming: true,
             },
             Request::Backup {
                 dir: "/tmp/b".into(),

@@ -8,6 +8,7 @@ mod addresses;
 mod embargo;
 mod form;
 mod import;
+pub mod incoming;
 pub mod merge;
 mod notes;
 mod restore;
@@ -19,6 +20,7 @@ mod tests;
 mod withdrawal;
 
 pub use import::{Imported, import_ninjs, import_wire};
+pub use incoming::TakenIn;
 pub use merge::{Merged, Outcome, Unmerged, save_merging};
 pub use notes::add_note;
 pub use restore::{Restored, may_restore, may_see_history, restore};
@@ -45,13 +47,15 @@ pub enum Actor {
     Scheduler,
     /// The `newsroom` command, run by whoever can run it on the server.
     CommandLine,
+    /// The server's drop folder of agency copy (`serve --ingest-dir`).
+    DropFolder,
 }
 
 impl Actor {
     fn id(&self) -> Option<UserId> {
         match self {
             Actor::User(user) => Some(user.id),
-            Actor::Scheduler | Actor::CommandLine => None,
+            Actor::Scheduler | Actor::CommandLine | Actor::DropFolder => None,
         }
     }
 
@@ -60,6 +64,7 @@ impl Actor {
             Actor::User(user) => user.username.to_string(),
             Actor::Scheduler => "scheduler".into(),
             Actor::CommandLine => "command line".into(),
+            Actor::DropFolder => "drop folder".into(),
         }
     }
 
@@ -67,6 +72,8 @@ impl Actor {
         match self {
             Actor::User(user) => user.can_edit(story),
             Actor::Scheduler | Actor::CommandLine => true,
+            // It only brings copy in: the desk decides what becomes of it.
+            Actor::DropFolder => false,
         }
     }
 
@@ -74,6 +81,8 @@ impl Actor {
         match self {
             Actor::User(user) => user.role.can_publish(),
             Actor::Scheduler | Actor::CommandLine => true,
+            // It only brings copy in: the desk decides what becomes of it.
+            Actor::DropFolder => false,
         }
     }
 
@@ -363,7 +372,7 @@ fn stamp_revision(current: &Story, edited: &mut Story, now: OffsetDateTime) {
 fn take_step(story: &mut Story, step: Step, actor: &Actor, now: OffsetDateTime) {
     let initials = match actor {
         Actor::User(user) => Some(user.initials.clone()),
-        Actor::Scheduler | Actor::CommandLine => None,
+        Actor::Scheduler | Actor::CommandLine | Actor::DropFolder => None,
     };
     match step {
         // Publishing an unpublished story again keeps its original publication time.

@@ -1,3 +1,4 @@
 //! Bringing copy from outside into the newsroom.
 
+pub mod copy;
 pub mod wire;

@@ -10,6 +10,7 @@ pub mod control;
 pub mod domain;
 pub mod editorial;
 pub mod import;
+pub mod ingest;
 pub mod metrics;
 pub mod ninjs;
 pub mod photo_library;

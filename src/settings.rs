@@ -41,6 +41,8 @@ pub struct Settings {
     pub drain: Duration,
     /// Where Prometheus reads the server's metrics (`/metrics`); none are kept without it.
     pub metrics_bind: Option<String>,
+    /// The drop folder watched for agency copy (see `crate::ingest`); none without it.
+    pub ingest_dir: Option<std::path::PathBuf>,
     /// What "now" is: the system clock, which tests move forward instead of sleeping.
     pub clock: Clock,
     /// How many failed logins the throttle allows before waits begin (see `auth::throttle`).
@@ -69,6 +71,7 @@ impl Settings {
             trusted_proxies: Vec::new(),
             drain: Duration::ZERO,
             metrics_bind: None,
+            ingest_dir: None,
             clock: Clock::system(),
             login_limits: crate::auth::throttle::Limits::default(),
             time_zone: SiteZone::utc(),

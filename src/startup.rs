@@ -28,6 +28,8 @@ pub struct Application {
     drain: Duration,
     clock: crate::clock::Clock,
     zone: crate::domain::SiteZone,
+    /// The drop folder of agency copy, when one is watched.
+    ingest: Option<crate::ingest::DropFolder>,
 }
 
 impl Application {
@@ -58,6 +60,11 @@ impl Application {
         let clock = settings.clock.clone();
         let zone = settings.time_zone.clone();
         let drain = settings.drain;
+        let ingest = settings
+            .ingest_dir
+            .as_deref()
+            .map(|dir| crate::ingest::DropFolder::open(dir, &settings.base_url, &settings.language))
+            .transpose()?;
         let readiness = Arc::new(Readiness::default());
         let (metrics, metrics_server) = match &settings.metrics_bind {
             Some(addr) => {
@@ -89,6 +96,7 @@ impl Application {
             zone,
             readiness,
             drain,
+            ingest,
         })
     }
 
@@ -141,6 +149,13 @@ impl Application {
             self.metrics.clone(),
         ));
         let following = actix_web::rt::spawn(follow_changes(self.store.clone()));
+        let ingest = self.ingest.clone().map(|folder| {
+            actix_web::rt::spawn(crate::ingest::run(
+                folder,
+                self.store.clone(),
+                self.clock.clone(),
+            ))
+        });
         let metrics_server = self.metrics_server.map(|server| {
             let handle = server.handle();
             actix_web::rt::spawn(server);
@@ -156,6 +171,9 @@ impl Application {
         scheduler.abort();
         control.abort();
         following.abort();
+        if let Some(ingest) = ingest {
+            ingest.abort();
+        }
         if let Some(handle) = metrics_server {
             handle.stop(true).await;
         }

@@ -62,6 +62,10 @@ pub struct ImportArgs {
         value_name = "URL"
     )]
     pub base_url: String,
+    /// Put the stories in the desk's incoming list for an editor to take, instead of
+    /// publishing them.
+    #[arg(long)]
+    pub incoming: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -113,6 +117,7 @@ pub fn import(settings: &Settings, args: ImportArgs) -> anyhow::Result<()> {
         section: args.section,
         base_url: args.base_url,
         language: args.language.to_string(),
+        incoming: args.incoming,
     };
     let lines: OwnedInput = Box::new(std::io::BufReader::new(file).lines());
     target.run(settings, request, lines, std::io::stdout().lock())

@@ -3,9 +3,9 @@
 //! setup link.
 
 use super::{Input, Output, Site, WireFile, line};
-use crate::domain::{Language, Section};
-use crate::editorial::{self, EditorialError};
-use crate::import::wire;
+use crate::domain::{Language, Section, SiteZone};
+use crate::editorial::{self, EditorialError, TakenIn};
+use crate::import::{copy, wire};
 use crate::ninjs::{self, Defaults};
 use crate::storage::prelude::*;
 use crate::storage::{Cursor, ImportOutcome, Listing};
@@ -179,6 +179,10 @@ pub(super) fn import_wire(
                 story.content.headline.as_str(),
                 article_url(&story)
             ),
+            editorial::Imported::Staged(story) => format!(
+                "{name}: a newer version of {}; staged as its pending changes",
+                article_url(&story)
+            ),
             editorial::Imported::AlreadyThere(story) => {
                 format!(
                     "{name}: already imported as {}; skipped",
@@ -192,6 +196,146 @@ pub(super) fn import_wire(
         anyhow::bail!("{failed} of {files} files could not be imported");
     }
     Ok(())
+}
+
+/// Puts ninjs documents (one a line) in the desk's incoming list, a newer version of copy
+/// already here replacing it (see [`editorial::incoming`]). A bad line is named and does not
+/// stop the lines after it.
+pub(super) fn import_incoming(
+    store: &dyn Store,
+    source: &str,
+    section: &str,
+    base_url: &str,
+    language: &str,
+    input: Input<'_>,
+    output: &mut dyn Output,
+) -> anyhow::Result<()> {
+    let (site_language, zone) = (Language::parse(language)?, SiteZone::utc());
+    let reading = copy::Reading {
+        section: Section::parse(section)?,
+        base_url: base_url.trim_end_matches('/'),
+        page_words: None,
+        now: OffsetDateTime::now_utc(),
+        site_language: &site_language,
+        language: None,
+        wire_zone: &zone,
+    };
+    let mut tally = Tally::default();
+    for (n, line) in input.enumerate() {
+        let number = n + 1;
+        let line = line.with_context(|| format!("cannot read line {number}"))?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        match copy::read(source, line.as_bytes(), reading) {
+            Ok(copies) => {
+                for piece in copies {
+                    tally.take_in(store, piece, &format!("{source}: line {number}"), output)?;
+                }
+            }
+            Err(e) => {
+                output.note(&format!("{source}: line {number}: {}", e.message))?;
+                tally.failed += 1;
+            }
+        }
+    }
+    tally.finish(output)
+}
+
+/// Puts each file of wire copy in the desk's incoming list; one that does not parse is
+/// reported and the others are taken in.
+pub(super) fn import_wire_incoming(
+    store: &dyn Store,
+    section: &str,
+    page_words: Option<NonZeroUsize>,
+    language: Option<&str>,
+    time_zone: &str,
+    input: Input<'_>,
+    output: &mut dyn Output,
+) -> anyhow::Result<()> {
+    let language = language.map(Language::parse).transpose()?;
+    let zone = SiteZone::parse(time_zone)?;
+    // Wire copy names no language of its own: the site's stands for the one given, if any.
+    let site_language = Language::parse("en")?;
+    let reading = copy::Reading {
+        section: Section::parse(section)?,
+        base_url: "",
+        page_words,
+        now: OffsetDateTime::now_utc(),
+        site_language: &site_language,
+        language: language.as_ref(),
+        wire_zone: &zone,
+    };
+    let mut tally = Tally::default();
+    for frame in input {
+        let file: WireFile = serde_json::from_str(&frame?).context("not a file of wire copy")?;
+        match copy::read(&file.name, file.text.as_bytes(), reading) {
+            Ok(copies) => {
+                for piece in copies {
+                    tally.take_in(store, piece, &file.name, output)?;
+                }
+            }
+            Err(e) => {
+                output.note(&format!("{}: {e}", file.name))?;
+                tally.failed += 1;
+            }
+        }
+    }
+    tally.finish(output)
+}
+
+/// What became of copy taken in by the command line.
+#[derive(Default)]
+struct Tally {
+    new: u64,
+    updated: u64,
+    staged: u64,
+    unchanged: u64,
+    failed: u64,
+}
+
+impl Tally {
+    fn take_in(
+        &mut self,
+        store: &dyn Store,
+        mut piece: crate::domain::IncomingCopy,
+        name: &str,
+        output: &mut dyn Output,
+    ) -> anyhow::Result<()> {
+        let headline = piece.story.content.headline.to_string();
+        // Each piece arrives after the one before it, so the list keeps their order.
+        let now = OffsetDateTime::now_utc();
+        piece.arrived_at = now;
+        piece.updated_at = now;
+        match editorial::incoming::take_in(store, &editorial::Actor::CommandLine, piece, now) {
+            Ok(outcome) => {
+                match outcome {
+                    TakenIn::New => self.new += 1,
+                    TakenIn::Updated => self.updated += 1,
+                    TakenIn::Staged(_) => self.staged += 1,
+                    TakenIn::Unchanged => self.unchanged += 1,
+                }
+                line(output, &format!("{name}: {headline:?}: {}", outcome.said()))?;
+            }
+            Err(e) => {
+                output.note(&format!("{name}: not saved: {e}"))?;
+                self.failed += 1;
+            }
+        }
+        Ok(())
+    }
+
+    fn finish(self, output: &mut dyn Output) -> anyhow::Result<()> {
+        let summary = format!(
+            "{} new, {} updated, {} staged on stories, {} unchanged, {} failed",
+            self.new, self.updated, self.staged, self.unchanged, self.failed
+        );
+        if self.failed > 0 {
+            anyhow::bail!("incoming incomplete: {summary}");
+        }
+        line(output, &format!("incoming: {summary}"))?;
+        Ok(())
+    }
 }
 
 /// Where readers find a story: its path on the site, as the article page links it.

@@ -36,6 +36,14 @@ pub enum AuditAction {
     SendBack,
     /// An editor took a story to work on it.
     Take,
+    /// Agency copy came into the incoming list, or a newer version of it.
+    CopyIn,
+    /// A piece of incoming copy taken: it became a draft story.
+    CopyTaken,
+    /// A piece of incoming copy kept out of the list.
+    CopySpiked,
+    /// A spiked piece of copy put back in the incoming list.
+    CopyRestored,
     UserCreated,
     UserChanged,
     UserDisabled,
@@ -55,7 +63,7 @@ pub enum AuditAction {
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 29] = [
+    pub const ALL: [AuditAction; 33] = [
         AuditAction::Login,
         AuditAction::LoginFailed,
         AuditAction::Logout,
@@ -75,6 +83,10 @@ impl AuditAction {
         AuditAction::Note,
         AuditAction::SendBack,
         AuditAction::Take,
+        AuditAction::CopyIn,
+        AuditAction::CopyTaken,
+        AuditAction::CopySpiked,
+        AuditAction::CopyRestored,
         AuditAction::UserCreated,
         AuditAction::UserChanged,
         AuditAction::UserDisabled,
@@ -108,6 +120,10 @@ impl AuditAction {
             AuditAction::Note => "note",
             AuditAction::SendBack => "send-back",
             AuditAction::Take => "take",
+            AuditAction::CopyIn => "copy-in",
+            AuditAction::CopyTaken => "copy-taken",
+            AuditAction::CopySpiked => "copy-spiked",
+            AuditAction::CopyRestored => "copy-restored",
             AuditAction::UserCreated => "user-created",
             AuditAction::UserChanged => "user-changed",
             AuditAction::UserDisabled => "user-disabled",

@@ -1,8 +1,11 @@
 //! Stories brought in from elsewhere: wire copy (`newsroom import-wire`) and ninjs documents
-//! (`newsroom import`). They arrive published, so each one is recorded in the audit log.
+//! (`newsroom import`). A new story arrives published, so each one is recorded in the audit
+//! log. A newer version of a story already stored never changes its status or what readers
+//! see: its words become the story's pending changes (see `incoming::staged_version`), so a
+//! withdrawn story stays withdrawn and a live one keeps its live text until an editor acts.
 
-use super::{Actor, EditorialError, embargo};
-use crate::domain::{AuditAction, Slug, Story};
+use super::{Actor, EditorialError, embargo, incoming};
+use crate::domain::{AuditAction, CopyIdentity, Slug, Story};
 use crate::storage::prelude::*;
 use crate::storage::{self, ImportOutcome, StoreError};
 use time::OffsetDateTime;
@@ -16,6 +19,9 @@ pub enum Imported {
     New(Story),
     /// The same story (same headline and time) was imported before; nothing was saved.
     AlreadyThere(Story),
+    /// A newer version (same source and headline, a later time stamp) of a stored story: its
+    /// words are the story's pending changes.
+    Staged(Story),
 }
 
 /// Saves a new story from the wire, adding `-2`, `-3`, ... to its slug when another story holds
@@ -27,6 +33,32 @@ pub fn import_wire(
     now: OffsetDateTime,
 ) -> Result<Imported, EditorialError> {
     embargo::hold(&mut story, now);
+    // Every version of one wire story is one story (see `domain::incoming`).
+    if let Some(source) = &story.content.source {
+        story.id =
+            CopyIdentity::wire(source.as_str(), story.content.headline.as_str()).wire_story_id();
+    }
+    let id = story.id;
+    let arriving = story.clone();
+    let staged = storage::transaction(store, |tx| {
+        let Some(stored) = tx.story(id)? else {
+            return Ok::<_, StoreError>(None);
+        };
+        if stored.published_at >= arriving.published_at {
+            return Ok(Some(Imported::AlreadyThere(stored)));
+        }
+        let staged = incoming::staged_version(&stored, &arriving, now);
+        let saved = tx.save_story(&staged, Some(stored.revision))?;
+        let detail = format!(
+            "{} (a newer version, staged as pending changes)",
+            arriving.content.headline
+        );
+        tx.record_audit(&actor.event(AuditAction::Import, detail, now))?;
+        Ok(Some(Imported::Staged(saved)))
+    })?;
+    if let Some(done) = staged {
+        return Ok(done);
+    }
     let base = story.content.slug.clone();
     for n in 1..SLUG_TRIES {
         if n > 1 {
@@ -71,18 +103,34 @@ pub fn import_ninjs(
         // copy does; the command says which.
         story.content.slug = super::addresses::free_slug(store, &story.content.slug)?;
     }
-    let event = actor.event(AuditAction::Import, story.content.headline.to_string(), now);
-    // The import and its audit entry are stored together, or neither is.
+    // The import and its audit entry are stored together, or neither is; the stored story is
+    // read in the same transaction, so a withdrawal made meanwhile still holds.
     Ok(storage::transaction(store, |tx| {
-        let outcome = super::addresses::import_story_version(tx, &story)?;
+        let (arriving, detail) = match tx.story(story.id)? {
+            Some(stored) if stored.revision >= story.revision => {
+                return Ok::<_, StoreError>(ImportOutcome::Unchanged);
+            }
+            Some(stored) => {
+                let mut staged = incoming::staged_version(&stored, &story, now);
+                // Kept at the document's version, so only a newer one replaces it again.
+                staged.revision = story.revision;
+                let detail = format!(
+                    "{} (version {}, staged as pending changes)",
+                    story.content.headline, story.revision
+                );
+                (staged, detail)
+            }
+            None => (story.clone(), story.content.headline.to_string()),
+        };
+        let outcome = super::addresses::import_story_version(tx, &arriving)?;
         if outcome != ImportOutcome::Unchanged {
-            tx.record_audit(&event)?;
+            tx.record_audit(&actor.event(AuditAction::Import, detail, now))?;
         }
-        Ok::<_, StoreError>(outcome)
+        Ok(outcome)
     })?)
 }
 
-fn free_slug(store: &dyn Store, story: &Story) -> Result<Slug, EditorialError> {
+pub(super) fn free_slug(store: &dyn Store, story: &Story) -> Result<Slug, EditorialError> {
     if let Some(existing) = store.story(story.id)? {
         return Ok(existing.content.slug);
     }

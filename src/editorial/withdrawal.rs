@@ -57,7 +57,7 @@ pub fn reinstate(
     let allowed = match actor {
         Actor::User(user) => user.role == Role::Admin,
         Actor::CommandLine => true,
-        Actor::Scheduler => false,
+        Actor::Scheduler | Actor::DropFolder => false,
     };
     if !allowed {
         return Err(EditorialError::NotAllowed(

@@ -6,6 +6,7 @@ mod audit;
 mod autosave;
 mod editable;
 mod history;
+mod incoming;
 mod login;
 mod login_code;
 mod photo_library;
@@ -64,7 +65,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(login_code::routes)
         .configure(audit::routes)
         .configure(sections::routes)
-        .configure(history::routes);
+        .configure(history::routes)
+        .configure(incoming::routes);
 }
 
 /// The client's address, for throttling: behind a reverse proxy named with `--trusted-proxy`,

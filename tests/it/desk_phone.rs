@@ -58,6 +58,29 @@ async fn no_desk_page_is_wider_than_a_phone() {
     )
     .published_at(datetime!(2026-11-30 10:00 UTC))
     .save(&app);
+    // Agency copy waiting in the incoming list.
+    let wire = std::fs::read(crate::helpers::fixture("wire-story-syria-talks.txt")).unwrap();
+    let now = time::OffsetDateTime::now_utc();
+    let english = newsroom::domain::Language::parse("en").unwrap();
+    let utc = newsroom::domain::SiteZone::utc();
+    let reading = newsroom::import::copy::Reading {
+        section: newsroom::domain::Section::parse("world").unwrap(),
+        base_url: &app.address,
+        page_words: None,
+        now,
+        site_language: &english,
+        language: None,
+        wire_zone: &utc,
+    };
+    for copy in newsroom::import::copy::read("syria.txt", &wire, reading).unwrap() {
+        newsroom::editorial::incoming::take_in(
+            &*app.store,
+            &newsroom::editorial::Actor::CommandLine,
+            copy,
+            now,
+        )
+        .unwrap();
+    }
     let browser = Chromium::start("desk_on_a_phone").await;
 
     journey(&[&browser], async {
@@ -71,6 +94,8 @@ async fn no_desk_page_is_wider_than_a_phone() {
             "/desk/stories/new".to_owned(),
             format!("/desk/stories/{}", story.id),
             format!("/desk/stories/{}/history", story.id),
+            "/desk/incoming".to_owned(),
+            "/desk/incoming/spiked".to_owned(),
         ] {
             browser.open(&app.url(&path)).await;
             let width = script(&browser, "return document.documentElement.scrollWidth").await;

@@ -184,8 +184,17 @@ fn importing_twice_creates_nothing_new_and_only_a_newer_version_updates() {
 
     let stories = stories_in(&target);
     assert_eq!(stories.len(), 1);
+    // A newer version of a published story never goes live by itself: it waits as the
+    // story's pending changes for an editor.
+    assert_eq!(stories[0].content.headline.as_str(), "Markets rally");
     assert_eq!(
-        stories[0].content.headline.as_str(),
+        stories[0]
+            .pending
+            .as_ref()
+            .unwrap()
+            .content
+            .headline
+            .as_str(),
         "Markets rally, then slip"
     );
     assert_eq!(stories[0].revision, version + 1);
@@ -525,7 +534,18 @@ fn a_document_with_this_sites_own_uri_updates_that_story() {
     let stories = stories_in(&ours);
     assert_eq!(stories.len(), 1);
     assert_eq!(stories[0].id, story.id);
-    assert_eq!(stories[0].content.headline.as_str(), "Hijacked");
+    // As its pending changes: an import never changes a stored story's status or live text.
+    assert_eq!(stories[0].status, story.status);
+    assert_eq!(
+        stories[0]
+            .pending
+            .as_ref()
+            .unwrap()
+            .content
+            .headline
+            .as_str(),
+        "Hijacked"
+    );
 }
 
 #[test]

@@ -17,6 +17,7 @@ const SERVICES: &[&str] = &[
     "control",
     "editorial",
     "import",
+    "ingest",
     "metrics",
     "ninjs",
     "photo_library",

@@ -31,6 +31,8 @@ mod headers;
 mod helpers;
 mod history;
 mod language;
+mod incoming;
+mod incoming_browser;
 mod layers;
 mod listing;
 mod load;
