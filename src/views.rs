@@ -5,6 +5,7 @@
 pub mod desk;
 pub mod desk_account;
 pub mod desk_admin;
+pub mod desk_photo_picker;
 pub mod desk_photos;
 pub mod desk_refusal;
 pub mod feeds;

@@ -8,7 +8,9 @@ mod check;
 mod embed;
 mod render;
 
-pub use check::{BodyProblem, ProblemKind, imported_markdown, photo_lines, problems};
+pub use check::{
+    BodyProblem, ProblemKind, describe, embed_of_frame, imported_markdown, photo_lines, problems,
+};
 pub use embed::{Embed, embed_of};
 pub use render::{Figure, Rendering};
 
@@ -166,6 +168,36 @@ impl Body {
         }
         out
     }
+}
+
+/// How many words a reader gets from `markdown` (marks, addresses of photos and page breaks
+/// not counted), and the minutes it takes to read them at 230 words a minute, at least one.
+pub fn word_count(markdown: &str) -> (usize, usize) {
+    let mut run = String::new();
+    // A photo's alt text is for those who cannot see it, not part of the story's length.
+    let mut in_image = false;
+    for event in Parser::new_ext(markdown, pulldown_cmark::Options::ENABLE_TABLES) {
+        match event {
+            Event::Start(Tag::Image { .. }) => in_image = true,
+            Event::End(TagEnd::Image) => in_image = false,
+            Event::Text(_) | Event::Code(_) if in_image => {}
+            Event::Text(text) | Event::Code(text) => run.push_str(&text),
+            Event::Html(_)
+            | Event::InlineHtml(_)
+            | Event::SoftBreak
+            | Event::HardBreak
+            | Event::End(
+                TagEnd::Paragraph
+                | TagEnd::Heading(_)
+                | TagEnd::Item
+                | TagEnd::TableCell
+                | TagEnd::CodeBlock,
+            ) => run.push(' '),
+            _ => {}
+        }
+    }
+    let words = run.split_whitespace().count();
+    (words, words.div_ceil(230).max(1))
 }
 
 /// The photo a line places, if it is `![alt](photo:ID)` and nothing else.
@@ -340,6 +372,18 @@ mod tests {
         .unwrap();
         assert_eq!(body.inline_photos(), vec![a, b]);
         assert_eq!(inline_photo_of("![x](photo:nonsense)"), None);
+    }
+
+    #[test]
+    fn words_are_counted_without_marks_and_reading_time_rounds_up() {
+        let id = PhotoId::new();
+        let (words, minutes) = word_count(&format!(
+            "## Two words\n\nA **bold** [link](https://x.example) here.\n\n![Not counted](photo:{id})\n\n<!--nextpage-->"
+        ));
+        assert_eq!(words, 2 + 4);
+        assert_eq!(minutes, 1);
+        assert_eq!(word_count(&"word ".repeat(231)), (231, 2));
+        assert_eq!(word_count(""), (0, 1));
     }
 
     #[test]

@@ -325,6 +325,21 @@ impl Story {
             .filter(|_| self.is_public())
     }
 
+    /// Every library photo readers see with the story while it is public: its lead photo and
+    /// the photos its body places, each once. Readers may load these.
+    pub fn public_photos(&self) -> Vec<super::PhotoId> {
+        if !self.is_public() {
+            return Vec::new();
+        }
+        let mut photos: Vec<_> = self.public_photo().into_iter().collect();
+        for id in self.content.body.inline_photos() {
+            if !photos.contains(&id) {
+                photos.push(id);
+            }
+        }
+        photos
+    }
+
     pub fn is_public(&self) -> bool {
         self.reader_view().is_some()
     }

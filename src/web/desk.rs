@@ -8,6 +8,7 @@ mod editable;
 mod history;
 mod login;
 mod login_code;
+mod photo_picker;
 mod photos;
 mod restore;
 mod setup;
@@ -52,6 +53,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .service(stories::take)
     .service(stories::send_back)
     .service(photos::library)
+    .service(photo_picker::show)
     .service(photos::set_focal_point);
     // Accounts and audit log (admins), story history.
     cfg.configure(users::routes)

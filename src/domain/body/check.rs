@@ -113,6 +113,21 @@ pub fn problems(text: &str) -> Vec<BodyProblem> {
     out
 }
 
+/// What the form says of a body's problems: the first few, each with its line.
+pub fn describe(problems: &[BodyProblem]) -> String {
+    const SHOWN: usize = 5;
+    let mut out = problems
+        .iter()
+        .take(SHOWN)
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("; ");
+    if problems.len() > SHOWN {
+        out.push_str(&format!("; and {} more", problems.len() - SHOWN));
+    }
+    out
+}
+
 /// The library photos of `text` as typed, with the line each is placed on.
 pub fn photo_lines(text: &str) -> Vec<(usize, PhotoId)> {
     text.replace("\r\n", "\n")
@@ -225,7 +240,7 @@ fn html_as_markdown(html: &str, skipping_until: &mut Option<&'static str>) -> St
         } else if lower.starts_with("<style") {
             *skipping_until = Some("</style");
         } else if lower.starts_with("<iframe")
-            && let Some(url) = attribute(tag, "src").and_then(canonical_embed)
+            && let Some(url) = attribute(tag, "src").and_then(embed_of_frame)
         {
             out.push_str("\n\n");
             out.push_str(&url);
@@ -250,7 +265,7 @@ fn attribute<'t>(tag: &'t str, name: &str) -> Option<&'t str> {
 
 /// The address of the post a player frame shows, for the providers whose player addresses say
 /// it plainly; otherwise the frame's own address if it is a known site's.
-fn canonical_embed(src: &str) -> Option<String> {
+pub fn embed_of_frame(src: &str) -> Option<String> {
     let src = src.replace("&amp;", "&");
     let src = if src.starts_with("//") {
         format!("https:{src}")

@@ -258,18 +258,19 @@ fn update_photo_use<C: GenericClient>(
     old: Option<&Story>,
     new: &Story,
 ) -> Result<(), StoreError> {
-    let (before, after) = (old.and_then(Story::public_photo), new.public_photo());
+    let before = old.map(Story::public_photos).unwrap_or_default();
+    let after = new.public_photos();
     if before == after {
         return Ok(());
     }
     let story = uuid(new.id.to_bytes());
-    if let Some(photo) = before {
+    for photo in before.iter().filter(|p| !after.contains(p)) {
         db.execute(
             "DELETE FROM photo_uses WHERE photo = $1 AND story = $2",
             &[&uuid(photo.to_bytes()), &story],
         )?;
     }
-    if let Some(photo) = after {
+    for photo in after.iter().filter(|p| !before.contains(p)) {
         db.execute(
             "INSERT INTO photo_uses (photo, story) VALUES ($1, $2) ON CONFLICT DO NOTHING",
             &[&uuid(photo.to_bytes()), &story],

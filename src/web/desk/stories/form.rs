@@ -83,7 +83,8 @@ pub(in crate::web::desk) async fn preview_pending(
         csrf: signed_in.csrf.clone(),
         fields: input.to_pairs(),
     };
-    let page = ArticlePage::preview(&state.site, &edited, PageNumber::FIRST, form)
+    let inline = story_photo::placed(&state, &edited.content.body).await?;
+    let page = ArticlePage::preview(&state.site, &edited, PageNumber::FIRST, form, &inline)
         .with_photo(photo.as_ref());
     html(StatusCode::OK, page.render()?)
 }
