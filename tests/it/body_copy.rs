@@ -334,3 +334,101 @@ async fn the_photo_picker_offers_each_photo_s_line_and_the_preview_shows_it() {
         "{src}"
     );
 }
+
+/// Runs `script` in the page and gives back what it returns as a string.
+async fn script_string(browser: &crate::chromium::Chromium, script: &str) -> String {
+    browser
+        .driver()
+        .execute(script, Vec::new())
+        .await
+        .expect("run a script")
+        .convert::<String>()
+        .expect("a string")
+}
+
+#[actix_web::test]
+async fn an_editor_formats_with_the_toolbar_places_a_library_photo_and_readers_see_it() {
+    use crate::chromium::{Chromium, journey};
+    if !crate::helpers::runs_once(
+        "an_editor_formats_with_the_toolbar_places_a_library_photo_and_readers_see_it",
+    ) {
+        return;
+    }
+    let app = TestApp::spawn().await;
+    app.create_user("zhang.dan", Role::Editor, PASSWORD);
+    let photo = library_photo(&app);
+    let browser = Chromium::start("editor_formats_body_with_toolbar").await;
+
+    journey(&[&browser], async {
+        browser.login(&app.address, "zhang.dan", PASSWORD).await;
+        browser.open(&app.url("/desk/stories/new")).await;
+        browser
+            .type_into("#headline", "Talks resume in Geneva")
+            .await;
+        browser.type_into("#bylines", "Xu Jinquan").await;
+        browser.choose("#section", "world").await;
+        browser.type_into("#body", "The talks resumed today.").await;
+
+        // The word is selected, then made bold with the toolbar.
+        script_string(
+            &browser,
+            "const b = document.getElementById('body'); b.focus(); \
+             b.setSelectionRange(10, 17); return b.value.slice(10, 17);",
+        )
+        .await;
+        browser
+            .click_in_place(".md-toolbar button[data-md='bold']")
+            .await;
+        assert_eq!(browser.value("#body").await, "The talks **resumed** today.");
+
+        // At the end of the text, the photo button places a photo chosen from the library.
+        script_string(
+            &browser,
+            "const b = document.getElementById('body'); b.focus(); \
+             b.setSelectionRange(b.value.length, b.value.length); return '';",
+        )
+        .await;
+        browser
+            .click_in_place(".md-toolbar button[data-md='photo']")
+            .await;
+        browser
+            .click_in_place("dialog[open] button.place-photo")
+            .await;
+        let line = format!("![Three delegates walk past flags](photo:{})", photo.id);
+        assert_eq!(
+            browser.value("#body").await,
+            format!("The talks **resumed** today.\n\n{line}\n\n")
+        );
+        browser
+            .find("#body")
+            .await
+            .send_keys("| Delegation | Seats |\n|---|---|\n| East | 12 |")
+            .await
+            .expect("type a table");
+
+        browser.click("button[value='publish']").await;
+        assert_eq!(browser.text("p.notice").await, "Published.");
+        browser.click_link("main", "View on the site").await;
+
+        assert_eq!(browser.text(".story-body strong").await, "resumed");
+        let caption = browser
+            .text(".story-body figure.inline-photo figcaption")
+            .await;
+        assert_eq!(caption, "Delegates arrive in Geneva (Xinhua/Xu Jinquan)");
+        let loaded = script_string(
+            &browser,
+            "const img = document.querySelector('figure.inline-photo img'); \
+             return String(img !== null && img.complete && img.naturalWidth > 0);",
+        )
+        .await;
+        assert_eq!(loaded, "true", "the photo shows on the article");
+        assert_eq!(
+            browser
+                .text(".story-body .table-scroll th[scope='col']")
+                .await,
+            "Delegation"
+        );
+        assert_eq!(browser.text(".story-body td").await, "East");
+    })
+    .await;
+}
