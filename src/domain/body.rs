@@ -321,6 +321,10 @@ mod tests {
             "{html}"
         );
         assert!(html.contains("<p>Hello"), "{html}");
+        assert!(
+            html.contains("<p>hi</p>"),
+            "the words of a block are kept: {html}"
+        );
     }
 
     #[test]

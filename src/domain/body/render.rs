@@ -271,6 +271,8 @@ fn markdown_html(markdown: &str, rendering: &Rendering<'_>, out: &mut String) {
     let mut skipping = false;
     // An image from elsewhere, as a link: its address, and whether its alt text said anything.
     let mut image: Option<(String, bool)> = None;
+    // The words of a block of raw HTML being read.
+    let mut block: Option<String> = None;
     for event in Parser::new_ext(markdown, options) {
         if let Event::Text(t) = &event {
             if skipping {
@@ -288,12 +290,20 @@ fn markdown_html(markdown: &str, rendering: &Rendering<'_>, out: &mut String) {
             linkify(&std::mem::take(&mut text), rendering.own_host, &mut events);
         }
         match event {
+            // A block of HTML keeps its words as a paragraph; inline tags keep the words
+            // between them, which are text events of their own.
+            Event::Start(Tag::HtmlBlock) => block = Some(String::new()),
+            Event::End(TagEnd::HtmlBlock) => {
+                if let Some(words) = block.take().filter(|w| !w.trim().is_empty()) {
+                    events.push(Event::Start(Tag::Paragraph));
+                    events.push(Event::Text(CowStr::from(words.trim().to_owned())));
+                    events.push(Event::End(TagEnd::Paragraph));
+                }
+            }
             Event::Html(html) | Event::InlineHtml(html) => {
-                let tag = html.trim_start().to_ascii_lowercase();
-                if tag.starts_with("<script") || tag.starts_with("<style") {
-                    skipping = !(tag.contains("</script") || tag.contains("</style"));
-                } else if tag.starts_with("</script") || tag.starts_with("</style") {
-                    skipping = false;
+                let words = html_words(&html, &mut skipping);
+                if let Some(block) = block.as_mut() {
+                    block.push_str(&words);
                 }
             }
             Event::Start(Tag::Heading {
@@ -377,6 +387,40 @@ fn markdown_html(markdown: &str, rendering: &Rendering<'_>, out: &mut String) {
             .replace("<th>", r#"<th scope="col">"#)
             .replace("<th style=", r#"<th scope="col" style="#),
     );
+}
+
+/// The words of some raw HTML without its tags (or comments), as plain text; what a
+/// `<script>` or `<style>` holds is not words, up to its end tag, which may come in a later
+/// piece (`skipping` carries that over).
+fn html_words(html: &str, skipping: &mut bool) -> String {
+    let mut out = String::new();
+    let mut rest = html;
+    while !rest.is_empty() {
+        let Some(open) = rest.find('<') else {
+            if !*skipping {
+                out.push_str(rest);
+            }
+            break;
+        };
+        if !*skipping {
+            out.push_str(&rest[..open]);
+        }
+        let close = if rest[open..].starts_with("<!--") {
+            rest[open..]
+                .find("-->")
+                .map_or(rest.len(), |i| open + i + 3)
+        } else {
+            rest[open..].find('>').map_or(rest.len(), |i| open + i + 1)
+        };
+        let tag = rest[open..close].to_ascii_lowercase();
+        if tag.starts_with("<script") || tag.starts_with("<style") {
+            *skipping = !tag.ends_with("/>");
+        } else if tag.starts_with("</script") || tag.starts_with("</style") {
+            *skipping = false;
+        }
+        rest = &rest[close..];
+    }
+    out
 }
 
 /// Text with its `http`/`https` addresses made links.
