@@ -432,3 +432,44 @@ async fn an_editor_formats_with_the_toolbar_places_a_library_photo_and_readers_s
     })
     .await;
 }
+
+/// The pages this module adds to or changes, written to `NEWSROOM_MARKUP_DIR` when set for
+/// scripts/check-markup: an article with a figure, a table and a card, the story form refused
+/// with its toolbar and help, its preview, and the photo picker.
+#[actix_web::test]
+async fn the_body_s_pages_render_for_the_checkers() {
+    let app = TestApp::spawn().await;
+    let browser = editor(&app).await;
+    let photo = library_photo(&app);
+    let body = format!(
+        "Words and https://example.org/x.\n\n![The delegates](photo:{})\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\nhttps://x.com/a/status/1",
+        photo.id
+    );
+    let mut pages = Vec::new();
+    let preview = send_body(&browser, &body, "preview").await;
+    assert_eq!(preview.status(), StatusCode::OK);
+    pages.push(("body-preview.html", preview.text().await.unwrap()));
+    let refused = send_body(&browser, "<b>x</b>", "save").await;
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    pages.push(("body-refused-form.html", refused.text().await.unwrap()));
+    let picker = browser.get("/desk/photo-picker").await;
+    assert_eq!(picker.status(), StatusCode::OK);
+    pages.push(("body-photo-picker.html", picker.text().await.unwrap()));
+    let published = send_body(&browser, &body, "publish").await;
+    let story = app
+        .store
+        .story(saved_id(&published))
+        .expect("read")
+        .expect("saved");
+    let article = app.get(&article_path(&story)).await;
+    assert_eq!(article.status(), StatusCode::OK);
+    pages.push(("body-article.html", article.text().await.unwrap()));
+
+    if let Some(dir) = std::env::var_os("NEWSROOM_MARKUP_DIR") {
+        let dir = std::path::PathBuf::from(dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        for (name, page) in &pages {
+            std::fs::write(dir.join(name), page).unwrap();
+        }
+    }
+}
