@@ -1,8 +1,8 @@
 //! A story: every part of a piece of wire copy, and its place in the publishing workflow.
 
 use super::{
-    Body, Bylines, Dateline, Headline, Initials, LeadPhoto, PublicNote, ReviewNote, Section, Slug,
-    Source, Standfirst, WithdrawalReason,
+    Body, Bylines, Dateline, Headline, Initials, Language, LeadPhoto, PublicNote, ReviewNote,
+    Section, Slug, Source, Standfirst, Tags, WithdrawalReason,
 };
 use super::{StoryId, UserId};
 use time::OffsetDateTime;
@@ -99,6 +99,10 @@ pub struct StoryContent {
     pub photo: Option<LeadPhoto>,
     /// Nothing of the story may be public before this time, whoever asks for it.
     pub embargo: Option<OffsetDateTime>,
+    /// What the story is filed under, besides its section.
+    pub tags: Tags,
+    /// The language it is written in; `None`: the site's.
+    pub language: Option<Language>,
 }
 
 /// What the story form hands in: the content, and the filing time typed with it. The filing
@@ -295,6 +299,8 @@ impl Story {
                 body,
                 photo: None,
                 embargo: None,
+                tags: Tags::default(),
+                language: None,
             },
             status: Status::Draft,
             withdrawal_reason: None,
@@ -323,21 +329,6 @@ impl Story {
             .as_ref()
             .and_then(|p| p.image)
             .filter(|_| self.is_public())
-    }
-
-    /// Every library photo readers see with the story while it is public: its lead photo and
-    /// the photos its body places, each once. Readers may load these.
-    pub fn public_photos(&self) -> Vec<super::PhotoId> {
-        if !self.is_public() {
-            return Vec::new();
-        }
-        let mut photos: Vec<_> = self.public_photo().into_iter().collect();
-        for id in self.content.body.inline_photos() {
-            if !photos.contains(&id) {
-                photos.push(id);
-            }
-        }
-        photos
     }
 
     pub fn is_public(&self) -> bool {
@@ -374,6 +365,7 @@ impl Story {
             slug: self.content.slug.clone(),
             section: self.content.section,
             bylines: self.content.bylines.clone(),
+            language: self.content.language.clone(),
             status: self.status,
             submitted: self.submitted,
             pending: self.pending.is_some(),
@@ -414,6 +406,8 @@ pub struct StorySummary {
     pub slug: Slug,
     pub section: Section,
     pub bylines: Bylines,
+    /// The story's language; `None`: the site's.
+    pub language: Option<Language>,
     pub status: Status,
     pub submitted: bool,
     /// A published story with changes waiting to go live.

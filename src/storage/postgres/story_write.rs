@@ -258,19 +258,18 @@ fn update_photo_use<C: GenericClient>(
     old: Option<&Story>,
     new: &Story,
 ) -> Result<(), StoreError> {
-    let before = old.map(Story::public_photos).unwrap_or_default();
-    let after = new.public_photos();
+    let (before, after) = (old.and_then(Story::public_photo), new.public_photo());
     if before == after {
         return Ok(());
     }
     let story = uuid(new.id.to_bytes());
-    for photo in before.iter().filter(|p| !after.contains(p)) {
+    if let Some(photo) = before {
         db.execute(
             "DELETE FROM photo_uses WHERE photo = $1 AND story = $2",
             &[&uuid(photo.to_bytes()), &story],
         )?;
     }
-    for photo in after.iter().filter(|p| !before.contains(p)) {
+    if let Some(photo) = after {
         db.execute(
             "INSERT INTO photo_uses (photo, story) VALUES ($1, $2) ON CONFLICT DO NOTHING",
             &[&uuid(photo.to_bytes()), &story],

@@ -80,10 +80,10 @@ impl StoryWrite {
         {
             t.slugs.remove(old.content.slug.as_str().as_bytes())?;
         }
-        for photo in old.as_ref().map(Story::public_photos).unwrap_or_default() {
+        if let Some(photo) = old.as_ref().and_then(Story::public_photo) {
             t.photo_uses.remove(photo_use_key(photo, stored.id))?;
         }
-        for photo in stored.public_photos() {
+        if let Some(photo) = stored.public_photo() {
             t.photo_uses.insert(photo_use_key(photo, stored.id), &[])?;
         }
         t.slugs.insert(slug, &id)?;
