@@ -31,7 +31,7 @@ pub use error::DomainError;
 pub use ids::{PhotoId, StoryId, UserId};
 pub use note::{NoteDraft, NoteKind, PublicNote, ReviewNote};
 pub use page::{PageNumber, Paging};
-pub use photo::{Aspect, Crop, FocalPoint, LeadPhoto, Photo, Rendition};
+pub use photo::{Aspect, Crop, FocalPoint, LeadPhoto, Photo, PhotoDefaults, Rendition};
 pub use search::SearchTerms;
 pub use section::Section;
 pub use session::Session;

@@ -9,6 +9,7 @@ mod counted_index;
 mod cursor;
 mod listings;
 pub mod login_throttle;
+mod photo_uses;
 mod postgres;
 mod revision;
 pub mod search;
@@ -16,8 +17,8 @@ mod sled_store;
 
 use crate::clock::Clock;
 use crate::domain::{
-    AuditEvent, Autosave, PageNumber, Paging, Photo, PhotoId, PublicNote, Section, Session, Slug,
-    Status, Story, StoryId, StorySummary, User, UserId, Username,
+    AuditEvent, Autosave, PageNumber, Paging, Photo, PhotoDefaults, PhotoId, PublicNote, Section,
+    Session, Slug, Status, Story, StoryId, StorySummary, User, UserId, Username,
 };
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -27,6 +28,7 @@ use time::OffsetDateTime;
 pub use choice::{DatabaseUrl, Storage};
 pub use cursor::{Cursor, InvalidCursor};
 pub use login_throttle::{FailureCount, FailureRule, LoginThrottleStore};
+pub use photo_uses::{PhotoUse, StoryUsingPhoto};
 /// The PostgreSQL backend by name, for tests of what is particular to it.
 pub use postgres::{Migrated, PgStore};
 pub(crate) use revision::Revision;
@@ -480,8 +482,22 @@ pub trait PhotoStore {
     /// except page 1.
     fn photos(&self, page: PageNumber, per_page: usize) -> Result<PhotoPage, StoreError>;
 
-    /// Whether a published story uses the photo, so readers may see it.
+    /// Whether a public story shows the photo in its public content (as its lead photo or
+    /// placed in its body), so readers may see it.
     fn photo_is_public(&self, id: PhotoId) -> Result<bool, StoreError>;
+
+    /// Every story that uses photo `id`, as its lead photo or in its body, in its content or
+    /// in its pending changes, whatever its status: newest story first.
+    fn stories_using_photo(&self, id: PhotoId) -> Result<Vec<StoryUsingPhoto>, StoreError>;
+
+    /// Replaces the caption, credit and alt text photo `id` gives every story that picks it
+    /// from then on (stories that use it already keep their own). Not a change readers see.
+    /// [`StoreError::NotFound`] if there is no such photo.
+    fn save_photo_defaults(
+        &self,
+        id: PhotoId,
+        defaults: &PhotoDefaults,
+    ) -> Result<Photo, StoreError>;
 }
 
 /// Site secrets and the one-time setup token.

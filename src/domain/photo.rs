@@ -155,3 +155,22 @@ pub struct Crop {
     pub width: u32,
     pub height: u32,
 }
+
+/// The caption, credit and alt text a library photo gives every story that picks it; each is
+/// absent when not given.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PhotoDefaults {
+    pub caption: Option<Caption>,
+    pub credit: Option<Credit>,
+    pub alt: Option<AltText>,
+}
+
+impl Photo {
+    /// Takes `defaults` in place of the photo's earlier ones.
+    pub fn set_defaults(&mut self, defaults: &PhotoDefaults) {
+        let text = |v: Option<String>| v.unwrap_or_default();
+        self.caption = text(defaults.caption.as_ref().map(ToString::to_string));
+        self.credit = text(defaults.credit.as_ref().map(ToString::to_string));
+        self.alt = text(defaults.alt.as_ref().map(ToString::to_string));
+    }
+}

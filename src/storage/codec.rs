@@ -2,6 +2,7 @@
 //! bincode body; decoding checks the version and caps the size, so records can be migrated (decode
 //! an old version, upgrade it) and the encoding replaced without touching the rest of the code.
 
+use super::photo_uses::PhotoUse;
 use super::{Change, ChangeSubject, PublicVersion};
 use crate::domain::{
     AltText, AuditAction, AuditEvent, Autosave, Body, Byline, Bylines, Caption, Credit, Dateline,
@@ -1117,6 +1118,42 @@ pub fn decode_login_failures(bytes: &[u8]) -> Result<(u32, i64), CodecError> {
         }
         _ => Err(CodecError::Range(format!(
             "login failures of {} bytes",
+            payload.len()
+        ))),
+    }
+}
+
+/// How a story uses a photo (sled's `photo_uses` values): a version byte and one byte of
+/// flags, lead 1, inline 2, public 4. Earlier databases held no value there; they are rebuilt
+/// on open.
+const PHOTO_USE_V1: u8 = 1;
+const USE_LEAD: u8 = 1;
+const USE_INLINE: u8 = 2;
+const USE_PUBLIC: u8 = 4;
+
+pub fn encode_photo_use(usage: PhotoUse) -> [u8; 2] {
+    let flag = |on: bool, bit: u8| if on { bit } else { 0 };
+    [
+        PHOTO_USE_V1,
+        flag(usage.lead, USE_LEAD)
+            | flag(usage.inline, USE_INLINE)
+            | flag(usage.public, USE_PUBLIC),
+    ]
+}
+
+pub fn decode_photo_use(bytes: &[u8]) -> Result<PhotoUse, CodecError> {
+    let (version, payload) = version_of(bytes)?;
+    if version != PHOTO_USE_V1 {
+        return Err(CodecError::UnknownVersion(version));
+    }
+    match payload {
+        [flags] if flags & !(USE_LEAD | USE_INLINE | USE_PUBLIC) == 0 => Ok(PhotoUse {
+            lead: flags & USE_LEAD != 0,
+            inline: flags & USE_INLINE != 0,
+            public: flags & USE_PUBLIC != 0,
+        }),
+        _ => Err(CodecError::Range(format!(
+            "a photo use of {} bytes",
             payload.len()
         ))),
     }

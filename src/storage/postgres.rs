@@ -28,6 +28,7 @@ mod connection;
 mod counts;
 mod follow;
 mod login_throttle;
+mod photo_uses;
 mod schema;
 mod search;
 mod story_write;
@@ -44,13 +45,13 @@ use super::listings;
 use super::prelude::*;
 use super::{
     Change, ChangeSubject, Cursor, DatabaseUrl, ImportOutcome, ListedNote, Listing, ListingPage,
-    NotePage, PhotoBlob, PhotoPage, PublicVersion, StatusFilter, StoreError, Transaction, backup,
-    index_ts,
+    NotePage, PhotoBlob, PhotoPage, PublicVersion, StatusFilter, StoreError, StoryUsingPhoto,
+    Transaction, backup, index_ts,
 };
 use crate::clock::Clock;
 use crate::domain::{
-    AuditEvent, Autosave, Crop, FocalPoint, PageNumber, Paging, Photo, PhotoId, Session, Slug,
-    Status, Story, StoryId, StorySummary, User, UserId, Username,
+    AuditEvent, Autosave, Crop, FocalPoint, PageNumber, Paging, Photo, PhotoDefaults, PhotoId,
+    Session, Slug, Status, Story, StoryId, StorySummary, User, UserId, Username,
 };
 use ::postgres::GenericClient;
 use connection::{Db, PgConn, get, off_runtime};
@@ -97,6 +98,7 @@ impl PgStore {
             };
             store.refresh_public_version()?;
             store.fill_missing_search()?;
+            store.fill_missing_photo_uses()?;
             Ok(store)
         })
     }
@@ -924,6 +926,27 @@ impl PhotoStore for PgStore {
 
     fn photo_is_public(&self, id: PhotoId) -> Result<bool, StoreError> {
         self.read(|db| photo_is_public(db, id))
+    }
+
+    fn stories_using_photo(&self, id: PhotoId) -> Result<Vec<StoryUsingPhoto>, StoreError> {
+        self.read(|db| photo_uses::stories_using(db, id))
+    }
+
+    fn save_photo_defaults(
+        &self,
+        id: PhotoId,
+        defaults: &PhotoDefaults,
+    ) -> Result<Photo, StoreError> {
+        self.write(|tx| {
+            let Some(mut record) = read_photo(&mut tx.db, id)? else {
+                return Err(StoreError::NotFound);
+            };
+            record.set_defaults(defaults);
+            put_photo_row(&mut tx.db, &record)?;
+            // Readers see nothing of a photo's defaults.
+            record_change(&mut tx.db, ChangeSubject::Photo(id), false, tx.now)?;
+            Ok(record)
+        })
     }
 }
 

@@ -5,7 +5,8 @@
 //! - `slugs`:   slug -> story id (unique slugs)
 //! - `indexes`: every listing's [`counted_index`] entries and counters, under one prefix each
 //! - `revisions`: story id | revision (u64 BE) -> story record as saved
-//! - `photo_uses`: photo id | story id -> () while that published story shows the photo
+//! - `photo_uses`: photo id | story id -> how that story uses the photo (lead or inline, public
+//!   or not; see [`photo_uses`](super::photo_uses)), for every story whatever its status
 //! - `users`, `usernames`: user id -> record; username -> user id
 //! - `sessions`: SHA-256 of the session id -> session record
 //! - `autosaves`: user id | story id (zeros for a story not saved yet) -> autosaved form copy
@@ -43,6 +44,7 @@ mod backup_stream;
 mod keys;
 mod login_throttle;
 mod notes;
+mod photo_uses_index;
 mod restore;
 mod restore_check;
 mod review_index;
@@ -54,13 +56,13 @@ use super::SETTING_PREFIX;
 use super::prelude::*;
 use super::{
     Change, ChangeSubject, Cursor, ImportOutcome, Listing, ListingPage, MAX_REVISION, PhotoBlob,
-    PhotoPage, PublicVersion, Store, StoreError, Transaction, backup, index_ts,
+    PhotoPage, PublicVersion, Store, StoreError, StoryUsingPhoto, Transaction, backup, index_ts,
 };
 use super::{ListedNote, NotePage};
 use crate::clock::Clock;
 use crate::domain::{
-    AuditEvent, Autosave, PageNumber, Paging, Photo, PhotoId, Session, Slug, Story, StoryId,
-    StorySummary, User, UserId, Username,
+    AuditEvent, Autosave, PageNumber, Paging, Photo, PhotoDefaults, PhotoId, Session, Slug, Story,
+    StoryId, StorySummary, User, UserId, Username,
 };
 use crate::domain::{Crop, FocalPoint};
 use sled::transaction::{ConflictableTransactionError, TransactionError};
@@ -172,6 +174,7 @@ impl SledStore {
             _lock: lock,
         };
         store.build_review_index()?;
+        store.build_photo_uses()?;
         Ok(store)
     }
 
@@ -816,12 +819,38 @@ impl PhotoStore for SledStore {
     }
 
     fn photo_is_public(&self, id: PhotoId) -> Result<bool, StoreError> {
-        Ok(self
-            .photo_uses
-            .scan_prefix(id.to_bytes())
-            .next()
-            .transpose()?
-            .is_some())
+        self.photo_is_shown(id)
+    }
+
+    fn stories_using_photo(&self, id: PhotoId) -> Result<Vec<StoryUsingPhoto>, StoreError> {
+        self.stories_using(id)
+    }
+
+    fn save_photo_defaults(
+        &self,
+        id: PhotoId,
+        defaults: &PhotoDefaults,
+    ) -> Result<Photo, StoreError> {
+        let _writing = self.writing();
+        let now = self.clock.now();
+        let trees = (&self.photos, &self.meta, &self.changes);
+        let result: Result<Photo, TransactionError<StoreError>> =
+            trees.transaction(|(photos, meta, changes)| {
+                let abort = |e: StoreError| ConflictableTransactionError::Abort(e);
+                let Some(bytes) = photos.get(id.to_bytes())? else {
+                    return Err(abort(StoreError::NotFound));
+                };
+                let mut record = decode_photo(&bytes).map_err(|e| abort(e.into()))?;
+                record.set_defaults(defaults);
+                let encoded = encode_photo(&record).map_err(|e| abort(e.into()))?;
+                photos.insert(&id.to_bytes(), encoded)?;
+                // The search index follows the feed; readers see nothing of a photo's defaults.
+                record_change(meta, changes, ChangeSubject::Photo(id), false, now)?;
+                Ok(record)
+            });
+        let record = finish(result)?;
+        self.db.flush()?;
+        Ok(record)
     }
 }
 

@@ -1,5 +1,5 @@
 //! A story write inside a transaction: the row (record, summary and the columns looked up), its
-//! revision, its listing memberships and their counts, its photo use and its entry in the
+//! revision, its listing memberships and their counts, its photo uses and its entry in the
 //! change feed; the row's search columns are computed from the story and written with it. Shared by a lone save, [`Store::transaction`], imports and restores.
 //!
 //! Costs: one read of the stored story and of the slug's owner, then a statement per kind of
@@ -12,6 +12,7 @@ use super::connection::{Db, get};
 use super::search::{StoryColumns, story_columns_sql};
 use super::*;
 use crate::storage::listings::{self, Membership};
+use crate::storage::photo_uses;
 use std::collections::{BTreeMap, HashSet};
 
 /// What a story write did.
@@ -136,7 +137,7 @@ pub(super) fn write_story<C: GenericClient>(
         &[&id, &revision_sql(stored.revision)?, &record],
     )?;
     update_listings(db, old.as_ref(), &stored)?;
-    update_photo_use(db, old.as_ref(), &stored)?;
+    update_photo_uses(db, old.as_ref(), &stored)?;
     // Readers' pages change when something they see of the story changes; changes staged on
     // a live story leave every cached page valid.
     let public = record_change(db, ChangeSubject::Story(stored.id), public, now)?;
@@ -253,28 +254,62 @@ fn columns(rows: &[&Row]) -> (Vec<String>, Vec<i64>, Vec<Uuid>) {
     )
 }
 
-fn update_photo_use<C: GenericClient>(
+/// Writes the story's photo uses as `story_photos` rows (marking them as of the story's
+/// revision) and the photos readers may load through it as `photo_uses` rows, in one statement.
+/// `old` is the story as stored before, whose photos may have to leave `photo_uses`; `None`
+/// when that is not known (a rebuild), as then `photo_uses` holds no more than the story's
+/// lead photo, which the story still names.
+pub(super) fn update_photo_uses<C: GenericClient>(
     db: &mut Db<'_, C>,
     old: Option<&Story>,
     new: &Story,
 ) -> Result<(), StoreError> {
-    let (before, after) = (old.and_then(Story::public_photo), new.public_photo());
-    if before == after {
-        return Ok(());
-    }
-    let story = uuid(new.id.to_bytes());
-    if let Some(photo) = before {
-        db.execute(
-            "DELETE FROM photo_uses WHERE photo = $1 AND story = $2",
-            &[&uuid(photo.to_bytes()), &story],
-        )?;
-    }
-    if let Some(photo) = after {
-        db.execute(
-            "INSERT INTO photo_uses (photo, story) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-            &[&uuid(photo.to_bytes()), &story],
-        )?;
-    }
+    let uses = photo_uses::uses_of(new);
+    let mut candidates: Vec<Uuid> = old
+        .map(photo_uses::uses_of)
+        .unwrap_or_default()
+        .keys()
+        .chain(uses.keys())
+        .map(|p| uuid(p.to_bytes()))
+        .collect();
+    candidates.sort_unstable();
+    candidates.dedup();
+    let photos: Vec<Uuid> = uses.keys().map(|p| uuid(p.to_bytes())).collect();
+    let lead: Vec<bool> = uses.values().map(|u| u.lead).collect();
+    let inline: Vec<bool> = uses.values().map(|u| u.inline).collect();
+    let public: Vec<bool> = uses.values().map(|u| u.public).collect();
+    let shown: Vec<Uuid> = uses
+        .iter()
+        .filter(|(_, u)| u.public)
+        .map(|(p, _)| uuid(p.to_bytes()))
+        .collect();
+    // Each part touches rows no other part does, as statements of one command must.
+    db.execute(
+        "WITH gone AS (
+             DELETE FROM story_photos WHERE story = $1 AND photo <> ALL($2::uuid[])),
+         marked AS (
+             UPDATE stories SET photos_revision = revision WHERE id = $1),
+         hidden AS (
+             DELETE FROM photo_uses
+             WHERE story = $1 AND photo = ANY($6::uuid[]) AND photo <> ALL($7::uuid[])),
+         shown AS (
+             INSERT INTO photo_uses (photo, story) SELECT unnest($7::uuid[]), $1
+             ON CONFLICT DO NOTHING)
+         INSERT INTO story_photos (photo, story, lead, inline, public)
+         SELECT p, $1, l, i, s FROM unnest($2::uuid[], $3::bool[], $4::bool[], $5::bool[])
+             AS u(p, l, i, s)
+         ON CONFLICT (photo, story) DO UPDATE SET lead = EXCLUDED.lead,
+             inline = EXCLUDED.inline, public = EXCLUDED.public",
+        &[
+            &uuid(new.id.to_bytes()),
+            &photos,
+            &lead,
+            &inline,
+            &public,
+            &candidates,
+            &shown,
+        ],
+    )?;
     Ok(())
 }
 

@@ -44,6 +44,11 @@ pub(super) const PUBLIC_VERSION: &[u8] = b"public-version";
 /// databases made before those listings existed lack (see `review_index`).
 pub(super) const REVIEW_INDEX_BUILT: &[u8] = b"index-built:review";
 
+/// Set in `meta` once `photo_uses` holds every story's use of every photo, each with how it is
+/// used; databases made before held only public lead photos, with no value (see
+/// `photo_uses_index`).
+pub(super) const PHOTO_USES_BUILT: &[u8] = b"index-built:photo-uses";
+
 /// How pages look now (see [`ChangeFeed::adopt_page_look`]).
 pub(super) const PAGE_LOOK: &[u8] = b"page-look";
 

@@ -169,7 +169,8 @@ pub(super) fn holds_data(db: &Db) -> Result<bool, StoreError> {
         }
         let tree = db.open_tree(&name)?;
         for key in tree.iter().keys() {
-            if key?.as_ref() != REVIEW_INDEX_BUILT {
+            let key = key?;
+            if key.as_ref() != REVIEW_INDEX_BUILT && key.as_ref() != PHOTO_USES_BUILT {
                 return Ok(true);
             }
         }

@@ -7,7 +7,7 @@
 //! [`backup::read`]: crate::storage::backup::read
 
 use super::{
-    AUDIT_KEY_LEN, PUBLIC_VERSION, REVIEW_INDEX_BUILT, SESSIONS, SETUP_TOKEN,
+    AUDIT_KEY_LEN, PHOTO_USES_BUILT, PUBLIC_VERSION, REVIEW_INDEX_BUILT, SESSIONS, SETUP_TOKEN,
     decode_public_version, prefix_scheduled,
 };
 use crate::storage::codec::{
@@ -112,8 +112,9 @@ impl RestoreCheck {
             "indexes" => self.index(key, value)?,
             "photo_uses" => {
                 split_key::<16, 16>(key)?;
+                // Empty in the releases before photo uses said how; rebuilt on open anyway.
                 if !value.is_empty() {
-                    return Err(wrong("a photo use carries a value"));
+                    codec::decode_photo_use(value)?;
                 }
             }
             "photos" => {
@@ -184,7 +185,7 @@ fn meta(key: &[u8], value: &[u8]) -> Result<(), Refusal> {
         if value.len() != 32 {
             return Err(wrong("a setup token of the wrong length"));
         }
-    } else if key == REVIEW_INDEX_BUILT {
+    } else if key == REVIEW_INDEX_BUILT || key == PHOTO_USES_BUILT {
         // A marker: nothing to check.
     } else if key.starts_with(b"secret:") {
         if value.is_empty() || value.len() > MAX_SECRET {

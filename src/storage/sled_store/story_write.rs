@@ -1,8 +1,10 @@
 //! A story write inside a sled transaction: the record, its slug, listing entries, revision,
-//! photo use and its entry in the change feed, all or nothing. Shared by a lone save and by
+//! photo uses and its entry in the change feed, all or nothing. Shared by a lone save and by
 //! [`Store::transaction`], which writes stories beside accounts and audit entries.
 
 use super::*;
+use crate::storage::codec::encode_photo_use;
+use crate::storage::photo_uses;
 use sled::transaction::TransactionalTree;
 
 /// A story made ready to write: numbered outside the transaction. Its public revision is
@@ -80,12 +82,7 @@ impl StoryWrite {
         {
             t.slugs.remove(old.content.slug.as_str().as_bytes())?;
         }
-        if let Some(photo) = old.as_ref().and_then(Story::public_photo) {
-            t.photo_uses.remove(photo_use_key(photo, stored.id))?;
-        }
-        if let Some(photo) = stored.public_photo() {
-            t.photo_uses.insert(photo_use_key(photo, stored.id), &[])?;
-        }
+        update_photo_uses(t.photo_uses, old.as_ref(), &stored)?;
         t.slugs.insert(slug, &id)?;
         t.stories.insert(&id, record.as_slice())?;
         t.revisions.insert(
@@ -98,6 +95,26 @@ impl StoryWrite {
         record_change(t.meta, t.changes, subject, public, self.now)?;
         Ok((outcome, stored))
     }
+}
+
+/// Brings the story's photo uses from what `old` had to what `stored` has.
+fn update_photo_uses(
+    photo_uses: &TransactionalTree,
+    old: Option<&Story>,
+    stored: &Story,
+) -> TxResult<()> {
+    let before = old.map(photo_uses::uses_of).unwrap_or_default();
+    let after = photo_uses::uses_of(stored);
+    for photo in before.keys().filter(|p| !after.contains_key(p)) {
+        photo_uses.remove(photo_use_key(*photo, stored.id))?;
+    }
+    for (photo, usage) in after.iter().filter(|(p, u)| before.get(p) != Some(u)) {
+        photo_uses.insert(
+            photo_use_key(*photo, stored.id),
+            &encode_photo_use(*usage)[..],
+        )?;
+    }
+    Ok(())
 }
 
 /// Moves the story's listing entries from where `old` had them to where `stored` has them.
