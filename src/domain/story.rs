@@ -1,8 +1,8 @@
 //! A story: every part of a piece of wire copy, and its place in the publishing workflow.
 
 use super::{
-    Body, Bylines, Dateline, Headline, Initials, Language, LeadPhoto, PublicNote, ReviewNote,
-    Section, Slug, Source, Standfirst, Tags, WithdrawalReason,
+    Body, Bylines, Dateline, Headline, Initials, LeadPhoto, PublicNote, ReviewNote, Section, Slug,
+    Source, Standfirst, WithdrawalReason,
 };
 use super::{StoryId, UserId};
 use time::OffsetDateTime;
@@ -99,10 +99,6 @@ pub struct StoryContent {
     pub photo: Option<LeadPhoto>,
     /// Nothing of the story may be public before this time, whoever asks for it.
     pub embargo: Option<OffsetDateTime>,
-    /// What the story is filed under, besides its section.
-    pub tags: Tags,
-    /// The language it is written in; `None`: the site's.
-    pub language: Option<Language>,
 }
 
 /// What the story form hands in: the content, and the filing time typed with it. The filing
@@ -299,8 +295,6 @@ impl Story {
                 body,
                 photo: None,
                 embargo: None,
-                tags: Tags::default(),
-                language: None,
             },
             status: Status::Draft,
             withdrawal_reason: None,
@@ -365,7 +359,6 @@ impl Story {
             slug: self.content.slug.clone(),
             section: self.content.section,
             bylines: self.content.bylines.clone(),
-            language: self.content.language.clone(),
             status: self.status,
             submitted: self.submitted,
             pending: self.pending.is_some(),
@@ -406,8 +399,6 @@ pub struct StorySummary {
     pub slug: Slug,
     pub section: Section,
     pub bylines: Bylines,
-    /// The story's language; `None`: the site's.
-    pub language: Option<Language>,
     pub status: Status,
     pub submitted: bool,
     /// A published story with changes waiting to go live.
