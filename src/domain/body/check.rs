@@ -274,10 +274,10 @@ pub fn embed_of_frame(src: &str) -> Option<String> {
     };
     let (host, path) = embed::host_and_path(&src)?;
     let path = path.split(['?', '#']).next().unwrap_or_default();
-    if embed::host_is(&host, "youtube.com") || embed::host_is(&host, "youtube-nocookie.com") {
-        if let Some(id) = path.strip_prefix("/embed/").filter(|id| !id.is_empty()) {
-            return Some(format!("https://www.youtube.com/watch?v={id}"));
-        }
+    if (embed::host_is(&host, "youtube.com") || embed::host_is(&host, "youtube-nocookie.com"))
+        && let Some(id) = path.strip_prefix("/embed/").filter(|id| !id.is_empty())
+    {
+        return Some(format!("https://www.youtube.com/watch?v={id}"));
     }
     if host == "player.vimeo.com"
         && let Some(id) = path.strip_prefix("/video/").filter(|id| !id.is_empty())

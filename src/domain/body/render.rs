@@ -193,10 +193,9 @@ fn figure_html(alt: &str, figure: &Figure, out: &mut String) {
 }
 
 fn embed_html(embed: &Embed, rendering: &Rendering<'_>, out: &mut String) {
-    let _ = write!(
+    let _ = writeln!(
         out,
-        r#"<div class="embed"><p class="embed-provider">{}</p><p class="embed-address">{}</p><p>{}{}</a></p></div>
-"#,
+        r#"<div class="embed"><p class="embed-provider">{}</p><p class="embed-address">{}</p><p>{}{}</a></p></div>"#,
         escape_text(embed.provider),
         escape_text(&embed.shown),
         link_open(&embed.url, "", rendering.own_host),
