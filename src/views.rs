@@ -8,6 +8,7 @@ pub mod desk_admin;
 pub mod desk_photo;
 pub mod desk_confirm;
 pub mod desk_incoming;
+pub mod desk_photo_picker;
 pub mod desk_photos;
 pub mod desk_refusal;
 pub mod desk_sections;

@@ -2,9 +2,17 @@
 //! rendered to HTML that is safe to show a reader.
 
 use super::{DomainError, PhotoId};
-use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
-use std::collections::HashSet;
-use std::sync::LazyLock;
+use pulldown_cmark::{Event, Parser, Tag, TagEnd};
+
+mod check;
+mod embed;
+mod render;
+
+pub use check::{
+    BodyProblem, ProblemKind, describe, embed_of_frame, imported_markdown, photo_lines, problems,
+};
+pub use embed::{Embed, embed_of};
+pub use render::{Figure, Rendering};
 
 /// The line that starts a new page of a long story.
 pub const PAGE_BREAK: &str = "<!--nextpage-->";
@@ -74,14 +82,38 @@ impl Body {
         self.pages().len().max(1)
     }
 
-    /// Each page rendered to sanitised HTML.
+    /// Each page rendered to sanitised HTML, without library photos.
     pub fn render_pages(&self) -> Vec<SanitizedHtml> {
-        self.pages().into_iter().map(render_markdown).collect()
+        let plain = Rendering::plain();
+        self.pages()
+            .into_iter()
+            .map(|page| render::render(page, &plain))
+            .collect()
     }
 
-    /// One page rendered to sanitised HTML, without rendering the others.
+    /// One page rendered to sanitised HTML, without rendering the others or library photos.
     pub fn render_page(&self, index: usize) -> Option<SanitizedHtml> {
-        self.pages().get(index).copied().map(render_markdown)
+        self.render_page_with(index, &Rendering::plain())
+    }
+
+    /// One page rendered to sanitised HTML, its library photos as `rendering` shows them and
+    /// its links to the site's own host as the newsroom's own.
+    pub fn render_page_with(
+        &self,
+        index: usize,
+        rendering: &Rendering<'_>,
+    ) -> Option<SanitizedHtml> {
+        self.pages()
+            .get(index)
+            .map(|page| render::render(page, rendering))
+    }
+
+    /// The library photos page `index` places, in order, each once: what rendering it reads.
+    pub fn photos_on_page(&self, index: usize) -> Vec<PhotoId> {
+        self.pages()
+            .get(index)
+            .map(|page| render::photos_of(page))
+            .unwrap_or_default()
     }
 
     /// Every word of the body as plain text, a paragraph a line, without Markdown's marks or
@@ -138,6 +170,36 @@ impl Body {
         }
         out
     }
+}
+
+/// How many words a reader gets from `markdown` (marks, addresses of photos and page breaks
+/// not counted), and the minutes it takes to read them at 230 words a minute, at least one.
+pub fn word_count(markdown: &str) -> (usize, usize) {
+    let mut run = String::new();
+    // A photo's alt text is for those who cannot see it, not part of the story's length.
+    let mut in_image = false;
+    for event in Parser::new_ext(markdown, pulldown_cmark::Options::ENABLE_TABLES) {
+        match event {
+            Event::Start(Tag::Image { .. }) => in_image = true,
+            Event::End(TagEnd::Image) => in_image = false,
+            Event::Text(_) | Event::Code(_) if in_image => {}
+            Event::Text(text) | Event::Code(text) => run.push_str(&text),
+            Event::Html(_)
+            | Event::InlineHtml(_)
+            | Event::SoftBreak
+            | Event::HardBreak
+            | Event::End(
+                TagEnd::Paragraph
+                | TagEnd::Heading(_)
+                | TagEnd::Item
+                | TagEnd::TableCell
+                | TagEnd::CodeBlock,
+            ) => run.push(' '),
+            _ => {}
+        }
+    }
+    let words = run.split_whitespace().count();
+    (words, words.div_ceil(230).max(1))
 }
 
 /// The photo a line places, if it is `![alt](photo:ID)` and nothing else.
@@ -206,74 +268,6 @@ fn escape_text(text: &str) -> String {
     out
 }
 
-static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
-    let tags: HashSet<&str> = [
-        "p",
-        "h2",
-        "h3",
-        "h4",
-        "h5",
-        "h6",
-        "em",
-        "strong",
-        "a",
-        "blockquote",
-        "ul",
-        "ol",
-        "li",
-        "code",
-        "pre",
-        "br",
-        "hr",
-        "del",
-        "sup",
-        "sub",
-    ]
-    .into_iter()
-    .collect();
-    let mut builder = ammonia::Builder::empty();
-    builder
-        .tags(tags)
-        .add_tag_attributes("a", ["href", "title"])
-        .add_tag_attributes("ol", ["start"])
-        .url_schemes(["http", "https", "mailto"].into_iter().collect())
-        .link_rel(Some("noopener noreferrer nofollow"));
-    builder
-});
-
-/// Markdown to sanitised HTML. Raw HTML typed into the body is shown as text, never as markup;
-/// a `# Heading` becomes `<h2>` because the page's `<h1>` is the headline.
-fn render_markdown(markdown: &str) -> SanitizedHtml {
-    let options = Options::ENABLE_STRIKETHROUGH | Options::ENABLE_SMART_PUNCTUATION;
-    let events = Parser::new_ext(markdown, options).map(|event| match event {
-        Event::Html(html) | Event::InlineHtml(html) => Event::Text(html),
-        Event::Start(Tag::Heading {
-            level,
-            id,
-            classes,
-            attrs,
-        }) => Event::Start(Tag::Heading {
-            level: demote(level),
-            id,
-            classes,
-            attrs,
-        }),
-        Event::End(TagEnd::Heading(level)) => Event::End(TagEnd::Heading(demote(level))),
-        other => other,
-    });
-    let mut html = String::with_capacity(markdown.len() + markdown.len() / 4);
-    pulldown_cmark::html::push_html(&mut html, events);
-    SanitizedHtml(SANITIZER.clean(&html).to_string())
-}
-
-fn demote(level: pulldown_cmark::HeadingLevel) -> pulldown_cmark::HeadingLevel {
-    use pulldown_cmark::HeadingLevel::*;
-    match level {
-        H1 => H2,
-        other => other,
-    }
-}
-
 #[cfg(test)]
 mod tests {
 
@@ -314,14 +308,25 @@ mod tests {
     }
 
     #[test]
-    fn raw_html_never_reaches_the_reader() {
+    fn raw_html_never_reaches_the_reader_as_markup_or_as_text() {
         let html = render(
-            "Hello <script>alert(1)</script> <img src=x onerror=alert(1)>\n\n<div onclick=x>hi</div>",
+            "Hello <script>alert(1)</script> <img src=x onerror=alert(1)>\n\n<div onclick=x>hi</div>\n\n<iframe src=\"https://evil.example/\"></iframe>",
         );
-        assert!(!html.contains("<script"));
-        assert!(!html.contains("<img"));
-        assert!(!html.contains("<div"));
-        assert!(html.contains("&lt;script&gt;"));
+        assert!(
+            !html.contains("<script") && !html.contains("&lt;script"),
+            "{html}"
+        );
+        assert!(!html.contains("alert"), "{html}");
+        assert!(!html.contains("<img") && !html.contains("<div"), "{html}");
+        assert!(
+            !html.contains("iframe") && !html.contains("onclick"),
+            "{html}"
+        );
+        assert!(html.contains("<p>Hello"), "{html}");
+        assert!(
+            html.contains("<p>hi</p>"),
+            "the words of a block are kept: {html}"
+        );
     }
 
     #[test]
@@ -373,6 +378,18 @@ mod tests {
         .unwrap();
         assert_eq!(body.inline_photos(), vec![a, b]);
         assert_eq!(inline_photo_of("![x](photo:nonsense)"), None);
+    }
+
+    #[test]
+    fn words_are_counted_without_marks_and_reading_time_rounds_up() {
+        let id = PhotoId::new();
+        let (words, minutes) = word_count(&format!(
+            "## Two words\n\nA **bold** [link](https://x.example) here.\n\n![Not counted](photo:{id})\n\n<!--nextpage-->"
+        ));
+        assert_eq!(words, 2 + 4);
+        assert_eq!(minutes, 1);
+        assert_eq!(word_count(&"word ".repeat(231)), (231, 2));
+        assert_eq!(word_count(""), (0, 1));
     }
 
     #[test]

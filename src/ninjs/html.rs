@@ -5,6 +5,7 @@
 //! readers as HTML.
 
 use super::Text;
+use crate::domain::body::embed_of_frame;
 use html5ever::tokenizer::states::RawKind;
 use html5ever::tokenizer::{
     BufferQueue, TagKind, Token, TokenSink, TokenSinkResult, Tokenizer, TokenizerOpts,
@@ -17,6 +18,7 @@ pub fn text_of(html: &str) -> String {
     for piece in pieces(html) {
         match piece {
             Piece::Text(text) => out.push_str(&text),
+            Piece::Embed(_) => out.push(' '),
             // Inline markup sits inside words ("<em>page</em>."); anything else separates them.
             Piece::Tag { name, .. } => {
                 if !matches!(
@@ -76,6 +78,12 @@ pub fn to_markdown(html: &str) -> String {
                     current.push(if c.is_whitespace() { ' ' } else { c });
                 }
             }
+            // A known site's player becomes its post's address on a line of its own, which
+            // readers get as a card that links out.
+            Piece::Embed(url) => {
+                flush(&mut current, prefix, &mut blocks);
+                blocks.push(url);
+            }
             Piece::Tag { name, closing } => match name.as_str() {
                 "br" => current.push_str(" \n "),
                 "p" | "div" | "blockquote" | "ul" | "ol" | "section" | "article" | "body"
@@ -133,6 +141,8 @@ enum Piece {
         name: String,
         closing: bool,
     },
+    /// The address of the post a frame of a known site shows.
+    Embed(String),
 }
 
 /// Collects what the tokenizer reads. Script and style elements are read as raw text (as a
@@ -160,6 +170,12 @@ impl TokenSink for Collector {
                         self.skipping.set(None);
                     }
                     return TokenSinkResult::Continue;
+                }
+                if !closing && name == "iframe" {
+                    let src = tag.attrs.iter().find(|a| &*a.name.local == "src");
+                    if let Some(url) = src.and_then(|a| embed_of_frame(&a.value)) {
+                        self.pieces.borrow_mut().push(Piece::Embed(url));
+                    }
                 }
                 if !closing {
                     let raw = match name.as_str() {
@@ -208,6 +224,17 @@ mod tests {
         let md =
             to_markdown("<p>One &amp; <em>two</em>.</p> <p>Three *stars*</p><ul><li>a</li></ul>");
         assert_eq!(md, "One \\& two.\n\nThree \\*stars\\*\n\n- a");
+    }
+
+    #[test]
+    fn a_known_site_s_player_becomes_its_address_and_images_are_dropped() {
+        let md = to_markdown(
+            r#"<p>Watch <img src="https://example.org/a.jpg" alt="A">this:</p><iframe src="https://www.youtube.com/embed/x_y?rel=0"></iframe><iframe src="https://ads.example/"></iframe><p>End.</p>"#,
+        );
+        assert_eq!(
+            md,
+            "Watch this:\n\nhttps://www.youtube.com/watch?v=x_y\n\nEnd."
+        );
     }
 
     #[test]

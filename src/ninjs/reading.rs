@@ -285,7 +285,8 @@ fn body_of(doc: &Document) -> Result<Body, NinjsError> {
             })
     };
     let markdown = if let Some(md) = find(&[MARKDOWN]) {
-        md.value.clone()
+        // Raw HTML and pictures from elsewhere are what the desk would refuse: converted.
+        crate::domain::body::imported_markdown(&md.value)
     } else if let Some(rich) = find(&["text/html", "application/xhtml+xml", "body_xhtml"]) {
         html::to_markdown(&rich.value)
     } else if let Some(text) = doc.bodies.iter().find(|b| note_kind(b).is_none()) {

@@ -321,6 +321,18 @@ impl StoryFormPage {
             .map(|(_, m)| m.as_str())
     }
 
+    /// `1,234 words, about 6 minutes' reading`, of the body as typed.
+    pub fn body_length(&self) -> String {
+        let (words, minutes) = crate::domain::body::word_count(&self.input.body);
+        let plural =
+            |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+        format!(
+            "{}, about {} reading",
+            plural(words, "word", "words"),
+            plural(minutes, "minute's", "minutes'")
+        )
+    }
+
     /// A Publish or Schedule refused for the embargo: the form offers the embargo time.
     pub fn offers_embargo_time(&self) -> bool {
         self.can_publish

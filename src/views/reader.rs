@@ -1,6 +1,7 @@
 //! Pages readers see.
 
 use super::{PageContext, Pager, SiteContext, StoryLanguage, Timestamp};
+use crate::domain::body::{Figure, Rendering};
 use crate::domain::{
     Aspect, PageNumber, Paging, Photo, PublicNote, SanitizedHtml, SiteZone, Story, StoryId,
     StorySummary,
@@ -277,15 +278,33 @@ pub struct ArticlePage {
 impl ArticlePage {
     /// Page `page` of a published story; the caller checked that it is published and has the page.
     pub fn new(site_ctx: &SiteContext, story: &Story, page: PageNumber) -> Self {
+        Self::with_inline(site_ctx, story, page, &[], false)
+    }
+
+    /// Page `page`, the library photos it places among `inline` (records the page does not
+    /// place are ignored, those it places and that are missing are left out), addressed for
+    /// the desk when `preview`.
+    fn with_inline(
+        site_ctx: &SiteContext,
+        story: &Story,
+        page: PageNumber,
+        inline: &[Photo],
+        preview: bool,
+    ) -> Self {
         let published_at = story.published_at.unwrap_or(story.updated_at);
         let paging = Paging {
             current: page.get(),
             total: story.content.body.page_count() as u32,
         };
+        let figure = |id| inline_figure(inline.iter().find(|p| p.id == id)?, preview);
+        let rendering = Rendering {
+            own_host: own_host(&site_ctx.base_url),
+            figure: &figure,
+        };
         let mut body = story
             .content
             .body
-            .render_page(page.index())
+            .render_page_with(page.index(), &rendering)
             .unwrap_or_else(SanitizedHtml::empty);
         if page == PageNumber::FIRST
             && let Some(dateline) = &story.content.dateline
@@ -366,13 +385,15 @@ impl ArticlePage {
 
     /// Page `page` of a published story with its lead photo's record (`photo`): the photo
     /// shown from its renditions, and its crops offered to machines.
+    /// `inline` holds the records of the library photos the page places.
     pub fn published(
         site_ctx: &SiteContext,
         story: &Story,
         photo: Option<&Photo>,
+        inline: &[Photo],
         page: PageNumber,
     ) -> Self {
-        let mut article = Self::new(site_ctx, story, page).with_photo(photo);
+        let mut article = Self::with_inline(site_ctx, story, page, inline, false).with_photo(photo);
         article.structured = Some(super::structured::StructuredData::article(
             site_ctx, story, photo, page,
         ));
@@ -404,10 +425,17 @@ impl ArticlePage {
     /// Page `page` of the story as readers would see it, before it is saved or published
     /// (`page` past the end shows the last page). Its pager sends `form` again with the page
     /// asked for, so what was typed and not saved stays in the preview.
-    pub fn preview(site: &SiteContext, story: &Story, page: PageNumber, form: PreviewForm) -> Self {
+    /// `inline` holds the records of the library photos the page places.
+    pub fn preview(
+        site: &SiteContext,
+        story: &Story,
+        page: PageNumber,
+        form: PreviewForm,
+        inline: &[Photo],
+    ) -> Self {
         let last =
             PageNumber::new(story.content.body.page_count() as u32).unwrap_or(PageNumber::FIRST);
-        let mut article = Self::new(site, story, page.min(last));
+        let mut article = Self::with_inline(site, story, page.min(last), inline, true);
         if let (Some(view), Some(photo)) = (article.photo.as_mut(), story.content.photo.as_ref()) {
             view.src = photo.image.map(urls::desk_photo_widest);
         }
@@ -417,6 +445,45 @@ impl ArticlePage {
         article.structured = None;
         article
     }
+}
+
+/// A library photo placed in a body, from its record: its renditions (the desk's for a
+/// preview), the space it takes, and the library's caption, credit and alt text.
+fn inline_figure(record: &Photo, preview: bool) -> Option<Figure> {
+    let largest = record.largest()?;
+    let widths = record.renditions.iter().map(|r| r.width);
+    let (src, srcset) = if preview {
+        (
+            urls::desk_photo(record.id, largest.width),
+            urls::desk_photo_srcset(record.id, widths),
+        )
+    } else {
+        (
+            urls::photo_rendition(record.id, largest.width),
+            urls::photo_srcset(record.id, widths),
+        )
+    };
+    Some(Figure {
+        src,
+        srcset,
+        sizes: LEAD_PHOTO_SIZES,
+        width: largest.width,
+        height: largest.height,
+        alt: record.alt.clone(),
+        caption: record.caption.clone(),
+        credit: record.credit.clone(),
+    })
+}
+
+/// The host of the site's public address (`news.example` of `https://news.example:8080`).
+fn own_host(base_url: &str) -> &str {
+    let rest = base_url
+        .split_once("://")
+        .map_or(base_url, |(_, rest)| rest);
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    authority
+        .rsplit_once(':')
+        .map_or(authority, |(host, _)| host)
 }
 
 /// The unsaved story form, as the preview's pager sends it back: where to, the session's token

@@ -10,6 +10,7 @@ mod incoming;
 mod login;
 mod login_code;
 mod photo_library;
+mod photo_picker;
 mod photos;
 mod presence;
 mod restore;
@@ -56,6 +57,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .service(stories::take)
     .service(stories::send_back)
     .service(photos::library)
+    .service(photo_picker::show)
     .service(photos::set_focal_point)
     .service(presence::ping);
     // Accounts and audit log (admins), story history.

@@ -184,3 +184,155 @@
     slugField.addEventListener("input", followSlug);
   }
 })();
+
+// The body's formatting toolbar: buttons that write Markdown around the selection (the body
+// stays plain Markdown, typed by hand without them), a photo button that places a library
+// photo from the picker page, and the body's length kept up to date while typing.
+(function () {
+  "use strict";
+
+  var body = document.getElementById("body");
+  var toolbar = document.querySelector(".md-toolbar");
+  if (!body || !toolbar || body.selectionStart === undefined) {
+    return;
+  }
+  toolbar.hidden = false;
+  var dialog = document.querySelector(".photo-dialog");
+  var length = document.getElementById("body-length");
+
+  function changed() {
+    body.dispatchEvent(new Event("input", { bubbles: true }));
+  }
+
+  // `before` and `after` around the selection (or `placeholder`), which stays selected.
+  function wrap(before, after, placeholder) {
+    var start = body.selectionStart;
+    var end = body.selectionEnd;
+    var value = body.value;
+    var chosen = value.slice(start, end) || placeholder;
+    body.value = value.slice(0, start) + before + chosen + after + value.slice(end);
+    body.focus();
+    body.setSelectionRange(start + before.length, start + before.length + chosen.length);
+    changed();
+  }
+
+  // `prefix` at the start of every line the selection touches.
+  function prefixLines(prefix) {
+    var value = body.value;
+    var start = value.lastIndexOf("\n", body.selectionStart - 1) + 1;
+    var end = value.indexOf("\n", body.selectionEnd);
+    if (end < 0) {
+      end = value.length;
+    }
+    var lines = value.slice(start, end).split("\n").map(function (line) {
+      return line.indexOf(prefix) === 0 ? line : prefix + line;
+    });
+    var text = lines.join("\n");
+    body.value = value.slice(0, start) + text + value.slice(end);
+    body.focus();
+    body.setSelectionRange(start + text.length, start + text.length);
+    changed();
+  }
+
+  // `line` on a line of its own at the cursor, with a blank line either side.
+  function insertLine(line) {
+    var value = body.value;
+    var before = value.slice(0, body.selectionStart);
+    var after = value.slice(body.selectionEnd);
+    var pre = before === "" || /\n\n$/.test(before) ? "" : /\n$/.test(before) ? "\n" : "\n\n";
+    var post = /^\n\n/.test(after) ? "" : /^\n/.test(after) ? "\n" : "\n\n";
+    var head = before + pre + line + post;
+    body.value = head + after;
+    body.focus();
+    body.setSelectionRange(head.length, head.length);
+    changed();
+  }
+
+  function openPicker(url) {
+    if (!dialog || !dialog.showModal || !window.fetch || !window.DOMParser) {
+      window.open(url, "_blank");
+      return;
+    }
+    var list = dialog.querySelector(".photo-dialog-list");
+    list.textContent = "Loading the library…";
+    dialog.showModal();
+    fetch(url, { credentials: "same-origin" })
+      .then(function (response) {
+        if (!response.ok) {
+          throw new Error(String(response.status));
+        }
+        return response.text();
+      })
+      .then(function (html) {
+        var page = new DOMParser().parseFromString(html, "text/html");
+        var grid = page.querySelector(".picker-grid, .empty");
+        list.textContent = "";
+        if (grid) {
+          list.appendChild(document.importNode(grid, true));
+        }
+      })
+      .catch(function () {
+        list.textContent = "The library could not be loaded. Try again, or copy a photo's " +
+          "line from the photo picker page.";
+      });
+  }
+
+  var actions = {
+    bold: function () { wrap("**", "**", "bold text"); },
+    italic: function () { wrap("*", "*", "italic text"); },
+    link: function () {
+      var start = body.selectionStart;
+      var chosen = body.value.slice(start, body.selectionEnd) || "link text";
+      var text = "[" + chosen + "](https://)";
+      wrap("", "", text);
+      // The address is what comes next.
+      var at = start + text.length - 1;
+      body.setSelectionRange(at - "https://".length, at);
+    },
+    heading: function () { prefixLines("## "); },
+    quote: function () { prefixLines("> "); },
+    pagebreak: function () { insertLine("<!--nextpage-->"); },
+    photo: function (button) { openPicker(button.getAttribute("data-picker")); }
+  };
+
+  toolbar.addEventListener("click", function (event) {
+    var button = event.target.closest("button[data-md]");
+    var action = button && actions[button.getAttribute("data-md")];
+    if (action) {
+      action(button);
+    }
+  });
+
+  if (dialog) {
+    dialog.addEventListener("click", function (event) {
+      var place = event.target.closest("button.place-photo");
+      if (place) {
+        dialog.close();
+        insertLine(place.getAttribute("data-line"));
+      } else if (event.target.closest("button.close-dialog")) {
+        dialog.close();
+      }
+    });
+  }
+
+  // About what the server counts: words of text, not marks, addresses or photo lines.
+  function count() {
+    var text = body.value
+      .replace(/^[ \t]*!\[[^\]]*\]\([^)]*\)[ \t]*$/gm, " ")
+      .replace(/<!--nextpage-->/g, " ")
+      .replace(/\]\([^)]*\)/g, "] ")
+      .replace(/[#*_>`\[\]|~]+/g, " ");
+    var words = text.split(/\s+/).filter(function (w) { return /[\p{L}\p{N}]/u.test(w); }).length;
+    var minutes = Math.max(1, Math.ceil(words / 230));
+    return words + (words === 1 ? " word" : " words") + ", about " + minutes +
+      (minutes === 1 ? " minute's" : " minutes'") + " reading";
+  }
+
+  var timer = null;
+  if (length) {
+    body.addEventListener("input", function () {
+      window.clearTimeout(timer);
+      timer = window.setTimeout(function () { length.textContent = count(); }, 300);
+    });
+  }
+})();

@@ -64,7 +64,7 @@ fn a_newsroom_worth_of_stories() -> Vec<Story> {
             .published_at(now - Duration::hours(3))
             .into_story(),
         StoryBuilder::new("Tom & Jerry <script>alert(1)</script> ]]>")
-            .body("Text with <b>markup</b>, *stars* & ]]>.")
+            .body("Text with `<b>markup</b>`, *stars* & ]]>.")
             .published_at(now - Duration::hours(2))
             .into_story(),
         StoryBuilder::new("Markets rally")

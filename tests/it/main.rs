@@ -8,6 +8,7 @@
 
 mod accounts;
 mod article;
+mod body_copy;
 mod browser;
 mod caching;
 mod chromium;

@@ -2,8 +2,10 @@
 //! taking the photo's stored caption, credit and alt text as defaults.
 
 use super::story_form::{FieldErrors, StoryInput, Upload};
-use crate::domain::{AltText, Caption, Credit, Photo, PhotoId, User};
+use crate::domain::body::{self, BodyProblem, ProblemKind};
+use crate::domain::{AltText, Body, Caption, Credit, Photo, PhotoId, User};
 use crate::photos::{self, PhotoDetails, PhotoError};
+use crate::storage::StoreError;
 use crate::web::{AppError, State};
 use time::OffsetDateTime;
 
@@ -62,6 +64,58 @@ pub async fn chosen(state: &State, photo_id: &str) -> Result<Option<Photo>, AppE
         return Ok(None);
     };
     state.blocking(move |store| store.photo(id)).await
+}
+
+/// The records of the library photos a body places, for a preview of it.
+pub async fn placed(state: &State, body: &Body) -> Result<Vec<Photo>, AppError> {
+    let ids = body.inline_photos();
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    state
+        .blocking(move |store| -> Result<_, StoreError> {
+            let mut found = Vec::with_capacity(ids.len());
+            for id in ids {
+                found.extend(store.photo(id)?);
+            }
+            Ok(found)
+        })
+        .await
+}
+
+/// Says on the form, line by line, what the typed body holds that the desk does not accept:
+/// raw HTML, images from elsewhere, and library photos the library does not hold.
+pub async fn check_placed(
+    state: &State,
+    body: &str,
+    errors: &mut FieldErrors,
+) -> Result<(), AppError> {
+    let mut problems = body::problems(body);
+    let lines = body::photo_lines(body);
+    let missing = if lines.is_empty() {
+        Vec::new()
+    } else {
+        state
+            .blocking(move |store| -> Result<_, StoreError> {
+                let mut missing = Vec::new();
+                for (line, id) in lines {
+                    if store.photo(id)?.is_none() {
+                        missing.push(BodyProblem {
+                            line,
+                            kind: ProblemKind::UnknownPhoto(id),
+                        });
+                    }
+                }
+                Ok(missing)
+            })
+            .await?
+    };
+    problems.extend(missing);
+    if !problems.is_empty() {
+        problems.sort_by_key(|p| p.line);
+        errors.push(("body", body::describe(&problems)));
+    }
+    Ok(())
 }
 
 /// Fills the form's empty caption, credit and alt text from the photo's stored defaults; what

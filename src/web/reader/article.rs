@@ -66,12 +66,29 @@ async fn show(
     if req.path() != canonical {
         return Ok(redirect(&canonical));
     }
-    // Every page offers the photo's crops to machines; the first also shows it.
-    let photo = match story.content.photo.as_ref().and_then(|p| p.image) {
-        Some(id) => state.blocking(move |store| store.photo(id)).await?,
-        None => None,
+    // Every page offers the photo's crops to machines; the first also shows it. The page
+    // shows the library photos it places, and reads no others.
+    let lead = story.content.photo.as_ref().and_then(|p| p.image);
+    let placed = story.content.body.photos_on_page(page.index());
+    let (photo, inline) = if lead.is_none() && placed.is_empty() {
+        (None, Vec::new())
+    } else {
+        state
+            .blocking(move |store| -> Result<_, StoreError> {
+                let photo = lead.map(|id| store.photo(id)).transpose()?.flatten();
+                let mut inline = Vec::with_capacity(placed.len());
+                for id in placed {
+                    match photo.as_ref().filter(|p| p.id == id) {
+                        Some(lead) => inline.push(lead.clone()),
+                        None => inline.extend(store.photo(id)?),
+                    }
+                }
+                Ok((photo, inline))
+            })
+            .await?
     };
-    let html = ArticlePage::published(&state.site, &story, photo.as_ref(), page).render()?;
+    let html =
+        ArticlePage::published(&state.site, &story, photo.as_ref(), &inline, page).render()?;
     Ok(HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
         .insert_header(Freshness::Article.header())

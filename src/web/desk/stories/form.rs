@@ -102,7 +102,8 @@ pub(in crate::web::desk) async fn preview_pending(
         csrf: signed_in.csrf.clone(),
         fields: input.to_pairs(),
     };
-    let mut page = ArticlePage::preview(&state.site, &edited, PageNumber::FIRST, form)
+    let inline = story_photo::placed(&state, &edited.content.body).await?;
+    let mut page = ArticlePage::preview(&state.site, &edited, PageNumber::FIRST, form, &inline)
         .with_photo(photo.as_ref());
     // What it shows is saved and not what readers see: pending changes, or a story not live.
     page.preview_of_saved = story.pending.is_some() || !story.is_public();

@@ -98,6 +98,7 @@ async fn save(
         now,
     )
     .await?;
+    story_photo::check_placed(&state, &input.body, &mut errors).await?;
     let edit = match Edit::from_form(
         current.as_ref(),
         &input,
@@ -119,7 +120,9 @@ async fn save(
         return match preview {
             Ok(story) => {
                 let page = submission.preview_page;
-                preview_page(&state, &signed_in, id, &story, page, &input, photo.as_ref())
+                let inline = story_photo::placed(&state, &story.content.body).await?;
+                let shown = (photo.as_ref(), inline.as_slice());
+                preview_page(&state, &signed_in, id, &story, page, &input, shown)
             }
             Err(e) => refused(&state, &signed_in, action, current.as_ref(), input, e).await,
         };
@@ -179,7 +182,7 @@ fn preview_page(
     story: &Story,
     page: PageNumber,
     input: &StoryInput,
-    photo: Option<&Photo>,
+    (photo, inline): (Option<&Photo>, &[Photo]),
 ) -> Result<HttpResponse, AppError> {
     let form = PreviewForm {
         action: id.map_or_else(
@@ -189,7 +192,7 @@ fn preview_page(
         csrf: signed_in.csrf.clone(),
         fields: input.to_pairs(),
     };
-    let page = ArticlePage::preview(&state.site, story, page, form).with_photo(photo);
+    let page = ArticlePage::preview(&state.site, story, page, form, inline).with_photo(photo);
     html(StatusCode::OK, page.render()?)
 }
 
