@@ -27,6 +27,7 @@ use time::OffsetDateTime;
 
 pub use choice::{DatabaseUrl, Storage};
 pub use cursor::{Cursor, InvalidCursor};
+pub use listings::{ListingPlace, public_place};
 pub use login_throttle::{FailureCount, FailureRule, LoginThrottleStore};
 /// The PostgreSQL backend by name, for tests of what is particular to it.
 pub use postgres::{Migrated, PgStore};

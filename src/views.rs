@@ -8,6 +8,7 @@ pub mod desk_admin;
 pub mod desk_photos;
 pub mod desk_refusal;
 pub mod feeds;
+pub mod front_page;
 pub mod reader;
 pub mod search;
 pub mod sitemaps;

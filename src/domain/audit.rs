@@ -48,10 +48,12 @@ pub enum AuditAction {
     SessionsEnded,
     /// A site setting changed by an admin.
     SettingChanged,
+    /// A front page arrangement (lead, top stories, banner) put live.
+    FrontPage,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 27] = [
+    pub const ALL: [AuditAction; 28] = [
         AuditAction::Login,
         AuditAction::LoginFailed,
         AuditAction::Logout,
@@ -79,6 +81,7 @@ impl AuditAction {
         AuditAction::TwoFactorReset,
         AuditAction::SessionsEnded,
         AuditAction::SettingChanged,
+        AuditAction::FrontPage,
     ];
 
     pub fn key(self) -> &'static str {
@@ -110,6 +113,7 @@ impl AuditAction {
             AuditAction::TwoFactorReset => "two-factor-reset",
             AuditAction::SessionsEnded => "sessions-ended",
             AuditAction::SettingChanged => "setting-changed",
+            AuditAction::FrontPage => "front-page",
         }
     }
 

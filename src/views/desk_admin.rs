@@ -157,6 +157,7 @@ pub fn action_label(action: AuditAction) -> &'static str {
         AuditAction::TwoFactorReset => "Second factor reset",
         AuditAction::SessionsEnded => "Signed out everywhere",
         AuditAction::SettingChanged => "Setting changed",
+        AuditAction::FrontPage => "Front page put live",
     }
 }
 

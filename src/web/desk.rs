@@ -5,6 +5,7 @@ mod account;
 mod audit;
 mod autosave;
 mod editable;
+mod front;
 mod history;
 mod login;
 mod login_code;
@@ -58,6 +59,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(account::routes)
         .configure(login_code::routes)
         .configure(audit::routes)
+        .configure(front::routes)
         .configure(history::routes);
 }
 

@@ -63,12 +63,25 @@ async fn show(
     if req.path() != canonical {
         return Ok(redirect(&canonical));
     }
-    // Every page offers the photo's crops to machines; the first also shows it.
-    let photo = match story.content.photo.as_ref().and_then(|p| p.image) {
-        Some(id) => state.blocking(move |store| store.photo(id)).await?,
-        None => None,
+    // Every page offers the photo's crops to machines; the first also shows it. Related
+    // stories come in the same trip to the blocking pool.
+    let story = std::sync::Arc::new(story);
+    let (photo, related) = {
+        let story = story.clone();
+        state
+            .blocking(move |store| {
+                let photo = match story.content.photo.as_ref().and_then(|p| p.image) {
+                    Some(id) => store.photo(id)?,
+                    None => None,
+                };
+                let related = crate::related::related_stories(store, &story)?;
+                Ok::<_, crate::storage::StoreError>((photo, related))
+            })
+            .await?
     };
-    let html = ArticlePage::published(&state.site, &story, photo.as_ref(), page).render()?;
+    let html = ArticlePage::published(&state.site, &story, photo.as_ref(), page)
+        .with_related(&related)
+        .render()?;
     Ok(HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
         .insert_header(Freshness::Article.header())
