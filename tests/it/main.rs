@@ -23,6 +23,7 @@ mod distribution;
 mod embargo;
 mod escaping;
 mod feeds;
+mod front_page;
 mod hardening;
 mod headers;
 mod helpers;
