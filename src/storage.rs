@@ -239,7 +239,7 @@ impl StatusFilter {
 }
 
 /// An ordered list of stories that can be paged through.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Listing {
     /// Every published story, newest publication first (what the front page shows until it
     /// is curated).

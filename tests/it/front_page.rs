@@ -573,6 +573,16 @@ async fn related_stories_are_the_sections_newest_never_the_story_itself_nor_a_hi
         ]
     );
 
+    // A story published since comes first: what a server keeps of the section follows it.
+    StoryBuilder::new("World just in")
+        .published_at(OffsetDateTime::now_utc())
+        .save(&app);
+    let (_, page) = app.get_html(&url).await;
+    assert_eq!(
+        related(&page),
+        ["World just in", "World newest", "World older 1", "World older 2"]
+    );
+
     // A story alone in its section has none, and no empty box.
     let lonely = StoryBuilder::new("Lonely science")
         .section("science")

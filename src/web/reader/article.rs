@@ -67,14 +67,15 @@ async fn show(
     // stories come in the same trip to the blocking pool.
     let story = std::sync::Arc::new(story);
     let (photo, related) = {
-        let story = story.clone();
+        let (story, state) = (story.clone(), state.clone());
         state
+            .clone()
             .blocking(move |store| {
                 let photo = match story.content.photo.as_ref().and_then(|p| p.image) {
                     Some(id) => store.photo(id)?,
                     None => None,
                 };
-                let related = crate::related::related_stories(store, &story)?;
+                let related = state.related.related(store, &story)?;
                 Ok::<_, crate::storage::StoreError>((photo, related))
             })
             .await?
