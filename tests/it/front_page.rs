@@ -580,7 +580,12 @@ async fn related_stories_are_the_sections_newest_never_the_story_itself_nor_a_hi
     let (_, page) = app.get_html(&url).await;
     assert_eq!(
         related(&page),
-        ["World just in", "World newest", "World older 1", "World older 2"]
+        [
+            "World just in",
+            "World newest",
+            "World older 1",
+            "World older 2"
+        ]
     );
 
     // A story alone in its section has none, and no empty box.
@@ -667,4 +672,163 @@ async fn an_editor_previews_a_lead_with_a_breaking_banner_and_puts_it_live_for_r
         assert_eq!(first, "Story 4", "the top story next");
     })
     .await;
+}
+
+// --- Photos, and pages for the markup checker ----------------------------------------------
+
+/// A plain 2000×1000 picture stored as an upload would be.
+fn photo(app: &TestApp) -> newsroom::domain::Photo {
+    use image::{DynamicImage, ImageFormat, Rgb, RgbImage};
+    let image = DynamicImage::ImageRgb8(RgbImage::from_fn(2000, 1000, |x, _| {
+        Rgb([(x % 256) as u8, 90, 160])
+    }));
+    let mut png = std::io::Cursor::new(Vec::new());
+    image.write_to(&mut png, ImageFormat::Png).unwrap();
+    let details = newsroom::photos::PhotoDetails {
+        uploaded_by: None,
+        uploaded_at: OffsetDateTime::now_utc(),
+        caption: "Delegates arrive".into(),
+        credit: "Staff".into(),
+        alt: "Delegates walk past flags".into(),
+    };
+    newsroom::photos::store_upload(&*app.store, png.into_inner(), details)
+        .unwrap()
+        .unwrap()
+}
+
+/// `count` published stories with a photo each, "Pictured 1" the newest.
+fn pictured(app: &TestApp, count: usize) -> Vec<Story> {
+    let now = OffsetDateTime::now_utc();
+    (1..=count)
+        .map(|n| {
+            let image = photo(app).id;
+            StoryBuilder::new(&format!("Pictured {n}"))
+                .published_at(now - Duration::hours(n as i64))
+                .with(move |story| {
+                    story.content.photo = Some(newsroom::domain::LeadPhoto {
+                        image: Some(image),
+                        caption: newsroom::domain::Caption::parse("Delegates arrive").unwrap(),
+                        credit: None,
+                        alt: Some(newsroom::domain::AltText::parse("Delegates").unwrap()),
+                    });
+                })
+                .save(app)
+        })
+        .collect()
+}
+
+#[actix_web::test]
+async fn the_lead_shows_its_wide_crop_large_and_thumbnails_offer_small_renditions() {
+    let app = TestApp::spawn().await;
+    let stories = pictured(&app, 5);
+    let editor = editor(&app, "zhang.dan").await;
+    let until = app.clock.now() + Duration::hours(1);
+    put_live(
+        &editor,
+        &Choice::lead(&stories[3]).banner("Storm warning", until),
+    )
+    .await;
+
+    let (_, page) = app.get_html("/").await;
+    let lead = select(&page, ".lead-story img");
+    assert_eq!(lead.len(), 1);
+    let lead = lead[0].value();
+    let image = app.store.story(stories[3].id).unwrap().unwrap();
+    let photo_id = image.content.photo.unwrap().image.unwrap();
+    assert_eq!(
+        lead.attr("src"),
+        Some(format!("/media/{photo_id}/16x9-50-50.jpg").as_str())
+    );
+    assert_eq!(
+        (lead.attr("width"), lead.attr("height")),
+        (Some("1200"), Some("675"))
+    );
+    assert_eq!(lead.attr("fetchpriority"), Some("high"));
+    assert_eq!(
+        lead.attr("loading"),
+        None,
+        "the largest picture loads at once"
+    );
+    let srcset = lead.attr("srcset").unwrap();
+    assert!(srcset.contains("/480.jpg 480w") && srcset.ends_with("16x9-50-50.jpg 1200w"));
+
+    let thumbs = select(&page, ".teaser img.teaser-photo");
+    assert_eq!(thumbs.len(), 4);
+    let loading: Vec<&str> = thumbs
+        .iter()
+        .map(|t| t.value().attr("loading").unwrap())
+        .collect();
+    assert_eq!(loading, ["eager", "lazy", "lazy", "lazy"]);
+    for thumb in &thumbs {
+        let t = thumb.value();
+        assert_eq!(
+            (t.attr("width"), t.attr("height")),
+            (Some("1200"), Some("900"))
+        );
+        assert_eq!(t.attr("sizes"), Some("8rem"));
+        let srcset = t.attr("srcset").unwrap();
+        assert!(srcset.contains("/480.jpg 480w, "), "{srcset}");
+        assert!(srcset.ends_with("/4x3-50-50.jpg 1200w"), "{srcset}");
+        assert!(t.attr("class").unwrap().contains("focus-50-50"));
+    }
+    // Every address in a srcset answers readers.
+    for url in srcset.split(", ").map(|c| c.split(' ').next().unwrap()) {
+        assert_eq!(app.get(url).await.status(), StatusCode::OK, "{url}");
+    }
+
+    // A section's first two teasers load at once.
+    let (_, section) = app.get_html("/section/world").await;
+    let loading: Vec<&str> = select(&section, ".teaser img")
+        .iter()
+        .map(|t| t.value().attr("loading").unwrap())
+        .collect();
+    assert_eq!(loading, ["eager", "eager", "lazy", "lazy", "lazy"]);
+
+    if let Some(dir) = std::env::var_os("NEWSROOM_MARKUP_DIR") {
+        let dir = std::path::PathBuf::from(dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let (csrf, revision) = desk_form(&editor).await;
+        let choice = Choice::lead(&stories[0])
+            .slots(&[&stories[1]])
+            .banner("Storm warning", until);
+        let article = newsroom::urls::article(
+            stories[2].published_at.unwrap(),
+            &stories[2].content.slug,
+            1,
+        );
+        let pages = [
+            (
+                "front-arranged.html",
+                app.get("/").await.text().await.unwrap(),
+            ),
+            (
+                "desk-front.html",
+                editor.get("/desk/front").await.text().await.unwrap(),
+            ),
+            (
+                "desk-front-preview.html",
+                send(&editor, &csrf, &revision, "preview", &choice)
+                    .await
+                    .text()
+                    .await
+                    .unwrap(),
+            ),
+            (
+                "desk-front-refused.html",
+                send(&editor, &csrf, "x", "live", &choice)
+                    .await
+                    .text()
+                    .await
+                    .unwrap(),
+            ),
+            (
+                "article-related.html",
+                app.get(&article).await.text().await.unwrap(),
+            ),
+        ];
+        for (name, body) in &pages {
+            assert!(body.contains("<main"), "{name}");
+            std::fs::write(dir.join(name), body).unwrap();
+        }
+    }
 }
