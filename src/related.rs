@@ -70,6 +70,21 @@ pub struct RelatedMemo {
 }
 
 impl RelatedMemo {
+    /// [`related_stories`] when every head it needs is kept for the current generation: no
+    /// read of the database at all, so an async worker may ask (the public version is held in
+    /// memory). `None` sends the caller to [`RelatedMemo::related`] on the blocking pool.
+    pub fn kept(&self, store: &dyn Store, story: &Story) -> Option<Vec<StorySummary>> {
+        let generation = store.public_version().ok()?.generation;
+        let heads = self.heads.lock().unwrap_or_else(PoisonError::into_inner);
+        if heads.0 != generation {
+            return None;
+        }
+        related_from(story, |listing| {
+            heads.1.get(&listing).cloned().ok_or(StoreError::NotFound)
+        })
+        .ok()
+    }
+
     /// [`related_stories`], answered from the heads kept for the current generation.
     pub fn related(
         &self,

@@ -64,21 +64,30 @@ async fn show(
         return Ok(redirect(&canonical));
     }
     // Every page offers the photo's crops to machines; the first also shows it. Related
-    // stories come in the same trip to the blocking pool.
+    // stories are usually in memory; what is not comes in the same trip to the blocking pool
+    // (which costs an article without a photo more than the rest of its rendering).
     let story = std::sync::Arc::new(story);
-    let (photo, related) = {
-        let (story, state) = (story.clone(), state.clone());
-        state
-            .clone()
-            .blocking(move |store| {
-                let photo = match story.content.photo.as_ref().and_then(|p| p.image) {
-                    Some(id) => store.photo(id)?,
-                    None => None,
-                };
-                let related = state.related.related(store, &story)?;
-                Ok::<_, crate::storage::StoreError>((photo, related))
-            })
-            .await?
+    let image = story.content.photo.as_ref().and_then(|p| p.image);
+    let kept = state.related.kept(&*state.store, &story);
+    let (photo, related) = match (image, kept) {
+        (None, Some(related)) => (None, related),
+        (image, kept) => {
+            let (story, state) = (story.clone(), state.clone());
+            state
+                .clone()
+                .blocking(move |store| {
+                    let photo = match image {
+                        Some(id) => store.photo(id)?,
+                        None => None,
+                    };
+                    let related = match kept {
+                        Some(related) => related,
+                        None => state.related.related(store, &story)?,
+                    };
+                    Ok::<_, crate::storage::StoreError>((photo, related))
+                })
+                .await?
+        }
     };
     let html = ArticlePage::published(&state.site, &story, photo.as_ref(), page)
         .with_related(&related)
