@@ -66,8 +66,12 @@ fn head_of(store: &dyn Store, listing: Listing) -> Result<Vec<StorySummary>, Sto
 /// server, beside its page cache.
 #[derive(Default)]
 pub struct RelatedMemo {
-    heads: Mutex<(u64, HashMap<Listing, Arc<Vec<StorySummary>>>)>,
+    /// The generation the heads were read in, and the heads.
+    heads: Mutex<(u64, Heads)>,
 }
+
+/// The first stories of each listing read, newest first.
+type Heads = HashMap<Listing, Arc<Vec<StorySummary>>>;
 
 impl RelatedMemo {
     /// [`related_stories`] when every head it needs is kept for the current generation: no
