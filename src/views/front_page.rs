@@ -7,8 +7,7 @@ use super::reader::{
 };
 use super::{PageContext, Pager, SiteContext, Timestamp};
 use crate::domain::{Aspect, Banner, Photo, StoryId, StorySummary};
-use crate::front_page::FrontPageContent;
-use crate::storage::Listing;
+use crate::storage::{self, Listing};
 use askama::Template;
 
 /// The lead photo spans the page's column: 62rem at most, the screen less margins below that.
@@ -47,16 +46,19 @@ pub struct PreviewBar {
 }
 
 impl FrontPageView {
-    /// A page of the front page; `photos` holds the lead photos of the stories on it.
+    /// A page of the front page: its lead and top stories (page 1), the newest others and the
+    /// paging (`rest`), the banner; `photos` holds the lead photos of the stories on it.
     pub fn new(
         site: &SiteContext,
-        content: &FrontPageContent,
+        lead: Option<&StorySummary>,
+        slots: &[StorySummary],
+        rest: &storage::ListingPage,
+        banner: Option<&Banner>,
         photos: &[(StoryId, Photo, String)],
     ) -> Self {
-        let listing = ListingPage::new(site, Listing::Published, &content.rest);
-        let lead = content.lead.as_ref().and_then(|s| lead_view(s, photos));
-        let mut items: Vec<ListingItem> = content
-            .slots
+        let listing = ListingPage::new(site, Listing::Published, rest);
+        let lead = lead.and_then(|s| lead_view(s, photos));
+        let mut items: Vec<ListingItem> = slots
             .iter()
             .filter_map(ListingItem::new)
             .chain(listing.items)
@@ -67,7 +69,7 @@ impl FrontPageView {
         Self {
             ctx: listing.ctx,
             heading: listing.heading,
-            banner: content.banner.as_ref().map(BannerView::new),
+            banner: banner.map(BannerView::new),
             lead,
             items,
             pager: listing.pager,

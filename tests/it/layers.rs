@@ -16,10 +16,12 @@ const SERVICES: &[&str] = &[
     "commands",
     "control",
     "editorial",
+    "front_page",
     "import",
     "metrics",
     "ninjs",
     "photos",
+    "related",
     "scheduler",
     "settings",
 ];

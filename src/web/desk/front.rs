@@ -282,7 +282,15 @@ async fn preview(
         csrf: signed_in.csrf.clone(),
         fields: form.carried(),
     };
-    let page = FrontPageView::new(&state.site, &content, &photos).previewing(bar);
+    let page = FrontPageView::new(
+        &state.site,
+        content.lead.as_ref(),
+        &content.slots,
+        &content.rest,
+        content.banner.as_ref(),
+        &photos,
+    )
+    .previewing(bar);
     Ok(HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
         .insert_header(CacheControl(vec![CacheDirective::NoStore]))

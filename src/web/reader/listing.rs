@@ -90,7 +90,15 @@ async fn render_front(state: State, page: PageNumber) -> Result<HttpResponse, Ap
             Ok::<_, crate::storage::StoreError>((content, photos))
         })
         .await?;
-    let html = FrontPageView::new(&state.site, &content, &photos).render()?;
+    let html = FrontPageView::new(
+        &state.site,
+        content.lead.as_ref(),
+        &content.slots,
+        &content.rest,
+        content.banner.as_ref(),
+        &photos,
+    )
+    .render()?;
     let mut response = HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
         .body(html);
