@@ -30,6 +30,7 @@ use time::OffsetDateTime;
 
 pub use choice::{DatabaseUrl, Storage};
 pub use cursor::{Cursor, InvalidCursor};
+pub use listings::{ListingPlace, public_place};
 pub use login_throttle::{FailureCount, FailureRule, LoginThrottleStore};
 pub use photo_uses::{PhotoUse, StoryUsingPhoto};
 /// The PostgreSQL backend by name, for tests of what is particular to it.
@@ -242,7 +243,7 @@ impl StatusFilter {
 }
 
 /// An ordered list of stories that can be paged through.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Listing {
     /// Every published story, newest publication first (what the front page shows until it
     /// is curated).

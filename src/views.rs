@@ -5,14 +5,15 @@
 pub mod desk;
 pub mod desk_account;
 pub mod desk_admin;
-pub mod desk_photo;
 pub mod desk_confirm;
 pub mod desk_incoming;
+pub mod desk_photo;
 pub mod desk_photo_picker;
 pub mod desk_photos;
 pub mod desk_refusal;
 pub mod desk_sections;
 pub mod feeds;
+pub mod front_page;
 pub mod reader;
 pub mod search;
 pub mod sitemaps;

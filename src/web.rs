@@ -53,6 +53,8 @@ pub struct AppState {
     pub readiness: Arc<health::Readiness>,
     /// What the server counts, when `--metrics-bind` asks for it.
     pub metrics: Option<Arc<crate::metrics::Metrics>>,
+    /// The heads of the listings related stories come from, for the current generation.
+    pub related: crate::related::RelatedMemo,
 }
 
 pub type State = web::Data<AppState>;
@@ -177,6 +179,7 @@ pub fn server(
         photo_jobs: tokio::sync::Semaphore::new(crate::photos::CONCURRENT_JOBS),
         readiness,
         metrics,
+        related: Default::default(),
     }));
     let server = HttpServer::new(move || {
         let headers = security_headers(&state.settings);

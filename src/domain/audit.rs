@@ -60,10 +60,12 @@ pub enum AuditAction {
     SectionsChanged,
     /// The caption, credit or alt text a library photo gives the stories that pick it.
     PhotoDefaults,
+    /// A front page arrangement (lead, top stories, banner) put live.
+    FrontPage,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 33] = [
+    pub const ALL: [AuditAction; 34] = [
         AuditAction::Login,
         AuditAction::LoginFailed,
         AuditAction::Logout,
@@ -97,6 +99,7 @@ impl AuditAction {
         AuditAction::SettingChanged,
         AuditAction::SectionsChanged,
         AuditAction::PhotoDefaults,
+        AuditAction::FrontPage,
     ];
 
     pub fn key(self) -> &'static str {
@@ -134,6 +137,7 @@ impl AuditAction {
             AuditAction::SettingChanged => "setting-changed",
             AuditAction::SectionsChanged => "sections-changed",
             AuditAction::PhotoDefaults => "photo-defaults",
+            AuditAction::FrontPage => "front-page",
         }
     }
 

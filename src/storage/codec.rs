@@ -5,13 +5,13 @@
 use super::photo_uses::PhotoUse;
 use super::{Change, ChangeSubject, PublicVersion};
 use crate::domain::{
-    AltText, AuditAction, AuditEvent, Autosave, Body, Byline, Bylines, Caption, CopyFormat,
-    CopyIdentity, CopyState, Credit, Dateline, DomainError, Headline, IncomingCopy, Initials,
-    Language, LeadPhoto, NoteKind, NoteText, PasswordHash,
-    PendingChanges, Photo, PhotoId, PublicNote, RecoveryDigest, Rendition, ReviewNote, Role,
-    Section, SectionList, SectionSpec, Session, Slug, Source, Standfirst, Status, Story,
-    StoryContent, StoryId, StorySummary, Tag, Tags, TotpSecret, TwoFactor, User, UserId, Username,
-    WithdrawalReason, dateline::Place,
+    AltText, Arrangement, AuditAction, AuditEvent, Autosave, Banner, BannerLink, BannerText, Body,
+    Byline, Bylines, Caption, CopyFormat, CopyIdentity, CopyState, Credit, Dateline, DomainError,
+    Headline, IncomingCopy, Initials, Language, LeadPhoto, LiveFrontPage, NoteKind, NoteText,
+    PasswordHash, PendingChanges, Photo, PhotoId, PublicNote, RecoveryDigest, Rendition,
+    ReviewNote, Role, Section, SectionList, SectionSpec, Session, Slug, Source, Standfirst, Status,
+    Story, StoryContent, StoryId, StorySummary, Tag, Tags, TotpSecret, TwoFactor, User, UserId,
+    Username, WithdrawalReason, dateline::Place,
 };
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
 use thiserror::Error;
@@ -1070,6 +1070,75 @@ pub fn decode_audit(bytes: &[u8]) -> Result<AuditEvent, CodecError> {
     })
 }
 
+// --- The front page's arrangement ------------------------------------------------------------
+
+const FRONT_PAGE_V1: u8 = 1;
+
+#[derive(Serialize, Deserialize)]
+struct FrontPageV1 {
+    lead: Option<[u8; 16]>,
+    slots: Vec<[u8; 16]>,
+    banner: Option<BannerV1>,
+    by: String,
+    /// Unix nanoseconds.
+    at: i128,
+}
+
+#[derive(Serialize, Deserialize)]
+struct BannerV1 {
+    text: String,
+    link: Option<String>,
+    /// Unix nanoseconds.
+    expires_at: i128,
+}
+
+pub fn encode_front_page(live: &LiveFrontPage) -> Result<Vec<u8>, CodecError> {
+    let a = &live.arrangement;
+    encode(
+        FRONT_PAGE_V1,
+        &FrontPageV1 {
+            lead: a.lead().map(StoryId::to_bytes),
+            slots: a.slots().iter().map(|id| id.to_bytes()).collect(),
+            banner: a.banner().map(|b| BannerV1 {
+                text: b.text.to_string(),
+                link: b.link.as_ref().map(ToString::to_string),
+                expires_at: b.expires_at.unix_timestamp_nanos(),
+            }),
+            by: live.by.clone(),
+            at: live.at.unix_timestamp_nanos(),
+        },
+    )
+}
+
+/// Decodes an arrangement, checking it again as the domain would (slots, repeats, banner).
+pub fn decode_front_page(bytes: &[u8]) -> Result<LiveFrontPage, CodecError> {
+    let (version, payload) = version_of(bytes)?;
+    let r: FrontPageV1 = match version {
+        FRONT_PAGE_V1 => decode(payload)?,
+        other => return Err(CodecError::UnknownVersion(other)),
+    };
+    let banner = r
+        .banner
+        .map(|b| -> Result<Banner, CodecError> {
+            Ok(Banner {
+                text: BannerText::parse(&b.text)?,
+                link: b.link.as_deref().map(BannerLink::parse).transpose()?,
+                expires_at: datetime(b.expires_at)?,
+            })
+        })
+        .transpose()?;
+    let arrangement = Arrangement::new(
+        r.lead.map(StoryId::from_bytes),
+        r.slots.into_iter().map(StoryId::from_bytes).collect(),
+        banner,
+    )?;
+    Ok(LiveFrontPage {
+        arrangement,
+        by: r.by,
+        at: datetime(r.at)?,
+    })
+}
+
 // --- Photos -------------------------------------------------------------------------------------
 
 use crate::domain::{Aspect, Crop, FocalPoint};
@@ -1679,6 +1748,34 @@ pub(crate) mod tests {
     use super::*;
     use crate::domain::Bylines;
     use time::macros::{date, datetime};
+
+    #[test]
+    fn a_front_page_arrangement_survives_the_codec_and_bad_bytes_are_refused() {
+        let banner = Banner {
+            text: BannerText::parse("Polls close at 10pm").unwrap(),
+            link: Some(BannerLink::parse("/2017/07/15/polls").unwrap()),
+            expires_at: datetime!(2026-06-01 22:00:00.5 UTC),
+        };
+        let live = LiveFrontPage {
+            arrangement: Arrangement::new(
+                Some(StoryId::new()),
+                vec![StoryId::new(), StoryId::new()],
+                Some(banner),
+            )
+            .unwrap(),
+            by: "editor".into(),
+            at: datetime!(2026-06-01 08:00:00.25 UTC),
+        };
+        let bytes = encode_front_page(&live).unwrap();
+        assert_eq!(bytes[0], FRONT_PAGE_V1);
+        assert_eq!(decode_front_page(&bytes).unwrap(), live);
+        for cut in 0..bytes.len() {
+            assert!(decode_front_page(&bytes[..cut]).is_err(), "cut at {cut}");
+        }
+        let mut unknown = bytes.clone();
+        unknown[0] = 99;
+        assert!(decode_front_page(&unknown).is_err());
+    }
 
     pub(crate) fn sample_story() -> Story {
         let now = datetime!(2017-07-15 07:11:57.123456789 UTC);

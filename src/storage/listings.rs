@@ -53,6 +53,20 @@ pub(crate) fn key_of(listing: Listing) -> String {
     }
 }
 
+/// Where a published story stands in the public listings (every story, its section), which
+/// list the greater place first. Opaque, so that no index timestamp leaves storage: code that
+/// leaves some stories out of a listing page compares places to know which of them come
+/// before a given story.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct ListingPlace(u32, [u8; 16]);
+
+/// The place of `story` in the public listings; `None` for a story never published.
+pub fn public_place(story: &crate::domain::StorySummary) -> Option<ListingPlace> {
+    story
+        .published_at
+        .map(|at| ListingPlace(index_ts(at), story.id.to_bytes()))
+}
+
 /// Every story listing `story` is in: published (everywhere and in its section) at its
 /// publication time; the desk (every combination of status and section filter) at its last
 /// save; the scheduled listing at the time it is due; the review listings while submitted.

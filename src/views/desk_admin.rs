@@ -163,6 +163,7 @@ pub fn action_label(action: AuditAction) -> &'static str {
         AuditAction::SettingChanged => "Setting changed",
         AuditAction::SectionsChanged => "Sections changed",
         AuditAction::PhotoDefaults => "Changed a photo's defaults",
+        AuditAction::FrontPage => "Front page put live",
     }
 }
 

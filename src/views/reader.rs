@@ -31,10 +31,78 @@ pub struct Thumbnail {
     pub width: u32,
     pub height: u32,
     pub alt: String,
+    /// The crop and the photo's narrower renditions, for the browser to pick from by `sizes`.
+    pub srcset: String,
+    pub sizes: &'static str,
+    /// `lazy` below the fold; `eager` for the first pictures, which readers see at once.
+    pub loading: &'static str,
+    /// The class that keeps the photo's focal point in the frame when a rendition (another
+    /// shape than the crop) fills it: `focus-50-25`, to the nearest quarter.
+    pub focus: String,
+}
+
+/// How wide a teaser's picture is (see `.teaser-photo` in the stylesheet).
+const TEASER_PHOTO_SIZES: &str = "8rem";
+
+/// How many teasers at the top of a listing load their pictures at once: those above the fold
+/// on a phone or a desktop. Lazy loading them would delay the page's largest picture.
+pub const EAGER_TEASERS: usize = 2;
+
+impl Thumbnail {
+    /// `photo` in `aspect`, `sizes` wide: the crop cut around its focal point (or the widest
+    /// rendition of a photo stored before crops), with the renditions narrower than it as
+    /// smaller choices. The crop's proportions reserve the space (no layout shift); the
+    /// stylesheet fits a rendition, of the upload's shape, into them around the focal point.
+    pub fn of(
+        photo: &Photo,
+        aspect: Aspect,
+        alt: &str,
+        sizes: &'static str,
+        eager: bool,
+    ) -> Option<Self> {
+        let image = super::structured::crop_or_widest(photo, aspect)?;
+        let mut srcset: Vec<String> = photo
+            .renditions
+            .iter()
+            .filter(|r| r.width < image.width)
+            .map(|r| format!("{} {}w", urls::photo_rendition(photo.id, r.width), r.width))
+            .collect();
+        srcset.push(format!("{} {}w", image.path, image.width));
+        let quarter = |percent: u8| (u32::from(percent) + 12) / 25 * 25;
+        Some(Self {
+            src: image.path,
+            width: image.width,
+            height: image.height,
+            alt: alt.to_owned(),
+            srcset: srcset.join(", "),
+            sizes,
+            loading: if eager { "eager" } else { "lazy" },
+            focus: format!(
+                "focus-{}-{}",
+                quarter(photo.focal.x()),
+                quarter(photo.focal.y())
+            ),
+        })
+    }
+}
+
+/// Gives each of `items` whose story's lead photo is among `photos` its 4:3 thumbnail, the
+/// first `eager` of them loading at once.
+pub fn attach_thumbnails(
+    items: &mut [ListingItem],
+    photos: &[(StoryId, Photo, String)],
+    eager: usize,
+) {
+    for (n, item) in items.iter_mut().enumerate() {
+        let Some((_, photo, alt)) = photos.iter().find(|(id, ..)| *id == item.story) else {
+            continue;
+        };
+        item.thumbnail = Thumbnail::of(photo, Aspect::Standard, alt, TEASER_PHOTO_SIZES, n < eager);
+    }
 }
 
 impl ListingItem {
-    fn new(site_ctx: &SiteContext, s: &StorySummary) -> Option<Self> {
+    pub fn new(site_ctx: &SiteContext, s: &StorySummary) -> Option<Self> {
         let published_at = s.published_at?;
         Some(Self {
             thumbnail: None,
@@ -69,7 +137,7 @@ pub struct FeedLink {
 }
 
 impl FeedLink {
-    fn of(site: &str, section: Option<crate::domain::Section>) -> Vec<FeedLink> {
+    pub fn of(site: &str, section: Option<crate::domain::Section>) -> Vec<FeedLink> {
         let name = match section {
             Some(section) => format!("{} | {site}", section.name()),
             None => site.to_owned(),
@@ -134,18 +202,7 @@ impl ListingPage {
     /// record and the story's alt text) its thumbnail: the 4:3 crop, or the widest rendition
     /// of a photo stored before crops existed.
     pub fn with_photos(mut self, photos: &[(StoryId, Photo, String)]) -> Self {
-        for item in &mut self.items {
-            let Some((_, photo, alt)) = photos.iter().find(|(id, ..)| *id == item.story) else {
-                continue;
-            };
-            item.thumbnail =
-                super::structured::crop_or_widest(photo, Aspect::Standard).map(|image| Thumbnail {
-                    src: image.path,
-                    width: image.width,
-                    height: image.height,
-                    alt: alt.clone(),
-                });
-        }
+        attach_thumbnails(&mut self.items, photos, EAGER_TEASERS);
         self
     }
 }
@@ -273,6 +330,8 @@ pub struct ArticlePage {
     pub preview_pager: Option<PreviewPager>,
     /// Canonical link, social cards and JSON-LD; none on a preview.
     pub structured: Option<super::structured::StructuredData>,
+    /// Other stories at the foot of the article (see [`crate::related`]).
+    pub related: Vec<ListingItem>,
 }
 
 impl ArticlePage {
@@ -380,7 +439,17 @@ impl ArticlePage {
             structured: Some(super::structured::StructuredData::article(
                 site_ctx, story, None, page,
             )),
+            related: Vec::new(),
         }
+    }
+
+    /// Lists `related` at the foot of the article.
+    pub fn with_related(mut self, site_ctx: &SiteContext, related: &[StorySummary]) -> Self {
+        self.related = related
+            .iter()
+            .filter_map(|s| ListingItem::new(site_ctx, s))
+            .collect();
+        self
     }
 
     /// Page `page` of a published story with its lead photo's record (`photo`): the photo

@@ -5,6 +5,7 @@ mod account;
 mod audit;
 mod autosave;
 mod editable;
+mod front;
 mod history;
 mod incoming;
 mod login;
@@ -67,6 +68,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(login_code::routes)
         .configure(audit::routes)
         .configure(sections::routes)
+        .configure(front::routes)
         .configure(history::routes)
         .configure(incoming::routes);
 }

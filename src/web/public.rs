@@ -42,6 +42,16 @@ use actix_web::http::header::{CacheControl, CacheDirective};
 #[derive(Debug, Clone, Copy)]
 pub struct ClockDependent;
 
+/// Marks an answer (in its extensions) that shows something only until a time, such as the
+/// front page's breaking-news banner: the page must change then though nothing is written.
+/// The page cache keeps it until that time and no longer; other caches are told to keep it
+/// at most until then (`max-age`, without `stale-while-revalidate`); and it is tagged by its
+/// bytes, without a `Last-Modified`, so a client holding the page with the banner is never
+/// told with a 304 that it is still current once the banner has gone. The page rendered after
+/// that time carries the generation's validators again, like any other.
+#[derive(Debug, Clone, Copy)]
+pub struct ShownUntil(pub time::OffsetDateTime);
+
 /// How long a CDN or browser may keep a public answer before revalidating it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Freshness {

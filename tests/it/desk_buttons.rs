@@ -481,7 +481,11 @@ async fn the_conflict_page_shows_the_photo_the_fixed_filing_time_and_paragraphs_
     assert_eq!(filed.len(), 1);
     assert_eq!(
         filed[0].value().attr("value"),
-        Some(newsroom::domain::SiteZone::utc().input_value_seconds(published).as_str())
+        Some(
+            newsroom::domain::SiteZone::utc()
+                .input_value_seconds(published)
+                .as_str()
+        )
     );
     assert!(filed[0].value().attr("readonly").is_some());
     assert_eq!(

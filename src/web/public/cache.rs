@@ -66,6 +66,8 @@ pub(super) struct Entry {
     pub(super) brotli: Option<Bytes>,
     pub(super) content_type: Option<HeaderValue>,
     pub(super) cache_control: HeaderValue,
+    /// Until when the page may be served (see [`super::ShownUntil`]), with its own validators.
+    pub(super) until: Option<(SystemTime, Arc<Validators>)>,
 }
 
 impl Entry {
@@ -82,6 +84,32 @@ impl Entry {
             brotli: None,
             content_type,
             cache_control,
+            until: None,
+        }
+    }
+
+    /// The entry of a page shown only until `until`, tagged by its bytes.
+    pub(super) fn shown_until(mut self, until: SystemTime) -> Self {
+        let validators = Validators::by_content(self.generation, &self.body);
+        self.until = Some((until, Arc::new(validators)));
+        self
+    }
+
+    /// Whether the entry may still be served at `now`.
+    fn current_at(&self, now: SystemTime) -> bool {
+        self.until.as_ref().is_none_or(|(until, _)| now < *until)
+    }
+
+    /// The entry's own validators, if it has any, in place of the generation's.
+    pub(super) fn own_validators(&self) -> Option<Arc<Validators>> {
+        self.until.as_ref().map(|(_, v)| v.clone())
+    }
+
+    /// The `Cache-Control` to send at `now`: for a page shown until a time, the seconds left.
+    pub(super) fn cache_control_at(&self, now: SystemTime) -> HeaderValue {
+        match &self.until {
+            Some((until, _)) => shown_until_cache_control(*until, now),
+            None => self.cache_control.clone(),
         }
     }
 
@@ -98,6 +126,14 @@ impl Entry {
             + self.gzip.as_ref().map_or(0, Bytes::len)
             + self.brotli.as_ref().map_or(0, Bytes::len)
     }
+}
+
+/// `max-age` for a page shown until `until`: the whole seconds left, at most a listing's
+/// minute, and no `stale-while-revalidate`, which would let a cache serve it past that time.
+pub(super) fn shown_until_cache_control(until: SystemTime, now: SystemTime) -> HeaderValue {
+    let left = until.duration_since(now).map_or(0, |d| d.as_secs());
+    HeaderValue::from_str(&format!("max-age={}", left.min(60)))
+        .unwrap_or(HeaderValue::from_static("max-age=0"))
 }
 
 /// Names how this server's pages look: its build (a hash of its templates, sources and
@@ -136,12 +172,13 @@ impl PublicCache {
         &self.look
     }
 
-    pub(super) fn get(&self, key: &str, generation: u64) -> Option<Arc<Entry>> {
+    /// The page under `key` of `generation`, while it may be served at `now`.
+    pub(super) fn get(&self, key: &str, generation: u64, now: SystemTime) -> Option<Arc<Entry>> {
         let pages = self.pages.lock().unwrap_or_else(PoisonError::into_inner);
         pages
             .entries
             .get(key)
-            .filter(|e| e.generation == generation)
+            .filter(|e| e.generation == generation && e.current_at(now))
             .cloned()
     }
 
@@ -236,7 +273,7 @@ impl PublicCache {
             etag_header: etag.to_string().parse().ok(),
             etag,
             last_modified_header: HttpDate::from(last_modified).to_string().parse().ok(),
-            last_modified,
+            last_modified: Some(last_modified),
         }
     }
 }
@@ -283,11 +320,13 @@ mod tests {
         cache.put("/".into(), page(1, "front"));
 
         assert_eq!(
-            cache.get("/", 1).map(|e| e.body.clone()),
+            cache
+                .get("/", 1, SystemTime::UNIX_EPOCH)
+                .map(|e| e.body.clone()),
             Some(Bytes::from("front"))
         );
-        assert!(cache.get("/", 2).is_none());
-        assert!(cache.get("/other", 1).is_none());
+        assert!(cache.get("/", 2, SystemTime::UNIX_EPOCH).is_none());
+        assert!(cache.get("/other", 1, SystemTime::UNIX_EPOCH).is_none());
     }
 
     #[test]
@@ -297,11 +336,32 @@ mod tests {
         cache.put("/b".into(), page(2, "new b"));
         cache.put("/b".into(), page(1, "late old b"));
 
-        assert!(cache.get("/a", 1).is_none());
+        assert!(cache.get("/a", 1, SystemTime::UNIX_EPOCH).is_none());
         assert_eq!(
-            cache.get("/b", 2).map(|e| e.body.clone()),
+            cache
+                .get("/b", 2, SystemTime::UNIX_EPOCH)
+                .map(|e| e.body.clone()),
             Some(Bytes::from("new b"))
         );
+    }
+
+    #[test]
+    fn a_page_shown_until_a_time_is_served_until_then_only_and_tagged_by_its_bytes() {
+        let cache = cache();
+        let until = SystemTime::UNIX_EPOCH + Duration::from_secs(1000);
+        cache.put("/".into(), page(1, "banner").shown_until(until));
+        let before = until - Duration::from_secs(1);
+        let held = cache.get("/", 1, before).unwrap();
+        assert!(cache.get("/", 1, until).is_none());
+        let own = held.own_validators().unwrap();
+        assert!(own.last_modified.is_none());
+        assert_eq!(own.etag, super::super::validators::content_tag(b"banner"));
+        assert_eq!(held.cache_control_at(before), "max-age=1");
+        assert_eq!(
+            held.cache_control_at(until - Duration::from_secs(600)),
+            "max-age=60"
+        );
+        assert_eq!(held.cache_control_at(until), "max-age=0");
     }
 
     #[test]
@@ -321,7 +381,7 @@ mod tests {
         let cache = cache();
         let first = cache.put("/".into(), page(1, "front"));
         cache.put_encoded("/", &first, Coding::Gzip, Bytes::from_static(b"gz"));
-        let held = cache.get("/", 1).unwrap();
+        let held = cache.get("/", 1, SystemTime::UNIX_EPOCH).unwrap();
         assert_eq!(held.encoded(Coding::Gzip), Some(&Bytes::from_static(b"gz")));
         assert_eq!(held.encoded(Coding::Brotli), None);
 
@@ -334,10 +394,19 @@ mod tests {
             Coding::Brotli,
             Bytes::from_static(b"br of first"),
         );
-        assert_eq!(cache.get("/", 1).unwrap().encoded(Coding::Brotli), None);
+        assert_eq!(
+            cache
+                .get("/", 1, SystemTime::UNIX_EPOCH)
+                .unwrap()
+                .encoded(Coding::Brotli),
+            None
+        );
         cache.put_encoded("/", &second, Coding::Brotli, Bytes::from_static(b"br"));
         assert_eq!(
-            cache.get("/", 1).unwrap().encoded(Coding::Brotli),
+            cache
+                .get("/", 1, SystemTime::UNIX_EPOCH)
+                .unwrap()
+                .encoded(Coding::Brotli),
             Some(&Bytes::from_static(b"br"))
         );
 

@@ -39,10 +39,11 @@ pub async fn middleware(
     let validators = cache.validators(version);
     let conditions = Conditions::of(&req, state.settings.clock.now().into());
     let coding = Coding::negotiate(&req);
-    if let Some(hit) = cache.get(cache_key(req.uri()), version.generation) {
+    if let Some(hit) = cache.get(cache_key(req.uri()), version.generation, conditions.now) {
         if let Some(metrics) = &state.metrics {
             metrics.cache_hits.inc();
         }
+        let validators = hit.own_validators().unwrap_or(validators);
         let (req, _) = req.into_parts();
         let key = cache_key(req.uri());
         let response = cached_answer(cache, key, &hit, coding, &validators, &conditions).await;
@@ -64,22 +65,39 @@ pub async fn middleware(
     {
         return by_content(res, &conditions).await;
     }
-    let cache_control = match res.headers().get(header::CACHE_CONTROL) {
-        Some(value) => {
-            let text = value.to_str().unwrap_or_default();
-            if text.contains("no-store") || text.contains("private") {
-                return Ok(res.map_into_boxed_body());
+    let until = res
+        .response()
+        .extensions()
+        .get::<super::ShownUntil>()
+        .map(|shown| std::time::SystemTime::from(shown.0));
+    if until.is_some_and(|until| until <= conditions.now) {
+        return by_content(res, &conditions).await;
+    }
+    let cache_control = if let Some(until) = until {
+        super::cache::shown_until_cache_control(until, conditions.now)
+    } else {
+        match res.headers().get(header::CACHE_CONTROL) {
+            Some(value) => {
+                let text = value.to_str().unwrap_or_default();
+                if text.contains("no-store") || text.contains("private") {
+                    return Ok(res.map_into_boxed_body());
+                }
+                value.clone()
             }
-            value.clone()
+            None => match Freshness::Listing.header().to_string().parse() {
+                Ok(value) => value,
+                Err(_) => return Ok(res.map_into_boxed_body()),
+            },
         }
-        None => match Freshness::Listing.header().to_string().parse() {
-            Ok(value) => value,
-            Err(_) => return Ok(res.map_into_boxed_body()),
-        },
     };
     let (req, response) = res.into_parts();
     let (mut head, body) = response.into_parts();
     let fits = matches!(body.size(), BodySize::Sized(n) if n as usize <= MAX_ENTRY_BYTES);
+    if !fits && until.is_some() {
+        // Too big to keep, and not to be answered by the generation's validators.
+        let response = head.set_body(body);
+        return by_content(ServiceResponse::new(req, response), &conditions).await;
+    }
     if !fits {
         head.headers_mut()
             .insert(header::CACHE_CONTROL, cache_control);
@@ -89,10 +107,12 @@ pub async fn middleware(
     }
     let body = read_body(body, "reading a page to cache").await?;
     let content_type = head.headers().get(header::CONTENT_TYPE).cloned();
-    let entry = cache.put(
-        key.clone(),
-        Entry::new(version.generation, body, content_type, cache_control),
-    );
+    let mut entry = Entry::new(version.generation, body, content_type, cache_control);
+    if let Some(until) = until {
+        entry = entry.shown_until(until);
+    }
+    let entry = cache.put(key.clone(), entry);
+    let validators = entry.own_validators().unwrap_or(validators);
     let response = cached_answer(cache, &key, &entry, coding, &validators, &conditions).await;
     Ok(answer(req, response, &validators, &conditions))
 }
@@ -113,7 +133,10 @@ async fn cached_answer(
     if let Some(content_type) = &entry.content_type {
         response.insert_header((header::CONTENT_TYPE, content_type.clone()));
     }
-    response.insert_header((header::CACHE_CONTROL, entry.cache_control.clone()));
+    response.insert_header((
+        header::CACHE_CONTROL,
+        entry.cache_control_at(conditions.now),
+    ));
     response.insert_header((header::VARY, HeaderValue::from_static("Accept-Encoding")));
     if validators.not_modified(conditions) {
         return response.finish();
@@ -190,16 +213,19 @@ pub async fn shortcut<B: MessageBody + 'static>(
         Method::GET | Method::HEAD => shortcut.state.store.public_version().ok(),
         _ => None,
     };
+    let now = shortcut.state.settings.clock.now().into();
     let hit = version.and_then(|version| {
-        let entry = cache.get(cache_key(req.uri()), version.generation)?;
+        let entry = cache.get(cache_key(req.uri()), version.generation, now)?;
         let coding = Coding::negotiate(&req);
         compress_leaves_alone(&req, coding).then_some((version, entry, coding))
     });
     let Some((version, entry, coding)) = hit else {
         return Ok(next.call(req).await?.map_into_left_body());
     };
-    let validators = cache.validators(version);
-    let conditions = Conditions::of(&req, shortcut.state.settings.clock.now().into());
+    let validators = entry
+        .own_validators()
+        .unwrap_or_else(|| cache.validators(version));
+    let conditions = Conditions::of(&req, now);
     let (req, _) = req.into_parts();
     let response = cached_answer(
         cache,

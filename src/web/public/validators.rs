@@ -10,7 +10,8 @@ pub(super) struct Validators {
     pub(super) generation: u64,
     pub(super) etag: EntityTag,
     pub(super) etag_header: Option<HeaderValue>,
-    pub(super) last_modified: SystemTime,
+    /// `None` for an answer tagged by its bytes (see [`Validators::by_content`]).
+    pub(super) last_modified: Option<SystemTime>,
     pub(super) last_modified_header: Option<HeaderValue>,
 }
 
@@ -22,7 +23,7 @@ impl Validators {
         if let Some(value) = &self.etag_header {
             headers.insert(header::ETAG, value.clone());
         }
-        if self.last_modified <= now
+        if self.last_modified.is_some_and(|at| at <= now)
             && let Some(value) = &self.last_modified_header
         {
             headers.insert(header::LAST_MODIFIED, value.clone());
@@ -39,8 +40,25 @@ impl Validators {
             };
         }
         match conditions.if_modified_since {
-            Some(since) if since <= conditions.now => self.last_modified <= since,
+            Some(since) if since <= conditions.now => {
+                self.last_modified.is_some_and(|at| at <= since)
+            }
             _ => false,
+        }
+    }
+}
+
+impl Validators {
+    /// The validators of an answer of `generation` tagged by its bytes alone (see
+    /// [`super::ShownUntil`]): no date, since the same generation looks different later.
+    pub(super) fn by_content(generation: u64, body: &[u8]) -> Self {
+        let etag = content_tag(body);
+        Self {
+            generation,
+            etag_header: etag.to_string().parse().ok(),
+            etag,
+            last_modified: None,
+            last_modified_header: None,
         }
     }
 }

@@ -67,28 +67,40 @@ async fn show(
         return Ok(redirect(&canonical));
     }
     // Every page offers the photo's crops to machines; the first also shows it. The page
-    // shows the library photos it places, and reads no others.
+    // shows the library photos it places, and reads no others. Related stories are usually in
+    // memory; what is not comes in the same trip to the blocking pool (which costs an article
+    // without a photo more than the rest of its rendering).
+    let story = std::sync::Arc::new(story);
     let lead = story.content.photo.as_ref().and_then(|p| p.image);
     let placed = story.content.body.photos_on_page(page.index());
-    let (photo, inline) = if lead.is_none() && placed.is_empty() {
-        (None, Vec::new())
-    } else {
-        state
-            .blocking(move |store| -> Result<_, StoreError> {
-                let photo = lead.map(|id| store.photo(id)).transpose()?.flatten();
-                let mut inline = Vec::with_capacity(placed.len());
-                for id in placed {
-                    match photo.as_ref().filter(|p| p.id == id) {
-                        Some(lead) => inline.push(lead.clone()),
-                        None => inline.extend(store.photo(id)?),
+    let kept = state.related.kept(&*state.store, &story);
+    let (photo, inline, related) = match (lead, placed.is_empty(), kept) {
+        (None, true, Some(related)) => (None, Vec::new(), related),
+        (_, _, kept) => {
+            let (story, state) = (story.clone(), state.clone());
+            state
+                .clone()
+                .blocking(move |store| {
+                    let photo = lead.map(|id| store.photo(id)).transpose()?.flatten();
+                    let mut inline = Vec::with_capacity(placed.len());
+                    for id in placed {
+                        match photo.as_ref().filter(|p| p.id == id) {
+                            Some(lead) => inline.push(lead.clone()),
+                            None => inline.extend(store.photo(id)?),
+                        }
                     }
-                }
-                Ok((photo, inline))
-            })
-            .await?
+                    let related = match kept {
+                        Some(related) => related,
+                        None => state.related.related(store, &story)?,
+                    };
+                    Ok::<_, StoreError>((photo, inline, related))
+                })
+                .await?
+        }
     };
-    let html =
-        ArticlePage::published(&state.site, &story, photo.as_ref(), &inline, page).render()?;
+    let html = ArticlePage::published(&state.site, &story, photo.as_ref(), &inline, page)
+        .with_related(&state.site, &related)
+        .render()?;
     Ok(HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
         .insert_header(Freshness::Article.header())

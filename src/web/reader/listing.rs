@@ -4,7 +4,9 @@ use super::page_number;
 use crate::domain::{PageNumber, Section};
 use crate::storage::Listing;
 use crate::urls;
+use crate::views::front_page::FrontPageView;
 use crate::views::reader::ListingPage;
+use crate::web::public::ShownUntil;
 use crate::web::{AppError, State};
 use actix_web::http::header;
 use actix_web::{HttpResponse, route, web};
@@ -12,7 +14,7 @@ use askama::Template;
 
 #[route("/", method = "GET", method = "HEAD")]
 pub(super) async fn front(state: State) -> Result<HttpResponse, AppError> {
-    render(state, Listing::Published, PageNumber::FIRST).await
+    render_front(state, PageNumber::FIRST).await
 }
 
 #[route("/page/{page}", method = "GET", method = "HEAD")]
@@ -24,7 +26,7 @@ pub(super) async fn front_page(
     if page == PageNumber::FIRST {
         return Ok(redirect(&urls::front(1)));
     }
-    render(state, Listing::Published, page).await
+    render_front(state, page).await
 }
 
 #[route("/section/{section}", method = "GET", method = "HEAD")]
@@ -72,6 +74,40 @@ async fn render(
     Ok(HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
         .body(html))
+}
+
+/// A page of the front page as editors arranged it (see [`crate::front_page`]). While a
+/// breaking-news banner shows, the answer says until when, so that no cache keeps it longer.
+async fn render_front(state: State, page: PageNumber) -> Result<HttpResponse, AppError> {
+    let per_page = state.settings.per_page;
+    let now = state.settings.clock.now();
+    let (content, photos) = state
+        .blocking(move |store| {
+            let live = crate::front_page::live(store)?;
+            let arrangement = live.as_ref().map(|l| &l.page.arrangement);
+            let content = crate::front_page::compose(store, arrangement, page, per_page, now)?;
+            let photos = crate::photos::lead_photos(store, &content.story_ids())?;
+            Ok::<_, crate::storage::StoreError>((content, photos))
+        })
+        .await?;
+    let html = FrontPageView::new(
+        &state.site,
+        content.lead.as_ref(),
+        &content.slots,
+        &content.rest,
+        content.banner.as_ref(),
+        &photos,
+    )
+    .render()?;
+    let mut response = HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .body(html);
+    if let Some(banner) = &content.banner {
+        response
+            .extensions_mut()
+            .insert(ShownUntil(banner.expires_at));
+    }
+    Ok(response)
 }
 
 pub(super) fn redirect(to: &str) -> HttpResponse {
