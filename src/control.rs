@@ -697,7 +697,7 @@ mod tests {
         let line = request(
             &token,
             serde_json::json!({"kind": "import", "source": "f", "section": "world",
-                               "base_url": "http://x"}),
+                               "base_url": "http://x", "language": "en"}),
         );
         let mut stream = TcpStream::connect(&addr).await.unwrap();
         stream.write_all(line.as_bytes()).await.unwrap();

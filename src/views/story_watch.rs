@@ -1,7 +1,7 @@
 //! What the story form keeps an eye on for the one editing: who else has it open right now,
 //! and, on a story readers have an address for, that a new slug moves that address.
 
-use crate::domain::{Presence, Story};
+use crate::domain::{Presence, SiteZone, Story};
 use crate::urls;
 use time::OffsetDateTime;
 
@@ -22,9 +22,9 @@ pub struct AddressWarning {
 }
 
 impl StoryWatch {
-    /// For the form of `story` (`None`: a new one) whose slug field holds `form_slug`, with
-    /// `others` having it open.
-    pub fn new(story: Option<&Story>, form_slug: &str, others: &[Presence]) -> Self {
+    /// For the form of `story` (`None`: a new one) whose slug field holds `form_slug`; who else
+    /// has it open is the caller's to fill in ([`presence_line`]).
+    pub fn new(story: Option<&Story>, form_slug: &str) -> Self {
         let address = story.filter(|s| s.is_public()).and_then(|s| {
             s.published_at.map(|at| AddressWarning {
                 live_slug: s.content.slug.to_string(),
@@ -34,7 +34,7 @@ impl StoryWatch {
             })
         });
         StoryWatch {
-            presence: presence_line(others),
+            presence: String::new(),
             address,
         }
     }
@@ -42,21 +42,32 @@ impl StoryWatch {
 
 /// "ann.lee is editing, since 10:42 UTC; bo.chen is editing, since 10:45 UTC." (empty for
 /// nobody): what the form shows, and what the autosave answers for the script to show.
-pub fn presence_line(others: &[Presence]) -> String {
+pub fn presence_line(others: &[Presence], zone: &SiteZone) -> String {
     if others.is_empty() {
         return String::new();
     }
     let each: Vec<String> = others
         .iter()
-        .map(|p| format!("{} is editing, since {}", p.username, desk_time(p.since)))
+        .map(|p| {
+            format!(
+                "{} is editing, since {}",
+                p.username,
+                desk_time(p.since, zone)
+            )
+        })
         .collect();
     format!("{}.", each.join("; "))
 }
 
-/// A time of day on the desk's notes.
-pub fn desk_time(at: OffsetDateTime) -> String {
-    let at = at.to_offset(time::UtcOffset::UTC);
-    format!("{:02}:{:02} UTC", at.hour(), at.minute())
+/// A time of day on the desk's notes, on the newsroom's clocks: "10:42 BST".
+pub fn desk_time(at: OffsetDateTime, zone: &SiteZone) -> String {
+    let local = zone.local(at);
+    format!(
+        "{:02}:{:02} {}",
+        local.hour(),
+        local.minute(),
+        zone.abbreviation(at)
+    )
 }
 
 #[cfg(test)]
@@ -75,9 +86,14 @@ mod tests {
             seen: at,
         };
         assert_eq!(
-            presence_line(&[ann]),
+            presence_line(std::slice::from_ref(&ann), &SiteZone::utc()),
             "ann.lee is editing, since 10:42 UTC."
         );
-        assert_eq!(presence_line(&[]), "");
+        let london = SiteZone::parse("Europe/London").unwrap();
+        assert_eq!(
+            presence_line(&[ann], &london),
+            "ann.lee is editing, since 10:42 GMT."
+        );
+        assert_eq!(presence_line(&[], &london), "");
     }
 }

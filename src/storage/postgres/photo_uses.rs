@@ -94,13 +94,13 @@ mod tests {
         let draft = story_with(drafted, &format!("Words.\n\n![A view](photo:{inline})"));
         store.save_story(&draft, None).unwrap();
         drop(store);
-        // The database as schema 5 left it: `photo_uses` holds the public lead photo alone.
+        // The database as schema 6 left it: `photo_uses` holds the public lead photo alone.
         db.client()
             .batch_execute(
                 "DROP TABLE story_photos;
                  ALTER TABLE stories DROP COLUMN photos_revision;
                  DELETE FROM photo_uses;
-                 DELETE FROM schema_migrations WHERE version >= 6;",
+                 DELETE FROM schema_migrations WHERE version >= 7;",
             )
             .unwrap();
         db.client()

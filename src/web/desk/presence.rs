@@ -55,7 +55,7 @@ pub(super) async fn answer(
         .insert_header(actix_web::http::header::CacheControl(vec![
             actix_web::http::header::CacheDirective::NoStore,
         ]))
-        .json(serde_json::json!({ "presence": presence_line(&others) })))
+        .json(serde_json::json!({ "presence": presence_line(&others, &signed_in.zone) })))
 }
 
 #[derive(Deserialize)]

@@ -34,7 +34,7 @@ pub(super) fn form_page(
         None => "New story".to_owned(),
     };
     let photo_url = photo_url(&input);
-    let watch = crate::views::story_watch::StoryWatch::new(story, &input.slug, &[]);
+    let watch = crate::views::story_watch::StoryWatch::new(story, &input.slug);
     let library_url = urls::photo_library(
         "",
         1,

@@ -171,7 +171,7 @@ pub(super) async fn name_people(
         note.by = by;
     }
     let others = crate::web::desk::presence::others(state, signed_in, story.id).await?;
-    page.watch.presence = crate::views::story_watch::presence_line(&others);
+    page.watch.presence = crate::views::story_watch::presence_line(&others, &signed_in.zone);
     Ok(())
 }
 
