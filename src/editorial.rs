@@ -5,6 +5,7 @@
 //! the time; nothing here knows about HTTP.
 
 mod embargo;
+pub(crate) mod filing;
 mod form;
 mod import;
 pub mod merge;
@@ -221,7 +222,11 @@ fn save_noting(
     let base = current.as_ref().map(|c| c.revision);
     let saved = match event {
         Some(event) => save_audited(store, &story, base, &event)?,
-        None => store.save_story(&story, base)?,
+        None => storage::transaction(store, |tx| {
+            let saved = tx.save_story(&story, base)?;
+            filing::register_tags(tx, &saved)?;
+            Ok::<_, StoreError>(saved)
+        })?,
     };
     Ok(saved)
 }
@@ -282,16 +287,18 @@ fn prepare(
     now: OffsetDateTime,
 ) -> Result<(Option<Story>, Story), EditorialError> {
     let current = allowed(store, actor, edit.story, edit.step.needs_editor())?;
+    let mut content = edit.content;
+    filing::link_authors(store, &mut content)?;
     let mut story = match &current {
         Some(current) => {
             let mut story = current.clone();
-            staged::place_content(&mut story, edit.content, edit.step, actor.id(), now)?;
+            staged::place_content(&mut story, content, edit.step, actor.id(), now)?;
             story
         }
         None if matches!(edit.step, Step::UpdateLive | Step::DiscardChanges) => {
             return Err(staged::not_live());
         }
-        None => Story::new_draft(edit.content, actor.id(), now),
+        None => Story::new_draft(content, actor.id(), now),
     };
     story.set_filed_at(edit.filed_at);
     // The checks apply to the words the desk is working on, pending or not.
@@ -327,6 +334,7 @@ fn save_audited(
 ) -> Result<Story, StoreError> {
     storage::transaction(store, |tx| {
         let saved = tx.save_story(story, expected)?;
+        filing::register_tags(tx, &saved)?;
         tx.record_audit(event)?;
         Ok(saved)
     })

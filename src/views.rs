@@ -12,6 +12,7 @@ pub mod reader;
 pub mod search;
 pub mod sitemaps;
 pub mod structured;
+pub mod topics;
 
 use crate::domain::{Role, Section, Username};
 use crate::urls::assets::{Logo, css_url};

@@ -48,10 +48,14 @@ pub enum AuditAction {
     SessionsEnded,
     /// A site setting changed by an admin.
     SettingChanged,
+    /// A tag renamed or merged into another on the desk.
+    TagChanged,
+    /// An author's profile created or changed on the desk.
+    AuthorChanged,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 27] = [
+    pub const ALL: [AuditAction; 29] = [
         AuditAction::Login,
         AuditAction::LoginFailed,
         AuditAction::Logout,
@@ -79,6 +83,8 @@ impl AuditAction {
         AuditAction::TwoFactorReset,
         AuditAction::SessionsEnded,
         AuditAction::SettingChanged,
+        AuditAction::TagChanged,
+        AuditAction::AuthorChanged,
     ];
 
     pub fn key(self) -> &'static str {
@@ -110,6 +116,8 @@ impl AuditAction {
             AuditAction::TwoFactorReset => "two-factor-reset",
             AuditAction::SessionsEnded => "sessions-ended",
             AuditAction::SettingChanged => "setting-changed",
+            AuditAction::TagChanged => "tag-changed",
+            AuditAction::AuthorChanged => "author-changed",
         }
     }
 

@@ -530,6 +530,7 @@ pub fn apply(input: &StoryInput, dateline_date: Date) -> Result<StoryEdit, Field
             embargo,
             tags,
             language,
+            byline_links: Default::default(),
         },
         filed_at,
     })

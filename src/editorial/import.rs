@@ -27,6 +27,8 @@ pub fn import_wire(
     now: OffsetDateTime,
 ) -> Result<Imported, EditorialError> {
     embargo::hold(&mut story, now);
+    // Wire copy credits its agency: linked to the agency's profile when there is one.
+    super::filing::link_authors(store, &mut story.content)?;
     let base = story.content.slug.clone();
     for n in 1..SLUG_TRIES {
         if n > 1 {
@@ -64,6 +66,7 @@ pub fn import_ninjs(
     now: OffsetDateTime,
 ) -> Result<ImportOutcome, EditorialError> {
     embargo::hold(&mut story, now);
+    super::filing::link_authors(store, &mut story.content)?;
     if !has_slug {
         story.content.slug = free_slug(store, &story)?;
     }
@@ -72,6 +75,7 @@ pub fn import_ninjs(
     Ok(storage::transaction(store, |tx| {
         let outcome = tx.import_story_version(&story)?;
         if outcome != ImportOutcome::Unchanged {
+            super::filing::register_tags(tx, &story)?;
             tx.record_audit(&event)?;
         }
         Ok::<_, StoreError>(outcome)

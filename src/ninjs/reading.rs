@@ -196,6 +196,7 @@ pub fn story(doc: &Document, defaults: Defaults<'_>) -> Result<Story, NinjsError
         embargo,
         tags: Tags::default(),
         language: None,
+        byline_links: Default::default(),
     };
     let mut story = Story::new_draft(content, None, created_at);
     story.notes = notes_of(doc, updated_at)?;

@@ -157,6 +157,8 @@ pub fn action_label(action: AuditAction) -> &'static str {
         AuditAction::TwoFactorReset => "Second factor reset",
         AuditAction::SessionsEnded => "Signed out everywhere",
         AuditAction::SettingChanged => "Setting changed",
+        AuditAction::TagChanged => "Tag changed",
+        AuditAction::AuthorChanged => "Author changed",
     }
 }
 
