@@ -41,6 +41,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     // The news sitemap before the numbered pages, whose pattern would also match it.
     cfg.service(sitemaps::index)
         .service(sitemaps::news)
+        .service(sitemaps::topics)
         .service(sitemaps::page)
         .service(sitemaps::robots);
 }
