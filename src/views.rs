@@ -7,6 +7,7 @@ pub mod desk_account;
 pub mod desk_admin;
 pub mod desk_photos;
 pub mod desk_refusal;
+pub mod desk_topics;
 pub mod feeds;
 pub mod reader;
 pub mod search;

@@ -14,6 +14,7 @@ mod setup;
 mod stories;
 pub mod story_form;
 mod story_photo;
+mod topics;
 mod users;
 
 use crate::domain::StoryId;
@@ -55,6 +56,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .service(photos::set_focal_point);
     // Accounts and audit log (admins), story history.
     cfg.configure(users::routes)
+        .configure(topics::routes)
         .configure(account::routes)
         .configure(login_code::routes)
         .configure(audit::routes)
