@@ -321,3 +321,14 @@ pub fn related(
     }
     Ok(out)
 }
+
+/// Tag `key` as the newest published story carrying it writes it, if any does.
+pub fn named_by_stories(store: &dyn Store, key: &Slug) -> Result<Option<Tag>, StoreError> {
+    let page = store.listing(Listing::Tag(key.clone()), PageNumber::FIRST, 1)?;
+    let Some(first) = page.items.first() else {
+        return Ok(None);
+    };
+    Ok(store
+        .story(first.id)?
+        .and_then(|s| s.content.tags.iter().find(|t| t.key() == key).cloned()))
+}

@@ -8,6 +8,7 @@
 
 mod accounts;
 mod article;
+mod authors;
 mod browser;
 mod caching;
 mod chromium;
@@ -56,6 +57,7 @@ mod staged_edits;
 mod story_form_limits;
 mod story_posts;
 mod structured_data;
+mod tags;
 mod two_factor;
 mod while_serving;
 mod wire_import;

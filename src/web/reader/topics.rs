@@ -54,12 +54,21 @@ async fn find(state: &State, kind: Kind, raw: &str) -> Result<Found, AppError> {
                     if let Some(new) = crate::tags::moved_to(store, &key)? {
                         return Ok(Some(Found::Moved(topics::tag(&new, 1))));
                     }
-                    crate::tags::record(store, &key)?.map(|r| {
-                        Found::Here(Topic::Tag {
+                    match crate::tags::record(store, &key)? {
+                        Some(r) => Some(Found::Here(Topic::Tag {
                             tag: r.tag,
                             description: r.description,
-                        })
-                    })
+                        })),
+                        // A story stored without the desk (a restore of an older backup, an
+                        // import of stories) may carry a tag no record names yet: its name
+                        // is the newest story's.
+                        None => crate::tags::named_by_stories(store, &key)?.map(|tag| {
+                            Found::Here(Topic::Tag {
+                                tag,
+                                description: None,
+                            })
+                        }),
+                    }
                 }
                 Kind::Author => crate::authors::get(store, &key)?
                     .map(|(profile, _)| Found::Here(Topic::Author(profile))),
