@@ -173,6 +173,8 @@ pub struct StoryFormPage {
     pub typed_note_text: String,
     /// Changes of a live story waiting to go live, which the fields show.
     pub pending: Option<PendingNote>,
+    /// Existing tags and authors' names, offered as the Tags and Bylines fields are typed.
+    pub suggestions: super::desk_topics::Suggestions,
 }
 
 /// The review desk's part of the story form.

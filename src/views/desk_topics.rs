@@ -61,6 +61,14 @@ impl TagsPage {
     }
 }
 
+/// What the story form offers as its Tags and Bylines are typed: every tag's name and every
+/// profile's name (a `<datalist>` each; typing works without them).
+#[derive(Debug, Clone, Default)]
+pub struct Suggestions {
+    pub tags: Vec<String>,
+    pub authors: Vec<String>,
+}
+
 /// The profile form's fields as typed.
 #[derive(Debug, Clone, Default, serde::Deserialize)]
 pub struct AuthorInput {

@@ -14,7 +14,7 @@ mod setup;
 mod stories;
 pub mod story_form;
 mod story_photo;
-mod topics;
+pub(crate) mod topics;
 mod users;
 
 use crate::domain::StoryId;

@@ -58,6 +58,7 @@ mod story_form_limits;
 mod story_posts;
 mod structured_data;
 mod tags;
+mod tags_browser;
 mod two_factor;
 mod while_serving;
 mod wire_import;

@@ -82,6 +82,8 @@ pub(super) fn form_page(
                 preview_url: format!("/desk/stories/{}/preview", s.id),
             })
         }),
+        // Filled in by the handlers that can read the store (see `topics::suggest`).
+        suggestions: Default::default(),
     }
 }
 

@@ -399,3 +399,27 @@ async fn author_update(
     let slug = Slug::parse(&path).map_err(|_| AppError::NotFound)?;
     save_profile(state, signed_in, req, form.into_inner(), Some(slug)).await
 }
+
+/// Fills the story form's suggestions: every tag's name and every profile's name. `new`: a
+/// blank new story, whose bylines default to the writer's own profile when she has one.
+pub(crate) async fn suggest(
+    state: &State,
+    signed_in: &SignedIn,
+    page: &mut crate::views::desk::StoryFormPage,
+    new: bool,
+) -> Result<(), AppError> {
+    let (tags, profiles) = state
+        .blocking(|store| Ok::<_, StoreError>((tags::all(store)?, authors::all(store)?)))
+        .await?;
+    if new
+        && page.input.bylines.trim().is_empty()
+        && let Some(own) = profiles
+            .iter()
+            .find(|p| p.account == Some(signed_in.user.id))
+    {
+        page.input.bylines = own.name.to_string();
+    }
+    page.suggestions.tags = tags.iter().map(|r| r.tag.name().to_owned()).collect();
+    page.suggestions.authors = profiles.iter().map(|p| p.name.to_string()).collect();
+    Ok(())
+}

@@ -34,6 +34,7 @@ pub(in crate::web::desk) async fn new_story(
     let restore = query.restore.as_deref() == Some("autosave");
     let mut page = form_with_autosave(&state, &signed_in, None, restore, None).await?;
     choose_photo(&state, query.photo.as_deref(), &mut page).await?;
+    crate::web::desk::topics::suggest(&state, &signed_in, &mut page, !restore).await?;
     html(StatusCode::OK, page.render()?)
 }
 
@@ -54,6 +55,7 @@ pub(in crate::web::desk) async fn edit(
     let mut page = form_with_autosave(&state, &signed_in, Some(&*story), restore, notice).await?;
     choose_photo(&state, query.photo.as_deref(), &mut page).await?;
     name_people(&state, &signed_in, &story, &mut page).await?;
+    crate::web::desk::topics::suggest(&state, &signed_in, &mut page, false).await?;
     html(StatusCode::OK, page.render()?)
 }
 
