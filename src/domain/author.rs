@@ -243,7 +243,8 @@ mod tests {
     fn a_byline_equal_to_the_source_is_an_organisation() {
         let bylines = Bylines::parse("Reuters").unwrap();
         let source = Source::parse("reuters").unwrap();
-        let credits = credits(&bylines, &AuthorLinks::default(), Some(&source));
+        let links = AuthorLinks::default();
+        let credits = credits(&bylines, &links, Some(&source));
         assert!(credits[0].organization);
     }
 
