@@ -2,7 +2,6 @@
 
 use super::desk::DeskContext;
 use crate::domain::AuthorProfile;
-use crate::tags::TagUse;
 use askama::Template;
 
 pub struct TagRow {
@@ -26,19 +25,10 @@ pub struct TagsPage {
 }
 
 impl TagsPage {
-    pub fn new(ctx: DeskContext, uses: &[TagUse]) -> Self {
+    pub fn new(ctx: DeskContext, tags: Vec<TagRow>) -> Self {
         Self {
             ctx,
-            tags: uses
-                .iter()
-                .map(|u| TagRow {
-                    key: u.tag.key().to_string(),
-                    name: u.tag.name().to_owned(),
-                    published: u.published,
-                    stories: u.stories,
-                    url: crate::urls::topics::tag(u.tag.key(), 1),
-                })
-                .collect(),
+            tags,
             notice: None,
             error: None,
             typed: String::new(),

@@ -13,6 +13,7 @@ use std::path::Path;
 const SERVICES: &[&str] = &[
     "accounts",
     "auth",
+    "authors",
     "commands",
     "control",
     "editorial",
@@ -22,6 +23,7 @@ const SERVICES: &[&str] = &[
     "photos",
     "scheduler",
     "settings",
+    "tags",
 ];
 
 /// References allowed against the rules, each with its reason; none today.

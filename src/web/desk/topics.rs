@@ -9,7 +9,7 @@ use crate::domain::{AuthorProfile, Bio, Byline, PhotoId, ProfileLink, Slug, Tag}
 use crate::storage::StoreError;
 use crate::tags::{self, TagError};
 use crate::views::desk::DeskContext;
-use crate::views::desk_topics::{AuthorInput, AuthorsPage, TagsPage};
+use crate::views::desk_topics::{AuthorInput, AuthorsPage, TagRow, TagsPage};
 use crate::web::auth::SignedIn;
 use crate::web::{AppError, State};
 use actix_web::http::StatusCode;
@@ -55,7 +55,17 @@ fn notice(signed_in: &SignedIn) -> Option<String> {
 
 async fn tags_page(state: &State, signed_in: &SignedIn) -> Result<TagsPage, AppError> {
     let uses = state.blocking(tags::uses).await?;
-    Ok(TagsPage::new(DeskContext::new(signed_in, "Tags"), &uses))
+    let rows = uses
+        .iter()
+        .map(|u| TagRow {
+            key: u.tag.key().to_string(),
+            name: u.tag.name().to_owned(),
+            published: u.published,
+            stories: u.stories,
+            url: crate::urls::topics::tag(u.tag.key(), 1),
+        })
+        .collect();
+    Ok(TagsPage::new(DeskContext::new(signed_in, "Tags"), rows))
 }
 
 #[get("/desk/tags")]
