@@ -231,3 +231,65 @@ async fn a_tag_renamed_or_merged_on_the_desk_redirects_from_its_old_address() {
         StatusCode::FORBIDDEN
     );
 }
+
+#[actix_web::test]
+async fn tag_and_author_pages_render_for_the_checkers() {
+    let app = spawn().await;
+    app.create_user("edna", Role::Editor, PASSWORD);
+    let editor = app.login("edna", PASSWORD).await;
+    let csrf = editor.csrf("/desk/authors").await;
+    let created = editor
+        .post_form(
+            "/desk/authors",
+            &[
+                ("csrf", &csrf),
+                ("name", "Test Writer"),
+                ("bio", "Writes tests.\n\nAnd pages."),
+                ("links", "https://social.example/@test"),
+            ],
+        )
+        .await;
+    assert_eq!(created.status(), StatusCode::SEE_OTHER);
+    let story = publish(&app, "Talks open", "Peace talks, Geneva");
+    publish(&app, "Talks end", "Peace talks");
+    publish(&app, "Talks resume", "Peace talks");
+    let article = newsroom::urls::article(story.published_at.unwrap(), &story.content.slug, 1);
+    let refused = editor
+        .post_form(
+            "/desk/authors",
+            &[("csrf", &csrf), ("name", ""), ("bio", "x")],
+        )
+        .await;
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let mut pages = vec![(
+        "desk-authors-refused.html".to_owned(),
+        refused.text().await.unwrap(),
+    )];
+    for (name, path) in [
+        ("tag.html", "/tag/peace-talks"),
+        ("tag-2.html", "/tag/peace-talks/page/2"),
+        ("author.html", "/author/test-writer"),
+        ("tagged-article.html", article.as_str()),
+    ] {
+        let response = app.get(path).await;
+        assert_eq!(response.status(), StatusCode::OK, "{path}");
+        pages.push((name.to_owned(), response.text().await.unwrap()));
+    }
+    for (name, path) in [
+        ("desk-tags.html", "/desk/tags"),
+        ("desk-authors.html", "/desk/authors"),
+        ("desk-author.html", "/desk/authors/test-writer"),
+        ("story-form-suggestions.html", "/desk/stories/new"),
+    ] {
+        let response = editor.get(path).await;
+        assert_eq!(response.status(), StatusCode::OK, "{path}");
+        pages.push((name.to_owned(), response.text().await.unwrap()));
+    }
+    if let Some(dir) = std::env::var_os("NEWSROOM_MARKUP_DIR") {
+        let dir = std::path::PathBuf::from(dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        for (name, body) in &pages {
+            std::fs::write(dir.join(name), body).unwrap();
+        }
+    }
+}
