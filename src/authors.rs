@@ -127,3 +127,38 @@ impl AuthorProfile {
 pub fn shows_photo(store: &dyn Store, id: crate::domain::PhotoId) -> Result<bool, StoreError> {
     Ok(all(store)?.iter().any(|p| p.photo == Some(id)))
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::domain::{AuthorProfile, Bio, Byline, PhotoId, ProfileLink, Slug, Tag, UserId};
+    use crate::storage::codec::{self, TagRecord};
+
+    #[test]
+    fn profiles_tags_and_redirects_read_back_as_written_and_refuse_damage() {
+        let profile = AuthorProfile {
+            slug: Slug::parse("ann-lee").unwrap(),
+            name: Byline::parse("Ann Lee").unwrap(),
+            bio: Some(Bio::parse("Covers Geneva.").unwrap()),
+            photo: Some(PhotoId::new()),
+            links: vec![ProfileLink::parse("https://social.example/@ann").unwrap()],
+            account: Some(UserId::new()),
+            organization: false,
+        };
+        let bytes = codec::encode_author(&profile).unwrap();
+        assert_eq!(codec::decode_author(&bytes).unwrap(), profile);
+        assert!(codec::decode_author(&bytes[..bytes.len() / 2]).is_err());
+        assert!(codec::decode_author(&[99]).is_err());
+
+        let record = TagRecord {
+            tag: Tag::with_key("Peace process", Slug::parse("peace-talks").unwrap()).unwrap(),
+            description: Some("Talks on Syria".into()),
+        };
+        let bytes = codec::encode_tag(&record).unwrap();
+        assert_eq!(codec::decode_tag("peace-talks", &bytes).unwrap(), record);
+        assert!(codec::decode_tag("", &bytes).is_err());
+
+        let to = Slug::parse("peace-process").unwrap();
+        let bytes = codec::encode_key_redirect(&to).unwrap();
+        assert_eq!(codec::decode_key_redirect(&bytes).unwrap(), to);
+    }
+}
