@@ -2,6 +2,7 @@
 //! Nothing here knows about HTTP or the database.
 
 pub mod audit;
+pub mod author;
 pub mod autosave;
 pub mod body;
 pub mod dateline;
@@ -30,6 +31,7 @@ pub mod two_factor;
 pub mod user;
 
 pub use audit::{AuditAction, AuditEvent};
+pub use author::{AuthorLink, AuthorLinks, AuthorProfile, Bio, ProfileLink};
 pub use autosave::Autosave;
 pub use body::{Body, SanitizedHtml};
 pub use dateline::Dateline;

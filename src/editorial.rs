@@ -6,6 +6,7 @@
 
 mod addresses;
 mod embargo;
+pub(crate) mod filing;
 mod form;
 mod import;
 pub mod incoming;
@@ -238,7 +239,11 @@ fn save_noting(
     let base = current.as_ref().map(|c| c.revision);
     let saved = match event {
         Some(event) => save_audited(store, &story, base, &event)?,
-        None => storage::transaction(store, |tx| addresses::save_story(tx, &story, base))?,
+        None => storage::transaction(store, |tx| {
+            let saved = addresses::save_story(tx, &story, base)?;
+            filing::register_tags(tx, &saved)?;
+            Ok::<_, StoreError>(saved)
+        })?,
     };
     Ok(saved)
 }
@@ -300,16 +305,18 @@ fn prepare(
 ) -> Result<(Option<Story>, Story), EditorialError> {
     let current = allowed(store, actor, edit.story, edit.step.needs_editor())?;
     let zone = edit.zone.clone();
+    let mut content = edit.content;
+    filing::link_authors(store, &mut content)?;
     let mut story = match &current {
         Some(current) => {
             let mut story = current.clone();
-            staged::place_content(&mut story, edit.content, edit.step, actor.id(), now)?;
+            staged::place_content(&mut story, content, edit.step, actor.id(), now)?;
             story
         }
         None if matches!(edit.step, Step::UpdateLive | Step::DiscardChanges) => {
             return Err(staged::not_live());
         }
-        None => Story::new_draft(edit.content, actor.id(), now),
+        None => Story::new_draft(content, actor.id(), now),
     };
     story.set_filed_at(edit.filed_at);
     // The checks apply to the words the desk is working on, pending or not.
@@ -345,6 +352,7 @@ fn save_audited(
 ) -> Result<Story, StoreError> {
     storage::transaction(store, |tx| {
         let saved = addresses::save_story(tx, story, expected)?;
+        filing::register_tags(tx, &saved)?;
         tx.record_audit(event)?;
         Ok(saved)
     })

@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod auth;
+pub mod authors;
 pub mod cli;
 pub mod clock;
 pub mod commands;
@@ -22,6 +23,7 @@ pub mod sections;
 pub mod settings;
 pub mod startup;
 pub mod storage;
+pub mod tags;
 pub mod telemetry;
 pub mod urls;
 pub mod views;

@@ -5,13 +5,12 @@
 //! Cost: the first few entries of each listing asked (summaries, from the index the listing
 //! pages read), never a full story and never a search; and a server keeps them for a public
 //! generation ([`RelatedMemo`]), so an article rendered without the page cache reads them only
-//! when its section changed since another article of it was rendered.
+//! when one of its listings changed since another article of it was rendered.
 //!
-//! Where tags join: a story's tags are closer kin than its section, so their listings come
-//! first in [`closest_listings`]. When stories carry tags (`StoryContent::tags`, with a public
-//! listing per tag), that function lists `Listing::Tag(tag)` for each of the story's tags
-//! before `Listing::Section(..)`, and [`related_stories`] takes from them in that order,
-//! skipping stories it already has; it stops reading as soon as it has enough.
+//! A story's tags are closer kin than its section, so their listings come first in
+//! [`closest_listings`]: `Listing::Tag` for each of the story's public tags, in their order, then
+//! `Listing::Section`. [`related_stories`] takes from them in that order, skipping stories it
+//! already has, and stops reading as soon as it has enough.
 
 use crate::domain::{Story, StorySummary};
 use crate::storage::{Listing, Store, StoreError};
@@ -107,7 +106,7 @@ impl RelatedMemo {
                     return Ok(head.clone());
                 }
             }
-            let head = Arc::new(head_of(store, listing)?);
+            let head = Arc::new(head_of(store, listing.clone())?);
             let mut heads = self.heads.lock().unwrap_or_else(PoisonError::into_inner);
             if generation > heads.0 || heads.1.len() >= MEMO_LISTINGS {
                 heads.1.clear();
@@ -120,8 +119,16 @@ impl RelatedMemo {
         })
     }
 }
-/// The public listings `story` shares with its kin, closest first. Tag listings go before the
-/// section's here (see the module's documentation).
+/// The public listings `story` shares with its kin, closest first: its tags', then its
+/// section's (of what readers see of it).
 fn closest_listings(story: &Story) -> Vec<Listing> {
-    vec![Listing::Section(story.content.section)]
+    let content = story
+        .reader_view()
+        .map_or(&story.content, |view| view.content);
+    content
+        .tags
+        .iter()
+        .map(|tag| Listing::Tag(tag.key().clone()))
+        .chain([Listing::Section(content.section)])
+        .collect()
 }

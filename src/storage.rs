@@ -243,7 +243,7 @@ impl StatusFilter {
 }
 
 /// An ordered list of stories that can be paged through.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Listing {
     /// Every published story, newest publication first (what the front page shows until it
     /// is curated).
@@ -255,6 +255,13 @@ pub enum Listing {
         status: Option<StatusFilter>,
         section: Option<Section>,
     },
+    /// Published stories filed under one tag (by its key), newest publication first.
+    Tag(Slug),
+    /// Published stories whose bylines link to one author's profile, newest publication first.
+    Author(Slug),
+    /// Every story on the desk carrying a tag, live or in its pending changes, most recently
+    /// saved first: what renaming the tag must change.
+    DeskTag(Slug),
 }
 
 /// One page of a listing. `items` is empty only when the listing itself is empty.

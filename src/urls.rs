@@ -2,6 +2,7 @@
 //! static files ([`assets`]). A leaf: it knows the domain's types and nothing else of ours.
 
 pub mod assets;
+pub mod topics;
 
 use crate::domain::{Aspect, FocalPoint, PhotoId, Section, Slug};
 use time::OffsetDateTime;

@@ -12,6 +12,7 @@ pub mod desk_photo_picker;
 pub mod desk_photos;
 pub mod desk_refusal;
 pub mod desk_sections;
+pub mod desk_topics;
 pub mod feeds;
 pub mod front_page;
 pub mod reader;
@@ -19,6 +20,7 @@ pub mod search;
 pub mod sitemaps;
 pub mod story_watch;
 pub mod structured;
+pub mod topics;
 
 use crate::domain::{Language, Role, Section, SiteZone, Username};
 use crate::urls::assets::{Logo, css_url};

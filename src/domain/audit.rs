@@ -62,10 +62,14 @@ pub enum AuditAction {
     PhotoDefaults,
     /// A front page arrangement (lead, top stories, banner) put live.
     FrontPage,
+    /// A tag renamed or merged into another on the desk.
+    TagChanged,
+    /// An author's profile created or changed on the desk.
+    AuthorChanged,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 34] = [
+    pub const ALL: [AuditAction; 36] = [
         AuditAction::Login,
         AuditAction::LoginFailed,
         AuditAction::Logout,
@@ -100,6 +104,8 @@ impl AuditAction {
         AuditAction::SectionsChanged,
         AuditAction::PhotoDefaults,
         AuditAction::FrontPage,
+        AuditAction::TagChanged,
+        AuditAction::AuthorChanged,
     ];
 
     pub fn key(self) -> &'static str {
@@ -138,6 +144,8 @@ impl AuditAction {
             AuditAction::SectionsChanged => "sections-changed",
             AuditAction::PhotoDefaults => "photo-defaults",
             AuditAction::FrontPage => "front-page",
+            AuditAction::TagChanged => "tag-changed",
+            AuditAction::AuthorChanged => "author-changed",
         }
     }
 

@@ -1,8 +1,8 @@
 //! A story: every part of a piece of wire copy, and its place in the publishing workflow.
 
 use super::{
-    Body, Bylines, Dateline, Headline, Initials, Language, LeadPhoto, PublicNote, ReviewNote,
-    Section, Slug, Source, Standfirst, Tags, WithdrawalReason,
+    AuthorLinks, Body, Bylines, Dateline, Headline, Initials, Language, LeadPhoto, PublicNote,
+    ReviewNote, Section, Slug, Source, Standfirst, Tags, WithdrawalReason,
 };
 use super::{StoryId, UserId};
 use time::OffsetDateTime;
@@ -103,6 +103,8 @@ pub struct StoryContent {
     pub tags: Tags,
     /// The language it is written in; `None`: the site's.
     pub language: Option<Language>,
+    /// The bylines that name an author's profile, linked when the story was saved.
+    pub byline_links: AuthorLinks,
 }
 
 /// What the story form hands in: the content, and the filing time typed with it. The filing
@@ -301,6 +303,7 @@ impl Story {
                 embargo: None,
                 tags: Tags::default(),
                 language: None,
+                byline_links: AuthorLinks::default(),
             },
             status: Status::Draft,
             withdrawal_reason: None,
@@ -366,6 +369,7 @@ impl Story {
             section: self.content.section,
             bylines: self.content.bylines.clone(),
             language: self.content.language.clone(),
+            byline_links: self.content.byline_links.clone(),
             status: self.status,
             submitted: self.submitted,
             pending: self.pending.is_some(),
@@ -408,6 +412,8 @@ pub struct StorySummary {
     pub bylines: Bylines,
     /// The story's language; `None`: the site's.
     pub language: Option<Language>,
+    /// Its bylines' links to authors' profiles.
+    pub byline_links: AuthorLinks,
     pub status: Status,
     pub submitted: bool,
     /// A published story with changes waiting to go live.

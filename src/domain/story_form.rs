@@ -584,6 +584,7 @@ pub fn apply(
             embargo,
             tags,
             language,
+            byline_links: Default::default(),
         },
         filed_at,
     })

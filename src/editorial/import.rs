@@ -33,6 +33,8 @@ pub fn import_wire(
     now: OffsetDateTime,
 ) -> Result<Imported, EditorialError> {
     embargo::hold(&mut story, now);
+    // Wire copy credits its agency: linked to the agency's profile when there is one.
+    super::filing::link_authors(store, &mut story.content)?;
     // Every version of one wire story is one story (see `domain::incoming`).
     if let Some(source) = &story.content.source {
         story.id =
@@ -96,6 +98,7 @@ pub fn import_ninjs(
     now: OffsetDateTime,
 ) -> Result<ImportOutcome, EditorialError> {
     embargo::hold(&mut story, now);
+    super::filing::link_authors(store, &mut story.content)?;
     if !has_slug {
         story.content.slug = free_slug(store, &story)?;
     } else if store.story(story.id)?.is_none() {
@@ -124,6 +127,7 @@ pub fn import_ninjs(
         };
         let outcome = super::addresses::import_story_version(tx, &arriving)?;
         if outcome != ImportOutcome::Unchanged {
+            super::filing::register_tags(tx, &arriving)?;
             tx.record_audit(&actor.event(AuditAction::Import, detail, now))?;
         }
         Ok(outcome)

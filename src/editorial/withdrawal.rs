@@ -98,7 +98,7 @@ pub fn withdrawn(store: &dyn Store) -> Result<Vec<Story>, StoreError> {
     let mut stories = Vec::new();
     let mut page = Some(PageNumber::FIRST);
     while let Some(number) = page {
-        let found = match store.listing(listing, number, 100) {
+        let found = match store.listing(listing.clone(), number, 100) {
             Ok(found) => found,
             // An empty listing has a first page; past it, there is none.
             Err(StoreError::NotFound) => break,

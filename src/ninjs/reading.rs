@@ -7,7 +7,7 @@ use crate::domain::dateline::Place;
 use crate::domain::{
     AltText, Body, Byline, Bylines, Caption, Credit, Dateline, DomainError, Headline, Language,
     LeadPhoto, NoteKind, NoteText, PublicNote, Section, Slug, Source, Standfirst, Status, Story,
-    StoryContent, StoryId, Tags,
+    StoryContent, StoryId, Tag, Tags,
 };
 use crate::urls;
 use sha2::{Digest, Sha256};
@@ -166,6 +166,7 @@ pub fn story(doc: &Document, defaults: Defaults<'_>) -> Result<Story, NinjsError
         })
         .transpose()?
         .unwrap_or(defaults.section);
+    let tags = tags_of(doc)?;
 
     let created = read_time("firstcreated", doc.firstcreated.as_deref())?;
     let version_time = read_time("versioncreated", doc.versioncreated.as_deref())?;
@@ -208,8 +209,9 @@ pub fn story(doc: &Document, defaults: Defaults<'_>) -> Result<Story, NinjsError
         photo,
         // Whether it may be published yet is the editorial service's decision on import.
         embargo,
-        tags: Tags::default(),
+        tags,
         language: language_of(doc, defaults.language)?,
+        byline_links: Default::default(),
     };
     let mut story = Story::new_draft(content, None, created_at);
     story.notes = notes_of(doc, updated_at)?;
@@ -343,4 +345,22 @@ pub(super) fn dateline(raw: &str, near: Date) -> Option<Dateline> {
         .filter_map(|year| Date::from_calendar_date(year, month, day).ok())
         .min_by_key(|d| (*d - near).whole_days().abs())?;
     Some(Dateline::new(Place::parse(place).ok()?, date, agency))
+}
+/// The subjects with `rel` "tag": a tag's name, and its key as the literal when given (a tag
+/// renamed keeps its key).
+fn tags_of(doc: &Document) -> Result<Tags, NinjsError> {
+    let tags = doc
+        .subjects
+        .iter()
+        .filter(|s| s.rel.as_deref() == Some("tag"))
+        .filter_map(|s| {
+            let name = s.name.as_deref().or(s.literal.as_deref())?;
+            Some(match s.literal.as_deref().map(Slug::parse) {
+                Some(Ok(key)) => Tag::with_key(name, key),
+                _ => Tag::parse(name),
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(field("subjects"))?;
+    Tags::new(tags).map_err(field("subjects"))
 }

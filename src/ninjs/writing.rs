@@ -152,12 +152,20 @@ pub fn document(story: &Story, site: Site<'_>) -> Document {
                 role: Some("source".into()),
             })
             .collect(),
-        subjects: vec![Entity {
+        // The section, then each tag: its name, its key as the literal and its page.
+        subjects: std::iter::once(Entity {
             name: Some(story.content.section.name().into()),
             rel: Some("section".into()),
             uri: Some(site.url(&urls::section(story.content.section, 1))),
             literal: Some(story.content.section.key().into()),
-        }],
+        })
+        .chain(story.content.tags.iter().map(|tag| Entity {
+            name: Some(tag.name().into()),
+            rel: Some("tag".into()),
+            uri: Some(site.url(&urls::topics::tag(tag.key(), 1))),
+            literal: Some(tag.key().to_string()),
+        }))
+        .collect(),
         located: story.content.dateline.as_ref().map(Dateline::to_form_value),
         copyrightholder: Some(site.name.into()),
         copyrightnotice: Some(format!(

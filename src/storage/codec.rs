@@ -5,13 +5,14 @@
 use super::photo_uses::PhotoUse;
 use super::{Change, ChangeSubject, PublicVersion};
 use crate::domain::{
-    AltText, Arrangement, AuditAction, AuditEvent, Autosave, Banner, BannerLink, BannerText, Body,
-    Byline, Bylines, Caption, CopyFormat, CopyIdentity, CopyState, Credit, Dateline, DomainError,
-    Headline, IncomingCopy, Initials, Language, LeadPhoto, LiveFrontPage, NoteKind, NoteText,
-    PasswordHash, PendingChanges, Photo, PhotoId, PublicNote, RecoveryDigest, Rendition,
-    ReviewNote, Role, Section, SectionList, SectionSpec, Session, Slug, Source, Standfirst, Status,
-    Story, StoryContent, StoryId, StorySummary, Tag, Tags, TotpSecret, TwoFactor, User, UserId,
-    Username, WithdrawalReason, dateline::Place,
+    AltText, Arrangement, AuditAction, AuditEvent, AuthorLink, AuthorLinks, AuthorProfile,
+    Autosave, Banner, BannerLink, BannerText, Bio, Body, Byline, Bylines, Caption, CopyFormat,
+    CopyIdentity, CopyState, Credit, Dateline, DomainError, Headline, IncomingCopy, Initials,
+    Language, LeadPhoto, LiveFrontPage, NoteKind, NoteText, PasswordHash, PendingChanges, Photo,
+    PhotoId, ProfileLink, PublicNote, RecoveryDigest, Rendition, ReviewNote, Role, Section,
+    SectionList, SectionSpec, Session, Slug, Source, Standfirst, Status, Story, StoryContent,
+    StoryId, StorySummary, Tag, Tags, TotpSecret, TwoFactor, User, UserId, Username,
+    WithdrawalReason, dateline::Place,
 };
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
 use thiserror::Error;
@@ -247,6 +248,31 @@ struct ContentExtrasV1 {
     /// Each tag's name and key.
     tags: Vec<(String, String)>,
     language: Option<String>,
+    /// Each byline linked to an author's profile: the byline, the profile's slug, and whether
+    /// it is an organisation's.
+    byline_links: Vec<(String, String, bool)>,
+}
+
+fn encode_links(links: &AuthorLinks) -> Vec<(String, String, bool)> {
+    links
+        .iter()
+        .map(|l| (l.byline.to_string(), l.author.to_string(), l.organization))
+        .collect()
+}
+
+fn decode_links(links: &[(String, String, bool)]) -> Result<AuthorLinks, CodecError> {
+    Ok(AuthorLinks::new(
+        links
+            .iter()
+            .map(|(byline, author, organization)| {
+                Ok(AuthorLink {
+                    byline: Byline::parse(byline)?,
+                    author: Slug::parse(author)?,
+                    organization: *organization,
+                })
+            })
+            .collect::<Result<_, DomainError>>()?,
+    ))
 }
 
 fn encode_extras(c: &StoryContent) -> ContentExtrasV1 {
@@ -257,6 +283,7 @@ fn encode_extras(c: &StoryContent) -> ContentExtrasV1 {
             .map(|t| (t.name().to_owned(), t.key().to_string()))
             .collect(),
         language: c.language.as_ref().map(ToString::to_string),
+        byline_links: encode_links(&c.byline_links),
     }
 }
 
@@ -274,6 +301,7 @@ fn decode_extras(content: &mut StoryContent, extras: ContentExtrasV1) -> Result<
         .as_deref()
         .map(Language::parse)
         .transpose()?;
+    content.byline_links = decode_links(&extras.byline_links)?;
     Ok(())
 }
 
@@ -472,6 +500,7 @@ pub fn decode_story(bytes: &[u8]) -> Result<Story, CodecError> {
             embargo: r.embargo.map(datetime).transpose()?,
             tags: Tags::default(),
             language: None,
+            byline_links: AuthorLinks::default(),
         },
         status: decode_status(r.status)?,
         submitted: r.submitted,
@@ -556,6 +585,7 @@ fn decode_content(r: ContentV1) -> Result<StoryContent, CodecError> {
         embargo: r.embargo.map(datetime).transpose()?,
         tags: Tags::default(),
         language: None,
+        byline_links: AuthorLinks::default(),
     })
 }
 
@@ -687,6 +717,8 @@ impl From<SummaryV3> for SummaryV4 {
 struct SummaryV5 {
     base: SummaryV4,
     language: Option<String>,
+    /// As [`ContentExtrasV1::byline_links`].
+    byline_links: Vec<(String, String, bool)>,
 }
 
 impl From<SummaryV4> for SummaryV5 {
@@ -694,6 +726,7 @@ impl From<SummaryV4> for SummaryV5 {
         SummaryV5 {
             base,
             language: None,
+            byline_links: Vec::new(),
         }
     }
 }
@@ -726,6 +759,7 @@ pub fn encode_summary(s: &StorySummary) -> Result<Vec<u8>, CodecError> {
                 .map(OffsetDateTime::unix_timestamp_nanos),
         },
         language: s.language.as_ref().map(ToString::to_string),
+        byline_links: encode_links(&s.byline_links),
     };
     encode(SUMMARY_V5, &record)
 }
@@ -756,6 +790,7 @@ pub fn decode_summary(bytes: &[u8]) -> Result<StorySummary, CodecError> {
                 public_changed_at,
             },
         language,
+        byline_links,
     } = record;
     Ok(StorySummary {
         id: StoryId::from_bytes(r.id),
@@ -765,6 +800,7 @@ pub fn decode_summary(bytes: &[u8]) -> Result<StorySummary, CodecError> {
         section: Section::from_stored(&r.section)?,
         bylines: decode_bylines(&r.bylines)?,
         language: language.as_deref().map(Language::parse).transpose()?,
+        byline_links: decode_links(&byline_links)?,
         status: decode_status(r.status)?,
         submitted: r.submitted,
         pending,
@@ -776,6 +812,112 @@ pub fn decode_summary(bytes: &[u8]) -> Result<StorySummary, CodecError> {
         author: r.author.map(UserId::from_bytes),
         last_edited_by: r.last_edited_by.map(UserId::from_bytes),
     })
+}
+
+// --- Tags and authors (site records) --------------------------------------------------------
+
+const TAG_V1: u8 = 1;
+
+/// A tag's own record (kind `Tag`, under its key): the name readers see and what it is about.
+#[derive(Serialize, Deserialize)]
+struct TagV1 {
+    name: String,
+    description: Option<String>,
+}
+
+/// A tag's record: its canonical name and an optional description.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TagRecord {
+    pub tag: Tag,
+    pub description: Option<String>,
+}
+
+pub fn encode_tag(r: &TagRecord) -> Result<Vec<u8>, CodecError> {
+    encode(
+        TAG_V1,
+        &TagV1 {
+            name: r.tag.name().to_owned(),
+            description: r.description.clone(),
+        },
+    )
+}
+
+/// Decodes the record stored under tag key `key`.
+pub fn decode_tag(key: &str, bytes: &[u8]) -> Result<TagRecord, CodecError> {
+    let (version, payload) = version_of(bytes)?;
+    let r: TagV1 = match version {
+        TAG_V1 => decode(payload)?,
+        other => return Err(CodecError::UnknownVersion(other)),
+    };
+    Ok(TagRecord {
+        tag: Tag::with_key(&r.name, Slug::parse(key)?)?,
+        description: r.description,
+    })
+}
+
+const AUTHOR_V1: u8 = 1;
+
+#[derive(Serialize, Deserialize)]
+struct AuthorV1 {
+    slug: String,
+    name: String,
+    bio: Option<String>,
+    photo: Option<[u8; 16]>,
+    links: Vec<String>,
+    account: Option<[u8; 16]>,
+    organization: bool,
+}
+
+pub fn encode_author(a: &AuthorProfile) -> Result<Vec<u8>, CodecError> {
+    encode(
+        AUTHOR_V1,
+        &AuthorV1 {
+            slug: a.slug.to_string(),
+            name: a.name.to_string(),
+            bio: a.bio.as_ref().map(|b| b.as_str().to_owned()),
+            photo: a.photo.map(PhotoId::to_bytes),
+            links: a.links.iter().map(ToString::to_string).collect(),
+            account: a.account.map(UserId::to_bytes),
+            organization: a.organization,
+        },
+    )
+}
+
+pub fn decode_author(bytes: &[u8]) -> Result<AuthorProfile, CodecError> {
+    let (version, payload) = version_of(bytes)?;
+    let r: AuthorV1 = match version {
+        AUTHOR_V1 => decode(payload)?,
+        other => return Err(CodecError::UnknownVersion(other)),
+    };
+    Ok(AuthorProfile {
+        slug: Slug::parse(&r.slug)?,
+        name: Byline::parse(&r.name)?,
+        bio: r.bio.as_deref().map(Bio::parse).transpose()?,
+        photo: r.photo.map(PhotoId::from_bytes),
+        links: r
+            .links
+            .iter()
+            .map(|l| ProfileLink::parse(l))
+            .collect::<Result<_, _>>()?,
+        account: r.account.map(UserId::from_bytes),
+        organization: r.organization,
+    })
+}
+
+const TAG_REDIRECT_V1: u8 = 1;
+
+/// A redirect record under `tag:OLD` or `author:OLD` (kind `Redirect`): the key it now answers
+/// under (a tag renamed or merged into another).
+pub fn encode_key_redirect(to: &Slug) -> Result<Vec<u8>, CodecError> {
+    encode(TAG_REDIRECT_V1, &to.to_string())
+}
+
+pub fn decode_key_redirect(bytes: &[u8]) -> Result<Slug, CodecError> {
+    let (version, payload) = version_of(bytes)?;
+    match version {
+        TAG_REDIRECT_V1 => Ok(Slug::parse(&decode::<String>(payload)?)?),
+        other => Err(CodecError::UnknownVersion(other)),
+    }
 }
 
 // --- Users ----------------------------------------------------------------------------------

@@ -8,7 +8,7 @@
 //! bytes, the story id for the story listings.
 
 use super::{Listing, StatusFilter, index_ts};
-use crate::domain::{Section, Status, Story, StoryId};
+use crate::domain::{Section, Slug, Status, Story, StoryId};
 
 /// A story's place in one listing.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -45,11 +45,30 @@ pub(crate) fn key_notes() -> String {
     "notes".into()
 }
 
+/// Published stories filed under tag `key`: what `/tag/KEY` lists, and the stories "with the
+/// same tags" an article can point to.
+pub(crate) fn key_tag(key: &Slug) -> String {
+    format!("tag:{key}")
+}
+
+/// Published stories linked to the author's profile `slug`.
+pub(crate) fn key_author(slug: &Slug) -> String {
+    format!("author:{slug}")
+}
+
+/// Every story carrying tag `key` in its content or its pending changes, whatever its status.
+pub(crate) fn key_desk_tag(key: &Slug) -> String {
+    format!("desk-tag:{key}")
+}
+
 pub(crate) fn key_of(listing: Listing) -> String {
     match listing {
         Listing::Published => key_front(),
         Listing::Section(section) => key_section(section),
         Listing::Desk { status, section } => key_desk(status, section),
+        Listing::Tag(key) => key_tag(&key),
+        Listing::Author(slug) => key_author(&slug),
+        Listing::DeskTag(key) => key_desk_tag(&key),
     }
 }
 
@@ -85,6 +104,27 @@ pub(crate) fn memberships_of(story: &Story) -> Vec<Membership> {
             ts,
             id,
         });
+        // What readers see is the live content; a tag or a byline only pending is not public.
+        for tag in &story.content.tags {
+            out.push(Membership {
+                listing: key_tag(tag.key()),
+                ts,
+                id,
+            });
+        }
+        let mut authors: Vec<&Slug> = story
+            .content
+            .byline_links
+            .iter()
+            .map(|l| &l.author)
+            .collect();
+        authors.dedup();
+        for slug in authors {
+            let listing = key_author(slug);
+            if !out.iter().any(|m| m.listing == listing) {
+                out.push(Membership { listing, ts, id });
+            }
+        }
     }
     let ts = index_ts(story.updated_at);
     let status = Some(StatusFilter::of(story.status));
@@ -108,6 +148,19 @@ pub(crate) fn memberships_of(story: &Story) -> Vec<Membership> {
             id,
         });
     }
+    let mut desk_tags: Vec<String> = Vec::new();
+    let pending = story.pending.iter().flat_map(|p| p.content.tags.iter());
+    for tag in story.content.tags.iter().chain(pending) {
+        let listing = key_desk_tag(tag.key());
+        if !desk_tags.contains(&listing) {
+            desk_tags.push(listing);
+        }
+    }
+    out.extend(
+        desk_tags
+            .into_iter()
+            .map(|listing| Membership { listing, ts, id }),
+    );
     out.extend(review_memberships_of(story));
     out
 }

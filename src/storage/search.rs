@@ -209,6 +209,10 @@ fn text_of(
     for byline in content.bylines.iter() {
         add(byline.as_str());
     }
+    // A story is found by its tags, as readers see them written.
+    for tag in &content.tags {
+        add(tag.name());
+    }
     if let Some(dateline) = &content.dateline {
         add(&dateline.to_string());
     }

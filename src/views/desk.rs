@@ -183,6 +183,8 @@ pub struct StoryFormPage {
     pub pending: Option<PendingNote>,
     /// Who else has the form open; the warning that a new slug moves the story's address.
     pub watch: crate::views::story_watch::StoryWatch,
+    /// Existing tags and authors' names, offered as the Tags and Bylines fields are typed.
+    pub suggestions: super::desk_topics::Suggestions,
 }
 
 /// The review desk's part of the story form.

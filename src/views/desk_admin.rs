@@ -164,6 +164,8 @@ pub fn action_label(action: AuditAction) -> &'static str {
         AuditAction::SectionsChanged => "Sections changed",
         AuditAction::PhotoDefaults => "Changed a photo's defaults",
         AuditAction::FrontPage => "Front page put live",
+        AuditAction::TagChanged => "Tag changed",
+        AuditAction::AuthorChanged => "Author changed",
     }
 }
 

@@ -32,10 +32,15 @@ pub struct FeedSource<'a> {
     pub language: &'a Language,
     /// The site's time zone, for the dates a person reads in an entry (notes).
     pub zone: &'a SiteZone,
+    /// A tag's or an author's feed, in place of the section's or the front page's.
+    pub topic: Option<super::topics::FeedTopic>,
 }
 
 impl FeedSource<'_> {
     fn title(&self) -> String {
+        if let Some(topic) = &self.topic {
+            return topic.title.clone();
+        }
         match self.section {
             Some(section) => format!("{} | {}", section.name(), self.site_name),
             None => self.site_name.to_owned(),
@@ -43,6 +48,9 @@ impl FeedSource<'_> {
     }
 
     fn page_url(&self) -> String {
+        if let Some(topic) = &self.topic {
+            return topic.page_url.clone();
+        }
         let path = match self.section {
             Some(section) => urls::section(section, 1),
             None => urls::front(1),
@@ -51,6 +59,9 @@ impl FeedSource<'_> {
     }
 
     fn description(&self) -> String {
+        if let Some(topic) = &self.topic {
+            return topic.description.clone();
+        }
         match self.section {
             Some(section) => format!(
                 "The latest {} stories from {}",
@@ -64,6 +75,18 @@ impl FeedSource<'_> {
     /// The page a feed reader links to for the whole feed.
     fn feed_url(&self, path: String) -> String {
         urls::absolute(self.base_url, &path)
+    }
+
+    /// The path of this feed in `format` (`rss`, `atom` or `json`).
+    fn own_path(&self, format: &str) -> String {
+        match (&self.topic, format) {
+            (Some(t), "rss") => urls::topics::rss(&t.path),
+            (Some(t), "atom") => urls::topics::atom(&t.path),
+            (Some(t), _) => urls::topics::json_feed(&t.path),
+            (None, "rss") => urls::rss(self.section),
+            (None, "atom") => urls::atom(self.section),
+            (None, _) => urls::json_feed(self.section),
+        }
     }
 
     /// What readers see of each story, newest first.
@@ -242,7 +265,7 @@ pub fn rss(source: &FeedSource) -> Result<String, String> {
         ..Default::default()
     };
     for (key, value) in [
-        ("href", source.feed_url(urls::rss(source.section))),
+        ("href", source.feed_url(source.own_path("rss"))),
         ("rel", "self".to_owned()),
         ("type", "application/rss+xml".to_owned()),
     ] {
@@ -340,7 +363,7 @@ pub fn atom(source: &FeedSource) -> Result<String, String> {
         })
         .collect::<Result<Vec<_>, String>>()?;
 
-    let feed_path = urls::atom(source.section);
+    let feed_path = source.own_path("atom");
     let mut feed = Feed::default();
     feed.set_id(urls::absolute(source.base_url, &feed_path));
     feed.set_title(Text::plain(source.title()));
@@ -411,7 +434,7 @@ pub fn json_feed(source: &FeedSource) -> Result<String, String> {
         "version": "https://jsonfeed.org/version/1.1",
         "title": source.title(),
         "home_page_url": source.page_url(),
-        "feed_url": source.feed_url(urls::json_feed(source.section)),
+        "feed_url": source.feed_url(source.own_path("json")),
         "description": source.description(),
         "language": source.language.as_str(),
         "items": items,
@@ -545,6 +568,7 @@ mod tests {
                 photo_bytes: &photos,
                 language: &english,
                 zone: &SiteZone::utc(),
+                topic: None,
             };
             (
                 atom(&source).unwrap(),

@@ -18,6 +18,8 @@ pub struct ListingItem {
     pub section_url: String,
     pub published: Timestamp,
     pub bylines: String,
+    /// Each byline, linked to its author's page when it names a profile.
+    pub credits: Vec<super::topics::CreditView>,
     /// The lead photo's 4:3 crop, when the story has a photo.
     pub thumbnail: Option<Thumbnail>,
     /// The story's language, where it is not the site's.
@@ -115,6 +117,7 @@ impl ListingItem {
             section_url: urls::section(s.section, 1),
             published: Timestamp::new(published_at, &site_ctx.zone),
             bylines: s.bylines.joined(),
+            credits: super::topics::CreditView::of(&s.bylines, &s.byline_links, None),
         })
     }
 }
@@ -128,6 +131,8 @@ pub struct ListingPage {
     pub pager: Option<Pager>,
     /// The page's own feeds, for `<link rel="alternate">`.
     pub feeds: Vec<FeedLink>,
+    /// What a tag or author page says of its tag or author above the stories.
+    pub about: Option<super::topics::About>,
 }
 
 pub struct FeedLink {
@@ -165,8 +170,8 @@ impl FeedLink {
 impl ListingPage {
     pub fn new(site_ctx: &SiteContext, listing: Listing, page: &storage::ListingPage) -> Self {
         let site = &site_ctx.name;
-        let (heading, section) = match listing {
-            Listing::Section(section) => (section.name().to_owned(), Some(section)),
+        let (heading, section) = match &listing {
+            Listing::Section(section) => (section.name().to_owned(), Some(*section)),
             _ => ("Latest news".to_owned(), None),
         };
         let mut title = match section {
@@ -195,6 +200,7 @@ impl ListingPage {
                 .collect(),
             pager,
             feeds: FeedLink::of(site, section),
+            about: None,
         }
     }
 
@@ -312,6 +318,10 @@ pub struct ArticlePage {
     pub standfirst: Option<String>,
     pub meta: MetaLine,
     pub bylines: Vec<String>,
+    /// Each byline, linked to its author's page when it names a profile.
+    pub credits: Vec<super::topics::CreditView>,
+    /// The story's tags, each linked to its page.
+    pub tags: Vec<super::topics::TagLink>,
     pub photo: Option<PhotoView>,
     pub body: SanitizedHtml,
     /// Corrections, clarifications and editor's notes, newest first, on every page.
@@ -423,6 +433,12 @@ impl ArticlePage {
                 .iter()
                 .map(ToString::to_string)
                 .collect(),
+            credits: super::topics::CreditView::of(
+                &story.content.bylines,
+                &story.content.byline_links,
+                story.content.source.as_ref(),
+            ),
+            tags: super::topics::TagLink::of(&story.content.tags),
             photo,
             body,
             notes: NoteView::of(&story.notes, &site_ctx.zone),

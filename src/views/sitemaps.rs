@@ -39,9 +39,37 @@ impl SitemapIndex {
         let locs = (1..=pages)
             .map(urls::sitemap)
             .chain(std::iter::once(urls::news_sitemap()))
+            .chain(std::iter::once(TOPICS_SITEMAP.to_owned()))
             .map(|path| urls::absolute(base_url, &path))
             .collect();
         Self { locs }
+    }
+}
+
+/// The sitemap of tag and author pages.
+pub const TOPICS_SITEMAP: &str = "/sitemaps/topics.xml";
+
+/// Every tag and author page with a published story: its address and the day its newest story
+/// last changed for readers.
+#[derive(Template)]
+#[template(path = "reader/topics_sitemap.xml")]
+pub struct TopicsSitemap {
+    urls: Vec<(String, String)>,
+}
+
+impl TopicsSitemap {
+    /// `pages` holds each page's path and the newest story listed on it.
+    pub fn new(base_url: &str, pages: &[(String, StorySummary)]) -> Self {
+        let urls = pages
+            .iter()
+            .filter_map(|(path, story)| {
+                Some((
+                    urls::absolute(base_url, path),
+                    date(story.public_changed_at.or(story.published_at)?),
+                ))
+            })
+            .collect();
+        Self { urls }
     }
 }
 

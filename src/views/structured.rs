@@ -220,10 +220,22 @@ impl StructuredData {
             "dateModified": iso(modified),
             "articleSection": story.content.section.name(),
             "inLanguage": language.as_str(),
-            "author": authors
-                .iter()
-                .map(|name| json!({ "@type": "Person", "name": name }))
-                .collect::<Vec<_>>(),
+            // A person, or an agency credited as an organisation; linked to the author's page.
+            "author": crate::domain::author::credits(
+                &story.content.bylines,
+                &story.content.byline_links,
+                story.content.source.as_ref(),
+            )
+            .iter()
+            .map(|c| {
+                let kind = if c.organization { "Organization" } else { "Person" };
+                let mut author = json!({ "@type": kind, "name": c.name.to_string() });
+                if let Some(slug) = c.author {
+                    author["url"] = json!(urls::absolute(base_url, &urls::topics::author(slug, 1)));
+                }
+                author
+            })
+            .collect::<Vec<_>>(),
             "publisher": {
                 "@type": "Organization",
                 "name": site_name,
@@ -265,6 +277,16 @@ impl StructuredData {
                 "height": site.logo.height,
             }]),
         };
+        if !story.content.tags.is_empty() {
+            ld["keywords"] = json!(
+                story
+                    .content
+                    .tags
+                    .iter()
+                    .map(|t| t.name())
+                    .collect::<Vec<_>>()
+            );
+        }
         if let Some(dateline) = &story.content.dateline {
             ld["dateline"] = json!(dateline.to_form_value());
             ld["locationCreated"] = json!({ "@type": "Place", "name": dateline.place().as_str() });

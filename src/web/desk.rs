@@ -20,6 +20,7 @@ mod setup;
 mod stories;
 pub mod story_form;
 mod story_photo;
+pub(crate) mod topics;
 mod users;
 
 use crate::domain::StoryId;
@@ -64,6 +65,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     // Accounts and audit log (admins), story history.
     cfg.configure(photo_library::routes)
         .configure(users::routes)
+        .configure(topics::routes)
         .configure(account::routes)
         .configure(login_code::routes)
         .configure(audit::routes)

@@ -110,7 +110,11 @@ async fn serve(
 ) -> Result<HttpResponse, AppError> {
     let if_none_match = req.get_header::<IfNoneMatch>();
     let found = state.blocking(move |store| -> Result<_, StoreError> {
-        if audience == Audience::Readers && !store.photo_is_public(id)? {
+        // An author's photo is public while the profile shows it, story or not.
+        if audience == Audience::Readers
+            && !store.photo_is_public(id)?
+            && !crate::authors::shows_photo(store, id)?
+        {
             return Ok(None);
         }
         let Some(record) = store.photo(id)? else {

@@ -6,6 +6,7 @@ mod feeds;
 mod listing;
 mod search;
 mod sitemaps;
+mod topics;
 
 use actix_web::web;
 
@@ -27,9 +28,20 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(feeds::section_atom)
         .service(feeds::front_json)
         .service(feeds::section_json);
+    cfg.service(topics::tag_first)
+        .service(topics::tag_page)
+        .service(topics::tag_rss)
+        .service(topics::tag_atom)
+        .service(topics::tag_json)
+        .service(topics::author_first)
+        .service(topics::author_page)
+        .service(topics::author_rss)
+        .service(topics::author_atom)
+        .service(topics::author_json);
     // The news sitemap before the numbered pages, whose pattern would also match it.
     cfg.service(sitemaps::index)
         .service(sitemaps::news)
+        .service(sitemaps::topics)
         .service(sitemaps::page)
         .service(sitemaps::robots);
 }

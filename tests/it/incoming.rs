@@ -177,7 +177,7 @@ async fn uploaded_copy_waits_unseen_until_an_editor_takes_it_as_a_draft_and_publ
     assert_eq!(texts(&page, ".copy-list .copy h2"), [WIRE_HEADLINE]);
     let meta = text_of(&page, ".copy-list .copy .meta-line").unwrap();
     assert!(
-        meta.contains("Xinhua") && meta.contains("2017-07-15"),
+        meta.contains("Xinhua") && meta.contains("15 July 2017"),
         "{meta}"
     );
     let words = text_of(&page, ".copy-list .first-words").unwrap();
@@ -567,7 +567,11 @@ async fn a_withdrawn_story_stays_gone_when_a_newer_ninjs_version_is_imported_whi
     let withdrawn = editor
         .post_form(
             &format!("/desk/stories/{id}/withdraw"),
-            &[("csrf", &csrf), ("reason", "Legal advice")],
+            &[
+                ("csrf", &csrf),
+                ("reason", "Legal advice"),
+                ("confirm", "yes"),
+            ],
         )
         .await;
     assert_eq!(withdrawn.status(), StatusCode::SEE_OTHER);

@@ -13,6 +13,7 @@ use std::path::Path;
 const SERVICES: &[&str] = &[
     "accounts",
     "auth",
+    "authors",
     "commands",
     "control",
     "editorial",
@@ -25,7 +26,9 @@ const SERVICES: &[&str] = &[
     "photos",
     "related",
     "scheduler",
+    "sections",
     "settings",
+    "tags",
 ];
 
 /// References allowed against the rules, each with its reason; none today.

@@ -8,6 +8,7 @@
 
 mod accounts;
 mod article;
+mod authors;
 mod body_copy;
 mod browser;
 mod caching;
@@ -68,6 +69,8 @@ mod staged_edits;
 mod story_form_limits;
 mod story_posts;
 mod structured_data;
+mod tags;
+mod tags_browser;
 mod time_zone;
 mod two_factor;
 mod while_serving;

@@ -234,7 +234,7 @@ async fn the_same_paragraph_edited_twice_shows_only_that_paragraph_highlighted()
         ("body", &paragraphs(&[(1, "It voted for the budget.")])),
         (
             "body",
-            &paragraphs(&[(1, "It voted against the <budget>.")]),
+            &paragraphs(&[(1, "It voted against the `<budget>`.")]),
         ),
     )
     .await;

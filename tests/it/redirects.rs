@@ -190,7 +190,8 @@ async fn old_addresses_of_an_unpublished_or_withdrawn_story_answer_as_its_addres
     renamed(&editor, story.id, "geneva-talks-end").await;
 
     let (_, form) = editor.get_html(&form_path(story.id)).await;
-    let fields = form_fields(&form, "form.story-form");
+    let mut fields = form_fields(&form, "form.story-form");
+    fields.push(("confirm".into(), "yes".into()));
     let down = submit(&editor, &form_path(story.id), &fields, "unpublish").await;
     assert_eq!(down.status(), StatusCode::SEE_OTHER);
     for slug_text in ["talks-end", "geneva-talks-end"] {
@@ -213,7 +214,11 @@ async fn old_addresses_of_an_unpublished_or_withdrawn_story_answer_as_its_addres
     let withdrawn = editor
         .post_form(
             &format!("{}/withdraw", form_path(story.id)),
-            &[("csrf", &csrf), ("reason", "The report was wrong.")],
+            &[
+                ("csrf", &csrf),
+                ("reason", "The report was wrong."),
+                ("confirm", "yes"),
+            ],
         )
         .await;
     assert_eq!(withdrawn.status(), StatusCode::SEE_OTHER, "withdrawn");

@@ -47,6 +47,7 @@ async fn the_index_points_at_every_page_and_the_news_sitemap() {
             format!("{BASE}/sitemaps/2.xml"),
             format!("{BASE}/sitemaps/3.xml"),
             format!("{BASE}/sitemaps/news.xml"),
+            format!("{BASE}/sitemaps/topics.xml"),
         ]
     );
     let mut listed = Vec::new();
@@ -76,7 +77,7 @@ async fn sitemaps_list_published_stories_once_at_their_first_page() {
     let (_, index) = get_xml(&app, "/sitemap.xml").await;
     let (_, xml) = get_xml(&app, "/sitemaps/1.xml").await;
 
-    assert_eq!(locs(&index, "sitemap").len(), 2);
+    assert_eq!(locs(&index, "sitemap").len(), 3);
     assert_eq!(locs(&xml, "url"), [format!("{BASE}/2017/07/15/long-read")]);
     let doc = parse(&xml);
     let url = child(doc.root_element(), Some(SITEMAP), "url");
@@ -95,7 +96,7 @@ async fn an_empty_site_has_one_empty_sitemap_page() {
     let (_, page) = get_xml(&app, "/sitemaps/1.xml").await;
     let (_, news) = get_xml(&app, "/sitemaps/news.xml").await;
 
-    assert_eq!(locs(&index, "sitemap").len(), 2);
+    assert_eq!(locs(&index, "sitemap").len(), 3);
     assert!(locs(&page, "url").is_empty());
     assert!(locs(&news, "url").is_empty());
 }
@@ -231,6 +232,7 @@ async fn a_story_count_gone_wrong_lists_only_the_pages_that_hold_stories() {
             format!("{BASE}/sitemaps/2.xml"),
             format!("{BASE}/sitemaps/3.xml"),
             format!("{BASE}/sitemaps/news.xml"),
+            format!("{BASE}/sitemaps/topics.xml"),
         ]
     );
 }

@@ -458,7 +458,10 @@ fn stories_move_between_listings_and_counts_follow() {
         section: None,
     };
     assert_eq!(
-        ids(&store.listing(review, PageNumber::FIRST, 10).unwrap().items),
+        ids(&store
+            .listing(review.clone(), PageNumber::FIRST, 10)
+            .unwrap()
+            .items),
         vec![draft.id]
     );
     let live = published_at(submitted.clone(), datetime!(2026-06-02 10:00 UTC));
@@ -1056,8 +1059,10 @@ fn contents(store: &dyn Store) -> String {
         status: None,
         section: None,
     };
-    for listing in [Listing::Published, desk] {
-        let page = store.listing(listing, PageNumber::FIRST, 50).unwrap();
+    for listing in [Listing::Published, desk.clone()] {
+        let page = store
+            .listing(listing.clone(), PageNumber::FIRST, 50)
+            .unwrap();
         out += &format!("{listing:?}: {} {:?}\n", page.total_items, page.items);
         for item in &page.items {
             let revisions = store.story_revisions(item.id).unwrap();
@@ -1070,7 +1075,7 @@ fn contents(store: &dyn Store) -> String {
     out += &format!("{users:?}\n");
     for user in &users {
         let autosaves: Vec<_> = store
-            .listing(desk, PageNumber::FIRST, 50)
+            .listing(desk.clone(), PageNumber::FIRST, 50)
             .unwrap()
             .items
             .iter()
@@ -1169,10 +1174,10 @@ fn both_engines_list_the_same_stories_in_the_same_order() {
         for page in 1..=3 {
             let page = PageNumber::new(page).unwrap();
             let a = sled
-                .listing(listing, page, 7)
+                .listing(listing.clone(), page, 7)
                 .map(|p| (p.total_items, ids(&p.items)));
             let b = pg
-                .listing(listing, page, 7)
+                .listing(listing.clone(), page, 7)
                 .map(|p| (p.total_items, ids(&p.items)));
             assert_eq!(format!("{a:?}"), format!("{b:?}"), "{listing:?} {page:?}");
         }

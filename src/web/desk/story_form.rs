@@ -86,6 +86,8 @@ pub(super) fn form_page(
             })
         }),
         watch,
+        // Filled in by the handlers that can read the store (see `topics::suggest`).
+        suggestions: Default::default(),
     }
 }
 

@@ -9,7 +9,7 @@ use actix_web::{HttpResponse, route, web};
 use std::collections::HashMap;
 
 #[derive(Clone, Copy)]
-enum Format {
+pub(super) enum Format {
     Rss,
     Atom,
     Json,
@@ -63,6 +63,18 @@ async fn feed(
     format: Format,
 ) -> Result<HttpResponse, AppError> {
     let listing = section.map_or(Listing::Published, Listing::Section);
+    render(state, listing, section, None, format).await
+}
+
+/// The feed of `listing` in `format`: a section's (`section`), a tag's or an author's (`topic`),
+/// or the front page's.
+pub(super) async fn render(
+    state: State,
+    listing: Listing,
+    section: Option<Section>,
+    topic: Option<crate::views::topics::FeedTopic>,
+    format: Format,
+) -> Result<HttpResponse, AppError> {
     let (stories, photo_bytes) = state
         .blocking(move |store| {
             let stories = newest_stories(store, listing)?;
@@ -81,6 +93,7 @@ async fn feed(
         photo_bytes: &photo_bytes,
         language: &state.site.language,
         zone: &state.site.zone,
+        topic,
     };
     let (xml, content_type) = match format {
         Format::Rss => (feeds::rss(&source), "application/rss+xml; charset=utf-8"),

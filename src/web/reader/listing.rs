@@ -60,9 +60,10 @@ async fn render(
     let per_page = state.settings.per_page;
     // A page past the end is the store's NotFound, which is the 404 page.
     // The page and its stories' photos in one trip to the blocking pool.
+    let listed_from = listing.clone();
     let (listed, photos) = state
         .blocking(move |store| {
-            let listed = store.listing(listing, page, per_page)?;
+            let listed = store.listing(listed_from, page, per_page)?;
             let stories: Vec<_> = listed.items.iter().map(|s| s.id).collect();
             let photos = crate::photos::lead_photos(store, &stories)?;
             Ok::<_, crate::storage::StoreError>((listed, photos))

@@ -74,6 +74,36 @@ fn page_holds_stories(store: &dyn Store, per_page: usize, sitemap: u32) -> bool 
     }
 }
 
+#[route("/sitemaps/topics.xml", method = "GET", method = "HEAD")]
+pub(super) async fn topics(state: State) -> Result<HttpResponse, AppError> {
+    let pages = state
+        .blocking(|store| -> Result<_, StoreError> {
+            let mut pages = Vec::new();
+            let listings = crate::tags::all(store)?
+                .into_iter()
+                .map(|r| {
+                    let key = r.tag.key().clone();
+                    (crate::urls::topics::tag(&key, 1), Listing::Tag(key))
+                })
+                .chain(crate::authors::all(store)?.into_iter().map(|p| {
+                    (
+                        crate::urls::topics::author(&p.slug, 1),
+                        Listing::Author(p.slug),
+                    )
+                }));
+            for (path, listing) in listings {
+                let newest = store.listing(listing, PageNumber::FIRST, 1)?;
+                if let Some(story) = newest.items.into_iter().next() {
+                    pages.push((path, story));
+                }
+            }
+            Ok(pages)
+        })
+        .await?;
+    let xml = sitemaps::TopicsSitemap::new(&state.site.base_url, &pages).render()?;
+    Ok(HttpResponse::Ok().content_type(XML).body(xml))
+}
+
 #[route("/sitemaps/news.xml", method = "GET", method = "HEAD")]
 pub(super) async fn news(state: State) -> Result<HttpResponse, AppError> {
     let since = state.settings.clock.now() - NEWS_WINDOW;

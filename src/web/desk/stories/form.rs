@@ -37,6 +37,7 @@ pub(in crate::web::desk) async fn new_story(
     let restore = query.restore.as_deref() == Some("autosave") || query.photo.is_some();
     let mut page = form_with_autosave(&state, &signed_in, None, restore, None).await?;
     choose_photo(&state, &signed_in, None, query.photo.as_deref(), &mut page).await?;
+    crate::web::desk::topics::suggest(&state, &signed_in, &mut page, !restore).await?;
     html(StatusCode::OK, page.render()?)
 }
 
@@ -73,6 +74,7 @@ pub(in crate::web::desk) async fn edit(
     // Whoever opens the form is seen by the others from now on, with or without the script.
     crate::web::desk::presence::arrive(&state, &signed_in, story.id).await?;
     name_people(&state, &signed_in, &story, &mut page).await?;
+    crate::web::desk::topics::suggest(&state, &signed_in, &mut page, false).await?;
     html(StatusCode::OK, page.render()?)
 }
 

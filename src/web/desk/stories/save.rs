@@ -330,6 +330,7 @@ async fn invalid(
     if let Some(story) = current {
         form::name_people(state, signed_in, story, &mut page).await?;
     }
+    crate::web::desk::topics::suggest(state, signed_in, &mut page, false).await?;
     html(StatusCode::UNPROCESSABLE_ENTITY, page.render()?)
 }
 
