@@ -6,7 +6,7 @@
 use crate::accounts::Actor;
 use crate::domain::front_page::MAX_SLOTS;
 use crate::domain::{
-    Arrangement, Banner, BannerLink, BannerText, PageNumber, StoryId, StorySummary,
+    Arrangement, Banner, BannerLink, BannerText, PageNumber, SiteZone, StoryId, StorySummary,
 };
 use crate::front_page::{self, FrontPageError, Live};
 use crate::storage::search::{Audience, SearchOrder, SearchPosition, StorySearch};
@@ -48,7 +48,10 @@ async fn show(
 ) -> Result<HttpResponse, AppError> {
     signed_in.require_editor()?;
     let live = state.blocking(front_page::live).await?;
-    let form = live.as_ref().map(FrontForm::of).unwrap_or_default();
+    let form = live
+        .as_ref()
+        .map(|live| FrontForm::of(live, &state.site.zone))
+        .unwrap_or_default();
     let mut page = desk_page(&state, &signed_in, form, live, None).await?;
     page.saved = query.done.is_some();
     html(&page)
@@ -90,7 +93,7 @@ pub struct FrontForm {
 
 impl FrontForm {
     /// The form filled with what is live.
-    fn of(live: &Live) -> Self {
+    fn of(live: &Live, zone: &SiteZone) -> Self {
         let a = &live.page.arrangement;
         let mut form = FrontForm {
             revision: live.revision.to_string(),
@@ -103,7 +106,7 @@ impl FrontForm {
         if let Some(b) = a.banner() {
             form.banner_text = b.text.to_string();
             form.banner_link = b.link.as_ref().map(ToString::to_string).unwrap_or_default();
-            form.banner_expires = crate::domain::story_form::format_local(b.expires_at);
+            form.banner_expires = zone.input_value(b.expires_at);
         }
         form
     }
@@ -141,8 +144,13 @@ impl FrontForm {
         }
     }
 
-    /// The arrangement the form holds, at `now`, or every reason it is refused.
-    fn arrangement(&self, now: OffsetDateTime) -> Result<Arrangement, Vec<String>> {
+    /// The arrangement the form holds, at `now`, its time typed on `zone`'s clocks, or every
+    /// reason it is refused.
+    fn arrangement(
+        &self,
+        now: OffsetDateTime,
+        zone: &SiteZone,
+    ) -> Result<Arrangement, Vec<String>> {
         let mut errors = Vec::new();
         let mut story = |raw: &str, what: &str| -> Option<StoryId> {
             let raw = raw.trim();
@@ -164,7 +172,7 @@ impl FrontForm {
             .enumerate()
             .filter_map(|(n, raw)| story(raw, &format!("Top story {}", n + 1)))
             .collect();
-        let banner = self.banner(now).unwrap_or_else(|e| {
+        let banner = self.banner(now, zone).unwrap_or_else(|e| {
             errors.push(e);
             None
         });
@@ -174,7 +182,7 @@ impl FrontForm {
         Arrangement::new(lead, slots, banner).map_err(|e| vec![format!("{e}.")])
     }
 
-    fn banner(&self, now: OffsetDateTime) -> Result<Option<Banner>, String> {
+    fn banner(&self, now: OffsetDateTime, zone: &SiteZone) -> Result<Option<Banner>, String> {
         let (text, link, expires) = (
             self.banner_text.trim(),
             self.banner_link.trim(),
@@ -194,9 +202,14 @@ impl FrontForm {
         if expires.is_empty() {
             return Err("Banner: say until when it is shown (Shown until).".into());
         }
-        let expires_at = parse_utc(expires).ok_or_else(|| {
+        let local = parse_local(expires).ok_or_else(|| {
             format!("Shown until: {expires:?} is not a date and time like 2026-12-01T09:30.")
         })?;
+        // A banner's end needs no choice of the two moments an autumn hour names: the form
+        // asks for another time then, as for a time the spring change skips.
+        let expires_at = zone
+            .resolve(local, "")
+            .map_err(|e| format!("Shown until: {e}."))?;
         if expires_at <= now {
             return Err("Shown until: that time has passed; choose a later one.".into());
         }
@@ -224,8 +237,8 @@ impl FrontForm {
     }
 }
 
-/// A `datetime-local` value (seconds optional), in UTC as the site's times are.
-fn parse_utc(raw: &str) -> Option<OffsetDateTime> {
+/// A `datetime-local` value (seconds optional), on the newsroom's clocks.
+fn parse_local(raw: &str) -> Option<time::PrimitiveDateTime> {
     let formats = [
         format_description!("[year]-[month]-[day]T[hour]:[minute]"),
         format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]"),
@@ -234,7 +247,7 @@ fn parse_utc(raw: &str) -> Option<OffsetDateTime> {
     formats
         .iter()
         .find_map(|f| time::PrimitiveDateTime::parse(raw, f).ok())
-        .map(time::PrimitiveDateTime::assume_utc)
+        .filter(|at| crate::domain::site_zone::year_in_range(at.year()))
 }
 
 #[post("/desk/front")]
@@ -265,7 +278,7 @@ async fn preview(
     form: FrontForm,
     now: OffsetDateTime,
 ) -> Result<HttpResponse, AppError> {
-    let arrangement = match form.arrangement(now) {
+    let arrangement = match form.arrangement(now, &state.site.zone) {
         Ok(arrangement) => arrangement,
         Err(errors) => return refused(state, signed_in, form, errors).await,
     };
@@ -311,7 +324,7 @@ async fn put_live(
         Ok(read) => read,
         Err(e) => return refused(state, signed_in, form, vec![e]).await,
     };
-    let arrangement = match form.arrangement(now) {
+    let arrangement = match form.arrangement(now, &state.site.zone) {
         Ok(arrangement) => arrangement,
         Err(errors) => return refused(state, signed_in, form, errors).await,
     };
@@ -538,15 +551,23 @@ mod tests {
             banner_text: "Polls close".into(),
             ..FrontForm::default()
         };
-        assert!(form.banner(now).is_err(), "no expiry");
+        let utc = SiteZone::utc();
+        assert!(form.banner(now, &utc).is_err(), "no expiry");
         form.banner_expires = "2026-06-01T07:00".into();
-        assert!(form.banner(now).is_err(), "in the past");
+        assert!(form.banner(now, &utc).is_err(), "in the past");
         form.banner_expires = "2026-06-01T22:00".into();
-        let banner = form.banner(now).unwrap().unwrap();
+        let banner = form.banner(now, &utc).unwrap().unwrap();
         assert_eq!(banner.expires_at, datetime!(2026-06-01 22:00 UTC));
+        // On the newsroom's clocks: 22:00 in London in June is 21:00 UTC.
+        let london = SiteZone::parse("Europe/London").unwrap();
+        let banner = form.banner(now, &london).unwrap().unwrap();
+        assert_eq!(banner.expires_at, datetime!(2026-06-01 21:00 UTC));
+        form.banner_expires = "2027-03-28T01:30".into();
+        let skipped = form.banner(now, &london).unwrap_err();
+        assert!(skipped.contains("does not exist"), "{skipped}");
         form.banner_text = String::new();
-        assert!(form.banner(now).is_err(), "a time without words");
+        assert!(form.banner(now, &utc).is_err(), "a time without words");
         form.banner_expires = String::new();
-        assert!(form.banner(now).unwrap().is_none());
+        assert!(form.banner(now, &utc).unwrap().is_none());
     }
 }
