@@ -14,9 +14,11 @@ use crate::storage::{ImportOutcome, StoreError, Transaction, redirects};
 /// How many numbered slugs (`-2`, `-3`, ...) are tried before giving up.
 pub(super) const SLUG_TRIES: usize = 1000;
 
-/// Whether readers have ever been given an address for the story: it was published once.
+/// Whether readers have ever been given an address for the story: it was published once. A
+/// draft's publication time is only its filing time (see [`Story::set_filed_at`]).
 fn had_address(story: &Story) -> bool {
-    story.published_at.is_some() || story.first_published_at.is_some()
+    story.first_published_at.is_some()
+        || (story.status != crate::domain::Status::Draft && story.published_at.is_some())
 }
 
 /// Saves `story` over `expected` as [`Transaction::save_story`] does, keeping its addresses:

@@ -50,7 +50,8 @@ pub fn import_wire(
             return Ok(Some(Imported::AlreadyThere(stored)));
         }
         let staged = incoming::staged_version(&stored, &arriving, now);
-        let saved = tx.save_story(&staged, Some(stored.revision))?;
+        let saved = super::addresses::save_story(tx, &staged, Some(stored.revision))?;
+        super::filing::register_tags(tx, &saved)?;
         let detail = format!(
             "{} (a newer version, staged as pending changes)",
             arriving.content.headline

@@ -229,7 +229,8 @@ fn take_in_tx(
     let (outcome, detail) = match (kept, stored) {
         (kept, Some(stored)) => {
             let staged = staged_version(&stored, &copy.story, now);
-            tx.save_story(&staged, Some(stored.revision))?;
+            let saved = super::addresses::save_story(tx, &staged, Some(stored.revision))?;
+            super::filing::register_tags(tx, &saved)?;
             let old = kept
                 .as_ref()
                 .map(|(key, rev, held)| (key.as_str(), *rev, held));
@@ -308,15 +309,30 @@ pub fn take(
         let copy = decode_incoming(&record.bytes).map_err(StoreError::from)?;
         import::free_slug(store, &copy.story)?
     };
+    // The agency's byline linked to its profile, as an import links it.
+    let mut content = {
+        let record = store
+            .site_record(KIND, key)?
+            .ok_or(EditorialError::NotFound)?;
+        decode_incoming(&record.bytes)
+            .map_err(StoreError::from)?
+            .story
+            .content
+    };
+    super::filing::link_authors(store, &mut content)?;
     storage::transaction(store, |tx| {
         let (revision, mut copy) = on_shelf(tx, key, Shelf::Waiting)?;
         let mut story = copy.story.clone();
+        story.content.byline_links = content.byline_links.clone();
         story.content.slug = slug.clone();
         story.author = actor.id();
         story.last_edited_by = actor.id();
         story.created_at = now;
         story.updated_at = now;
-        let saved = tx.save_story(&story, None)?;
+        // Through the rules every story write follows: the slug claimed (a story that took it
+        // meanwhile makes this a refusal), the tags registered.
+        let saved = super::addresses::save_story(tx, &story, None)?;
+        super::filing::register_tags(tx, &saved)?;
         copy.state = CopyState::Taken {
             at: now,
             by: actor.id(),

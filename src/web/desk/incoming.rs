@@ -340,6 +340,8 @@ async fn take(
     form: web::Form<CopyForm>,
 ) -> Result<HttpResponse, AppError> {
     signed_in.check_csrf(&req, &form.csrf)?;
+    // Editors decide what of the agencies' copy the newsroom runs.
+    signed_in.require_editor()?;
     let key = form.into_inner().key;
     let actor = Actor::User(signed_in.user.clone());
     let now = state.settings.clock.now();
@@ -357,6 +359,8 @@ async fn spike(
     form: web::Form<CopyForm>,
 ) -> Result<HttpResponse, AppError> {
     signed_in.check_csrf(&req, &form.csrf)?;
+    // Editors decide what of the agencies' copy the newsroom runs.
+    signed_in.require_editor()?;
     let key = form.into_inner().key;
     let actor = Actor::User(signed_in.user.clone());
     let now = state.settings.clock.now();
@@ -374,6 +378,8 @@ async fn restore(
     form: web::Form<CopyForm>,
 ) -> Result<HttpResponse, AppError> {
     signed_in.check_csrf(&req, &form.csrf)?;
+    // Editors decide what of the agencies' copy the newsroom runs.
+    signed_in.require_editor()?;
     let key = form.into_inner().key;
     let actor = Actor::User(signed_in.user.clone());
     let now = state.settings.clock.now();
