@@ -7,7 +7,7 @@
 //! each at a new revision, in one transaction with the records and the audit entry.
 
 use crate::accounts::Actor;
-use crate::domain::{AuditAction, AuditEvent, PageNumber, Slug, Story, Tag, Tags};
+use crate::domain::{AuditAction, AuditEvent, PageNumber, Slug, Tag, Tags};
 use crate::storage::codec::{self, TagRecord};
 use crate::storage::prelude::*;
 use crate::storage::records::{Expect, RecordKind};
@@ -294,32 +294,6 @@ pub fn repoint(store: &dyn Store, old: &Slug, new: &Slug) -> Result<(), StoreErr
         }
     }
     Ok(())
-}
-
-/// The stories with the same tags as `story`, newest first, at most `limit`, without the story
-/// itself: each tag's public listing in turn (the story's first tag first).
-pub fn related(
-    store: &dyn Store,
-    story: &Story,
-    limit: usize,
-) -> Result<Vec<crate::domain::StorySummary>, StoreError> {
-    let mut out: Vec<crate::domain::StorySummary> = Vec::new();
-    for tag in &story.content.tags {
-        if out.len() >= limit {
-            break;
-        }
-        let page = store.listing(
-            Listing::Tag(tag.key().clone()),
-            PageNumber::FIRST,
-            limit + 1,
-        )?;
-        for item in page.items {
-            if item.id != story.id && !out.iter().any(|s| s.id == item.id) && out.len() < limit {
-                out.push(item);
-            }
-        }
-    }
-    Ok(out)
 }
 
 /// Tag `key` as the newest published story carrying it writes it, if any does.

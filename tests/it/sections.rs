@@ -266,3 +266,46 @@ async fn two_admins_saving_at_once_meet_a_conflict_and_the_second_keeps_their_ch
     let (_, front) = page(&server, "/").await;
     assert!(navigation(&front).contains(&"Arts".to_owned()));
 }
+
+/// The sections page, as stored and as refused, and an Arabic story's article and listing,
+/// written to `NEWSROOM_MARKUP_DIR` when set for `scripts/check-markup`.
+#[actix_web::test]
+async fn the_sections_page_renders_for_the_checkers() {
+    let (site, server) = site_with_a_business_story().await;
+    let admin = admin_on(&server).await;
+    let (_, sections) = admin.get_html("/desk/sections").await;
+    let refused = post(&admin, &sections_form(&admin, &[("name:world", "")]).await).await;
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let mut pages = vec![
+        ("desk-sections.html", sections.html()),
+        ("desk-sections-refused.html", refused.text().await.unwrap()),
+    ];
+    drop(server);
+    {
+        let store = site.open();
+        let mut story = StoryBuilder::new("محادثات السلام تستأنف في جنيف")
+            .section("politics")
+            .published_at(datetime!(2026-03-02 08:00 UTC))
+            .into_story();
+        story.status = Status::Published;
+        story.content.slug = newsroom::domain::Slug::parse("talks-resume").unwrap();
+        story.content.language = Some(newsroom::domain::Language::parse("ar").unwrap());
+        store.save_story(&story, None).unwrap();
+    }
+    let server = ServerProcess::start(&site, site.path().join("again.log")).await;
+    for (name, path) in [
+        ("arabic-article.html", "/2026/03/02/talks-resume"),
+        ("arabic-listing.html", "/section/politics"),
+    ] {
+        let response = server.get(path).await;
+        assert_eq!(response.status(), StatusCode::OK, "{path}");
+        pages.push((name, response.text().await.unwrap()));
+    }
+    if let Some(dir) = std::env::var_os("NEWSROOM_MARKUP_DIR") {
+        let dir = std::path::PathBuf::from(dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        for (name, page) in &pages {
+            std::fs::write(dir.join(name), page).unwrap();
+        }
+    }
+}
