@@ -51,6 +51,21 @@ pub fn redirect_key(key: &Slug) -> String {
     format!("tag:{key}")
 }
 
+/// Deletes the redirect away from `key`, if any: `key` is a tag again (a rename or merge into
+/// it, or a story tagged with it anew), and an old redirect away from it would hide its page.
+pub(crate) fn clear_redirect(tx: &mut dyn Transaction, key: &Slug) -> Result<(), StoreError> {
+    let redirect = redirect_key(key);
+    if let Some(r) = tx.site_record(RecordKind::Redirect, &redirect)? {
+        tx.delete_site_record(
+            RecordKind::Redirect,
+            &redirect,
+            Expect::Revision(r.revision),
+            true,
+        )?;
+    }
+    Ok(())
+}
+
 /// The tag's record, if it has one.
 pub fn record(store: &dyn Store, key: &Slug) -> Result<Option<TagRecord>, StoreError> {
     store
@@ -254,16 +269,7 @@ fn move_records(tx: &mut dyn Transaction, old: &Tag, new: &Tag) -> Result<(), St
             true,
         )?;
     }
-    // The new key is a tag again: an old redirect away from it would hide it.
-    let new_redirect = redirect_key(new.key());
-    if let Some(r) = tx.site_record(RecordKind::Redirect, &new_redirect)? {
-        tx.delete_site_record(
-            RecordKind::Redirect,
-            &new_redirect,
-            Expect::Revision(r.revision),
-            true,
-        )?;
-    }
+    clear_redirect(tx, new.key())?;
     let bytes = codec::encode_key_redirect(new.key())?;
     let old_redirect = redirect_key(old.key());
     let expect = tx

@@ -19,7 +19,8 @@ pub(crate) fn link_authors(
 }
 
 /// Gives every tag of `story` (live or pending) that has no record one, holding the name it
-/// was first typed with, in the transaction that saves the story.
+/// was first typed with, in the transaction that saves the story. A tag renamed or merged away
+/// earlier and typed again is a tag again: its old address stops redirecting.
 pub(crate) fn register_tags(tx: &mut dyn Transaction, story: &Story) -> Result<(), StoreError> {
     let pending = story.pending.iter().flat_map(|p| p.content.tags.iter());
     for tag in story.content.tags.iter().chain(pending) {
@@ -39,6 +40,7 @@ pub(crate) fn register_tags(tx: &mut dyn Transaction, story: &Story) -> Result<(
                 Expect::Any,
                 false,
             )?;
+            crate::tags::clear_redirect(tx, tag.key())?;
         }
     }
     Ok(())

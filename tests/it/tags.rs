@@ -225,6 +225,12 @@ async fn a_tag_renamed_or_merged_on_the_desk_redirects_from_its_old_address() {
         .await;
     assert!(select(&audit, "#tag-geneva-talks").is_empty());
 
+    // A story tagged with the old name makes it a tag again: its page lists it, no redirect.
+    publish(&app, "Talks resume", "Geneva talks");
+    let (status, page) = app.get_html("/tag/geneva-talks").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(listed_headlines(&page), ["Talks resume"]);
+
     // Writers cannot manage tags.
     app.create_user("wendy", Role::Writer, PASSWORD);
     let writer = app.login("wendy", PASSWORD).await;
