@@ -4,8 +4,9 @@
 
 use crate::domain::{IncomingCopy, Section, SiteZone};
 use crate::editorial::incoming::{self, Listed, Shelf};
-use crate::editorial::{Actor, TakenIn};
+use crate::editorial::{Actor, EditorialError, TakenIn};
 use crate::import::copy::{self, MAX_FILE_BYTES};
+use crate::storage::Store;
 use crate::views::desk::DeskContext;
 use crate::views::desk_incoming::{CopyRow, IncomingPage, UploadResult};
 use crate::web::auth::{SignedIn, check_origin};
@@ -18,6 +19,7 @@ use askama::Template;
 use futures_util::StreamExt;
 use serde::Deserialize;
 use std::time::Duration;
+use time::OffsetDateTime;
 
 /// Copy shown on one page of a list.
 const PER_PAGE: usize = 30;
@@ -339,15 +341,7 @@ async fn take(
     signed_in: SignedIn,
     form: web::Form<CopyForm>,
 ) -> Result<HttpResponse, AppError> {
-    signed_in.check_csrf(&req, &form.csrf)?;
-    // Editors decide what of the agencies' copy the newsroom runs.
-    signed_in.require_editor()?;
-    let key = form.into_inner().key;
-    let actor = Actor::User(signed_in.user.clone());
-    let now = state.settings.clock.now();
-    let story = state
-        .blocking(move |store| incoming::take(store, &actor, &key, now))
-        .await?;
+    let story = act_on(&req, &state, &signed_in, form, incoming::take).await?;
     see_other(&format!("/desk/stories/{}", story.id))
 }
 
@@ -358,15 +352,7 @@ async fn spike(
     signed_in: SignedIn,
     form: web::Form<CopyForm>,
 ) -> Result<HttpResponse, AppError> {
-    signed_in.check_csrf(&req, &form.csrf)?;
-    // Editors decide what of the agencies' copy the newsroom runs.
-    signed_in.require_editor()?;
-    let key = form.into_inner().key;
-    let actor = Actor::User(signed_in.user.clone());
-    let now = state.settings.clock.now();
-    state
-        .blocking(move |store| incoming::spike(store, &actor, &key, now))
-        .await?;
+    act_on(&req, &state, &signed_in, form, incoming::spike).await?;
     see_other("/desk/incoming?done=spiked")
 }
 
@@ -377,16 +363,27 @@ async fn restore(
     signed_in: SignedIn,
     form: web::Form<CopyForm>,
 ) -> Result<HttpResponse, AppError> {
-    signed_in.check_csrf(&req, &form.csrf)?;
+    act_on(&req, &state, &signed_in, form, incoming::restore).await?;
+    see_other("/desk/incoming/spiked?done=restored")
+}
+
+/// Does `step` (take, spike or restore) to the copy the form names, as the signed-in editor.
+async fn act_on<T: Send + 'static>(
+    req: &HttpRequest,
+    state: &State,
+    signed_in: &SignedIn,
+    form: web::Form<CopyForm>,
+    step: fn(&dyn Store, &Actor, &str, OffsetDateTime) -> Result<T, EditorialError>,
+) -> Result<T, AppError> {
+    signed_in.check_csrf(req, &form.csrf)?;
     // Editors decide what of the agencies' copy the newsroom runs.
     signed_in.require_editor()?;
     let key = form.into_inner().key;
     let actor = Actor::User(signed_in.user.clone());
     let now = state.settings.clock.now();
     state
-        .blocking(move |store| incoming::restore(store, &actor, &key, now))
-        .await?;
-    see_other("/desk/incoming/spiked?done=restored")
+        .blocking(move |store| step(store, &actor, &key, now))
+        .await
 }
 
 fn see_other(to: &str) -> Result<HttpResponse, AppError> {
